@@ -1,0 +1,259 @@
+"""The conversion pipeline: documents -> neutral model -> ECS payloads -> validation.
+
+Pure: returns a Conversion (outputs plus findings); never prints, writes or exits. Parsers are chosen
+from explicit registries keyed by lower-case kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from converter.ecs.scaling import render_scaling
+from converter.ecs.service import render_service
+from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
+from converter.ecs.taskdef import NoTaskSize, ecs_name, render_task_definition, size_task
+from converter.ecs.validate import validate_payloads
+from converter.errors import InputError, OutputValidationError
+from converter.findings import Finding, make_finding
+from converter.kubernetes.context import ParseContext, Referenced
+from converter.kubernetes.hpa import parse_hpa
+from converter.kubernetes.reader import Reader
+from converter.kubernetes.service import parse_service
+from converter.kubernetes.workload import parse_deployment, parse_statefulset
+from converter.loader import Document
+from converter.model import Autoscaling, Exposure, Workload
+from converter.resources import load_schema
+from converter.settings import Settings
+
+Parser = Callable[[Reader, ParseContext], Any]
+
+WORKLOAD_PARSERS: dict[str, tuple[str, Parser]] = {
+    "deployment": ("Deployment", parse_deployment),
+    "statefulset": ("StatefulSet", parse_statefulset),
+}
+EXPOSURE_PARSERS: dict[str, tuple[str, Parser]] = {"service": ("Service", parse_service)}
+SCALER_PARSERS: dict[str, tuple[str, Parser]] = {"horizontalpodautoscaler": ("HorizontalPodAutoscaler", parse_hpa)}
+REFERENCED_KINDS = {"configmap": "ConfigMap", "secret": "Secret", "serviceaccount": "ServiceAccount"}
+EXPECTED_API_VERSIONS = {
+    "deployment": {"apps/v1"},
+    "statefulset": {"apps/v1"},
+    "service": {"v1"},
+    "horizontalpodautoscaler": {"autoscaling/v1", "autoscaling/v2", "autoscaling/v2beta2", "autoscaling/v2beta1"},
+}
+
+
+@dataclass
+class WorkloadOutput:
+    name: str  # file stem: <name>.taskdef.json ...
+    resource: str
+    task_definition: dict[str, Any]
+    service: dict[str, Any]
+    scaling: dict[str, Any] | None
+
+
+@dataclass
+class SourceRecord:
+    """One input document and what became of it (for the report and the no-silent-loss tests)."""
+
+    resource: str
+    file: str
+    line: int
+    status: str  # converted | referenced | not-converted
+    reader: Reader = field(repr=False)
+
+
+@dataclass
+class Conversion:
+    outputs: list[WorkloadOutput]
+    findings: list[Finding]
+    sources: list[SourceRecord]
+
+
+def convert(documents: list[Document], settings: Settings) -> Conversion:
+    context = ParseContext(settings=settings)
+    sources: list[SourceRecord] = []
+    seen: dict[tuple[str, str | None, str], SourceRecord] = {}
+    pending: list[tuple[str, Reader, Parser]] = []
+    findings: list[Finding] = []
+
+    for document in documents:
+        key, canonical, name, namespace = _identify(document)
+        reader = Reader(document, f"{canonical}/{name}", sensitive=key == "secret")
+        record = SourceRecord(reader.resource, document.file, document.line, "not-converted", reader)
+        identity = (canonical, namespace, name)
+        if identity in seen:
+            reader.note((), "K2E-E007", f"{canonical} {name} is declared again (first at {seen[identity].file}:{seen[identity].line})")
+            reader.take(())
+            sources.append(record)
+            continue
+        seen[identity] = record
+        sources.append(record)
+        version = document.data.get("apiVersion")
+        if key in EXPECTED_API_VERSIONS and version not in EXPECTED_API_VERSIONS[key]:
+            reader.note(("apiVersion",), "K2E-W006", f"{canonical} with apiVersion {version!r} read as {sorted(EXPECTED_API_VERSIONS[key])[-1]}")
+        if key in REFERENCED_KINDS:
+            context.referenced[identity] = Referenced(reader=reader)
+            record.status = "referenced"
+        elif key in WORKLOAD_PARSERS or key in EXPOSURE_PARSERS or key in SCALER_PARSERS:
+            parser = (WORKLOAD_PARSERS.get(key) or EXPOSURE_PARSERS.get(key) or SCALER_PARSERS[key])[1]
+            pending.append((key, reader, parser))
+        else:
+            _not_converted(reader, key, canonical, name)
+
+    workloads: list[Workload] = []
+    exposures: list[Exposure] = []
+    scalers: list[Autoscaling] = []
+    for key, reader, parser in pending:
+        result = parser(reader, context)
+        record = next(s for s in sources if s.reader is reader)
+        if result is not None:
+            record.status = "converted"
+            (workloads if key in WORKLOAD_PARSERS else exposures if key in EXPOSURE_PARSERS else scalers).append(result)
+
+    for referenced in context.referenced.values():
+        reader = referenced.reader
+        if not referenced.used:
+            reader.note((), "K2E-I002", f"{reader.resource} is not referred to by any converted workload")
+        reader.take(())  # referenced objects are read through the workloads; values are never copied wholesale
+
+    outputs = _render_all(workloads, exposures, scalers, settings, findings)
+    for record in sources:
+        findings.extend(record.reader.finish())
+    findings.sort(key=Finding.sort_key)
+    return Conversion(outputs=outputs, findings=findings, sources=sources)
+
+
+def _identify(document: Document) -> tuple[str, str, str, str | None]:
+    data = document.data
+    kind = data.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise InputError("document has no kind (is it a Kubernetes manifest?)", file=document.file,
+                         line=document.line_of(("kind",)))
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    name = metadata.get("name")
+    namespace = metadata.get("namespace")
+    key = kind.lower()
+    canonical = (WORKLOAD_PARSERS.get(key) or EXPOSURE_PARSERS.get(key) or SCALER_PARSERS.get(key) or (None,))[0]
+    canonical = canonical or REFERENCED_KINDS.get(key) or _known_kinds().get(key, {}).get("kind") or kind
+    return key, canonical, str(name) if name is not None else "(unnamed)", namespace if isinstance(namespace, str) else None
+
+
+def _known_kinds() -> dict[str, dict[str, str]]:
+    return load_schema("kinds.json")
+
+
+def _not_converted(reader: Reader, key: str, canonical: str, name: str) -> None:
+    info = _known_kinds().get(key)
+    if key == "statefulset":  # pragma: no cover - StatefulSets have a parser
+        return
+    if info is None:
+        version = reader.document.data.get("apiVersion", "?")
+        reader.note((), "K2E-W001", f"{canonical} {name} ({version}) is not a kind k2ecs converts",
+                    "If it is an operator's custom resource, find the AWS service that plays the operator's role.")
+    else:
+        reader.note((), "K2E-W001", f"{canonical} {name} is not converted: {info['why']}", info["suggestion"])
+    reader.take(())
+
+
+def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: list[Autoscaling],
+                settings: Settings, findings: list[Finding]) -> list[WorkloadOutput]:
+    attached: dict[int, list[Exposure]] = {id(w): [] for w in workloads}
+    for exposure in exposures:
+        if exposure.type == "ExternalName" or not exposure.selector:
+            continue
+        matches = [w for w in workloads if _same_namespace(w.namespace, exposure.namespace) and selects(exposure, w)]
+        if not matches:
+            findings.append(make_finding("K2E-W404", exposure.origin, f"Service {exposure.name} selects no converted workload"))
+        elif len(matches) > 1:
+            names = ", ".join(w.resource for w in matches)
+            findings.append(make_finding("K2E-W403", exposure.origin, f"Service {exposure.name} selects {names}; not attached"))
+        else:
+            attached[id(matches[0])].append(exposure)
+    scaler_for: dict[int, Autoscaling] = {}
+    for scaler in scalers:
+        target = next((w for w in workloads if w.kind == scaler.target_kind and w.name == scaler.target_name
+                       and _same_namespace(w.namespace, scaler.namespace)), None)
+        if target is None:
+            findings.append(make_finding("K2E-E505", scaler.origin,
+                                         f"HorizontalPodAutoscaler {scaler.name} scales {scaler.target_kind}/{scaler.target_name}, which was not converted"))
+        else:
+            scaler_for[id(target)] = scaler
+
+    outputs: list[WorkloadOutput] = []
+    used_names: set[str] = set()
+    for workload in workloads:
+        name = ecs_name(workload.name)
+        if name in used_names and workload.namespace is not None:
+            name = ecs_name(f"{workload.namespace}-{workload.name}")
+        if name != workload.name:
+            findings.append(make_finding("K2E-I308", workload.origin, f"{workload.resource} is named {name} on ECS"))
+        used_names.add(name)
+        output = _render_one(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings)
+        if output is not None:
+            outputs.append(output)
+    return outputs
+
+
+def _same_namespace(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def _port_names(workload: Workload) -> dict[tuple[str, int], str]:
+    names: dict[tuple[str, int], str] = {}
+    used: set[str] = set()
+    for container in workload.containers:
+        for port in container.ports:
+            name = port_mapping_name(container.name, port.container_port, port.name)
+            if name in used:  # a port name may repeat across containers in Kubernetes, not in ECS
+                name = port_mapping_name(container.name, port.container_port, None)
+            used.add(name)
+            names[(container.name, port.container_port)] = name
+    return names
+
+
+def _render_one(workload: Workload, name: str, exposures: list[Exposure], scaler: Autoscaling | None,
+                settings: Settings, findings: list[Finding]) -> WorkloadOutput | None:
+    port_names = _port_names(workload)
+    wiring, wiring_findings = wire_exposures(workload, exposures, port_names, settings)
+    findings.extend(wiring_findings)
+    try:
+        size, size_findings = size_task(workload, settings, service_connect_proxy=wiring.needs_service_connect_proxy)
+    except NoTaskSize as err:
+        findings.extend(err.args[0])
+        return None
+    findings.extend(size_findings)
+    taskdef, task_findings = render_task_definition(
+        workload, settings, family=name, size=size,
+        port_name=lambda container, port, _declared: port_names[(container, port)],
+        app_protocols=wiring.app_protocols, behind_load_balancer=bool(wiring.load_balancers))
+    findings.extend(task_findings)
+    desired = _desired_count(workload, scaler, findings)
+    service, service_findings = render_service(workload, settings, service_name=name, family=name,
+                                               desired_count=desired, load_balancers=list(wiring.load_balancers),
+                                               service_connect=wiring.service_connect)
+    findings.extend(service_findings)
+    scaling = None
+    if scaler is not None:
+        scaling, scaling_findings = render_scaling(scaler, service_name=name, size=size, settings=settings,
+                                                   resource=workload.resource)
+        findings.extend(scaling_findings)
+    problems = validate_payloads(
+        taskdef=taskdef, service=service,
+        target=None if scaling is None else scaling["scalableTarget"],
+        policies=[] if scaling is None else scaling["scalingPolicies"], launch_type=settings.launch_type)
+    if problems:
+        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+        raise OutputValidationError(f"{workload.resource}: rendered ECS payload is not valid: {shown}",
+                                    file=workload.origin.file, line=workload.origin.line)
+    return WorkloadOutput(name=name, resource=workload.resource, task_definition=taskdef, service=service, scaling=scaling)
+
+
+def _desired_count(workload: Workload, scaler: Autoscaling | None, findings: list[Finding]) -> int:
+    if workload.replicas is not None:
+        return workload.replicas if scaler is None else max(workload.replicas, scaler.min_replicas)
+    if scaler is not None:
+        return scaler.min_replicas
+    findings.append(make_finding("K2E-I311", workload.origin.at(workload.origin.path + "/spec"),
+                                 f"{workload.resource} does not set replicas; desiredCount 1 (the Kubernetes default)"))
+    return 1

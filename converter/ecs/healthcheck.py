@@ -1,0 +1,78 @@
+"""Kubernetes probes -> ECS container healthCheck (MAPPING §2.4)."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from converter.findings import Finding, make_finding
+from converter.model import Container, Probe
+from converter.resources import load_schema
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+def probe_command(probe: Probe, container: str) -> tuple[list[str], Finding | None]:
+    """The ECS health-check command for a probe, and the finding that says what the image must have."""
+    host = probe.host or "localhost"
+    if probe.handler == "exec":
+        # Kubernetes exec runs without a shell, and so does CMD: same semantics (§2.4).
+        return ["CMD", *(probe.command or ())], None
+    if probe.handler == "http":
+        url = f"{probe.scheme.lower()}://{host}:{probe.port}{probe.path or '/'}"
+        # -f fails on >= 400, matching Kubernetes' 200-399 success; -k because the kubelet skips verification.
+        parts = ["curl", "-fsS"] + (["-k"] if probe.scheme == "HTTPS" else [])
+        for name, value in probe.headers:
+            parts += ["-H", f"{name}: {value}"]
+        parts.append(url)
+        command = " ".join(shlex.quote(part) for part in parts) + " || exit 1"
+        return ["CMD-SHELL", command], make_finding(
+            "K2E-W110", probe.origin, f"httpGet probe of {container!r} became `{command}`; the image needs curl")
+    if probe.handler == "tcp":
+        command = f"nc -z {shlex.quote(host)} {probe.port} || exit 1"
+        return ["CMD-SHELL", command], make_finding(
+            "K2E-W111", probe.origin, f"tcpSocket probe of {container!r} became `{command}`; the image needs nc")
+    args = ["CMD", "grpc_health_probe", f"-addr={host}:{probe.port}"]
+    if probe.grpc_service:
+        args.append(f"-service={probe.grpc_service}")
+    return args, make_finding("K2E-W112", probe.origin,
+                              f"grpc probe of {container!r} became grpc_health_probe; the image needs that binary")
+
+
+def render_health_check(container: Container) -> tuple[dict[str, Any] | None, list[Finding]]:
+    findings: list[Finding] = []
+    liveness, startup = container.liveness, container.startup
+    if liveness is None:
+        if startup is not None:
+            findings.append(make_finding("K2E-W114", startup.origin,
+                                         f"startupProbe of {container.name!r} has no liveness probe to delay; ECS has no start-up-only check, so it was not carried"))
+        return None, findings
+    limits = {item["field"]: item for item in load_schema("ecs_rules.json")["V14_health_check"]["ranges"]}
+    command, note = probe_command(liveness, container.name)
+    if note is not None:
+        findings.append(note)
+    start_period = liveness.initial_delay_seconds
+    if startup is not None:
+        # The startup probe's budget becomes startPeriod (derived, §2.4): ECS ignores failures until then.
+        start_period += startup.failure_threshold * startup.period_seconds
+        if (startup.handler, startup.command, startup.port, startup.path) != (liveness.handler, liveness.command, liveness.port, liveness.path):
+            findings.append(make_finding("K2E-W114", startup.origin,
+                                         f"startupProbe of {container.name!r} checks something else than the liveness probe; only its time budget was kept (startPeriod)"))
+    wanted = {"interval": liveness.period_seconds, "timeout": liveness.timeout_seconds,
+              "retries": liveness.failure_threshold, "startPeriod": start_period}
+    check: dict[str, Any] = {"command": command}
+    changed = []
+    for key, value in wanted.items():
+        low, high = limits[key]["min"], limits[key]["max"]
+        check[key] = _clamp(value, low, high)
+        if check[key] != value:
+            changed.append(f"{key} {value} -> {check[key]}")
+    if changed:
+        findings.append(make_finding("K2E-I113", liveness.origin,
+                                     f"health check of {container.name!r} adjusted to ECS ranges: " + ", ".join(changed)))
+    if liveness.success_threshold != 1:
+        findings.append(make_finding("K2E-W114", liveness.origin,
+                                     f"successThreshold {liveness.success_threshold} has no ECS field (ECS counts one success)"))
+    return check, findings

@@ -1,0 +1,55 @@
+"""Rolling-update settings -> ECS deploymentConfiguration, by the exact formula of MAPPING §3.1.
+
+Kubernetes rounds a percentage surge up and a percentage unavailability down; ECS applies
+floor(R * maximumPercent / 100) and ceil(R * minimumHealthyPercent / 100). The naive
+100 + surge% / 100 - unavailable% is wrong (R=3, 25%/25% would let ECS neither start nor stop a task).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+DEFAULT_PERCENT = "25%"  # Kubernetes default for both maxSurge and maxUnavailable
+
+
+@dataclass(frozen=True)
+class Percentages:
+    maximum_percent: int
+    minimum_healthy_percent: int
+
+
+def resolve(value: int | str | None, replicas: int, *, round_up: bool) -> int:
+    """A Kubernetes int-or-percent against ``replicas`` (surge rounds up, unavailable rounds down)."""
+    if value is None:
+        value = DEFAULT_PERCENT
+    if isinstance(value, int):
+        return value
+    percent = int(value.rstrip("%"))
+    return -(-replicas * percent // 100) if round_up else replicas * percent // 100
+
+
+def surge_and_unavailable(max_surge: int | str | None, max_unavailable: int | str | None, replicas: int) -> tuple[int, int]:
+    surge = resolve(max_surge, replicas, round_up=True)
+    unavailable = resolve(max_unavailable, replicas, round_up=False)
+    if surge == 0 and unavailable == 0:
+        unavailable = 1  # ResolveFenceposts: "surge might not work due to quota"
+    return surge, unavailable
+
+
+def rolling_percentages(max_surge: int | str | None, max_unavailable: int | str | None, replicas: int) -> Percentages:
+    if replicas <= 0:
+        return Percentages(200, 100)  # R = 0: the percentages do not matter; keep the ECS defaults
+    surge, unavailable = surge_and_unavailable(max_surge, max_unavailable, replicas)
+    maximum = math.ceil(100 * (replicas + surge) / replicas)
+    minimum = max(0, math.floor(100 * (replicas - unavailable) / replicas))
+    return Percentages(maximum, minimum)
+
+
+def ecs_bounds(percentages: Percentages, replicas: int) -> tuple[int, int]:
+    """What ECS will allow at ``replicas``: (most tasks running, fewest healthy tasks)."""
+    return (replicas * percentages.maximum_percent // 100,
+            -(-replicas * percentages.minimum_healthy_percent // 100))
+
+
+RECREATE = Percentages(100, 0)  # all old tasks may stop first; never more than desired

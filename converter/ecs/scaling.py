@@ -1,0 +1,163 @@
+"""Autoscaling -> Application Auto Scaling inputs (MAPPING §5, checked by §7 V31).
+
+One RegisterScalableTarget input for the service and one TargetTrackingScaling PutScalingPolicy
+input per metric. HPA utilization is relative to the pod's requests, ECS utilization to the task
+size, so every target is rescaled to fire at the same absolute usage (§5.3).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from converter.ecs.sizing import TaskSize
+from converter.findings import Finding, make_finding
+from converter.model import Autoscaling, MetricTarget
+from converter.quantity import MIB
+from converter.settings import Settings, placeholder
+
+SERVICE_NAMESPACE = "ecs"
+SCALABLE_DIMENSION = "ecs:service:DesiredCount"
+POLICY_TYPE = "TargetTrackingScaling"
+PREDEFINED_METRIC = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSServiceAverageMemoryUtilization"}
+MAX_POLICIES = 50  # per scalable target [AAS-TT]
+MAX_POLICY_NAME = 256  # [BC-AAS] PolicyName
+CPU_UNITS_PER_CORE = 1024  # §1.2
+_CENT = Decimal("0.01")
+# TargetValue must be > 0 [BC-AAS]; the smallest value at the two decimals written.
+MIN_TARGET_VALUE = _CENT
+# On Fargate a task cannot use more than its size, so utilization stays at or below 100 (§5.3).
+FARGATE_MAX_UTILIZATION = Decimal(100)
+
+
+def render_scaling(autoscaling: Autoscaling, *, service_name: str, size: TaskSize, settings: Settings,
+                   resource: str) -> tuple[dict, list[Finding]]:
+    """``{"scalableTarget": ..., "scalingPolicies": [...]}`` for ``service_name``.
+
+    ``resource`` names the scaled workload (e.g. ``Deployment/web``) in messages about its requests.
+    """
+    findings: list[Finding] = []
+    origin = autoscaling.origin
+    cluster = settings.cluster
+    if cluster is None:
+        cluster = placeholder("cluster")
+        findings.append(make_finding("K2E-W606", origin, f"no cluster given; ResourceId uses {cluster}"))
+    common = {
+        "ServiceNamespace": SERVICE_NAMESPACE,
+        "ResourceId": f"service/{cluster}/{service_name}",
+        "ScalableDimension": SCALABLE_DIMENSION,
+    }
+    min_capacity, max_capacity = autoscaling.min_replicas, autoscaling.max_replicas
+    if min_capacity > max_capacity:
+        # Impossible for an HPA the API server accepted; AAS rejects Min > Max (§7 V31). Raising the
+        # maximum keeps the floor the user asked for.
+        findings.append(make_finding("K2E-W509", origin.at(origin.path + "/spec/maxReplicas"),
+                                     f"minReplicas {min_capacity} is above maxReplicas {max_capacity}; "
+                                     f"MaxCapacity raised to {min_capacity}"))
+        max_capacity = min_capacity
+    scalable_target: dict = {**common, "MinCapacity": min_capacity, "MaxCapacity": max_capacity}
+    if autoscaling.scale_out_disabled:
+        # K2E-W508 was reported by the parser: this suspends scale-out for the whole target (§5.1).
+        scalable_target["SuspendedState"] = {"DynamicScalingOutSuspended": True}
+
+    policies: list[dict] = []
+    names: set[str] = set()
+    for metric in autoscaling.metrics:
+        value, metric_findings = target_value(metric, size=size, settings=settings, resource=resource)
+        findings.extend(metric_findings)
+        policies.append({
+            "PolicyName": _policy_name(service_name, metric.resource, names),
+            **common,
+            "PolicyType": POLICY_TYPE,
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": float(value),
+                "PredefinedMetricSpecification": {"PredefinedMetricType": PREDEFINED_METRIC[metric.resource]},
+                # Always written: the AAS default scale-out cooldown for ECS is 300 s, far slower than
+                # the HPA's (§5.4).
+                "ScaleOutCooldown": autoscaling.scale_out_cooldown_seconds,
+                "ScaleInCooldown": autoscaling.scale_in_cooldown_seconds,
+                "DisableScaleIn": autoscaling.scale_in_disabled,
+            },
+        })
+    if len(policies) > MAX_POLICIES:
+        findings.append(make_finding("K2E-W509", origin.at(origin.path + "/spec/metrics"),
+                                     f"{len(policies)} metrics; a scalable target takes at most {MAX_POLICIES} "
+                                     f"policies, the first {MAX_POLICIES} were kept"))
+        policies = policies[:MAX_POLICIES]
+    return {"scalableTarget": scalable_target, "scalingPolicies": policies}, findings
+
+
+def target_value(metric: MetricTarget, *, size: TaskSize, settings: Settings,
+                 resource: str) -> tuple[Decimal, list[Finding]]:
+    """The ECS TargetValue (percent of the task size, two decimals) for one HPA metric (§5.2, §5.3)."""
+    findings: list[Finding] = []
+    cpu = metric.resource == "cpu"
+    unit = "CPU units" if cpu else "MiB"
+    task = Decimal(size.cpu_units if cpu else size.memory_mib)
+    if metric.utilization_percent is not None:
+        percent = metric.utilization_percent
+        requests = size.requests_cpu_cores if cpu else size.requests_memory_bytes
+        if requests is None or requests <= 0:
+            value = _round(percent)
+            findings.append(make_finding(
+                "K2E-W506", metric.origin,
+                f"{resource} declares no {metric.resource} requests, so the HPA target {_show(percent)}% is "
+                f"undefined in Kubernetes; TargetValue {_show(value)} applies to the task's {_show(task)} {unit}"))
+        else:
+            # Exact units, not the rounded-up task-definition integers: the point is the same trigger.
+            requested = _units(requests, cpu)
+            trigger = percent * requested / 100
+            value = _round(percent * requested / task)
+            if value != percent:
+                findings.append(make_finding(
+                    "K2E-I501", metric.origin,
+                    f"HPA {metric.resource} target {_show(percent)}% of the {_show(requested)} {unit} requested "
+                    f"fires at {_show(trigger)} {unit} per task; the task has {_show(task)} {unit}, so TargetValue "
+                    f"{_show(value)} (copying {_show(percent)} would fire at {_show(percent * task / 100)} {unit})",
+                    hpa_target_percent=float(percent), target_value=float(value), trigger=float(_round(trigger)),
+                    unit=unit))
+    elif metric.average_value is not None:
+        per_pod = _units(metric.average_value, cpu)
+        value = _round(100 * per_pod / task)
+        findings.append(make_finding(
+            "K2E-I501", metric.origin,
+            f"HPA {metric.resource} target of {_show(per_pod)} {unit} per pod on average; the task has "
+            f"{_show(task)} {unit}, so TargetValue {_show(value)}",
+            target_value=float(value), trigger=float(_round(per_pod)), unit=unit))
+    else:  # pragma: no cover - the parser always sets one of the two
+        raise ValueError(f"metric target without a value: {metric}")
+    if value <= 0:
+        findings.append(make_finding("K2E-W509", metric.origin,
+                                     f"TargetValue {_show(value)} is not above 0, which AAS rejects; "
+                                     f"set to {_show(MIN_TARGET_VALUE)}"))
+        value = MIN_TARGET_VALUE
+    elif value > FARGATE_MAX_UTILIZATION and settings.fargate:
+        findings.append(make_finding("K2E-W511", metric.origin,
+                                     f"TargetValue {_show(value)} is above 100; a Fargate task never uses more than "
+                                     f"its {_show(task)} {unit}, so this policy would never scale out"))
+    return value, findings
+
+
+def _units(amount: Decimal, cpu: bool) -> Decimal:
+    """Cores -> CPU units, bytes -> MiB, exactly (§1.2)."""
+    return amount * CPU_UNITS_PER_CORE if cpu else amount / MIB
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _show(value: Decimal) -> str:
+    return format(_round(value).normalize(), "f")
+
+
+def _policy_name(service_name: str, resource: str, taken: set[str]) -> str:
+    """``<service>-<cpu|memory>-target-tracking``, unique for the target, at most 256 characters."""
+    suffix = f"-{resource}-target-tracking"
+    counter = 1
+    while True:
+        tail = suffix if counter == 1 else f"{suffix}-{counter}"
+        name = service_name[:MAX_POLICY_NAME - len(tail)] + tail
+        if name not in taken:
+            taken.add(name)
+            return name
+        counter += 1

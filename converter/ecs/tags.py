@@ -1,0 +1,56 @@
+"""Labels and annotations -> ECS tags, within ECS tag rules (MAPPING §3.4, §7 V23)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from converter.findings import Finding, make_finding
+from converter.loader import pointer
+from converter.model import Workload
+
+MAX_TAGS = 50
+MAX_KEY = 128
+MAX_VALUE = 256
+_EXTRA_CHARACTERS = set("_.:/=+-@")
+NAMESPACE_TAG = "k8s-namespace"
+
+
+def valid_tag_text(text: str) -> bool:
+    """The [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]* pattern of the ECS Tag shape, which Python's re cannot spell."""
+    return all(ch in _EXTRA_CHARACTERS or unicodedata.category(ch)[0] in "LZN" for ch in text)
+
+
+def tag_problem(key: str, value: str) -> str | None:
+    if not 1 <= len(key) <= MAX_KEY:
+        return f"key is {len(key)} characters (1-{MAX_KEY})"
+    if len(value) > MAX_VALUE:
+        return f"value is {len(value)} characters (at most {MAX_VALUE})"
+    if not valid_tag_text(key) or not valid_tag_text(value):
+        return "has characters ECS tags do not allow"
+    if key.lower().startswith("aws:") or value.lower().startswith("aws:"):
+        return "starts with the reserved aws: prefix"
+    return None
+
+
+def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]]:
+    findings: list[Finding] = []
+    tags: list[dict[str, Any]] = []
+    candidates = [("labels", key, value) for key, value in workload.labels]
+    candidates += [("annotations", key, value) for key, value in workload.annotations]
+    if workload.namespace is not None:
+        candidates.append(("namespace", NAMESPACE_TAG, workload.namespace))
+    base = workload.origin.path
+    for section, key, value in candidates:
+        path = f"{base}/metadata/namespace" if section == "namespace" else f"{base}/metadata/{section}{pointer((key,))}"
+        problem = tag_problem(key, value)
+        if problem is None and len(tags) >= MAX_TAGS:
+            problem = f"ECS allows {MAX_TAGS} tags per resource"
+        if problem is not None:
+            findings.append(make_finding("K2E-I309", workload.origin.at(path), f"{section[:-1] if section != 'namespace' else 'namespace'} {key} not carried as a tag: {problem}"))
+            continue
+        tags.append({"key": key, "value": value})
+    if workload.namespace is not None:
+        findings.append(make_finding("K2E-I005", workload.origin.at(f"{base}/metadata/namespace"),
+                                     f"namespace {workload.namespace} kept as tag {NAMESPACE_TAG}; ECS has no namespaces"))
+    return tags, findings

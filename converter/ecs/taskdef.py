@@ -1,0 +1,333 @@
+"""The neutral Workload -> an ECS RegisterTaskDefinition payload (MAPPING §1-§2), with its size."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from typing import Any, Callable
+
+from converter.ecs.healthcheck import render_health_check
+from converter.ecs.sizing import (DEFAULT_CPU_UNITS, DEFAULT_MEMORY_MIB, SERVICE_CONNECT_CPU_UNITS,
+                                  SERVICE_CONNECT_MEMORY_MIB, TaskSize, bytes_to_mib, cores_to_units,
+                                  smallest_fargate_size)
+from converter.ecs.tags import render_tags
+from converter.findings import Finding, make_finding
+from converter.model import Container, Workload
+from converter.resources import load_schema
+from converter.settings import Settings, placeholder
+
+GIB = 2**30
+PortNamer = Callable[[str, int, "str | None"], str]
+
+
+class NoTaskSize(Exception):
+    """No valid size exists (K2E-E204 already recorded): the workload cannot be rendered."""
+
+
+def _need(container: Container, policy: str) -> tuple[Decimal | None, Decimal | None]:
+    """(cpu cores, memory bytes) one container needs under the sizing policy (§1.3 step 1)."""
+    r = container.resources
+    if policy == "requests":
+        return (r.cpu_request_cores if r.cpu_request_cores is not None else r.cpu_limit_cores,
+                r.memory_request_bytes if r.memory_request_bytes is not None else r.memory_limit_bytes)
+    if policy == "limits":
+        return (r.cpu_limit_cores if r.cpu_limit_cores is not None else r.cpu_request_cores,
+                r.memory_limit_bytes if r.memory_limit_bytes is not None else r.memory_request_bytes)
+    # recommended: cpu from requests (a weight), memory from limits (a hard kill line, §1.4)
+    return (r.cpu_request_cores if r.cpu_request_cores is not None else r.cpu_limit_cores,
+            r.memory_limit_bytes if r.memory_limit_bytes is not None else r.memory_request_bytes)
+
+
+def _sum(values: list[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+def size_task(workload: Workload, settings: Settings, *, service_connect_proxy: bool) -> tuple[TaskSize, list[Finding]]:
+    findings: list[Finding] = []
+    needs = [_need(c, settings.sizing) for c in workload.containers]
+    # Init containers are ordinary containers in the ECS task, so the task covers their sum (§1.3 step 2).
+    cpu_units = sum(cores_to_units(cpu) for cpu, _ in needs)
+    memory_mib = sum(bytes_to_mib(memory) for _, memory in needs)
+    declared = cpu_units > 0 or memory_mib > 0
+    if service_connect_proxy:
+        cpu_units += SERVICE_CONNECT_CPU_UNITS
+        memory_mib += SERVICE_CONNECT_MEMORY_MIB
+    running = [c for c in workload.containers if c.role != "init"]
+    requests_cpu = _sum([c.resources.cpu_request_cores for c in running])
+    requests_memory = _sum([c.resources.memory_request_bytes for c in running])
+    if not declared:
+        findings.append(make_finding("K2E-W201", workload.origin.at(workload.origin.path + "/spec/template/spec/containers"),
+                                     f"no container of {workload.resource} declares cpu or memory; "
+                                     f"sized at the smallest Fargate size"))
+    need_cpu, need_memory = max(cpu_units, 1), max(memory_mib, 1)
+    if settings.fargate:
+        chosen = smallest_fargate_size(need_cpu, need_memory)
+        if chosen is None:
+            findings.append(make_finding("K2E-E204", workload.origin,
+                                         f"{workload.resource} needs {need_cpu} CPU units and {need_memory} MiB; the largest Fargate size is 16384 / 122880"))
+            raise NoTaskSize(findings)
+        if declared and chosen != (need_cpu, need_memory):
+            findings.append(make_finding("K2E-I205", workload.origin,
+                                         f"{workload.resource} needs {need_cpu} CPU units / {need_memory} MiB"
+                                         + (" (with the Service Connect proxy)" if service_connect_proxy else "")
+                                         + f"; Fargate size {chosen[0]} / {chosen[1]} chosen"))
+        task_cpu, task_memory = chosen
+    else:
+        # EC2: any cpu from 128 units; memory as needed (a task-level value keeps V8 satisfied).
+        task_cpu = max(cpu_units, 128) if declared else DEFAULT_CPU_UNITS
+        task_memory = memory_mib if memory_mib > 0 else DEFAULT_MEMORY_MIB
+    return TaskSize(cpu_units=task_cpu, memory_mib=task_memory, need_cpu_units=cpu_units, need_memory_mib=memory_mib,
+                    requests_cpu_cores=requests_cpu, requests_memory_bytes=requests_memory), findings
+
+
+def render_task_definition(workload: Workload, settings: Settings, *, family: str, size: TaskSize,
+                           port_name: PortNamer, app_protocols: dict[str, str],
+                           behind_load_balancer: bool) -> tuple[dict[str, Any], list[Finding]]:
+    findings: list[Finding] = []
+    volume_names = {v.name for v in workload.volumes}
+    containers = [
+        _container(c, workload, settings, port_name, app_protocols, volume_names, behind_load_balancer, findings)
+        for c in workload.containers
+    ]
+    _dependencies(workload, containers, findings)
+    _fit_container_memory(workload, containers, size, findings)
+    payload: dict[str, Any] = {
+        "family": family,
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": [settings.launch_type],
+        "cpu": str(size.cpu_units),
+        "memory": str(size.memory_mib),
+        "containerDefinitions": containers,
+    }
+    needs_execution_role = settings.fargate or any("secrets" in c for c in containers)
+    if settings.execution_role_arn is not None:
+        payload["executionRoleArn"] = settings.execution_role_arn
+    elif needs_execution_role:
+        payload["executionRoleArn"] = placeholder("execution-role-arn")
+        findings.append(make_finding("K2E-W602", workload.origin,
+                                     f"{workload.resource}: no execution role given; a placeholder was written"))
+    if workload.task_role_arn is not None:
+        payload["taskRoleArn"] = workload.task_role_arn
+    if workload.cpu_architecture is not None or workload.operating_system == "linux":
+        platform = {"operatingSystemFamily": "LINUX"}
+        if workload.cpu_architecture is not None:
+            platform["cpuArchitecture"] = workload.cpu_architecture
+        payload["runtimePlatform"] = platform
+    if workload.share_process_namespace:
+        payload["pidMode"] = "task"
+    storage = _ephemeral_storage(workload, findings)
+    if storage is not None:
+        payload["ephemeralStorage"] = {"sizeInGiB": storage}
+    volumes = _volumes(workload, settings, findings)
+    if volumes:
+        payload["volumes"] = volumes
+    tags, tag_findings = render_tags(workload)
+    findings.extend(tag_findings)
+    if tags:
+        payload["tags"] = tags
+    return payload, findings
+
+
+def _container(container: Container, workload: Workload, settings: Settings, port_name: PortNamer,
+               app_protocols: dict[str, str], volume_names: set[str], behind_load_balancer: bool,
+               findings: list[Finding]) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": container.name, "image": container.image,
+                           "essential": container.role != "init"}
+    if container.entry_point is not None:
+        out["entryPoint"] = list(container.entry_point)
+    if container.command is not None:
+        out["command"] = list(container.command)
+    if container.working_directory is not None:
+        out["workingDirectory"] = container.working_directory
+    r = container.resources
+    cpu, _ = _need(container, settings.sizing)
+    if cpu is not None:
+        out["cpu"] = cores_to_units(cpu)
+    if r.cpu_limit_cores is not None:
+        findings.append(make_finding("K2E-W202", container.origin,
+                                     f"cpu limit of {container.name!r} has no per-container cap on ECS; the task cpu is the only hard limit"))
+    if r.memory_limit_bytes is not None:
+        out["memory"] = bytes_to_mib(r.memory_limit_bytes)
+    if r.memory_request_bytes is not None:
+        reservation = bytes_to_mib(r.memory_request_bytes)
+        if "memory" in out and reservation >= out["memory"]:
+            # memoryReservation must be strictly below memory (§1.4): Guaranteed QoS becomes memory alone.
+            findings.append(make_finding("K2E-I209", container.origin,
+                                         f"memory request of {container.name!r} equals its limit; written as memory {out['memory']} MiB alone"))
+        else:
+            out["memoryReservation"] = reservation
+    if r.gpu_count is not None:
+        if settings.fargate:
+            findings.append(make_finding("K2E-W206", container.origin,
+                                         f"{container.name!r} asks for {r.gpu_count} GPU(s); Fargate has none, so it was not written"))
+        else:
+            out["resourceRequirements"] = [{"type": "GPU", "value": str(r.gpu_count)}]
+    ports = []
+    for port in container.ports:
+        mapping: dict[str, Any] = {"containerPort": port.container_port, "protocol": port.protocol,
+                                   "name": port_name(container.name, port.container_port, port.name)}
+        if mapping["name"] in app_protocols:
+            mapping["appProtocol"] = app_protocols[mapping["name"]]
+        ports.append(mapping)
+    if ports:
+        out["portMappings"] = ports
+    environment = [{"name": e.name, "value": e.value} for e in container.environment]
+    if environment:
+        out["environment"] = environment
+    secrets = [{"name": s.name, "valueFrom": _secret_arn(s, settings, findings)} for s in container.secrets]
+    if secrets:
+        out["secrets"] = secrets
+    mounts = [{"sourceVolume": m.volume, "containerPath": m.path, "readOnly": m.read_only}
+              for m in container.mounts if m.volume in volume_names]
+    if mounts:
+        out["mountPoints"] = mounts
+    check, check_findings = render_health_check(container)
+    findings.extend(check_findings)
+    if check is not None:
+        out["healthCheck"] = check
+    if container.readiness is not None and not behind_load_balancer:
+        findings.append(make_finding("K2E-W115", container.readiness.origin,
+                                     f"readinessProbe of {container.name!r} has no ECS equivalent without a load balancer"))
+    _security(container, settings, out, findings)
+    stop = _stop_timeout(workload, settings, container, findings)
+    if stop is not None:
+        out["stopTimeout"] = stop
+    if container.interactive is not None:
+        out["interactive"] = container.interactive
+    if container.pseudo_terminal is not None:
+        out["pseudoTerminal"] = container.pseudo_terminal
+    if settings.log_driver == "awslogs":
+        out["logConfiguration"] = {"logDriver": "awslogs", "options": {
+            "awslogs-group": f"{settings.log_group_prefix}{workload.name}",
+            "awslogs-region": settings.region or placeholder("region"),
+            "awslogs-stream-prefix": "ecs",
+        }}
+    return out
+
+
+def _secret_arn(secret, settings: Settings, findings: list[Finding]) -> str:
+    keyed = settings.secrets.get(f"{secret.secret_name}/{secret.key}")
+    if keyed is not None:
+        return keyed
+    whole = settings.secrets.get(secret.secret_name)
+    if whole is not None and ":secretsmanager:" in whole:
+        # One JSON key of a Secrets Manager secret: ARN:json-key:version-stage:version-id (§2.2).
+        return f"{whole}:{secret.key}::"
+    findings.append(make_finding("K2E-W103", secret.origin,
+                                 f"{secret.name} comes from Secret {secret.secret_name} key {secret.key}; no ARN mapped, placeholder written"))
+    return placeholder(f"secret-arn:{secret.secret_name}/{secret.key}")
+
+
+def _security(container: Container, settings: Settings, out: dict[str, Any], findings: list[Finding]) -> None:
+    sec = container.security
+    origin = sec.origin or container.origin
+    if sec.run_as_user is not None:
+        out["user"] = str(sec.run_as_user) if sec.run_as_group is None else f"{sec.run_as_user}:{sec.run_as_group}"
+    elif sec.run_as_group is not None:
+        findings.append(make_finding("K2E-W132", origin, f"runAsGroup of {container.name!r} without runAsUser cannot be expressed"))
+    if sec.read_only_root_filesystem is not None:
+        out["readonlyRootFilesystem"] = sec.read_only_root_filesystem
+    if sec.privileged:
+        if settings.fargate:
+            findings.append(make_finding("K2E-W130", origin, f"{container.name!r} is privileged; Fargate does not allow it, not written"))
+        else:
+            out["privileged"] = True
+    add = list(sec.capabilities_add)
+    if settings.fargate:
+        refused = [cap for cap in add if cap != "SYS_PTRACE"]
+        if refused:
+            findings.append(make_finding("K2E-W130", origin, f"capabilities {', '.join(refused)} of {container.name!r} cannot be added on Fargate (only SYS_PTRACE)"))
+        add = [cap for cap in add if cap == "SYS_PTRACE"]
+    capabilities: dict[str, Any] = {}
+    if add:
+        capabilities["add"] = add
+    if sec.capabilities_drop:
+        capabilities["drop"] = list(sec.capabilities_drop)
+    if capabilities:
+        out["linuxParameters"] = {"capabilities": capabilities}
+    if sec.no_new_privileges:
+        if settings.fargate:
+            findings.append(make_finding("K2E-W130", origin, f"allowPrivilegeEscalation: false of {container.name!r} needs dockerSecurityOptions, which Fargate does not allow"))
+        else:
+            out["dockerSecurityOptions"] = ["no-new-privileges"]
+
+
+def _stop_timeout(workload: Workload, settings: Settings, container: Container, findings: list[Finding]) -> int | None:
+    grace = workload.termination_grace_seconds
+    if grace is None:
+        return None
+    if not settings.fargate:
+        return grace
+    limits = {item["field"]: item for item in load_schema("ecs_rules.json")["V15_fargate_container_timeouts"]}
+    low, high = limits["stopTimeout"]["min"], limits["stopTimeout"]["max"]
+    value = max(low, min(high, grace))
+    if value != grace and container is workload.containers[0]:
+        findings.append(make_finding("K2E-W135", workload.origin.at(workload.origin.path + "/spec/template/spec/terminationGracePeriodSeconds"),
+                                     f"terminationGracePeriodSeconds {grace} became stopTimeout {value} (Fargate allows {low}-{high})"))
+    return value
+
+
+def _dependencies(workload: Workload, containers: list[dict[str, Any]], findings: list[Finding]) -> None:
+    """Init containers chain with SUCCESS; sidecars start first; app containers wait for both (§2.8)."""
+    inits = [c.name for c in workload.containers if c.role == "init"]
+    sidecars = [c.name for c in workload.containers if c.role == "sidecar"]
+    by_name = {c["name"]: c for c in containers}
+    for before, after in zip(inits, inits[1:]):
+        by_name[after]["dependsOn"] = [{"containerName": before, "condition": "SUCCESS"}]
+    for container in workload.containers:
+        if container.role == "init":
+            continue
+        depends = [{"containerName": inits[-1], "condition": "SUCCESS"}] if inits else []
+        if container.role == "app":
+            depends += [{"containerName": name, "condition": "START"} for name in sidecars]
+        if depends:
+            by_name[container.name]["dependsOn"] = depends
+    if inits:
+        findings.append(make_finding("K2E-I141", workload.origin,
+                                     f"{len(inits)} init container(s) of {workload.resource} became non-essential containers chained with dependsOn SUCCESS"))
+
+
+def _fit_container_memory(workload: Workload, containers: list[dict[str, Any]], size: TaskSize,
+                          findings: list[Finding]) -> None:
+    total = sum(c.get("memory", 0) for c in containers)
+    if total > size.memory_mib:
+        for container in containers:
+            container.pop("memory", None)
+        findings.append(make_finding("K2E-W210", workload.origin,
+                                     f"container memory limits ({total} MiB) exceed the task memory ({size.memory_mib} MiB); per-container limits left out"))
+
+
+def _ephemeral_storage(workload: Workload, findings: list[Finding]) -> int | None:
+    declared = [c.resources.ephemeral_storage_bytes for c in workload.containers if c.resources.ephemeral_storage_bytes is not None]
+    if not declared:
+        return None
+    limits = load_schema("ecs_rules.json")["V18_ephemeral_storage"]
+    gib = math.ceil(sum(declared) / GIB)
+    findings.append(make_finding("K2E-I207", workload.origin,
+                                 f"ephemeral-storage of {workload.resource} ({gib} GiB in all) became the task's ephemeralStorage"))
+    if gib <= 20:
+        return None  # the Fargate default (20 GiB) already covers it
+    return min(max(gib, limits["min"]), limits["max"])
+
+
+def _volumes(workload: Workload, settings: Settings, findings: list[Finding]) -> list[dict[str, Any]]:
+    volumes = []
+    for volume in workload.volumes:
+        if volume.source == "host" and not settings.fargate:
+            volumes.append({"name": volume.name, "host": {"sourcePath": volume.host_path}})
+            continue
+        if volume.source == "host":
+            findings.append(make_finding("K2E-W123", volume.origin,
+                                         f"hostPath volume {volume.name!r} became a task-scoped volume (Fargate has no host paths)"))
+        volumes.append({"name": volume.name})
+    return volumes
+
+
+_NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def ecs_name(name: str) -> str:
+    """A Kubernetes name as an ECS family/service name: [A-Za-z0-9_-], at most 255 (§3.1)."""
+    return _NAME_INVALID.sub("-", name)[:255]

@@ -1,0 +1,87 @@
+"""Findings: what did not map, or mapped only approximately, with where it came from.
+
+Parsers and renderers return ``(result, findings)``; nothing here prints. The codes themselves live in
+:mod:`converter.codes` (one registry, the letter after ``K2E-`` gives the severity).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    INFO = 10
+    WARNING = 20
+    ERROR = 30
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_letter(cls, letter: str) -> "Severity":
+        return {"I": cls.INFO, "W": cls.WARNING, "E": cls.ERROR}[letter]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Origin:
+    """Where a piece of the neutral model came from: enough to point a user at the source line."""
+
+    resource: str  # "Kind/name"
+    file: str
+    line: int | None
+    path: str  # JSON Pointer into the source document
+
+    def at(self, pointer: str, line: int | None = None) -> "Origin":
+        return replace(self, path=pointer, line=self.line if line is None else line)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    code: str
+    severity: Severity
+    resource: str
+    file: str
+    line: int | None
+    path: str
+    message: str
+    suggestion: str
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line if self.line is not None else 0, self.path, self.code, self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.label,
+            "resource": self.resource,
+            "file": self.file,
+            "line": self.line,
+            "path": self.path,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+        if self.extra:
+            data["details"] = self.extra
+        return data
+
+
+def make_finding(code: str, origin: Origin, message: str, suggestion: str | None = None, **extra: Any) -> Finding:
+    """Build a finding for a registered code; the suggestion defaults to the registry's."""
+    from converter.codes import CODES
+
+    info = CODES[code]  # KeyError here is a programming error: every code must be registered
+    return Finding(
+        code=code,
+        severity=info.severity,
+        resource=origin.resource,
+        file=origin.file,
+        line=origin.line,
+        path=origin.path,
+        message=message,
+        suggestion=info.suggestion if suggestion is None else suggestion,
+        extra=extra,
+    )

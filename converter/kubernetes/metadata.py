@@ -1,0 +1,47 @@
+"""Object metadata shared by every kind: name, namespace, labels, annotations, bookkeeping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from converter.kubernetes.reader import Reader
+
+_BOOKKEEPING = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",
+                "ownerReferences", "finalizers", "generateName", "deletionTimestamp", "deletionGracePeriodSeconds")
+# Annotations written by tools, with no meaning for the workload itself.
+_TOOL_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision",
+                     "meta.helm.sh/release-name", "meta.helm.sh/release-namespace")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    kind: str
+    name: str
+    namespace: str | None
+    labels: tuple[tuple[str, str], ...]
+    annotations: tuple[tuple[str, str], ...]
+
+
+def read_metadata(reader: Reader, kind: str) -> Metadata:
+    """``kind`` is the canonical spelling (manifests may write it in lower case)."""
+    reader.get(("kind",), str)
+    reader.get(("apiVersion",), str)
+    name = reader.get(("metadata", "name"), str)
+    if name is None or not name:
+        reader.fail(("metadata",), f"{kind} has no metadata.name")
+    namespace = reader.get(("metadata", "namespace"), str)
+    labels = reader.string_map(("metadata", "labels"))
+    annotations = reader.string_map(("metadata", "annotations"))
+    kept = {}
+    for key, value in annotations.items():
+        if key in _TOOL_ANNOTATIONS:
+            reader.note(("metadata", "annotations", key), "K2E-I009", f"annotation {key} is written by a tool")
+        else:
+            kept[key] = value
+    for key in _BOOKKEEPING:
+        if reader.has(("metadata", key)):
+            reader.note(("metadata", key), "K2E-I009", f"metadata.{key} is set by Kubernetes")
+    if reader.has(("status",)):
+        reader.note(("status",), "K2E-I004", "the status block is read-only")
+    return Metadata(kind=kind, name=name, namespace=namespace, labels=tuple(sorted(labels.items())),
+                    annotations=tuple(sorted(kept.items())))

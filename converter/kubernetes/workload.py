@@ -1,0 +1,233 @@
+"""Deployment (and, partially, StatefulSet) -> the neutral Workload (MAPPING §2, §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converter.kubernetes.container import PodFacts, parse_container
+from converter.kubernetes.context import ParseContext
+from converter.kubernetes.metadata import read_metadata
+from converter.kubernetes.reader import Path, Reader
+from converter.model import Container, Rollout, Volume, Workload
+
+_ARCH = {"amd64": "X86_64", "arm64": "ARM64"}
+_ARCH_KEYS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")
+_OS_KEYS = ("kubernetes.io/os", "beta.kubernetes.io/os")
+_SCHEDULING = ("affinity", "tolerations", "priorityClassName", "priority", "schedulerName", "nodeName",
+               "topologySpreadConstraints", "preemptionPolicy", "runtimeClassName", "overhead",
+               "readinessGates", "schedulingGates", "resourceClaims", "resources")
+_DNS = ("hostname", "subdomain", "hostAliases", "dnsConfig", "setHostnameAsFQDN", "hostUsers")
+_POD_SECURITY_NO_FIELD = ("fsGroup", "fsGroupChangePolicy", "supplementalGroups", "supplementalGroupsPolicy",
+                          "runAsNonRoot", "seccompProfile", "seLinuxOptions", "appArmorProfile",
+                          "windowsOptions", "sysctls", "seLinuxChangePolicy")
+_DEPLOYMENT_NO_FIELD = ("minReadySeconds", "progressDeadlineSeconds", "revisionHistoryLimit", "paused")
+_STATEFULSET_LOST = ("serviceName", "podManagementPolicy", "updateStrategy", "ordinals",
+                     "persistentVolumeClaimRetentionPolicy")
+
+
+def parse_deployment(reader: Reader, context: ParseContext) -> Workload | None:
+    meta = read_metadata(reader, "Deployment")
+    spec = ("spec",)
+    replicas = _replicas(reader)
+    rollout = _rollout(reader)
+    for key in _DEPLOYMENT_NO_FIELD:
+        if reader.has(spec + (key,)):
+            reader.note(spec + (key,), "K2E-W304", f"{key} has no ECS equivalent")
+    return _workload(reader, context, meta, replicas, rollout)
+
+
+def parse_statefulset(reader: Reader, context: ParseContext) -> Workload | None:
+    """A StatefulSet without volumeClaimTemplates converts like a Deployment, its identity lost (W003)."""
+    meta = read_metadata(reader, "StatefulSet")
+    spec = ("spec",)
+    if reader.has(spec + ("volumeClaimTemplates",)):
+        reader.note(("spec", "volumeClaimTemplates"), "K2E-W001",
+                    f"StatefulSet {meta.name} has volumeClaimTemplates (one volume per replica); not converted",
+                    "Use EFS access points per task, or an ECS service with volumeConfigurations (one EBS volume per task).")
+        reader.take(())  # the whole document is accounted for by that finding
+        return None
+    replicas = _replicas(reader)
+    lost = [key for key in _STATEFULSET_LOST if reader.has(spec + (key,))]
+    for key in lost:
+        reader.take(spec + (key,))
+    reader.note(spec, "K2E-W003", f"StatefulSet {meta.name} converted like a Deployment; lost: stable pod names, "
+                "ordered start-up" + (", " + ", ".join(lost) if lost else ""))
+    rollout = Rollout(strategy="rolling", origin=reader.origin(spec))
+    return _workload(reader, context, meta, replicas, rollout)
+
+
+def _replicas(reader: Reader) -> int | None:
+    replicas = reader.get(("spec", "replicas"), int)
+    if replicas is not None and replicas < 0:
+        reader.fail(("spec", "replicas"), "replicas cannot be negative")
+    return replicas
+
+
+def _rollout(reader: Reader) -> Rollout:
+    base = ("spec", "strategy")
+    kind = reader.get(base + ("type",), str) or "RollingUpdate"
+    if kind not in ("RollingUpdate", "Recreate"):
+        reader.fail(base + ("type",), f"strategy type must be RollingUpdate or Recreate, not {kind!r}")
+    surge = reader.get(base + ("rollingUpdate", "maxSurge"), int, str)
+    unavailable = reader.get(base + ("rollingUpdate", "maxUnavailable"), int, str)
+    for name, value in (("maxSurge", surge), ("maxUnavailable", unavailable)):
+        if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit()):
+            reader.fail(base + ("rollingUpdate", name), f"{name} must be an integer or a percentage like 25%")
+        if isinstance(value, int) and value < 0:
+            reader.fail(base + ("rollingUpdate", name), f"{name} cannot be negative")
+    return Rollout(strategy="recreate" if kind == "Recreate" else "rolling", max_surge=surge,
+                   max_unavailable=unavailable, origin=reader.origin(base))
+
+
+def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None, rollout: Rollout) -> Workload:
+    reader.take(("spec", "selector"))  # ECS binds a service to one task family; selectors have no role
+    template = ("spec", "template")
+    if not reader.has(template + ("spec",)):
+        reader.fail(template, "the pod template has no spec")
+    pod_labels = reader.string_map(template + ("metadata", "labels"))
+    pod_annotations = reader.string_map(template + ("metadata", "annotations"))
+    if pod_annotations:
+        reader.note(template + ("metadata", "annotations"), "K2E-I008",
+                    "pod annotations are not carried: " + ", ".join(sorted(pod_annotations)))
+    for key in ("name", "namespace", "creationTimestamp", "generateName"):
+        if reader.has(template + ("metadata", key)):
+            reader.note(template + ("metadata", key), "K2E-I009", f"pod template metadata.{key} has no ECS role")
+    pod = template + ("spec",)
+    reader.mapping(pod)
+
+    pod_security = reader.mapping(pod + ("securityContext",))
+    defaults = {key: reader.get(pod + ("securityContext", key), int) for key in ("runAsUser", "runAsGroup")}
+    for key in _POD_SECURITY_NO_FIELD:
+        if key in pod_security:
+            reader.note(pod + ("securityContext", key), "K2E-W131", f"pod securityContext.{key} has no ECS field")
+
+    account = reader.get(pod + ("serviceAccountName",), str) or reader.get(pod + ("serviceAccount",), str)
+    facts = PodFacts(namespace=meta.namespace, service_account=account, labels=pod_labels,
+                     annotations=pod_annotations, pod_security={k: v for k, v in defaults.items() if v is not None})
+    containers = _containers(reader, context, pod, facts)
+    volumes = _volumes(reader, pod)
+    _pod_fields(reader, pod)
+    arch, operating_system = _node_selector(reader, pod)
+    return Workload(
+        kind=meta.kind, name=meta.name, namespace=meta.namespace, labels=meta.labels, annotations=meta.annotations,
+        pod_labels=tuple(sorted(pod_labels.items())), replicas=replicas, rollout=rollout,
+        containers=containers, volumes=volumes, service_account=account,
+        task_role_arn=_task_role(reader, context, pod, account, meta.namespace),
+        termination_grace_seconds=reader.get(pod + ("terminationGracePeriodSeconds",), int),
+        cpu_architecture=arch, operating_system=operating_system,
+        share_process_namespace=reader.get(pod + ("shareProcessNamespace",), bool),
+        origin=reader.origin(()),
+    )
+
+
+def _containers(reader: Reader, context: ParseContext, pod: Path, facts: PodFacts) -> tuple[Container, ...]:
+    paths: dict[str, Path] = {}
+    roles: list[tuple[Path, str]] = []
+    for item_path, item in reader.sequence(pod + ("initContainers",)):
+        is_sidecar = isinstance(item, dict) and item.get("restartPolicy") == "Always"
+        roles.append((item_path, "sidecar" if is_sidecar else "init"))
+    app = list(reader.sequence(pod + ("containers",)))
+    if not app:
+        reader.fail(pod + ("containers",), "the pod template has no containers")
+    roles.extend((item_path, "app") for item_path, _ in app)
+    for item_path, _ in roles:
+        item = reader.raw(item_path)
+        if not isinstance(item, dict):
+            reader.fail(item_path, "a container must be a mapping")
+        if isinstance(item.get("name"), str):
+            paths[item["name"]] = item_path
+    # ECS starts containers by dependency, not list order, so the order only keeps output stable:
+    # init containers, then native sidecars, then app containers (§2.8).
+    ordered = [r for r in roles if r[1] == "init"] + [r for r in roles if r[1] == "sidecar"] + [r for r in roles if r[1] == "app"]
+    return tuple(parse_container(reader, item_path, role, context, facts, paths) for item_path, role in ordered)
+
+
+def _volumes(reader: Reader, pod: Path) -> tuple[Volume, ...]:
+    volumes: list[Volume] = []
+    for item_path, item in reader.sequence(pod + ("volumes",)):
+        name = reader.get(item_path + ("name",), str)
+        if name is None:
+            reader.fail(item_path, "a volume needs a name")
+        origin = reader.origin(item_path)
+        if "emptyDir" in item:
+            source = item_path + ("emptyDir",)
+            medium = reader.get(source + ("medium",), str)
+            if medium == "Memory":
+                reader.note(source + ("medium",), "K2E-W122", f"volume {name!r} is memory-backed in Kubernetes; on ECS it is a disk-backed task volume")
+            if reader.has(source + ("sizeLimit",)):
+                reader.note(source + ("sizeLimit",), "K2E-I124", f"volume {name!r} sizeLimit has no ECS field")
+            reader.consumed.add(source)
+            volumes.append(Volume(name=name, source="scratch", host_path=None, origin=origin))
+        elif "hostPath" in item:
+            host_path = reader.get(item_path + ("hostPath", "path"), str)
+            if reader.has(item_path + ("hostPath", "type")):
+                reader.note(item_path + ("hostPath", "type"), "K2E-I124", "hostPath type checks have no ECS field")
+            volumes.append(Volume(name=name, source="host", host_path=host_path, origin=origin))
+        elif "persistentVolumeClaim" in item:
+            claim = reader.get(item_path + ("persistentVolumeClaim", "claimName"), str)
+            reader.note(item_path + ("persistentVolumeClaim",), "K2E-W121",
+                        f"volume {name!r} uses PersistentVolumeClaim {claim!r}; it became a task-scoped volume whose data is lost when the task stops")
+            volumes.append(Volume(name=name, source="scratch", host_path=None, origin=origin))
+        else:
+            kinds = [key for key in item if key != "name"]
+            reader.note(item_path, "K2E-W120", f"volume {name!r} ({', '.join(kinds) or 'no source'}) has no ECS equivalent; its mounts were dropped")
+    return tuple(volumes)
+
+
+def _pod_fields(reader: Reader, pod: Path) -> None:
+    for key in _SCHEDULING:
+        if reader.has(pod + (key,)):
+            reader.note(pod + (key,), "K2E-W139", f"{key} has no ECS equivalent (scheduling)")
+    for key in ("hostNetwork", "hostPID", "hostIPC"):
+        if reader.get(pod + (key,), bool):
+            reader.note(pod + (key,), "K2E-W142", f"{key} is not available with awsvpc networking")
+    dns_policy = reader.get(pod + ("dnsPolicy",), str)
+    if dns_policy not in (None, "ClusterFirst"):
+        reader.note(pod + ("dnsPolicy",), "K2E-W143", f"dnsPolicy {dns_policy} has no ECS field")
+    for key in _DNS:
+        if reader.has(pod + (key,)):
+            reader.note(pod + (key,), "K2E-W143", f"{key} is not supported with awsvpc networking")
+    restart = reader.get(pod + ("restartPolicy",), str)
+    if restart not in (None, "Always"):
+        reader.fail(pod + ("restartPolicy",), f"a Deployment's pods must have restartPolicy Always, not {restart}")
+    if reader.has(pod + ("imagePullSecrets",)):
+        reader.note(pod + ("imagePullSecrets",), "K2E-W137", "imagePullSecrets need repositoryCredentials (a Secrets Manager secret per registry); not written")
+    for key in ("automountServiceAccountToken", "enableServiceLinks"):
+        if reader.has(pod + (key,)):
+            reader.note(pod + (key,), "K2E-I009", f"{key} has no meaning on ECS")
+    if reader.has(pod + ("activeDeadlineSeconds",)):
+        reader.note(pod + ("activeDeadlineSeconds",), "K2E-W145", "activeDeadlineSeconds has no ECS field")
+
+
+def _node_selector(reader: Reader, pod: Path) -> tuple[Any, Any]:
+    selector = reader.string_map(pod + ("nodeSelector",))
+    arch = operating_system = None
+    for key, value in selector.items():
+        if key in _ARCH_KEYS and value in _ARCH:
+            arch = _ARCH[value]
+        elif key in _OS_KEYS and value in ("linux", "windows"):
+            operating_system = value
+        else:
+            reader.note(pod + ("nodeSelector", key), "K2E-W140", f"nodeSelector {key}={value} has no Fargate equivalent")
+    os_name = reader.get(pod + ("os", "name"), str)
+    if os_name in ("linux", "windows"):
+        operating_system = os_name
+    return arch, operating_system
+
+
+def _task_role(reader: Reader, context: ParseContext, pod: Path, account: str | None, namespace: str | None) -> str | None:
+    if account is None or account == "default":
+        return context.settings.task_roles.get(account or "default")
+    configured = context.settings.task_roles.get(account)
+    found = context.lookup("ServiceAccount", namespace, account)
+    if found is not None:
+        annotations = found.reader.string_map(("metadata", "annotations"))
+        role = annotations.get("eks.amazonaws.com/role-arn")
+        if role is not None:
+            found.reader.note(("metadata", "annotations", "eks.amazonaws.com/role-arn"), "K2E-W310",
+                              f"IRSA role {role} became the task role of the pods that use ServiceAccount {account}")
+            return configured or role
+        return configured
+    if configured is None:
+        reader.note(pod + ("serviceAccountName",), "K2E-W147", f"ServiceAccount {account!r} is not in the input; no task role written")
+    return configured

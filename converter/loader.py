@@ -1,0 +1,304 @@
+"""Read YAML and JSON manifests into plain Python data, keeping the line of every key and item.
+
+Safety rules (all tested): only the YAML core types are constructed (no Python or custom tags, no
+timestamps, no binary), duplicate keys are rejected as cfn-lint does, alias references and nesting
+depth are bounded, and every syntax error becomes an InputError naming file and line.
+Uses libyaml's C parser when present; the constructor (ours) stays in Python either way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from converter.errors import InputError
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ALIAS_REFERENCES = 1_000
+MAX_DEPTH = 200
+MAX_EXPANDED_NODES = 1_000_000
+
+_CORE_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+_Parser = getattr(yaml, "CParser", None)
+
+
+class _CoreResolver(Resolver):
+    """The YAML 1.1 resolver without timestamps: Kubernetes reads 2024-01-01 as a string."""
+
+
+_CoreResolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class _LineConstructor(SafeConstructor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.line_table: dict[int, tuple[int, dict[Any, int]]] = {}
+        self.alias_references = 0
+
+    def construct_object(self, node, deep=False):  # type: ignore[override]
+        if node in self.constructed_objects:
+            self.alias_references += 1
+            if self.alias_references > MAX_ALIAS_REFERENCES:
+                raise _LimitError(node, f"more than {MAX_ALIAS_REFERENCES} alias references (YAML alias bomb?)")
+        elif node.tag not in _CORE_TAGS and not (isinstance(node, MappingNode) and node.tag == "tag:yaml.org,2002:merge"):
+            raise _LimitError(node, f"YAML tag {node.tag!r} is not allowed in a manifest")
+        return super().construct_object(node, deep=deep)
+
+    def construct_yaml_map(self, node: MappingNode):  # type: ignore[override]
+        data: dict[Any, Any] = {}
+        yield data
+        key_lines: dict[Any, int] = {}
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _LimitError(key_node, "a mapping key must be a plain value")
+            key = self.construct_object(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _LimitError(key_node, f"duplicate key {key!r} (first at line {seen[key]})")
+            seen[key] = line
+            key_lines[key] = line
+        data.update(self.construct_mapping(node))
+        self.line_table[id(data)] = (node.start_mark.line + 1, key_lines)
+
+    def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[override]
+        data: list[Any] = []
+        yield data
+        data.extend(self.construct_sequence(node))
+        self.line_table[id(data)] = (
+            node.start_mark.line + 1,
+            {index: item.start_mark.line + 1 for index, item in enumerate(node.value)},
+        )
+
+
+_LineConstructor.add_constructor("tag:yaml.org,2002:map", _LineConstructor.construct_yaml_map)
+_LineConstructor.add_constructor("tag:yaml.org,2002:seq", _LineConstructor.construct_yaml_seq)
+
+
+class _LimitError(Exception):
+    def __init__(self, node: Any, message: str) -> None:
+        super().__init__(message)
+        self.line = node.start_mark.line + 1
+
+
+if _Parser is not None:
+
+    class _Loader(_Parser, _LineConstructor, _CoreResolver):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: Any) -> None:
+            _Parser.__init__(self, stream)
+            _LineConstructor.__init__(self)
+            _CoreResolver.__init__(self)
+
+else:  # pragma: no cover - pure-Python PyYAML
+
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, Parser, Composer, _LineConstructor, _CoreResolver):  # type: ignore[no-redef]
+        def __init__(self, stream: Any) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            _LineConstructor.__init__(self)
+            _CoreResolver.__init__(self)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document (or one item of a ``kind: List``), with its lines.
+
+    ``prefix`` is the JSON Pointer path of ``data`` inside the document as written in the file
+    (empty for a top-level document, ``("items", 3)`` for a List item).
+    """
+
+    file: str
+    index: int
+    data: Any
+    line: int
+    line_table: dict[int, tuple[int, dict[Any, int]]] = field(repr=False, compare=False)
+    prefix: tuple[Any, ...] = ()
+
+    def line_of(self, path: Iterable[Any]) -> int:
+        """The line of the deepest node on ``path`` (relative to ``data``) that exists."""
+        node = self.data
+        line = self.line
+        for step in path:
+            entry = self.line_table.get(id(node))
+            if entry is None:
+                break
+            line = entry[1].get(step, line) if isinstance(node, dict) else entry[1].get(step, line)
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                break
+        return line
+
+    def child(self, path: tuple[Any, ...], data: Any) -> "Document":
+        return Document(self.file, self.index, data, self.line_of(path), self.line_table, self.prefix + path)
+
+
+def pointer(path: Iterable[Any]) -> str:
+    """JSON Pointer (RFC 6901) for a path of keys and indexes."""
+    parts = [str(step).replace("~", "~0").replace("/", "~1") for step in path]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def parse_text(text: str, file: str) -> list[Document]:
+    """Every non-empty document of a YAML or JSON text; a ``kind: List`` is expanded into its items."""
+    loader = _Loader(text)
+    documents: list[Document] = []
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            problem = _shape_problem(node)
+            if problem is not None:
+                raise _LimitError(node, problem)
+            data = loader.construct_document(node)
+            line = node.start_mark.line + 1
+            if data is not None:
+                documents.extend(_expand(Document(file, index, data, line, loader.line_table)))
+            index += 1
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        raise InputError(_yaml_message(err), file=file, line=None if mark is None else mark.line + 1) from None
+    except yaml.YAMLError as err:
+        raise InputError(f"not valid YAML: {err}".splitlines()[0], file=file) from None
+    except _LimitError as err:
+        raise InputError(str(err), file=file, line=err.line) from None
+    except RecursionError:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file) from None
+    finally:
+        loader.dispose()
+    return documents
+
+
+def _shape_problem(root: Any) -> str | None:
+    """Depth and alias-expansion limits, checked on the node graph before anything is constructed.
+
+    An alias bomb is small as a graph and enormous once expanded, so the expanded size (each node
+    counted once per path that reaches it) is computed with memoisation and compared to the real size.
+    """
+    expanded: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nesting deeper than {MAX_DEPTH} levels"
+        if not isinstance(node, (MappingNode, SequenceNode)):
+            expanded[id(node)] = 1
+            continue
+        children = node.value if isinstance(node, SequenceNode) else [v for pair in node.value for v in pair]
+        if children_done:
+            expanded[id(node)] = 1 + sum(expanded[id(child)] for child in children)
+            if expanded[id(node)] > MAX_EXPANDED_NODES and expanded[id(node)] > 4 * max(distinct, 1):
+                return f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (YAML alias bomb?)"
+            continue
+        if id(node) in expanded:
+            continue
+        distinct += 1
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children if id(child) not in expanded)
+    return None
+
+
+def _expand(document: Document) -> Iterator[Document]:
+    data = document.data
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise InputError(f"document {document.index + 1} is {kind}, not a Kubernetes object or ECS payload (a mapping)",
+                         file=document.file, line=document.line)
+    if str(data.get("kind", "")).lower() == "list" and isinstance(data.get("items"), list):
+        for position, item in enumerate(data["items"]):
+            child = document.child(("items", position), item)
+            if not isinstance(item, dict):
+                raise InputError(f"items[{position}] of a List is not a mapping", file=document.file, line=child.line)
+            yield child
+        return
+    yield document
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _yaml_message(err: yaml.MarkedYAMLError) -> str:
+    parts = [part for part in (err.context, err.problem) if part]
+    text = "; ".join(parts) or "not valid YAML"
+    return "not valid YAML: " + _CONTROL.sub("?", " ".join(text.split()))
+
+
+def read_source(path: str) -> tuple[str, str]:
+    """Return ``(display name, text)`` for a path or ``-`` (stdin); the text must be UTF-8."""
+    if path == "-":
+        raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        name = "<stdin>"
+    else:
+        name = path
+        try:
+            size = os.path.getsize(path)
+            if size > MAX_FILE_BYTES:
+                raise InputError(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit", file=name)
+            raw = Path(path).read_bytes()
+        except OSError as err:
+            raise InputError(f"cannot read: {err.strerror or err}", file=name) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"input is over the {MAX_FILE_BYTES}-byte limit", file=name)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte 0x{raw[err.start]:02x})", file=name, line=line) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InputError("binary data (NUL byte) in a manifest", file=name, line=line)
+    return name, text
+
+
+def expand_paths(paths: Iterable[str]) -> list[str]:
+    """Files as given, directories walked recursively (sorted, manifest suffixes only), ``-`` kept."""
+    result: list[str] = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            found = [
+                os.path.join(root, name)
+                for root, dirs, files in os.walk(path)
+                for name in files
+                if name.lower().endswith(MANIFEST_SUFFIXES)
+            ]
+            result.extend(sorted(found))
+        elif path == "-" or os.path.exists(path):
+            result.append(path)
+        else:
+            raise InputError("no such file or directory", file=path)
+    return result
+
+
+def load_paths(paths: Iterable[str]) -> list[Document]:
+    documents: list[Document] = []
+    for path in expand_paths(paths):
+        name, text = read_source(path)
+        documents.extend(parse_text(text, name))
+    return documents

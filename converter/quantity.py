@@ -1,0 +1,81 @@
+"""Kubernetes resource quantities (MAPPING §1.5) and their exact ECS units (§1.2).
+
+Decimal throughout: 100m is 0.1 exactly, and 0.1 * 1024 = 102.4 rounds up to 103 CPU units.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_CEILING, ROUND_UP, Decimal, InvalidOperation
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1),
+            "k": Decimal("1e3"), "M": Decimal("1e6"), "G": Decimal("1e9"), "T": Decimal("1e12"),
+            "P": Decimal("1e15"), "E": Decimal("1e18")}
+# number, then exactly one of: binary SI, decimal exponent (e/E followed by an integer), decimal SI.
+_QUANTITY = re.compile(
+    r"(?P<sign>[+-]?)(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?:(?P<binary>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exponent>[eE][+-]?[0-9]+)|(?P<decimal>[numkMGTPE]?))"
+)
+_NANO = Decimal("1e-9")
+_MAX_INT64 = Decimal(2**63 - 1)
+MIB = 2**20
+
+
+class QuantityError(ValueError):
+    pass
+
+
+def parse_quantity(value: object) -> Decimal:
+    """The value of a Kubernetes quantity in base units (cores, bytes), rounded up to nano-units."""
+    if isinstance(value, bool) or value is None:
+        raise QuantityError(f"{value!r} is not a quantity")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise QuantityError(f"{value!r} is not a quantity")
+        text = repr(value) if isinstance(value, float) else str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise QuantityError(f"a quantity must be a string or number, not {type(value).__name__}")
+    match = _QUANTITY.fullmatch(text)
+    if match is None:
+        raise QuantityError(f"{value!r} is not a Kubernetes quantity (e.g. 250m, 0.5, 128Mi, 1G)")
+    try:
+        number = Decimal(match["number"])
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+        raise QuantityError(f"{value!r} is not a Kubernetes quantity") from None
+    if match["binary"]:
+        result = number * _BINARY[match["binary"]]
+        if result > _MAX_INT64:
+            result = _MAX_INT64  # apimachinery caps binary SI values at 2^63-1
+    elif match["exponent"]:
+        exponent = int(match["exponent"][1:])
+        if abs(exponent) > 64:
+            raise QuantityError(f"{value!r}: exponent out of range")
+        result = number.scaleb(exponent)
+    else:
+        result = number * _DECIMAL[match["decimal"] or ""]
+    if match["sign"] == "-":
+        result = -result
+    return result.quantize(_NANO, rounding=ROUND_UP) if result != result.to_integral_value() else result
+
+
+def is_milli_memory(value: object) -> bool:
+    """True for memory written with the milli suffix (``300m`` = 0.3 bytes), almost always a typo."""
+    return isinstance(value, str) and value.strip().endswith("m")
+
+
+def cpu_units_from_cores(cores: Decimal) -> int:
+    """ECS CPU units: 1 vCPU = 1024 units = 1000m, rounded up (MAPPING §1.2)."""
+    return int((cores * 1024).to_integral_value(rounding=ROUND_CEILING))
+
+
+def millicores(cores: Decimal) -> Decimal:
+    return cores * 1000
+
+
+def mib_from_bytes(size_bytes: Decimal) -> int:
+    """Whole MiB, rounded up (MAPPING §1.2): 300M -> 287, 1G -> 954, 1Gi -> 1024."""
+    return int((size_bytes / MIB).to_integral_value(rounding=ROUND_CEILING))
