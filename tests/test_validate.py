@@ -138,14 +138,14 @@ def test_wrong_type():
     taskdef = copy.deepcopy(GOOD_TASKDEF)
     taskdef["containerDefinitions"][0]["memory"] = "512"
     assert validate_operation("ecs", "RegisterTaskDefinition", taskdef) == [
-        "containerDefinitions[0].memory: '512' is a str, expected int"]
+        "containerDefinitions[0].memory: '512' has type str, expected int"]
 
 
 def test_boolean_is_not_accepted_as_a_number():
     taskdef = copy.deepcopy(GOOD_TASKDEF)
     taskdef["containerDefinitions"][0]["cpu"] = True
     assert validate_operation("ecs", "RegisterTaskDefinition", taskdef) == [
-        "containerDefinitions[0].cpu: True is a boolean, expected a number"]
+        "containerDefinitions[0].cpu: True has type bool, expected a number"]
 
 
 def test_bad_enum_names_path_value_and_choices():
@@ -260,6 +260,11 @@ def _ec2_without_any_memory(p: dict) -> None:
     del app(p)["memory"], app(p)["memoryReservation"]
 
 
+def _ecr_image_only(p: dict) -> None:
+    del p["taskdef"]["executionRoleArn"], app(p)["secrets"], app(p)["logConfiguration"]
+    app(p)["image"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.0"
+
+
 def _ec2_service_connect_without_task_memory(p: dict) -> None:
     _ec2(p)
     del p["taskdef"]["memory"]
@@ -280,6 +285,13 @@ def _big_fargate(p: dict) -> None:
 
 def _stuck_rollout(p: dict) -> None:
     p["service"].update(desiredCount=1, deploymentConfiguration={"maximumPercent": 199, "minimumHealthyPercent": 100})
+
+
+def _strategy(*items: dict) -> Callable[[dict], None]:
+    def mutate(p: dict) -> None:
+        del p["service"]["launchType"]  # the two are mutually exclusive (V29)
+        p["service"]["capacityProviderStrategy"] = list(items)
+    return mutate
 
 
 def _policies(count: int) -> Callable[[dict], None]:
@@ -386,6 +398,7 @@ RULE_CASES = [
      "FARGATE", "V23", ["tags[1].key: 'k' is used twice"]),
     ("V32-execution-role", lambda p: p["taskdef"].pop("executionRoleArn"), "FARGATE", "V32",
      ["executionRoleArn: required by containerDefinitions[0].secrets", "logConfiguration.logDriver"]),
+    ("V32-ecr-image", _ecr_image_only, "FARGATE", "V32", ["executionRoleArn: required by containerDefinitions[0].image (ECR)"]),
     ("V5-service-name", _set(lambda p: p["service"], "serviceName", "web/api"), "FARGATE", "V5",
      ["service: serviceName: 'web/api' does not match"]),
     ("V25-subnets", lambda p: p["service"]["networkConfiguration"]["awsvpcConfiguration"].update(
@@ -414,11 +427,11 @@ RULE_CASES = [
     ("V29-with-launch-type", _set(lambda p: p["service"], "capacityProviderStrategy",
                                   [{"capacityProvider": "FARGATE", "weight": 1}]),
      "FARGATE", "V29", ["cannot be combined with launchType"]),
-    ("V29-zero-weights", lambda p: p["service"].pop("launchType") and p["service"].update(
-        capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 0}]), "FARGATE", "V29", ["no item has a weight above 0"]),
-    ("V29-two-bases", lambda p: p["service"].pop("launchType") and p["service"].update(capacityProviderStrategy=[
-        {"capacityProvider": "FARGATE", "weight": 1, "base": 1},
-        {"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 1}]), "FARGATE", "V29", ["more than 1 item sets a base"]),
+    ("V29-zero-weights", _strategy({"capacityProvider": "FARGATE", "weight": 0}), "FARGATE", "V29",
+     ["no item has a weight above 0"]),
+    ("V29-two-bases", _strategy({"capacityProvider": "FARGATE", "weight": 1, "base": 1},
+                                {"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 1}), "FARGATE", "V29",
+     ["more than 1 item sets a base"]),
     ("V30-stuck-rollout", _stuck_rollout, "FARGATE", "V30", ["desiredCount 1, maximumPercent 199", "neither start nor stop"]),
     ("V31-resource-id", lambda p: [x.update(ResourceId="web") for x in [p["target"], *p["policies"]]], "FARGATE", "V31",
      ["scaling: ResourceId: 'web' is not service/<cluster>/<service>"]),
@@ -477,11 +490,15 @@ def test_requires_compatibilities_fargate_brings_fargate_rules_even_for_ec2_laun
     assert any("(V7)" in p for p in check_task_definition(taskdef, launch_type="EC2"))
 
 
-def test_rollout_that_can_add_a_task_or_stop_one_is_fine():
+def test_rollout_is_stuck_only_when_it_can_neither_add_nor_stop_a_task():
     for desired, maximum, minimum in [(1, 200, 100), (1, 100, 0), (3, 134, 100), (4, 100, 75)]:
         service = dict(GOOD_SERVICE, desiredCount=desired,
                        deploymentConfiguration={"maximumPercent": maximum, "minimumHealthyPercent": minimum})
         assert check_service(service, GOOD_TASKDEF) == [], (desired, maximum, minimum)
+    for desired, maximum, minimum in [(2, 100, 100), (3, 133, 100), (1, 150, 50)]:
+        service = dict(GOOD_SERVICE, desiredCount=desired,
+                       deploymentConfiguration={"maximumPercent": maximum, "minimumHealthyPercent": minimum})
+        assert [p for p in check_service(service, GOOD_TASKDEF) if "(V30)" in p], (desired, maximum, minimum)
     assert check_service(dict(GOOD_SERVICE, desiredCount=0, deploymentConfiguration={"maximumPercent": 100}), None) == []
 
 

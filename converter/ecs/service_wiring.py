@@ -27,9 +27,10 @@ _PLAIN_TCP = "tcp"
 # enum is http/http2/grpc and it has no UDP listener; derived, §2.3/§4.2); ALB is HTTP; NLB is TCP/UDP.
 _SUPPORTED = {"service-connect": ("tcp",), "nlb": ("tcp", "udp"), "alb": ("tcp",)}
 # Health-check defaults of the AWS Load Balancer Controller (§4.3): emit explicit values, never API defaults.
+# Its NLB timeout default is 10 like the interval; V27 wants interval > timeout, so 9.
 _HEALTH_DEFAULTS: dict[str, dict[str, Any]] = {
     "nlb": {"HealthCheckProtocol": "TCP", "HealthCheckPort": "traffic-port", "HealthCheckIntervalSeconds": 10,
-            "HealthCheckTimeoutSeconds": 10, "HealthyThresholdCount": 3, "UnhealthyThresholdCount": 3},
+            "HealthCheckTimeoutSeconds": 9, "HealthyThresholdCount": 3, "UnhealthyThresholdCount": 3},
     "alb": {"HealthCheckProtocol": "HTTP", "HealthCheckPort": "traffic-port", "HealthCheckPath": "/",
             "HealthCheckIntervalSeconds": 15, "HealthCheckTimeoutSeconds": 5, "HealthyThresholdCount": 2,
             "UnhealthyThresholdCount": 2, "Matcher": "200"},
@@ -114,20 +115,20 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
             if entries:
                 connect_origin = connect_origin or exposure.origin
                 connect_entries.extend(entries)
-                aliases = ", ".join(f"{e['clientAliases'][0]['dnsName']}:{e['clientAliases'][0]['port']}" for e in entries)
+                aliases = ", ".join(f"{alias['dnsName']}:{alias['port']}"
+                                    for alias in (entry["clientAliases"][0] for entry in entries))
                 findings.append(make_finding(
                     "K2E-I401", exposure.origin,
                     f"Service {exposure.name} became Service Connect names {aliases} (ECS clients in the "
-                    f"namespace only; the form <svc>.<ns>.svc.cluster.local is not served)",
-                    entries=entries))
+                    f"namespace only; the form <svc>.<ns>.svc.cluster.local is not served)"))
         else:
-            room = MAX_TARGET_GROUPS - len(load_balancers)
-            for target in targets[max(room, 0):]:
+            room = max(MAX_TARGET_GROUPS - len(load_balancers), 0)
+            attached, left_over = targets[:room], targets[room:]
+            for target in left_over:
                 findings.append(make_finding(
                     "K2E-W411", target.service_port.origin,
                     f"port {target.service_port.port} of Service {exposure.name} is not attached: the ECS service "
                     f"already has {MAX_TARGET_GROUPS} target groups"))
-            attached = targets[:max(room, 0)]
             for target in attached:
                 _record_app_protocol(target, app_protocols, findings)
             if attached:
@@ -263,10 +264,12 @@ def _load_balancer_wiring(exposure: Exposure, targets: Sequence[_Target], lb_typ
                          "Scheme": scheme, "schemeReason": getattr(exposure, "scheme_reason", None)},
         "listeners": listeners,
         "targetGroups": target_groups,
-        "annotations": dict(getattr(exposure, "load_balancer_annotations", ())),
         "inClusterClients": f"clients that called {exposure.name}:<port> inside the cluster must use the load "
                             f"balancer's DNS name (no Service Connect name is made for this Service)",
     }
+    annotations = dict(getattr(exposure, "load_balancer_annotations", ()))
+    if annotations:  # everything the Service said about its load balancer, e.g. certificates and subnets
+        details["annotations"] = annotations
     if lb_type == "alb":
         details["listenerNote"] = "an ALB's listeners come from the Ingress, which k2ecs does not read; HTTP assumed"
     findings.append(make_finding(
@@ -280,6 +283,7 @@ def _target_group(exposure: Exposure, target: _Target, lb_type: str, overrides: 
     service_port = target.service_port
     if lb_type == "alb":
         protocol = str(overrides.get("Protocol", "HTTP")).upper()
+        protocol = protocol if protocol in ("HTTP", "HTTPS") else "HTTP"
     elif service_port.protocol == "udp":
         protocol = "UDP"
     else:  # the LBC's backend-protocol "ssl" means a TLS target group

@@ -46,10 +46,13 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
 
 def size_task(workload: Workload, settings: Settings, *, service_connect_proxy: bool) -> tuple[TaskSize, list[Finding]]:
     findings: list[Finding] = []
-    needs = [_need(c, settings.sizing) for c in workload.containers]
-    # Init containers are ordinary containers in the ECS task, so the task covers their sum (§1.3 step 2).
-    cpu_units = sum(cores_to_units(cpu) for cpu, _ in needs)
-    memory_mib = sum(bytes_to_mib(memory) for _, memory in needs)
+    # §1.3 step 2: init containers have finished before the app starts, so the pod needs
+    # max(sum over app and sidecar containers, largest init container); the init containers then get
+    # no container-level reservation, which would otherwise count against the task on top of the rest.
+    running_needs = [_need(c, settings.sizing) for c in workload.containers if c.role != "init"]
+    init_needs = [_need(c, settings.sizing) for c in workload.containers if c.role == "init"]
+    cpu_units = max([sum(cores_to_units(cpu) for cpu, _ in running_needs)] + [cores_to_units(cpu) for cpu, _ in init_needs])
+    memory_mib = max([sum(bytes_to_mib(mem) for _, mem in running_needs)] + [bytes_to_mib(mem) for _, mem in init_needs])
     declared = cpu_units > 0 or memory_mib > 0
     if service_connect_proxy:
         cpu_units += SERVICE_CONNECT_CPU_UNITS
@@ -141,6 +144,9 @@ def _container(container: Container, workload: Workload, settings: Settings, por
         out["command"] = list(container.command)
     if container.working_directory is not None:
         out["workingDirectory"] = container.working_directory
+    if container.role == "init":
+        _ports_and_rest(container, workload, settings, port_name, app_protocols, volume_names, behind_load_balancer, findings, out)
+        return out
     r = container.resources
     cpu, _ = _need(container, settings.sizing)
     if cpu is not None:
@@ -164,6 +170,13 @@ def _container(container: Container, workload: Workload, settings: Settings, por
                                          f"{container.name!r} asks for {r.gpu_count} GPU(s); Fargate has none, so it was not written"))
         else:
             out["resourceRequirements"] = [{"type": "GPU", "value": str(r.gpu_count)}]
+    _ports_and_rest(container, workload, settings, port_name, app_protocols, volume_names, behind_load_balancer, findings, out)
+    return out
+
+
+def _ports_and_rest(container: Container, workload: Workload, settings: Settings, port_name: PortNamer,
+                    app_protocols: dict[str, str], volume_names: set[str], behind_load_balancer: bool,
+                    findings: list[Finding], out: dict[str, Any]) -> None:
     ports = []
     for port in container.ports:
         mapping: dict[str, Any] = {"containerPort": port.container_port, "protocol": port.protocol,
@@ -204,7 +217,6 @@ def _container(container: Container, workload: Workload, settings: Settings, por
             "awslogs-region": settings.region or placeholder("region"),
             "awslogs-stream-prefix": "ecs",
         }}
-    return out
 
 
 def _secret_arn(secret, settings: Settings, findings: list[Finding]) -> str:
@@ -270,23 +282,29 @@ def _stop_timeout(workload: Workload, settings: Settings, container: Container, 
 
 
 def _dependencies(workload: Workload, containers: list[dict[str, Any]], findings: list[Finding]) -> None:
-    """Init containers chain with SUCCESS; sidecars start first; app containers wait for both (§2.8)."""
-    inits = [c.name for c in workload.containers if c.role == "init"]
-    sidecars = [c.name for c in workload.containers if c.role == "sidecar"]
+    """Kubernetes start order as ECS dependsOn (§2.8).
+
+    Each entry of initContainers waits for the one before it: a regular init container to exit 0
+    (SUCCESS), a native sidecar to have started (START). App containers wait for the last regular init
+    container and for every sidecar.
+    """
     by_name = {c["name"]: c for c in containers}
-    for before, after in zip(inits, inits[1:]):
-        by_name[after]["dependsOn"] = [{"containerName": before, "condition": "SUCCESS"}]
+    chain = [c for c in workload.containers if c.role != "app"]
+    for before, after in zip(chain, chain[1:]):
+        condition = "SUCCESS" if before.role == "init" else "START"
+        by_name[after.name]["dependsOn"] = [{"containerName": before.name, "condition": condition}]
+    inits = [c.name for c in chain if c.role == "init"]
     for container in workload.containers:
-        if container.role == "init":
+        if container.role != "app":
             continue
         depends = [{"containerName": inits[-1], "condition": "SUCCESS"}] if inits else []
-        if container.role == "app":
-            depends += [{"containerName": name, "condition": "START"} for name in sidecars]
+        depends += [{"containerName": c.name, "condition": "START"} for c in chain if c.role == "sidecar"]
         if depends:
             by_name[container.name]["dependsOn"] = depends
     if inits:
         findings.append(make_finding("K2E-I141", workload.origin,
-                                     f"{len(inits)} init container(s) of {workload.resource} became non-essential containers chained with dependsOn SUCCESS"))
+                                     f"{len(inits)} init container(s) of {workload.resource} became non-essential containers "
+                                     "chained with dependsOn SUCCESS; the task is sized for the largest of them, so they carry no container-level cpu or memory"))
 
 
 def _fit_container_memory(workload: Workload, containers: list[dict[str, Any]], size: TaskSize,

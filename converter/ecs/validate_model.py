@@ -76,7 +76,7 @@ def _botocore_problem(reason: str, name: str, details: dict) -> str:
     if reason == "invalid type":
         expected = ", ".join(re.sub(r"<class '(?:[\w.]+\.)?(\w+)'>", r"\1", t) for t in details["valid_types"])
         value = details["param"]
-        return f"{path or 'payload'}: {_show(value)} is a {type(value).__name__}, expected {expected}"
+        return f"{path or 'payload'}: {_show(value)} has type {type(value).__name__}, expected {expected}"
     if "message" in details:  # pragma: no cover - see _report_errors
         return " ".join(details["message"].split())
     # The remaining reasons (documents, tagged unions) do not occur in ECS or AAS inputs today.
@@ -107,7 +107,7 @@ def _walk(value: Any, shape: botocore.model.Shape, path: str) -> Iterator[str]:
             yield from _string(value, shape, path)
     elif kind in ("integer", "long", "double", "float"):
         if isinstance(value, bool):  # bool is an int subclass, so ParamValidator lets it through
-            yield f"{path}: {value} is a boolean, expected a number"
+            yield f"{path}: {value} has type bool, expected a number"
         elif isinstance(value, (int, float)):
             yield from _bounds(path, value, shape, None)
 

@@ -8,7 +8,6 @@ validator's to report, so a rule skips any value it cannot read.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
@@ -41,12 +40,13 @@ def check_task_definition(taskdef: dict, *, launch_type: str) -> list[str]:
     for index, container in containers:
         name = container.get("name")
         problems += _name(f"containerDefinitions[{index}].name", name, rules["names"]["container"], "V4")
-        if isinstance(name, str) and name in seen:
+        if not isinstance(name, str):
+            continue
+        if name in seen:  # dependsOn and loadBalancers refer to containers by name
             problems.append(f"containerDefinitions[{index}].name: {name!r} is already the name of "
                             f"containerDefinitions[{seen[name]}] (V4)")
-        if isinstance(name, str):
-            seen.setdefault(name, index)
-    problems += _cpu_memory(taskdef, containers, fargate)
+        seen.setdefault(name, index)
+    problems += _cpu_memory(taskdef, containers, fargate, rules["V7_fargate"])
     problems += _dependencies(containers, rules["V11_dependencies"])
     problems += _port_mappings(taskdef.get("networkMode") or "bridge", containers, rules["V12_port_mappings"])
     problems += _health_checks(containers, rules["V14_health_check"])
@@ -87,7 +87,9 @@ def check_service(service: dict, taskdef: dict | None) -> list[str]:
                         f"more than {rules['V26_load_balancers']['max_count']} (V26)")
     for index, balancer in balancers if taskdef is not None else ():
         name, port = balancer.get("containerName"), balancer.get("containerPort")
-        if not isinstance(name, str) or name not in containers:
+        if not isinstance(name, str):
+            continue
+        if name not in containers:
             problems.append(f"loadBalancers[{index}].containerName: {name!r} is not a container in the task definition (V26)")
         elif port not in [m.get("containerPort") for _, m in _indexed(containers[name].get("portMappings"))]:
             problems.append(f"loadBalancers[{index}].containerPort: {port!r} is not a containerPort of {name!r} (V26)")
@@ -103,7 +105,8 @@ def check_scaling(target: dict, policies: list[dict]) -> list[str]:
     rules = load_schema("ecs_rules.json")["V31_scaling"]
     problems: list[str] = []
     resource_id = target.get("ResourceId")
-    if isinstance(resource_id, str) and not re.fullmatch(rules["resource_id_pattern"], resource_id):
+    if (isinstance(resource_id, str) and not is_placeholder(resource_id)
+            and not re.fullmatch(rules["resource_id_pattern"], resource_id)):
         problems.append(f"ResourceId: {resource_id!r} is not service/<cluster>/<service> (V31)")
     low, high = _number(target.get("MinCapacity")), _number(target.get("MaxCapacity"))
     if low is not None and high is not None and low > high:
@@ -135,7 +138,7 @@ def check_scaling(target: dict, policies: list[dict]) -> list[str]:
 # ---- task definition rules -------------------------------------------------------------------
 
 
-def _cpu_memory(taskdef: dict, containers: list[tuple[int, dict]], fargate: bool) -> list[str]:
+def _cpu_memory(taskdef: dict, containers: list[tuple[int, dict]], fargate: bool, rules: dict) -> list[str]:
     """V7 Fargate sizes, V8 EC2 memory presence, V9 container sums against the task size."""
     problems: list[str] = []
     task: dict[str, int | None] = {}
@@ -149,8 +152,8 @@ def _cpu_memory(taskdef: dict, containers: list[tuple[int, dict]], fargate: bool
         problems.append("cpu/memory: Fargate needs both task-level cpu and memory (V7)")
     elif fargate:
         row = _fargate_row(cpu_units)
-        family = str(_dict(taskdef.get("runtimePlatform")).get("operatingSystemFamily") or "LINUX")
-        os_name = "WINDOWS" if family.startswith("WINDOWS") else "LINUX"
+        family = str(_dict(taskdef.get("runtimePlatform")).get("operatingSystemFamily") or rules["os_default"])
+        os_name = rules["windows"] if family.startswith(rules["windows"]) else rules["os_default"]
         if row is None or memory_mib not in row["memory_mib"]:
             valid = f"; with {cpu_units} CPU units use {_join_ints(row['memory_mib'])} MiB" if row else ""
             problems.append(f"cpu/memory: {cpu_units} CPU units with {memory_mib} MiB is not a Fargate size{valid} (V7)")
@@ -193,7 +196,9 @@ def _dependencies(containers: list[tuple[int, dict]], rules: dict) -> list[str]:
         for dep_index, dependency in _indexed(container.get("dependsOn")):
             path = f"containerDefinitions[{index}].dependsOn[{dep_index}]"
             target, condition = dependency.get("containerName"), dependency.get("condition")
-            if not isinstance(target, str) or target not in by_name:
+            if not isinstance(target, str):
+                continue
+            if target not in by_name:
                 problems.append(f"{path}.containerName: {target!r} is not a container in this task definition (V11)")
                 continue
             if isinstance(container.get("name"), str):
@@ -272,8 +277,8 @@ def _health_checks(containers: list[tuple[int, dict]], rules: dict) -> list[str]
     for index, container in containers:
         check = _dict(container.get("healthCheck"))
         path = f"containerDefinitions[{index}].healthCheck"
-        command = _list(check.get("command"))
-        if check and (not command or command[0] not in rules["command_kinds"]):
+        command = check.get("command")
+        if isinstance(command, list) and (not command or command[0] not in rules["command_kinds"]):
             first = command[0] if command else None
             problems.append(f"{path}.command: must start with {' or '.join(rules['command_kinds'])}, not {first!r} (V14)")
         for bounds in rules["ranges"]:
@@ -340,7 +345,7 @@ def _service_connect(service: dict, taskdef: dict | None, containers: dict, rule
     for index, entry in _indexed(config.get("services")):
         path = f"serviceConnectConfiguration.services[{index}]"
         port_name = entry.get("portName")
-        if taskdef is not None and port_name not in port_names:
+        if taskdef is not None and isinstance(port_name, str) and port_name not in port_names:
             problems.append(f"{path}.portName: {port_name!r} is not the name of a portMapping in the task definition (V28)")
         problems += _name(f"{path}.discoveryName", entry.get("discoveryName"), rules["discovery_name"], "V28")
         aliases = _indexed(entry.get("clientAliases"))
@@ -390,7 +395,10 @@ def _deployment(service: dict, rules: dict) -> list[str]:
     minimum = _number(config.get("minimumHealthyPercent"))
     maximum = rules["default_maximum_percent"] if maximum is None else maximum
     minimum = rules["default_minimum_healthy_percent"] if minimum is None else minimum
-    if math.floor(desired * maximum / 100) > desired or math.ceil(desired * minimum / 100) < desired:
+    # Integer arithmetic: floor(R*max/100) tasks may run in all, ceil(R*min/100) must stay healthy.
+    can_add = (desired * maximum) // 100 > desired
+    can_stop = -((-desired * minimum) // 100) < desired
+    if can_add or can_stop:
         return []
     return [f"deploymentConfiguration: with desiredCount {desired}, maximumPercent {maximum} and "
             f"minimumHealthyPercent {minimum}, a deployment can neither start nor stop a task (V30)"]

@@ -232,7 +232,7 @@ def _custom_metric(reader: Reader, item: Path, kind: str, beta1: bool) -> None:
         name = metric.get("name") if isinstance(metric, dict) else None
         target = target if isinstance(target, dict) else {}
         target_type = target.get("type")
-        value = target.get(_TARGET_FIELDS.get(target_type, ""))
+        value = target.get(_TARGET_FIELDS.get(target_type, "")) if isinstance(target_type, str) else None
         described = body.get("describedObject")
     described_kind = described.get("kind") if isinstance(described, dict) else None
     shown = f"{target_type} {value}" if target_type is not None else "no target"

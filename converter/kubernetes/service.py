@@ -160,7 +160,7 @@ def _annotations(reader: Reader, *, carried: bool) -> dict[str, str]:
         if carried and key.startswith((LB_ANNOTATION, ALB_ANNOTATION)):
             if key in _INTEGER_ANNOTATIONS and not value.strip().isdigit():
                 reader.fail(path, f"expected a whole number of seconds or checks, got {value!r}")
-            if key == LB_ANNOTATION + "scheme" and value not in ("internal", "internet-facing"):
+            if key == LB_ANNOTATION + "scheme" and value.strip() not in ("internal", "internet-facing"):
                 reader.fail(path, f"expected internal or internet-facing, got {value!r}")
             used[key] = value.strip()
         else:
@@ -221,7 +221,8 @@ def _port(reader: Reader, path: Path, item: Any, service_type: str) -> ServicePo
     node_port = reader.get(path + ("nodePort",), int)
     if service_type == "NodePort":
         shown = "an assigned node port" if node_port is None else f"nodePort {node_port}"
-        reader.note(path + ("nodePort",), "K2E-W409", f"{shown} has no ECS equivalent; the port is wired to a load balancer")
+        reader.note(path + ("nodePort",), "K2E-W409",
+                    f"{shown} has no ECS equivalent; the port is wired to a load balancer")
     elif node_port is not None:
         reader.note(path + ("nodePort",), "K2E-I009", f"nodePort {node_port} is assigned by the cluster")
     return ServicePort(

@@ -136,10 +136,8 @@ def _containers(reader: Reader, context: ParseContext, pod: Path, facts: PodFact
             reader.fail(item_path, "a container must be a mapping")
         if isinstance(item.get("name"), str):
             paths[item["name"]] = item_path
-    # ECS starts containers by dependency, not list order, so the order only keeps output stable:
-    # init containers, then native sidecars, then app containers (§2.8).
-    ordered = [r for r in roles if r[1] == "init"] + [r for r in roles if r[1] == "sidecar"] + [r for r in roles if r[1] == "app"]
-    return tuple(parse_container(reader, item_path, role, context, facts, paths) for item_path, role in ordered)
+    # Declared order is kept: the ECS dependency chain is built from it (§2.8).
+    return tuple(parse_container(reader, item_path, role, context, facts, paths) for item_path, role in roles)
 
 
 def _volumes(reader: Reader, pod: Path) -> tuple[Volume, ...]:

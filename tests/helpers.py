@@ -1,0 +1,65 @@
+"""Shared helpers for the test suite: where things are, how to run the CLI, how to walk a document."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def sample_cases() -> list[Path]:
+    return sorted(p for p in SAMPLES.iterdir() if (p / "input").is_dir())
+
+
+def corpus_k8s_files() -> list[Path]:
+    folder = CORPUS / "k8s"
+    return sorted(folder.rglob("*.yaml")) if folder.is_dir() else []
+
+
+def require_corpus() -> None:
+    if not (CORPUS / "k8s").is_dir():
+        pytest.skip(f"shared corpus not present at {CORPUS}")
+
+
+def run_k2ecs(*args: str, cwd: Path | str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "converter", *args], cwd=cwd, input=stdin, capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+def case_args(case: Path) -> list[str]:
+    args = ["convert", "input", "--fail-on", "never"]
+    if (case / "k2ecs.yaml").is_file():
+        args += ["--config", "k2ecs.yaml"]
+    return args
+
+
+def leaves(node: Any, path: tuple = ()) -> Iterator[tuple]:
+    """Every leaf path of a YAML document (empty containers count as nothing to lose)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from leaves(value, path + (index,))
+    else:
+        yield path
+
+
+def pointer_parts(pointer: str) -> tuple[str, ...]:
+    if pointer == "":
+        return ()
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
