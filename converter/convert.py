@@ -39,7 +39,7 @@ EXPECTED_API_VERSIONS = {
     "deployment": {"apps/v1"},
     "statefulset": {"apps/v1"},
     "service": {"v1"},
-    "horizontalpodautoscaler": {"autoscaling/v1", "autoscaling/v2", "autoscaling/v2beta2", "autoscaling/v2beta1"},
+    # HorizontalPodAutoscaler versions differ in shape; its parser checks and reports the version itself.
 }
 
 
@@ -214,6 +214,11 @@ def _port_names(workload: Workload) -> dict[tuple[str, int], str]:
 
 def _render_one(workload: Workload, name: str, exposures: list[Exposure], scaler: Autoscaling | None,
                 settings: Settings, findings: list[Finding]) -> WorkloadOutput | None:
+    max_containers = load_schema("ecs_rules.json")["task_definition"]["max_containers"]
+    if len(workload.containers) > max_containers:
+        findings.append(make_finding("K2E-E144", workload.origin,
+                                     f"{workload.resource} has {len(workload.containers)} containers; an ECS task holds at most {max_containers}; not converted"))
+        return None
     port_names = _port_names(workload)
     wiring, wiring_findings = wire_exposures(workload, exposures, port_names, settings)
     findings.extend(wiring_findings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -90,10 +91,10 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
                            behind_load_balancer: bool) -> tuple[dict[str, Any], list[Finding]]:
     findings: list[Finding] = []
     volume_names = {v.name for v in workload.volumes}
-    containers = [
-        _container(c, workload, settings, port_name, app_protocols, volume_names, behind_load_balancer, findings)
-        for c in workload.containers
-    ]
+    context = _RenderContext(workload=workload, settings=settings, port_name=port_name, app_protocols=app_protocols,
+                             volume_names=volume_names, behind_load_balancer=behind_load_balancer,
+                             dropped_ports=_shared_ports(workload, findings), findings=findings)
+    containers = [_container(c, context) for c in workload.containers]
     _dependencies(workload, containers, findings)
     _fit_container_memory(workload, containers, size, findings)
     payload: dict[str, Any] = {
@@ -133,9 +134,20 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
     return payload, findings
 
 
-def _container(container: Container, workload: Workload, settings: Settings, port_name: PortNamer,
-               app_protocols: dict[str, str], volume_names: set[str], behind_load_balancer: bool,
-               findings: list[Finding]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _RenderContext:
+    workload: Workload
+    settings: Settings
+    port_name: PortNamer
+    app_protocols: dict[str, str]
+    volume_names: set[str]
+    behind_load_balancer: bool
+    dropped_ports: set[tuple[str, int]]
+    findings: list[Finding]
+
+
+def _container(container: Container, context: _RenderContext) -> dict[str, Any]:
+    workload, settings, findings = context.workload, context.settings, context.findings
     out: dict[str, Any] = {"name": container.name, "image": container.image,
                            "essential": container.role != "init"}
     if container.entry_point is not None:
@@ -145,7 +157,7 @@ def _container(container: Container, workload: Workload, settings: Settings, por
     if container.working_directory is not None:
         out["workingDirectory"] = container.working_directory
     if container.role == "init":
-        _ports_and_rest(container, workload, settings, port_name, app_protocols, volume_names, behind_load_balancer, findings, out)
+        _ports_and_rest(container, context, out)
         return out
     r = container.resources
     cpu, _ = _need(container, settings.sizing)
@@ -170,15 +182,17 @@ def _container(container: Container, workload: Workload, settings: Settings, por
                                          f"{container.name!r} asks for {r.gpu_count} GPU(s); Fargate has none, so it was not written"))
         else:
             out["resourceRequirements"] = [{"type": "GPU", "value": str(r.gpu_count)}]
-    _ports_and_rest(container, workload, settings, port_name, app_protocols, volume_names, behind_load_balancer, findings, out)
+    _ports_and_rest(container, context, out)
     return out
 
 
-def _ports_and_rest(container: Container, workload: Workload, settings: Settings, port_name: PortNamer,
-                    app_protocols: dict[str, str], volume_names: set[str], behind_load_balancer: bool,
-                    findings: list[Finding], out: dict[str, Any]) -> None:
+def _ports_and_rest(container: Container, context: _RenderContext, out: dict[str, Any]) -> None:
+    workload, settings, findings = context.workload, context.settings, context.findings
+    port_name, app_protocols = context.port_name, context.app_protocols
     ports = []
     for port in container.ports:
+        if (container.name, port.container_port) in context.dropped_ports:
+            continue
         mapping: dict[str, Any] = {"containerPort": port.container_port, "protocol": port.protocol,
                                    "name": port_name(container.name, port.container_port, port.name)}
         if mapping["name"] in app_protocols:
@@ -193,14 +207,14 @@ def _ports_and_rest(container: Container, workload: Workload, settings: Settings
     if secrets:
         out["secrets"] = secrets
     mounts = [{"sourceVolume": m.volume, "containerPath": m.path, "readOnly": m.read_only}
-              for m in container.mounts if m.volume in volume_names]
+              for m in container.mounts if m.volume in context.volume_names]
     if mounts:
         out["mountPoints"] = mounts
     check, check_findings = render_health_check(container)
     findings.extend(check_findings)
     if check is not None:
         out["healthCheck"] = check
-    if container.readiness is not None and not behind_load_balancer:
+    if container.readiness is not None and not context.behind_load_balancer:
         findings.append(make_finding("K2E-W115", container.readiness.origin,
                                      f"readinessProbe of {container.name!r} has no ECS equivalent without a load balancer"))
     _security(container, settings, out, findings)
@@ -349,3 +363,18 @@ _NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
 def ecs_name(name: str) -> str:
     """A Kubernetes name as an ECS family/service name: [A-Za-z0-9_-], at most 255 (§3.1)."""
     return _NAME_INVALID.sub("-", name)[:255]
+
+
+def _shared_ports(workload: Workload, findings: list[Finding]) -> set[tuple[str, int]]:
+    """awsvpc gives the task one network namespace: a container port may be declared by one container only (V12)."""
+    owner: dict[int, str] = {}
+    dropped: set[tuple[str, int]] = set()
+    for container in workload.containers:
+        for port in container.ports:
+            first = owner.setdefault(port.container_port, container.name)
+            if first != container.name:
+                dropped.add((container.name, port.container_port))
+                findings.append(make_finding("K2E-W138", port.origin,
+                                             f"port {port.container_port} of {container.name!r} is already declared by {first!r}; "
+                                             "containers of one task share a network namespace, so it was dropped"))
+    return dropped
