@@ -183,9 +183,7 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
     outputs: list[WorkloadOutput] = []
     used_names: set[str] = set()
     for workload in workloads:
-        name = ecs_name(workload.name)
-        if name in used_names and workload.namespace is not None:
-            name = ecs_name(f"{workload.namespace}-{workload.name}")
+        name = _unique_name(workload, used_names)
         if name != workload.name:
             findings.append(make_finding("K2E-I308", workload.origin, f"{workload.resource} is named {name} on ECS"))
         used_names.add(name)
@@ -193,6 +191,19 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         if output is not None:
             outputs.append(output)
     return outputs
+
+
+def _unique_name(workload: Workload, used: set[str]) -> str:
+    """An ECS family/service name no other workload of this run has: names become file names too."""
+    name = ecs_name(workload.name)
+    if name in used and workload.namespace is not None:
+        name = ecs_name(f"{workload.namespace}-{workload.name}")
+    base, counter = name, 2
+    while name in used:
+        suffix = f"-{counter}"
+        name = base[: 255 - len(suffix)] + suffix
+        counter += 1
+    return name
 
 
 def _same_namespace(a: str | None, b: str | None) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -62,20 +63,35 @@ class _LineConstructor(SafeConstructor):
     def construct_yaml_map(self, node: MappingNode):  # type: ignore[override]
         data: dict[Any, Any] = {}
         yield data
-        key_lines: dict[Any, int] = {}
-        seen: dict[Any, int] = {}
+        key_lines: dict[Any, int] = {}  # also the duplicate check: key -> line of its first occurrence
+        explicit: dict[Any, Any] = {}  # key node -> key, so that each written key is constructed once
+        merge = False
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
+                merge = True
                 continue
             if not isinstance(key_node, ScalarNode):
                 raise _LimitError(key_node, "a mapping key must be a plain value")
             key = self.construct_object(key_node)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise _LimitError(key_node, f"duplicate key {key!r} (first at line {seen[key]})")
-            seen[key] = line
-            key_lines[key] = line
-        data.update(self.construct_mapping(node))
+            if key in key_lines:
+                raise _LimitError(key_node, f"duplicate key {key!r} (first at line {key_lines[key]})")
+            key_lines[key] = key_node.start_mark.line + 1
+            explicit[key_node] = key
+        # What SafeConstructor.construct_mapping does, except that the keys written here are not
+        # constructed a second time: that counted every key as an alias reference, so any file with
+        # more than MAX_ALIAS_REFERENCES keys in all was rejected as an alias bomb. Keys brought in by
+        # a merge (<<) come from an anchor and still count.
+        if merge:
+            self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            if key_node in explicit:
+                key = explicit[key_node]
+            else:
+                key = self.construct_object(key_node)
+                if not isinstance(key, Hashable):
+                    raise ConstructorError("while constructing a mapping", node.start_mark,
+                                           "found unhashable key", key_node.start_mark)
+            data[key] = self.construct_object(value_node)
         self.line_table[id(data)] = (node.start_mark.line + 1, key_lines)
 
     def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[override]

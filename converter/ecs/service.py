@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.ecs.rollout import RECREATE, ecs_bounds, rolling_percentages
+from converter.ecs.rollout import RECREATE, rolling_percentages
 from converter.ecs.tags import render_tags
 from converter.findings import Finding, make_finding
 from converter.model import Workload
@@ -55,6 +55,8 @@ def _network(workload: Workload, settings: Settings, findings: list[Finding]) ->
 
 def _deployment(workload: Workload, replicas: int, findings: list[Finding]) -> dict[str, Any]:
     rollout = workload.rollout
+    # No "stuck rollout" check is needed here: Kubernetes forbids maxSurge = maxUnavailable = 0 and the
+    # §3.1 formula reproduces its counts, so ECS can always start (surge >= 1) or stop (unavailable >= 1) a task.
     if rollout.strategy == "recreate":
         findings.append(make_finding("K2E-W303", rollout.origin,
                                      "Recreate became minimumHealthyPercent 0 / maximumPercent 100"))
@@ -65,9 +67,5 @@ def _deployment(workload: Workload, replicas: int, findings: list[Finding]) -> d
             findings.append(make_finding("K2E-W302", rollout.origin,
                                          f"at {replicas} replicas the ECS percentages {percentages.maximum_percent}/"
                                          f"{percentages.minimum_healthy_percent} only approximate maxSurge/maxUnavailable"))
-        most, fewest = ecs_bounds(percentages, replicas)
-        if replicas > 0 and most <= replicas and fewest >= replicas:
-            findings.append(make_finding("K2E-W307", rollout.origin,
-                                         f"at {replicas} replicas ECS could neither start nor stop a task during a deployment"))
     return {"maximumPercent": percentages.maximum_percent,
             "minimumHealthyPercent": percentages.minimum_healthy_percent}

@@ -226,6 +226,9 @@ def _ports_and_rest(container: Container, context: _RenderContext, out: dict[str
     if container.pseudo_terminal is not None:
         out["pseudoTerminal"] = container.pseudo_terminal
     if settings.log_driver == "awslogs":
+        if settings.region is None and container is workload.containers[0]:
+            findings.append(make_finding("K2E-W607", workload.origin,
+                                         f"{workload.resource}: no region given for awslogs; a placeholder was written"))
         out["logConfiguration"] = {"logDriver": "awslogs", "options": {
             "awslogs-group": f"{settings.log_group_prefix}{workload.name}",
             "awslogs-region": settings.region or placeholder("region"),

@@ -1,0 +1,595 @@
+"""Every finding code in converter.codes.CODES is triggered by a minimal manifest through ``convert``.
+
+One table entry per code: the manifest, optional Settings, and where the finding must point (JSON
+Pointer) with a piece of its message. A code added to the registry without an entry here fails
+``test_every_code_has_a_case``. Codes that ``convert`` cannot emit are entries with ``dead=...``: they
+run under a strict xfail, so the day they are wired the XPASS fails CI and the marker must go.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from converter.codes import CODES, explain
+from converter.convert import convert
+from converter.findings import Severity
+from converter.loader import parse_text
+from converter.settings import Settings
+
+
+# -- manifest builders -------------------------------------------------------------------------------
+
+def _block(text: str, indent: int) -> str:
+    """``text`` (dedented) re-indented by ``indent`` spaces, ending in a newline; "" stays ""."""
+    text = textwrap.dedent(text).strip("\n")
+    return textwrap.indent(text, " " * indent) + "\n" if text else ""
+
+
+def join(*parts: str) -> str:
+    """YAML snippets, each dedented on its own, one after the other."""
+    return "".join(textwrap.dedent(part).strip("\n") + "\n" for part in parts)
+
+
+def deployment(*, name: str = "web", metadata: str = "", spec: str = "", replicas: int | None = 2,
+               pod: str = "", pod_metadata: str = "", container: str = "", containers: str = "",
+               labels: str = "app: web",
+               api_version: str = "apps/v1", kind: str = "Deployment") -> str:
+    """A minimal Deployment; ``container`` adds fields to its one container, ``containers`` adds containers."""
+    return (
+        f"apiVersion: {api_version}\n"
+        f"kind: {kind}\n"
+        "metadata:\n"
+        f"  name: {name}\n"
+        + _block(metadata, 2)
+        + "spec:\n"
+        + (f"  replicas: {replicas}\n" if replicas is not None else "")
+        + _block(spec, 2)
+        + "  selector:\n"
+        f"    matchLabels: {{{labels}}}\n"
+        "  template:\n"
+        "    metadata:\n"
+        f"      labels: {{{labels}}}\n"
+        + _block(pod_metadata, 6)
+        + "    spec:\n"
+        + _block(pod, 6)
+        + "      containers:\n"
+        "        - name: app\n"
+        "          image: nginx:1.27\n"
+        + _block(container, 10)
+        + _block(containers, 8)
+    )
+
+
+WEB_PORT = """\
+ports:
+  - name: http
+    containerPort: 8080
+"""
+
+
+def service(*, name: str = "web", spec: str = "", ports: str = "- port: 80\n  targetPort: 8080",
+            selector: str | None = "app: web", metadata: str = "") -> str:
+    return (
+        "---\n"
+        "apiVersion: v1\n"
+        "kind: Service\n"
+        "metadata:\n"
+        f"  name: {name}\n"
+        + _block(metadata, 2)
+        + "spec:\n"
+        + (f"  selector: {{{selector}}}\n" if selector is not None else "")
+        + _block(spec, 2)
+        + ("  ports:\n" + _block(ports, 4) if ports else "")
+    )
+
+
+def hpa(*, body: str, target: str = "web", api_version: str = "autoscaling/v2",
+        min_replicas: int | None = 2, max_replicas: int = 10) -> str:
+    return (
+        "---\n"
+        f"apiVersion: {api_version}\n"
+        "kind: HorizontalPodAutoscaler\n"
+        "metadata:\n"
+        "  name: web\n"
+        "spec:\n"
+        "  scaleTargetRef:\n"
+        "    apiVersion: apps/v1\n"
+        "    kind: Deployment\n"
+        f"    name: {target}\n"
+        + (f"  minReplicas: {min_replicas}\n" if min_replicas is not None else "")
+        + f"  maxReplicas: {max_replicas}\n"
+        + _block(body, 2)
+    )
+
+
+CPU_METRIC = """\
+metrics:
+  - type: Resource
+    resource:
+      name: cpu
+      target: {type: Utilization, averageUtilization: 70}
+"""
+REQUESTS = """\
+resources:
+  requests: {cpu: 100m, memory: 128Mi}
+"""
+
+CONTAINER = "/spec/template/spec/containers/0"
+POD = "/spec/template/spec"
+
+
+# -- the table ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    manifest: str
+    path: str  # JSON Pointer of the finding (a prefix when prefix=True)
+    message: str  # a substring of the finding's message
+    settings: dict[str, Any] = field(default_factory=dict)
+    resource: str | None = None  # checked when the manifest has several documents that share a path
+    prefix: bool = False
+    # Why convert cannot emit the code: runs as a strict xfail. Give such a case path "" with prefix=True
+    # and message "" so that any finding with the code, wherever it is wired, turns the xfail into a failure.
+    dead: str | None = None
+    bug: str | None = None  # a converter bug that stops the code being emitted: strict xfail too
+
+
+CASES: dict[str, Case] = {
+    # -- 0xx: input, kinds, metadata ------------------------------------------------------------------
+    "K2E-W001": Case(
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  selector:\n"
+        "    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n"
+        "      containers:\n        - name: agent\n          image: fluent/fluent-bit:3.0\n",
+        "", "is not converted: it runs one pod per node"),
+    "K2E-I002": Case(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  LOG_LEVEL: info\n",
+        "", "not referred to by any converted workload"),
+    "K2E-W003": Case(
+        deployment(kind="StatefulSet", spec="serviceName: web"), "/spec", "converted like a Deployment"),
+    "K2E-I004": Case(deployment() + "status:\n  replicas: 2\n", "/status", "read-only"),
+    "K2E-I005": Case(deployment(metadata="namespace: shop"), "/metadata/namespace", "kept as tag k8s-namespace"),
+    "K2E-W006": Case(deployment(api_version="apps/v1beta2"), "/apiVersion", "read as apps/v1"),
+    "K2E-E007": Case(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: '1'\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: '2'\n",
+        "", "is declared again (first at t.yaml:1)"),
+    "K2E-I008": Case(
+        deployment(pod_metadata="annotations: {prometheus.io/scrape: 'true'}"),
+        "/spec/template/metadata/annotations", "pod annotations are not carried: prometheus.io/scrape"),
+    "K2E-I009": Case(deployment(metadata="uid: 6c1e1c5e-6f0b-4b7e-9d3a-2f1d0f6f3a11"), "/metadata/uid",
+                     "metadata.uid is set by Kubernetes"),
+    # -- 1xx: containers and pod spec ------------------------------------------------------------------
+    "K2E-W101": Case(
+        deployment(container="""
+            env:
+              - name: POD_IP
+                valueFrom:
+                  fieldRef: {fieldPath: status.podIP}
+        """),
+        f"{CONTAINER}/env/0/valueFrom/fieldRef", "reads status.podIP, which ECS only knows at run time"),
+    "K2E-I102": Case(
+        deployment(metadata="namespace: shop", container="""
+            env:
+              - name: POD_NAMESPACE
+                valueFrom:
+                  fieldRef: {fieldPath: metadata.namespace}
+        """),
+        f"{CONTAINER}/env/0/valueFrom/fieldRef", "inlined from metadata.namespace ('shop')"),
+    "K2E-W103": Case(
+        deployment(container="""
+            env:
+              - name: DB_PASSWORD
+                valueFrom:
+                  secretKeyRef: {name: db, key: password}
+        """),
+        f"{CONTAINER}/env/0", "no ARN mapped, placeholder written"),
+    "K2E-E104": Case(
+        deployment(container="""
+            env:
+              - name: LOG_LEVEL
+                valueFrom:
+                  configMapKeyRef: {name: settings, key: LOG_LEVEL}
+        """),
+        f"{CONTAINER}/env/0/valueFrom/configMapKeyRef", "refers to ConfigMap 'settings' key 'LOG_LEVEL'"),
+    "K2E-W105": Case(
+        deployment(container="""
+            envFrom:
+              - secretRef: {name: db}
+        """),
+        f"{CONTAINER}/envFrom/0/secretRef", "its keys cannot be listed"),
+    "K2E-W106": Case(
+        deployment(container="""
+            env:
+              - name: PORT
+                value: "8080"
+            args: ["--listen=:$(PORT)"]
+        """),
+        f"{CONTAINER}/args", "uses $(VAR) expansion"),
+    "K2E-W110": Case(
+        deployment(container=join(WEB_PORT, """
+            livenessProbe:
+              httpGet: {path: /healthz, port: http}
+        """)),
+        f"{CONTAINER}/livenessProbe", "the image needs curl"),
+    "K2E-W111": Case(
+        deployment(container=join(WEB_PORT, """
+            livenessProbe:
+              tcpSocket: {port: 8080}
+        """)),
+        f"{CONTAINER}/livenessProbe", "the image needs nc"),
+    "K2E-W112": Case(
+        deployment(container="""
+            ports:
+              - containerPort: 9090
+            livenessProbe:
+              grpc: {port: 9090}
+        """),
+        f"{CONTAINER}/livenessProbe", "grpc_health_probe"),
+    "K2E-I113": Case(
+        deployment(container="""
+            livenessProbe:
+              exec: {command: [cat, /tmp/healthy]}
+              periodSeconds: 1
+              timeoutSeconds: 2
+        """),
+        f"{CONTAINER}/livenessProbe", "adjusted to ECS ranges: interval 1 -> 5"),
+    "K2E-W114": Case(
+        deployment(container="""
+            startupProbe:
+              exec: {command: [cat, /tmp/started]}
+        """),
+        f"{CONTAINER}/startupProbe", "has no liveness probe to delay"),
+    "K2E-W115": Case(
+        deployment(container=join(WEB_PORT, """
+            readinessProbe:
+              exec: {command: [cat, /tmp/ready]}
+        """)),
+        f"{CONTAINER}/readinessProbe", "no ECS equivalent without a load balancer"),
+    "K2E-W116": Case(
+        deployment(container="""
+            lifecycle:
+              preStop:
+                exec: {command: [sleep, "5"]}
+        """),
+        f"{CONTAINER}/lifecycle", "lifecycle hooks of container 'app'"),
+    "K2E-W120": Case(
+        deployment(pod="""
+            volumes:
+              - name: config
+                configMap: {name: nginx-conf}
+        """),
+        f"{POD}/volumes/0", "volume 'config' (configMap) has no ECS equivalent"),
+    "K2E-W121": Case(
+        deployment(pod="""
+            volumes:
+              - name: data
+                persistentVolumeClaim: {claimName: web-data}
+        """),
+        f"{POD}/volumes/0/persistentVolumeClaim", "PersistentVolumeClaim 'web-data'"),
+    "K2E-W122": Case(
+        deployment(pod="""
+            volumes:
+              - name: cache
+                emptyDir: {medium: Memory}
+        """),
+        f"{POD}/volumes/0/emptyDir/medium", "memory-backed"),
+    "K2E-W123": Case(
+        deployment(pod="""
+            volumes:
+              - name: logs
+                hostPath: {path: /var/log}
+        """),
+        f"{POD}/volumes/0", "Fargate has no host paths"),
+    "K2E-I124": Case(
+        deployment(pod="""
+            volumes:
+              - name: cache
+                emptyDir: {}
+        """, container="""
+            volumeMounts:
+              - name: cache
+                mountPath: /var/cache/nginx
+                subPath: nginx
+        """),
+        f"{CONTAINER}/volumeMounts/0/subPath", "volume mount option subPath"),
+    "K2E-W130": Case(
+        deployment(container="securityContext: {privileged: true}"),
+        f"{CONTAINER}/securityContext", "is privileged; Fargate does not allow it"),
+    "K2E-W131": Case(
+        deployment(container="securityContext: {runAsNonRoot: true}"),
+        f"{CONTAINER}/securityContext/runAsNonRoot", "securityContext.runAsNonRoot has no ECS field"),
+    "K2E-W132": Case(
+        deployment(container="securityContext: {runAsGroup: 3000}"),
+        f"{CONTAINER}/securityContext", "runAsGroup of 'app' without runAsUser"),
+    "K2E-W135": Case(
+        deployment(pod="terminationGracePeriodSeconds: 300"),
+        f"{POD}/terminationGracePeriodSeconds", "became stopTimeout 120"),
+    "K2E-W136": Case(
+        deployment(container="imagePullPolicy: IfNotPresent"),
+        f"{CONTAINER}/imagePullPolicy", "imagePullPolicy IfNotPresent"),
+    "K2E-W137": Case(
+        deployment(pod="imagePullSecrets:\n  - name: regcred"),
+        f"{POD}/imagePullSecrets", "need repositoryCredentials"),
+    "K2E-W138": Case(
+        deployment(container="""
+            ports:
+              - containerPort: 3868
+                protocol: SCTP
+        """),
+        f"{CONTAINER}/ports/0/protocol", "ECS supports tcp and udp only"),
+    "K2E-W139": Case(
+        deployment(pod="""
+            tolerations:
+              - {key: dedicated, operator: Equal, value: web, effect: NoSchedule}
+        """),
+        f"{POD}/tolerations", "tolerations has no ECS equivalent"),
+    "K2E-W140": Case(
+        deployment(pod="nodeSelector: {disktype: ssd}"),
+        f"{POD}/nodeSelector/disktype", "nodeSelector disktype=ssd"),
+    "K2E-I141": Case(
+        deployment(pod="""
+            initContainers:
+              - name: migrate
+                image: example/migrate:1.0
+        """),
+        "", "1 init container(s) of Deployment/web"),
+    "K2E-W142": Case(deployment(pod="hostNetwork: true"), f"{POD}/hostNetwork", "hostNetwork is not available"),
+    "K2E-W143": Case(deployment(pod="dnsPolicy: Default"), f"{POD}/dnsPolicy", "dnsPolicy Default"),
+    "K2E-E144": Case(
+        deployment(containers="".join(f"- name: side{i}\n  image: busybox:1.36\n" for i in range(10))),
+        "", "has 11 containers; an ECS task holds at most 10"),
+    "K2E-W145": Case(deployment(container="stdin: true\nstdinOnce: true"), f"{CONTAINER}/stdinOnce",
+                     "stdinOnce has no ECS field"),
+    "K2E-W146": Case(
+        deployment(container="""
+            env:
+              - {name: LOG_LEVEL, value: info}
+              - {name: LOG_LEVEL, value: debug}
+        """),
+        f"{CONTAINER}/env/1/name", "LOG_LEVEL is set more than once"),
+    "K2E-W147": Case(deployment(pod="serviceAccountName: web"), f"{POD}/serviceAccountName",
+                     "ServiceAccount 'web' is not in the input"),
+    # -- 2xx: sizing -----------------------------------------------------------------------------------
+    "K2E-W201": Case(deployment(), f"{POD}/containers", "declares cpu or memory"),
+    "K2E-W202": Case(
+        deployment(container="resources:\n  limits: {cpu: 500m, memory: 512Mi}"),
+        f"{CONTAINER}", "cpu limit of 'app' has no per-container cap"),
+    "K2E-W203": Case(
+        deployment(container="resources:\n  requests: {cpu: 250m, memory: 512m}"),
+        f"{CONTAINER}/resources/requests/memory", "is in millibytes"),
+    "K2E-E204": Case(
+        deployment(container="resources:\n  requests: {cpu: '32', memory: 64Gi}"),
+        "", "the largest Fargate size is 16384 / 122880"),
+    "K2E-I205": Case(
+        deployment(container="resources:\n  requests: {cpu: 300m, memory: 300Mi}"),
+        "", "Fargate size 512 / 1024 chosen"),
+    "K2E-W206": Case(
+        deployment(container="resources:\n  limits: {nvidia.com/gpu: 1}"),
+        f"{CONTAINER}", "Fargate has none"),
+    "K2E-I207": Case(
+        deployment(container="resources:\n  requests: {cpu: 250m, memory: 512Mi, ephemeral-storage: 30Gi}"),
+        "", "became the task's ephemeralStorage"),
+    "K2E-W208": Case(
+        deployment(container="resources:\n  limits: {memory: 512Mi, hugepages-2Mi: 128Mi}"),
+        f"{CONTAINER}/resources/limits/hugepages-2Mi", "resource hugepages-2Mi"),
+    "K2E-I209": Case(
+        deployment(container="resources:\n  requests: {cpu: 250m, memory: 512Mi}\n  limits: {memory: 512Mi}"),
+        f"{CONTAINER}", "memory request of 'app' equals its limit"),
+    "K2E-W210": Case(
+        deployment(container="resources:\n  requests: {cpu: 250m, memory: 256Mi}\n  limits: {memory: 2Gi}"),
+        "", "container memory limits (2048 MiB) exceed the task memory (512 MiB)",
+        settings={"sizing": "requests"}),
+    # -- 3xx: Deployment -> ECS service ------------------------------------------------------------------
+    "K2E-W302": Case(deployment(replicas=150), "/spec/strategy", "at 150 replicas"),
+    "K2E-W303": Case(deployment(spec="strategy: {type: Recreate}"), "/spec/strategy", "Recreate became"),
+    "K2E-W304": Case(deployment(spec="minReadySeconds: 10"), "/spec/minReadySeconds", "minReadySeconds"),
+    "K2E-I308": Case(deployment(name="web.v2"), "", "is named web-v2 on ECS"),
+    "K2E-I309": Case(
+        deployment(metadata="annotations:\n  example.com/config: '{\"retries\": 3}'"),
+        "/metadata/annotations/example.com~1config", "not carried as a tag"),
+    "K2E-W310": Case(
+        deployment(pod="serviceAccountName: web")
+        + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  annotations:\n"
+        "    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/web\n",
+        "/metadata/annotations/eks.amazonaws.com~1role-arn", "became the task role",
+        resource="ServiceAccount/web"),
+    "K2E-I311": Case(deployment(replicas=None), "/spec", "does not set replicas; desiredCount 1"),
+    # -- 4xx: Service ----------------------------------------------------------------------------------
+    "K2E-I401": Case(deployment(container=WEB_PORT) + service(), "", "became Service Connect names web:80",
+                     resource="Service/web"),
+    "K2E-W402": Case(
+        deployment(container=WEB_PORT) + service(spec="type: LoadBalancer"),
+        "", "create an internal network load balancer", resource="Service/web"),
+    "K2E-W403": Case(
+        deployment(container=WEB_PORT) + "---\n" + deployment(name="web-canary", container=WEB_PORT)
+        + service(),
+        "", "selects Deployment/web, Deployment/web-canary; not attached", resource="Service/web"),
+    "K2E-W404": Case(deployment(container=WEB_PORT) + service(name="api", selector="app: api"),
+                     "", "selects no converted workload", resource="Service/api"),
+    "K2E-W405": Case(deployment(container=WEB_PORT) + service(spec="clusterIP: None"),
+                     "/spec/clusterIP", "headless Service web"),
+    "K2E-W406": Case(
+        service(name="db", selector=None, ports="", spec="type: ExternalName\nexternalName: db.example.com"),
+        "/spec/externalName", "alias of db.example.com"),
+    "K2E-E407": Case(deployment(container=WEB_PORT) + service(ports="- port: 80\n  targetPort: 9000"),
+                     "/spec/ports/0/targetPort", "targetPort 9000"),
+    "K2E-W408": Case(deployment(container=WEB_PORT) + service(spec="sessionAffinity: ClientIP"),
+                     "/spec/sessionAffinity", "sessionAffinity ClientIP"),
+    "K2E-W409": Case(
+        deployment(container=WEB_PORT)
+        + service(spec="type: NodePort", ports="- port: 80\n  targetPort: 8080\n  nodePort: 30080"),
+        "/spec/ports/0/nodePort", "nodePort 30080 has no ECS equivalent"),
+    "K2E-W410": Case(service(name="legacy", selector=None), "/spec/selector", "has no selector"),
+    "K2E-W411": Case(
+        deployment(container="ports:\n" + "".join(f"  - containerPort: {8080 + i}\n" for i in range(6)))
+        + service(spec="type: LoadBalancer",
+                  ports="".join(f"- {{name: p{i}, port: {8080 + i}}}\n" for i in range(6))),
+        "/spec/ports/5", "port 8085 of Service web is not attached"),
+    "K2E-W412": Case(
+        deployment(container="ports:\n  - {containerPort: 53, protocol: UDP}")
+        + service(name="dns", ports="- {port: 53, protocol: UDP}"),
+        "/spec/ports/0/protocol", "UDP port 53 of Service dns cannot be reached through Service Connect"),
+    "K2E-I413": Case(
+        deployment(container=WEB_PORT) + service(ports="- {port: 80, targetPort: 8080, appProtocol: kafka}"),
+        "/spec/ports/0/appProtocol", "appProtocol kafka has no ECS value"),
+    # -- 5xx: HorizontalPodAutoscaler --------------------------------------------------------------------
+    "K2E-I501": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "/spec/metrics/0",
+                     "so TargetValue 28", resource="HorizontalPodAutoscaler/web"),
+    "K2E-W502": Case(
+        deployment(container=REQUESTS) + hpa(body="""
+            metrics:
+              - type: Pods
+                pods:
+                  metric: {name: http_requests_per_second}
+                  target: {type: AverageValue, averageValue: "100"}
+        """),
+        "/spec/metrics/0", "comes from a Kubernetes metrics adapter", resource="HorizontalPodAutoscaler/web"),
+    "K2E-W503": Case(
+        deployment(container=REQUESTS) + hpa(body="""
+            metrics:
+              - type: ContainerResource
+                containerResource:
+                  name: cpu
+                  container: app
+                  target: {type: Utilization, averageUtilization: 70}
+        """),
+        "/spec/metrics/0/containerResource/container", "became the service-level cpu metric"),
+    "K2E-W504": Case(
+        deployment(container=REQUESTS) + hpa(body=join(CPU_METRIC, """
+            behavior:
+              scaleUp:
+                policies:
+                  - {type: Pods, value: 4, periodSeconds: 60}
+        """)),
+        "/spec/behavior/scaleUp/policies", "target tracking has no rate limits"),
+    "K2E-E505": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, target="api"), "",
+                     "scales Deployment/api, which was not converted", resource="HorizontalPodAutoscaler/web"),
+    "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0", "declares no cpu requests"),
+    "K2E-W508": Case(
+        deployment(container=REQUESTS) + hpa(body=join(CPU_METRIC, """
+            behavior:
+              scaleUp: {selectPolicy: Disabled}
+        """)),
+        "/spec/behavior/scaleUp/selectPolicy", "DynamicScalingOutSuspended"),
+    "K2E-W509": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, min_replicas=5, max_replicas=3),
+                     "/spec/maxReplicas", "minReplicas 5 is above maxReplicas 3"),
+    "K2E-W510": Case(
+        deployment(container=REQUESTS) + hpa(body="""
+            metrics:
+              - type: Resource
+                resource:
+                  name: ephemeral-storage
+                  target: {type: AverageValue, averageValue: 1Gi}
+        """),
+        "/spec/metrics/0", "resource 'ephemeral-storage' has no ECS service metric"),
+    "K2E-W511": Case(
+        deployment(container="resources:\n  requests: {cpu: '1', memory: 2Gi}") + hpa(body="""
+            metrics:
+              - type: Resource
+                resource:
+                  name: cpu
+                  target: {type: Utilization, averageUtilization: 150}
+        """),
+        "/spec/metrics/0", "TargetValue 150 is above 100"),
+    # -- 6xx: settings the manifests do not carry --------------------------------------------------------
+    "K2E-W601": Case(deployment(), "", "no subnets or security groups given"),
+    "K2E-W602": Case(deployment(), "", "no execution role given"),
+    "K2E-W604": Case(deployment(container=WEB_PORT) + service(), "", "needs a Cloud Map namespace",
+                     resource="Service/web"),
+    "K2E-W605": Case(deployment(container=WEB_PORT) + service(spec="type: LoadBalancer"), "/spec/ports/0",
+                     "no target group ARN for web:80"),
+    "K2E-W606": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "", "no cluster given",
+                     resource="HorizontalPodAutoscaler/web"),
+    "K2E-W607": Case(deployment(), "", "no region given for awslogs"),
+    # -- 9xx: catch-all --------------------------------------------------------------------------------
+    "K2E-W901": Case(deployment(spec="replica: 3"), "/spec/replica", "/spec/replica is not mapped"),
+}
+
+
+def _params():
+    for code in sorted(CASES):
+        case = CASES[code]
+        marks = []
+        if case.dead is not None:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"dead code: {case.dead}"))
+        if case.bug is not None:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"bug: {case.bug}"))
+        yield pytest.param(code, case, id=code, marks=marks)
+
+
+# -- tests ---------------------------------------------------------------------------------------------
+
+def test_every_code_has_a_case():
+    assert set(CASES) == set(CODES), {
+        "codes without a case": sorted(set(CODES) - set(CASES)),
+        "cases for unknown codes": sorted(set(CASES) - set(CODES)),
+    }
+
+
+@pytest.mark.parametrize(("code", "case"), list(_params()))
+def test_code_is_emitted(code: str, case: Case):
+    result = convert(parse_text(case.manifest, "t.yaml"), Settings(**case.settings))
+    same_code = [f for f in result.findings if f.code == code]
+
+    def at_path(finding) -> bool:
+        return finding.path.startswith(case.path) if case.prefix else finding.path == case.path
+
+    matches = [f for f in same_code
+               if at_path(f) and case.message in f.message and case.resource in (None, f.resource)]
+    assert matches, (
+        f"no {code} at {case.path!r} with {case.message!r}"
+        + (f" on {case.resource}" if case.resource else "")
+        + "; findings with this code: "
+        + repr([(f.resource, f.path, f.message) for f in same_code])
+    )
+    finding = matches[0]
+    assert finding.severity == CODES[code].severity
+    assert finding.file == "t.yaml"
+    assert finding.line is not None and finding.line >= 1
+
+
+def test_ecs_names_are_unique():
+    result = convert(parse_text(deployment(name="web.v2") + "---\n" + deployment(name="web-v2"), "t.yaml"),
+                     Settings())
+    names = [output.name for output in result.outputs]
+    assert names == ["web-v2", "web-v2-2"]
+    namespaced = convert(parse_text(deployment(name="web") + "---\n" + deployment(name="web").replace(
+        "metadata:\n", "metadata:\n  namespace: shop\n", 1), "t.yaml"), Settings())
+    assert [output.name for output in namespaced.outputs] == ["web", "shop-web"]
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_code_info_is_complete(code: str):
+    info = CODES[code]
+    assert info.code == code
+    assert re.fullmatch(r"K2E-[EWI]\d{3}", code)
+    assert info.title.strip() and info.explanation.strip() and info.suggestion.strip()
+    assert isinstance(info.severity, Severity)
+
+
+def test_explain():
+    text = explain("k2e-w110")  # case-insensitive, as typed on the command line
+    info = CODES["K2E-W110"]
+    assert text.startswith("K2E-W110 (warning): HTTP probe needs curl in the image")
+    assert info.explanation in text and f"What to do: {info.suggestion}" in text
+    assert f"Reference: MAPPING {info.reference}" in text
+    with pytest.raises(KeyError):
+        explain("K2E-W999")
+
+
+def test_explain_cli():
+    from typer.testing import CliRunner
+
+    from converter.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["explain", "K2E-W110"])
+    assert result.exit_code == 0, result.output
+    assert "HTTP probe needs curl in the image" in result.output
+    unknown = runner.invoke(app, ["explain", "K2E-W999"])
+    assert unknown.exit_code != 0
