@@ -25,6 +25,15 @@ class FailOn(str, Enum):
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class MinSeverity(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
 
 
 class LaunchType(str, Enum):
@@ -70,37 +79,113 @@ def convert(
     execution_role_arn: Optional[str] = typer.Option(None, "--execution-role-arn"),
     service_connect_namespace: Optional[str] = typer.Option(None, "--service-connect-namespace"),
     sizing: Optional[Sizing] = typer.Option(None, help="Size tasks from requests, limits, or the recommended mix."),
-    report: ReportFormat = typer.Option(ReportFormat.text, "--report", help="Report format."),
+    report: ReportFormat = typer.Option(ReportFormat.text, "--report",
+                                        help="Report format: text, json, markdown, sarif (2.1.0) or junit (XML)."),
     report_file: Optional[str] = typer.Option(None, "--report-file", help="Write the report here instead of stderr."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding is at or above this severity."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
+                                   help="Exit 1 when a finding that is not accepted is at or above this severity."),
+    check: bool = typer.Option(False, "--check",
+                               help="Write nothing; compare what would be written with the -o folder, print a unified "
+                                    "diff on stdout and exit 5 when they differ."),
+    baseline: Optional[str] = typer.Option(None, "--baseline",
+                                           help="Accepted findings (written by k2ecs baseline): they stay in the report, "
+                                                "marked accepted, and do not count for --fail-on."),
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
 ) -> None:
     """Convert Kubernetes Deployments, Services and HPAs to ECS payloads, with a report of what did not map."""
 
     def run() -> int:
-        from converter.config import load_config
-        from converter.convert import convert as run_conversion
-        from converter.loader import load_paths
+        from converter.baseline import read_baseline, review
+        from converter.errors import UsageError
         from converter.output import output_files, stdout_document, write_atomically
-        from converter.report import RENDERERS, build_report, exceeds
+        from converter.report import build_report, exceeds, render
 
-        settings = load_config(config).merged({
-            "cluster": cluster, "region": region,
-            "launch_type": None if launch_type is None else launch_type.value,
-            "subnets": _split(subnets), "security_groups": _split(security_groups),
-            "assign_public_ip": assign_public_ip, "execution_role_arn": execution_role_arn,
-            "service_connect_namespace": service_connect_namespace,
-            "sizing": None if sizing is None else sizing.value,
-        })
-        documents = load_paths(paths)
-        result = run_conversion(documents, settings)
-        canonical = build_report(result.findings, result.sources, result.outputs)
-        if output is not None:
+        if check and output is None:
+            raise UsageError("--check compares with the output folder: give it with -o/--output")
+        accepted = None if baseline is None else read_baseline(baseline)
+        result = _conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                             execution_role_arn, service_connect_namespace, sizing)
+        findings = review(result.findings, result.sources, accepted)
+        canonical = build_report(findings, result.sources, result.outputs)
+        differ: list[str] = []
+        if check:
+            from converter.drift import drift
+
+            diff, differ = drift(output, output_files(result.outputs, canonical))
+            sys.stdout.write(diff)
+        elif output is not None:
             write_atomically(output, output_files(result.outputs, canonical))
         else:
             sys.stdout.write(stdout_document(result.outputs))
-        _emit(RENDERERS[report.value](canonical), report_file)
-        return ExitStatus.FINDINGS if exceeds(result.findings, fail_on.value) else ExitStatus.OK
+        _emit(render(canonical, report.value, fail_on=fail_on.value), report_file)
+        if differ:
+            sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
+                             f"({', '.join(differ)}); rerun without --check to write it\n")
+            return ExitStatus.DRIFT
+        return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
+
+    raise typer.Exit(_guarded(run, traceback))
+
+
+def _conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                execution_role_arn, service_connect_namespace, sizing):
+    """Load the settings and the manifests, and convert (shared by convert and baseline)."""
+    from converter.config import load_config
+    from converter.convert import convert as run_conversion
+    from converter.loader import load_paths
+
+    settings = load_config(config).merged({
+        "cluster": cluster, "region": region,
+        "launch_type": None if launch_type is None else launch_type.value,
+        "subnets": _split(subnets), "security_groups": _split(security_groups),
+        "assign_public_ip": assign_public_ip, "execution_role_arn": execution_role_arn,
+        "service_connect_namespace": service_connect_namespace,
+        "sizing": None if sizing is None else sizing.value,
+    })
+    return run_conversion(load_paths(paths), settings)
+
+
+@app.command()
+def baseline(
+    paths: List[str] = typer.Argument(..., help="The manifests, as given to k2ecs convert."),
+    file: str = typer.Option("k2ecs-baseline.json", "-f", "--file", help="The baseline file to write (replaced whole)."),
+    reason: str = typer.Option("accepted when the baseline was written", "--reason",
+                               help="Reason recorded on new entries; entries already in the file keep theirs."),
+    min_severity: MinSeverity = typer.Option(MinSeverity.warning, "--min-severity",
+                                             help="Record findings at or above this severity."),
+    config: Optional[str] = typer.Option(None, "--config", help="k2ecs.yaml with settings the manifests do not carry."),
+    cluster: Optional[str] = typer.Option(None, help="ECS cluster name."),
+    region: Optional[str] = typer.Option(None, help="AWS region (for awslogs)."),
+    launch_type: Optional[LaunchType] = typer.Option(None, "--launch-type", help="FARGATE (default) or EC2."),
+    subnets: Optional[List[str]] = typer.Option(None, "--subnets", help="Subnet IDs (comma-separated or repeated)."),
+    security_groups: Optional[List[str]] = typer.Option(None, "--security-groups", help="Security group IDs."),
+    assign_public_ip: Optional[bool] = typer.Option(None, "--assign-public-ip/--no-assign-public-ip"),
+    execution_role_arn: Optional[str] = typer.Option(None, "--execution-role-arn"),
+    service_connect_namespace: Optional[str] = typer.Option(None, "--service-connect-namespace"),
+    sizing: Optional[Sizing] = typer.Option(None, help="Size tasks from requests, limits, or the recommended mix."),
+    traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
+) -> None:
+    """Write a baseline of today's findings, to accept them with convert --baseline (they stay reported)."""
+
+    def run() -> int:
+        from pathlib import Path
+
+        from converter.baseline import baseline_entries, baseline_text, read_baseline, review, write_baseline
+        from converter.findings import Severity
+
+        if not reason.strip():
+            from converter.errors import UsageError
+
+            raise UsageError("--reason must not be empty")
+        previous = read_baseline(file) if Path(file).is_file() else None
+        result = _conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                             execution_role_arn, service_connect_namespace, sizing)
+        findings = review(result.findings, result.sources)
+        entries, counts = baseline_entries(findings, previous, reason.strip(), Severity[min_severity.value.upper()])
+        write_baseline(file, baseline_text(entries))
+        sys.stderr.write(f"k2ecs: wrote {file}: {counts['entries']} accepted finding(s) "
+                         f"({counts['new']} new, {counts['kept']} kept, {counts['removed']} removed)\n")
+        return ExitStatus.OK
 
     raise typer.Exit(_guarded(run, traceback))
 

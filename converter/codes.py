@@ -309,6 +309,17 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-W607", title="Region missing",
       explanation="awslogs needs the log group's region. A placeholder was written.",
       suggestion="Pass --region or set region in the k2ecs config."),
+    # -- 8xx: accepted findings and CI ---------------------------------------------------------------
+    # Emitted by converter.baseline after convert (not by convert itself); these codes cannot be accepted.
+    C(code="K2E-W801", title="Accept annotation entry not understood",
+      explanation="The k2ecs.io/accept annotation is a comma-separated list of CODE=reason entries (K2E-W110=the image has curl). This entry has no registered code, no reason, or names an 8xx code, so it accepts nothing.",
+      suggestion="Write the entry as K2E-XNNN=reason, with a code from k2ecs explain and a reason."),
+    C(code="K2E-W802", title="Stale baseline entry",
+      explanation="A baseline entry matches a finding by code, resource and JSON Pointer path. No finding of this run matches this entry: the loss it accepted is gone, or the resource or path changed.",
+      suggestion="Run k2ecs baseline to rewrite the file (reasons of entries that still match are kept), or delete the entry."),
+    C(code="K2E-W803", title="Accept annotation entry matches no finding",
+      explanation="The k2ecs.io/accept annotation accepts a code that no finding about this resource has in this run: the loss it accepted is gone.",
+      suggestion="Remove the entry from the annotation."),
     # -- 9xx: catch-all -----------------------------------------------------------------------------
     C(code="K2E-W901", title="Field not mapped",
       explanation="No mapping in k2ecs consumed this field, so it is not in the output. k2ecs never drops a field silently: this finding is the catch-all.",

@@ -32,7 +32,9 @@ MAX_EXPANDED_NODES = 1_000_000
 _CORE_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
 )
-_Parser = getattr(yaml, "CParser", None)
+# libyaml's parser is not exported at the top of the yaml package (``yaml.CParser`` does not exist, so
+# looking it up there silently chose the pure-Python parser, about 8x slower); it lives in yaml.cyaml.
+_Parser = getattr(getattr(yaml, "cyaml", None), "CParser", None) if yaml.__with_libyaml__ else None
 
 
 class _CoreResolver(Resolver):

@@ -49,6 +49,9 @@ def write_atomically(target: str, files: dict[str, str]) -> None:
     parent = destination.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.k2ecs-", dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should get the usual mode
     try:
         for name, text in files.items():
             if os.sep in name or name.startswith("."):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_CEILING, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_UP, Decimal, InvalidOperation, localcontext
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1),
@@ -29,6 +29,13 @@ class QuantityError(ValueError):
 
 def parse_quantity(value: object) -> Decimal:
     """The value of a Kubernetes quantity in base units (cores, bytes), rounded up to nano-units."""
+    # Enough digits for 2^63 at nano precision; the default context (28 digits) cannot quantize that.
+    with localcontext() as context:
+        context.prec = 64
+        return _parse(value)
+
+
+def _parse(value: object) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise QuantityError(f"{value!r} is not a quantity")
     if isinstance(value, (int, float)):

@@ -1,30 +1,41 @@
-"""The one canonical report of a run, and its views (text, JSON). Schema: schemas/report.schema.json."""
+"""The one canonical report of a run, and its views. Schema: schemas/report.schema.json.
+
+Every view (text, json, markdown, sarif, junit) renders the canonical report dict and nothing else
+(SARIF also reads the code registry for its rules table); the views other than text and json live in
+:mod:`converter.report_formats` and are imported only when asked for.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from importlib import import_module
+from typing import Any, Callable
 
 from converter import __version__
 from converter.findings import Finding, Severity
 
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
+FORMATS = ("text", "json", "markdown", "sarif", "junit")
 
 
 def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]) -> dict[str, Any]:
     counts = Counter(f.severity.label for f in findings)
+    accepted = sum(1 for f in findings if is_accepted(f))
+    summary = {
+        "resources": len(sources),
+        "converted": sum(1 for s in sources if s.status == "converted"),
+        "workloads": len(outputs),
+        "errors": counts.get("error", 0),
+        "warnings": counts.get("warning", 0),
+        "info": counts.get("info", 0),
+    }
+    if accepted:
+        summary["accepted"] = accepted
     return {
         "tool": "k2ecs",
         "version": __version__,
-        "summary": {
-            "resources": len(sources),
-            "converted": sum(1 for s in sources if s.status == "converted"),
-            "workloads": len(outputs),
-            "errors": counts.get("error", 0),
-            "warnings": counts.get("warning", 0),
-            "info": counts.get("info", 0),
-        },
+        "summary": summary,
         "resources": [
             {"resource": s.resource, "file": s.file, "line": s.line, "status": s.status} for s in sources
         ],
@@ -37,27 +48,57 @@ def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]
     }
 
 
+def is_accepted(finding: Finding | dict[str, Any]) -> bool:
+    if isinstance(finding, dict):
+        return finding.get("accepted") is not None
+    return getattr(finding, "accepted", None) is not None
+
+
 def exceeds(findings: list[Finding], fail_on: str) -> bool:
+    """Whether a finding that is not accepted is at or above ``fail_on``."""
     threshold = FAIL_ON[fail_on]
-    return threshold is not None and any(f.severity >= threshold for f in findings)
+    return threshold is not None and any(f.severity >= threshold and not is_accepted(f) for f in findings)
 
 
-def render_json(report: dict[str, Any]) -> str:
+def fails(finding: dict[str, Any], fail_on: str) -> bool:
+    """The same rule for one finding of the canonical report (for the views)."""
+    threshold = FAIL_ON[fail_on]
+    return (threshold is not None and not is_accepted(finding)
+            and Severity[finding["severity"].upper()] >= threshold)
+
+
+def render_json(report: dict[str, Any], **_: Any) -> str:
     return json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
-def render_text(report: dict[str, Any]) -> str:
+def where(finding: dict[str, Any]) -> str:
+    return finding["file"] if finding["line"] is None else f"{finding['file']}:{finding['line']}"
+
+
+def render_text(report: dict[str, Any], **_: Any) -> str:
     lines = []
     for f in report["findings"]:
-        where = f["file"] if f["line"] is None else f"{f['file']}:{f['line']}"
-        lines.append(f"{where}: {f['severity']} {f['code']} {f['resource']} {f['path'] or '/'}: {f['message']}")
+        lines.append(f"{where(f)}: {f['severity']} {f['code']} {f['resource']} {f['path'] or '/'}: {f['message']}")
         lines.append(f"    -> {f['suggestion']}")
+        if f.get("accepted"):
+            lines.append(f"    accepted ({f['accepted']['source']}): {f['accepted']['reason']}")
     s = report["summary"]
+    accepted = f"; {s['accepted']} accepted (not counted for --fail-on)" if s.get("accepted") else ""
     lines.append(
         f"k2ecs: {s['workloads']} workload(s) converted from {s['resources']} resource(s); "
-        f"{s['errors']} error(s), {s['warnings']} warning(s), {s['info']} info"
+        f"{s['errors']} error(s), {s['warnings']} warning(s), {s['info']} info{accepted}"
     )
     return "\n".join(lines) + "\n"
 
 
-RENDERERS = {"text": render_text, "json": render_json}
+_VIEWS = {"markdown": "converter.report_formats.markdown", "sarif": "converter.report_formats.sarif",
+          "junit": "converter.report_formats.junit"}
+RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}
+
+
+def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error") -> str:
+    """The report in format ``fmt`` (one of FORMATS); ``fail_on`` decides JUnit failures."""
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        renderer = import_module(_VIEWS[fmt]).render
+    return renderer(report, fail_on=fail_on)

@@ -9,6 +9,7 @@ run under a strict xfail, so the day they are wired the XPASS fails CI and the m
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
@@ -524,11 +525,21 @@ def _params():
 
 # -- tests ---------------------------------------------------------------------------------------------
 
+# Codes about accepted findings are emitted after convert, by converter.baseline; their cases live in
+# tests/test_ci_reports.py, which must name each of them.
+AFTER_CONVERT = {"K2E-W801", "K2E-W802", "K2E-W803"}
+
+
 def test_every_code_has_a_case():
-    assert set(CASES) == set(CODES), {
-        "codes without a case": sorted(set(CODES) - set(CASES)),
+    assert set(CASES) | AFTER_CONVERT == set(CODES), {
+        "codes without a case": sorted(set(CODES) - set(CASES) - AFTER_CONVERT),
         "cases for unknown codes": sorted(set(CASES) - set(CODES)),
     }
+
+
+def test_codes_emitted_after_convert_are_tested_where_they_are_emitted():
+    source = (Path(__file__).parent / "test_ci_reports.py").read_text(encoding="utf-8")
+    assert all(code in source for code in AFTER_CONVERT)
 
 
 @pytest.mark.parametrize(("code", "case"), list(_params()))

@@ -213,11 +213,11 @@ def _env_entry(reader: Reader, path: Path, name: str, container: str, context: P
         data = _config_map_data(config_map)
         if data is None or key not in data:
             if optional:
-                reader.note(ref, "K2E-I102", f"{name}: optional ConfigMap key {map_name}/{key} is not in the input; the variable was left out")
+                reader.note(ref, "K2E-I102", f"{name}: optional ConfigMap key {map_name}/{key} is not in the input; the variable was left out", covers=False)
                 return None
-            reader.note(ref, "K2E-E104", f"{name} refers to ConfigMap {map_name!r} key {key!r}, which is not in the input")
+            reader.note(ref, "K2E-E104", f"{name} refers to ConfigMap {map_name!r} key {key!r}, which is not in the input", covers=False)
             return None
-        reader.note(ref, "K2E-I102", f"{name} inlined from ConfigMap {map_name}/{key}")
+        reader.note(ref, "K2E-I102", f"{name} inlined from ConfigMap {map_name}/{key}", covers=False)
         return EnvVar(name=name, value=data[key], origin=origin)
     if reader.has(source + ("fieldRef",)):
         return _field_ref(reader, source + ("fieldRef",), name, pod, origin)
@@ -252,9 +252,9 @@ def _field_ref(reader: Reader, path: Path, name: str, pod: PodFacts, origin) -> 
         source = pod.labels if match[1] == "labels" else pod.annotations
         static = source.get(match[2], "")
     if static is None:
-        reader.note(path, "K2E-W101", f"{name} reads {field_path}, which ECS only knows at run time; the variable was left out")
+        reader.note(path, "K2E-W101", f"{name} reads {field_path}, which ECS only knows at run time; the variable was left out", covers=False)
         return None
-    reader.note(path, "K2E-I102", f"{name} inlined from {field_path} ({static!r})")
+    reader.note(path, "K2E-I102", f"{name} inlined from {field_path} ({static!r})", covers=False)
     return EnvVar(name=name, value=static, origin=origin)
 
 
@@ -267,7 +267,7 @@ def _resource_field_ref(reader: Reader, path: Path, name: str, container: str, s
     section, _, kind = resource.partition(".")
     raw = None if target_path is None else reader.raw(target_path + ("resources", section, kind))
     if raw is None:
-        reader.note(path, "K2E-W101", f"{name} reads {resource} of {target!r}, which is not declared; the variable was left out")
+        reader.note(path, "K2E-W101", f"{name} reads {resource} of {target!r}, which is not declared; the variable was left out", covers=False)
         return None
     try:
         divisor = parse_quantity(divisor_raw if divisor_raw is not None else 1)
@@ -276,7 +276,7 @@ def _resource_field_ref(reader: Reader, path: Path, name: str, container: str, s
         reader.fail(path, f"cannot compute {resource}: {err}")
     # The kubelet rounds resourceFieldRef values up to a whole number of divisors.
     text = str(int(value.to_integral_value(rounding=ROUND_CEILING)))
-    reader.note(path, "K2E-I102", f"{name} inlined as {text} ({resource} of {target!r})")
+    reader.note(path, "K2E-I102", f"{name} inlined as {text} ({resource} of {target!r})", covers=False)
     return EnvVar(name=name, value=text, origin=origin)
 
 
@@ -292,20 +292,19 @@ def _env_from(reader: Reader, path: Path, context: ParseContext, pod: PodFacts) 
         found = context.lookup(kind, pod.namespace, source_name)
         if found is None:
             if kind == "ConfigMap" and not optional:
-                reader.note(ref, "K2E-E104", f"envFrom refers to ConfigMap {source_name!r}, which is not in the input")
+                reader.note(ref, "K2E-E104", f"envFrom refers to ConfigMap {source_name!r}, which is not in the input", covers=False)
             else:
-                reader.note(ref, "K2E-W105", f"envFrom {kind} {source_name!r} is not in the input, so its keys cannot be listed")
+                reader.note(ref, "K2E-W105", f"envFrom {kind} {source_name!r} is not in the input, so its keys cannot be listed", covers=False)
             continue
         origin = reader.origin(ref)
         if kind == "ConfigMap":
             for data_key, value in (_config_map_data(found) or {}).items():
                 entries.append(EnvVar(name=prefix + data_key, value=value, origin=origin))
-            reader.note(ref, "K2E-I102", f"envFrom ConfigMap {source_name} inlined ({len(entries)} keys)")
+            reader.note(ref, "K2E-I102", f"envFrom ConfigMap {source_name} inlined ({len(entries)} keys)", covers=False)
         else:
             # Keys only: the values of a Secret are never read into any output.
             for data_key in data_keys(found):
                 entries.append(SecretEnv(name=prefix + data_key, secret_name=source_name, key=data_key, origin=origin))
-            reader.consumed.add(ref)
     return entries
 
 

@@ -11,6 +11,8 @@ _BOOKKEEPING = ("uid", "resourceVersion", "generation", "creationTimestamp", "ma
 # Annotations written by tools, with no meaning for the workload itself.
 _TOOL_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision",
                      "meta.helm.sh/release-name", "meta.helm.sh/release-namespace")
+# Read by converter.baseline (accepted findings), not a tag: consumed here with the rest of the map.
+ACCEPT_ANNOTATION = "k2ecs.io/accept"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ def read_metadata(reader: Reader, kind: str) -> Metadata:
     annotations = reader.string_map(("metadata", "annotations"))
     kept = {}
     for key, value in annotations.items():
+        if key == ACCEPT_ANNOTATION:
+            continue
         if key in _TOOL_ANNOTATIONS:
             reader.note(("metadata", "annotations", key), "K2E-I009", f"annotation {key} is written by a tool")
         else:

@@ -44,6 +44,7 @@ class Reader:
         self.resource = resource
         self.sensitive = sensitive  # a Secret: values never appear in messages
         self.consumed: set[Path] = set()
+        self.visited: set[Path] = set()  # mappings and lists a parser looked into (unknown keys there are named exactly)
         self.findings: list[Finding] = []
 
     # -- locating -------------------------------------------------------------------------------
@@ -97,6 +98,7 @@ class Reader:
             return {}
         if not isinstance(value, dict):
             self.fail(path, f"expected a mapping, got {_describe(value, self.sensitive)}")
+        self.visited.add(tuple(path))
         return value
 
     def sequence(self, path: Path) -> Iterator[tuple[Path, Any]]:
@@ -108,6 +110,7 @@ class Reader:
             return iter(())
         if not isinstance(value, list):
             self.fail(path, f"expected a list, got {_describe(value, self.sensitive)}")
+        self.visited.add(tuple(path))
         return ((tuple(path) + (index,), item) for index, item in enumerate(value))
 
     def string_map(self, path: Path) -> dict[str, str]:
@@ -128,14 +131,20 @@ class Reader:
                          line=self.document.line_of(path))
 
     # -- reporting ------------------------------------------------------------------------------
-    def note(self, path: Path, code: str, message: str, suggestion: str | None = None, **extra: Any) -> None:
-        """Name a field (or subtree) in a finding; it then counts as accounted for."""
-        self.consumed.add(tuple(path))
+    def note(self, path: Path, code: str, message: str, suggestion: str | None = None, *, covers: bool = True,
+             **extra: Any) -> None:
+        """Name a field (or subtree) in a finding; it then counts as accounted for.
+
+        ``covers=False`` is for a finding about something that *was* mapped field by field: the subtree is
+        not marked consumed, so an unknown field inside it still gets its own catch-all finding.
+        """
+        if covers:
+            self.consumed.add(tuple(path))
         self.findings.append(make_finding(code, self.origin(path), message, suggestion, **extra))
 
     def finish(self, root: Path = ()) -> list[Finding]:
         """Catch-all findings for every field under ``root`` that no mapping consumed or named."""
-        for path in uncovered_paths(self.raw(root), tuple(root), self.consumed):
+        for path in uncovered_paths(self.raw(root), tuple(root), self.consumed, self.visited):
             self.findings.append(make_finding(
                 "K2E-W901", self.origin(path),
                 f"{pointer(self.document.prefix + path)} is not mapped and is not in the output",
@@ -143,10 +152,14 @@ class Reader:
         return self.findings
 
 
-def uncovered_paths(node: Any, path: Path, consumed: set[Path]) -> list[Path]:
+def uncovered_paths(node: Any, path: Path, consumed: set[Path], visited: frozenset[Path] | set[Path] = frozenset()) -> list[Path]:
+    """Paths not consumed: a leaf, or the highest subtree no mapping looked into (reported once, whole)."""
     touched: set[Path] = set()
     for item in consumed:
         for depth in range(len(item)):
+            touched.add(item[:depth])
+    for item in visited:
+        for depth in range(len(item) + 1):
             touched.add(item[:depth])
     result: list[Path] = []
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from converter.kubernetes.context import ParseContext, metadata_namespace
+from converter.kubernetes.metadata import ACCEPT_ANNOTATION
 from converter.kubernetes.reader import Path, Reader
 from converter.model import Exposure, ServicePort
 
@@ -157,6 +158,8 @@ def _annotations(reader: Reader, *, carried: bool) -> dict[str, str]:
     used: dict[str, str] = {}
     for key, value in reader.string_map(("metadata", "annotations")).items():
         path = ("metadata", "annotations", key)
+        if key == ACCEPT_ANNOTATION:  # read by converter.baseline (accepted findings)
+            continue
         if carried and key.startswith((LB_ANNOTATION, ALB_ANNOTATION)):
             if key in _INTEGER_ANNOTATIONS and not value.strip().isdigit():
                 reader.fail(path, f"expected a whole number of seconds or checks, got {value!r}")

@@ -80,7 +80,10 @@ def _rollout(reader: Reader) -> Rollout:
 
 
 def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None, rollout: Rollout) -> Workload:
-    reader.take(("spec", "selector"))  # ECS binds a service to one task family; selectors have no role
+    # ECS binds a service to one task family; selectors have no role, but are read field by field
+    # so that an unknown field inside still gets its own finding.
+    reader.string_map(("spec", "selector", "matchLabels"))
+    reader.take(("spec", "selector", "matchExpressions"))
     template = ("spec", "template")
     if not reader.has(template + ("spec",)):
         reader.fail(template, "the pod template has no spec")
@@ -154,7 +157,7 @@ def _volumes(reader: Reader, pod: Path) -> tuple[Volume, ...]:
                 reader.note(source + ("medium",), "K2E-W122", f"volume {name!r} is memory-backed in Kubernetes; on ECS it is a disk-backed task volume")
             if reader.has(source + ("sizeLimit",)):
                 reader.note(source + ("sizeLimit",), "K2E-I124", f"volume {name!r} sizeLimit has no ECS field")
-            reader.consumed.add(source)
+            reader.mapping(source)
             volumes.append(Volume(name=name, source="scratch", host_path=None, origin=origin))
         elif "hostPath" in item:
             host_path = reader.get(item_path + ("hostPath", "path"), str)
