@@ -142,7 +142,24 @@ def _conversion(paths, config, cluster, region, launch_type, subnets, security_g
         "service_connect_namespace": service_connect_namespace,
         "sizing": None if sizing is None else sizing.value,
     })
-    return run_conversion(load_paths(paths), settings)
+    # The documents are millions of small objects that live to the end of the run and hold no reference
+    # cycles: the cyclic GC scanning them again and again was about 10% of a large run (bench/, see
+    # docs/PERFORMANCE.md). So it is paused while they are built, and they are frozen out of its sight
+    # during the conversion (unfrozen after, for callers that run the CLI in-process).
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        documents = load_paths(paths)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    try:
+        return run_conversion(documents, settings)
+    finally:
+        gc.unfreeze()
 
 
 @app.command()

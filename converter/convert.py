@@ -90,7 +90,7 @@ def convert(documents: list[Document], settings: Settings) -> Conversion:
         seen[identity] = record
         sources.append(record)
         version = document.data.get("apiVersion")
-        if key in EXPECTED_API_VERSIONS and version not in EXPECTED_API_VERSIONS[key]:
+        if key in EXPECTED_API_VERSIONS and isinstance(version, str) and version not in EXPECTED_API_VERSIONS[key]:
             reader.note(("apiVersion",), "K2E-W006", f"{canonical} with apiVersion {version!r} read as {sorted(EXPECTED_API_VERSIONS[key])[-1]}")
         if key in REFERENCED_KINDS:
             context.referenced[identity] = Referenced(reader=reader)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from sys import intern
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ _CORE_TAGS = frozenset(
 )
 # libyaml's parser is not exported at the top of the yaml package (``yaml.CParser`` does not exist, so
 # looking it up there silently chose the pure-Python parser, about 8x slower); it lives in yaml.cyaml.
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 _Parser = getattr(getattr(yaml, "cyaml", None), "CParser", None) if yaml.__with_libyaml__ else None
 
 
@@ -62,44 +65,59 @@ class _LineConstructor(SafeConstructor):
             raise _LimitError(node, f"YAML tag {node.tag!r} is not allowed in a manifest")
         return super().construct_object(node, deep=deep)
 
+    def _construct(self, node: Any) -> Any:
+        """construct_object, with its outcome for a plain string (most of any manifest) computed inline."""
+        if node.__class__ is ScalarNode and node.tag == _STR and node not in self.constructed_objects:
+            value = self.constructed_objects[node] = node.value
+            return value
+        return self.construct_object(node)
+
     def construct_yaml_map(self, node: MappingNode):  # type: ignore[override]
         data: dict[Any, Any] = {}
         yield data
         key_lines: dict[Any, int] = {}  # also the duplicate check: key -> line of its first occurrence
-        explicit: dict[Any, Any] = {}  # key node -> key, so that each written key is constructed once
+        keys: list[Any] = []  # the keys written here, in order, each constructed once
         merge = False
+        construct = self._construct
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE:
                 merge = True
                 continue
             if not isinstance(key_node, ScalarNode):
                 raise _LimitError(key_node, "a mapping key must be a plain value")
-            key = self.construct_object(key_node)
+            key = construct(key_node)
+            if key.__class__ is str:
+                key = intern(key)  # one object per distinct key name: a manifest repeats a few names a lot
             if key in key_lines:
                 raise _LimitError(key_node, f"duplicate key {key!r} (first at line {key_lines[key]})")
             key_lines[key] = key_node.start_mark.line + 1
-            explicit[key_node] = key
+            keys.append(key)
         # What SafeConstructor.construct_mapping does, except that the keys written here are not
         # constructed a second time: that counted every key as an alias reference, so any file with
         # more than MAX_ALIAS_REFERENCES keys in all was rejected as an alias bomb. Keys brought in by
         # a merge (<<) come from an anchor and still count.
-        if merge:
+        if not merge:
+            for key, (_, value_node) in zip(keys, node.value):
+                data[key] = construct(value_node)
+        else:
+            explicit = dict(zip((k for k, _ in node.value if k.tag != _MERGE), keys))
             self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            if key_node in explicit:
-                key = explicit[key_node]
-            else:
-                key = self.construct_object(key_node)
-                if not isinstance(key, Hashable):
-                    raise ConstructorError("while constructing a mapping", node.start_mark,
-                                           "found unhashable key", key_node.start_mark)
-            data[key] = self.construct_object(value_node)
+            for key_node, value_node in node.value:
+                if key_node in explicit:
+                    key = explicit[key_node]
+                else:
+                    key = self.construct_object(key_node)
+                    if not isinstance(key, Hashable):
+                        raise ConstructorError("while constructing a mapping", node.start_mark,
+                                               "found unhashable key", key_node.start_mark)
+                data[key] = self.construct_object(value_node)
         self.line_table[id(data)] = (node.start_mark.line + 1, key_lines)
 
     def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[override]
         data: list[Any] = []
         yield data
-        data.extend(self.construct_sequence(node))
+        construct = self._construct
+        data.extend([construct(item) for item in node.value])
         self.line_table[id(data)] = (
             node.start_mark.line + 1,
             {index: item.start_mark.line + 1 for index, item in enumerate(node.value)},
@@ -181,8 +199,60 @@ def pointer(path: Iterable[Any]) -> str:
     return "/" + "/".join(parts) if parts else ""
 
 
+_BRACKETS_ONLY = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "[]{}"})
+_BLOCK_CHAIN = re.compile(r"^(?:[ \t]*[-?:][ \t]+){%d}" % MAX_DEPTH, re.MULTILINE)
+_DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (4 * MAX_DEPTH), re.MULTILINE)
+
+
+def _might_be_too_deep(text: str) -> bool:
+    """A cheap over-estimate of nesting depth on the text (brackets in strings count too)."""
+    if _BLOCK_CHAIN.search(text) or _DEEP_INDENT.search(text):
+        return True
+    if "[" not in text and "{" not in text:
+        return False
+    brackets = text.translate(_BRACKETS_ONLY)
+    if len(brackets) <= MAX_DEPTH:
+        return False
+    depth = deepest = 0
+    for char in brackets:
+        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest > MAX_DEPTH
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where nesting first goes deeper than MAX_DEPTH, or None.
+
+    libyaml's composer recurses in C once per level, and a document nested some 100,000 levels deep
+    crashes the interpreter before any Python check on the node graph can run. The event stream is
+    produced without recursion, so when the text looks deep the exact depth is counted on events.
+    """
+    if not _might_be_too_deep(text):
+        return None
+    events = _Parser(text) if _Parser is not None else yaml.parser.Parser(text)  # type: ignore[attr-defined]
+    depth = 0
+    try:
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the real parse reports the syntax error with its line
+    finally:
+        if hasattr(events, "dispose"):
+            events.dispose()
+    return None
+
+
 def parse_text(text: str, file: str) -> list[Document]:
     """Every non-empty document of a YAML or JSON text; a ``kind: List`` is expanded into its items."""
+    deep = _too_deep_line(text)
+    if deep is not None:
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep)
     loader = _Loader(text)
     documents: list[Document] = []
     try:
@@ -199,7 +269,11 @@ def parse_text(text: str, file: str) -> list[Document]:
             index += 1
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        raise InputError(_yaml_message(err), file=file, line=None if mark is None else mark.line + 1) from None
+        at_end = err.problem_mark is not None and err.problem_mark.index >= len(text.rstrip())
+        if err.context_mark is not None and (at_end or "end of stream" in (err.problem or "")):
+            mark = err.context_mark  # point at the quote or bracket left open, not past the last line
+        last_line = max(1, len(text.splitlines()))
+        raise InputError(_yaml_message(err), file=file, line=None if mark is None else min(mark.line + 1, last_line)) from None
     except yaml.YAMLError as err:
         raise InputError(f"not valid YAML: {err}".splitlines()[0], file=file) from None
     except _LimitError as err:
@@ -217,6 +291,8 @@ def _shape_problem(root: Any) -> str | None:
     An alias bomb is small as a graph and enormous once expanded, so the expanded size (each node
     counted once per path that reaches it) is computed with memoisation and compared to the real size.
     """
+    if _within_limits(root):
+        return None  # neither limit below can trip: the common case, decided by a cheaper walk
     expanded: dict[int, int] = {}
     distinct = 0
     stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
@@ -239,6 +315,45 @@ def _shape_problem(root: Any) -> str | None:
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in children if id(child) not in expanded)
     return None
+
+
+def _within_limits(root: Any) -> bool:
+    """Whether the node graph, unfolded (an alias counted again at each use), is at most MAX_DEPTH deep
+    and MAX_EXPANDED_NODES nodes: then no expanded size exceeds MAX_EXPANDED_NODES and no path exceeds
+    MAX_DEPTH, so _shape_problem has nothing to report. The walk gives up (False) as soon as either
+    bound is passed or a node of another class appears, and _shape_problem's own walk then decides.
+    No memo is needed: without aliases a document is a tree, and with them the walk stops at the bound.
+    """
+    count = 1
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        kind = node.__class__
+        if kind is MappingNode:
+            pairs = node.value
+            if not pairs:
+                continue
+            count += 2 * len(pairs)
+            if depth >= MAX_DEPTH or count > MAX_EXPANDED_NODES:
+                return False
+            for key, value in pairs:
+                if key.__class__ is not ScalarNode:
+                    stack.append((key, depth + 1))
+                if value.__class__ is not ScalarNode:
+                    stack.append((value, depth + 1))
+        elif kind is SequenceNode:
+            items = node.value
+            if not items:
+                continue
+            count += len(items)
+            if depth >= MAX_DEPTH or count > MAX_EXPANDED_NODES:
+                return False
+            for item in items:
+                if item.__class__ is not ScalarNode:
+                    stack.append((item, depth + 1))
+        elif kind is not ScalarNode:
+            return False
+    return True
 
 
 def _expand(document: Document) -> Iterator[Document]:

@@ -353,6 +353,7 @@ CASES: dict[str, Case] = {
               - {name: LOG_LEVEL, value: debug}
         """),
         f"{CONTAINER}/env/1/name", "LOG_LEVEL is set more than once"),
+    "K2E-W148": Case(deployment(pod="nodeSelector: {kubernetes.io/os: windows}"), "", "runs on Windows"),
     "K2E-W147": Case(deployment(pod="serviceAccountName: web"), f"{POD}/serviceAccountName",
                      "ServiceAccount 'web' is not in the input"),
     # -- 2xx: sizing -----------------------------------------------------------------------------------

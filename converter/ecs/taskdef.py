@@ -19,6 +19,7 @@ from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
 GIB = 2**30
+WINDOWS_FAMILY = "WINDOWS_SERVER_2022_CORE"  # the version Kubernetes does not carry (§2.9): stated in W148
 PortNamer = Callable[[str, int, "str | None"], str]
 
 
@@ -67,7 +68,7 @@ def size_task(workload: Workload, settings: Settings, *, service_connect_proxy: 
                                      f"sized at the smallest Fargate size"))
     need_cpu, need_memory = max(cpu_units, 1), max(memory_mib, 1)
     if settings.fargate:
-        chosen = smallest_fargate_size(need_cpu, need_memory)
+        chosen = smallest_fargate_size(need_cpu, need_memory, "WINDOWS" if workload.operating_system == "windows" else "LINUX")
         if chosen is None:
             findings.append(make_finding("K2E-E204", workload.origin,
                                          f"{workload.resource} needs {need_cpu} CPU units and {need_memory} MiB; the largest Fargate size is 16384 / 122880"))
@@ -114,7 +115,11 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
                                      f"{workload.resource}: no execution role given; a placeholder was written"))
     if workload.task_role_arn is not None:
         payload["taskRoleArn"] = workload.task_role_arn
-    if workload.cpu_architecture is not None or workload.operating_system == "linux":
+    if workload.operating_system == "windows":
+        payload["runtimePlatform"] = {"operatingSystemFamily": WINDOWS_FAMILY, "cpuArchitecture": "X86_64"}
+        findings.append(make_finding("K2E-W148", workload.origin,
+                                     f"{workload.resource} runs on Windows; {WINDOWS_FAMILY} assumed"))
+    elif workload.cpu_architecture is not None or workload.operating_system == "linux":
         platform = {"operatingSystemFamily": "LINUX"}
         if workload.cpu_architecture is not None:
             platform["cpuArchitecture"] = workload.cpu_architecture

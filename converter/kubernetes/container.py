@@ -14,6 +14,7 @@ from converter.kubernetes.probes import parse_probe
 from converter.kubernetes.security import parse_security_context
 from converter.quantity import QuantityError, is_milli_memory, parse_quantity
 
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _VAR_REFERENCE = re.compile(r"(?<!\$)\$\([A-Za-z_][A-Za-z0-9_.-]*\)")
 _DEFAULT_TERMINATION_MESSAGE = {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}
 
@@ -35,6 +36,8 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
     image = reader.get(path + ("image",), str)
     if name is None:
         reader.fail(path, "container has no name")
+    if _DNS_LABEL.fullmatch(name) is None:
+        reader.fail(path + ("name",), f"container name {name!r} is not a DNS label (lower-case letters, digits, '-', at most 63)")
     if image is None:
         reader.fail(path + ("image",), f"container {name!r} has no image")
     reader.get(path + ("restartPolicy",), str)  # consumed by the caller's role decision
@@ -50,13 +53,7 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
     resources = _resources(reader, path + ("resources",), name)
     probes = {key: parse_probe(reader, path + (key,), ports)
               for key in ("livenessProbe", "readinessProbe", "startupProbe")}
-    mounts = tuple(
-        Mount(volume=reader.get(item_path + ("name",), str),
-              path=reader.get(item_path + ("mountPath",), str),
-              read_only=bool(reader.get(item_path + ("readOnly",), bool, default=False)),
-              origin=reader.origin(item_path))
-        for item_path, _ in reader.sequence(path + ("volumeMounts",))
-    )
+    mounts = tuple(_mount(reader, item_path) for item_path, _ in reader.sequence(path + ("volumeMounts",)))
     for item_path, item in reader.sequence(path + ("volumeMounts",)):
         for option in ("subPath", "subPathExpr", "mountPropagation", "recursiveReadOnly"):
             if isinstance(item, dict) and option in item:
@@ -87,6 +84,15 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
         interactive=reader.get(path + ("stdin",), bool), pseudo_terminal=reader.get(path + ("tty",), bool),
         origin=reader.origin(path),
     )
+
+
+def _mount(reader: Reader, path: Path) -> Mount:
+    volume = reader.get(path + ("name",), str)
+    mount_path = reader.get(path + ("mountPath",), str)
+    if volume is None or mount_path is None:
+        reader.fail(path, "a volume mount needs name and mountPath")
+    return Mount(volume=volume, path=mount_path, read_only=bool(reader.get(path + ("readOnly",), bool, default=False)),
+                 origin=reader.origin(path))
 
 
 def _string_list(reader: Reader, path: Path) -> tuple[str, ...] | None:

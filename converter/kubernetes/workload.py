@@ -161,6 +161,8 @@ def _volumes(reader: Reader, pod: Path) -> tuple[Volume, ...]:
             volumes.append(Volume(name=name, source="scratch", host_path=None, origin=origin))
         elif "hostPath" in item:
             host_path = reader.get(item_path + ("hostPath", "path"), str)
+            if host_path is None:
+                reader.fail(item_path + ("hostPath",), f"hostPath volume {name!r} has no path")
             if reader.has(item_path + ("hostPath", "type")):
                 reader.note(item_path + ("hostPath", "type"), "K2E-I124", "hostPath type checks have no ECS field")
             volumes.append(Volume(name=name, source="host", host_path=host_path, origin=origin))
