@@ -74,7 +74,7 @@ def convert(documents: list[Document], settings: Settings) -> Conversion:
     context = ParseContext(settings=settings)
     sources: list[SourceRecord] = []
     seen: dict[tuple[str, str | None, str], SourceRecord] = {}
-    pending: list[tuple[str, Reader, Parser]] = []
+    pending: list[tuple[str, Reader, Parser, SourceRecord]] = []
     findings: list[Finding] = []
 
     for document in documents:
@@ -97,16 +97,15 @@ def convert(documents: list[Document], settings: Settings) -> Conversion:
             record.status = "referenced"
         elif key in WORKLOAD_PARSERS or key in EXPOSURE_PARSERS or key in SCALER_PARSERS:
             parser = (WORKLOAD_PARSERS.get(key) or EXPOSURE_PARSERS.get(key) or SCALER_PARSERS[key])[1]
-            pending.append((key, reader, parser))
+            pending.append((key, reader, parser, record))
         else:
             _not_converted(reader, key, canonical, name)
 
     workloads: list[Workload] = []
     exposures: list[Exposure] = []
     scalers: list[Autoscaling] = []
-    for key, reader, parser in pending:
+    for key, reader, parser, record in pending:
         result = parser(reader, context)
-        record = next(s for s in sources if s.reader is reader)
         if result is not None:
             record.status = "converted"
             (workloads if key in WORKLOAD_PARSERS else exposures if key in EXPOSURE_PARSERS else scalers).append(result)
@@ -159,10 +158,17 @@ def _not_converted(reader: Reader, key: str, canonical: str, name: str) -> None:
 def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: list[Autoscaling],
                 settings: Settings, findings: list[Finding]) -> list[WorkloadOutput]:
     attached: dict[int, list[Exposure]] = {id(w): [] for w in workloads}
+    # Index workloads by each pod label, so a Service is matched against the few workloads that carry
+    # its first selector label rather than against all of them (large bundles stay linear).
+    by_label: dict[tuple[str, str], list[Workload]] = {}
+    for workload in workloads:
+        for label in workload.pod_labels:
+            by_label.setdefault(label, []).append(workload)
     for exposure in exposures:
         if exposure.type == "ExternalName" or not exposure.selector:
             continue
-        matches = [w for w in workloads if _same_namespace(w.namespace, exposure.namespace) and selects(exposure, w)]
+        candidates = by_label.get(tuple(exposure.selector[0]), [])
+        matches = [w for w in candidates if _same_namespace(w.namespace, exposure.namespace) and selects(exposure, w)]
         if not matches:
             findings.append(make_finding("K2E-W404", exposure.origin, f"Service {exposure.name} selects no converted workload"))
         elif len(matches) > 1:
@@ -171,9 +177,12 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         else:
             attached[id(matches[0])].append(exposure)
     scaler_for: dict[int, Autoscaling] = {}
+    by_name: dict[tuple[str, str], list[Workload]] = {}
+    for workload in workloads:
+        by_name.setdefault((workload.kind, workload.name), []).append(workload)
     for scaler in scalers:
-        target = next((w for w in workloads if w.kind == scaler.target_kind and w.name == scaler.target_name
-                       and _same_namespace(w.namespace, scaler.namespace)), None)
+        target = next((w for w in by_name.get((scaler.target_kind, scaler.target_name), [])
+                       if _same_namespace(w.namespace, scaler.namespace)), None)
         if target is None:
             findings.append(make_finding("K2E-E505", scaler.origin,
                                          f"HorizontalPodAutoscaler {scaler.name} scales {scaler.target_kind}/{scaler.target_name}, which was not converted"))
