@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -47,6 +47,19 @@ class Sizing(str, Enum):
     limits = "limits"
 
 
+# Settings options shared by every command that converts: declared once so flags and help cannot drift.
+ConfigOption = Annotated[Optional[str], typer.Option("--config", help="k2ecs.yaml with settings the manifests do not carry.")]
+ClusterOption = Annotated[Optional[str], typer.Option(help="ECS cluster name.")]
+RegionOption = Annotated[Optional[str], typer.Option(help="AWS region (for awslogs).")]
+LaunchTypeOption = Annotated[Optional[LaunchType], typer.Option("--launch-type", help="FARGATE (default) or EC2.")]
+SubnetsOption = Annotated[Optional[List[str]], typer.Option("--subnets", help="Subnet IDs (comma-separated or repeated).")]
+SecurityGroupsOption = Annotated[Optional[List[str]], typer.Option("--security-groups", help="Security group IDs.")]
+PublicIpOption = Annotated[Optional[bool], typer.Option("--assign-public-ip/--no-assign-public-ip")]
+ExecutionRoleOption = Annotated[Optional[str], typer.Option("--execution-role-arn")]
+ServiceConnectOption = Annotated[Optional[str], typer.Option("--service-connect-namespace")]
+SizingOption = Annotated[Optional[Sizing], typer.Option(help="Size tasks from requests, limits, or the recommended mix.")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"k2ecs {__version__}")
@@ -69,16 +82,16 @@ def _split(values: Optional[List[str]]) -> Optional[tuple[str, ...]]:
 def convert(
     paths: List[str] = typer.Argument(..., help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="Write one file per payload and report.json to this folder."),
-    config: Optional[str] = typer.Option(None, "--config", help="k2ecs.yaml with settings the manifests do not carry."),
-    cluster: Optional[str] = typer.Option(None, help="ECS cluster name."),
-    region: Optional[str] = typer.Option(None, help="AWS region (for awslogs)."),
-    launch_type: Optional[LaunchType] = typer.Option(None, "--launch-type", help="FARGATE (default) or EC2."),
-    subnets: Optional[List[str]] = typer.Option(None, "--subnets", help="Subnet IDs (comma-separated or repeated)."),
-    security_groups: Optional[List[str]] = typer.Option(None, "--security-groups", help="Security group IDs."),
-    assign_public_ip: Optional[bool] = typer.Option(None, "--assign-public-ip/--no-assign-public-ip"),
-    execution_role_arn: Optional[str] = typer.Option(None, "--execution-role-arn"),
-    service_connect_namespace: Optional[str] = typer.Option(None, "--service-connect-namespace"),
-    sizing: Optional[Sizing] = typer.Option(None, help="Size tasks from requests, limits, or the recommended mix."),
+    config: ConfigOption = None,
+    cluster: ClusterOption = None,
+    region: RegionOption = None,
+    launch_type: LaunchTypeOption = None,
+    subnets: SubnetsOption = None,
+    security_groups: SecurityGroupsOption = None,
+    assign_public_ip: PublicIpOption = None,
+    execution_role_arn: ExecutionRoleOption = None,
+    service_connect_namespace: ServiceConnectOption = None,
+    sizing: SizingOption = None,
     report: ReportFormat = typer.Option(ReportFormat.text, "--report",
                                         help="Report format: text, json, markdown, sarif (2.1.0) or junit (XML)."),
     report_file: Optional[str] = typer.Option(None, "--report-file", help="Write the report here instead of stderr."),
@@ -170,16 +183,16 @@ def baseline(
                                help="Reason recorded on new entries; entries already in the file keep theirs."),
     min_severity: MinSeverity = typer.Option(MinSeverity.warning, "--min-severity",
                                              help="Record findings at or above this severity."),
-    config: Optional[str] = typer.Option(None, "--config", help="k2ecs.yaml with settings the manifests do not carry."),
-    cluster: Optional[str] = typer.Option(None, help="ECS cluster name."),
-    region: Optional[str] = typer.Option(None, help="AWS region (for awslogs)."),
-    launch_type: Optional[LaunchType] = typer.Option(None, "--launch-type", help="FARGATE (default) or EC2."),
-    subnets: Optional[List[str]] = typer.Option(None, "--subnets", help="Subnet IDs (comma-separated or repeated)."),
-    security_groups: Optional[List[str]] = typer.Option(None, "--security-groups", help="Security group IDs."),
-    assign_public_ip: Optional[bool] = typer.Option(None, "--assign-public-ip/--no-assign-public-ip"),
-    execution_role_arn: Optional[str] = typer.Option(None, "--execution-role-arn"),
-    service_connect_namespace: Optional[str] = typer.Option(None, "--service-connect-namespace"),
-    sizing: Optional[Sizing] = typer.Option(None, help="Size tasks from requests, limits, or the recommended mix."),
+    config: ConfigOption = None,
+    cluster: ClusterOption = None,
+    region: RegionOption = None,
+    launch_type: LaunchTypeOption = None,
+    subnets: SubnetsOption = None,
+    security_groups: SecurityGroupsOption = None,
+    assign_public_ip: PublicIpOption = None,
+    execution_role_arn: ExecutionRoleOption = None,
+    service_connect_namespace: ServiceConnectOption = None,
+    sizing: SizingOption = None,
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
 ) -> None:
     """Write a baseline of today's findings, to accept them with convert --baseline (they stay reported)."""

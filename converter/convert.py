@@ -256,7 +256,8 @@ def _render_one(workload: Workload, name: str, exposures: list[Exposure], scaler
     desired = _desired_count(workload, scaler, findings)
     service, service_findings = render_service(workload, settings, service_name=name, family=name,
                                                desired_count=desired, load_balancers=list(wiring.load_balancers),
-                                               service_connect=wiring.service_connect)
+                                               service_connect=wiring.service_connect,
+                                               tags=taskdef.get("tags", []))
     findings.extend(service_findings)
     scaling = None
     if scaler is not None:

@@ -27,6 +27,7 @@ from converter.errors import InputError
 from converter.loader import parse_text, pointer
 from converter.quantity import QuantityError, cpu_units_from_cores, mib_from_bytes, parse_quantity
 from converter.settings import Settings
+from tests.helpers import leaves, pointer_parts
 
 # ================================================================================================
 # Quantities (§1.5) and unit conversion (§1.2)
@@ -843,24 +844,6 @@ def injection_targets(deployment: dict) -> list[tuple]:
     return targets
 
 
-def leaves(node, path=()):
-    """Every scalar leaf (with its path); empty mappings and lists carry nothing to lose."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from leaves(value, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from leaves(value, path + (index,))
-    else:
-        yield path
-
-
-def segments(json_pointer: str) -> tuple[str, ...]:
-    if json_pointer in ("", "/"):
-        return ()
-    return tuple(part.replace("~1", "/").replace("~0", "~") for part in json_pointer[1:].split("/"))
-
-
 def is_under(path: tuple, prefix: tuple) -> bool:
     return tuple(str(step) for step in path[: len(prefix)]) == tuple(str(step) for step in prefix) \
         and len(path) >= len(prefix)
@@ -881,7 +864,7 @@ def assert_no_silent_loss(result, documents: list, deployment: dict, text: str):
     assert record.line == text.count("\n", 0, _document_offset(text, position)) + 1
     consumed = record.reader.consumed
     # A finding about the whole document (I205 sizing, W601 network...) does not account for each field.
-    finding_paths = [segments(f.path) for f in result.findings if f.resource == record.resource and f.path]
+    finding_paths = [pointer_parts(f.path) for f in result.findings if f.resource == record.resource and f.path]
     lost = [pointer(leaf) for leaf in leaves(deployment)
             if not any(is_under(leaf, c) for c in consumed) and not any(is_under(leaf, p) for p in finding_paths)]
     assert not lost, f"fields lost silently: {lost}\n{text}"
@@ -906,7 +889,7 @@ def test_no_silent_loss_over_generated_deployments(generated):
         w901 = {f.path for f in result.findings if f.code == "K2E-W901" and f.resource == record.resource}
         # An item dropped whole and reported as dropped (a port declared twice, a volume with no ECS
         # equivalent) takes its unknown fields with it: the report already says the item is gone.
-        dropped = [segments(f.path) for f in result.findings
+        dropped = [pointer_parts(f.path) for f in result.findings
                    if f.resource == record.resource and f.code in DROPPED_WHOLE and f.path]
         if any(is_under(injected, p) for p in dropped):
             event("unknown field inside an item reported as dropped")
@@ -914,7 +897,7 @@ def test_no_silent_loss_over_generated_deployments(generated):
         else:
             dropped_whole = False
         # reported at its own path, or (when nothing else in a mapping was read) with that mapping, whole
-        assert dropped_whole or any(is_under(injected, segments(path)) for path in w901 if path), (
+        assert dropped_whole or any(is_under(injected, pointer_parts(path)) for path in w901 if path), (
             f"unknown field {pointer(injected)} not reported as K2E-W901 at its path (W901 paths: {sorted(w901)})\n{text}")
 
     for output in result.outputs:
@@ -1014,7 +997,7 @@ def test_kitchen_sink_has_no_silent_loss():
     text = yaml.safe_dump_all([KITCHEN_SINK, *SINK_EXTRA], sort_keys=False)
     result = convert(parse_text(text, "sink.yaml"), Settings())
     [record] = [s for s in result.sources if s.resource == "Deployment/sink"]
-    finding_paths = [segments(f.path) for f in result.findings if f.resource == record.resource and f.path]
+    finding_paths = [pointer_parts(f.path) for f in result.findings if f.resource == record.resource and f.path]
     lost = [pointer(leaf) for leaf in leaves(KITCHEN_SINK)
             if not any(is_under(leaf, c) for c in record.reader.consumed)
             and not any(is_under(leaf, p) for p in finding_paths)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from converter.ecs.rollout import RECREATE, rolling_percentages
-from converter.ecs.tags import render_tags
 from converter.findings import Finding, make_finding
 from converter.model import Workload
 from converter.settings import Settings, placeholder
@@ -15,7 +14,7 @@ EXACT_UP_TO_REPLICAS = 100  # §3.1: integer percentages reproduce Kubernetes ex
 
 def render_service(workload: Workload, settings: Settings, *, service_name: str, family: str,
                    desired_count: int, load_balancers: list[dict[str, Any]],
-                   service_connect: dict[str, Any] | None) -> tuple[dict[str, Any], list[Finding]]:
+                   service_connect: dict[str, Any] | None, tags: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Finding]]:
     findings: list[Finding] = []
     payload: dict[str, Any] = {}
     if settings.cluster is not None:
@@ -34,7 +33,6 @@ def render_service(workload: Workload, settings: Settings, *, service_name: str,
         payload["loadBalancers"] = load_balancers
     if service_connect is not None:
         payload["serviceConnectConfiguration"] = service_connect
-    tags, _ = render_tags(workload)  # the task definition already reported what did not fit
     if tags:
         payload["tags"] = tags
         payload["propagateTags"] = "SERVICE"
