@@ -144,8 +144,6 @@ def _known_kinds() -> dict[str, dict[str, str]]:
 
 def _not_converted(reader: Reader, key: str, canonical: str, name: str) -> None:
     info = _known_kinds().get(key)
-    if key == "statefulset":  # pragma: no cover - StatefulSets have a parser
-        return
     if info is None:
         version = reader.document.data.get("apiVersion", "?")
         reader.note((), "K2E-W001", f"{canonical} {name} ({version}) is not a kind k2ecs converts",

@@ -46,10 +46,4 @@ def rolling_percentages(max_surge: int | str | None, max_unavailable: int | str 
     return Percentages(maximum, minimum)
 
 
-def ecs_bounds(percentages: Percentages, replicas: int) -> tuple[int, int]:
-    """What ECS will allow at ``replicas``: (most tasks running, fewest healthy tasks)."""
-    return (replicas * percentages.maximum_percent // 100,
-            -(-replicas * percentages.minimum_healthy_percent // 100))
-
-
 RECREATE = Percentages(100, 0)  # all old tasks may stop first; never more than desired
