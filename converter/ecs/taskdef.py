@@ -152,7 +152,7 @@ class _RenderContext:
 
 
 def _container(container: Container, context: _RenderContext) -> dict[str, Any]:
-    workload, settings, findings = context.workload, context.settings, context.findings
+    settings, findings = context.settings, context.findings
     out: dict[str, Any] = {"name": container.name, "image": container.image,
                            "essential": container.role != "init"}
     if container.entry_point is not None:

@@ -1,0 +1,126 @@
+"""What every k2ecs command shares: option types declared once, the settings loading, and the one place errors are caught.
+
+Command modules import this; it imports nothing heavy at module level, so start-up stays cheap.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated, List, Optional
+
+import typer
+
+from converter.errors import ExitStatus, K2ecsError
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class MinSeverity(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class LaunchType(str, Enum):
+    FARGATE = "FARGATE"
+    EC2 = "EC2"
+
+
+class Sizing(str, Enum):
+    recommended = "recommended"
+    requests = "requests"
+    limits = "limits"
+
+
+# Settings options shared by every command that converts: declared once so flags and help cannot drift.
+ConfigOption = Annotated[Optional[str], typer.Option("--config", help="k2ecs.yaml with settings the manifests do not carry.")]
+ClusterOption = Annotated[Optional[str], typer.Option(help="ECS cluster name.")]
+RegionOption = Annotated[Optional[str], typer.Option(help="AWS region (for awslogs).")]
+LaunchTypeOption = Annotated[Optional[LaunchType], typer.Option("--launch-type", help="FARGATE (default) or EC2.")]
+SubnetsOption = Annotated[Optional[List[str]], typer.Option("--subnets", help="Subnet IDs (comma-separated or repeated).")]
+SecurityGroupsOption = Annotated[Optional[List[str]], typer.Option("--security-groups", help="Security group IDs.")]
+PublicIpOption = Annotated[Optional[bool], typer.Option("--assign-public-ip/--no-assign-public-ip")]
+ExecutionRoleOption = Annotated[Optional[str], typer.Option("--execution-role-arn")]
+ServiceConnectOption = Annotated[Optional[str], typer.Option("--service-connect-namespace")]
+SizingOption = Annotated[Optional[Sizing], typer.Option(help="Size tasks from requests, limits, or the recommended mix.")]
+
+
+def split_values(values: Optional[List[str]]) -> Optional[tuple[str, ...]]:
+    if not values:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                execution_role_arn, service_connect_namespace, sizing):
+    """Load the settings and the manifests, and convert (shared by convert and baseline)."""
+    from converter.config import load_config
+    from converter.convert import convert as run_conversion
+    from converter.loader import load_paths
+
+    settings = load_config(config).merged({
+        "cluster": cluster, "region": region,
+        "launch_type": None if launch_type is None else launch_type.value,
+        "subnets": split_values(subnets), "security_groups": split_values(security_groups),
+        "assign_public_ip": assign_public_ip, "execution_role_arn": execution_role_arn,
+        "service_connect_namespace": service_connect_namespace,
+        "sizing": None if sizing is None else sizing.value,
+    })
+    # The documents are millions of small objects that live to the end of the run and hold no reference
+    # cycles: the cyclic GC scanning them again and again was about 10% of a large run (bench/, see
+    # docs/PERFORMANCE.md). So it is paused while they are built, and they are frozen out of its sight
+    # during the conversion (unfrozen after, for callers that run the CLI in-process).
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        documents = load_paths(paths)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    try:
+        return run_conversion(documents, settings)
+    finally:
+        gc.unfreeze()
+
+
+def emit(text: str, report_file: Optional[str]) -> None:
+    if report_file is None:
+        sys.stderr.write(text)
+    else:
+        with open(report_file, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def guarded(run, show_traceback: bool) -> int:
+    try:
+        return int(run())
+    except K2ecsError as err:
+        if show_traceback:
+            raise
+        sys.stderr.write(f"k2ecs: error: {err}\n")
+        return int(err.exit_status)
+    except KeyboardInterrupt:
+        sys.stderr.write("k2ecs: interrupted; nothing was written\n")
+        return 130
+    except Exception as err:  # a bug: one line, and the way to see more
+        if show_traceback:
+            raise
+        sys.stderr.write(f"k2ecs: internal error: {type(err).__name__}: {err} (rerun with --traceback and report it)\n")
+        return int(ExitStatus.INTERNAL)

@@ -1,0 +1,88 @@
+"""`k2ecs convert`: manifests in, payloads and a loss report out."""
+
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+import typer
+
+from converter.cli_common import (
+    ClusterOption,
+    ConfigOption,
+    ExecutionRoleOption,
+    FailOn,
+    LaunchTypeOption,
+    PublicIpOption,
+    RegionOption,
+    ReportFormat,
+    SecurityGroupsOption,
+    ServiceConnectOption,
+    SizingOption,
+    SubnetsOption,
+    conversion,
+    emit,
+    guarded,
+)
+from converter.errors import ExitStatus
+
+
+def convert(
+    paths: List[str] = typer.Argument(..., help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write one file per payload and report.json to this folder."),
+    config: ConfigOption = None,
+    cluster: ClusterOption = None,
+    region: RegionOption = None,
+    launch_type: LaunchTypeOption = None,
+    subnets: SubnetsOption = None,
+    security_groups: SecurityGroupsOption = None,
+    assign_public_ip: PublicIpOption = None,
+    execution_role_arn: ExecutionRoleOption = None,
+    service_connect_namespace: ServiceConnectOption = None,
+    sizing: SizingOption = None,
+    report: ReportFormat = typer.Option(ReportFormat.text, "--report",
+                                        help="Report format: text, json, markdown, sarif (2.1.0) or junit (XML)."),
+    report_file: Optional[str] = typer.Option(None, "--report-file", help="Write the report here instead of stderr."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
+                                   help="Exit 1 when a finding that is not accepted is at or above this severity."),
+    check: bool = typer.Option(False, "--check",
+                               help="Write nothing; compare what would be written with the -o folder, print a unified "
+                                    "diff on stdout and exit 5 when they differ."),
+    baseline: Optional[str] = typer.Option(None, "--baseline",
+                                           help="Accepted findings (written by k2ecs baseline): they stay in the report, "
+                                                "marked accepted, and do not count for --fail-on."),
+    traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
+) -> None:
+    """Convert Kubernetes Deployments, Services and HPAs to ECS payloads, with a report of what did not map."""
+
+    def run() -> int:
+        from converter.baseline import read_baseline, review
+        from converter.errors import UsageError
+        from converter.output import output_files, stdout_document, write_atomically
+        from converter.report import build_report, exceeds, render
+
+        if check and output is None:
+            raise UsageError("--check compares with the output folder: give it with -o/--output")
+        accepted = None if baseline is None else read_baseline(baseline)
+        result = conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                             execution_role_arn, service_connect_namespace, sizing)
+        findings = review(result.findings, result.sources, accepted)
+        canonical = build_report(findings, result.sources, result.outputs)
+        differ: list[str] = []
+        if check:
+            from converter.drift import drift
+
+            diff, differ = drift(output, output_files(result.outputs, canonical))
+            sys.stdout.write(diff)
+        elif output is not None:
+            write_atomically(output, output_files(result.outputs, canonical))
+        else:
+            sys.stdout.write(stdout_document(result.outputs))
+        emit(render(canonical, report.value, fail_on=fail_on.value), report_file)
+        if differ:
+            sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
+                             f"({', '.join(differ)}); rerun without --check to write it\n")
+            return ExitStatus.DRIFT
+        return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
+
+    raise typer.Exit(guarded(run, traceback))
