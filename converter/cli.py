@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from converter import __version__
-from converter.commands import baseline, convert, explain
+from converter.commands import apply, baseline, convert, explain, plan
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Move container workloads between Kubernetes and Amazon ECS, and report what does not carry over.")
@@ -29,6 +29,8 @@ COMMANDS = {
     "convert": convert.convert,
     "baseline": baseline.baseline,
     "explain": explain.explain,
+    "plan": plan.plan,
+    "apply": apply.apply,
 }
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)

@@ -1,0 +1,81 @@
+"""`k2ecs plan`: what apply would change in AWS, per resource. Exit 0 no changes, 2 changes pending, 1 error."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from converter.cli_common import (
+    ClusterOption,
+    ConfigOption,
+    ExecutionRoleOption,
+    LaunchTypeOption,
+    PublicIpOption,
+    RegionOption,
+    SecurityGroupsOption,
+    ServiceConnectOption,
+    SizingOption,
+    SubnetsOption,
+    conversion,
+    guarded,
+)
+
+# Optional on purpose: a missing argument must be k2ecs's error (exit 1), not the parser's usage
+# error, whose exit status 2 would read as "changes pending".
+PathsArgument = Annotated[list[str] | None, typer.Argument(help="Files, folders or - for stdin, as for convert.")]
+ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile; otherwise boto3's standard chain.")]
+TracebackOption = Annotated[bool, typer.Option("--traceback", help="Show the Python traceback on errors.")]
+
+
+def plan(
+    paths: PathsArgument = None,
+    config: ConfigOption = None,
+    cluster: ClusterOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    launch_type: LaunchTypeOption = None,
+    subnets: SubnetsOption = None,
+    security_groups: SecurityGroupsOption = None,
+    assign_public_ip: PublicIpOption = None,
+    execution_role_arn: ExecutionRoleOption = None,
+    service_connect_namespace: ServiceConnectOption = None,
+    sizing: SizingOption = None,
+    traceback: TracebackOption = False,
+) -> None:
+    """Show what apply would change in AWS (exit 0: nothing, 2: changes pending, 1: error)."""
+    from converter.aws.errors import DetailedExit
+    from converter.aws.pipeline import detailed
+    from converter.aws.render import render_plan
+    from converter.aws.session import Redactor
+
+    redact = Redactor()
+
+    def run() -> int:
+        prepared = prepare_plan(paths, config, cluster, region, profile, launch_type, subnets, security_groups,
+                                assign_public_ip, execution_role_arn, service_connect_namespace, sizing, redact)
+        sys.stdout.write(redact(render_plan(prepared.plan)))
+        return DetailedExit.CHANGES if prepared.plan.pending else DetailedExit.NO_CHANGES
+
+    raise typer.Exit(guarded(detailed(run, redact), traceback))
+
+
+def prepare_plan(paths, config, cluster, region, profile, launch_type, subnets, security_groups, assign_public_ip,
+                 execution_role_arn, service_connect_namespace, sizing, redact):
+    """Convert and plan (shared by plan and apply); reports the conversion's warning count on stderr."""
+    from converter.aws.errors import PreflightError
+    from converter.aws.pipeline import prepare
+
+    if not paths:
+        raise PreflightError("give the manifests to plan: files, folders or - for stdin")
+
+    def convert(cluster_name: str, region_name: str):
+        return conversion(paths, config, cluster_name, region_name, launch_type, subnets, security_groups,
+                          assign_public_ip, execution_role_arn, service_connect_namespace, sizing)
+
+    prepared = prepare(config=config, cluster=cluster, region=region, profile=profile, convert=convert, redact=redact)
+    if prepared.warnings:
+        sys.stderr.write(f"k2ecs: the conversion reported {prepared.warnings} warning(s) about what did not "
+                         f"carry over; run k2ecs convert with the same arguments to read them\n")
+    return prepared
