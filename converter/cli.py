@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from converter import __version__
-from converter.commands import apply, baseline, convert, explain, plan
+from converter.commands import apply, baseline, compare, convert, explain, plan
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Move container workloads between Kubernetes and Amazon ECS, and report what does not carry over.")
@@ -31,6 +31,7 @@ COMMANDS = {
     "explain": explain.explain,
     "plan": plan.plan,
     "apply": apply.apply,
+    "compare": compare.compare,
 }
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)

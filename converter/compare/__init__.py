@@ -1,0 +1,22 @@
+"""`k2ecs compare`: each workload side by side, source field beside target field, with the loss marked.
+
+Pipeline (pure; converter/commands/compare.py does the I/O):
+documents --inputs.build_input--> CompareInput (neutral) --rows.build--> Comparison --> terminal | markdown | html.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converter.compare.model import Comparison
+from converter.settings import Settings
+
+PRICES_FILE = "fargate_prices.json"
+
+
+def compare(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> Comparison:
+    from converter.compare.inputs import build_input
+    from converter.compare.rows import build
+    from converter.resources import load_schema
+
+    return build(build_input(documents, settings, inputs), load_schema(PRICES_FILE))

@@ -1,0 +1,116 @@
+"""The comparison as one self-contained HTML page (templates/compare.html.j2).
+
+Self-contained: the CSS and the script are inline, nothing is fetched (a Content-Security-Policy in the
+page forbids it), so the file works offline and from a CI artifact. Autoescaping is on for every value,
+and nothing from the manifests is put in a script or an attribute the browser would run. jinja2 is
+imported here, inside ``render``, so only `k2ecs compare --html` pays for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from converter import __version__
+from converter.compare.cost import number
+from converter.compare.model import Comparison, WorkloadView
+from converter.compare.rules import STATUS_MEANING, STATUSES, effort_rules, precedence_rule, status_rules
+
+TEMPLATE = "compare.html.j2"
+WHOLE_RESOURCE = "(the resource as a whole)"
+
+
+def breakable(text: str) -> Any:
+    """The text HTML-escaped, with a line-break opportunity after each / and . of a long path."""
+    from markupsafe import Markup, escape
+
+    escaped = escape(text)
+    return escaped.replace("/", Markup("/<wbr>")).replace(".", Markup(".<wbr>"))
+
+
+def slug(status: str) -> str:
+    return status.replace(" ", "-")
+
+
+def render(comparison: Comparison) -> str:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from converter.resources import templates_dir
+
+    environment = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
+                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["breakable"] = breakable
+    return environment.get_template(TEMPLATE).render(page=page(comparison))
+
+
+def page(comparison: Comparison) -> dict[str, Any]:
+    """Everything the template shows, as plain values: the template only lays them out."""
+    return {
+        "title": f"k2ecs compare: {comparison.source_side} → {comparison.target_side}",
+        "source_side": comparison.source_side,
+        "target_side": comparison.target_side,
+        "version": __version__,
+        "inputs": list(comparison.inputs),
+        "statuses": [{"label": s, "slug": slug(s), "meaning": STATUS_MEANING[s], "count": comparison.counts[s]}
+                     for s in STATUSES],
+        "rows_total": sum(len(view.rows) for view in comparison.workloads),
+        "effort": number(comparison.effort_hours),
+        "sections": [_section(index, view, comparison) for index, view in enumerate(comparison.workloads)],
+        "cost": _cost(comparison),
+        "rules": {
+            "status": [{"condition": c, "status": s, "slug": slug(s)} for c, s in status_rules()],
+            "precedence": precedence_rule(),
+            "effort": [{"status": s, "slug": slug(s), "severity": sev, "hours": number(h)} for s, sev, h in effort_rules()],
+        },
+    }
+
+
+def _section(index: int, view: WorkloadView, comparison: Comparison) -> dict[str, Any]:
+    workload = view.workload
+    desired = None
+    if view.cost is not None and view.cost.scenarios:
+        desired = f"{comparison.cost.currency} {view.cost.scenarios[0].cost}"
+    return {
+        "id": f"section-{index + 1}",
+        "name": workload.name,
+        "resource": workload.resource,
+        "is_workload": workload.is_workload,
+        "converted": workload.converted,
+        "counts": [{"label": s, "slug": slug(s), "count": view.counts[s]} for s in STATUSES],
+        "effort": number(view.effort_hours),
+        "cost": desired,
+        "rows": [{
+            "status": row.status, "slug": slug(row.status),
+            "resource": row.source_resource,
+            "line": row.source_line,
+            "field": row.source_field or WHOLE_RESOURCE,
+            "value": row.source_value,
+            "target_field": row.target_field,
+            "target_value": row.target_value,
+            "findings": [{"code": f.code, "severity": f.severity.label, "message": f.message,
+                          "suggestion": f.suggestion, "accepted": getattr(f, "accepted", None) is not None}
+                         for f in row.findings],
+        } for row in view.rows],
+        "sources": [{"resource": s.resource, "where": s.file if s.line is None else f"{s.file}:{s.line}",
+                     "status": s.status, "sensitive": s.sensitive, "text": s.text} for s in workload.sources],
+        "targets": [{"label": label, "text": text} for label, text in workload.target_text.items()],
+    }
+
+
+def _cost(comparison: Comparison) -> dict[str, Any]:
+    sketch = comparison.cost
+    lines = []
+    for line in sketch.lines.values():
+        lines.append({
+            "workload": line.workload, "note": line.note, "platform": line.platform,
+            "size": None if line.vcpu is None else f"{number(line.vcpu)} vCPU, {number(line.memory_gb)} GB",
+            "scenarios": [{"label": s.label, "tasks": s.tasks, "vcpu_hours": number(s.vcpu_hours),
+                           "gb_hours": number(s.gb_hours), "cost": str(s.cost)} for s in line.scenarios],
+        })
+    return {
+        "caption": sketch.caption, "region_note": sketch.region_note, "description": sketch.description,
+        "currency": sketch.currency, "lines": lines, "priced": any(line.scenarios for line in sketch.lines.values()),
+        "totals": [{"label": t.label, "tasks": t.tasks, "vcpu_hours": number(t.vcpu_hours),
+                    "gb_hours": number(t.gb_hours), "cost": str(t.cost)} for t in sketch.totals],
+        "prices": [{"label": label, "vcpu": number(vcpu), "gb": number(gb)} for label, vcpu, gb in sketch.price_rows],
+        "sources": list(sketch.sources), "region": sketch.region, "date": sketch.date,
+    }

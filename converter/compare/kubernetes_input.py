@@ -1,0 +1,203 @@
+"""Kubernetes input -> the neutral CompareInput: convert, then group each workload with its documents.
+
+A workload's section holds its Deployment or StatefulSet, the Services that select it, the HPA that scales
+it and the ConfigMaps, Secrets and ServiceAccounts it refers to; every other document goes to one
+"other resources" section, so each document of the input is shown somewhere. Grouping reads the raw
+documents with the same rules the conversion applies (selector subset, scaleTargetRef, same namespace).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import yaml
+
+from converter.compare.kubernetes_fields import KubernetesToEcs
+from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
+from converter.ecs.tags import NAMESPACE_TAG
+from converter.findings import Finding
+from converter.settings import Settings
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet")
+OTHER = "other resources"
+REDACTED = "(value not shown)"
+# Fields of a Secret that may be shown; every other value is replaced, keys stay (they name ARNs).
+SECRET_SHOWN = {("apiVersion",), ("kind",), ("type",), ("metadata", "name"), ("metadata", "namespace")}
+_REFERENCE_KEYS = {"configMapKeyRef": "ConfigMap", "configMapRef": "ConfigMap", "configMap": "ConfigMap",
+                   "secretKeyRef": "Secret", "secretRef": "Secret", "secret": "Secret"}
+
+
+def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
+    from converter.baseline import review
+    from converter.convert import convert
+
+    conversion = convert(documents, settings)
+    findings = review(conversion.findings, conversion.sources)
+    owned = _findings_by_source(findings, conversion.sources)
+    sources = [_source(record, owned.get(index, [])) for index, record in enumerate(conversion.sources)]
+    outputs = list(conversion.outputs)
+    workloads: list[WorkloadInput] = []
+    shown: set[int] = set()
+    for index, source in enumerate(sources):
+        if source.kind not in WORKLOAD_KINDS or source.status != "converted":
+            continue
+        members = [index] + _attached(index, sources)
+        shown.update(members)
+        output = _output_of(source, outputs)
+        if output is not None:
+            outputs.remove(output)  # outputs keep the workloads' order: take each once
+        workloads.append(_workload(source, output, [sources[i] for i in members]))
+    rest = [i for i in range(len(sources)) if i not in shown]
+    loose = owned.get(-1, [])
+    if rest or loose:
+        workloads.append(WorkloadInput(name=OTHER, resource="documents of no converted workload", converted=False,
+                                       sources=tuple(sources[i] for i in rest), targets={}, target_text={},
+                                       findings=tuple(loose), ecs={}, is_workload=False))
+    return CompareInput(source_side="Kubernetes", target_side="ECS", workloads=tuple(workloads),
+                        field_map=KubernetesToEcs(), region=settings.region, inputs=inputs)
+
+
+def _output_of(source: SourceDocument, outputs: list[Any]) -> Any:
+    """The payloads of a workload: same resource, and the same namespace tag when there is one."""
+    namespace = _namespace(source)
+    untagged = None
+    for output in outputs:
+        if output.resource != source.resource:
+            continue
+        tags = {tag.get("key"): tag.get("value") for tag in output.task_definition.get("tags", [])}
+        if tags.get(NAMESPACE_TAG) == namespace:
+            return output
+        if NAMESPACE_TAG not in tags and untagged is None:
+            untagged = output  # the tag can be dropped (ECS allows 50 tags): fall back to input order
+    return untagged
+
+
+def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]) -> WorkloadInput:
+    targets: dict[str, Any] = {}
+    if output is not None:
+        targets = {"taskDefinition": output.task_definition, "service": output.service}
+        if output.scaling is not None:
+            targets["scaling"] = output.scaling
+    text = {label: json.dumps(payload, indent=2, ensure_ascii=False) for label, payload in targets.items()}
+    name = output.name if output is not None else source.resource.split("/", 1)[1]
+    return WorkloadInput(name=name, resource=source.resource, converted=output is not None, sources=tuple(members),
+                         targets=targets, target_text=text, findings=(), ecs=targets)
+
+
+def _source(record: Any, findings: list[Finding]) -> SourceDocument:
+    reader = record.reader
+    document = reader.document
+    data = redact(document.data) if reader.sensitive else document.data
+    return SourceDocument(
+        resource=record.resource, kind=record.resource.split("/", 1)[0], file=record.file, line=record.line,
+        prefix=tuple(document.prefix), data=data,
+        text=yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100),
+        consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
+        findings=tuple(findings), sensitive=reader.sensitive, line_of=document.line_of)
+
+
+def redact(node: Any, path: tuple[Any, ...] = ()) -> Any:
+    """A Secret with every value replaced except its identity; keys stay, since they only name ARNs."""
+    if isinstance(node, dict):
+        return {key: redact(value, path + (key,)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [redact(value, path + (index,)) for index, value in enumerate(node)]
+    return node if path in SECRET_SHOWN else REDACTED
+
+
+def _findings_by_source(findings: Iterable[Finding], records: list[Any]) -> dict[int, list[Finding]]:
+    """Each finding under the index of its document; -1 for findings about no document (a baseline file)."""
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for index, record in enumerate(records):
+        by_key.setdefault((record.resource, record.file), []).append(index)
+    owned: dict[int, list[Finding]] = {}
+    for finding in findings:
+        candidates = by_key.get((finding.resource, finding.file), [])
+        if not candidates:
+            owned.setdefault(-1, []).append(finding)
+            continue
+        # Same resource twice in one file (K2E-E007): the document that starts last before the finding's line.
+        before = [i for i in candidates if finding.line is None or records[i].line <= finding.line]
+        owned.setdefault(before[-1] if before else candidates[0], []).append(finding)
+    return owned
+
+
+def _namespace(source: SourceDocument) -> str | None:
+    metadata = source.data.get("metadata") if isinstance(source.data, dict) else None
+    value = metadata.get("namespace") if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _same_namespace(a: SourceDocument, b: SourceDocument) -> bool:
+    first, second = _namespace(a), _namespace(b)
+    return first is None or second is None or first == second
+
+
+def _get(data: Any, *path: Any) -> Any:
+    for step in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(step)
+    return data
+
+
+def _attached(index: int, sources: list[SourceDocument]) -> list[int]:
+    """Indexes of the documents shown with the workload at ``index``."""
+    workload = sources[index]
+    labels = _get(workload.data, "spec", "template", "metadata", "labels")
+    labels = labels if isinstance(labels, dict) else {}
+    workloads = [s for s in sources if s.kind in WORKLOAD_KINDS and s.status == "converted"]
+    references = _references(_get(workload.data, "spec", "template", "spec"))
+    members = []
+    for other, source in enumerate(sources):
+        if other == index or not _same_namespace(workload, source):
+            continue
+        if source.kind == "Service" and _selects(source, labels) and sum(
+                _selects(source, _get(w.data, "spec", "template", "metadata", "labels") or {}) and _same_namespace(w, source)
+                for w in workloads) == 1:
+            members.append(other)
+        elif source.kind == "HorizontalPodAutoscaler":
+            target = _get(source.data, "spec", "scaleTargetRef") or {}
+            if isinstance(target, dict) and str(target.get("kind", "")).lower() == workload.kind.lower() \
+                    and target.get("name") == workload.resource.split("/", 1)[1]:
+                members.append(other)
+        elif (source.kind, source.resource.split("/", 1)[1]) in references:
+            members.append(other)
+    return members
+
+
+def _selects(service: SourceDocument, labels: dict[str, Any]) -> bool:
+    selector = _get(service.data, "spec", "selector")
+    if _get(service.data, "spec", "type") == "ExternalName" or not isinstance(selector, dict) or not selector:
+        return False
+    return isinstance(labels, dict) and all(str(labels.get(k)) == str(v) and k in labels for k, v in selector.items())
+
+
+def _references(pod: Any) -> set[tuple[str, str]]:
+    """(kind, name) of every ConfigMap, Secret and ServiceAccount a pod spec refers to."""
+    found: set[tuple[str, str]] = set()
+    if not isinstance(pod, dict):
+        return found
+    account = pod.get("serviceAccountName") or pod.get("serviceAccount")
+    if isinstance(account, str):
+        found.add(("ServiceAccount", account))
+    for item in pod.get("imagePullSecrets") or []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            found.add(("Secret", item["name"]))
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                kind = _REFERENCE_KEYS.get(key)
+                if kind is not None and isinstance(value, dict):
+                    name = value.get("secretName") if key == "secret" else value.get("name")
+                    if isinstance(name, str):
+                        found.add((kind, name))
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(pod)
+    return found

@@ -1,0 +1,112 @@
+"""The comparison as GitHub-flavoured Markdown, for a pull request description or comment.
+
+Every text from the manifests goes through ``cell``: Markdown and HTML punctuation is backslash-escaped
+(so ``<k2ecs:cluster>`` or ``<script>`` stay text, and ``|`` cannot end a table cell) and newlines become
+``<br>``. Each workload is a collapsed ``<details>`` block, so a long review stays short on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from converter.compare.cost import number
+from converter.compare.model import Comparison, WorkloadView
+from converter.compare.rules import STATUS_MEANING, STATUSES, effort_rules, precedence_rule, status_rules
+from converter.compare.terminal import counts_text
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
+WHOLE_RESOURCE = "(the resource as a whole)"
+
+
+def cell(text: object) -> str:
+    value = _SPECIAL.sub(r"\\\1", str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\n", "<br>")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if text and "`" not in text and "|" not in text and "\n" not in text else cell(text)
+
+
+def render(comparison: Comparison) -> str:
+    lines = [f"## k2ecs compare: {comparison.source_side} → {comparison.target_side}", ""]
+    lines.append(f"**Whole input:** {counts_text(comparison.counts)}; effort about "
+                 f"**{number(comparison.effort_hours)} h** (rule below).")
+    lines.append("")
+    lines += ["| Section | Resource | " + " | ".join(s.capitalize() for s in STATUSES) + " | Effort (h) |",
+              "| --- | --- | " + " | ".join("---:" for _ in STATUSES) + " | ---: |"]
+    for view in comparison.workloads:
+        lines.append(f"| {cell(view.workload.name)} | {cell(view.workload.resource)} | "
+                     + " | ".join(str(view.counts[s]) for s in STATUSES) + f" | {number(view.effort_hours)} |")
+    lines.append("")
+    lines += _cost(comparison)
+    for view in comparison.workloads:
+        lines += _workload(view, comparison)
+    lines += _rules()
+    return "\n".join(lines) + "\n"
+
+
+def _cost(comparison: Comparison) -> list[str]:
+    sketch = comparison.cost
+    if not sketch.lines:
+        return []
+    caption = cell(sketch.caption) + (" " + cell(sketch.region_note) if sketch.region_note else "")
+    lines = ["### Cost sketch (an estimate)", "", caption,
+             "", "| Service | Task size | Prices | Scenario | Tasks | vCPU-hours/month | GB-hours/month | "
+             f"{sketch.currency}/month |", "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |"]
+    for line in sketch.lines.values():
+        if not line.scenarios:
+            lines.append(f"| {cell(line.workload)} | | not priced: {cell(line.note)} | | | | | |")
+            continue
+        for scenario in line.scenarios:
+            lines.append(f"| {cell(line.workload)} | {number(line.vcpu)} vCPU, {number(line.memory_gb)} GB | "
+                         f"{cell(line.platform)} | {scenario.label} | {scenario.tasks} | {number(scenario.vcpu_hours)} | "
+                         f"{number(scenario.gb_hours)} | {scenario.cost} |")
+    if any(line.scenarios for line in sketch.lines.values()):
+        for total in sketch.totals:
+            lines.append(f"| **all priced services** | | | {total.label} | {total.tasks} | {number(total.vcpu_hours)} | "
+                         f"{number(total.gb_hours)} | **{total.cost}** |")
+    lines += ["", "Price table: " + "; ".join(f"{cell(label)} {sketch.currency} {number(vcpu)} per vCPU-hour and "
+                                               f"{number(gb)} per GB-hour" for label, vcpu, gb in sketch.price_rows)
+              + f" ({cell(sketch.region)}, read {cell(sketch.date)}). {cell(sketch.description)}", "",
+              "Sources: " + "; ".join(f"[{cell(source['title'])}]({source['url']})" for source in sketch.sources), ""]
+    return lines
+
+
+def _workload(view: WorkloadView, comparison: Comparison) -> list[str]:
+    workload = view.workload
+    # <summary> is raw HTML to GitHub (Markdown escapes are not read there), so it is HTML-escaped.
+    title = f"<b>{escape(workload.name)}</b> ({escape(workload.resource)}): {counts_text(view.counts)}; " \
+            f"effort {number(view.effort_hours)} h"
+    lines = ["<details>", f"<summary>{title}</summary>", ""]
+    if workload.is_workload and not workload.converted:
+        lines += ["Not converted: the error findings below say why.", ""]
+    documents = ", ".join(f"{cell(s.resource)} ({cell(s.file)}" + (f":{s.line})" if s.line is not None else ")")
+                          for s in workload.sources)
+    if documents:
+        lines += [f"Documents: {documents}.", ""]
+    source, target = comparison.source_side, comparison.target_side
+    lines += [f"| Status | {source} resource | {source} field | {source} value | {target} field | {target} value | "
+              "Finding | Suggestion |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for row in view.rows:
+        where = "" if row.source_line is None else f"<br>line {row.source_line}"
+        findings = "<br>".join(f"{_code(f.code)} {cell(f.message)}" + (" (accepted)" if getattr(f, "accepted", None) else "")
+                               for f in row.findings)
+        suggestions = "<br>".join(dict.fromkeys(cell(f.suggestion) for f in row.findings))
+        lines.append(f"| {row.status} | {cell(row.source_resource)}{where} | "
+                     f"{_code(row.source_field) if row.source_field else cell(WHOLE_RESOURCE)} | {cell(row.source_value)} | "
+                     f"{cell(row.target_field)} | {cell(row.target_value)} | {findings} | {suggestions} |")
+    lines += ["", "</details>", ""]
+    return lines
+
+
+def _rules() -> list[str]:
+    lines = ["### How statuses and effort are decided", ""]
+    lines += [f"- **{status}**: {cell(STATUS_MEANING[status])}" for status in STATUSES]
+    lines += ["", "| When a row has | Status |", "| --- | --- |"]
+    lines += [f"| {cell(condition)} | {status} |" for condition, status in status_rules()]
+    lines += ["", cell(precedence_rule()), "", "Effort estimate: the sum over rows of these hours per row.", "",
+              "| Status | Highest finding severity in the row | Hours per row |", "| --- | --- | ---: |"]
+    lines += [f"| {status} | {severity} | {number(hours)} |" for status, severity, hours in effort_rules()]
+    lines.append("")
+    return lines

@@ -1,0 +1,123 @@
+"""The neutral shape `k2ecs compare` works on, whichever side was the input.
+
+An input adapter (``converter.compare.inputs.INPUTS``) turns a run into a ``CompareInput``: per workload,
+the source documents (data, display text, which paths the conversion consumed), the target payloads and
+the findings. Rows, summaries, the cost sketch and every renderer read only this shape, so an adapter for
+ECS input (ECS -> Kubernetes) plugs in without touching them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable, Protocol
+
+from converter.findings import Finding
+
+Path = tuple[Any, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceDocument:
+    """One input document as compare may show it. ``data`` and ``text`` are already redacted when sensitive."""
+
+    resource: str  # "Kind/name"
+    kind: str  # canonical kind, e.g. "Deployment"
+    file: str
+    line: int | None
+    prefix: Path  # where ``data`` sits inside the file (List items), for JSON Pointers
+    data: Any
+    text: str  # what the page shows as the source (YAML or JSON)
+    consumed: frozenset[Path]  # paths the conversion consumed, relative to ``data``
+    visited: frozenset[Path]  # mappings and lists the conversion looked into
+    status: str  # converted | referenced | not-converted
+    findings: tuple[Finding, ...] = ()  # every finding about this document
+    sensitive: bool = False
+    line_of: Callable[[Path], int | None] = field(default=lambda path: None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkloadInput:
+    """One workload: its source documents (each with its findings), and what it became."""
+
+    name: str  # the name on the target side (the ECS service/family name for Kubernetes input)
+    resource: str  # the workload's source resource, e.g. "Deployment/web"
+    converted: bool  # False when the workload produced no payloads (an error finding says why)
+    sources: tuple[SourceDocument, ...]
+    targets: dict[str, Any]  # payload label -> payload, e.g. {"taskDefinition": {...}, "service": {...}}
+    target_text: dict[str, str]  # payload label -> text shown beside the source
+    findings: tuple[Finding, ...]  # findings about no document of the input (a baseline file entry)
+    ecs: dict[str, Any]  # the ECS payloads of this workload (the targets for Kubernetes input), for the cost sketch
+    is_workload: bool = True  # False for the section that gathers documents belonging to no workload
+
+
+class FieldMap(Protocol):
+    """Which target field a source field became: direction-specific, supplied by the input adapter."""
+
+    def unit(self, kind: str, path: Path) -> bool:
+        """Whether the subtree at ``path`` is shown as one row (an env entry, a probe, a port)."""
+
+    def hidden(self, kind: str, path: Path) -> bool:
+        """Whether a row without findings at ``path`` is left out (document bookkeeping such as kind)."""
+
+    def target(self, source: SourceDocument, path: Path, workload: WorkloadInput) -> tuple[str, Any]:
+        """(target field label, target value or MISSING) for a source path."""
+
+    def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
+        """(target field label, value) for a finding that names no field of the source."""
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()  # a target field the payload does not have
+NO_FIELD = "—"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompareInput:
+    source_side: str  # "Kubernetes"
+    target_side: str  # "ECS"
+    workloads: tuple[WorkloadInput, ...]
+    field_map: FieldMap
+    region: str | None = None  # the region the settings name, to set beside the price table's
+    inputs: tuple[str, ...] = ()  # the paths given on the command line
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    status: str
+    source_resource: str
+    source_file: str
+    source_line: int | None
+    source_field: str  # JSON Pointer into the source document ("" = the whole document)
+    source_value: str
+    target_field: str
+    target_value: str
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.code for f in self.findings))
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkloadView:
+    workload: WorkloadInput
+    rows: tuple[Row, ...]
+    counts: dict[str, int]  # status -> rows
+    effort_hours: Decimal
+    cost: Any = None  # converter.compare.cost.CostLine, or None when not priced
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    source_side: str
+    target_side: str
+    workloads: tuple[WorkloadView, ...]
+    counts: dict[str, int]  # over the whole input; a document shared by workloads counts once
+    effort_hours: Decimal
+    cost: Any  # converter.compare.cost.CostSketch
+    inputs: tuple[str, ...] = ()

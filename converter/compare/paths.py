@@ -1,0 +1,132 @@
+"""A small path language for naming a field of a target payload, and finding its value.
+
+``taskDefinition.containerDefinitions[name={container}].healthCheck`` names the healthCheck of the
+container called ``{container}`` in the taskDefinition payload. A segment may select list items:
+``[*]`` (all), ``[0]`` (by index) or ``[field=value]``. ``a|b`` tries ``a`` first, then ``b``.
+Variables in braces are filled from the source side after the path is parsed, so a value with dots or
+brackets of its own (an env name, a mount path) selects exactly that value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any, Mapping
+
+from converter.compare.model import MISSING
+
+_SEGMENT = re.compile(r"^(?P<key>[^\[\]]+)(?:\[(?P<select>[^\]]*)\])?$")
+_VARIABLE = re.compile(r"\{([A-Za-z_.]+)\}")
+Segment = tuple[str, "str | None"]
+
+
+@cache
+def split(template: str) -> tuple[Segment, ...]:
+    """``a.b[x={v}].c`` -> (("a", None), ("b", "x={v}"), ("c", None)); dots inside brackets stay."""
+    segments, depth, current = [], 0, ""
+    for char in template:
+        if char == "." and depth == 0:
+            segments.append(current)
+            current = ""
+            continue
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        current += char
+    segments.append(current)
+    parsed = []
+    for segment in segments:
+        match = _SEGMENT.match(segment)
+        if match is None:
+            raise ValueError(f"bad target path segment {segment!r} in {template!r}")
+        parsed.append((match["key"], match["select"]))
+    return tuple(parsed)
+
+
+def _fill(select: str | None, variables: Mapping[str, Any]) -> str | None:
+    """A selector with its variables filled in; an unknown variable selects every item (``[*]``)."""
+    if select is None or "{" not in select:
+        return select
+    if any(variables.get(name) is None for name in _VARIABLE.findall(select)):
+        return "*"
+    return _VARIABLE.sub(lambda match: str(variables[match[1]]), select)
+
+
+def _select(items: list[Any], select: str) -> list[Any]:
+    if select == "*":
+        return list(items)
+    if select.isdigit():
+        index = int(select)
+        return [items[index]] if index < len(items) else []
+    field, _, wanted = select.partition("=")
+    return [item for item in items if isinstance(item, dict) and str(item.get(field)) == wanted]
+
+
+def _resolve(payloads: Mapping[str, Any], segments: list[Segment]) -> Any:
+    """The value the segments name; a list when a selector matched several; MISSING when absent."""
+    nodes: list[Any] = [payloads]
+    fanned = False
+    for key, select in segments:
+        following = []
+        for node in nodes:
+            if isinstance(node, dict) and key in node:
+                value = node[key]
+                if select is None:
+                    following.append(value)
+                elif isinstance(value, list):
+                    chosen = _select(value, select)
+                    fanned = fanned or len(chosen) > 1 or select == "*"
+                    following.extend(chosen)
+        nodes = following
+        if not nodes:
+            return MISSING
+    if not fanned:
+        return nodes[0]
+    unique: dict[str, Any] = {}
+    for node in nodes:
+        unique.setdefault(json.dumps(node, sort_keys=True, default=str), node)
+    values = list(unique.values())
+    return values[0] if len(values) == 1 else values
+
+
+def resolve(payloads: Mapping[str, Any], template: str, variables: Mapping[str, Any] | None = None) -> Any:
+    return _resolve(payloads, [(key, _fill(select, variables or {})) for key, select in split(template)])
+
+
+def _label(segments: list[Segment]) -> str:
+    """How a target path is shown: ``[name=web]`` reads as ``[web]``."""
+    parts = []
+    for key, select in segments:
+        if select is None:
+            parts.append(key)
+        else:
+            parts.append(f"{key}[{select[5:] if select.startswith('name=') else select}]")
+    return ".".join(parts)
+
+
+def label(template: str, variables: Mapping[str, Any] | None = None) -> str:
+    return _label([(key, _fill(select, variables or {})) for key, select in split(template)])
+
+
+def resolve_first(payloads: Mapping[str, Any], alternatives: str, variables: Mapping[str, Any]) -> tuple[str, Any]:
+    """(label, value) of the first alternative of ``a|b`` that resolves; the first one's label when none does."""
+    first_label = None
+    for option in alternatives.split("|"):
+        segments = [(key, _fill(select, variables)) for key, select in split(option)]
+        value = _resolve(payloads, segments)
+        if first_label is None:
+            first_label = _label(segments)
+        if value is not MISSING:
+            return _label(segments), value
+    return first_label or alternatives, MISSING
+
+
+def node_at(data: Any, path: tuple[Any, ...]) -> Any:
+    """The node at ``path`` in a source document, or None. A digit step also finds a string key "3"."""
+    for step in path:
+        if isinstance(data, dict) and (step in data or str(step) in data):
+            data = data[step] if step in data else data[str(step)]
+        elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+            data = data[step]
+        else:
+            return None
+    return data

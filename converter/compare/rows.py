@@ -1,0 +1,190 @@
+"""The neutral CompareInput -> rows with a status, per-workload and whole-input summaries. Pure.
+
+Rows follow the conversion's own record of what it read: a path the conversion consumed whole is one
+row, a path it looked into is split into its children, and whatever it left untouched is one row (the
+catch-all finding K2E-W901 names it). The field map may show a subtree as one row (an env entry, a
+probe). Each finding joins the row whose path is the longest prefix of its own; a finding that names
+no row (a setting the manifests do not carry, a fact about a whole resource) becomes a row of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, Iterator
+
+from converter.compare.cost import cost_sketch
+from converter.compare.model import (MISSING, NO_FIELD, CompareInput, Comparison, FieldMap, Path, Row, SourceDocument,
+                                     WorkloadInput, WorkloadView)
+from converter.compare.paths import node_at as _at
+from converter.compare.rules import NEEDS_INPUT, NOT_MAPPED, STATUSES, row_effort, row_status, worse
+from converter.findings import Finding
+from converter.loader import pointer
+
+MAX_VALUE_CHARS = 2000  # the full text is in the source and payload panes
+NOT_SET = "(not set)"
+WHOLE = ""  # the source value of a row about a whole document: its text is in the source pane
+
+
+def build(compare_input: CompareInput, prices: dict[str, Any]) -> Comparison:
+    views = []
+    total = {status: 0 for status in STATUSES}
+    effort = Decimal(0)
+    counted: set[tuple[Any, ...]] = set()
+    for workload in compare_input.workloads:
+        rows = workload_rows(workload, compare_input.field_map)
+        counts = {status: 0 for status in STATUSES}
+        hours = Decimal(0)
+        for row in rows:
+            counts[row.status] += 1
+            hours += row_effort(row.status, row.findings)
+            key = (row.source_file, row.source_line, row.source_resource, row.source_field, row.codes)
+            if key not in counted:  # a ConfigMap shared by two workloads is one piece of work
+                counted.add(key)
+                total[row.status] += 1
+                effort += row_effort(row.status, row.findings)
+        views.append(WorkloadView(workload=workload, rows=tuple(rows), counts=counts, effort_hours=hours))
+    sketch = cost_sketch([v.workload for v in views], prices, compare_input.region)
+    views = [WorkloadView(workload=v.workload, rows=v.rows, counts=v.counts, effort_hours=v.effort_hours,
+                          cost=sketch.lines.get(v.workload.name)) for v in views]
+    return Comparison(source_side=compare_input.source_side, target_side=compare_input.target_side,
+                      workloads=tuple(views), counts=total, effort_hours=effort, cost=sketch,
+                      inputs=compare_input.inputs)
+
+
+def workload_rows(workload: WorkloadInput, field_map: FieldMap) -> list[Row]:
+    rows: list[Row] = []
+    for source in workload.sources:
+        rows.extend(_document_rows(source, workload, field_map))
+    for finding in workload.findings:  # about no document of the input, e.g. a stale baseline entry
+        rows.append(Row(status=row_status([finding], MISSING, True), source_resource=finding.resource,
+                        source_file=finding.file, source_line=finding.line, source_field=finding.path,
+                        source_value=NOT_SET, target_field=NO_FIELD, target_value="", findings=(finding,)))
+    return rows
+
+
+def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap) -> list[Row]:
+    paths = list(_frontier(source, field_map))
+    pointers = {pointer(source.prefix + path): path for path in paths}
+    attached: dict[str, list[Finding]] = {p: [] for p in pointers}
+    loose: dict[str, list[Finding]] = {}
+    for finding in source.findings:
+        owner = _longest_prefix(finding.path, pointers)
+        if owner is None:
+            loose.setdefault(finding.path, []).append(finding)
+        else:
+            attached[owner].append(finding)
+    # Nothing of a document that was not converted reached the target, whatever the reader consumed.
+    converted = source.status != "not-converted" and (workload.converted or not workload.is_workload)
+    rows = []
+    for where, path in pointers.items():
+        found = attached[where]
+        if not found and field_map.hidden(source.kind, path):
+            continue
+        row = _row(source, workload, field_map, path, found, _covered(source, path))
+        rows.append(row if converted else replace(row, status=worse(row.status, NOT_MAPPED)))
+    for where, found in loose.items():
+        for row in _finding_rows(source, workload, field_map, where, found):
+            if not converted:
+                row = replace(row, status=worse(row.status, NOT_MAPPED))
+            same = next((i for i, other in enumerate(rows) if other.target_field == row.target_field
+                         and other.status == NEEDS_INPUT and not other.findings), None)
+            if same is None:
+                rows.append(row)
+            else:  # the finding explains the placeholder that row already shows
+                other = rows[same]
+                rows[same] = replace(other, findings=other.findings + row.findings,
+                                     status=worse(other.status, row.status))
+    return sorted(rows, key=lambda r: (r.source_line or 0, r.source_field))
+
+
+def _longest_prefix(where: str, pointers: dict[str, Path]) -> str | None:
+    candidate = where
+    while True:
+        if candidate in pointers:
+            return candidate
+        if candidate == "":
+            return None
+        candidate = candidate.rsplit("/", 1)[0] if "/" in candidate else ""
+
+
+def _covered(source: SourceDocument, path: Path) -> bool:
+    """Whether the conversion read the row's field (itself, a field above it, or a field inside it).
+
+    A field inside a row that nobody read has its own K2E-W901 finding, which decides the status.
+    """
+    return any(path[:depth] in source.consumed for depth in range(len(path) + 1)) \
+        or any(item[: len(path)] == path for item in source.consumed)
+
+
+def _frontier(source: SourceDocument, field_map: FieldMap) -> Iterator[Path]:
+    """Row paths: consumed whole, a unit of the field map, or left untouched; split where the conversion looked in."""
+    above_consumed: set[Path] = set()
+    for item in source.consumed:
+        above_consumed.update(item[:depth] for depth in range(len(item)))
+    looked_into: set[Path] = set(above_consumed)
+    for item in source.visited:
+        looked_into.update(item[:depth] for depth in range(len(item) + 1))
+
+    def walk(node: Any, path: Path) -> Iterator[Path]:
+        if isinstance(node, (dict, list)) and not node:
+            return  # an empty container carries nothing
+        if path and field_map.unit(source.kind, path):
+            yield path
+        elif path in source.consumed and path not in above_consumed:
+            yield path  # taken whole (a label map, a referenced document)
+        elif isinstance(node, (dict, list)) and path in looked_into:
+            children = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, child in children:
+                yield from walk(child, path + (key,))
+        else:
+            yield path
+
+    yield from walk(source.data, ())
+
+
+def _row(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap, path: Path,
+         findings: list[Finding], covered: bool) -> Row:
+    field, value = field_map.target(source, path, workload)
+    target_text = show(value) if value is not MISSING else ("" if field.startswith("(") or field == NO_FIELD else NOT_SET)
+    return Row(status=row_status(findings, value, covered), source_resource=source.resource,
+               source_file=source.file, source_line=source.line_of(path), source_field=pointer(source.prefix + path),
+               source_value=WHOLE if not path else show(_at(source.data, path)), target_field=field,
+               target_value=target_text, findings=tuple(findings))
+
+
+def _finding_rows(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap, where: str,
+                  findings: list[Finding]) -> Iterator[Row]:
+    """Findings that name no row: one row per ECS field they land on."""
+    path = _relative(where, source.prefix)
+    node = _at(source.data, path) if path is not None else None
+    value = WHOLE if path == () else NOT_SET if node is None else show(node)
+    groups: dict[str, tuple[Any, list[Finding]]] = {}
+    for finding in findings:
+        field, target = NO_FIELD, MISSING
+        if path:
+            field, target = field_map.target(source, path, workload)
+        if field == NO_FIELD:
+            field, target = field_map.code_target(finding.code, workload) or (NO_FIELD, MISSING)
+        groups.setdefault(field, (target, []))[1].append(finding)
+    for field, (target, found) in groups.items():
+        yield Row(status=row_status(found, target, True), source_resource=source.resource, source_file=source.file,
+                  source_line=found[0].line, source_field=where, source_value=value, target_field=field,
+                  target_value=show(target) if target is not MISSING else "", findings=tuple(found))
+
+
+def _relative(where: str, prefix: Path) -> Path | None:
+    parts = tuple(p.replace("~1", "/").replace("~0", "~") for p in where[1:].split("/")) if where else ()
+    if tuple(str(p) for p in prefix) != parts[: len(prefix)]:
+        return None
+    return tuple(int(p) if p.isdigit() else p for p in parts[len(prefix):])
+
+
+def show(value: Any) -> str:
+    """One value as text: strings as they are, everything else as compact JSON, cut at MAX_VALUE_CHARS."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(", ", ": "),
+                                                           default=str)
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[:MAX_VALUE_CHARS] + f"... ({len(text) - MAX_VALUE_CHARS} more characters)"
+    return text

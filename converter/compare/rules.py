@@ -1,0 +1,125 @@
+"""How a row's status and the effort estimate are decided: tables kept as data, shown on every page.
+
+A row's status comes from its findings (codes and severities) and from its target value; a row with no
+finding whose field the conversion consumed is "mapped". The tables below are the whole rule: the
+renderers print them (``status_rules``, ``effort_rules``) so a reader can check any row by hand.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterable
+
+from converter.findings import Finding
+from converter.settings import PLACEHOLDER_PREFIX
+
+MAPPED, APPROXIMATED, NEEDS_INPUT, NOT_MAPPED = "mapped", "approximated", "needs input", "not mapped"
+STATUSES = (MAPPED, APPROXIMATED, NEEDS_INPUT, NOT_MAPPED)  # display order
+WORST_FIRST = (NOT_MAPPED, NEEDS_INPUT, APPROXIMATED, MAPPED)  # a row with several findings takes the first that applies
+STATUS_MEANING = {
+    MAPPED: "carried to the target with the same meaning",
+    APPROXIMATED: "carried, but its meaning or value changed: review it",
+    NEEDS_INPUT: "the target needs a value or resource the source does not carry (a <k2ecs:...> placeholder, an ARN to create)",
+    NOT_MAPPED: "no counterpart: not in the output",
+}
+
+# Codes whose status is not the one their severity gives. A code's letter is its severity (converter.codes).
+STATUS_BY_CODE = {
+    NOT_MAPPED: (
+        "K2E-W001", "K2E-I002", "K2E-I004", "K2E-I008", "K2E-I009", "K2E-W101", "K2E-W105", "K2E-W115",
+        "K2E-W116", "K2E-W120", "K2E-I124", "K2E-W131", "K2E-W136", "K2E-W138", "K2E-W139", "K2E-W140",
+        "K2E-W142", "K2E-W143", "K2E-W206", "K2E-W208", "K2E-W304", "K2E-I309", "K2E-W403", "K2E-W404",
+        "K2E-W405", "K2E-W406", "K2E-W408", "K2E-W409", "K2E-W410", "K2E-W412", "K2E-I413", "K2E-W504",
+        "K2E-W510", "K2E-W901",
+    ),
+    NEEDS_INPUT: (
+        "K2E-W103", "K2E-E104", "K2E-W137", "K2E-W147", "K2E-W310", "K2E-W402", "K2E-W502",
+        "K2E-W801", "K2E-W802", "K2E-W803",
+    ),
+}
+# Whole number ranges: 6xx are the settings the manifests do not carry.
+STATUS_BY_RANGE = ((600, 699, NEEDS_INPUT),)
+STATUS_BY_SEVERITY = {"error": NOT_MAPPED, "warning": APPROXIMATED, "info": APPROXIMATED}
+
+# Effort: hours per row, by status and the highest severity among the row's findings ("none" for a row
+# without findings). "default" covers every severity not listed. A rough planning number, not a quote.
+EFFORT_HOURS = {
+    MAPPED: {"default": Decimal("0")},
+    APPROXIMATED: {"info": Decimal("0.1"), "default": Decimal("0.5")},
+    NEEDS_INPUT: {"default": Decimal("0.25"), "error": Decimal("0.5")},
+    NOT_MAPPED: {"info": Decimal("0.1"), "error": Decimal("2"), "default": Decimal("1")},
+}
+
+_CODE_STATUS = {code: status for status, codes in STATUS_BY_CODE.items() for code in codes}
+
+
+def finding_status(finding: Finding) -> str:
+    status = _CODE_STATUS.get(finding.code)
+    if status is not None:
+        return status
+    number = int(finding.code[5:])
+    for low, high, ranged in STATUS_BY_RANGE:
+        if low <= number <= high:
+            return ranged
+    return STATUS_BY_SEVERITY[finding.severity.label]
+
+
+def row_status(findings: Iterable[Finding], target_value: Any, covered: bool) -> str:
+    """The status of one row: from its findings, a placeholder as its target value, and whether it was consumed.
+
+    Only a text value counts for the placeholder rule: a whole object that holds a placeholder somewhere
+    (a load balancer list, say) has a finding of its own about it.
+    """
+    found = {finding_status(f) for f in findings}
+    if isinstance(target_value, str) and PLACEHOLDER_PREFIX in target_value:
+        found.add(NEEDS_INPUT)
+    if not found:
+        found.add(MAPPED if covered else NOT_MAPPED)
+    return next(status for status in WORST_FIRST if status in found)
+
+
+def worse(first: str, second: str) -> str:
+    return next(status for status in WORST_FIRST if status in (first, second))
+
+
+def worst_severity(findings: Iterable[Finding]) -> str:
+    levels = [f.severity for f in findings]
+    return max(levels).label if levels else "none"
+
+
+def row_effort(status: str, findings: Iterable[Finding]) -> Decimal:
+    table = EFFORT_HOURS[status]
+    return table.get(worst_severity(findings), table["default"])
+
+
+def status_rules() -> list[tuple[str, str]]:
+    """The status table as (condition, status) lines for the renderers to print.
+
+    A finding takes the status of the first of the finding lines that matches it; the lines after them
+    are about the row itself. A row then takes the worst status it collected (``precedence_rule``).
+    """
+    lines = [(f"finding code {', '.join(codes)}", status) for status, codes in STATUS_BY_CODE.items()]
+    lines += [(f"finding code in K2E-x{low}..x{high} (settings the manifests do not carry)", status)
+              for low, high, status in STATUS_BY_RANGE]
+    lines += [(f"any other {severity} finding", status) for severity, status in STATUS_BY_SEVERITY.items()]
+    lines.append((f"the target value is text holding a {PLACEHOLDER_PREFIX}...> placeholder", NEEDS_INPUT))
+    lines.append(("a field of a document that was not converted (or of a workload that produced no payloads)", NOT_MAPPED))
+    lines.append(("no finding, and the conversion consumed the field", MAPPED))
+    lines.append(("no finding, and the conversion did not consume the field", NOT_MAPPED))
+    return lines
+
+
+def precedence_rule() -> str:
+    return ("Each finding takes the first finding line above that matches it. A row takes the worst status "
+            "it collected, in this order: " + ", ".join(WORST_FIRST) + ".")
+
+
+def effort_rules() -> list[tuple[str, str, Decimal]]:
+    """(status, highest finding severity of the row, hours per row) lines for the renderers to print."""
+    lines = []
+    for status in STATUSES:
+        table = EFFORT_HOURS[status]
+        for severity, hours in table.items():
+            label = "any other" if severity == "default" and len(table) > 1 else ("any" if severity == "default" else severity)
+            lines.append((status, label, hours))
+    return lines

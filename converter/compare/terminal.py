@@ -1,0 +1,166 @@
+"""The comparison as a terminal table that fits ``width`` columns (100 by default).
+
+Plain text when ``color`` is False (the command passes False when stdout is not a terminal or NO_COLOR is
+set): no escape sequence at all, and control characters from the manifests are shown escaped, so a
+value cannot move the cursor or recolour the screen. Long values wrap, then are cut with "...".
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+
+from converter.compare.cost import number
+from converter.compare.model import Comparison, Row, WorkloadView
+from converter.compare.rules import EFFORT_HOURS, STATUS_MEANING, STATUSES, precedence_rule
+
+STATUS_WIDTH = 12
+FIELD_LINES, VALUE_LINES, NOTE_LINES = 2, 3, 4
+COLORS = {"mapped": "32", "approximated": "33", "needs input": "36", "not mapped": "31"}
+ELLIPSIS = "..."
+WHOLE_RESOURCE = "(the resource as a whole)"
+
+
+def render(comparison: Comparison, *, width: int = 100, color: bool = False) -> str:
+    out: list[str] = []
+    paint = (lambda text, code: f"\x1b[{code}m{text}\x1b[0m") if color else (lambda text, code: text)
+    side = f"{comparison.source_side} -> {comparison.target_side}"
+    out += _wrap(f"k2ecs compare ({side}): {len(comparison.workloads)} section(s). "
+                 f"Whole input: {counts_text(comparison.counts)}; effort about {number(comparison.effort_hours)} h.", width)
+    out += _cost_lines(comparison, width)
+    left = (width - STATUS_WIDTH - 1 - 3) // 2
+    right = width - STATUS_WIDTH - 1 - 3 - left
+    for view in comparison.workloads:
+        out.append("")
+        title = f"== {view.workload.name} ({view.workload.resource}): {counts_text(view.counts)}; " \
+                f"effort {number(view.effort_hours)} h"
+        out += [paint(line, "1") for line in _wrap(clean(title), width)]
+        if view.workload.is_workload and not view.workload.converted:
+            out += _wrap("not converted: the error findings below say why", width)
+        out.append(f"{'STATUS':<{STATUS_WIDTH}} {comparison.source_side.upper():<{left}} | {comparison.target_side.upper()}")
+        out.append(f"{'-' * STATUS_WIDTH} {'-' * left}-+-{'-' * right}")
+        out += _rows(view, left, right, width, paint)
+    out.append("")
+    out += _wrap("Status rule: " + "; ".join(f"{status} = {meaning}" for status, meaning in _meanings()) + ". "
+                 + precedence_rule(), width)
+    out += _wrap("Effort rule (hours per row): " + effort_text() + ".", width)
+    return "\n".join(out) + "\n"
+
+
+def _meanings() -> list[tuple[str, str]]:
+    return [(status, STATUS_MEANING[status]) for status in STATUSES]
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts[status]} {status}" for status in STATUSES)
+
+
+def effort_text() -> str:
+    parts = []
+    for status in STATUSES:
+        table = EFFORT_HOURS[status]
+        extra = [f"{number(hours)} if the worst finding is {severity}" for severity, hours in table.items()
+                 if severity != "default"]
+        parts.append(f"{status} {number(table['default'])}" + (f" ({', '.join(extra)})" if extra else ""))
+    return "; ".join(parts)
+
+
+def _cost_lines(comparison: Comparison, width: int) -> list[str]:
+    sketch = comparison.cost
+    priced = [line for line in sketch.lines.values() if line.scenarios]
+    if not sketch.lines:
+        return []
+    out = _wrap(f"Cost sketch. {sketch.caption} {sketch.region_note}".strip(), width)
+    for line in sketch.lines.values():
+        if not line.scenarios:
+            out += _wrap(f"  {clean(line.workload)}: not priced ({line.note})", width)
+            continue
+        parts = [f"{s.label} {s.tasks} task(s) {number(s.vcpu_hours)} vCPU-h, {number(s.gb_hours)} GB-h, "
+                 f"{sketch.currency} {s.cost}" for s in line.scenarios]
+        out += _wrap(f"  {clean(line.workload)} ({number(line.vcpu)} vCPU, {number(line.memory_gb)} GB, "
+                     f"{line.platform}): " + "; ".join(parts), width, indent="    ")
+    if priced:
+        totals = "; ".join(f"{s.label} {sketch.currency} {s.cost}" for s in sketch.totals)
+        out += _wrap(f"  All priced services per month: {totals}", width, indent="    ")
+    return out
+
+
+def _rows(view: WorkloadView, left: int, right: int, width: int, paint) -> list[str]:
+    out: list[str] = []
+    resource = None
+    for row in view.rows:
+        if row.source_resource != resource:
+            resource = row.source_resource
+            where = row.source_file if row.source_line is None else f"{row.source_file}:{row.source_line}"
+            out += _wrap(f"-- {clean(resource)} ({clean(where)})", width)
+        left_lines = _cell(row.source_field or WHOLE_RESOURCE, row.source_value, left)
+        right_lines = _cell(row.target_field, row.target_value, right)
+        for index in range(max(len(left_lines), len(right_lines))):
+            status = row.status if index == 0 else ""
+            text_left = left_lines[index] if index < len(left_lines) else ""
+            text_right = right_lines[index] if index < len(right_lines) else ""
+            padded = f"{status:<{STATUS_WIDTH}}"
+            out.append(f"{paint(padded, COLORS[row.status]) if status else padded} {text_left:<{left}} | {text_right}".rstrip())
+        out += _notes(row, width)
+    return out
+
+
+def _notes(row: Row, width: int) -> list[str]:
+    indent = " " * (STATUS_WIDTH + 1)
+    out: list[str] = []
+    for finding in row.findings:
+        accepted = " (accepted)" if getattr(finding, "accepted", None) is not None else ""
+        text = f"{finding.code} {finding.severity.label}{accepted}: {clean(finding.message)}"
+        out += _wrap(text, width, first=indent, indent=indent + "  ", limit=NOTE_LINES)
+        out += _wrap(f"-> {clean(finding.suggestion)}", width, first=indent + "  ", indent=indent + "     ",
+                     limit=NOTE_LINES)
+    return out
+
+
+def _cell(field: str, value: str, width: int) -> list[str]:
+    lines = _wrap_path(clean(field), width, limit=FIELD_LINES)
+    if value:
+        lines += _wrap("= " + clean(value), width, indent="  ", limit=VALUE_LINES)
+    return lines
+
+
+def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: int | None = None) -> list[str]:
+    lines = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=indent,
+                          break_on_hyphens=False, break_long_words=True, replace_whitespace=True) or [first.rstrip()]
+    if limit is not None and len(lines) > limit:
+        lines = lines[:limit]
+        last = lines[-1]
+        lines[-1] = (last[: width - len(ELLIPSIS)] if len(last) + len(ELLIPSIS) > width else last) + ELLIPSIS
+    return lines
+
+
+def _wrap_path(text: str, width: int, *, limit: int) -> list[str]:
+    """A JSON Pointer or a target path, broken after / . ; or a space rather than inside a name."""
+    lines, current = [], ""
+    for token in re.split(r"(?<=[/.; ])", text):
+        while len(token) > width:  # a single name longer than the column
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(token[:width])
+            token = token[width:]
+        if len(current) + len(token) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current += token
+    if current:
+        lines.append(current.rstrip())
+    if len(lines) > limit:
+        lines = lines[:limit]
+        lines[-1] = lines[-1][: width - len(ELLIPSIS)] + ELLIPSIS
+    return lines or [""]
+
+
+def clean(text: str) -> str:
+    """Control and format characters (escape sequences, bidi overrides, newlines) shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")
+                   else ch.encode("unicode_escape").decode("ascii") for ch in text)
