@@ -4,8 +4,9 @@ Absolute times drift on shared machines, so every result is a ratio of times tak
 this interpreter:
 
 * floor: parsing the bundle with PyYAML's CSafeLoader (libyaml + PyYAML's constructor), nothing else;
-* in-process: k2ecs's loader (line numbers kept), convert(), and the report and output rendering the
-  CLI does, called as functions after a warm-up conversion (so start-up is not counted here);
+* in-process: k2ecs's loader (line numbers kept), convert(), and the review, report and output rendering
+  the CLI does, called as functions after a warm-up conversion (so start-up is not counted here), with
+  the CLI's handling of the cyclic GC (paused while loading and converting, then frozen);
 * CLI: ``python -m converter convert BUNDLE`` end to end in a child process (start-up included);
 * start-up: the CLI on a one-workload file against bench/bare_typer.py, a Typer app that does nothing.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import os
 import platform
@@ -47,6 +49,8 @@ import yaml  # noqa: E402
 
 from generate import bundle  # noqa: E402
 
+from converter.baseline import review  # noqa: E402
+from converter.cli_common import _drained  # noqa: E402
 from converter.convert import convert  # noqa: E402
 from converter.loader import parse_text  # noqa: E402
 from converter.output import stdout_document  # noqa: E402
@@ -82,16 +86,27 @@ def floor_parse(text: str) -> int:
 
 
 def in_process(text: str, name: str) -> dict[str, Any]:
-    """What the CLI does after start-up (minus writing): load, convert, build and render the report."""
-    t0 = time.perf_counter()
-    documents = parse_text(text, name)
-    t1 = time.perf_counter()
-    result = convert(documents, Settings())
-    t2 = time.perf_counter()
-    report = build_report(result.findings, result.sources, result.outputs)
-    stdout_document(result.outputs)
-    render_text(report)
-    t3 = time.perf_counter()
+    """What the CLI does after start-up (minus writing): load, convert, review, build and render the report,
+    with the CLI's handling of the cyclic GC and of the documents (converter.cli_common.conversion)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        documents = parse_text(text, name)
+        t1 = time.perf_counter()
+        result = convert(_drained(documents), Settings(), release=True)
+        t2 = time.perf_counter()
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+    try:
+        report = build_report(review(result.findings, result.sources), result.sources, result.outputs)
+        stdout_document(result.outputs)
+        render_text(report)
+        t3 = time.perf_counter()
+    finally:
+        gc.unfreeze()
     return {"load": t1 - t0, "convert": t2 - t1, "report": t3 - t2, "documents": len(documents),
             "outputs": len(result.outputs), "findings": len(result.findings),
             "unlocated": sum(1 for f in result.findings if f.line is None)}

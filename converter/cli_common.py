@@ -5,9 +5,10 @@ Command modules import this; it imports nothing heavy at module level, so start-
 
 from __future__ import annotations
 
+import gc
 import sys
 from enum import Enum
-from typing import Annotated, List, Optional
+from typing import Annotated, Iterator, List, Optional
 
 import typer
 
@@ -80,24 +81,27 @@ def conversion(paths, config, cluster, region, launch_type, subnets, security_gr
         "service_connect_namespace": service_connect_namespace,
         "sizing": None if sizing is None else sizing.value,
     })
-    # The documents are millions of small objects that live to the end of the run and hold no reference
-    # cycles: the cyclic GC scanning them again and again was about 10% of a large run (bench/, see
-    # docs/PERFORMANCE.md). So it is paused while they are built, and they are frozen out of its sight
-    # during the conversion (unfrozen after, for callers that run the CLI in-process).
-    import gc
-
+    # The documents, and everything convert() builds from them, are millions of small objects that live
+    # to the end of the run and hold no reference cycles (tests/test_bench.py checks that convert()
+    # leaves no cyclic garbage). The cyclic GC scanning them again and again was a quarter of a large
+    # run, and grew faster than the input (docs/PERFORMANCE.md). So it is paused while they are built,
+    # and they are then frozen out of its sight: reference counting still frees them, and guarded()
+    # unfreezes them at the end of the command, for callers that run the CLI in-process.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        documents = load_paths(paths)
+        return run_conversion(_drained(load_paths(paths)), settings, release=True)
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
-    gc.freeze()
-    try:
-        return run_conversion(documents, settings)
-    finally:
-        gc.unfreeze()
+
+
+def _drained(items: list) -> Iterator:
+    """The items in order, each dropped from ``items`` as it is handed out (so it can be freed once used)."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def emit(text: str, report_file: Optional[str]) -> None:
@@ -109,6 +113,13 @@ def emit(text: str, report_file: Optional[str]) -> None:
 
 
 def guarded(run, show_traceback: bool) -> int:
+    try:
+        return _guarded(run, show_traceback)
+    finally:
+        gc.unfreeze()  # what conversion() froze goes back to the GC's oldest generation
+
+
+def _guarded(run, show_traceback: bool) -> int:
     try:
         return int(run())
     except K2ecsError as err:

@@ -7,7 +7,7 @@ from explicit registries keyed by lower-case kind.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
@@ -70,8 +70,22 @@ class Conversion:
     sources: list[SourceRecord]
 
 
-def convert(documents: list[Document], settings: Settings) -> Conversion:
+def convert(documents: Iterable[Document], settings: Settings, *, release: bool = False) -> Conversion:
+    """``documents`` are read once, in order.
+
+    ``release``: finish each reader as soon as its document is parsed, and let it forget the paths it
+    read and all of its document but the metadata (``Reader.release``). For callers that ask a source's
+    reader for nothing but its metadata afterwards, such as the CLI: with a ``documents`` iterator that
+    lets go of each document, a large bundle is not held in memory twice (docs/PERFORMANCE.md)."""
     context = ParseContext(settings=settings)
+    finished: set[int] = set()  # id() of the readers finished early (release)
+
+    def done(reader: Reader) -> None:
+        if release:
+            reader.finish()
+            reader.release()
+            finished.add(id(reader))
+
     sources: list[SourceRecord] = []
     seen: dict[tuple[str, str | None, str], SourceRecord] = {}
     pending: list[tuple[str, Reader, Parser, SourceRecord]] = []
@@ -86,6 +100,7 @@ def convert(documents: list[Document], settings: Settings) -> Conversion:
             reader.note((), "K2E-E007", f"{canonical} {name} is declared again (first at {seen[identity].file}:{seen[identity].line})")
             reader.take(())
             sources.append(record)
+            done(reader)
             continue
         seen[identity] = record
         sources.append(record)
@@ -100,12 +115,14 @@ def convert(documents: list[Document], settings: Settings) -> Conversion:
             pending.append((key, reader, parser, record))
         else:
             _not_converted(reader, key, canonical, name)
+            done(reader)
 
     workloads: list[Workload] = []
     exposures: list[Exposure] = []
     scalers: list[Autoscaling] = []
     for key, reader, parser, record in pending:
         result = parser(reader, context)
+        done(reader)  # nothing reads or notes a workload, Service or HPA document after its parser
         if result is not None:
             record.status = "converted"
             (workloads if key in WORKLOAD_PARSERS else exposures if key in EXPOSURE_PARSERS else scalers).append(result)
@@ -115,10 +132,11 @@ def convert(documents: list[Document], settings: Settings) -> Conversion:
         if not referenced.used:
             reader.note((), "K2E-I002", f"{reader.resource} is not referred to by any converted workload")
         reader.take(())  # referenced objects are read through the workloads; values are never copied wholesale
+        done(reader)
 
     outputs = _render_all(workloads, exposures, scalers, settings, findings)
     for record in sources:
-        findings.extend(record.reader.finish())
+        findings.extend(record.reader.findings if id(record.reader) in finished else record.reader.finish())
     findings.sort(key=Finding.sort_key)
     return Conversion(outputs=outputs, findings=findings, sources=sources)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from array import array
 from sys import intern
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -29,6 +30,11 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ALIAS_REFERENCES = 1_000
 MAX_DEPTH = 200
 MAX_EXPANDED_NODES = 1_000_000
+_SCANNED_KEYS = 16  # up to this many keys, a mapping's key lines are an array looked up by position
+
+# id() of each mapping and list of a file -> the line of each of its keys or items: an array in key or
+# item order, or a dict from key to line (mappings with merged or many keys).
+LineTable = dict[int, "array[int] | dict[Any, int]"]
 
 _CORE_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
@@ -43,17 +49,37 @@ _Parser = getattr(getattr(yaml, "cyaml", None), "CParser", None) if yaml.__with_
 class _CoreResolver(Resolver):
     """The YAML 1.1 resolver without timestamps: Kubernetes reads 2024-01-01 as a string."""
 
+    def resolve(self, kind, value, implicit):  # type: ignore[override]
+        # BaseResolver.resolve, which libyaml's parser calls for every node, with each first character's
+        # resolvers joined to the wildcard ones once instead of on every call (it was 10% of loading).
+        if self.yaml_path_resolvers:  # pragma: no cover - none are registered
+            return super().resolve(kind, value, implicit)
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _RESOLVERS_BY_FIRST.get(value[:1], _WILDCARD_RESOLVERS):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        if kind is MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        return None
+
 
 _CoreResolver.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in Resolver.yaml_implicit_resolvers.items()
 }
+_WILDCARD_RESOLVERS = tuple(_CoreResolver.yaml_implicit_resolvers.get(None, ()))
+_RESOLVERS_BY_FIRST = {first: tuple(resolvers) + _WILDCARD_RESOLVERS
+                       for first, resolvers in _CoreResolver.yaml_implicit_resolvers.items() if first is not None}
 
 
 class _LineConstructor(SafeConstructor):
     def __init__(self) -> None:
         super().__init__()
-        self.line_table: dict[int, tuple[int, dict[Any, int]]] = {}
+        self.line_table: LineTable = {}
         self.alias_references = 0
 
     def construct_object(self, node, deep=False):  # type: ignore[override]
@@ -63,6 +89,13 @@ class _LineConstructor(SafeConstructor):
                 raise _LimitError(node, f"more than {MAX_ALIAS_REFERENCES} alias references (YAML alias bomb?)")
         elif node.tag not in _CORE_TAGS and not (isinstance(node, MappingNode) and node.tag == "tag:yaml.org,2002:merge"):
             raise _LimitError(node, f"YAML tag {node.tag!r} is not allowed in a manifest")
+        if node.__class__ is ScalarNode and node.tag != _STR:
+            try:
+                return super().construct_object(node, deep=deep)
+            except (ValueError, KeyError, IndexError):
+                # An explicit tag on a value that is not of its type (`!!int limits`, `!!bool maybe`):
+                # PyYAML's constructors raise bare errors. The value is not quoted: it may be a secret.
+                raise _LimitError(node, f"the value is not a valid {node.tag.rsplit(':', 1)[-1]} (explicit YAML tag)") from None
         return super().construct_object(node, deep=deep)
 
     def _construct(self, node: Any) -> Any:
@@ -111,17 +144,18 @@ class _LineConstructor(SafeConstructor):
                         raise ConstructorError("while constructing a mapping", node.start_mark,
                                                "found unhashable key", key_node.start_mark)
                 data[key] = self.construct_object(value_node)
-        self.line_table[id(data)] = (node.start_mark.line + 1, key_lines)
+        # Lines are kept for every mapping and list of every document, so they are kept compactly: an
+        # array in key order (a dict of ints was two thirds of a loaded bundle's memory). A dict is
+        # kept where a lookup by position would be wrong (merged keys) or slow (long mappings).
+        self.line_table[id(data)] = (key_lines if merge or len(key_lines) > _SCANNED_KEYS
+                                     else array("I", key_lines.values()))
 
     def construct_yaml_seq(self, node: SequenceNode):  # type: ignore[override]
         data: list[Any] = []
         yield data
         construct = self._construct
         data.extend([construct(item) for item in node.value])
-        self.line_table[id(data)] = (
-            node.start_mark.line + 1,
-            {index: item.start_mark.line + 1 for index, item in enumerate(node.value)},
-        )
+        self.line_table[id(data)] = array("I", [item.start_mark.line + 1 for item in node.value])
 
 
 _LineConstructor.add_constructor("tag:yaml.org,2002:map", _LineConstructor.construct_yaml_map)
@@ -171,18 +205,29 @@ class Document:
     index: int
     data: Any
     line: int
-    line_table: dict[int, tuple[int, dict[Any, int]]] = field(repr=False, compare=False)
+    line_table: LineTable = field(repr=False, compare=False)
     prefix: tuple[Any, ...] = ()
 
     def line_of(self, path: Iterable[Any]) -> int:
         """The line of the deepest node on ``path`` (relative to ``data``) that exists."""
         node = self.data
         line = self.line
+        table = self.line_table
         for step in path:
-            entry = self.line_table.get(id(node))
-            if entry is None:
+            lines = table.get(id(node))
+            if lines is None:
                 break
-            line = entry[1].get(step, line) if isinstance(node, dict) else entry[1].get(step, line)
+            if lines.__class__ is dict:
+                line = lines.get(step, line)
+            elif isinstance(node, dict):
+                try:  # a short mapping: its lines are in key order
+                    line = lines[list(node).index(step)]
+                except ValueError:
+                    pass
+            else:
+                index = _list_index(step, len(lines))
+                if index is not None:
+                    line = lines[index]
             try:
                 node = node[step]
             except (KeyError, IndexError, TypeError):
@@ -193,14 +238,35 @@ class Document:
         return Document(self.file, self.index, data, self.line_of(path), self.line_table, self.prefix + path)
 
 
+def _list_index(step: Any, length: int) -> int | None:
+    """The list index ``step`` stands for, as a dict keyed by 0..length-1 would find it (True is 1)."""
+    if step.__class__ is not int:
+        try:
+            index = int(step)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if index != step:
+            return None
+        step = index
+    return step if 0 <= step < length else None
+
+
 def pointer(path: Iterable[Any]) -> str:
     """JSON Pointer (RFC 6901) for a path of keys and indexes."""
-    parts = [str(step).replace("~", "~0").replace("/", "~1") for step in path]
-    return "/" + "/".join(parts) if parts else ""
+    parts = [str(step) for step in path]
+    if not parts:
+        return ""
+    text = "/".join(parts)
+    # Escaping is needed only when a step holds "~" or "/", which is rare: then every step is escaped.
+    if "~" in text or text.count("/") >= len(parts):
+        text = "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
+    return "/" + text
 
 
 _BRACKETS_ONLY = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "[]{}"})
-_BLOCK_CHAIN = re.compile(r"^(?:[ \t]*[-?:][ \t]+){%d}" % MAX_DEPTH, re.MULTILINE)
+# One way only to split a line into indicators and blanks: "[ \t]*" inside the repeated group made the
+# split ambiguous and the search exponential ("-   -   -   ..." took minutes on a 3 KB file).
+_BLOCK_CHAIN = re.compile(r"^[ \t]*+(?:[-?:][ \t]++){%d}" % MAX_DEPTH, re.MULTILINE)
 _DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (4 * MAX_DEPTH), re.MULTILINE)
 
 
@@ -248,8 +314,11 @@ def _too_deep_line(text: str) -> int | None:
     return None
 
 
-def parse_text(text: str, file: str) -> list[Document]:
-    """Every non-empty document of a YAML or JSON text; a ``kind: List`` is expanded into its items."""
+def parse_text(text: str, file: str, *, cfn_tags: bool = False) -> list[Document]:
+    """Every non-empty document of a YAML or JSON text; a ``kind: List`` is expanded into its items.
+
+    ``cfn_tags``: read CloudFormation short-form intrinsics (``!Ref x``) as their long form (``{"Ref": x}``).
+    """
     deep = _too_deep_line(text)
     if deep is not None:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep)
@@ -262,10 +331,16 @@ def parse_text(text: str, file: str) -> list[Document]:
             problem = _shape_problem(node)
             if problem is not None:
                 raise _LimitError(node, problem)
+            if cfn_tags:
+                node = long_form_intrinsics(node)
             data = loader.construct_document(node)
             line = node.start_mark.line + 1
             if data is not None:
-                documents.extend(_expand(Document(file, index, data, line, loader.line_table)))
+                for document in _expand(Document(file, index, data, line, loader.line_table)):
+                    _check_identity(document)
+                    _redact_secret(document.data)
+                    documents.append(document)
+            loader.line_table = {}  # a table per document, so each is freed with its document
             index += 1
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -373,6 +448,56 @@ def _expand(document: Document) -> Iterator[Document]:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control and bidirectional-override characters: never in a Kubernetes kind, name or namespace, and
+# these three reach every report line and file name (a terminal escape there would rewrite a CI log).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_IDENTITY = (("kind",), ("metadata", "name"), ("metadata", "namespace"))
+
+
+def _check_identity(document: Document) -> None:
+    data = document.data
+    for path in _IDENTITY:
+        value = data
+        for step in path:
+            value = value.get(step) if isinstance(value, dict) else None
+        if isinstance(value, str) and _UNPRINTABLE.search(value):
+            char = _UNPRINTABLE.search(value).group()
+            raise InputError(f"{'.'.join(path)} contains the control character U+{ord(char):04X}",
+                             file=document.file, line=document.line_of(path))
+
+
+REDACTED = "<k2ecs:redacted>"
+# Of a Secret, only these are ever read (its identity, and the keys of its data); every other string in it
+# is replaced as it is loaded, so no later step (a renderer, a message, a crash report) can copy a value.
+_SECRET_KEPT = frozenset({"apiVersion", "kind", "type", "immutable"})
+_SECRET_METADATA_KEPT = frozenset({"name", "namespace", "labels"})
+
+
+def _redact_secret(data: dict[Any, Any]) -> None:
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind.lower() != "secret":
+        return
+    for key, value in data.items():
+        if key == "metadata" and isinstance(value, dict):
+            for meta_key, meta_value in value.items():
+                if meta_key not in _SECRET_METADATA_KEPT:
+                    value[meta_key] = _redacted(meta_value)
+        elif key not in _SECRET_KEPT:
+            data[key] = _redacted(value)
+
+
+def _redacted(value: Any) -> Any:
+    """``value`` with every string (and number) in it replaced; containers kept, in place, for their lines."""
+    if isinstance(value, dict):
+        for key in value:
+            value[key] = _redacted(value[key])
+        return value
+    if isinstance(value, list):
+        value[:] = [_redacted(item) for item in value]
+        return value
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return REDACTED
+    return value
 
 
 def _yaml_message(err: yaml.MarkedYAMLError) -> str:
@@ -395,6 +520,11 @@ def read_source(path: str) -> tuple[str, str]:
             raw = Path(path).read_bytes()
         except OSError as err:
             raise InputError(f"cannot read: {err.strerror or err}", file=name) from None
+    return name, decode_source(raw, name)
+
+
+def decode_source(raw: bytes, name: str) -> str:
+    """The text of a manifest's bytes: at most MAX_FILE_BYTES, UTF-8 (a BOM is dropped), no NUL byte."""
     if len(raw) > MAX_FILE_BYTES:
         raise InputError(f"input is over the {MAX_FILE_BYTES}-byte limit", file=name)
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -407,7 +537,7 @@ def read_source(path: str) -> tuple[str, str]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputError("binary data (NUL byte) in a manifest", file=name, line=line)
-    return name, text
+    return text
 
 
 def expand_paths(paths: Iterable[str]) -> list[str]:
@@ -429,9 +559,54 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return result
 
 
-def load_paths(paths: Iterable[str]) -> list[Document]:
+def load_paths(paths: Iterable[str], *, cfn_tags: bool = False) -> list[Document]:
     documents: list[Document] = []
     for path in expand_paths(paths):
         name, text = read_source(path)
-        documents.extend(parse_text(text, name))
+        documents.extend(parse_text(text, name, cfn_tags=cfn_tags))
     return documents
+
+
+# CloudFormation short-form intrinsic tags and the long-form key each stands for. Read as data only:
+# ``!Ref x`` becomes ``{"Ref": "x"}`` and nothing is evaluated (converter/ecs_input resolves what it honestly can).
+CFN_SHORT_TAGS = {"!Ref": "Ref", "!Condition": "Condition", **{f"!{name}": f"Fn::{name}" for name in (
+    "Sub", "GetAtt", "Join", "If", "Select", "Split", "FindInMap", "ImportValue", "Base64", "GetAZs",
+    "Equals", "Not", "And", "Or", "Cidr", "Length", "ToJsonString")}}
+_CORE_TAG = {ScalarNode: _STR, SequenceNode: "tag:yaml.org,2002:seq", MappingNode: "tag:yaml.org,2002:map"}
+
+
+def long_form_intrinsics(root: Any) -> Any:
+    """The node graph with each short-form intrinsic node replaced by a one-key mapping node.
+
+    A tagged node in key position becomes a mapping there, which the constructor rejects as a key.
+    Aliases keep pointing at one replacement; unknown tags are left for the constructor to refuse.
+    """
+    replaced: dict[int, tuple[Any, Any]] = {}
+
+    def wrap(node: Any) -> Any:
+        long = CFN_SHORT_TAGS.get(node.tag)
+        if long is None:
+            return node
+        if id(node) not in replaced:
+            if isinstance(node, ScalarNode):
+                inner = ScalarNode(_STR, node.value, node.start_mark, node.end_mark, node.style)
+            else:
+                inner = type(node)(_CORE_TAG[type(node)], node.value, node.start_mark, node.end_mark, node.flow_style)
+            key = ScalarNode(_STR, long, node.start_mark, node.start_mark)
+            replaced[id(node)] = (node, MappingNode(_CORE_TAG[MappingNode], [(key, inner)], node.start_mark, node.end_mark))
+        return replaced[id(node)][1]
+
+    root = wrap(root)
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            node.value[:] = [wrap(item) for item in node.value]
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            node.value[:] = [(wrap(key), wrap(value)) for key, value in node.value]
+            stack.extend(item for pair in node.value for item in pair)
+    return root

@@ -31,6 +31,7 @@ class SecretEnv:
     secret_name: str
     key: str | None  # None: the whole secret
     origin: Origin
+    value_from: str | None = None  # the secret store ARN or name, when the input names it (ECS secrets[].valueFrom)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +148,8 @@ class Workload:
     operating_system: Literal["linux", "windows"] | None = None
     share_process_namespace: bool | None = None
     origin: Origin
+    pod_annotations: tuple[tuple[str, str], ...] = ()
+    host_network: bool | None = None
 
     @property
     def resource(self) -> str:

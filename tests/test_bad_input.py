@@ -73,6 +73,10 @@ BAD: dict[str, tuple[int, str, str | None]] = {
     "container_name_invalid.yaml": (11, "is not a DNS label", None),
     # hostPath without path: on Fargate it becomes a task volume; on EC2 see test_host_path_without_path_on_ec2
     "host_path_missing_path.yaml": (16, "has no path", None),
+    # issue 7: found by fuzzing (exit 70: PyYAML's int() on an explicit !!int) and by the hostile-input tests
+    "explicit_tag_wrong_value.yaml": (6, "the value is not a valid int (explicit YAML tag)", None),
+    "control_character_in_name.yaml": (4, "metadata.name contains the control character U+001B", None),
+    "replicas_out_of_range.yaml": (6, "out of range: Kubernetes reads this field as a 32-bit integer", None),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from typing import List, Optional
 
 import typer
@@ -27,9 +28,24 @@ from converter.cli_common import (
 from converter.errors import ExitStatus
 
 
+class Direction(str, Enum):
+    k8s = "k8s"
+    ecs = "ecs"
+
+
+class OutputFormat(str, Enum):
+    ecs_json = "ecs-json"
+    cloudformation = "cloudformation"
+    terraform = "terraform"
+
+
 def convert(
     paths: List[str] = typer.Argument(..., help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="Write one file per payload and report.json to this folder."),
+    output_format: OutputFormat = typer.Option(OutputFormat.ecs_json, "--format",
+                                               help="ecs-json (the API payloads), cloudformation (one template) or "
+                                                    "terraform (versions.tf, variables.tf, main.tf, outputs.tf)."),
+    cfn_json: bool = typer.Option(False, "--cfn-json", help="With --format cloudformation: the template as JSON, not YAML."),
     config: ConfigOption = None,
     cluster: ClusterOption = None,
     region: RegionOption = None,
@@ -52,32 +68,56 @@ def convert(
                                            help="Accepted findings (written by k2ecs baseline): they stay in the report, "
                                                 "marked accepted, and do not count for --fail-on."),
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
+    to: Optional[Direction] = typer.Option(None, "--to", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
+                                           "folder to Kubernetes manifests; ecs: Kubernetes to ECS. Detected from the "
+                                           "input when omitted."),
 ) -> None:
     """Convert Kubernetes Deployments, Services and HPAs to ECS payloads, with a report of what did not map."""
 
     def run() -> int:
         from converter.baseline import read_baseline, review
         from converter.errors import UsageError
-        from converter.output import output_files, stdout_document, write_atomically
+        from converter.output import output_files, stdout_document, with_report, write_atomically
         from converter.report import build_report, exceeds, render
 
         if check and output is None:
             raise UsageError("--check compares with the output folder: give it with -o/--output")
+        if cfn_json and output_format is not OutputFormat.cloudformation:
+            raise UsageError("--cfn-json goes with --format cloudformation")
         accepted = None if baseline is None else read_baseline(baseline)
+        if to is not Direction.ecs:
+            from converter.commands.to_kubernetes import input_direction, run_reverse
+
+            if to is Direction.k8s or input_direction(paths) == "k8s":
+                if output_format is not OutputFormat.ecs_json:
+                    raise UsageError("--format chooses the ECS output; it does not apply with --to k8s")
+                return run_reverse(paths, output=output, report_format=report.value, report_file=report_file,
+                                   fail_on=fail_on.value, check=check, accepted=accepted)
         result = conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
                              execution_role_arn, service_connect_namespace, sizing)
-        findings = review(result.findings, result.sources, accepted)
+        iac = None
+        if output_format is not OutputFormat.ecs_json:
+            from converter.iac.render import render as render_iac  # jinja2 only when a template format is asked for
+
+            iac = render_iac(output_format.value, result, cfn_json=cfn_json)
+        findings = review(result.findings + ([] if iac is None else iac.findings), result.sources, accepted)
         canonical = build_report(findings, result.sources, result.outputs)
+        if iac is not None:
+            canonical = iac.retarget_report(canonical)
+
+        def files() -> dict[str, str]:
+            return output_files(result.outputs, canonical) if iac is None else with_report(iac.files, canonical)
+
         differ: list[str] = []
         if check:
             from converter.drift import drift
 
-            diff, differ = drift(output, output_files(result.outputs, canonical))
+            diff, differ = drift(output, files())
             sys.stdout.write(diff)
         elif output is not None:
-            write_atomically(output, output_files(result.outputs, canonical))
+            write_atomically(output, files())
         else:
-            sys.stdout.write(stdout_document(result.outputs))
+            sys.stdout.write(stdout_document(result.outputs) if iac is None else iac.stdout_text())
         emit(render(canonical, report.value, fail_on=fail_on.value), report_file)
         if differ:
             sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "

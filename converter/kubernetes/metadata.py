@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from converter.kubernetes.reader import Reader
@@ -49,3 +50,28 @@ def read_metadata(reader: Reader, kind: str) -> Metadata:
         reader.note(("status",), "K2E-I004", "the status block is read-only")
     return Metadata(kind=kind, name=name, namespace=namespace, labels=tuple(sorted(labels.items())),
                     annotations=tuple(sorted(kept.items())))
+
+
+# What the API server requires of a Deployment's or StatefulSet's name (a lower-case RFC 1123 subdomain).
+_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+MAX_NAME_CHARS = 253
+# Output files are <name>.taskdef.json (and .service.json, .scaling.json): within the usual 255-byte file name.
+MAX_FILE_STEM_CHARS = 255 - len(".taskdef.json")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a workload name cannot name output files (None when it can). Names are ASCII when they pass."""
+    if len(name) > MAX_NAME_CHARS:
+        return f"is {len(name)} characters; a Kubernetes name has at most {MAX_NAME_CHARS}"
+    if not _SUBDOMAIN.fullmatch(name):
+        return "is not a valid Kubernetes name (lower-case letters, digits, '-' and '.', starting and ending alphanumeric)"
+    if len(name) > MAX_FILE_STEM_CHARS:
+        return (f"is {len(name)} characters; output files are named <name>.taskdef.json, which must fit the "
+                f"255-byte file-name limit: at most {MAX_FILE_STEM_CHARS}")
+    return None
+
+
+def shown(name: str) -> str:
+    """A name as quoted in a message: escaped (no control characters reach a terminal) and cut short."""
+    text = repr(name)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -15,9 +15,16 @@ from converter.loader import Document, pointer
 
 Path = tuple[Any, ...]
 _MISSING = object()
+_CONSUMED = object()  # in uncovered_paths' trie: this path was consumed whole
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "a mapping", list: "a list",
                float: "a number"}
+
+
+# Integer fields Kubernetes declares as int64; every other integer field is int32, and the API server refuses
+# a value that does not fit (a huge replicas count would otherwise reach an ECS payload as it is).
+_INT64_FIELDS = frozenset({"runAsUser", "runAsGroup", "fsGroup", "supplementalGroups", "terminationGracePeriodSeconds",
+                           "activeDeadlineSeconds", "deletionGracePeriodSeconds", "generation", "observedGeneration"})
 
 
 def _describe(value: Any, sensitive: bool) -> str:
@@ -36,6 +43,18 @@ def _matches(value: Any, types: tuple[type, ...]) -> bool:
     if float in types and isinstance(value, int):
         return True
     return isinstance(value, types)
+
+
+def _walk(node: Any, path: Path, default: Any) -> Any:
+    """The value at ``path`` under ``node``, or ``default``: keys of mappings and in-range indexes of lists only."""
+    for step in path:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return default
+    return node
 
 
 class Reader:
@@ -57,14 +76,19 @@ class Reader:
         )
 
     def raw(self, path: Path, default: Any = None) -> Any:
+        # The hot path of every parser (hundreds of thousands of calls in a large bundle): plain dicts and
+        # lists, as the loader builds them, are indexed directly; anything else takes the general walk.
         node = self.document.data
-        for step in path:
-            if isinstance(node, dict) and step in node:
-                node = node[step]
-            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-                node = node[step]
-            else:
-                return default
+        try:
+            for step in path:
+                if node.__class__ is dict:
+                    node = node[step]
+                elif node.__class__ is list and step.__class__ is int and step >= 0:
+                    node = node[step]
+                else:
+                    return _walk(self.document.data, path, default)
+        except (KeyError, IndexError):
+            return default
         return node
 
     def has(self, path: Path) -> bool:
@@ -81,6 +105,11 @@ class Reader:
         if types and not _matches(value, types):
             wanted = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
             self.fail(path, f"expected {wanted}, got {_describe(value, self.sensitive)}")
+        if value.__class__ is int and int in types and float not in types:
+            bits = 64 if any(step in _INT64_FIELDS for step in tuple(path)[-2:]) else 32
+            if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+                self.fail(path, f"{_describe(value, self.sensitive)} is out of range: Kubernetes reads this field "
+                                f"as a {bits}-bit integer")
         self.consumed.add(tuple(path))
         return value
 
@@ -151,32 +180,65 @@ class Reader:
             ))
         return self.findings
 
+    def release(self) -> None:
+        """After finish(), forget which paths were read and all of the document but its metadata.
+
+        For a caller that asks nothing more of the reader than its metadata (convert(release=True), for
+        the CLI, whose review of k2ecs.io/accept annotations reads them with their lines). The sets of
+        paths and the documents were most of a large conversion's memory. Consuming through this reader
+        afterwards is a programming error, and fails at once.
+        """
+        self.consumed = self.visited = None  # type: ignore[assignment]
+        document = self.document
+        data, lines = document.data, document.line_table
+        kept: dict[Any, Any] = {}
+        table: dict[int, Any] = {}
+        if isinstance(data, dict) and "metadata" in data:
+            kept["metadata"] = data["metadata"]
+            table[id(kept)] = {"metadata": document.line_of(("metadata",))}
+            stack = [data["metadata"]]
+            while stack:  # the lines of every mapping and list inside metadata, as they are
+                node = stack.pop()
+                if isinstance(node, (dict, list)) and id(node) in lines:
+                    table[id(node)] = lines[id(node)]
+                    stack.extend(node.values() if isinstance(node, dict) else node)
+        self.document = Document(document.file, document.index, kept, document.line, table, document.prefix)
+
 
 def uncovered_paths(node: Any, path: Path, consumed: set[Path], visited: frozenset[Path] | set[Path] = frozenset()) -> list[Path]:
     """Paths not consumed: a leaf, or the highest subtree no mapping looked into (reported once, whole)."""
-    touched: set[Path] = set()
-    for item in consumed:
-        for depth in range(len(item)):
-            touched.add(item[:depth])
-    for item in visited:
-        for depth in range(len(item) + 1):
-            touched.add(item[:depth])
+    # The paths parsers touched, as a trie: a path has a node when it was consumed, looked into, or lies
+    # above such a path. Built and walked without recursion or closures, so it leaves no reference
+    # cycles behind (the cyclic GC is paused during a conversion: cli_common.conversion).
+    trie: dict[Any, Any] = {}
+    for paths, whole in ((consumed, True), (visited, False)):
+        for item in paths:
+            here = trie
+            for step in item:
+                child = here.get(step)
+                if child is None:
+                    child = here[step] = {}
+                here = child
+            if whole:
+                here[_CONSUMED] = True
+    marks: dict[Any, Any] | None = trie if trie or visited else None  # the root, like any path, only when touched
+    for step in path:
+        marks = None if marks is None else marks.get(step)
     result: list[Path] = []
-
-    def walk(value: Any, here: Path) -> None:
-        if here in consumed:
-            return
+    stack: list[tuple[Any, Path, dict[Any, Any] | None]] = [(node, tuple(path), marks)]
+    while stack:
+        value, here, marks = stack.pop()
+        if marks is not None and _CONSUMED in marks:
+            continue
         if isinstance(value, (dict, list)):
             if not value:
-                return  # an empty container carries nothing to lose
-            if here not in touched:
+                continue  # an empty container carries nothing to lose
+            if marks is None:  # nothing under it was looked at: reported once, whole
                 result.append(here)
-                return
-            children = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, child in children:
-                walk(child, here + (key,))
+                continue
+            children = list(value.items() if isinstance(value, dict) else enumerate(value))
+            for key, child in reversed(children):  # the stack pops them in document order
+                stack.append((child, here + (key,), marks.get(key)))
         else:
             result.append(here)
-
-    walk(node, path)
     return result

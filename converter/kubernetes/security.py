@@ -18,6 +18,7 @@ def parse_security_context(reader: Reader, path: Path, pod_defaults: dict[str, A
     reader.mapping(path)
     user = reader.get(path + ("runAsUser",), int)
     group = reader.get(path + ("runAsGroup",), int)
+    check_ids(reader, path, user, group)
     if user is None:
         user = pod_defaults.get("runAsUser")
     if group is None:
@@ -51,3 +52,10 @@ def _capabilities(reader: Reader, path: Path) -> tuple[str, ...]:
     if names:
         reader.take(path)
     return tuple(names)
+
+
+def check_ids(reader: Reader, path: Path, user: int | None, group: int | None) -> None:
+    """Kubernetes accepts user and group IDs 0..2147483647 only; anything else would reach ECS as a bad user."""
+    for key, value in (("runAsUser", user), ("runAsGroup", group)):
+        if value is not None and not 0 <= value <= 2**31 - 1:
+            reader.fail(path + (key,), f"{key} must be between 0 and 2147483647")

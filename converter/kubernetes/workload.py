@@ -6,8 +6,9 @@ from typing import Any
 
 from converter.kubernetes.container import PodFacts, parse_container
 from converter.kubernetes.context import ParseContext
-from converter.kubernetes.metadata import read_metadata
+from converter.kubernetes.metadata import name_problem, read_metadata, shown
 from converter.kubernetes.reader import Path, Reader
+from converter.kubernetes.security import check_ids
 from converter.model import Container, Rollout, Volume, Workload
 
 _ARCH = {"amd64": "X86_64", "arm64": "ARM64"}
@@ -27,6 +28,8 @@ _STATEFULSET_LOST = ("serviceName", "podManagementPolicy", "updateStrategy", "or
 
 def parse_deployment(reader: Reader, context: ParseContext) -> Workload | None:
     meta = read_metadata(reader, "Deployment")
+    if _unusable_name(reader, meta):
+        return None
     spec = ("spec",)
     replicas = _replicas(reader)
     rollout = _rollout(reader)
@@ -39,6 +42,8 @@ def parse_deployment(reader: Reader, context: ParseContext) -> Workload | None:
 def parse_statefulset(reader: Reader, context: ParseContext) -> Workload | None:
     """A StatefulSet without volumeClaimTemplates converts like a Deployment, its identity lost (W003)."""
     meta = read_metadata(reader, "StatefulSet")
+    if _unusable_name(reader, meta):
+        return None
     spec = ("spec",)
     if reader.has(spec + ("volumeClaimTemplates",)):
         reader.note(("spec", "volumeClaimTemplates"), "K2E-W001",
@@ -54,6 +59,16 @@ def parse_statefulset(reader: Reader, context: ParseContext) -> Workload | None:
                 "ordered start-up" + (", " + ", ".join(lost) if lost else ""))
     rollout = Rollout(strategy="rolling", origin=reader.origin(spec))
     return _workload(reader, context, meta, replicas, rollout)
+
+
+def _unusable_name(reader: Reader, meta) -> bool:
+    """A name that cannot name output files is rejected with a finding (E020), never rewritten into a path."""
+    problem = name_problem(meta.name)
+    if problem is None:
+        return False
+    reader.note(("metadata", "name"), "K2E-E020", f"{meta.kind} name {shown(meta.name)} {problem}; not converted")
+    reader.take(())  # the whole document is accounted for by that finding
+    return True
 
 
 def _replicas(reader: Reader) -> int | None:
@@ -100,6 +115,7 @@ def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None,
 
     pod_security = reader.mapping(pod + ("securityContext",))
     defaults = {key: reader.get(pod + ("securityContext", key), int) for key in ("runAsUser", "runAsGroup")}
+    check_ids(reader, pod + ("securityContext",), defaults["runAsUser"], defaults["runAsGroup"])
     for key in _POD_SECURITY_NO_FIELD:
         if key in pod_security:
             reader.note(pod + ("securityContext", key), "K2E-W131", f"pod securityContext.{key} has no ECS field")

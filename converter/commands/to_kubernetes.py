@@ -1,0 +1,81 @@
+"""`k2ecs convert --to k8s`: ECS payloads in, Kubernetes manifests and the same loss report out.
+
+Called by converter.commands.convert, which owns the options. This module does the I/O of the reverse
+direction (reading, writing, printing); converter.reverse does the conversion and is pure.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from typing import Any
+
+from converter.errors import ExitStatus
+
+SNIFF_BYTES = 256 * 1024
+
+
+def input_direction(paths: list[str]) -> str:
+    """The direction the input asks for: "k8s" when it is ECS input, else "ecs" (the default, Kubernetes input).
+
+    Decided on the head of each file's text, so the files are parsed once, by the right loader. Standard
+    input is read here and put back for the loader.
+    """
+    from converter.ecs_input.detect import sniff
+    from converter.errors import InputError
+    from converter.loader import expand_paths
+
+    seen: dict[str, str] = {}
+    for path in expand_paths(paths):
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+            head = data[:SNIFF_BYTES].decode("utf-8", errors="replace")
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    head = handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
+            except OSError:
+                continue  # the loader reports it, with the file name
+        direction = sniff(head)
+        if direction is not None:
+            seen.setdefault(direction, path)
+    if len(seen) > 1:
+        raise InputError("the input mixes ECS payloads and Kubernetes manifests (" + seen["ecs"] + "); convert them "
+                         "separately, or pass --to", file=seen["k8s"])
+    return next(iter(seen), "ecs")
+
+
+def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: str | None,
+                fail_on: str, check: bool, accepted: Any) -> int:
+    from converter.baseline import review
+    from converter.cli_common import emit
+    from converter.kubernetes_output.dump import dump_documents
+    from converter.loader import load_paths
+    from converter.output import REPORT_FILE, dumps, write_atomically
+    from converter.report import build_report, exceeds, render
+    from converter.reverse import convert_to_kubernetes
+
+    result = convert_to_kubernetes(load_paths(paths, cfn_tags=True))
+    findings = review(result.findings, result.sources, accepted)
+    canonical = build_report(findings, result.sources, result.outputs)
+    for entry, produced in zip(canonical["outputs"], result.outputs, strict=True):
+        entry["files"] = produced.files
+    files = {f"{o.name}.yaml": dump_documents(o.documents) for o in result.outputs}
+    files[REPORT_FILE] = dumps(canonical)
+    differ: list[str] = []
+    if check:
+        from converter.drift import drift
+
+        diff, differ = drift(output, files)
+        sys.stdout.write(diff)
+    elif output is not None:
+        write_atomically(output, files)
+    else:
+        sys.stdout.write(dump_documents(document for o in result.outputs for document in o.documents))
+    emit(render(canonical, report_format, fail_on=fail_on), report_file)
+    if differ:
+        sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
+                         f"({', '.join(differ)}); rerun without --check to write it\n")
+        return ExitStatus.DRIFT
+    return ExitStatus.FINDINGS if exceeds(findings, fail_on) else ExitStatus.OK

@@ -1,0 +1,174 @@
+"""A Reader seen through ECS API spelling, so one parser reads API JSON and CloudFormation alike.
+
+Parsers write paths as the ECS API spells them (``("containerDefinitions", 0, "portMappings")``). For a
+CloudFormation resource the view respells each step (``ContainerDefinitions``) and resolves intrinsic
+functions where the template fixes the value; what it cannot resolve is named in a finding (K2E-W704)
+and counts as accounted for. Every path still lands in the underlying Reader, so the no-silent-loss
+bookkeeping (``Reader.finish``) is the same as for Kubernetes input.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from converter.ecs_input.intrinsics import ResourceRef, Template, Unresolved, is_intrinsic, resolve
+from converter.findings import Origin
+from converter.kubernetes.reader import Path, Reader
+
+_MISSING = object()
+# CloudFormation property names that are not the API member name with its first letter raised.
+_CFN_NAMES = {"efsVolumeConfiguration": "EFSVolumeConfiguration", "placementStrategy": "PlacementStrategies"}
+_CFN_NESTED = {("proxyConfiguration", "properties"): "ProxyConfigurationProperties"}
+
+
+class Key(str):
+    """A path step that is data, not a field name (a docker label, a log option): never respelled."""
+
+
+class EcsView:
+    def __init__(self, reader: Reader, base: Path = (), template: Template | None = None) -> None:
+        self.reader = reader
+        self.base = tuple(base)
+        self.template = template  # set for a CloudFormation resource: PascalCase and intrinsics
+
+    @property
+    def cfn(self) -> bool:
+        return self.template is not None
+
+    def spell(self, path: Path) -> Path:
+        if self.template is None:
+            return self.base + tuple(path)
+        steps: list[Any] = []
+        previous: Any = None
+        for step in path:
+            if type(step) is str:
+                name = _CFN_NESTED.get((previous, step)) or _CFN_NAMES.get(step) or step[:1].upper() + step[1:]
+                previous = step
+                step = name
+            else:
+                previous = None if not isinstance(step, str) else previous
+            steps.append(str(step) if isinstance(step, Key) else step)
+        return self.base + tuple(steps)
+
+    # -- locating and raw access ----------------------------------------------------------------------
+    def origin(self, path: Path = ()) -> Origin:
+        return self.reader.origin(self.spell(path))
+
+    def raw(self, path: Path, default: Any = None) -> Any:
+        return self.reader.raw(self.spell(path), default)
+
+    def has(self, path: Path) -> bool:
+        return self.reader.has(self.spell(path))
+
+    def filled(self, path: Path) -> bool:
+        """Present with something in it (not null, not an empty list or mapping)."""
+        value = self.raw(path, _MISSING)
+        return value is not _MISSING and value is not None and value != [] and value != {}
+
+    # -- consuming -------------------------------------------------------------------------------------
+    def get(self, path: Path, *types: type, default: Any = None) -> Any:
+        value = self.raw(path, _MISSING)
+        if self.template is not None and is_intrinsic(value):
+            return self._resolved(path, value, types, default)
+        if self.template is not None and isinstance(value, str) and types and str not in types:
+            coerced = _scalar(value, types)  # CloudFormation writes numbers and booleans as strings too
+            if coerced is not None:
+                self.reader.take(self.spell(path))
+                return coerced
+        return self.reader.get(self.spell(path), *types, default=default)
+
+    def _resolved(self, path: Path, value: Any, types: tuple[type, ...], default: Any) -> Any:
+        assert self.template is not None
+        try:
+            resolution = resolve(value, self.template)
+        except Unresolved as err:
+            self.note(path, "K2E-W704", f"{_show(value)} cannot be resolved: {err}")
+            return default
+        result = resolution.value
+        if isinstance(result, ResourceRef) and ResourceRef not in types:
+            self.note(path, "K2E-W704", f"{_show(value)} cannot be resolved: it names resource "
+                      f"{result.logical_id}, whose value is known at deploy time")
+            return default
+        if types and not isinstance(result, ResourceRef):
+            if int in types and isinstance(result, str) and result.lstrip("-").isdigit():
+                result = int(result)  # CloudFormation Number parameters are often strings
+            elif str in types and isinstance(result, (int, float)) and not isinstance(result, bool):
+                result = str(result)
+            if (bool not in types and isinstance(result, bool)) or not isinstance(result, types):
+                self.fail(path, f"{_show(value)} resolves to {result!r}, not the expected type")
+        self.reader.take(self.spell(path))
+        for name in dict.fromkeys(resolution.defaults):
+            self.note(path, "K2E-I705", f"{_show(value)} resolved with the Default of parameter {name}: {result!r}",
+                      covers=False)
+        return result
+
+    def take(self, path: Path) -> Any:
+        return self.reader.take(self.spell(path))
+
+    def mapping(self, path: Path) -> dict[Any, Any]:
+        if self._intrinsic_container(path):
+            return {}
+        return self.reader.mapping(self.spell(path))
+
+    def sequence(self, path: Path) -> Iterator[tuple[Path, Any]]:
+        if self._intrinsic_container(path):
+            return iter(())
+        items = self.reader.sequence(self.spell(path))
+        return ((tuple(path) + (item_path[-1],), item) for item_path, item in items)
+
+    def _intrinsic_container(self, path: Path) -> bool:
+        value = self.raw(path)
+        if self.template is not None and is_intrinsic(value):
+            self.note(path, "K2E-W704", f"{_show(value)} cannot be resolved: k2ecs reads lists and mappings only "
+                      "when they are written out in the template")
+            return True
+        return False
+
+    def string_map(self, path: Path) -> dict[str, str]:
+        """A map of user keys to strings (docker labels, log options); intrinsic values resolved or noted."""
+        result: dict[str, str] = {}
+        for key, item in self.mapping(path).items():
+            item_path = tuple(path) + (Key(key),)
+            if not isinstance(key, str):
+                self.fail(item_path, "a key must be a string")
+            if self.template is not None and is_intrinsic(item):
+                value = self.get(item_path, str)
+                if value is not None:
+                    result[key] = value
+                continue
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                self.fail(item_path, "expected a string value")
+            result[key] = str(item)
+            self.reader.take(self.spell(item_path))
+        return result
+
+    def fail(self, path: Path, message: str) -> None:
+        self.reader.fail(self.spell(path), message)
+
+    # -- reporting -------------------------------------------------------------------------------------
+    def note(self, path: Path, code: str, message: str, suggestion: str | None = None, *, covers: bool = True,
+             **extra: Any) -> None:
+        self.reader.note(self.spell(path), code, message, suggestion, covers=covers, **extra)
+
+    def name(self, path: Path) -> str:
+        """How the document spells ``path`` (for messages)."""
+        return "/".join(str(step) for step in self.spell(path)[len(self.base):])
+
+
+def _scalar(text: str, types: tuple[type, ...]) -> Any:
+    if bool in types and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if int in types and text.strip().lstrip("-").isdigit():
+        return int(text)
+    if float in types:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _show(value: Any) -> str:
+    (key, argument), = value.items()
+    text = repr(argument)
+    return f"{key} {text if len(text) <= 60 else text[:57] + '...'}"

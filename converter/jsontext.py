@@ -1,0 +1,140 @@
+"""JSON text exactly as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it, about 4x faster.
+
+CPython's C encoder is only used without ``indent``; with it, ``json`` runs its pure-Python generator
+encoder, which was a quarter of the time of a large conversion (docs/PERFORMANCE.md). The payloads and
+reports k2ecs writes are plain dicts, lists, strings, numbers, booleans and None, which this module
+writes with one recursive function and the C string encoder. Anything else (a subclass, a Decimal, a
+cycle) is left to ``json.dumps`` itself, so the text, and any error, is always what ``json`` gives.
+tests/test_jsontext.py compares the two byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring  # the C implementation when CPython has it
+from typing import Any
+
+_INDENT = 2
+_NEWLINES = ["\n" + " " * (_INDENT * level) for level in range(64)]
+
+
+class _Unusual(Exception):
+    """A value this module does not write itself: json.dumps writes the whole text instead."""
+
+
+def dumps(value: Any) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``."""
+    try:
+        out = _Pieces()
+        _write(value, out, 0)
+        return out.text()
+    except (_Unusual, RecursionError):
+        return json.dumps(value, indent=_INDENT, ensure_ascii=False)
+
+
+def _scalar(value: Any) -> str | None:
+    """The text of a scalar, or None for a container."""
+    cls = value.__class__
+    if cls is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if cls is int:
+        return int.__repr__(value)
+    if cls is float:
+        return _float(value)
+    if cls is dict or cls is list or cls is tuple:
+        return None
+    raise _Unusual
+
+
+_INFINITY = float("inf")
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _key(key: Any) -> str:
+    # json turns these keys into strings first, and then quotes them like any string.
+    if key.__class__ is str:
+        return encode_basestring(key)
+    if key is True or key is False or key is None or key.__class__ is int or key.__class__ is float:
+        return encode_basestring(_scalar(key))
+    raise _Unusual
+
+
+class _Pieces(list):
+    """The pieces of the text, joined a few thousand at a time: a list of a million small strings weighs
+    several times the text they make (at 1,000 workloads, 30 MB for an 8 MB document)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.joined: list[str] = []
+
+    def compact(self) -> None:
+        if len(self) > 4096:
+            self.joined.append("".join(self))
+            self.clear()
+
+    def text(self) -> str:
+        self.joined.append("".join(self))
+        self.clear()
+        return "".join(self.joined)
+
+
+def _write(value: Any, out: _Pieces, level: int) -> None:
+    text = _scalar(value)
+    if text is not None:
+        out.append(text)
+    else:
+        _container(value, out, level)
+
+
+def _container(value: Any, out: _Pieces, level: int) -> None:
+    if level + 1 >= len(_NEWLINES):
+        raise _Unusual
+    if not value:
+        out.append("{}" if value.__class__ is dict else "[]")
+        return
+    inner = _NEWLINES[level + 1]
+    if value.__class__ is dict:
+        separator = "{" + inner
+        for key, item in value.items():
+            name = encode_basestring(key) if key.__class__ is str else _key(key)
+            if item.__class__ is str:  # most values: the common case first
+                out.append(f"{separator}{name}: {encode_basestring(item)}")
+            else:
+                text = _scalar(item)
+                if text is None:
+                    out.append(f"{separator}{name}: ")
+                    _container(item, out, level + 1)
+                else:
+                    out.append(f"{separator}{name}: {text}")
+            separator = "," + inner
+            if level < 3:
+                out.compact()
+        out.append(_NEWLINES[level] + "}")
+    else:
+        separator = "[" + inner
+        for item in value:
+            text = _scalar(item)
+            if text is None:
+                out.append(separator)
+                _container(item, out, level + 1)
+            else:
+                out.append(separator + text)
+            separator = "," + inner
+            if level < 3:
+                out.compact()
+        out.append(_NEWLINES[level] + "]")

@@ -1,0 +1,1 @@
+"""The neutral model -> Kubernetes objects (Deployment, Service, HorizontalPodAutoscaler, ServiceAccount)."""

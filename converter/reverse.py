@@ -1,0 +1,338 @@
+"""The reverse pipeline: ECS payloads -> neutral model -> Kubernetes manifests (MAPPING §6).
+
+Pure, like converter.convert: ``convert_to_kubernetes(documents)`` returns the manifests, the findings
+and one source record per input object; it never prints, writes or exits. Each input object is read
+through a Reader (wrapped in an EcsView), so every field is mapped, named in a finding, or reported by
+the catch-all K2E-W901, exactly as in the forward direction.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from converter.convert import SourceRecord
+from converter.ecs_input import cloudformation
+from converter.ecs_input.container import dns_label
+from converter.ecs_input.detect import (POLICY, POLICY_CONFIG, REPORT, SERVICE, TARGET, TASK, TEMPLATE, WRAPPER, Piece,
+                                        pieces as document_pieces)
+from converter.ecs_input.exposures import build_exposures
+from converter.ecs_input.scaling import ParsedPolicy, ParsedTarget, build_autoscaling, parse_scalable_target, parse_scaling_policy
+from converter.ecs_input.service import ParsedService, parse_service, rollout_at
+from converter.ecs_input.taskdef import ParsedTask, label_problem, parse_task_definition
+from converter.ecs_input.view import EcsView
+from converter.findings import Finding
+from converter.kubernetes.reader import Reader
+from converter.kubernetes_output.deployment import render_deployment
+from converter.kubernetes_output.hpa import render_hpa
+from converter.kubernetes_output.service import render_service
+from converter.kubernetes_output.serviceaccount import render_service_account
+from converter.loader import Document
+from converter.model import Rollout
+
+_WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
+
+
+@dataclass
+class KubernetesOutput:
+    name: str  # file stem: <name>.yaml
+    resource: str  # the ECS object it came from
+    documents: list[dict[str, Any]]
+    inputs: tuple[str, ...] = ()  # the ECS objects (source record resources) it was made from
+    scaling: None = None  # the report lists files per output; a reverse output is one file
+
+    @property
+    def files(self) -> list[str]:
+        return [f"{self.name}.yaml"]
+
+
+@dataclass
+class ReverseConversion:
+    outputs: list[KubernetesOutput]
+    findings: list[Finding]
+    sources: list[SourceRecord]
+
+
+@dataclass
+class _Parsed:
+    tasks: list[tuple[ParsedTask, SourceRecord, str | None]] = field(default_factory=list)
+    services: list[tuple[ParsedService, SourceRecord]] = field(default_factory=list)
+    targets: list[tuple[ParsedTarget, SourceRecord]] = field(default_factory=list)
+    policies: list[tuple[ParsedPolicy, SourceRecord]] = field(default_factory=list)
+
+
+def convert_to_kubernetes(documents: list[Document], settings: Any = None) -> ReverseConversion:
+    """``settings`` is accepted for symmetry with converter.convert.convert; nothing in it applies to Kubernetes."""
+    del settings
+    sources: list[SourceRecord] = []
+    parsed = _Parsed()
+    for document in documents:
+        for piece in _pieces(document):
+            record = _record(piece)
+            sources.append(record)
+            _PARSERS[piece.kind](piece, record, parsed)
+    outputs = _link_and_render(parsed)
+    findings: list[Finding] = []
+    for record in sources:
+        findings.extend(record.reader.finish())
+    findings.sort(key=Finding.sort_key)
+    return ReverseConversion(outputs=outputs, findings=findings, sources=sources)
+
+
+def _pieces(document: Document) -> list[Piece]:
+    found = document_pieces(document)
+    if found and found[0].kind == TEMPLATE:
+        return cloudformation.resource_pieces(document) + found
+    return found
+
+
+def _record(piece: Piece) -> SourceRecord:
+    data = piece.document.data
+    node = data
+    for step in piece.base:
+        node = node.get(step) if isinstance(node, dict) else None
+    node = node if isinstance(node, dict) else {}
+    stem = os.path.basename(piece.document.file)
+    if piece.template is not None:
+        resource = cloudformation.resource_name(piece)
+    else:
+        resource = {
+            TASK: f"TaskDefinition/{node.get('family') or '(unnamed)'}",
+            SERVICE: f"Service/{node.get('serviceName') or '(unnamed)'}",
+            TARGET: f"ScalableTarget/{node.get('ResourceId') or '(unnamed)'}",
+            POLICY: f"ScalingPolicy/{node.get('PolicyName') or '(unnamed)'}",
+            POLICY_CONFIG: f"TargetTrackingScalingPolicyConfiguration/{stem}",
+            REPORT: f"Report/{stem}", WRAPPER: f"Output/{stem}", TEMPLATE: f"Template/{stem}",
+        }[piece.kind]
+    reader = Reader(piece.document, resource)
+    status = "referenced" if piece.kind in (WRAPPER, TEMPLATE) else "not-converted"
+    return SourceRecord(resource, piece.document.file, piece.document.line, status, reader)
+
+
+def _view(piece: Piece, record: SourceRecord) -> EcsView:
+    if piece.template is not None:
+        cloudformation.read_resource_attributes(record.reader, piece)
+    return EcsView(record.reader, piece.base, piece.template)
+
+
+def _task(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    parsed.tasks.append((parse_task_definition(_view(piece, record)), record, piece.logical_id))
+
+
+def _service(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    service = parse_service(_view(piece, record))
+    service.logical_id = piece.logical_id
+    parsed.services.append((service, record))
+
+
+def _target(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    target = parse_scalable_target(_view(piece, record))
+    if target is not None:
+        target.logical_id = piece.logical_id
+        parsed.targets.append((target, record))
+
+
+def _policy(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    policy = parse_scaling_policy(_view(piece, record))
+    if policy is not None and policy.resource is not None:
+        parsed.policies.append((policy, record))
+
+
+def _policy_config(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    record.reader.note((), "K2E-W702", "a TargetTrackingScalingPolicyConfiguration alone names no scalable target; not converted",
+                       "Convert the put-scaling-policy input (with ResourceId) together with the service.")
+    record.reader.take(())
+
+
+def _report(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    record.reader.note((), "K2E-I703", "a report of k2ecs convert; its findings are not repeated")
+    record.reader.take(())
+
+
+def _wrapper(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    reader = record.reader
+    for path in piece.covers:
+        reader.take(path)
+    for index, item in enumerate(reader.raw(("workloads",)) or []):
+        for key in ("name", "resource"):
+            if isinstance(item, dict) and key in item:
+                reader.take(("workloads", index, key))
+        if isinstance(item, dict) and item.get("scaling") is None:
+            reader.take(("workloads", index, "scaling"))
+    present = [key for key in _WRAPPER_READ_ONLY if reader.has((key,))]
+    for key in present:
+        reader.take((key,))
+    if present:
+        reader.note((present[0],), "K2E-I701", f"read-only fields ignored: {', '.join(present)}",
+                    paths=[reader.origin((key,)).path for key in present])
+
+
+def _template(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    cloudformation.read_template_sections(record.reader)
+
+
+def _other(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
+    cloudformation.read_resource_attributes(record.reader, piece)
+
+
+_PARSERS: dict[str, Callable[[Piece, SourceRecord, _Parsed], None]] = {
+    TASK: _task, SERVICE: _service, TARGET: _target, POLICY: _policy, POLICY_CONFIG: _policy_config,
+    REPORT: _report, WRAPPER: _wrapper, TEMPLATE: _template, cloudformation.OTHER: _other,
+}
+
+
+# -- linking and rendering ------------------------------------------------------------------------
+
+def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
+    used_tasks: set[int] = set()
+    names: set[str] = set()
+    service_names: dict[str | None, set[str]] = {}
+    targets = _link_policies(parsed)
+    outputs: list[KubernetesOutput] = []
+    for service, record in parsed.services:
+        found = _task_for(service, parsed)
+        if found is None:
+            if service.task_family is not None or service.task_ref is not None:
+                wanted = service.task_ref.logical_id if service.task_ref else service.task_family
+                service.view.note((), "K2E-E706", f"task definition {wanted} is not in the input; "
+                                  f"service {service.name or service.logical_id} not converted", covers=False)
+            continue
+        task, task_record = found
+        used_tasks.add(id(task))
+        target = _target_for(service, targets)
+        output = _render(task, service, target, names, service_names)
+        record.status = task_record.status = "converted"
+        output.inputs = (task_record.resource, record.resource)
+        if target is not None:
+            output.inputs += _mark_scaling_converted(target, parsed)
+        outputs.append(output)
+    for task, record, _ in parsed.tasks:
+        if id(task) not in used_tasks:
+            task.view.note((), "K2E-I727", f"no ECS service for {task.family} in the input: replicas 1", covers=False)
+            output = _render(task, None, None, names, service_names)
+            output.inputs = (record.resource,)
+            outputs.append(output)
+            record.status = "converted"
+    for target, record in parsed.targets:
+        if record.status != "converted":
+            wanted = target.service or (target.service_ref.logical_id if target.service_ref is not None else "?")
+            target.view.note((), "K2E-E706", f"the scaled service {wanted} is not in the input; not converted",
+                             covers=False)
+    return outputs
+
+
+def _link_policies(parsed: _Parsed) -> list[tuple[ParsedTarget, SourceRecord]]:
+    for policy, _ in parsed.policies:
+        match = next((t for t, _ in parsed.targets
+                      if (policy.target_ref is not None and t.logical_id == policy.target_ref.logical_id)
+                      or (policy.service is not None and t.service == policy.service)), None)
+        if match is None:
+            policy.view.note((), "K2E-E706", "the scalable target of this policy is not in the input; not converted", covers=False)
+        else:
+            match.policies.append(policy)
+    return parsed.targets
+
+
+def _mark_scaling_converted(target: ParsedTarget, parsed: _Parsed) -> tuple[str, ...]:
+    used = []
+    for candidate, record in parsed.targets:
+        if candidate is target:
+            record.status = "converted"
+            used.append(record.resource)
+    for policy, record in parsed.policies:
+        if any(policy is p for p in target.policies):
+            record.status = "converted"
+            used.append(record.resource)
+    return tuple(used)
+
+
+def _task_for(service: ParsedService, parsed: _Parsed) -> tuple[ParsedTask, SourceRecord] | None:
+    candidates = [(t, r) for t, r, logical in parsed.tasks
+                  if (service.task_ref is not None and logical == service.task_ref.logical_id)
+                  or (service.task_ref is None and t.family == service.task_family)]
+    exact = [(t, r) for t, r in candidates if service.task_revision is not None and t.revision == service.task_revision]
+    return (exact or candidates or [None])[0]
+
+
+def _target_for(service: ParsedService, targets: list[tuple[ParsedTarget, SourceRecord]]) -> ParsedTarget | None:
+    for target, _ in targets:
+        if (target.service_ref is not None and target.service_ref.logical_id == service.logical_id) or \
+                (target.service is not None and target.service == service.name):
+            return target
+    return None
+
+
+def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarget | None, names: set[str],
+            service_names: dict[str | None, set[str]]) -> KubernetesOutput:
+    source = service.name if service is not None and service.name is not None else task.family
+    name = _unique(dns_label(source, "workload"), names)
+    if service is not None and service.name is not None and name != service.name:
+        service.view.note(("serviceName",), "K2E-I707", f"service {service.name!r} is named {name} in Kubernetes", covers=False)
+    workload = task.workload
+    labels, annotations = list(workload.labels), list(workload.annotations)
+    if service is not None:
+        for key, value in service.tags:
+            if (key, value) in labels or (key, value) in annotations:
+                continue
+            (labels if label_problem(key, value) is None else annotations).append((key, value))
+    selector = _selector(name, labels)
+    replicas = 1
+    if service is not None and service.desired_count is not None:
+        replicas = service.desired_count
+    elif target is not None and target.min_capacity is not None:
+        replicas = max(target.min_capacity, 1)
+    rollout = rollout_at(service, replicas) if service is not None else Rollout(strategy="rolling", origin=workload.origin)
+    workload = replace(workload, name=name, replicas=replicas, rollout=rollout, labels=tuple(labels),
+                       annotations=tuple(annotations), pod_labels=tuple({**dict(labels), **selector}.items()))
+    taken = service_names.setdefault(workload.namespace, set())
+    documents: list[dict[str, Any]] = []
+    account = None
+    if workload.task_role_arn is not None:
+        account = name
+        task.view.note(("taskRoleArn",), "K2E-W714", f"task role {workload.task_role_arn} became ServiceAccount {name} (IRSA)",
+                       covers=False)
+        documents.append(render_service_account(name, workload.namespace, workload.task_role_arn))
+    deployment, _ = render_deployment(workload, selector=selector, service_account=account)
+    documents.append(deployment)
+    if service is not None:
+        for exposure in build_exposures(service, task, workload, selector, taken):
+            documents.append(render_service(exposure)[0])
+    _unused_app_protocols(task, documents)
+    if target is not None:
+        if service is not None and service.connect:
+            for policy in target.policies:
+                policy.view.note(("TargetTrackingScalingPolicyConfiguration",), "K2E-I724", "ECS utilization includes the "
+                                 "Service Connect proxy, which the pods do not run", covers=False)
+        autoscaling = build_autoscaling(target, workload, cpu_units=task.cpu_units, memory_mib=task.memory_mib)
+        if autoscaling is not None:
+            documents.append(render_hpa(autoscaling)[0])
+    resource = f"Service/{service.name or name}" if service is not None else f"TaskDefinition/{task.family}"
+    return KubernetesOutput(name=name, resource=resource, documents=documents)
+
+
+def _unused_app_protocols(task: ParsedTask, documents: list[dict[str, Any]]) -> None:
+    """appProtocol lives on Service ports in Kubernetes: name the ones no Service carries."""
+    used = {port.get("targetPort") for d in documents if d["kind"] == "Service" for port in d["spec"].get("ports", [])}
+    for (_, number), name in task.extras.port_names.items():
+        if name in task.extras.app_protocols and name not in used and number not in used and task.view is not None:
+            path = task.extras.app_protocol_paths[name]
+            task.view.note(path, "K2E-W729", f"appProtocol {task.extras.app_protocols[name]} of port {name!r} is used by "
+                           "no Kubernetes Service; not carried", covers=False)
+
+
+def _selector(name: str, labels: list[tuple[str, str]]) -> dict[str, str]:
+    """The Deployment's selector: a label naming the workload (ECS has no selectors, §3.1)."""
+    for key in ("app", "app.kubernetes.io/name"):
+        if (key, name) in labels:
+            return {key: name}
+    return {"app.kubernetes.io/name": name}
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, counter = name, 2
+    while candidate in taken:
+        suffix = f"-{counter}"
+        candidate, counter = name[: 63 - len(suffix)] + suffix, counter + 1
+    taken.add(candidate)
+    return candidate

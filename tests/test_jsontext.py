@@ -1,0 +1,89 @@
+"""converter.jsontext writes exactly what json.dumps(value, indent=2, ensure_ascii=False) writes.
+
+The goldens compare output files byte for byte, so the faster writer (issue 9) must never differ by a
+byte, and must fail the same way on what JSON cannot hold.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+import json
+import os
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from converter import jsontext
+from tests.helpers import SAMPLES
+
+EXAMPLES = int(os.environ.get("K2ECS_PROPERTY_EXAMPLES", "150"))
+
+
+def reference(value):
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10 ** 30, max_value=10 ** 30),
+                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20))
+keys = st.one_of(st.text(max_size=10), st.integers(-5, 5), st.floats(allow_nan=False), st.booleans(), st.none())
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=5), st.lists(inner, max_size=3).map(tuple),
+    st.dictionaries(keys, inner, max_size=5)), max_leaves=40)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(values)
+def test_any_json_value_is_written_as_json_dumps_writes_it(value):
+    assert jsontext.dumps(value) == reference(value)
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*/expected/*.json")), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_every_golden_file_is_reproduced(path):
+    text = path.read_text(encoding="utf-8")
+    assert jsontext.dumps(json.loads(text)) + "\n" == text
+
+
+@pytest.mark.parametrize("value", [
+    "", [], {}, [[]], {"a": {}}, "tab\there \"quoted\" \\ \x00 \u2028 é \U0001F600", -0.0, 1e300, 2 ** 70,
+    {1: "int key", 2.5: "float key", True: "bool key", None: "null key"}, (1, (2, 3)),
+    [float("nan"), float("inf"), -float("inf")],
+])
+def test_edge_values(value):
+    assert jsontext.dumps(value) == reference(value)
+
+
+class Colour(enum.IntEnum):
+    RED = 1
+
+
+class Name(str):
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    {"colour": Colour.RED}, [Name("x")], collections.OrderedDict(b=1, a=2), {Colour.RED: 1},
+    {"deep": json.loads("[" * 100 + "]" * 100)},
+])
+def test_subclasses_and_deep_nesting_are_written_by_json_itself(value):
+    assert jsontext.dumps(value) == reference(value)
+
+
+@pytest.mark.parametrize("value", [{"a": Decimal("1.5")}, {("tuple", "key"): 1}, [object()]])
+def test_what_json_refuses_is_refused_the_same_way(value):
+    with pytest.raises(TypeError) as expected:
+        reference(value)
+    with pytest.raises(TypeError) as ours:
+        jsontext.dumps(value)
+    assert str(ours.value) == str(expected.value)
+
+
+def test_a_cycle_is_refused_the_same_way():
+    cycle: list = []
+    cycle.append({"again": cycle})
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        reference(cycle)
+    with pytest.raises(ValueError, match="Circular reference detected"):
+        jsontext.dumps(cycle)
