@@ -289,6 +289,14 @@ def test_cli_fail_on_and_report_formats(tmp_path: Path):
     assert sarif.returncode == 0 and json.loads((tmp_path / "r.sarif").read_text())["version"] == "2.1.0"
 
 
+def test_cli_refuses_ecs_settings_when_converting_to_kubernetes(tmp_path: Path):
+    # Settings shape ECS output only: silently ignoring them would let a user think they applied.
+    result = run_k2ecs("convert", str(WEB / "input"), "--cluster", "prod", "--subnets", "subnet-1", "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "--cluster, --subnets shape the ECS output" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_bad_input_is_one_line_with_file_and_line(tmp_path: Path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"family": "web",\n "containerDefinitions": [\n')

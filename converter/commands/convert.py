@@ -91,6 +91,17 @@ def convert(
             if to is Direction.k8s or input_direction(paths) == "k8s":
                 if output_format is not OutputFormat.ecs_json:
                     raise UsageError("--format chooses the ECS output; it does not apply with --to k8s")
+                # Settings shape the ECS side only; accepting them here would let a user believe they applied.
+                ecs_only = {"--config": config, "--cluster": cluster, "--region": region, "--launch-type": launch_type,
+                            "--subnets": subnets, "--security-groups": security_groups,
+                            "--assign-public-ip/--no-assign-public-ip": assign_public_ip,
+                            "--execution-role-arn": execution_role_arn,
+                            "--service-connect-namespace": service_connect_namespace, "--sizing": sizing}
+                given = [flag for flag, value in ecs_only.items() if value is not None]
+                if given:
+                    one = len(given) == 1
+                    raise UsageError(f"{', '.join(given)} {'shapes' if one else 'shape'} the ECS output and "
+                                     f"{'does' if one else 'do'} not apply when converting to Kubernetes (--to k8s)")
                 return run_reverse(paths, output=output, report_format=report.value, report_file=report_file,
                                    fail_on=fail_on.value, check=check, accepted=accepted)
         result = conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
