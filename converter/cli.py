@@ -25,16 +25,17 @@ def root(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 # The command registry: one line per command, each command in its own module under converter/commands/.
 # Command modules import only typer and converter.cli_common at module level, so start-up stays cheap.
+# plan and apply use terraform's detailed exit codes, so their parser errors must not exit 2.
 COMMANDS = {
-    "convert": convert.convert,
-    "baseline": baseline.baseline,
-    "explain": explain.explain,
-    "plan": plan.plan,
-    "apply": apply.apply,
-    "compare": compare.compare,
+    "convert": (convert.convert, None),
+    "baseline": (baseline.baseline, None),
+    "explain": (explain.explain, None),
+    "plan": (plan.plan, plan.DetailedExitCommand),
+    "apply": (apply.apply, plan.DetailedExitCommand),
+    "compare": (compare.compare, None),
 }
-for _name, _command in COMMANDS.items():
-    app.command(_name)(_command)
+for _name, (_command, _cls) in COMMANDS.items():
+    app.command(_name, cls=_cls)(_command)
 
 
 def main() -> None:

@@ -218,6 +218,9 @@ def test_problems_are_errors_before_any_change(aws: AwsWorld, calls: Calls, case
 def test_missing_arguments_and_boto3_are_errors_not_pending_changes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     isolate_aws_environment(monkeypatch, tmp_path)
     assert k2ecs("plan").exit_code == DetailedExit.ERROR  # not 2, the parser's usage status: 2 means "changes"
+    # the parser's own usage errors must not read as "changes pending" either
+    assert k2ecs("plan", "--no-such-flag").exit_code == DetailedExit.ERROR
+    assert k2ecs("apply", "x.yaml", "--wait-timeout", "soon").exit_code == DetailedExit.ERROR
     monkeypatch.setitem(sys.modules, "boto3", None)  # import boto3 now raises ImportError
     result = k2ecs("plan", RECREATE / "input", "--cluster", "prod")
     assert result.exit_code == DetailedExit.ERROR and "need boto3" in result.stderr

@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+import typer.core
 
 from converter.cli_common import (
     ClusterOption,
@@ -21,6 +22,21 @@ from converter.cli_common import (
     conversion,
     guarded,
 )
+
+# click's UsageError, found through BadParameter so it is right whether typer uses click or vendors it.
+_USAGE_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
+
+
+class DetailedExitCommand(typer.core.TyperCommand):
+    """A command whose parser errors (unknown flag, bad value) exit 1, not click's 2, which means "changes pending"."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except _USAGE_ERROR as err:
+            err.exit_code = 1
+            raise
+
 
 # Optional on purpose: a missing argument must be k2ecs's error (exit 1), not the parser's usage
 # error, whose exit status 2 would read as "changes pending".
