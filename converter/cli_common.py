@@ -66,14 +66,12 @@ def split_values(values: Optional[List[str]]) -> Optional[tuple[str, ...]]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
-                execution_role_arn, service_connect_namespace, sizing):
-    """Load the settings and the manifests, and convert (shared by convert and baseline)."""
+def load_settings(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                  execution_role_arn, service_connect_namespace, sizing):
+    """The config file merged with the settings flags, flags first (every command that converts uses this)."""
     from converter.config import load_config
-    from converter.convert import convert as run_conversion
-    from converter.loader import load_paths
 
-    settings = load_config(config).merged({
+    return load_config(config).merged({
         "cluster": cluster, "region": region,
         "launch_type": None if launch_type is None else launch_type.value,
         "subnets": split_values(subnets), "security_groups": split_values(security_groups),
@@ -81,6 +79,16 @@ def conversion(paths, config, cluster, region, launch_type, subnets, security_gr
         "service_connect_namespace": service_connect_namespace,
         "sizing": None if sizing is None else sizing.value,
     })
+
+
+def conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                execution_role_arn, service_connect_namespace, sizing):
+    """Load the settings and the manifests, and convert (shared by convert and baseline)."""
+    from converter.convert import convert as run_conversion
+    from converter.loader import load_paths
+
+    settings = load_settings(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                             execution_role_arn, service_connect_namespace, sizing)
     # The documents, and everything convert() builds from them, are millions of small objects that live
     # to the end of the run and hold no reference cycles (tests/test_bench.py checks that convert()
     # leaves no cyclic garbage). The cyclic GC scanning them again and again was a quarter of a large

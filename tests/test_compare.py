@@ -1,7 +1,9 @@
 """`k2ecs compare`: rows from the real conversion, terminal / Markdown / HTML views, cost sketch, safety.
 
-Expected names, codes, statuses and counts are derived from the conversion itself (converter.convert) and
-the rule tables (converter.compare.rules), never copied from an earlier run.
+Either side is the input: Kubernetes manifests (samples/*) or ECS input (samples/ecs-*). Expected names,
+codes, statuses and counts are derived from the conversion itself (converter.convert, or
+converter.reverse for ECS input) and the rule tables (converter.compare.rules), never copied from an
+earlier run.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal
+from html import escape as html_escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -30,8 +33,10 @@ from converter.convert import convert
 from converter.errors import ExitStatus
 from converter.loader import load_paths
 from converter.resources import load_schema
-from converter.settings import PLACEHOLDER_PREFIX
+from converter.reverse import convert_to_kubernetes
+from converter.settings import PLACEHOLDER_PREFIX, Settings
 from tests.helpers import ROOT, SAMPLES, run_k2ecs, sample_cases
+from tests.reverse_support import ecs_sample_cases
 
 CHROMIUM = "/usr/bin/chromium"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -86,27 +91,42 @@ def _config(case: Path):
     return load_config(str(case / "k2ecs.yaml") if (case / "k2ecs.yaml").is_file() else None)
 
 
+def _ecs(case: Path) -> bool:
+    return case.name.startswith("ecs-")
+
+
 def _comparison(case: Path):
+    if _ecs(case):
+        return compare(load_paths([str(case / "input")], cfn_tags=True), Settings(), (str(case / "input"),))
     return compare(load_paths([str(case / "input")]), _config(case), (str(case / "input"),))
 
 
 def _conversion(case: Path):
+    """The conversion compare shows: forward for Kubernetes input, reverse for ECS input."""
+    if _ecs(case):
+        return convert_to_kubernetes(load_paths([str(case / "input")], cfn_tags=True))
     return convert(load_paths([str(case / "input")]), _config(case))
 
 
 CASES = sample_cases()
 IDS = [case.name for case in CASES]
+ECS_CASES = ecs_sample_cases()
+BOTH = CASES + ECS_CASES
+BOTH_IDS = [case.name for case in BOTH]
 
 
 # -- rows follow the conversion ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", BOTH, ids=BOTH_IDS)
 def test_every_finding_and_workload_of_the_conversion_is_in_the_comparison(case: Path):
     conversion = _conversion(case)
     comparison = _comparison(case)
+    assert (comparison.source_side, comparison.target_side) == (("ECS", "Kubernetes") if _ecs(case) else ("Kubernetes", "ECS"))
     names = [view.workload.name for view in comparison.workloads]
     for output in conversion.outputs:
         assert output.name in names
+    shown_documents = {(s.resource, s.file) for view in comparison.workloads for s in view.workload.sources}
+    assert shown_documents == {(s.resource, s.file) for s in conversion.sources}  # every input document, somewhere
     shown = [(f.code, f.resource, f.path, f.message) for view in comparison.workloads for row in view.rows for f in row.findings]
     for finding in conversion.findings:
         assert (finding.code, finding.resource, finding.path, finding.message) in shown
@@ -198,7 +218,7 @@ def _assert_tables_well_formed(text: str) -> None:
             assert len(_cells(line)) == width, line
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", BOTH, ids=BOTH_IDS)
 def test_markdown_names_every_workload_code_and_counts_its_rows(case: Path):
     conversion = _conversion(case)
     args = ["compare", "input", "--markdown", "-"] + (["--config", "k2ecs.yaml"] if (case / "k2ecs.yaml").is_file() else [])
@@ -231,11 +251,19 @@ def test_markdown_names_every_workload_code_and_counts_its_rows(case: Path):
                 if PLACEHOLDER_PREFIX.replace("<", "\\<") in cells[5] and not cells[5].startswith(("\\[", "{")):
                     statuses.add(NEEDS_INPUT)
                 assert cells[0] == next(s for s in WORST_FIRST if s in statuses)
-    shared = any(s.status == "referenced" for s in conversion.sources)
+    shared = _shared(_comparison(case))
     whole = re.search(r"\*\*Whole input:\*\* (.*?);", text).group(1)
     if not shared:  # a document shown in two sections counts once in the whole-input line
         assert whole == ", ".join(f"{totals[s]} {s}" for s in STATUSES)
     assert "### How statuses and effort are decided" in text and "Hours per row" in text
+    side = "ECS → Kubernetes" if _ecs(case) else "Kubernetes → ECS"
+    assert f"## k2ecs compare: {side}" in text
+
+
+def _shared(comparison) -> bool:
+    """Whether a document is shown in two sections (then it counts once in the whole-input totals)."""
+    seen = [(s.resource, s.file, s.line) for view in comparison.workloads for s in view.workload.sources]
+    return len(seen) != len(set(seen))
 
 
 def _finding(code: str):
@@ -260,7 +288,8 @@ def test_terminal_output_off_a_tty_is_plain_and_fits_100_columns(tmp_path: Path)
     (tmp_path / "app.yaml").write_text(HOSTILE)
     for args, cwd in ((["compare", "input"], SAMPLES / "web-loadbalancer-hpa"),
                       (["compare", str(tmp_path / "app.yaml")], None),
-                      (["compare", *[str(case / "input") for case in CASES]], None)):
+                      (["compare", *[str(case / "input") for case in CASES]], None),
+                      (["compare", *[str(case / "input") for case in ECS_CASES]], None)):
         result = run_k2ecs(*args, cwd=cwd)
         assert result.returncode == 0, result.stderr
         assert "\x1b" not in result.stdout
@@ -366,7 +395,7 @@ def _assert_self_contained(text: str) -> None:
     assert "default-src 'none'" in text  # the page's own CSP forbids every fetch
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", BOTH, ids=BOTH_IDS)
 def test_html_page_for_each_sample(case: Path):
     conversion = _conversion(case)
     comparison = _comparison(case)
@@ -375,13 +404,20 @@ def test_html_page_for_each_sample(case: Path):
     page = _parse(text)
     for output in conversion.outputs:
         assert f'<span class="name">{output.name}</span>' in text
-        assert json.dumps(output.task_definition["family"]) in text.replace("&#34;", '"')
+        if _ecs(case):  # the generated manifests, as YAML, beside the ECS source
+            from converter.kubernetes_output.dump import dump_documents
+
+            for document in output.documents:
+                assert html_escape(dump_documents([document]), quote=False) in text.replace("&#39;", "'").replace("&#34;", '"')
+        else:
+            assert json.dumps(output.task_definition["family"]) in text.replace("&#34;", '"')
+    source, target = ("ECS", "Kubernetes (YAML)") if _ecs(case) else ("Kubernetes (YAML)", "ECS (JSON)")
+    assert f"<h3>{source}" in text and f"<h3>{target}</h3>" in text
     for finding in conversion.findings:
         assert f">{finding.code}</code>" in text
     rows = [attributes["data-status"] for tag, attributes in page.tags if tag == "tr" and "data-status" in attributes]
     for status in STATUSES:
-        assert rows.count(status.replace(" ", "-")) == comparison.counts[status] or any(
-            s.status == "referenced" for s in conversion.sources)
+        assert rows.count(status.replace(" ", "-")) == comparison.counts[status] or _shared(comparison)
     assert len(rows) == sum(len(view.rows) for view in comparison.workloads)
     sections = [attributes for tag, attributes in page.tags if tag == "details" and "workload" in (attributes.get("class") or "")]
     assert len(sections) == len(comparison.workloads) and all("open" in s for s in sections)
@@ -423,26 +459,36 @@ def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
                            f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=180)
 
 
+BROWSER_PAGES = {
+    "kubernetes-input": ([SAMPLES / "web-loadbalancer-hpa", SAMPLES / "unsupported-kinds", SAMPLES / "secrets-and-configmaps"],
+                         NOT_MAPPED),
+    "ecs-input": ([SAMPLES / "ecs-fargate-web-alb"], NEEDS_INPUT),
+}
+
+
 @pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
                     reason="no headless browser: install Debian's chromium (apt-get install -y chromium) "
                            "to open the compare page in it; .ci/run does this on CI")
-def test_the_page_renders_and_filters_in_headless_chromium(tmp_path: Path):
-    cases = [SAMPLES / "web-loadbalancer-hpa", SAMPLES / "unsupported-kinds", SAMPLES / "secrets-and-configmaps"]
+@pytest.mark.parametrize("name", list(BROWSER_PAGES))
+def test_the_page_renders_and_filters_in_headless_chromium(tmp_path: Path, name: str):
+    cases, only = BROWSER_PAGES[name]
     out = tmp_path / "compare.html"
     result = run_k2ecs("compare", *[str(case / "input") for case in cases], "--html", str(out))
     assert result.returncode == 0, result.stderr
-    comparison = compare(load_paths([str(case / "input") for case in cases]), load_config(None))
+    comparison = compare(load_paths([str(case / "input") for case in cases], cfn_tags=all(map(_ecs, cases))),
+                         load_config(None))
     url = out.resolve().as_uri()
 
     shot = tmp_path / "compare.png"
     _chromium("--screenshot=" + str(shot), "--window-size=1280,2000", url, profile=tmp_path / "profile-1")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     if os.environ.get("K2ECS_KEEP_SCREENSHOT"):
-        shutil.copy(shot, os.environ["K2ECS_KEEP_SCREENSHOT"])
+        shutil.copy(shot, f"{os.environ['K2ECS_KEEP_SCREENSHOT']}.{name}.png")
 
     dom = _chromium("--dump-dom", url, profile=tmp_path / "profile-2").stdout
     page = _parse(dom)
     visible = page.visible
+    assert f"k2ecs compare: {comparison.source_side} → {comparison.target_side}" in visible
     for view in comparison.workloads:
         assert view.workload.name in visible
     for status in STATUSES:  # the filter bar is hidden until its script runs
@@ -450,15 +496,16 @@ def test_the_page_renders_and_filters_in_headless_chromium(tmp_path: Path):
     rows = sum(len(view.rows) for view in comparison.workloads)
     assert f"Showing {rows} of {rows} rows" in visible
 
-    # The filter, driven by the address: only not-mapped rows stay visible.
-    dom = _chromium("--dump-dom", url + "#show=not-mapped", profile=tmp_path / "profile-3").stdout
+    # The filter, driven by the address: only the rows of one status stay visible.
+    slug = only.replace(" ", "-")
+    dom = _chromium("--dump-dom", f"{url}#show={slug}", profile=tmp_path / "profile-3").stdout
     page = _parse(dom)
     shown = [a["data-status"] for tag, a in page.tags if tag == "tr" and "data-status" in a and "hidden" not in a]
-    assert shown and set(shown) == {"not-mapped"}
-    assert len(shown) == sum(view.counts[NOT_MAPPED] for view in comparison.workloads)
+    assert shown and set(shown) == {slug}
+    assert len(shown) == sum(view.counts[only] for view in comparison.workloads)
     assert f"Showing {len(shown)} of {rows} rows" in page.visible
     pressed = {a["data-status"]: a["aria-pressed"] for tag, a in page.tags if tag == "button" and "data-status" in a}
-    assert pressed == {"mapped": "false", "approximated": "false", "needs-input": "false", "not-mapped": "true"}
+    assert pressed == {s.replace(" ", "-"): "true" if s == only else "false" for s in STATUSES}
 
 
 # -- cost sketch ------------------------------------------------------------------------------------
@@ -501,33 +548,168 @@ def test_ec2_services_are_not_priced():
     assert all(not line.scenarios and "EC2" in line.note for line in comparison.cost.lines.values())
 
 
+def _input_objects(case: Path, conversion, output) -> dict[str, dict]:
+    """The task definition, service and scalable target an output was made from, as the input spells them."""
+    found: dict[str, dict] = {}
+    for resource in output.inputs:
+        record = next(r for r in conversion.sources if r.resource == resource)
+        data = record.reader.document.data
+        kind = resource.split("/", 1)[0]
+        for key in ("taskDefinition", "service"):
+            if isinstance(data.get(key), dict):
+                data = data[key]
+        found[kind] = data
+    return found
+
+
+@pytest.mark.parametrize("case", [c for c in ECS_CASES if c.name != "ecs-cloudformation-stack"],
+                         ids=[c.name for c in ECS_CASES if c.name != "ecs-cloudformation-stack"])
+def test_cost_sketch_of_ecs_input_prices_its_task_definitions_and_services(case: Path):
+    prices = load_schema("fargate_prices.json")
+    conversion = _conversion(case)
+    comparison = _comparison(case)
+    for output in conversion.outputs:
+        line = comparison.cost.lines[output.name]
+        objects = _input_objects(case, conversion, output)
+        taskdef, service = objects["TaskDefinition"], objects.get("Service", {})
+        launch = service.get("launchType") or ("FARGATE" if "FARGATE" in taskdef.get("requiresCompatibilities", []) else "EC2")
+        if launch != "FARGATE":
+            assert not line.scenarios and launch in line.note
+            continue
+        counts = {"desired": service["desiredCount"]}
+        if "ScalableTarget" in objects:
+            counts.update(min=objects["ScalableTarget"]["MinCapacity"], max=objects["ScalableTarget"]["MaxCapacity"])
+        assert {s.label: s.tasks for s in line.scenarios} == counts
+        platform = taskdef.get("runtimePlatform", {})
+        row = prices["prices"][f"{platform.get('operatingSystemFamily', 'LINUX')}/{platform.get('cpuArchitecture', 'X86_64')}"]
+        for scenario in line.scenarios:
+            vcpu_hours = Decimal(taskdef["cpu"]) / 1024 * scenario.tasks * prices["hours_per_month"]
+            gb_hours = Decimal(taskdef["memory"]) / 1024 * scenario.tasks * prices["hours_per_month"]
+            assert scenario.vcpu_hours == vcpu_hours and scenario.gb_hours == gb_hours
+            cost = vcpu_hours * Decimal(row["per_vcpu_hour"]) + gb_hours * Decimal(row["per_gb_hour"])
+            assert abs(scenario.cost - cost) < Decimal("0.005")
+    assert any(line.scenarios for line in comparison.cost.lines.values()) or case.name == "ecs-ec2-bridge-hostport"
+
+
+def test_cloudformation_input_side_by_side(tmp_path: Path):
+    """Short-form tags read as data; intrinsics resolved for the cost sketch; resources shown once each."""
+    case = SAMPLES / "ecs-cloudformation-stack"
+    template = load_paths([str(case / "input")], cfn_tags=True)[0].data
+    conversion = _conversion(case)
+    comparison = _comparison(case)
+    [output] = conversion.outputs
+    view = next(v for v in comparison.workloads if v.workload.name == output.name)
+    resources = template["Resources"]
+    # The task size comes through Fn::FindInMap, desiredCount through a Ref to a parameter's Default.
+    size = template["Mappings"]["Sizes"]["small"]
+    desired = template["Parameters"]["DesiredCount"]["Default"]
+    target = resources["ScalableTarget"]["Properties"]
+    assert {s.label: s.tasks for s in view.cost.scenarios} == {"desired": desired, "min": target["MinCapacity"],
+                                                             "max": target["MaxCapacity"]}
+    assert view.cost.vcpu == Decimal(size["Cpu"]) / 1024 and view.cost.memory_gb == Decimal(size["Memory"]) / 1024
+    # Each resource is a document of its own; the template's pane names them instead of repeating them.
+    other = next(v for v in comparison.workloads if not v.workload.is_workload)
+    pane = next(s for s in other.workload.sources if s.resource.startswith("Template/")).text
+    for logical_id in resources:
+        assert re.search(rf"{logical_id}: \(shown as \S+/{logical_id}\)", pane)
+    assert "ContainerDefinitions" not in pane
+    # A resource type k2ecs does not convert is one row, with its finding.
+    log_group = [r for r in other.rows if r.source_resource == "AWS::Logs::LogGroup/LogGroup"]
+    assert [r.codes for r in log_group] == [("K2E-W702",)] and log_group[0].status == NOT_MAPPED
+    # The same page from standard input (the side is sniffed from the text, short-form tags and all).
+    text = (case / "input" / "catalog-stack.yaml").read_text()
+    assert "!Ref" in text
+    result = run_k2ecs("compare", "-", "--markdown", "-", stdin=text)
+    assert result.returncode == 0, result.stderr
+    assert f"<summary><b>{output.name}</b>" in result.stdout and "## k2ecs compare: ECS → Kubernetes" in result.stdout
+
+
+def test_a_finding_about_several_fields_marks_each_of_their_rows():
+    case = SAMPLES / "ecs-describe-task-definition"
+    comparison = _comparison(case)
+    listing = [f for view in comparison.workloads for row in view.rows for f in row.findings if f.extra.get("paths")]
+    assert listing
+    shown = {row.source_field for view in comparison.workloads for row in view.rows}
+    joined = 0
+    for finding in listing:
+        rows = {row.source_field: row for view in comparison.workloads for row in view.rows if finding in row.findings}
+        for pointer in finding.extra["paths"]:
+            if pointer in shown:  # an empty list (no events) is no row
+                assert rows[pointer].status == finding_status(finding), pointer
+                joined += pointer != finding.path
+    assert joined >= 2
+
+
+NOECHO = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  DbPassword: {Type: String, NoEcho: true, Default: noecho-canary-never-shown}
+  Pin: {Type: Number, NoEcho: "true", Default: 4071}
+Resources:
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: app
+      Cpu: "256"
+      Memory: "512"
+      RequiresCompatibilities: [FARGATE]
+      ContainerDefinitions:
+        - Name: app
+          Image: example.com/app:1
+          Environment:
+            - {Name: DB_PASSWORD, Value: !Ref DbPassword}
+            - {Name: DSN, Value: !Sub "postgres://app:${DbPassword}@db/app"}
+            - {Name: PIN, Value: !Ref Pin}
+            - {Name: PLAIN, Value: plain-environment-value}
+          Secrets:
+            - {Name: API_KEY, ValueFrom: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/api-AbCdEf"}
+"""
+
+
+def test_secret_values_of_ecs_input_never_appear_in_any_view(tmp_path: Path):
+    """NoEcho Defaults are secrets the template carries; secrets[].valueFrom are ARNs; environment is plain."""
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(NOECHO)
+    documents = load_paths([str(stack)], cfn_tags=True)
+    conversion = convert_to_kubernetes(documents)
+    generated = json.dumps([d for o in conversion.outputs for d in o.documents])
+    canaries = {str(p["Default"]) for p in documents[0].data["Parameters"].values() if str(p.get("NoEcho")).lower() == "true"}
+    canaries |= {str(v) for s in conversion.sources if s.reader.sensitive for v in _leaves(s.reader.document.data)}
+    assert "noecho-canary-never-shown" in canaries and "noecho-canary-never-shown" in generated  # the reverse resolves it
+    out, review = tmp_path / "page.html", tmp_path / "review.md"
+    result = run_k2ecs("compare", str(stack), "--html", str(out), "--markdown", str(review))
+    assert result.returncode == 0, result.stderr
+    views = (result.stdout, result.stderr, out.read_text(), review.read_text())
+    for text in views:
+        for canary in canaries:
+            assert canary not in text
+        assert "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app/api-AbCdEf" in text or text == result.stderr
+    assert "plain-environment-value" in out.read_text() and "(value not shown)" in out.read_text()
+    assert "values not shown" in out.read_text()  # the template's pane says so
+
+
+def _leaves(node):
+    if isinstance(node, dict):
+        return [leaf for value in node.values() for leaf in _leaves(value)]
+    if isinstance(node, list):
+        return [leaf for value in node for leaf in _leaves(value)]
+    return [node]
+
+
 # -- the command ------------------------------------------------------------------------------------
 
-def test_ecs_input_is_a_usage_error_until_the_reverse_direction_plugs_in(tmp_path: Path):
-    taskdef = tmp_path / "web.taskdef.json"
-    shutil.copy(SAMPLES / "web-loadbalancer-hpa" / "expected" / "web.taskdef.json", taskdef)
-    result = run_k2ecs("compare", str(taskdef))
-    assert result.returncode == ExitStatus.USAGE
-    assert "ECS" in result.stderr and "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+def test_mixed_input_and_settings_with_ecs_input_are_usage_errors(tmp_path: Path):
+    taskdef = SAMPLES / "ecs-fargate-web-alb" / "input" / "web.taskdef.json"
     mixed = run_k2ecs("compare", str(taskdef), str(SAMPLES / "web-loadbalancer-hpa" / "input"))
-    assert mixed.returncode == ExitStatus.USAGE and "mixes" in mixed.stderr
-
-
-def test_without_the_reverse_direction_the_error_says_so(monkeypatch, tmp_path: Path):
-    import importlib.util
-
-    from converter.compare import inputs
-    from converter.errors import UsageError
-
-    template = tmp_path / "stack.json"
-    template.write_text(json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}))
-    documents = load_paths([str(template)])
-    assert inputs.detect(documents) == "ecs"
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "converter.reverse" else real(name, *a))
-    with pytest.raises(UsageError, match="no ECS -> Kubernetes direction") as caught:
-        inputs.build_input(documents, load_config(None), ())
-    assert str(template) in str(caught.value)
+    assert mixed.returncode == ExitStatus.USAGE and "mixes" in mixed.stderr and str(taskdef) in mixed.stderr
+    review = tmp_path / "review.md"
+    for flags in (["--cluster", "prod"], ["--config", str(SAMPLES / "web-loadbalancer-hpa" / "k2ecs.yaml")],
+                  ["--no-assign-public-ip"]):
+        result = run_k2ecs("compare", str(taskdef), "--markdown", str(review), *flags)
+        assert result.returncode == ExitStatus.USAGE, result.stderr
+        assert flags[0].lstrip("-").split("-")[-1] in result.stderr and "ECS" in result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not review.exists()
 
 
 def test_bad_output_targets_are_usage_errors_and_nothing_is_written(tmp_path: Path):

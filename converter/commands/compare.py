@@ -19,7 +19,7 @@ from converter.cli_common import (
     SizingOption,
     SubnetsOption,
     guarded,
-    split_values,
+    load_settings,
 )
 from converter.errors import ExitStatus
 
@@ -44,28 +44,34 @@ def compare(
     sizing: SizingOption = None,
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
 ) -> None:
-    """Put each workload side by side: source field beside target field, with status, finding and suggestion."""
+    """Put each workload side by side: source field beside target field, with status, finding and suggestion.
+
+    Either side may be the input: Kubernetes manifests (compared with the ECS payloads they convert to), or
+    ECS payloads, describe output, a k2ecs output folder or CloudFormation (compared with the manifests).
+    """
 
     def run() -> int:
         import os
 
         from converter.compare import compare as build_comparison
-        from converter.config import load_config
         from converter.errors import UsageError
         from converter.loader import load_paths
 
         if markdown == STDOUT and html == STDOUT:
             raise UsageError("--markdown and --html cannot both write to stdout")
+        ecs_input = _is_ecs_input(paths)
+        if ecs_input:
+            _refuse_ecs_settings({"--config": config, "--cluster": cluster, "--region": region,
+                                  "--launch-type": launch_type, "--subnets": subnets,
+                                  "--security-groups": security_groups,
+                                  "--assign-public-ip/--no-assign-public-ip": assign_public_ip,
+                                  "--execution-role-arn": execution_role_arn,
+                                  "--service-connect-namespace": service_connect_namespace, "--sizing": sizing})
         # The same settings, merged the same way, as convert (flags beat the config file).
-        settings = load_config(config).merged({
-            "cluster": cluster, "region": region,
-            "launch_type": None if launch_type is None else launch_type.value,
-            "subnets": split_values(subnets), "security_groups": split_values(security_groups),
-            "assign_public_ip": assign_public_ip, "execution_role_arn": execution_role_arn,
-            "service_connect_namespace": service_connect_namespace,
-            "sizing": None if sizing is None else sizing.value,
-        })
-        comparison = build_comparison(load_paths(paths), settings, tuple(paths))
+        settings = load_settings(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                                 execution_role_arn, service_connect_namespace, sizing)
+        # CloudFormation short-form tags (!Ref) are data only in ECS input; a manifest keeps the strict loader.
+        comparison = build_comparison(load_paths(paths, cfn_tags=ecs_input), settings, tuple(paths))
         # Everything is rendered before anything is written, so a failure leaves no half-written file.
         files: dict[str, str] = {}
         if markdown is not None:
@@ -92,6 +98,46 @@ def compare(
         return ExitStatus.OK
 
     raise typer.Exit(guarded(run, traceback))
+
+
+def _is_ecs_input(paths: List[str]) -> bool:
+    """Whether the files are ECS input, decided on the head of each file's text (as convert does), so that each
+    file is parsed once, by the right loader. Standard input is read here and put back for the loader."""
+    import io
+
+    from converter.commands.to_kubernetes import SNIFF_BYTES
+    from converter.ecs_input.detect import sniff
+    from converter.errors import UsageError
+    from converter.loader import expand_paths
+
+    seen: dict[str, str] = {}
+    for path in expand_paths(paths):
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+            head = data[:SNIFF_BYTES]
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    head = handle.read(SNIFF_BYTES)
+            except OSError:
+                continue  # the loader reports it, with the file name
+        side = sniff(head.decode("utf-8", errors="replace"))
+        if side is not None:
+            seen.setdefault(side, path)
+    if len(seen) > 1:
+        raise UsageError("the input mixes Kubernetes manifests and ECS input; compare one side at a time",
+                         file=seen["k8s"])
+    return "k8s" in seen  # sniff names the direction: "k8s" means the input is ECS
+
+
+def _refuse_ecs_settings(flags: dict) -> None:
+    """Settings shape the ECS side; with ECS input they would apply to nothing, so they are refused (as in convert)."""
+    from converter.errors import UsageError
+
+    given = [flag for flag, value in flags.items() if value is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)}: settings shape the ECS side and do not apply when the input is ECS")
 
 
 def _check_target(target: str) -> None:

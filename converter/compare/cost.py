@@ -1,8 +1,9 @@
 """A cost sketch for the Fargate services: vCPU-hours and GB-hours per month, priced from a data table.
 
 An estimate, labelled as one everywhere it is shown: compute only, on-demand, at the prices, region and
-date of ``schemas/fargate_prices.json``. The task size and the task counts are read from the ECS
-payloads (task cpu/memory, service desiredCount, scalable target Min/MaxCapacity), never guessed.
+date of ``schemas/fargate_prices.json``. The task size and the task counts are read from the ECS side,
+whichever side was the input (task cpu/memory, service desiredCount, scalable target Min/MaxCapacity),
+never guessed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class CostSketch:
     hours_per_month: int
     sources: tuple[dict[str, str], ...]
     description: str
-    region_note: str = ""  # set when the settings name another region than the table's
+    region_note: str = ""  # set when the input is for another region than the table's
     price_rows: tuple[tuple[str, Decimal, Decimal], ...] = field(default=())  # (label, per vCPU-hour, per GB-hour)
 
     @property
@@ -73,7 +74,7 @@ def cost_sketch(workloads: Iterable[Any], prices: dict[str, Any], region: str | 
                                cost=sum((s.cost for s in chosen), Decimal(0))))
     note = ""
     if region is not None and region != prices["region"]:
-        note = f"The settings name region {region}; prices there differ from {prices['region']}."
+        note = f"This input is for region {region}; prices there differ from {prices['region']}."
     return CostSketch(
         lines=lines, totals=tuple(totals), region=prices["region"], region_name=prices["region_name"],
         currency=prices["currency"], date=prices["date"], hours_per_month=prices["hours_per_month"],

@@ -48,6 +48,8 @@ def page(comparison: Comparison) -> dict[str, Any]:
         "title": f"k2ecs compare: {comparison.source_side} → {comparison.target_side}",
         "source_side": comparison.source_side,
         "target_side": comparison.target_side,
+        "source_format": comparison.source_format,
+        "target_format": comparison.target_format,
         "version": __version__,
         "inputs": list(comparison.inputs),
         "statuses": [{"label": s, "slug": slug(s), "meaning": STATUS_MEANING[s], "count": comparison.counts[s]}

@@ -9,11 +9,11 @@ row shows. The table names where a field lands; the values shown are read from t
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
-from converter.compare.paths import label, resolve, resolve_first
+from converter.compare.paths import combine as _combine
+from converter.compare.paths import label, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
 
 TD = "taskDefinition"
@@ -134,32 +134,12 @@ CODE_TARGETS = {
 HIDDEN = {("apiVersion",), ("kind",)}  # identify the document; shown in its heading
 
 
-def _parts(pattern: str) -> tuple[str, ...]:
-    if pattern == "":
-        return ()
-    return tuple(part.replace("~1", "/").replace("~0", "~") for part in pattern[1:].split("/"))
-
-
-_COMPILED = {kind: tuple((_parts(e["pattern"]), e) for e in entries) for kind, entries in FIELDS.items()}
-
-
-def _matches(parts: tuple[str, ...], path: tuple[Any, ...]) -> bool:
-    if len(parts) != len(path):
-        return False
-    for part, step in zip(parts, path, strict=True):
-        if part == "*":
-            continue
-        if part == "{containers}":
-            if step not in ("containers", "initContainers"):
-                return False
-        elif part != str(step):
-            return False
-    return True
+_COMPILED = {kind: tuple((pattern_parts(e["pattern"]), e) for e in entries) for kind, entries in FIELDS.items()}
 
 
 def entry_for(kind: str, path: tuple[Any, ...]) -> dict[str, Any] | None:
     for parts, entry in _COMPILED.get(kind, ()):
-        if _matches(parts, path):
+        if pattern_matches(parts, path):
             return entry
     return None
 
@@ -237,29 +217,14 @@ RESOLVERS: dict[str, Callable[[SourceDocument, tuple[Any, ...], WorkloadInput], 
 }
 
 
-def _combine(results: list[tuple[str, Any]]) -> tuple[str, Any]:
-    """Several target fields: their labels joined; one value when they agree, else each value as text."""
-    labels = "; ".join(name for name, _ in results)
-    texts = [_text(value) for _, value in results if value is not MISSING]
-    if not texts:
-        return labels, MISSING
-    if len(texts) == len(results) and len(set(texts)) == 1:
-        return labels, results[0][1]
-    return labels, "; ".join(_text(value) if value is not MISSING else "(not set)" for _, value in results)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
 class KubernetesToEcs:
     """The FieldMap for Kubernetes input (see converter.compare.model.FieldMap)."""
 
-    def unit(self, kind: str, path: tuple[Any, ...]) -> bool:
-        entry = entry_for(kind, path)
+    def unit(self, source: SourceDocument, path: tuple[Any, ...]) -> bool:
+        entry = entry_for(source.kind, path)
         return entry is not None and entry["unit"]
 
-    def hidden(self, kind: str, path: tuple[Any, ...]) -> bool:
+    def hidden(self, source: SourceDocument, path: tuple[Any, ...]) -> bool:
         return tuple(path) in HIDDEN
 
     def target(self, source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:

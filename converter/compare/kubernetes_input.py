@@ -9,19 +9,18 @@ documents with the same rules the conversion applies (selector subset, scaleTarg
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from converter.compare.kubernetes_fields import KubernetesToEcs
 from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
+from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
 from converter.ecs.tags import NAMESPACE_TAG
 from converter.findings import Finding
 from converter.settings import Settings
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
-OTHER = "other resources"
-REDACTED = "(value not shown)"
 # Fields of a Secret that may be shown; every other value is replaced, keys stay (they name ARNs).
 SECRET_SHOWN = {("apiVersion",), ("kind",), ("type",), ("metadata", "name"), ("metadata", "namespace")}
 _REFERENCE_KEYS = {"configMapKeyRef": "ConfigMap", "configMapRef": "ConfigMap", "configMap": "ConfigMap",
@@ -34,7 +33,7 @@ def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str,
 
     conversion = convert(documents, settings)
     findings = review(conversion.findings, conversion.sources)
-    owned = _findings_by_source(findings, conversion.sources)
+    owned = findings_by_source(findings, conversion.sources)
     sources = [_source(record, owned.get(index, [])) for index, record in enumerate(conversion.sources)]
     outputs = list(conversion.outputs)
     workloads: list[WorkloadInput] = []
@@ -51,7 +50,7 @@ def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str,
     rest = [i for i in range(len(sources)) if i not in shown]
     loose = owned.get(-1, [])
     if rest or loose:
-        workloads.append(WorkloadInput(name=OTHER, resource="documents of no converted workload", converted=False,
+        workloads.append(WorkloadInput(name=OTHER, resource=OTHER_RESOURCE, converted=False,
                                        sources=tuple(sources[i] for i in rest), targets={}, target_text={},
                                        findings=tuple(loose), ecs={}, is_workload=False))
     return CompareInput(source_side="Kubernetes", target_side="ECS", workloads=tuple(workloads),
@@ -104,23 +103,6 @@ def redact(node: Any, path: tuple[Any, ...] = ()) -> Any:
     if isinstance(node, list):
         return [redact(value, path + (index,)) for index, value in enumerate(node)]
     return node if path in SECRET_SHOWN else REDACTED
-
-
-def _findings_by_source(findings: Iterable[Finding], records: list[Any]) -> dict[int, list[Finding]]:
-    """Each finding under the index of its document; -1 for findings about no document (a baseline file)."""
-    by_key: dict[tuple[str, str], list[int]] = {}
-    for index, record in enumerate(records):
-        by_key.setdefault((record.resource, record.file), []).append(index)
-    owned: dict[int, list[Finding]] = {}
-    for finding in findings:
-        candidates = by_key.get((finding.resource, finding.file), [])
-        if not candidates:
-            owned.setdefault(-1, []).append(finding)
-            continue
-        # Same resource twice in one file (K2E-E007): the document that starts last before the finding's line.
-        before = [i for i in candidates if finding.line is None or records[i].line <= finding.line]
-        owned.setdefault(before[-1] if before else candidates[0], []).append(finding)
-    return owned
 
 
 def _namespace(source: SourceDocument) -> str | None:

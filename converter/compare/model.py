@@ -2,8 +2,9 @@
 
 An input adapter (``converter.compare.inputs.INPUTS``) turns a run into a ``CompareInput``: per workload,
 the source documents (data, display text, which paths the conversion consumed), the target payloads and
-the findings. Rows, summaries, the cost sketch and every renderer read only this shape, so an adapter for
-ECS input (ECS -> Kubernetes) plugs in without touching them.
+the findings. Rows, summaries, the cost sketch and every renderer read only this shape: one adapter per side
+(``kubernetes_input`` for Kubernetes -> ECS, ``ecs_input`` for ECS -> Kubernetes) and nothing else knows
+which side the input is on.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class SourceDocument:
     """One input document as compare may show it. ``data`` and ``text`` are already redacted when sensitive."""
 
     resource: str  # "Kind/name"
-    kind: str  # canonical kind, e.g. "Deployment"
+    kind: str  # canonical kind, e.g. "Deployment" or "TaskDefinition"
     file: str
     line: int | None
     prefix: Path  # where ``data`` sits inside the file (List items), for JSON Pointers
@@ -33,6 +34,9 @@ class SourceDocument:
     status: str  # converted | referenced | not-converted
     findings: tuple[Finding, ...] = ()  # every finding about this document
     sensitive: bool = False
+    # Subtrees of ``data`` that are documents of their own (the items of a describe-services response, the
+    # resources of a CloudFormation template): shown and counted there, not here.
+    nested: frozenset[Path] = frozenset()
     line_of: Callable[[Path], int | None] = field(default=lambda path: None, repr=False, compare=False)
 
 
@@ -40,24 +44,26 @@ class SourceDocument:
 class WorkloadInput:
     """One workload: its source documents (each with its findings), and what it became."""
 
-    name: str  # the name on the target side (the ECS service/family name for Kubernetes input)
+    name: str  # the name on the target side (the ECS service name, or the Kubernetes Deployment name)
     resource: str  # the workload's source resource, e.g. "Deployment/web"
     converted: bool  # False when the workload produced no payloads (an error finding says why)
     sources: tuple[SourceDocument, ...]
     targets: dict[str, Any]  # payload label -> payload, e.g. {"taskDefinition": {...}, "service": {...}}
     target_text: dict[str, str]  # payload label -> text shown beside the source
     findings: tuple[Finding, ...]  # findings about no document of the input (a baseline file entry)
-    ecs: dict[str, Any]  # the ECS payloads of this workload (the targets for Kubernetes input), for the cost sketch
+    # For the cost sketch: the ECS side of this workload as the API spells it (taskDefinition, service, scaling):
+    # the target payloads for Kubernetes input, the input's task definition, service and scalable target for ECS input.
+    ecs: dict[str, Any]
     is_workload: bool = True  # False for the section that gathers documents belonging to no workload
 
 
 class FieldMap(Protocol):
     """Which target field a source field became: direction-specific, supplied by the input adapter."""
 
-    def unit(self, kind: str, path: Path) -> bool:
+    def unit(self, source: SourceDocument, path: Path) -> bool:
         """Whether the subtree at ``path`` is shown as one row (an env entry, a probe, a port)."""
 
-    def hidden(self, kind: str, path: Path) -> bool:
+    def hidden(self, source: SourceDocument, path: Path) -> bool:
         """Whether a row without findings at ``path`` is left out (document bookkeeping such as kind)."""
 
     def target(self, source: SourceDocument, path: Path, workload: WorkloadInput) -> tuple[str, Any]:
@@ -78,12 +84,14 @@ NO_FIELD = "—"
 
 @dataclass(frozen=True, kw_only=True)
 class CompareInput:
-    source_side: str  # "Kubernetes"
-    target_side: str  # "ECS"
+    source_side: str  # "Kubernetes" or "ECS"
+    target_side: str  # "ECS" or "Kubernetes"
     workloads: tuple[WorkloadInput, ...]
     field_map: FieldMap
-    region: str | None = None  # the region the settings name, to set beside the price table's
+    region: str | None = None  # the region the input is for (settings, or the input's ARNs), beside the price table's
     inputs: tuple[str, ...] = ()  # the paths given on the command line
+    source_format: str = "YAML"  # how the source and target panes are written
+    target_format: str = "JSON"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,3 +129,5 @@ class Comparison:
     effort_hours: Decimal
     cost: Any  # converter.compare.cost.CostSketch
     inputs: tuple[str, ...] = ()
+    source_format: str = "YAML"
+    target_format: str = "JSON"

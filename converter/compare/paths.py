@@ -130,3 +130,40 @@ def node_at(data: Any, path: tuple[Any, ...]) -> Any:
         else:
             return None
     return data
+
+
+def pattern_parts(pattern: str) -> tuple[str, ...]:
+    """A field-table pattern (a JSON Pointer with ``*``) as its steps."""
+    if pattern == "":
+        return ()
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in pattern[1:].split("/"))
+
+
+def pattern_matches(parts: tuple[str, ...], path: tuple[Any, ...]) -> bool:
+    """``*`` matches any key or index; ``{containers}`` matches containers or initContainers."""
+    if len(parts) != len(path):
+        return False
+    for part, step in zip(parts, path, strict=True):
+        if part == "*":
+            continue
+        if part == "{containers}":
+            if step not in ("containers", "initContainers"):
+                return False
+        elif part != str(step):
+            return False
+    return True
+
+
+def combine(results: list[tuple[str, Any]]) -> tuple[str, Any]:
+    """Several target fields: their labels joined; one value when they agree, else each value as text."""
+    labels = "; ".join(name for name, _ in results)
+    texts = [as_text(value) for _, value in results if value is not MISSING]
+    if not texts:
+        return labels, MISSING
+    if len(texts) == len(results) and len(set(texts)) == 1:
+        return labels, results[0][1]
+    return labels, "; ".join(as_text(value) if value is not MISSING else "(not set)" for _, value in results)
+
+
+def as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

@@ -3,8 +3,10 @@
 Rows follow the conversion's own record of what it read: a path the conversion consumed whole is one
 row, a path it looked into is split into its children, and whatever it left untouched is one row (the
 catch-all finding K2E-W901 names it). The field map may show a subtree as one row (an env entry, a
-probe). Each finding joins the row whose path is the longest prefix of its own; a finding that names
-no row (a setting the manifests do not carry, a fact about a whole resource) becomes a row of its own.
+probe). Each finding joins the row whose path is the longest prefix of its own (and, when it names several
+fields in ``paths``, each of their rows); a finding that names no row (a setting the source does not carry,
+a fact about a whole resource) becomes a row of its own. Subtrees that are documents of their own (``nested``)
+are left to those documents.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def build(compare_input: CompareInput, prices: dict[str, Any]) -> Comparison:
                           cost=sketch.lines.get(v.workload.name)) for v in views]
     return Comparison(source_side=compare_input.source_side, target_side=compare_input.target_side,
                       workloads=tuple(views), counts=total, effort_hours=effort, cost=sketch,
-                      inputs=compare_input.inputs)
+                      inputs=compare_input.inputs, source_format=compare_input.source_format,
+                      target_format=compare_input.target_format)
 
 
 def workload_rows(workload: WorkloadInput, field_map: FieldMap) -> list[Row]:
@@ -75,12 +78,17 @@ def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: F
             loose.setdefault(finding.path, []).append(finding)
         else:
             attached[owner].append(finding)
+        # One finding about several fields (read-only fields, resource attributes) also explains each of them.
+        for other in finding.extra.get("paths") or ():
+            also = _longest_prefix(other, pointers) if isinstance(other, str) and other != finding.path else None
+            if also is not None and also != owner and finding not in attached[also]:
+                attached[also].append(finding)
     # Nothing of a document that was not converted reached the target, whatever the reader consumed.
     converted = source.status != "not-converted" and (workload.converted or not workload.is_workload)
     rows = []
     for where, path in pointers.items():
         found = attached[where]
-        if not found and field_map.hidden(source.kind, path):
+        if not found and field_map.hidden(source, path):
             continue
         row = _row(source, workload, field_map, path, found, _covered(source, path))
         rows.append(row if converted else replace(row, status=worse(row.status, NOT_MAPPED)))
@@ -126,11 +134,19 @@ def _frontier(source: SourceDocument, field_map: FieldMap) -> Iterator[Path]:
     looked_into: set[Path] = set(above_consumed)
     for item in source.visited:
         looked_into.update(item[:depth] for depth in range(len(item) + 1))
+    around_nested = {item[:depth] for item in source.nested for depth in range(len(item))}
 
     def walk(node: Any, path: Path) -> Iterator[Path]:
         if isinstance(node, (dict, list)) and not node:
             return  # an empty container carries nothing
-        if path and field_map.unit(source.kind, path):
+        if path in source.nested:
+            return
+        if path in around_nested and isinstance(node, (dict, list)):
+            children = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, child in children:
+                yield from walk(child, path + (key,))
+            return
+        if path and field_map.unit(source, path):
             yield path
         elif path in source.consumed and path not in above_consumed:
             yield path  # taken whole (a label map, a referenced document)

@@ -19,7 +19,7 @@ WORST_FIRST = (NOT_MAPPED, NEEDS_INPUT, APPROXIMATED, MAPPED)  # a row with seve
 STATUS_MEANING = {
     MAPPED: "carried to the target with the same meaning",
     APPROXIMATED: "carried, but its meaning or value changed: review it",
-    NEEDS_INPUT: "the target needs a value or resource the source does not carry (a <k2ecs:...> placeholder, an ARN to create)",
+    NEEDS_INPUT: "the target needs a value or resource the source does not carry (a <k2ecs:...> placeholder, an ARN, a Secret or load balancer to create)",
     NOT_MAPPED: "no counterpart: not in the output",
 }
 
@@ -31,13 +31,18 @@ STATUS_BY_CODE = {
         "K2E-W142", "K2E-W143", "K2E-W206", "K2E-W208", "K2E-W304", "K2E-I309", "K2E-W403", "K2E-W404",
         "K2E-W405", "K2E-W406", "K2E-W408", "K2E-W409", "K2E-W410", "K2E-W412", "K2E-I413", "K2E-W504",
         "K2E-W510", "K2E-W901",
+        # ECS -> Kubernetes: fields with no Kubernetes counterpart, what the cluster provides, read-only fields.
+        "K2E-I701", "K2E-W702", "K2E-I703", "K2E-W708", "K2E-W709", "K2E-W710", "K2E-W711", "K2E-I712",
+        "K2E-W725", "K2E-W728", "K2E-W729", "K2E-I733", "K2E-I734",
     ),
     NEEDS_INPUT: (
         "K2E-W103", "K2E-E104", "K2E-W137", "K2E-W147", "K2E-W310", "K2E-W402", "K2E-W502",
         "K2E-W801", "K2E-W802", "K2E-W803",
+        # ECS -> Kubernetes: a deploy-time value to write in, a Secret to create, a role trust policy, a load balancer.
+        "K2E-W704", "K2E-W713", "K2E-W714", "K2E-W721",
     ),
 }
-# Whole number ranges: 6xx are the settings the manifests do not carry.
+# Whole number ranges: 6xx are the settings Kubernetes manifests do not carry.
 STATUS_BY_RANGE = ((600, 699, NEEDS_INPUT),)
 STATUS_BY_SEVERITY = {"error": NOT_MAPPED, "warning": APPROXIMATED, "info": APPROXIMATED}
 
@@ -99,7 +104,7 @@ def status_rules() -> list[tuple[str, str]]:
     are about the row itself. A row then takes the worst status it collected (``precedence_rule``).
     """
     lines = [(f"finding code {', '.join(codes)}", status) for status, codes in STATUS_BY_CODE.items()]
-    lines += [(f"finding code in K2E-x{low}..x{high} (settings the manifests do not carry)", status)
+    lines += [(f"finding code in K2E-x{low}..x{high} (settings Kubernetes manifests do not carry)", status)
               for low, high, status in STATUS_BY_RANGE]
     lines += [(f"any other {severity} finding", status) for severity, status in STATUS_BY_SEVERITY.items()]
     lines.append((f"the target value is text holding a {PLACEHOLDER_PREFIX}...> placeholder", NEEDS_INPUT))

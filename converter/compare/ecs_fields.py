@@ -1,0 +1,296 @@
+"""Which Kubernetes field each ECS field became (MAPPING §6), as a table compare reads.
+
+The table is written in ECS API spelling (``/containerDefinitions/*/image``, ``/MinCapacity``). A source
+path is first brought to that spelling: a CloudFormation resource's ``Properties`` are respelled the way
+converter.ecs_input.view spells them the other way, and the ``{"taskDefinition": ...}`` of describe
+output is unwrapped. Targets use the path language of ``converter.compare.paths`` over the generated
+manifests, keyed by kind (``Service`` is a list: a workload may have several). Values are always read from
+the real manifests.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
+from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
+from converter.compare.paths import node_at as _at
+from converter.ecs_input.container import dns_label
+
+DEPLOYMENT = "Deployment"
+POD = "Deployment.spec.template.spec"
+HPA = "HorizontalPodAutoscaler.spec"
+CFN_KINDS = {"AWS::ECS::TaskDefinition": "TaskDefinition", "AWS::ECS::Service": "Service",
+             "AWS::ApplicationAutoScaling::ScalableTarget": "ScalableTarget",
+             "AWS::ApplicationAutoScaling::ScalingPolicy": "ScalingPolicy"}
+CAMEL_KINDS = ("TaskDefinition", "Service")  # ECS spells members camelCase; Application Auto Scaling PascalCase
+WRAPPED = {"TaskDefinition": "taskDefinition", "Service": "service"}  # describe / register output
+# CloudFormation property names that are not the API member with its first letter raised (ecs_input/view.py).
+_FROM_CFN = {"EFSVolumeConfiguration": "efsVolumeConfiguration", "PlacementStrategies": "placementStrategy",
+             "ProxyConfigurationProperties": "properties"}
+RESOURCE_ATTRIBUTES = "CloudFormationResource"
+NOT_CONVERTED = "CloudFormationOther"  # a resource type k2ecs does not convert: one row, its K2E-W702
+
+
+def _c(field: str) -> str:
+    """A field of the container the path is in: an app container, or an init container or sidecar."""
+    return f"{POD}.containers[name={{container}}].{field}|{POD}.initContainers[name={{container}}].{field}"
+
+
+def _entry(pattern: str, *targets: str, unit: bool = False, note: str = "", resolver: str = "") -> dict[str, Any]:
+    return {"pattern": pattern, "targets": targets, "unit": unit, "note": note, "resolver": resolver}
+
+
+CD = "/containerDefinitions/*"
+TT = "/TargetTrackingScalingPolicyConfiguration"
+SCALE_TARGET = f"{HPA}.scaleTargetRef"
+FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
+    "TaskDefinition": (
+        _entry("/family", f"{DEPLOYMENT}.metadata.name"),
+        _entry("/taskRoleArn", "ServiceAccount.metadata.annotations", f"{POD}.serviceAccountName"),
+        _entry("/networkMode", f"{POD}.hostNetwork", note="(unset: the pod network)"),
+        _entry("/pidMode", f"{POD}.shareProcessNamespace"),
+        _entry("/cpu", f"{POD}.containers[*].resources.requests.cpu"),
+        _entry("/memory", f"{POD}.containers[*].resources.limits.memory|{POD}.containers[*].resources.requests.memory"),
+        _entry("/ephemeralStorage", f"{POD}.containers[*].resources.requests.ephemeral-storage", unit=True),
+        _entry("/runtimePlatform", f"{POD}.nodeSelector", unit=True),
+        _entry("/volumes/*", f"{POD}.volumes[name={{item.name}}]", unit=True),
+        _entry("/tags/*", unit=True, resolver="tag"),
+        _entry(CD + "/name", _c("name")),
+        _entry(CD + "/image", _c("image")),
+        _entry(CD + "/entryPoint", _c("command"), unit=True),
+        _entry(CD + "/command", _c("args"), unit=True),
+        _entry(CD + "/workingDirectory", _c("workingDir")),
+        _entry(CD + "/environment/*", _c("env[name={item.name}]"), unit=True),
+        _entry(CD + "/secrets/*", _c("env[name={item.name}]"), unit=True),
+        _entry(CD + "/portMappings/*", _c("ports[containerPort={item.containerPort}]"), unit=True),
+        _entry(CD + "/cpu", _c("resources.requests.cpu")),
+        _entry(CD + "/memory", _c("resources.limits.memory")),
+        _entry(CD + "/memoryReservation", _c("resources.requests.memory")),
+        _entry(CD + "/resourceRequirements", _c("resources.limits"), unit=True),
+        _entry(CD + "/healthCheck", _c("livenessProbe"), _c("startupProbe"), unit=True),
+        _entry(CD + "/mountPoints/*", _c("volumeMounts[mountPath={item.containerPath}]"), unit=True),
+        _entry(CD + "/user", _c("securityContext.runAsUser"), _c("securityContext.runAsGroup")),
+        _entry(CD + "/readonlyRootFilesystem", _c("securityContext.readOnlyRootFilesystem")),
+        _entry(CD + "/privileged", _c("securityContext.privileged")),
+        _entry(CD + "/linuxParameters/capabilities", _c("securityContext.capabilities"), unit=True),
+        _entry(CD + "/dockerSecurityOptions", _c("securityContext"), unit=True),
+        _entry(CD + "/interactive", _c("stdin")),
+        _entry(CD + "/pseudoTerminal", _c("tty")),
+        _entry(CD + "/essential", note="(no field: each container of a pod restarts on its own)"),
+        _entry(CD + "/dependsOn", unit=True, note="(no field: decides initContainers and native sidecars)"),
+        _entry(CD + "/stopTimeout", f"{POD}.terminationGracePeriodSeconds"),
+        _entry(CD + "/dockerLabels", "Deployment.spec.template.metadata.annotations", unit=True),
+        _entry(CD + "/logConfiguration", unit=True, note="(no field: a node-level agent ships the logs)"),
+        _entry(CD + "/firelensConfiguration", unit=True, note="(no field: a node-level agent ships the logs)"),
+    ),
+    "Service": (
+        _entry("/serviceName", f"{DEPLOYMENT}.metadata.name"),
+        _entry("/taskDefinition", note="(no field: names the task definition the Deployment is made from)"),
+        _entry("/desiredCount", f"{DEPLOYMENT}.spec.replicas"),
+        _entry("/deploymentConfiguration/maximumPercent", f"{DEPLOYMENT}.spec.strategy.rollingUpdate.maxSurge"),
+        _entry("/deploymentConfiguration/minimumHealthyPercent",
+               f"{DEPLOYMENT}.spec.strategy.rollingUpdate.maxUnavailable"),
+        _entry("/schedulingStrategy", f"{DEPLOYMENT}.kind"),
+        _entry("/deploymentController", f"{DEPLOYMENT}.spec.strategy.type", unit=True),
+        _entry("/deploymentConfiguration/deploymentCircuitBreaker", unit=True,
+               note="(no field: progressDeadlineSeconds is the nearest)"),
+        _entry("/serviceConnectConfiguration/logConfiguration", unit=True, note="(no field)"),
+        _entry("/loadBalancers/*", unit=True, resolver="load_balancer"),
+        _entry("/serviceConnectConfiguration/enabled", unit=True, resolver="service_connect"),
+        _entry("/serviceConnectConfiguration/services/*", unit=True, resolver="service_connect"),
+        _entry("/serviceRegistries/*", unit=True, resolver="registry"),
+        _entry("/tags/*", unit=True, resolver="tag"),
+    ),
+    "ScalableTarget": (
+        _entry("/MinCapacity", f"{HPA}.minReplicas"),
+        _entry("/MaxCapacity", f"{HPA}.maxReplicas"),
+        _entry("/ResourceId", SCALE_TARGET),
+        _entry("/ServiceNamespace", SCALE_TARGET),
+        _entry("/ScalableDimension", SCALE_TARGET),
+    ),
+    "ScalingPolicy": (
+        _entry("/PolicyName", note="(no field: the HPA is named after the workload)"),
+        _entry("/PolicyType", f"{HPA}.metrics"),
+        _entry("/ResourceId", SCALE_TARGET),
+        _entry("/ServiceNamespace", SCALE_TARGET),
+        _entry("/ScalableDimension", SCALE_TARGET),
+        _entry("/ScalingTargetId", SCALE_TARGET),
+        _entry(TT, f"{HPA}.metrics"),
+        _entry(TT + "/TargetValue", unit=True, resolver="metric"),
+        _entry(TT + "/PredefinedMetricSpecification", unit=True, resolver="metric"),
+        _entry(TT + "/ScaleOutCooldown", f"{HPA}.behavior.scaleUp.stabilizationWindowSeconds"),
+        _entry(TT + "/ScaleInCooldown", f"{HPA}.behavior.scaleDown.stabilizationWindowSeconds"),
+        _entry(TT + "/DisableScaleIn", f"{HPA}.behavior.scaleDown.selectPolicy"),
+    ),
+    "Template": (
+        _entry("/Parameters", note="(read where a value refers to them)"),
+        _entry("/Mappings", note="(read where a value refers to them)"),
+    ),
+}
+HIDDEN = {(RESOURCE_ATTRIBUTES, ("Type",)), (NOT_CONVERTED, ("Type",)), (NOT_CONVERTED, ("Properties",)),
+          ("Template", ("AWSTemplateFormatVersion",))}
+
+# Where a finding that names no field of its own lands on the Kubernetes side.
+CODE_TARGETS = {
+    "K2E-I727": (f"{DEPLOYMENT}.spec.replicas",),
+    "K2E-I720": (f"{DEPLOYMENT}.spec.strategy",),
+    "K2E-W714": ("ServiceAccount.metadata.annotations",),
+}
+
+_COMPILED = {kind: tuple((pattern_parts(e["pattern"]), e) for e in entries) for kind, entries in FIELDS.items()}
+
+
+def api_path(source: SourceDocument, path: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """(table kind, the path as the ECS API spells it) for a path of a source document."""
+    kind = source.kind
+    if kind.startswith("AWS::") and kind not in CFN_KINDS:
+        return NOT_CONVERTED, path
+    if kind in CFN_KINDS:
+        if path[:1] != ("Properties",):
+            return RESOURCE_ATTRIBUTES, path
+        kind = CFN_KINDS[kind]
+        if kind in CAMEL_KINDS:
+            return kind, tuple(_camel(step) for step in path[1:])
+        return kind, path[1:]
+    wrapper = WRAPPED.get(kind)
+    if wrapper is not None and isinstance(source.data, dict) and isinstance(source.data.get(wrapper), dict) \
+            and path[:1] == (wrapper,):
+        return kind, path[1:]
+    return kind, path
+
+
+def _camel(step: Any) -> Any:
+    if not isinstance(step, str):
+        return step
+    return _FROM_CFN.get(step) or step[:1].lower() + step[1:]
+
+
+def entry_for(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any] | None:
+    kind, steps = api_path(source, path)
+    for parts, entry in _COMPILED.get(kind, ()):
+        if pattern_matches(parts, steps):
+            return entry
+    return None
+
+
+def _variables(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any]:
+    """``{container}``: the Kubernetes name of the container the path is in; ``{item.x}``: fields of the node."""
+    kind, steps = api_path(source, path)
+    offset = len(path) - len(steps)
+    variables: dict[str, Any] = {}
+    if steps[:1] == ("containerDefinitions",) and len(steps) > 1:
+        container = _at(source.data, path[: offset + 2])
+        name = _field(container, "name", source.kind in CFN_KINDS)
+        if isinstance(name, str):
+            variables["container"] = dns_label(name, name)
+    node = _at(source.data, path)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                variables[f"item.{_camel(key) if kind in CAMEL_KINDS else key}"] = value
+    return variables
+
+
+def _field(node: Any, name: str, pascal: bool) -> Any:
+    if not isinstance(node, dict):
+        return None
+    return node.get(name[:1].upper() + name[1:] if pascal else name)
+
+
+def _services(workload: WorkloadInput, wanted: Callable[[dict[str, Any]], bool]) -> tuple[str, Any]:
+    services = [s for s in workload.targets.get("Service") or [] if isinstance(s, dict) and wanted(s)]
+    if not services:
+        return "Service", MISSING
+    names = ", ".join(str((s.get("metadata") or {}).get("name")) for s in services)
+    return f"Service[{names}].spec", services[0].get("spec") if len(services) == 1 else [s.get("spec") for s in services]
+
+
+def _spec(service: dict[str, Any]) -> dict[str, Any]:
+    spec = service.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
+def _load_balancer(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:
+    """A target group became a Service of type LoadBalancer (AWS Load Balancer Controller)."""
+    return _services(workload, lambda s: _spec(s).get("type") == "LoadBalancer")
+
+
+def _service_connect(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:
+    """Service Connect client aliases became ClusterIP Services."""
+    return _services(workload, lambda s: _spec(s).get("type", "ClusterIP") == "ClusterIP"
+                     and _spec(s).get("clusterIP") != "None")
+
+
+def _registry(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:
+    """A Cloud Map registry became a headless Service."""
+    return _services(workload, lambda s: _spec(s).get("clusterIP") == "None")
+
+
+def _tag(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:
+    """A tag became a label, an annotation (a value no label may hold), or the namespace (k2ecs's own tag)."""
+    node = _at(source.data, path)
+    key = node.get("key", node.get("Key")) if isinstance(node, dict) else None
+    metadata = resolve(workload.targets, f"{DEPLOYMENT}.metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    if key == "k8s-namespace":
+        return f"{DEPLOYMENT}.metadata.namespace", metadata.get("namespace", MISSING)
+    for section in ("labels", "annotations"):
+        values = metadata.get(section)
+        if isinstance(values, dict) and key in values:
+            return f"{DEPLOYMENT}.metadata.{section}[{key}]", values[key]
+    return f"{DEPLOYMENT}.metadata.labels", MISSING
+
+
+_METRICS = {"ECSServiceAverageCPUUtilization": "cpu", "ECSServiceAverageMemoryUtilization": "memory"}
+
+
+def _metric(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:
+    """A target-tracking policy on cpu or memory became the HPA's Resource metric of that name."""
+    where = path.index("TargetTrackingScalingPolicyConfiguration") + 1 if "TargetTrackingScalingPolicyConfiguration" in path else None
+    config = _at(source.data, path[:where]) if where is not None else None
+    spec = config.get("PredefinedMetricSpecification") if isinstance(config, dict) else None
+    wanted = _METRICS.get(spec.get("PredefinedMetricType")) if isinstance(spec, dict) else None
+    metrics = resolve(workload.targets, f"{HPA}.metrics")
+    for metric in metrics if isinstance(metrics, list) else []:
+        resource = metric.get("resource") if isinstance(metric, dict) else None
+        if wanted is not None and isinstance(resource, dict) and resource.get("name") == wanted:
+            return f"{HPA}.metrics[{wanted}]", metric
+    return f"{HPA}.metrics", MISSING
+
+
+RESOLVERS: dict[str, Callable[[SourceDocument, tuple[Any, ...], WorkloadInput], tuple[str, Any]]] = {
+    "load_balancer": _load_balancer, "service_connect": _service_connect, "registry": _registry, "tag": _tag,
+    "metric": _metric,
+}
+
+
+class EcsToKubernetes:
+    """The FieldMap for ECS input (see converter.compare.model.FieldMap)."""
+
+    def unit(self, source: SourceDocument, path: tuple[Any, ...]) -> bool:
+        entry = entry_for(source, tuple(path))
+        return entry is not None and entry["unit"]
+
+    def hidden(self, source: SourceDocument, path: tuple[Any, ...]) -> bool:
+        return api_path(source, tuple(path)) in HIDDEN
+
+    def target(self, source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:
+        entry = entry_for(source, tuple(path))
+        if entry is None:
+            return NO_FIELD, MISSING
+        if entry["resolver"]:
+            return RESOLVERS[entry["resolver"]](source, tuple(path), workload)
+        if not entry["targets"]:
+            return entry["note"] or NO_FIELD, MISSING
+        variables = _variables(source, tuple(path))
+        field, value = combine([resolve_first(workload.targets, t, variables) for t in entry["targets"]])
+        if value is MISSING and entry["note"]:
+            return f"{field} {entry['note']}", value
+        return field, value
+
+    def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
+        targets = CODE_TARGETS.get(code)
+        if targets is None:
+            return None
+        return combine([resolve_first(workload.targets, t, {}) for t in targets])
