@@ -403,3 +403,41 @@ def test_describe_outputs_of_scaling_are_read_and_their_read_only_fields_named_o
     assert read_only[-1].extra["paths"] == ["/ScalingPolicies/0/PolicyARN", "/ScalingPolicies/0/Alarms",
                                             "/ScalingPolicies/0/CreationTime"]
     assert not [f for f in conversion.findings if f.code == "K2E-W901"]
+
+
+NOECHO_CANARY = "canary-noecho-5f1e2d"
+NOECHO_TEMPLATE = f"""\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  DbPassword: {{Type: String, NoEcho: true, Default: {NOECHO_CANARY}}}
+  Image: {{Type: String, Default: nginx}}
+Resources:
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: web
+      Cpu: "256"
+      Memory: "512"
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      ContainerDefinitions:
+        - Name: web
+          Image: !Ref Image
+          Environment:
+            - {{Name: DB_PASSWORD, Value: !Ref DbPassword}}
+            - {{Name: DSN, Value: !Sub "postgres://app:${{DbPassword}}@db/app"}}
+"""
+
+
+@pytest.mark.parametrize("report", ["text", "json", "markdown", "sarif", "junit"])
+def test_noecho_parameter_defaults_are_secrets_and_never_copied(tmp_path: Path, report: str):
+    template = tmp_path / "stack.yaml"
+    template.write_text(NOECHO_TEMPLATE)
+    printed = run_k2ecs("convert", str(template), "--report", report, "--fail-on", "never")
+    written = run_k2ecs("convert", str(template), "-o", str(tmp_path / "out"), "--report", report, "--fail-on", "never")
+    assert printed.returncode == 0 and written.returncode == 0, printed.stderr
+    files = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
+    for text in (printed.stdout, printed.stderr, written.stdout, written.stderr, files):
+        assert NOECHO_CANARY not in text
+    assert "image: nginx" in printed.stdout  # a plain parameter's Default is still used
+    assert "DbPassword is NoEcho" in printed.stderr or report in ("sarif", "junit")

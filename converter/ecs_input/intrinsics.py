@@ -117,6 +117,9 @@ class _Resolver:
         if name in self.template.parameters:
             declaration = self.template.parameters[name]
             default = declaration.get("Default") if isinstance(declaration, dict) else None
+            no_echo = isinstance(declaration, dict) and str(declaration.get("NoEcho", "false")).lower() == "true"
+            if no_echo:  # a NoEcho parameter holds a secret: its Default is never copied into output or messages
+                raise Unresolved(f"parameter {name} is NoEcho (a secret); its value is not copied")
             if default is None:
                 raise Unresolved(f"parameter {name} has no Default")
             self.defaults.append(name)
