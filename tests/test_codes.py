@@ -212,6 +212,14 @@ CASES: dict[str, Case] = {
             args: ["--listen=:$(PORT)"]
         """),
         f"{CONTAINER}/args", "uses $(VAR) expansion"),
+    "K2E-W107": Case(
+        deployment(container="""
+            env:
+              - name: API_KEY
+                valueFrom:
+                  secretKeyRef: {name: api, key: key, optional: true}
+        """),
+        f"{CONTAINER}/env/0/valueFrom/secretKeyRef/optional", "optional secretKeyRef api/key becomes a required ECS secret"),
     "K2E-W110": Case(
         deployment(container=join(WEB_PORT, """
             livenessProbe:
@@ -357,6 +365,14 @@ CASES: dict[str, Case] = {
     "K2E-W148": Case(deployment(pod="nodeSelector: {kubernetes.io/os: windows}"), "", "runs on Windows"),
     "K2E-W147": Case(deployment(pod="serviceAccountName: web"), f"{POD}/serviceAccountName",
                      "ServiceAccount 'web' is not in the input"),
+    "K2E-I149": Case(
+        deployment(pod="""
+            initContainers:
+              - name: migrate
+                image: example/migrate:1.0
+                resources: {requests: {cpu: 100m, memory: 128Mi}}
+        """),
+        f"{POD}/initContainers/0/resources", "init container 'migrate' declares requests cpu 100m, memory 128Mi"),
     # -- 2xx: sizing -----------------------------------------------------------------------------------
     "K2E-W201": Case(deployment(), f"{POD}/containers", "declares cpu or memory"),
     "K2E-W202": Case(
@@ -440,6 +456,19 @@ CASES: dict[str, Case] = {
     "K2E-I413": Case(
         deployment(container=WEB_PORT) + service(ports="- {port: 80, targetPort: 8080, appProtocol: kafka}"),
         "/spec/ports/0/appProtocol", "appProtocol kafka has no ECS value"),
+    "K2E-I414": Case(
+        deployment(container=WEB_PORT + "readinessProbe: {httpGet: {path: /ready, port: http}}")
+        + service(spec="type: LoadBalancer"),
+        f"{CONTAINER}/readinessProbe", "became the health check of target group web-80", resource="Deployment/web"),
+    "K2E-I415": Case(
+        deployment(container=WEB_PORT)
+        + service(spec="type: LoadBalancer",
+                  metadata="annotations: {service.beta.kubernetes.io/aws-load-balancer-healthcheck-path: /up}"),
+        "/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-healthcheck-path",
+        "sets HealthCheckPath of target group web-80", resource="Service/web"),
+    "K2E-I416": Case(
+        deployment(container=WEB_PORT) + service(ports="- {name: grpc, port: 80, targetPort: 8080}"),
+        "/spec/ports/0/name", "port name 'grpc' of Service web port 80 is not carried", resource="Service/web"),
     # -- 5xx: HorizontalPodAutoscaler --------------------------------------------------------------------
     "K2E-I501": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "/spec/metrics/0",
                      "so TargetValue 28", resource="HorizontalPodAutoscaler/web"),

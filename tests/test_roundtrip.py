@@ -246,14 +246,7 @@ WHOLE_DOCUMENT_CODES = ("K2E-W001", "K2E-I002", "K2E-E007", "K2E-W403", "K2E-W40
 # N14: what the forward leg (converter.convert, Kubernetes -> ECS) consumes without a finding at or above the
 # leaf, only with one at the object's root; reported to the maintainers of that direction. Each entry:
 # (kind, test on the canonical key, the forward finding that covers it at the root).
-FORWARD_GAPS = (
-    ("Deployment", lambda k: k[3] == "initContainers" and k[5:6] == ("resources",), "K2E-I141: init containers get no cpu/memory"),
-    ("Deployment", lambda k: k[5:6] == ("readinessProbe",), "K2E-W402: behind a load balancer, readiness is the target group check"),
-    ("Service", lambda k: k[:2] == ("metadata", "annotations"), "K2E-W402: load balancer annotations are in its details"),
-    ("Service", lambda k: k == ("spec", "type"), "K2E-W402: a NodePort Service became a load balancer"),
-    ("Service", lambda k: len(k) == 4 and k[:2] == ("spec", "ports") and k[3] == "name", "the name of a Service port is used only for "
-     "the discovery names of a multi-port Service"),
-)
+FORWARD_GAPS: tuple = ()  # none left: the forward leg names each of these leaves at its own path
 K8S_DEFAULTS = {"restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "terminationMessagePath": "/dev/termination-log",
                 "terminationMessagePolicy": "File", "schedulerName": "default-scheduler"}
 _ROOTS = {(), ("taskDefinition",), ("service",), ("Properties",)}

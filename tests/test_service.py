@@ -221,7 +221,8 @@ def test_load_balancer_with_annotations() -> None:
     assert wiring.service_connect is None and wiring.needs_service_connect_proxy is False
     assert wiring.load_balancers == ({"targetGroupArn": placeholder("target-group-arn:web:80"),
                                       "containerName": "web", "containerPort": 8080},)
-    assert codes(wired) == ["K2E-W402", "K2E-W605"]
+    # the plan, its ARN, and what only the plan holds: the probe and each of the 6 annotations, where written
+    assert codes(wired) == ["K2E-I414"] + ["K2E-I415"] * 6 + ["K2E-W402", "K2E-W605"]
     plan = next(f for f in wired if f.code == "K2E-W402").extra
     assert plan["loadBalancer"]["Type"] == "network" and plan["loadBalancer"]["Scheme"] == "internet-facing"
     assert plan["listeners"] == [{"Port": 80, "Protocol": "TCP",
@@ -238,7 +239,7 @@ def test_load_balancer_with_annotations() -> None:
     configured = Settings(target_groups={"web:80": "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/web/1"})
     wiring, wired = wire([exposure], target, configured)
     assert wiring.load_balancers[0]["targetGroupArn"].startswith("arn:aws:")
-    assert codes(wired) == ["K2E-W402"]
+    assert "K2E-W605" not in codes(wired) and "K2E-W402" in codes(wired)
 
 
 @pytest.mark.parametrize(("annotations", "lb_class", "scheme"), [
@@ -291,8 +292,12 @@ spec:
     target = workload(container("vote", port(80)), labels=(("app", "vote"),))
     wiring, wired = wire([exposure], target)
     assert wiring.load_balancers[0]["containerPort"] == 80
-    assert codes(wired) == ["K2E-W402", "K2E-W605"]  # no second W409 from the wiring
+    # the wiring names spec.type, which became a load balancer; the port name reaches no ECS field
+    assert codes(wired) == ["K2E-I416", "K2E-W402", "K2E-W409", "K2E-W605"]
     assert next(f for f in wired if f.code == "K2E-W402").extra["loadBalancer"]["Scheme"] == "internal"
+    node_type = next(f for f in wired if f.code == "K2E-W409")
+    assert (node_type.path, node_type.line, node_type.resource) == ("/spec/type", 5, "Service/vote")
+    assert "became an internal network load balancer" in node_type.message
 
 
 def test_node_port_behind_alb_ingress_annotations() -> None:
@@ -345,6 +350,120 @@ spec:
     w411 = [f for f in wired if f.code == "K2E-W411"]
     assert [f.path for f in w411] == ["/spec/ports/5", "/spec/ports/6"]
     assert codes(wired).count("K2E-W605") == MAX_TARGET_GROUPS  # no ARN asked for unattached ports
+
+
+# -- what only the load balancer plan holds is named where it was written (issue 3 round trip) ---------
+LB = "service.beta.kubernetes.io/aws-load-balancer-"
+
+
+def test_each_load_balancer_annotation_is_named_with_what_it_does() -> None:
+    text = LOAD_BALANCER.replace("    example.com/owner: team-a\n", (
+        f"    {LB}internal: \"true\"\n"
+        f"    {LB}ssl-cert: arn:aws:acm:eu-west-1:123456789012:certificate/abc\n"
+        f"    {LB}type: nlb\n"
+        "    alb.ingress.kubernetes.io/healthcheck-path: /alb\n"))
+    exposure, findings = parse(text)
+    assert findings == []
+    _, wired = wire([exposure], workload(container("web", port(8080, "http"))))
+    named = {f.path: f for f in wired if f.code == "K2E-I415"}
+    lines = text.splitlines()
+    expected = {}
+    for number, line in enumerate(lines, start=1):
+        key = line.strip().split(": ", 1)[0]
+        if key.startswith((LB, "alb.ingress.kubernetes.io/")):
+            expected["/metadata/annotations/" + key.replace("/", "~1")] = number
+    assert {path: f.line for path, f in named.items()} == expected  # every annotation, at its own line
+    effect = {path.rsplit("~1", 1)[1]: f.message for path, f in named.items()}
+    assert "(/healthz) sets HealthCheckPath of target group web-80 in the plan" in effect["aws-load-balancer-healthcheck-path"]
+    assert "(10) sets HealthCheckIntervalSeconds of target group web-80" in effect["aws-load-balancer-healthcheck-interval"]
+    assert "(internet-facing) sets the scheme of the load balancer" in effect["aws-load-balancer-scheme"]
+    assert "has no effect: aws-load-balancer-scheme sets the scheme" in effect["aws-load-balancer-internal"]
+    assert "(instance) became target type ip in the plan" in effect["aws-load-balancer-nlb-target-type"]
+    assert "picks the Kubernetes controller; the plan (K2E-W402) has a network load balancer" in effect["aws-load-balancer-type"]
+    assert "lists it in details.annotations" in effect["aws-load-balancer-ssl-cert"]
+    assert "configures application load balancers; the plan (K2E-W402) has a network load balancer, so it has no " \
+           "effect" in effect["healthcheck-path"]
+
+
+def probe_at(index: int, **fields) -> Probe:
+    where = Origin(resource="Deployment/web", file="web.yaml", line=20 + index,
+                   path=f"/spec/template/spec/containers/{index}/readinessProbe")
+    return Probe(origin=where, **fields)
+
+
+def test_readiness_probes_behind_a_load_balancer_are_named_at_each_probe() -> None:
+    exposure, _ = parse(LOAD_BALANCER.replace(f"    {LB}healthcheck-path: /healthz\n", "")
+                        .replace(f"    {LB}healthcheck-protocol: http\n", ""))
+    checked = probe_at(0, handler="http", port=8080, path="/ready", period_seconds=20, timeout_seconds=3,
+                       initial_delay_seconds=15, headers=(("X-Probe", "1"),))
+    unchecked = probe_at(1, handler="tcp", port=9000)
+    target = workload(container("web", port(8080, "http"), readiness=checked),
+                      container("proxy", port(9000), role="sidecar", readiness=unchecked))
+    _, wired = wire([exposure], target)
+    by_path = {f.path: f for f in wired if f.resource == "Deployment/web"}
+    assert sorted((f.code, path) for path, f in by_path.items()) == [
+        ("K2E-I414", "/spec/template/spec/containers/0/readinessProbe"),
+        ("K2E-W115", "/spec/template/spec/containers/1/readinessProbe"),
+    ]
+    became = by_path["/spec/template/spec/containers/0/readinessProbe"]
+    assert became.line == 20 and became.file == "web.yaml"
+    assert ("readinessProbe of 'web' became the health check of target group web-80 (K2E-W402 on Service web): "
+            "HTTP /ready on traffic-port every 10 s, timeout 9 s, healthy after 2 and unhealthy after 3 checks; "
+            "HealthCheckIntervalSeconds, HealthCheckTimeoutSeconds from the Service's annotations; not carried: host "
+            "and httpHeaders; initialDelaySeconds 15") in became.message
+    assert "target groups check only container 'web'" in by_path["/spec/template/spec/containers/1/readinessProbe"].message
+
+
+def test_readiness_probe_a_load_balancer_cannot_run_is_not_carried() -> None:
+    exposure, _ = parse(LOAD_BALANCER)
+    target = workload(container("web", port(8080, "http"),
+                                readiness=probe_at(0, handler="exec", command=("cat", "/tmp/ready"))))
+    _, wired = wire([exposure], target)
+    [finding] = [f for f in wired if f.resource == "Deployment/web"]
+    assert finding.code == "K2E-W115" and finding.path == "/spec/template/spec/containers/0/readinessProbe"
+    assert "readinessProbe exec of 'web' cannot run from a load balancer: target group web-80" in finding.message
+    # Service Connect has no health check of its own: the task definition reports readiness then (W115 there)
+    cluster_ip, _ = parse(PODINFO)
+    _, connected = wire([cluster_ip], workload(container("podinfod", port(9898, "http"), port(9999, "grpc"),
+                                                         readiness=probe_at(0, handler="tcp", port=9898)),
+                                               labels=(("app", "podinfo"),)))
+    assert [f for f in connected if f.resource == "Deployment/web"] == []
+
+
+@pytest.mark.parametrize(("ports", "container_port", "lost"), [
+    # single-port Service Connect: the name survives only as the container port mapping's name
+    ("[{name: grpc, port: 5000, targetPort: 8080}]", port(8080), "Service Connect names the container port "
+     "mapping 'app-8080', and a single-port Service's discovery name is 'api' alone"),
+    ("[{name: grpc, port: 5000, targetPort: 8080}]", port(8080, "grpc"), None),
+    ("[{name: grpc, port: 5000, targetPort: grpc}]", port(8080, "grpc"), None),
+    ("[{port: 5000, targetPort: 8080}]", port(8080), None),
+    # a load balancer attachment names the container port only
+    ("[{name: web, port: 80, targetPort: 8080}]\n  type: LoadBalancer", port(8080), "the load balancer "
+     "attachment names only the container port mapping 'app-8080'"),
+    ("[{name: web, port: 80, targetPort: 8080}]\n  type: LoadBalancer", port(8080, "web"), None),
+])
+def test_a_service_port_name_ecs_does_not_keep_is_named(ports: str, container_port: Port, lost: str | None) -> None:
+    exposure, _ = parse(f"apiVersion: v1\nkind: Service\nmetadata: {{name: api}}\nspec:\n  selector: {{app: web}}\n"
+                        f"  ports: {ports}\n")
+    _, wired = wire([exposure], workload(container("app", container_port)))
+    named = [f for f in wired if f.code == "K2E-I416"]
+    if lost is None:
+        assert named == []
+    else:
+        assert [f.path for f in named] == ["/spec/ports/0/name"] and lost in named[0].message
+
+
+def test_a_multi_port_name_is_in_the_discovery_name_unless_that_name_had_to_change() -> None:
+    first, _ = parse("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  selector: {app: web}\n"
+                     "  ports: [{name: b-c, port: 1, targetPort: 8080}, {name: d, port: 2, targetPort: 8080}]\n")
+    second, _ = parse("apiVersion: v1\nkind: Service\nmetadata: {name: a-b}\nspec:\n  selector: {app: web}\n"
+                      "  ports: [{name: c, port: 3, targetPort: 8080}, {name: e, port: 4, targetPort: 8080}]\n")
+    wiring, wired = wire([first, second], workload(container("app", port(8080))))
+    assert wiring.service_connect is not None
+    assert [s["discoveryName"] for s in wiring.service_connect["services"]] == ["a-b-c", "a-d", "a-b-c-2", "a-b-e"]
+    [named] = [f for f in wired if f.code == "K2E-I416"]
+    assert (named.resource, named.path) == ("Service/a-b", "/spec/ports/0/name")
+    assert "its discovery name became 'a-b-c-2'" in named.message
 
 
 # -- types that produce no wiring ------------------------------------------------------------------

@@ -1,24 +1,25 @@
 """Attach the exposures (Kubernetes Services) that select a workload to its ECS service (MAPPING §4).
 
-ClusterIP -> Service Connect (§4.1, §4.2); LoadBalancer and NodePort -> ``loadBalancers`` entries plus a
-K2E-W402 finding that lists the ELB resources to create; Headless and ExternalName -> nothing here
-(their findings come from the parser). Pure: returns ``(Wiring, findings)``.
+ClusterIP -> Service Connect (§4.1, §4.2), here; LoadBalancer and NodePort -> ``loadBalancers`` entries and
+a plan of the ELB resources to create, in :mod:`converter.ecs.load_balancer`; Headless and ExternalName ->
+nothing (their findings come from the parser). This module resolves each Service port to the container
+port it reaches and names what of a port ECS does not keep. Pure: returns ``(Wiring, findings)``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
+from converter.ecs.load_balancer import MAX_TARGET_GROUPS, bounded, plan_load_balancer, unchecked_readiness
 from converter.findings import Finding, Origin, make_finding
-from converter.model import Container, Exposure, Port, Probe, ServicePort, Workload
+from converter.model import Container, Exposure, Port, ServicePort, Workload
 from converter.settings import Settings, placeholder
 
-MAX_TARGET_GROUPS = 5  # per ECS service (V26)
+__all__ = ["MAX_TARGET_GROUPS", "Target", "Wiring", "port_mapping_name", "selects", "wire_exposures"]
+
 PORT_NAME_MAX = 64  # portMappings[].name and discoveryName (V12, V28)
-TARGET_GROUP_NAME_MAX = 32  # V26
 _PORT_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
 # Service appProtocol -> ECS portMappings[].appProtocol (§2.3). "tcp" is what ECS does without one.
 _APP_PROTOCOLS = {"http": "http", "h2c": "http2", "kubernetes.io/h2c": "http2", "http2": "http2", "grpc": "grpc"}
@@ -26,19 +27,6 @@ _PLAIN_TCP = "tcp"
 # Protocols each kind of wiring can carry: Service Connect proxies TCP-based traffic only (its appProtocol
 # enum is http/http2/grpc and it has no UDP listener; derived, §2.3/§4.2); ALB is HTTP; NLB is TCP/UDP.
 _SUPPORTED = {"service-connect": ("tcp",), "nlb": ("tcp", "udp"), "alb": ("tcp",)}
-# Health-check defaults of the AWS Load Balancer Controller (§4.3): emit explicit values, never API defaults.
-# Its NLB timeout default is 10 like the interval; V27 wants interval > timeout, so 9.
-_HEALTH_DEFAULTS: dict[str, dict[str, Any]] = {
-    "nlb": {"HealthCheckProtocol": "TCP", "HealthCheckPort": "traffic-port", "HealthCheckIntervalSeconds": 10,
-            "HealthCheckTimeoutSeconds": 9, "HealthyThresholdCount": 3, "UnhealthyThresholdCount": 3},
-    "alb": {"HealthCheckProtocol": "HTTP", "HealthCheckPort": "traffic-port", "HealthCheckPath": "/",
-            "HealthCheckIntervalSeconds": 15, "HealthCheckTimeoutSeconds": 5, "HealthyThresholdCount": 2,
-            "UnhealthyThresholdCount": 2, "Matcher": "200"},
-}
-# ELBv2 ranges (§2.4, V27)
-_RANGES = {"HealthCheckIntervalSeconds": (5, 300), "HealthCheckTimeoutSeconds": (2, 120),
-           "HealthyThresholdCount": (2, 10), "UnhealthyThresholdCount": (2, 10)}
-_HEALTH_FIELDS = frozenset(_HEALTH_DEFAULTS["alb"]) | {"Matcher"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,13 +38,15 @@ class Wiring:
 
 
 @dataclass(frozen=True)
-class _Target:
-    """A Service port resolved to the container port it reaches, and that port mapping's name."""
+class Target:
+    """A Service port resolved to the container port it reaches, that port mapping's name, and the ECS
+    appProtocol its Service appProtocol stands for (None when it has none)."""
 
     service_port: ServicePort
     container: Container
     port: Port
     mapping_name: str
+    app_protocol: str | None = None
 
 
 def port_mapping_name(container_name: str, container_port: int, declared_name: str | None) -> str:
@@ -69,12 +59,12 @@ def port_mapping_name(container_name: str, container_port: int, declared_name: s
     if declared_name is not None and _PORT_NAME.match(declared_name) and len(declared_name) <= PORT_NAME_MAX:
         return declared_name
     if declared_name is not None:
-        return _bounded(_clean(declared_name, "port"), PORT_NAME_MAX)
+        return bounded(_clean(declared_name, "port"), PORT_NAME_MAX)
     suffix = f"-{container_port}"
     base = _clean(container_name, "port")
     if len(base) + len(suffix) <= PORT_NAME_MAX:
         return base + suffix
-    return _bounded(base, PORT_NAME_MAX - len(suffix)) + suffix
+    return bounded(base, PORT_NAME_MAX - len(suffix)) + suffix
 
 
 def selects(exposure: Exposure, workload: Workload) -> bool:
@@ -99,11 +89,12 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
     load_balancers: list[dict] = []
     app_protocols: dict[str, str] = {}
     discovery_names: set[str] = set()
+    checked: set[str] = set()  # containers some target group routes to (and health-checks)
     for exposure in exposures:
         if exposure.type in ("Headless", "ExternalName"):
             continue
         carrier = "service-connect" if exposure.type == "ClusterIP" else (exposure.load_balancer_type or "nlb")
-        targets: list[_Target] = []
+        targets: list[Target] = []
         for service_port in exposure.ports:
             target = _resolve(exposure, service_port, workload, port_names, carrier, findings)
             if target is not None:
@@ -111,7 +102,8 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
         if carrier == "service-connect":
             for target in targets:
                 _record_app_protocol(target, app_protocols, findings)
-            entries = _service_connect_entries(exposure, targets, discovery_names)
+            entries, name_findings = _service_connect_entries(exposure, targets, discovery_names)
+            findings.extend(name_findings)
             if entries:
                 connect_origin = connect_origin or exposure.origin
                 connect_entries.extend(entries)
@@ -132,9 +124,16 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
             for target in attached:
                 _record_app_protocol(target, app_protocols, findings)
             if attached:
-                entries, finding_list = _load_balancer_wiring(exposure, attached, carrier, settings)
+                entries, finding_list = plan_load_balancer(exposure, attached, carrier, settings)
                 load_balancers.extend(entries)
                 findings.extend(finding_list)
+                checked.update(target.container.name for target in attached)
+            for target in attached:  # an attachment names the container port mapping only
+                if target.service_port.name not in (None, target.mapping_name):
+                    findings.append(_port_name_lost(exposure, target, "the load balancer attachment names only the "
+                                                    f"container port mapping {target.mapping_name!r}"))
+    if load_balancers:
+        findings.extend(unchecked_readiness(workload, checked))
 
     service_connect = None
     if connect_entries:
@@ -152,7 +151,7 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
 
 # -- resolving ports --------------------------------------------------------------------------------
 def _resolve(exposure: Exposure, service_port: ServicePort, workload: Workload,
-             port_names: Mapping[tuple[str, int], str], carrier: str, findings: list[Finding]) -> _Target | None:
+             port_names: Mapping[tuple[str, int], str], carrier: str, findings: list[Finding]) -> Target | None:
     """The container port a Service port reaches (§4.2), or None with a finding (E407, W412)."""
     found = _find_container_port(service_port.target_port, workload)
     if found is None:
@@ -174,7 +173,8 @@ def _resolve(exposure: Exposure, service_port: ServicePort, workload: Workload,
     name = port_names.get((container.name, port.container_port))
     if name is None:
         name = port_mapping_name(container.name, port.container_port, port.name)
-    return _Target(service_port, container, port, name)
+    declared = (service_port.app_protocol or "").lower()
+    return Target(service_port, container, port, name, _APP_PROTOCOLS.get(declared))
 
 
 def _find_container_port(target: int | str, workload: Workload) -> tuple[Container, Port] | None:
@@ -188,7 +188,7 @@ def _find_container_port(target: int | str, workload: Workload) -> tuple[Contain
     return None
 
 
-def _record_app_protocol(target: _Target, app_protocols: dict[str, str], findings: list[Finding]) -> None:
+def _record_app_protocol(target: Target, app_protocols: dict[str, str], findings: list[Finding]) -> None:
     declared = target.service_port.app_protocol
     if declared is None or declared.lower() == _PLAIN_TCP:
         return
@@ -207,15 +207,18 @@ def _record_app_protocol(target: _Target, app_protocols: dict[str, str], finding
 
 
 # -- Service Connect ----------------------------------------------------------------------------
-def _service_connect_entries(exposure: Exposure, targets: Sequence[_Target], taken: set[str]) -> list[dict]:
+def _service_connect_entries(exposure: Exposure, targets: Sequence[Target],
+                             taken: set[str]) -> tuple[list[dict], list[Finding]]:
     """One ServiceConnectService per (port, alias), each with exactly one client alias (§4.2, §8 item 3).
 
     Aliases: ``<svc>`` and, when the Service has a namespace, ``<svc>.<ns>``. discoveryName: ``<svc>``
     (single-port) or ``<svc>-<port name>``, plus ``-<ns>`` for the namespaced alias; <= 64 and unique
     among the names this call made. Uniqueness across ECS services in one Cloud Map namespace is the
-    caller's to check (V28).
+    caller's to check (V28). A Service port name that is in neither the discoveryName nor the portName
+    is named in a K2E-I416.
     """
     entries: list[dict] = []
+    findings: list[Finding] = []
     multi_port = len(exposure.ports) > 1
     aliases = [(exposure.name, "")]
     if exposure.namespace is not None:
@@ -225,150 +228,26 @@ def _service_connect_entries(exposure: Exposure, targets: Sequence[_Target], tak
         base = exposure.name
         if multi_port:
             base += f"-{service_port.name if service_port.name is not None else service_port.port}"
+        discoveries = []
         for dns_name, suffix in aliases:
-            discovery = _unique(_bounded(_clean(base + suffix, "svc"), PORT_NAME_MAX), taken)
-            entries.append({"portName": target.mapping_name, "discoveryName": discovery,
+            discoveries.append(_unique(bounded(_clean(base + suffix, "svc"), PORT_NAME_MAX), taken))
+            entries.append({"portName": target.mapping_name, "discoveryName": discoveries[-1],
                             "clientAliases": [{"port": service_port.port, "dnsName": dns_name}]})
-    return entries
-
-
-# -- load balancers ------------------------------------------------------------------------------
-def _load_balancer_wiring(exposure: Exposure, targets: Sequence[_Target], lb_type: str,
-                          settings: Settings) -> tuple[list[dict], list[Finding]]:
-    """loadBalancers entries, a K2E-W605 per missing target group ARN, and one K2E-W402 with the ELB plan."""
-    findings: list[Finding] = []
-    entries: list[dict] = []
-    listeners: list[dict] = []
-    target_groups: list[dict] = []
-    overrides = dict(getattr(exposure, "target_group_settings", ()))
-    for target in targets:
-        service_port = target.service_port
-        key = f"{exposure.name}:{service_port.port}"
-        arn = settings.target_groups.get(key)
-        if arn is None:
-            arn = placeholder(f"target-group-arn:{key}")
-            findings.append(make_finding(
-                "K2E-W605", service_port.origin,
-                f"no target group ARN for {key}; set targetGroups: {{{key}: <arn>}} in the k2ecs config"))
-        entries.append({"targetGroupArn": arn, "containerName": target.container.name,
-                        "containerPort": target.port.container_port})
-        group = _target_group(exposure, target, lb_type, overrides)
-        target_groups.append(group)
-        listeners.append({"Port": service_port.port,
-                          "Protocol": "HTTP" if lb_type == "alb" else group["Protocol"],
-                          "DefaultActions": [{"Type": "forward", "TargetGroupName": group["Name"]}]})
-    kind = "application" if lb_type == "alb" else "network"
-    scheme = exposure.load_balancer_scheme or "internal"
-    details: dict[str, Any] = {
-        "loadBalancer": {"Name": _bounded(_elb_name(exposure.name), TARGET_GROUP_NAME_MAX), "Type": kind,
-                         "Scheme": scheme, "schemeReason": getattr(exposure, "scheme_reason", None)},
-        "listeners": listeners,
-        "targetGroups": target_groups,
-        "inClusterClients": f"clients that called {exposure.name}:<port> inside the cluster must use the load "
-                            f"balancer's DNS name (no Service Connect name is made for this Service)",
-    }
-    annotations = dict(getattr(exposure, "load_balancer_annotations", ()))
-    if annotations:  # everything the Service said about its load balancer, e.g. certificates and subnets
-        details["annotations"] = annotations
-    if lb_type == "alb":
-        details["listenerNote"] = "an ALB's listeners come from the Ingress, which k2ecs does not read; HTTP assumed"
-    findings.append(make_finding(
-        "K2E-W402", exposure.origin,
-        f"Service {exposure.name}: create an {scheme} {kind} load balancer with {len(target_groups)} "
-        f"listener(s) and target group(s) of type ip (see details)", **details))
+        name = service_port.name
+        if name is None or (multi_port and discoveries[0] == f"{exposure.name}-{name}") or (
+                not multi_port and name == target.mapping_name):
+            continue
+        findings.append(_port_name_lost(exposure, target, f"its discovery name became {discoveries[0]!r}" if multi_port
+                                        else f"Service Connect names the container port mapping {target.mapping_name!r}, "
+                                        f"and a single-port Service's discovery name is {exposure.name!r} alone"))
     return entries, findings
 
 
-def _target_group(exposure: Exposure, target: _Target, lb_type: str, overrides: dict[str, Any]) -> dict[str, Any]:
+def _port_name_lost(exposure: Exposure, target: Target, why: str) -> Finding:
     service_port = target.service_port
-    if lb_type == "alb":
-        protocol = str(overrides.get("Protocol", "HTTP")).upper()
-        protocol = protocol if protocol in ("HTTP", "HTTPS") else "HTTP"
-    elif service_port.protocol == "udp":
-        protocol = "UDP"
-    else:  # the LBC's backend-protocol "ssl" means a TLS target group
-        protocol = {"SSL": "TLS"}.get(str(overrides.get("Protocol", "TCP")).upper(), "TCP")
-    group: dict[str, Any] = {
-        "Name": _bounded(_elb_name(f"{exposure.name}-{service_port.port}"), TARGET_GROUP_NAME_MAX),
-        "Protocol": protocol,
-        "Port": target.port.container_port,
-        "TargetType": "ip",  # awsvpc registers task IPs, whatever the nlb-target-type annotation says (§4.3)
-        "containerName": target.container.name,
-    }
-    version = overrides.get("ProtocolVersion")
-    if version is None and service_port.app_protocol is not None:
-        version = {"grpc": "GRPC", "http2": "HTTP2"}.get(_APP_PROTOCOLS.get(service_port.app_protocol.lower(), ""))
-    if lb_type == "alb" and version is not None:
-        group["ProtocolVersion"] = str(version).upper()
-    health, notes = _health_check(lb_type, protocol, target, overrides)
-    group.update(health)
-    if protocol == "UDP":
-        notes.append("a UDP target group is health-checked over TCP or HTTP; point HealthCheckPort at a TCP "
-                     "port the container listens on")
-    if notes:
-        group["notes"] = notes
-    return group
-
-
-def _health_check(lb_type: str, protocol: str, target: _Target,
-                  overrides: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Target-group health check: LBC defaults, then the readinessProbe (§2.4), then annotations (§4.3),
-    clamped to the ELBv2 ranges with interval > timeout (V27)."""
-    check = dict(_HEALTH_DEFAULTS[lb_type])
-    notes: list[str] = []
-    probe = target.container.readiness
-    if probe is not None:
-        notes.extend(_from_probe(check, probe, target.port.container_port))
-    check.update({key: value for key, value in overrides.items() if key in _HEALTH_FIELDS})
-    check["HealthCheckProtocol"] = str(check["HealthCheckProtocol"]).upper()
-    if protocol in ("HTTP", "HTTPS") and check["HealthCheckProtocol"] == "TCP":
-        check["HealthCheckProtocol"] = "HTTP"  # TCP checks are not allowed on HTTP(S) target groups (V27)
-        notes.append("TCP health check is not allowed on an HTTP target group; HTTP used")
-    if check["HealthCheckProtocol"] in ("HTTP", "HTTPS"):
-        check.setdefault("HealthCheckPath", "/")
-        check.setdefault("Matcher", "200-399")  # Kubernetes HTTP probes succeed on 200-399 [K8S-PROBES]
-        check["Matcher"] = {"HttpCode": str(check["Matcher"])}
-    else:
-        check.pop("HealthCheckPath", None)
-        check.pop("Matcher", None)
-    for key, (low, high) in _RANGES.items():
-        value = int(check[key])
-        check[key] = min(max(value, low), high)
-        if check[key] != value:
-            notes.append(f"{key} {value} clamped to {check[key]} (ELB allows {low}-{high})")
-    if check["HealthCheckTimeoutSeconds"] >= check["HealthCheckIntervalSeconds"]:
-        lowered = check["HealthCheckIntervalSeconds"] - 1  # interval >= 5, so this stays >= 4
-        notes.append(f"HealthCheckTimeoutSeconds {check['HealthCheckTimeoutSeconds']} lowered to {lowered}: "
-                     f"the interval must be greater than the timeout (V27)")
-        check["HealthCheckTimeoutSeconds"] = lowered
-    return check, notes
-
-
-def _from_probe(check: dict[str, Any], probe: Probe, container_port: int) -> list[str]:
-    """Overlay a readinessProbe on the health check (§2.4); returns notes on what could not carry."""
-    notes: list[str] = []
-    check.update({"HealthCheckIntervalSeconds": probe.period_seconds,
-                  "HealthCheckTimeoutSeconds": probe.timeout_seconds,
-                  "HealthyThresholdCount": probe.success_threshold,
-                  "UnhealthyThresholdCount": probe.failure_threshold})
-    if probe.handler in ("http", "tcp"):
-        port = probe.port
-        check["HealthCheckPort"] = "traffic-port" if port is None or port == container_port else str(port)
-    if probe.handler == "http":
-        check["HealthCheckProtocol"] = probe.scheme
-        check["HealthCheckPath"] = probe.path or "/"
-        check["Matcher"] = "200-399"  # Kubernetes HTTP probes succeed on 200-399 [K8S-PROBES]
-        if probe.headers or probe.host is not None:
-            notes.append("readinessProbe host/httpHeaders have no target group field")
-    elif probe.handler == "tcp":
-        check["HealthCheckProtocol"] = "TCP"
-        check.pop("HealthCheckPath", None)
-        check.pop("Matcher", None)
-    else:
-        notes.append(f"readinessProbe {probe.handler} cannot run from a load balancer; the default check is used")
-    if probe.initial_delay_seconds:
-        notes.append("readinessProbe initialDelaySeconds maps to the ECS service's healthCheckGracePeriodSeconds")
-    return notes
+    return make_finding("K2E-I416", _at(service_port.origin, "name"),
+                        f"port name {service_port.name!r} of Service {exposure.name} port {service_port.port} is not "
+                        f"carried: {why}")
 
 
 # -- names ---------------------------------------------------------------------------------------
@@ -376,19 +255,6 @@ def _clean(text: str, fallback: str) -> str:
     """Lower-case ``[a-z0-9_-]``, not starting with ``-``."""
     cleaned = re.sub(r"[^a-z0-9_-]", "-", text.lower()).lstrip("-")
     return cleaned or fallback
-
-
-def _elb_name(text: str) -> str:
-    """``[A-Za-z0-9-]``, no leading or trailing ``-`` (V26)."""
-    return re.sub(r"[^A-Za-z0-9-]", "-", text).strip("-") or "k2ecs"
-
-
-def _bounded(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters; a cut name ends in a hash of the whole, so names stay distinct."""
-    if len(text) <= limit:
-        return text
-    digest = hashlib.sha256(text.encode()).hexdigest()[:6]
-    return text[: limit - len(digest) - 1].rstrip("-_") + "-" + digest
 
 
 def _unique(name: str, taken: set[str]) -> str:

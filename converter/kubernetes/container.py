@@ -16,6 +16,8 @@ from converter.quantity import QuantityError, is_milli_memory, parse_quantity
 
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _VAR_REFERENCE = re.compile(r"(?<!\$)\$\([A-Za-z_][A-Za-z0-9_.-]*\)")
+# Resources an init container declares that ECS gets at task level or not at all (any other key has a W208).
+_INIT_SIZED = ("cpu", "memory", "nvidia.com/gpu", "ephemeral-storage")
 _DEFAULT_TERMINATION_MESSAGE = {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}
 
 
@@ -51,6 +53,8 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
     ports = _ports(reader, path, name)
     environment, secrets = _environment(reader, path, name, context, pod, siblings)
     resources = _resources(reader, path + ("resources",), name)
+    if role == "init":
+        _init_resources(reader, path + ("resources",), name)
     probes = {key: parse_probe(reader, path + (key,), ports)
               for key in ("livenessProbe", "readinessProbe", "startupProbe")}
     mounts = tuple(_mount(reader, item_path) for item_path, _ in reader.sequence(path + ("volumeMounts",)))
@@ -134,6 +138,24 @@ def _ports(reader: Reader, path: Path, container: str) -> tuple[Port, ...]:
     return tuple(ports)
 
 
+def _init_resources(reader: Reader, path: Path, container: str) -> None:
+    """Name what an init container declares: ECS gets none of it at container level (MAPPING §1.3 step 2)."""
+    declared = {section: {key: value for key, value in reader.mapping(path + (section,)).items() if key in _INIT_SIZED}
+                for section in ("requests", "limits")}
+    shown = "; ".join(f"{section} " + ", ".join(f"{key} {value}" for key, value in values.items())
+                      for section, values in declared.items() if values)
+    if not shown:
+        return
+    message = (f"init container {container!r} declares {shown}: an ECS init container gets no container-level cpu, "
+               "memory or GPU; its cpu and memory count only toward the task size, which covers the largest init "
+               "container")
+    if any("nvidia.com/gpu" in values for values in declared.values()):
+        message += "; its nvidia.com/gpu was not written"
+    if any("ephemeral-storage" in values for values in declared.values()):
+        message += "; its ephemeral-storage counts toward the task's ephemeralStorage"
+    reader.note(path, "K2E-I149", message, covers=False)
+
+
 def _resources(reader: Reader, path: Path, container: str) -> Resources:
     values: dict[str, Any] = {}
     for section in ("requests", "limits"):
@@ -205,9 +227,12 @@ def _env_entry(reader: Reader, path: Path, name: str, container: str, context: P
         ref = source + ("secretKeyRef",)
         secret_name = reader.get(ref + ("name",), str)
         key = reader.get(ref + ("key",), str)
-        reader.get(ref + ("optional",), bool)
         if secret_name is None or key is None:
             reader.fail(ref, "secretKeyRef needs name and key")
+        if reader.get(ref + ("optional",), bool) is True:
+            reader.note(ref + ("optional",), "K2E-W107",
+                        f"{name}: optional secretKeyRef {secret_name}/{key} becomes a required ECS secret; the task "
+                        "fails to start when it is missing")
         context.lookup("Secret", pod.namespace, secret_name)
         return SecretEnv(name=name, secret_name=secret_name, key=key, origin=origin)
     if reader.has(source + ("configMapKeyRef",)):
@@ -309,8 +334,13 @@ def _env_from(reader: Reader, path: Path, context: ParseContext, pod: PodFacts) 
             reader.note(ref, "K2E-I102", f"envFrom ConfigMap {source_name} inlined ({len(entries)} keys)", covers=False)
         else:
             # Keys only: the values of a Secret are never read into any output.
-            for data_key in data_keys(found):
+            keys = data_keys(found)
+            for data_key in keys:
                 entries.append(SecretEnv(name=prefix + data_key, secret_name=source_name, key=data_key, origin=origin))
+            if optional:
+                reader.note(ref + ("optional",), "K2E-W107",
+                            f"envFrom Secret {source_name} is optional, but its {len(keys)} key(s) become required ECS "
+                            "secrets; the task fails to start when one is missing")
     return entries
 
 

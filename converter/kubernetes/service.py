@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from converter.findings import Origin
 from converter.kubernetes.context import ParseContext, metadata_namespace
 from converter.kubernetes.metadata import ACCEPT_ANNOTATION
 from converter.kubernetes.reader import Path, Reader
@@ -61,6 +62,21 @@ _TRAFFIC_SUGGESTIONS = {
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnnotationUse:
+    """One load-balancer annotation (§4.3) and what it does in the load balancer plan (K2E-W402).
+
+    Either it sets ``target_group_field`` on every target group of the Service, or ``effect`` says in a
+    phrase what became of it. The wiring names the annotation with both, at ``origin``.
+    """
+
+    key: str
+    value: str
+    origin: Origin
+    target_group_field: str | None = None
+    effect: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ServiceExposure(Exposure):
     """An ``Exposure`` plus what the load-balancer annotations (§4.3) say, already in ELBv2 terms.
 
@@ -72,6 +88,8 @@ class ServiceExposure(Exposure):
     target_group_settings: tuple[tuple[str, str | int], ...] = ()
     scheme_reason: str | None = None  # why the scheme is what it is, for the report
     load_balancer_annotations: tuple[tuple[str, str], ...] = ()  # every carried annotation, as written
+    annotation_uses: tuple[AnnotationUse, ...] = ()  # what each carried annotation does in the plan
+    type_origin: Origin | None = None  # where spec.type was written (a NodePort becomes a load balancer)
 
 
 def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
@@ -140,6 +158,8 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
         target_group_settings=_target_group_settings(annotations, lb_type),
         scheme_reason=reason,
         load_balancer_annotations=tuple(sorted(annotations.items())),
+        annotation_uses=_annotation_uses(reader, annotations, lb_type, reason),
+        type_origin=reader.origin(("spec", "type")) if reader.has(("spec", "type")) else None,
         origin=reader.origin(()),
     )
 
@@ -272,6 +292,40 @@ def _load_balancer_choice(annotations: dict[str, str], lb_class: str | None,
         return lb_type, "internet-facing", "default of the legacy in-tree provider (aws-load-balancer-type: nlb)"
     return lb_type, "internal", ("default of the AWS Load Balancer Controller >= 2.2 (internal); without the "
                                  "controller Kubernetes would have made an internet-facing Classic ELB")
+
+
+def _annotation_uses(reader: Reader, annotations: dict[str, str], lb_type: str | None,
+                     scheme_reason: str | None) -> tuple[AnnotationUse, ...]:
+    """What each carried annotation does in the plan of a ``lb_type`` load balancer (§4.3)."""
+    if lb_type is None:
+        return ()
+    own, column = (ALB_ANNOTATION, 1) if lb_type == "alb" else (LB_ANNOTATION, 0)
+    fields = {own + suffixes[column]: field for field, suffixes in TARGET_GROUP_ANNOTATIONS.items()
+              if suffixes[column] is not None}
+    plan = "an application load balancer" if lb_type == "alb" else "a network load balancer"
+    uses = []
+    for key, value in sorted(annotations.items()):
+        field, effect = fields.get(key), None
+        if key in (LB_ANNOTATION + "scheme", LB_ANNOTATION + "internal"):  # read for either family (§4.3)
+            decided = scheme_reason == "annotation " + key.rsplit("/", 1)[1]  # see _load_balancer_choice
+            effect = ("sets the scheme of the load balancer in the plan (K2E-W402)" if decided else
+                      "has no effect: aws-load-balancer-scheme sets the scheme of the load balancer (K2E-W402)")
+        elif key == LB_ANNOTATION + "type":
+            effect = f"picks the Kubernetes controller; the plan (K2E-W402) has {plan} with ip targets"
+            if scheme_reason is not None and "legacy in-tree provider" in scheme_reason:
+                effect += ", internet-facing as that controller makes it"
+        elif field is None and key in (LB_ANNOTATION + "nlb-target-type", ALB_ANNOTATION + "target-type"):
+            effect = ("matches the plan (K2E-W402): awsvpc tasks register by IP" if value == "ip" else
+                      "became target type ip in the plan (K2E-W402): awsvpc tasks register by IP")
+        elif field is None and not key.startswith(own):
+            other = "network" if own == ALB_ANNOTATION else "application"
+            effect = f"configures {other} load balancers; the plan (K2E-W402) has {plan}, so it has no effect"
+        elif field is None:
+            effect = ("has no field in the plan: K2E-W402 lists it in details.annotations, to apply when you create "
+                      "the load balancer")
+        uses.append(AnnotationUse(key=key, value=value, origin=reader.origin(("metadata", "annotations", key)),
+                                  target_group_field=field, effect=effect))
+    return tuple(uses)
 
 
 def _target_group_settings(annotations: dict[str, str], lb_type: str | None) -> tuple[tuple[str, str | int], ...]:
