@@ -12,7 +12,8 @@ Documented normalisations (what "comes back equal" means):
  N3 only input leaves are checked: defaults the second leg writes explicitly are not an error.
  N4 lists of named entries are compared by name (containers, env, volumes), number (ports) or path
     (mounts); lists of plain values (command, args, capabilities) as a whole.
- N5 maxSurge/maxUnavailable are compared as pod counts at the Deployment's replicas (MAPPING §3.1).
+ N5 maxSurge/maxUnavailable are compared as pod counts at the Deployment's replicas (MAPPING §3.1);
+    maxUnavailable above replicas is clamped to replicas, as the Deployment controller does.
  N6 objects ECS does not name are matched to their workload: the HPA and the ServiceAccount of a
     Deployment; their metadata.name and the pod's serviceAccountName are not compared.
  N7 ECS has no label selectors (MAPPING §3.1): Deployment and Service selectors and the pod template's
@@ -144,6 +145,8 @@ def k8s_leaves(document: dict, port_names: dict[str, int] | None = None) -> dict
             value = _quantity(value, key)  # N1
         if key[-1] in ("maxSurge", "maxUnavailable"):
             value = resolve_count(value, replicas, round_up=key[-1] == "maxSurge")  # N5
+            if key[-1] == "maxUnavailable" and isinstance(value, int) and isinstance(replicas, int):
+                value = min(value, replicas)  # N5: the Deployment controller clamps it to replicas
         if key[-1] == "protocol" and isinstance(value, str):
             value = value.upper()
         result[key] = (value, path)
