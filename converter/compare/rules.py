@@ -31,6 +31,7 @@ STATUS_BY_CODE = {
         "K2E-W142", "K2E-W143", "K2E-W206", "K2E-W208", "K2E-W304", "K2E-I309", "K2E-W403", "K2E-W404",
         "K2E-W405", "K2E-W406", "K2E-W408", "K2E-W409", "K2E-W410", "K2E-W412", "K2E-I413", "K2E-W504",
         "K2E-W510", "K2E-W901",
+        "K2E-I416",  # a Service port name ECS has no place for
         # ECS -> Kubernetes: fields with no Kubernetes counterpart, what the cluster provides, read-only fields.
         "K2E-I701", "K2E-W702", "K2E-I703", "K2E-W708", "K2E-W709", "K2E-W710", "K2E-W711", "K2E-I712",
         "K2E-W725", "K2E-W728", "K2E-W729", "K2E-I733", "K2E-I734",
@@ -38,6 +39,7 @@ STATUS_BY_CODE = {
     NEEDS_INPUT: (
         "K2E-W103", "K2E-E104", "K2E-W137", "K2E-W147", "K2E-W310", "K2E-W402", "K2E-W502",
         "K2E-W801", "K2E-W802", "K2E-W803",
+        "K2E-I415",  # a load balancer annotation to apply by hand, or whose effect to check
         # ECS -> Kubernetes: a deploy-time value to write in, a Secret to create, a role trust policy, a load balancer.
         "K2E-W704", "K2E-W713", "K2E-W714", "K2E-W721",
     ),
