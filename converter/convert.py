@@ -18,6 +18,7 @@ from converter.errors import InputError, OutputValidationError
 from converter.findings import Finding, make_finding
 from converter.kubernetes.context import ParseContext, Referenced
 from converter.kubernetes.hpa import parse_hpa
+from converter.kubernetes.metadata import MAX_FILE_STEM_CHARS
 from converter.kubernetes.reader import Reader
 from converter.kubernetes.service import parse_service
 from converter.kubernetes.workload import parse_deployment, parse_statefulset
@@ -211,7 +212,7 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         name = _unique_name(workload, used_names)
         if name != workload.name:
             findings.append(make_finding("K2E-I308", workload.origin, f"{workload.resource} is named {name} on ECS"))
-        used_names.add(name)
+        used_names.add(name.lower())
         output = _render_one(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings)
         if output is not None:
             outputs.append(output)
@@ -219,14 +220,16 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
 
 
 def _unique_name(workload: Workload, used: set[str]) -> str:
-    """An ECS family/service name no other workload of this run has: names become file names too."""
-    name = ecs_name(workload.name)
-    if name in used and workload.namespace is not None:
-        name = ecs_name(f"{workload.namespace}-{workload.name}")
+    """An ECS family/service name no other workload of this run has, compared without case (names become
+    file names, and Web.taskdef.json and web.taskdef.json are one file on macOS and Windows), and short
+    enough for <name>.taskdef.json to stay within a 255-byte file name."""
+    name = ecs_name(workload.name)[:MAX_FILE_STEM_CHARS]
+    if name.lower() in used and workload.namespace is not None:
+        name = ecs_name(f"{workload.namespace}-{workload.name}")[:MAX_FILE_STEM_CHARS]
     base, counter = name, 2
-    while name in used:
+    while name.lower() in used:
         suffix = f"-{counter}"
-        name = base[: 255 - len(suffix)] + suffix
+        name = base[: MAX_FILE_STEM_CHARS - len(suffix)] + suffix
         counter += 1
     return name
 

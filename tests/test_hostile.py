@@ -392,3 +392,19 @@ def test_a_file_of_dashes_is_quick_through_the_cli(tmp_path):
     manifest.write_text("-\n" * 40_000)
     result = run_cli("convert", str(manifest), "-o", str(tmp_path / "out"), timeout=15)
     assert result.returncode == ExitStatus.INVALID_INPUT
+
+
+@pytest.mark.parametrize("names", [HOSTILE_NAMES["namespace-long"]], ids=["namespace-long"])
+def test_names_that_would_overflow_are_shortened_not_refused(tmp_path, names):
+    # Two workloads of one name in two namespaces: the namespace prefix could pass the 255-byte file-name limit.
+    documents = [_deployment(*n) if isinstance(n, tuple) else _deployment(n) for n in names]
+    manifest = tmp_path / "hostile.yaml"
+    manifest.write_text(yaml.safe_dump_all(documents, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["convert", str(manifest), "-o", str(out), "--report", "json", "--fail-on", "never"])
+    assert result.exit_code == 0, result.output[-500:]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    names_out = [entry["name"] for entry in report["outputs"]]
+    assert len(names_out) == 2 and len({n.casefold() for n in names_out}) == 2
+    assert all(len(f"{n}.taskdef.json".encode()) <= 255 for n in names_out)
+    assert any(f["code"] == "K2E-I308" for f in report["findings"])
