@@ -408,3 +408,31 @@ def test_names_that_would_overflow_are_shortened_not_refused(tmp_path, names):
     assert len(names_out) == 2 and len({n.casefold() for n in names_out}) == 2
     assert all(len(f"{n}.taskdef.json".encode()) <= 255 for n in names_out)
     assert any(f["code"] == "K2E-I308" for f in report["findings"])
+
+
+class _CountingStdin:
+    """Standard input that records how much each read asks for."""
+
+    def __init__(self, data: bytes) -> None:
+        self.requests: list[int] = []
+        self._data = data
+        self.buffer = self
+
+    def read(self, size: int = -1) -> bytes:
+        self.requests.append(size)
+        return self._data if size is None or size < 0 else self._data[:size]
+
+
+@pytest.mark.parametrize("sniffer", ["converter.commands.to_kubernetes:input_direction",
+                                     "converter.commands.compare:_is_ecs_input"])
+def test_the_direction_sniff_reads_stdin_within_the_size_limit(monkeypatch, sniffer):
+    # the sniff reads stdin before the loader does: it must never ask for more than the loader's limit
+    import importlib
+
+    from converter.loader import MAX_FILE_BYTES
+
+    module, function = sniffer.split(":")
+    stdin = _CountingStdin(b"kind: Deployment\n")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    getattr(importlib.import_module(module), function)(["-"])
+    assert stdin.requests and all(0 <= size <= MAX_FILE_BYTES + 1 for size in stdin.requests), stdin.requests

@@ -108,12 +108,12 @@ def _is_ecs_input(paths: List[str]) -> bool:
     from converter.commands.to_kubernetes import SNIFF_BYTES
     from converter.ecs_input.detect import sniff
     from converter.errors import UsageError
-    from converter.loader import expand_paths
+    from converter.loader import MAX_FILE_BYTES, expand_paths
 
     seen: dict[str, str] = {}
     for path in expand_paths(paths):
         if path == "-":
-            data = sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)  # the loader refuses more; never read unbounded
             sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
             head = data[:SNIFF_BYTES]
         else:
