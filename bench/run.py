@@ -69,16 +69,18 @@ FLOOR_CHILD = ("import sys, yaml\n"
 
 # -- measuring -------------------------------------------------------------------------------------
 
-def repeat(run: Callable[[], Any], min_total: float, max_runs: int) -> tuple[list[float], Any]:
-    """Run until ``min_total`` seconds are spent or ``max_runs`` done; the times, and the last result."""
+def repeat(run: Callable[[], Any], min_total: float, max_runs: int) -> tuple[list[float], list[float], Any]:
+    """Run until ``min_total`` seconds are spent or ``max_runs`` done; the wall and CPU times, and the last result."""
     times: list[float] = []
+    cpu: list[float] = []
     result = None
     while not times or (sum(times) < min_total and len(times) < max_runs):
         result = None  # free the previous result before the next run
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = run()
         times.append(time.perf_counter() - start)
-    return times, result
+        cpu.append(time.process_time() - start_cpu)
+    return times, cpu, result
 
 
 def floor_parse(text: str) -> int:
@@ -121,20 +123,23 @@ def child_env(cache: Path) -> dict[str, str]:
 
 
 def run_child(args: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,),
-              peak: bool = False) -> tuple[float, int | None]:
-    """Wall time of one child process, and with ``peak`` its peak RSS in bytes (args[0] is the interpreter)."""
+              peak: bool = False) -> tuple[float, int | None, float]:
+    """Wall time of one child process, with ``peak`` its peak RSS in bytes (args[0] is the interpreter), and
+    its CPU time (user + system, from wait4: unlike ru_maxrss, CPU times do not carry over through fork)."""
     with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile() as err, \
             open(os.devnull, "wb") as null:
         out = Path(scratch) / "peak"
         command = [args[0], str(BENCH / "peak.py"), str(out), *args[1:]] if peak else args
         start = time.perf_counter()
-        returncode = subprocess.call(command, stdout=null, stderr=err, env=env, cwd=ROOT)
+        child = subprocess.Popen(command, stdout=null, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
+        child.returncode = returncode = os.waitstatus_to_exitcode(status)
         if returncode not in ok:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace")[-2000:]
             raise SystemExit(f"bench: {' '.join(command)} exited {returncode}:\n{tail}")
-        return elapsed, int(out.read_text()) if peak else None
+        return elapsed, int(out.read_text()) if peak else None, usage.ru_utime + usage.ru_stime
 
 
 # -- reporting -------------------------------------------------------------------------------------
@@ -210,19 +215,22 @@ def main(argv: list[str] | None = None) -> int:
             text = bundle(size, args.seed)
             path.write_text(text, encoding="utf-8")
             budget, runs = (1.0, 5) if size <= 1000 else (0.0, 1)
-            floor_times, documents = repeat(lambda: floor_parse(text), budget, runs)
-            proc_times, proc = repeat(lambda: in_process(text, str(path)), budget, runs)
-            cli_times, peaks = [], []
+            floor_times, floor_cpu, documents = repeat(lambda: floor_parse(text), budget, runs)
+            proc_times, proc_cpu, proc = repeat(lambda: in_process(text, str(path)), budget, runs)
+            cli_times, cli_cpu, peaks = [], [], []
             while not cli_times or (sum(cli_times) < 2 * budget and len(cli_times) < 3):
-                elapsed, peak = run_child(cli(path), env, ok=(0, 1), peak=True)
+                elapsed, peak, cpu = run_child(cli(path), env, ok=(0, 1), peak=True)
                 cli_times.append(elapsed)
+                cli_cpu.append(cpu)
                 peaks.append(peak)
-            _, floor_peak = run_child([py, "-c", FLOOR_CHILD, str(path)], env, peak=True)
+            _, floor_peak, _ = run_child([py, "-c", FLOOR_CHILD, str(path)], env, peak=True)
             results[size] = {
                 "bytes": len(text.encode("utf-8")), "documents": documents,
                 "floor": statistics.median(floor_times), "in_process": statistics.median(proc_times),
                 "cli": statistics.median(cli_times), "cli_peak": max(peaks), "floor_peak": floor_peak,
                 "stages": proc, "runs": (len(floor_times), len(proc_times), len(cli_times)),
+                "cpu": {"floor": statistics.median(floor_cpu), "in_process": statistics.median(proc_cpu),
+                        "cli": statistics.median(cli_cpu)},
             }
             print(f"  measured {size} workloads ({mb(results[size]['bytes'])} MB, runs floor/in-process/CLI "
                   f"{'/'.join(map(str, results[size]['runs']))})", file=sys.stderr, flush=True)
@@ -260,6 +268,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"{s['findings']} findings, findings without a line: {s['unlocated']}")
         print()
 
+        # Wall times on a shared machine swing with the other processes' load; CPU times (user + system)
+        # of the same runs swing much less, so they are printed as a cross-check of the ratios above.
+        print("## CPU time (user + system seconds of the same runs; x floor = CPU time / floor CPU time)")
+        rows = [[str(size), f"{r['cpu']['floor']:.3f}", f"{r['cpu']['in_process']:.3f}",
+                 f"{r['cpu']['in_process'] / r['cpu']['floor']:.2f}x", f"{r['cpu']['cli']:.3f}",
+                 f"{r['cpu']['cli'] / r['cpu']['floor']:.2f}x"] for size, r in results.items()]
+        print(table(["workloads", "floor", "in-process", "x floor", "CLI", "x floor"], rows))
+        print()
+
         print("## Scaling (time for 10x the workloads / time for 1x; linear is 10)")
         pairs = [(a, b) for a in sizes for b in sizes if b == 10 * a]
         scaling: dict[tuple[int, int], dict[str, float]] = {}
@@ -267,8 +284,9 @@ def main(argv: list[str] | None = None) -> int:
             rows = []
             for a, b in pairs:
                 scaling[(a, b)] = {key: results[b][key] / results[a][key] for key in ("floor", "in_process", "cli")}
-                rows.append([f"{a} -> {b}", *(f"{scaling[(a, b)][k]:.2f}x" for k in ("floor", "in_process", "cli"))])
-            print(table(["workloads", "floor", "in-process", "CLI"], rows))
+                scaling[(a, b)]["cli_cpu"] = results[b]["cpu"]["cli"] / results[a]["cpu"]["cli"]
+                rows.append([f"{a} -> {b}", *(f"{scaling[(a, b)][k]:.2f}x" for k in ("floor", "in_process", "cli", "cli_cpu"))])
+            print(table(["workloads", "floor", "in-process", "CLI", "CLI (CPU time)"], rows))
         else:
             print("(no pair of sizes 10x apart)")
         print()
@@ -302,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         memory = (largest["cli_peak"] - base) / largest["bytes"]
         print("## Goals")
         print(f"end to end <= {GOAL_END_TO_END}x floor ({sizes[-1]} workloads): CLI {e2e:.2f}x, in-process "
-              f"{largest['in_process'] / largest['floor']:.2f}x; every finding has a line: {located} -> "
+              f"{largest['in_process'] / largest['floor']:.2f}x (CPU time: CLI "
+              f"{largest['cpu']['cli'] / largest['cpu']['floor']:.2f}x); every finding has a line: {located} -> "
               f"{verdict(e2e <= GOAL_END_TO_END and located)}")
         print(f"linear (10x workloads <= {GOAL_LINEAR}x time): "
               + (", ".join(f"{a}->{b} CLI {v['cli']:.2f}x" for (a, b), v in scaling.items()) or "-")

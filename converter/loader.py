@@ -112,13 +112,17 @@ class _LineConstructor(SafeConstructor):
         keys: list[Any] = []  # the keys written here, in order, each constructed once
         merge = False
         construct = self._construct
+        constructed = self.constructed_objects
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:
                 merge = True
                 continue
-            if not isinstance(key_node, ScalarNode):
+            if key_node.__class__ is ScalarNode and key_node.tag == _STR and key_node not in constructed:
+                key = constructed[key_node] = key_node.value  # _construct's plain-string case, inline (hot)
+            elif not isinstance(key_node, ScalarNode):
                 raise _LimitError(key_node, "a mapping key must be a plain value")
-            key = construct(key_node)
+            else:
+                key = construct(key_node)
             if key.__class__ is str:
                 key = intern(key)  # one object per distinct key name: a manifest repeats a few names a lot
             if key in key_lines:
@@ -131,7 +135,10 @@ class _LineConstructor(SafeConstructor):
         # a merge (<<) come from an anchor and still count.
         if not merge:
             for key, (_, value_node) in zip(keys, node.value):
-                data[key] = construct(value_node)
+                if value_node.__class__ is ScalarNode and value_node.tag == _STR and value_node not in constructed:
+                    data[key] = constructed[value_node] = value_node.value  # as for keys above
+                else:
+                    data[key] = construct(value_node)
         else:
             explicit = dict(zip((k for k, _ in node.value if k.tag != _MERGE), keys))
             self.flatten_mapping(node)

@@ -208,8 +208,8 @@ class Reader:
 def uncovered_paths(node: Any, path: Path, consumed: set[Path], visited: frozenset[Path] | set[Path] = frozenset()) -> list[Path]:
     """Paths not consumed: a leaf, or the highest subtree no mapping looked into (reported once, whole)."""
     # The paths parsers touched, as a trie: a path has a node when it was consumed, looked into, or lies
-    # above such a path. Built and walked without recursion or closures, so it leaves no reference
-    # cycles behind (the cyclic GC is paused during a conversion: cli_common.conversion).
+    # above such a path. Built and walked by plain functions, with no closure, so nothing here makes a
+    # reference cycle (the cyclic GC is paused during a conversion: cli_common.conversion).
     trie: dict[Any, Any] = {}
     for paths, whole in ((consumed, True), (visited, False)):
         for item in paths:
@@ -225,20 +225,25 @@ def uncovered_paths(node: Any, path: Path, consumed: set[Path], visited: frozens
     for step in path:
         marks = None if marks is None else marks.get(step)
     result: list[Path] = []
-    stack: list[tuple[Any, Path, dict[Any, Any] | None]] = [(node, tuple(path), marks)]
-    while stack:
-        value, here, marks = stack.pop()
-        if marks is not None and _CONSUMED in marks:
-            continue
-        if isinstance(value, (dict, list)):
-            if not value:
-                continue  # an empty container carries nothing to lose
-            if marks is None:  # nothing under it was looked at: reported once, whole
-                result.append(here)
-                continue
-            children = list(value.items() if isinstance(value, dict) else enumerate(value))
-            for key, child in reversed(children):  # the stack pops them in document order
-                stack.append((child, here + (key,), marks.get(key)))
-        else:
-            result.append(here)
+    _uncovered(node, tuple(path), marks, result)
     return result
+
+
+def _uncovered(value: Any, here: Path, marks: dict[Any, Any] | None, result: list[Path]) -> None:
+    """Append to ``result`` what is not covered at or under ``here`` (``marks``: its trie node, or None)."""
+    if marks is not None and _CONSUMED in marks:
+        return
+    if not isinstance(value, (dict, list)):
+        result.append(here)
+        return
+    if not value:
+        return  # an empty container carries nothing to lose
+    if marks is None:  # nothing under it was looked at: reported once, whole
+        result.append(here)
+        return
+    for key, child in value.items() if isinstance(value, dict) else enumerate(value):
+        below = marks.get(key)
+        if below is None and not isinstance(child, (dict, list)):
+            result.append(here + (key,))  # an untouched leaf: the common case, without a call
+        elif below is None or _CONSUMED not in below:
+            _uncovered(child, here + (key,), below, result)
