@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Annotated, Iterator, List, Optional
 
@@ -66,29 +67,61 @@ def split_values(values: Optional[List[str]]) -> Optional[tuple[str, ...]]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def load_settings(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
-                  execution_role_arn, service_connect_namespace, sizing):
-    """The config file merged with the settings flags, flags first (every command that converts uses this)."""
-    from converter.config import load_config
+@dataclass(frozen=True)
+class SettingsFlags:
+    """The settings flags of a command that converts, gathered once: passed, merged and checked as one piece."""
 
-    return load_config(config).merged({
-        "cluster": cluster, "region": region,
-        "launch_type": None if launch_type is None else launch_type.value,
-        "subnets": split_values(subnets), "security_groups": split_values(security_groups),
-        "assign_public_ip": assign_public_ip, "execution_role_arn": execution_role_arn,
-        "service_connect_namespace": service_connect_namespace,
-        "sizing": None if sizing is None else sizing.value,
-    })
+    config: Optional[str] = None
+    cluster: Optional[str] = None
+    region: Optional[str] = None
+    launch_type: Optional[LaunchType] = None
+    subnets: Optional[List[str]] = None
+    security_groups: Optional[List[str]] = None
+    assign_public_ip: Optional[bool] = None
+    execution_role_arn: Optional[str] = None
+    service_connect_namespace: Optional[str] = None
+    sizing: Optional[Sizing] = None
+
+    def given(self) -> list[str]:
+        """The flags set on the command line, as the user wrote them."""
+        return [_FLAG_NAMES.get(item.name, "--" + item.name.replace("_", "-"))
+                for item in fields(self) if getattr(self, item.name) is not None]
+
+    def settings(self):
+        """The config file merged with the flags, flags first."""
+        from converter.config import load_config
+
+        return load_config(self.config).merged({
+            "cluster": self.cluster, "region": self.region,
+            "launch_type": None if self.launch_type is None else self.launch_type.value,
+            "subnets": split_values(self.subnets), "security_groups": split_values(self.security_groups),
+            "assign_public_ip": self.assign_public_ip, "execution_role_arn": self.execution_role_arn,
+            "service_connect_namespace": self.service_connect_namespace,
+            "sizing": None if self.sizing is None else self.sizing.value,
+        })
 
 
-def conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
-                execution_role_arn, service_connect_namespace, sizing):
-    """Load the settings and the manifests, and convert (shared by convert and baseline)."""
+_FLAG_NAMES = {"assign_public_ip": "--assign-public-ip/--no-assign-public-ip"}
+
+
+def refuse_settings_for_ecs_input(flags: SettingsFlags, when: str) -> None:
+    """Settings shape the ECS side only: with ECS input they would apply to nothing, and accepting them
+    would let a user believe they applied, so they are a usage error (convert --to k8s, compare)."""
+    from converter.errors import UsageError
+
+    given = flags.given()
+    if given:
+        one = len(given) == 1
+        raise UsageError(f"{', '.join(given)} {'shapes' if one else 'shape'} the ECS output and "
+                         f"{'does' if one else 'do'} not apply {when}")
+
+
+def conversion(paths, flags: SettingsFlags):
+    """Load the settings and the manifests, and convert (shared by convert, baseline, plan and apply)."""
     from converter.convert import convert as run_conversion
     from converter.loader import load_paths
 
-    settings = load_settings(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
-                             execution_role_arn, service_connect_namespace, sizing)
+    settings = flags.settings()
     # The documents, and everything convert() builds from them, are millions of small objects that live
     # to the end of the run and hold no reference cycles (tests/test_bench.py checks that convert()
     # leaves no cyclic garbage). The cyclic GC scanning them again and again was a quarter of a large

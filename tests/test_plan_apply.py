@@ -392,9 +392,9 @@ def test_a_service_that_cannot_be_updated_in_place_is_an_error_in_the_plan(live:
     from converter.aws.errors import PreflightError
     from converter.aws.plan import build_plan
     from converter.aws.state import LiveWorkload
-    from converter.cli_common import conversion
+    from converter.cli_common import SettingsFlags, conversion
 
-    outputs = conversion([str(WEB / "input")], str(WEB / "k2ecs.yaml"), *[None] * 9).outputs
+    outputs = conversion([str(WEB / "input")], SettingsFlags(config=str(WEB / "k2ecs.yaml"))).outputs
     state = {"web": LiveWorkload(service={"serviceName": "web", **live})}
     with pytest.raises(PreflightError, match=expected):
         build_plan(outputs, state, cluster="prod", region="eu-west-1", endpoint="-")

@@ -94,9 +94,8 @@ def test_every_payload_k2ecs_writes_passes_botocores_param_validator():
 
 def test_convert_does_not_import_botocore():
     code = ("import sys\n"
-            "from converter.cli_common import conversion\n"
-            f"conversion([{str(ROOT / 'samples' / 'web-loadbalancer-hpa' / 'input')!r}], None, None, None, None, None,"
-            " None, None, None, None, None)\n"
+            "from converter.cli_common import SettingsFlags, conversion\n"
+            f"conversion([{str(ROOT / 'samples' / 'web-loadbalancer-hpa' / 'input')!r}], SettingsFlags())\n"
             "assert not [m for m in sys.modules if m.startswith('botocore')], 'botocore imported'\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -14,6 +14,7 @@ from converter.cli_common import (
     PublicIpOption,
     RegionOption,
     SecurityGroupsOption,
+    SettingsFlags,
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
@@ -60,8 +61,9 @@ def apply(
         sys.stdout.flush()
 
     def run() -> int:
-        prepared = prepare_plan(paths, config, cluster, region, profile, launch_type, subnets, security_groups,
-                                assign_public_ip, execution_role_arn, service_connect_namespace, sizing, redact)
+        prepared = prepare_plan(paths, SettingsFlags(config, cluster, region, launch_type, subnets, security_groups,
+                                                     assign_public_ip, execution_role_arn, service_connect_namespace,
+                                                     sizing), profile, redact)
         plan = prepared.plan
         say(render_plan(plan))
         if not plan.pending:

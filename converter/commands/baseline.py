@@ -16,6 +16,7 @@ from converter.cli_common import (
     PublicIpOption,
     RegionOption,
     SecurityGroupsOption,
+    SettingsFlags,
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
@@ -63,8 +64,8 @@ def baseline(
 
             raise UsageError("--reason must not be empty")
         previous = read_baseline(file) if Path(file).is_file() else None
-        result = conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
-                             execution_role_arn, service_connect_namespace, sizing)
+        result = conversion(paths, SettingsFlags(config, cluster, region, launch_type, subnets, security_groups,
+                                                 assign_public_ip, execution_role_arn, service_connect_namespace, sizing))
         findings = review(result.findings, result.sources)
         entries, counts = baseline_entries(findings, previous, reason.strip(), Severity[min_severity.value.upper()])
         write_baseline(file, baseline_text(entries))

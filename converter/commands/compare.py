@@ -15,11 +15,12 @@ from converter.cli_common import (
     PublicIpOption,
     RegionOption,
     SecurityGroupsOption,
+    SettingsFlags,
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
     guarded,
-    load_settings,
+    refuse_settings_for_ecs_input,
 )
 from converter.errors import ExitStatus
 
@@ -60,16 +61,12 @@ def compare(
         if markdown == STDOUT and html == STDOUT:
             raise UsageError("--markdown and --html cannot both write to stdout")
         ecs_input = _is_ecs_input(paths)
+        flags = SettingsFlags(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                              execution_role_arn, service_connect_namespace, sizing)
         if ecs_input:
-            _refuse_ecs_settings({"--config": config, "--cluster": cluster, "--region": region,
-                                  "--launch-type": launch_type, "--subnets": subnets,
-                                  "--security-groups": security_groups,
-                                  "--assign-public-ip/--no-assign-public-ip": assign_public_ip,
-                                  "--execution-role-arn": execution_role_arn,
-                                  "--service-connect-namespace": service_connect_namespace, "--sizing": sizing})
+            refuse_settings_for_ecs_input(flags, "when the input is ECS")
         # The same settings, merged the same way, as convert (flags beat the config file).
-        settings = load_settings(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
-                                 execution_role_arn, service_connect_namespace, sizing)
+        settings = flags.settings()
         # CloudFormation short-form tags (!Ref) are data only in ECS input; a manifest keeps the strict loader.
         comparison = build_comparison(load_paths(paths, cfn_tags=ecs_input), settings, tuple(paths))
         # Everything is rendered before anything is written, so a failure leaves no half-written file.
@@ -129,15 +126,6 @@ def _is_ecs_input(paths: List[str]) -> bool:
         raise UsageError("the input mixes Kubernetes manifests and ECS input; compare one side at a time",
                          file=seen["k8s"])
     return "k8s" in seen  # sniff names the direction: "k8s" means the input is ECS
-
-
-def _refuse_ecs_settings(flags: dict) -> None:
-    """Settings shape the ECS side; with ECS input they would apply to nothing, so they are refused (as in convert)."""
-    from converter.errors import UsageError
-
-    given = [flag for flag, value in flags.items() if value is not None]
-    if given:
-        raise UsageError(f"{', '.join(given)}: settings shape the ECS side and do not apply when the input is ECS")
 
 
 def _check_target(target: str) -> None:

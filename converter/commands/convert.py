@@ -18,10 +18,12 @@ from converter.cli_common import (
     RegionOption,
     ReportFormat,
     SecurityGroupsOption,
+    SettingsFlags,
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
     conversion,
+    refuse_settings_for_ecs_input,
     emit,
     guarded,
 )
@@ -74,6 +76,9 @@ def convert(
 ) -> None:
     """Convert Kubernetes Deployments, Services and HPAs to ECS payloads, with a report of what did not map."""
 
+    flags = SettingsFlags(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
+                          execution_role_arn, service_connect_namespace, sizing)
+
     def run() -> int:
         from converter.baseline import read_baseline, review
         from converter.errors import UsageError
@@ -91,21 +96,10 @@ def convert(
             if to is Direction.k8s or input_direction(paths) == "k8s":
                 if output_format is not OutputFormat.ecs_json:
                     raise UsageError("--format chooses the ECS output; it does not apply with --to k8s")
-                # Settings shape the ECS side only; accepting them here would let a user believe they applied.
-                ecs_only = {"--config": config, "--cluster": cluster, "--region": region, "--launch-type": launch_type,
-                            "--subnets": subnets, "--security-groups": security_groups,
-                            "--assign-public-ip/--no-assign-public-ip": assign_public_ip,
-                            "--execution-role-arn": execution_role_arn,
-                            "--service-connect-namespace": service_connect_namespace, "--sizing": sizing}
-                given = [flag for flag, value in ecs_only.items() if value is not None]
-                if given:
-                    one = len(given) == 1
-                    raise UsageError(f"{', '.join(given)} {'shapes' if one else 'shape'} the ECS output and "
-                                     f"{'does' if one else 'do'} not apply when converting to Kubernetes (--to k8s)")
+                refuse_settings_for_ecs_input(flags, "when converting to Kubernetes (--to k8s)")
                 return run_reverse(paths, output=output, report_format=report.value, report_file=report_file,
                                    fail_on=fail_on.value, check=check, accepted=accepted)
-        result = conversion(paths, config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
-                             execution_role_arn, service_connect_namespace, sizing)
+        result = conversion(paths, flags)
         iac = None
         if output_format is not OutputFormat.ecs_json:
             from converter.iac.render import render as render_iac  # jinja2 only when a template format is asked for

@@ -16,6 +16,7 @@ from converter.cli_common import (
     PublicIpOption,
     RegionOption,
     SecurityGroupsOption,
+    SettingsFlags,
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
@@ -69,17 +70,19 @@ def plan(
     redact = Redactor()
 
     def run() -> int:
-        prepared = prepare_plan(paths, config, cluster, region, profile, launch_type, subnets, security_groups,
-                                assign_public_ip, execution_role_arn, service_connect_namespace, sizing, redact)
+        prepared = prepare_plan(paths, SettingsFlags(config, cluster, region, launch_type, subnets, security_groups,
+                                                     assign_public_ip, execution_role_arn, service_connect_namespace,
+                                                     sizing), profile, redact)
         sys.stdout.write(redact(render_plan(prepared.plan)))
         return DetailedExit.CHANGES if prepared.plan.pending else DetailedExit.NO_CHANGES
 
     raise typer.Exit(guarded(detailed(run, redact), traceback))
 
 
-def prepare_plan(paths, config, cluster, region, profile, launch_type, subnets, security_groups, assign_public_ip,
-                 execution_role_arn, service_connect_namespace, sizing, redact):
+def prepare_plan(paths, flags: SettingsFlags, profile, redact):
     """Convert and plan (shared by plan and apply); reports the conversion's warning count on stderr."""
+    from dataclasses import replace
+
     from converter.aws.errors import PreflightError
     from converter.aws.pipeline import prepare
 
@@ -87,10 +90,10 @@ def prepare_plan(paths, config, cluster, region, profile, launch_type, subnets, 
         raise PreflightError("give the manifests to plan: files, folders or - for stdin")
 
     def convert(cluster_name: str, region_name: str):
-        return conversion(paths, config, cluster_name, region_name, launch_type, subnets, security_groups,
-                          assign_public_ip, execution_role_arn, service_connect_namespace, sizing)
+        return conversion(paths, replace(flags, cluster=cluster_name, region=region_name))
 
-    prepared = prepare(config=config, cluster=cluster, region=region, profile=profile, convert=convert, redact=redact)
+    prepared = prepare(config=flags.config, cluster=flags.cluster, region=flags.region, profile=profile,
+                       convert=convert, redact=redact)
     if prepared.warnings:
         sys.stderr.write(f"k2ecs: the conversion reported {prepared.warnings} warning(s) about what did not "
                          f"carry over; run k2ecs convert with the same arguments to read them\n")
