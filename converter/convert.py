@@ -78,68 +78,93 @@ def convert(documents: Iterable[Document], settings: Settings, *, release: bool 
     read and all of its document but the metadata (``Reader.release``). For callers that ask a source's
     reader for nothing but its metadata afterwards, such as the CLI: with a ``documents`` iterator that
     lets go of each document, a large bundle is not held in memory twice (docs/PERFORMANCE.md)."""
-    context = ParseContext(settings=settings)
-    finished: set[int] = set()  # id() of the readers finished early (release)
+    intake = Intake(settings, release=release)
+    pending = [item for item in map(intake.admit, documents) if item is not None]
+    workloads: list[Workload] = []
+    exposures: list[Exposure] = []
+    scalers: list[Autoscaling] = []
+    for item in pending:
+        result = intake.parse(item)
+        if result is not None:
+            key = item[0]
+            (workloads if key in WORKLOAD_PARSERS else exposures if key in EXPOSURE_PARSERS else scalers).append(result)
+    intake.close_referenced()
+    findings: list[Finding] = []
+    outputs = _render_all(workloads, exposures, scalers, settings, findings)
+    return Conversion(outputs=outputs, findings=intake.all_findings(findings, intake.sources), sources=intake.sources)
 
-    def done(reader: Reader) -> None:
-        if release:
+
+Pending = tuple[str, Reader, Parser, SourceRecord]
+
+
+class Intake:
+    """Documents in: each identified, checked for duplicates and sorted into what is parsed, what is
+    referenced and what is not converted (one place for convert() and converter.streaming)."""
+
+    def __init__(self, settings: Settings, *, release: bool = False) -> None:
+        self.context = ParseContext(settings=settings)
+        self.release = release
+        self.finished: set[int] = set()  # id() of the readers finished early (release)
+        self.sources: list[SourceRecord] = []
+        self.seen: dict[tuple[str, str | None, str], SourceRecord] = {}
+
+    def done(self, reader: Reader) -> None:
+        if self.release:
             reader.finish()
             reader.release()
-            finished.add(id(reader))
+            self.finished.add(id(reader))
 
-    sources: list[SourceRecord] = []
-    seen: dict[tuple[str, str | None, str], SourceRecord] = {}
-    pending: list[tuple[str, Reader, Parser, SourceRecord]] = []
-    findings: list[Finding] = []
-
-    for document in documents:
+    def admit(self, document: Document) -> Pending | None:
+        """The document's source record is added; returned when it is to be parsed."""
         key, canonical, name, namespace = _identify(document)
         reader = Reader(document, f"{canonical}/{name}", sensitive=key == "secret")
         record = SourceRecord(reader.resource, document.file, document.line, "not-converted", reader)
         identity = (canonical, namespace, name)
-        if identity in seen:
-            reader.note((), "K2E-E007", f"{canonical} {name} is declared again (first at {seen[identity].file}:{seen[identity].line})")
+        self.sources.append(record)
+        first = self.seen.get(identity)
+        if first is not None:
+            reader.note((), "K2E-E007", f"{canonical} {name} is declared again (first at {first.file}:{first.line})")
             reader.take(())
-            sources.append(record)
-            done(reader)
-            continue
-        seen[identity] = record
-        sources.append(record)
+            self.done(reader)
+            return None
+        self.seen[identity] = record
         version = document.data.get("apiVersion")
         if key in EXPECTED_API_VERSIONS and isinstance(version, str) and version not in EXPECTED_API_VERSIONS[key]:
             reader.note(("apiVersion",), "K2E-W006", f"{canonical} with apiVersion {version!r} read as {sorted(EXPECTED_API_VERSIONS[key])[-1]}")
         if key in REFERENCED_KINDS:
-            context.referenced[identity] = Referenced(reader=reader)
+            self.context.referenced[identity] = Referenced(reader=reader)
             record.status = "referenced"
         elif key in WORKLOAD_PARSERS or key in EXPOSURE_PARSERS or key in SCALER_PARSERS:
             parser = (WORKLOAD_PARSERS.get(key) or EXPOSURE_PARSERS.get(key) or SCALER_PARSERS[key])[1]
-            pending.append((key, reader, parser, record))
+            return (key, reader, parser, record)
         else:
             _not_converted(reader, key, canonical, name)
-            done(reader)
+            self.done(reader)
+        return None
 
-    workloads: list[Workload] = []
-    exposures: list[Exposure] = []
-    scalers: list[Autoscaling] = []
-    for key, reader, parser, record in pending:
-        result = parser(reader, context)
-        done(reader)  # nothing reads or notes a workload, Service or HPA document after its parser
+    def parse(self, item: Pending) -> Any:
+        _, reader, parser, record = item
+        result = parser(reader, self.context)
+        self.done(reader)  # nothing reads or notes a workload, Service or HPA document after its parser
         if result is not None:
             record.status = "converted"
-            (workloads if key in WORKLOAD_PARSERS else exposures if key in EXPOSURE_PARSERS else scalers).append(result)
+        return result
 
-    for referenced in context.referenced.values():
-        reader = referenced.reader
-        if not referenced.used:
-            reader.note((), "K2E-I002", f"{reader.resource} is not referred to by any converted workload")
-        reader.take(())  # referenced objects are read through the workloads; values are never copied wholesale
-        done(reader)
+    def close_referenced(self) -> None:
+        """After every workload is parsed: name the referenced objects no workload used."""
+        for referenced in self.context.referenced.values():
+            reader = referenced.reader
+            if not referenced.used:
+                reader.note((), "K2E-I002", f"{reader.resource} is not referred to by any converted workload")
+            reader.take(())  # referenced objects are read through the workloads; values are never copied wholesale
+            self.done(reader)
 
-    outputs = _render_all(workloads, exposures, scalers, settings, findings)
-    for record in sources:
-        findings.extend(record.reader.findings if id(record.reader) in finished else record.reader.finish())
-    findings.sort(key=Finding.sort_key)
-    return Conversion(outputs=outputs, findings=findings, sources=sources)
+    def all_findings(self, findings: list[Finding], sources: list[SourceRecord]) -> list[Finding]:
+        """``findings`` (linking and rendering), then each source's, sorted for the report."""
+        for record in sources:
+            findings.extend(record.reader.findings if id(record.reader) in self.finished else record.reader.finish())
+        findings.sort(key=Finding.sort_key)
+        return findings
 
 
 def _identify(document: Document) -> tuple[str, str, str, str | None]:
@@ -185,12 +210,11 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         if exposure.type == "ExternalName" or not exposure.selector:
             continue
         candidates = by_label.get(tuple(exposure.selector[0]), [])
-        matches = [w for w in candidates if _same_namespace(w.namespace, exposure.namespace) and selects(exposure, w)]
+        matches = [w for w in candidates if same_namespace(w.namespace, exposure.namespace) and selects(exposure, w)]
         if not matches:
-            findings.append(make_finding("K2E-W404", exposure.origin, f"Service {exposure.name} selects no converted workload"))
+            findings.append(selects_nothing(exposure))
         elif len(matches) > 1:
-            names = ", ".join(w.resource for w in matches)
-            findings.append(make_finding("K2E-W403", exposure.origin, f"Service {exposure.name} selects {names}; not attached"))
+            findings.append(selects_several(exposure, [w.resource for w in matches]))
         else:
             attached[id(matches[0])].append(exposure)
     scaler_for: dict[int, Autoscaling] = {}
@@ -199,27 +223,43 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         by_name.setdefault((workload.kind, workload.name), []).append(workload)
     for scaler in scalers:
         target = next((w for w in by_name.get((scaler.target_kind, scaler.target_name), [])
-                       if _same_namespace(w.namespace, scaler.namespace)), None)
+                       if same_namespace(w.namespace, scaler.namespace)), None)
         if target is None:
-            findings.append(make_finding("K2E-E505", scaler.origin,
-                                         f"HorizontalPodAutoscaler {scaler.name} scales {scaler.target_kind}/{scaler.target_name}, which was not converted"))
+            findings.append(scales_nothing(scaler))
         else:
             scaler_for[id(target)] = scaler
 
     outputs: list[WorkloadOutput] = []
     used_names: set[str] = set()
     for workload in workloads:
-        name = _unique_name(workload, used_names)
+        name = unique_name(workload, used_names)
         if name != workload.name:
-            findings.append(make_finding("K2E-I308", workload.origin, f"{workload.resource} is named {name} on ECS"))
+            findings.append(renamed(workload, name))
         used_names.add(name.lower())
-        output = _render_one(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings)
+        output = render_workload(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings)
         if output is not None:
             outputs.append(output)
     return outputs
 
 
-def _unique_name(workload: Workload, used: set[str]) -> str:
+def selects_nothing(exposure: Exposure) -> Finding:
+    return make_finding("K2E-W404", exposure.origin, f"Service {exposure.name} selects no converted workload")
+
+
+def selects_several(exposure: Exposure, resources: list[str]) -> Finding:
+    return make_finding("K2E-W403", exposure.origin, f"Service {exposure.name} selects {', '.join(resources)}; not attached")
+
+
+def scales_nothing(scaler: Autoscaling) -> Finding:
+    return make_finding("K2E-E505", scaler.origin, f"HorizontalPodAutoscaler {scaler.name} scales "
+                                                   f"{scaler.target_kind}/{scaler.target_name}, which was not converted")
+
+
+def renamed(workload: Workload, name: str) -> Finding:
+    return make_finding("K2E-I308", workload.origin, f"{workload.resource} is named {name} on ECS")
+
+
+def unique_name(workload: Workload, used: set[str]) -> str:
     """An ECS family/service name no other workload of this run has, compared without case (names become
     file names, and Web.taskdef.json and web.taskdef.json are one file on macOS and Windows), and short
     enough for <name>.taskdef.json to stay within a 255-byte file name."""
@@ -234,7 +274,7 @@ def _unique_name(workload: Workload, used: set[str]) -> str:
     return name
 
 
-def _same_namespace(a: str | None, b: str | None) -> bool:
+def same_namespace(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
 
 
@@ -251,7 +291,7 @@ def _port_names(workload: Workload) -> dict[tuple[str, int], str]:
     return names
 
 
-def _render_one(workload: Workload, name: str, exposures: list[Exposure], scaler: Autoscaling | None,
+def render_workload(workload: Workload, name: str, exposures: list[Exposure], scaler: Autoscaling | None,
                 settings: Settings, findings: list[Finding]) -> WorkloadOutput | None:
     max_containers = load_schema("ecs_rules.json")["task_definition"]["max_containers"]
     if len(workload.containers) > max_containers:

@@ -81,6 +81,7 @@ class _LineConstructor(SafeConstructor):
         super().__init__()
         self.line_table: LineTable = {}
         self.alias_references = 0
+        self.first_line = 1  # the file line of the text's first line (a part of a file: split_stream)
 
     def construct_object(self, node, deep=False):  # type: ignore[override]
         if node in self.constructed_objects:
@@ -113,6 +114,7 @@ class _LineConstructor(SafeConstructor):
         merge = False
         construct = self._construct
         constructed = self.constructed_objects
+        first_line = self.first_line
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:
                 merge = True
@@ -127,7 +129,7 @@ class _LineConstructor(SafeConstructor):
                 key = intern(key)  # one object per distinct key name: a manifest repeats a few names a lot
             if key in key_lines:
                 raise _LimitError(key_node, f"duplicate key {key!r} (first at line {key_lines[key]})")
-            key_lines[key] = key_node.start_mark.line + 1
+            key_lines[key] = key_node.start_mark.line + first_line
             keys.append(key)
         # What SafeConstructor.construct_mapping does, except that the keys written here are not
         # constructed a second time: that counted every key as an alias reference, so any file with
@@ -162,7 +164,8 @@ class _LineConstructor(SafeConstructor):
         yield data
         construct = self._construct
         data.extend([construct(item) for item in node.value])
-        self.line_table[id(data)] = array("I", [item.start_mark.line + 1 for item in node.value])
+        first_line = self.first_line
+        self.line_table[id(data)] = array("I", [item.start_mark.line + first_line for item in node.value])
 
 
 _LineConstructor.add_constructor("tag:yaml.org,2002:map", _LineConstructor.construct_yaml_map)
@@ -321,18 +324,23 @@ def _too_deep_line(text: str) -> int | None:
     return None
 
 
-def parse_text(text: str, file: str, *, cfn_tags: bool = False) -> list[Document]:
+def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int = 1,
+               first_index: int = 0) -> list[Document]:
     """Every non-empty document of a YAML or JSON text; a ``kind: List`` is expanded into its items.
 
     ``cfn_tags``: read CloudFormation short-form intrinsics (``!Ref x``) as their long form (``{"Ref": x}``).
+    ``first_line``, ``first_index``: where ``text`` starts in its file, when it is one part of it
+    (:func:`split_stream`); the lines of what parses are then the file's lines. Errors in a part are
+    only for the caller to notice: it parses the whole file again to report them (converter.streaming).
     """
     deep = _too_deep_line(text)
     if deep is not None:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep)
     loader = _Loader(text)
+    loader.first_line = first_line
     documents: list[Document] = []
     try:
-        index = 0
+        index = first_index
         while loader.check_node():
             node = loader.get_node()
             problem = _shape_problem(node)
@@ -341,7 +349,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False) -> list[Document
             if cfn_tags:
                 node = long_form_intrinsics(node)
             data = loader.construct_document(node)
-            line = node.start_mark.line + 1
+            line = node.start_mark.line + first_line
             if data is not None:
                 for document in _expand(Document(file, index, data, line, loader.line_table)):
                     _check_identity(document)

@@ -1,0 +1,239 @@
+"""The conversion of convert(), one workload at a time: for the CLI, so a large bundle is never all in memory.
+
+convert() parses every document before it renders anything, because a workload's output depends on
+the Services and HPAs that point at it, and on the ConfigMaps and Secrets it names, wherever they are
+in the input. Here the texts are first cut into their documents (converter.yaml_parts) and read in two
+passes over the parts, each part parsed once:
+
+1. every part that is not a workload, in order: ConfigMaps, Secrets, ServiceAccounts, Services, HPAs
+   and the kinds that are only reported;
+2. the workloads, in order: each is parsed, matched with the Services and HPAs of pass 1, rendered,
+   validated and handed to ``sink``, and then dropped.
+
+A Service is attached only when it selects exactly one workload, which the first pass cannot know: a
+workload that loses a Service that a later workload also matches is parsed and rendered again at the
+end (and replaced in the sink). The result is the same outputs, findings (in order) and sources as
+convert() gives (tests/test_streaming.py). Where the cut cannot be trusted (a workload that the text
+did not show as one, a part that is not exactly one document) or the input has an error, None is
+returned and the caller converts the ordinary way, so errors are always those convert() reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from converter.convert import (
+    EXPOSURE_PARSERS,
+    SCALER_PARSERS,
+    WORKLOAD_PARSERS,
+    Conversion,
+    Intake,
+    WorkloadOutput,
+    render_workload,
+    renamed,
+    same_namespace,
+    scales_nothing,
+    selects_nothing,
+    selects_several,
+    unique_name,
+)
+from converter.ecs.service_wiring import selects
+from converter.errors import K2ecsError
+from converter.findings import Finding
+from converter.kubernetes.reader import Reader
+from converter.loader import Document, parse_text
+from converter.model import Autoscaling, Exposure, Workload
+from converter.settings import Settings
+from converter.yaml_parts import Part, split_stream
+
+
+class Sink(Protocol):
+    """Where each workload's output goes as soon as it is validated (converter.sinks)."""
+
+    def put(self, position: int, output: WorkloadOutput) -> None: ...  # replaces what ``position`` had
+    def drop(self, position: int) -> None: ...
+
+
+@dataclass
+class OutputRecord:
+    """What the report needs of an output once its payloads are in the sink."""
+
+    name: str
+    resource: str
+    scaling: bool
+
+
+class _NotStreamable(Exception):
+    """The input is converted the ordinary way instead (see the module docstring)."""
+
+
+@dataclass
+class _Linked:
+    """A Service or HPA of pass 1, and the workloads it matched so far (their numbers, in order)."""
+
+    model: Any
+    matches: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Rendered:
+    """A workload of pass 2: what its output needs if it is rendered again, and its findings."""
+
+    name: str
+    resource: str
+    source: tuple[int, Part]  # (source number, part): to parse it again
+    findings: list[Finding]
+    output: OutputRecord | None
+
+
+def convert_streaming(sources: list[tuple[str, str]], settings: Settings, sink: Sink) -> Conversion | None:
+    """``sources``: (file name, text) pairs. None: convert them with convert() instead (then whatever
+    ``sink`` received is to be discarded)."""
+    try:
+        return _Run(sources, settings, sink).run()
+    except (_NotStreamable, K2ecsError):
+        return None
+
+
+class _Run:
+    def __init__(self, sources: list[tuple[str, str]], settings: Settings, sink: Sink) -> None:
+        self.sources = sources
+        self.settings = settings
+        self.sink = sink
+        self.intake = Intake(settings, release=True)
+        self.positions: dict[int, tuple[int, int, int]] = {}  # id(source record) -> where its document is
+        self.exposures: list[_Linked] = []
+        self.scalers: list[_Linked] = []
+        self.by_first_label: dict[tuple[str, str], list[int]] = {}  # as convert._render_all, the other way round
+        self.by_target: dict[tuple[str, str], list[int]] = {}
+        self.rendered: list[_Rendered] = []
+        self.used_names: set[str] = set()
+        self.again: set[int] = set()  # workloads that lost a Service to a later one
+
+    def run(self) -> Conversion:
+        parts = [(number, part) for number, (_, text) in enumerate(self.sources) for part in split_stream(text)]
+        pending = []
+        for number, part in parts:
+            if part.workload:
+                continue
+            for position, document in self._documents(number, part):
+                item = self._admit(document, position)
+                if item is not None:
+                    if item[0] in WORKLOAD_PARSERS:
+                        raise _NotStreamable  # a workload the text did not show (a List, flow style, JSON)
+                    pending.append(item)
+        for item in pending:
+            model = self.intake.parse(item)
+            if model is not None:
+                self._index(item[0], model)
+        for number, part in parts:
+            if part.workload:
+                self._workload(number, part)
+        for index in sorted(self.again):
+            self._render_again(index)  # before the ConfigMaps and Secrets it reads are released
+        self.intake.close_referenced()
+        findings = self._linking_findings()
+        for rendered in self.rendered:
+            findings.extend(rendered.findings)
+        records = sorted(self.intake.sources, key=lambda record: self.positions[id(record)])
+        outputs: list[Any] = [r.output for r in self.rendered if r.output is not None]
+        return Conversion(outputs=outputs, findings=self.intake.all_findings(findings, records), sources=records)
+
+    def _documents(self, number: int, part: Part) -> list[tuple[tuple[int, int, int], Document]]:
+        name, text = self.sources[number]
+        documents = parse_text(text[part.start:part.end], name, first_line=part.first_line, first_index=part.first_index)
+        return [((number, part.start, sub), document) for sub, document in enumerate(documents)]
+
+    def _admit(self, document: Document, position: tuple[int, int, int]) -> Any:
+        item = self.intake.admit(document)
+        self.positions[id(self.intake.sources[-1])] = position
+        return item
+
+    # -- pass 1 ---------------------------------------------------------------------------------
+    def _index(self, key: str, model: Any) -> None:
+        if key in EXPOSURE_PARSERS:
+            exposure: Exposure = model
+            if exposure.type != "ExternalName" and exposure.selector:
+                self.by_first_label.setdefault(tuple(exposure.selector[0]), []).append(len(self.exposures))
+                self.exposures.append(_Linked(exposure))
+        elif key in SCALER_PARSERS:
+            scaler: Autoscaling = model
+            self.by_target.setdefault((scaler.target_kind, scaler.target_name), []).append(len(self.scalers))
+            self.scalers.append(_Linked(scaler))
+
+    # -- pass 2 ---------------------------------------------------------------------------------
+    def _workload(self, number: int, part: Part) -> None:
+        documents = self._documents(number, part)
+        if len(documents) != 1 or not _is_workload(documents[0][1]):
+            raise _NotStreamable  # the text looked like one workload and is not
+        position, document = documents[0]
+        item = self._admit(document, position)
+        if item is None:
+            return  # declared again (K2E-E007)
+        workload = self.intake.parse(item)
+        if workload is None:
+            return
+        index = len(self.rendered)
+        scaler = None
+        for number_ in self.by_target.get((workload.kind, workload.name), ()):
+            linked = self.scalers[number_]
+            if not linked.matches and same_namespace(workload.namespace, linked.model.namespace):
+                linked.matches.append(index)  # an HPA scales the first workload it names
+                scaler = linked.model  # and when two name this one, the last counts (as in convert)
+        attached: list[Exposure] = []
+        for number_ in sorted(n for label in workload.pod_labels for n in self.by_first_label.get(label, ())):
+            linked = self.exposures[number_]
+            if same_namespace(workload.namespace, linked.model.namespace) and selects(linked.model, workload):
+                linked.matches.append(index)
+                if len(linked.matches) == 1:
+                    attached.append(linked.model)
+                elif len(linked.matches) == 2:
+                    self.again.add(linked.matches[0])  # selects two: attached to neither (K2E-W403)
+        name = unique_name(workload, self.used_names)
+        self.used_names.add(name.lower())
+        rendered = _Rendered(name, workload.resource, (number, part), [], None)
+        self.rendered.append(rendered)
+        self._render(index, workload, attached, scaler)
+
+    def _render(self, index: int, workload: Workload, attached: list[Exposure], scaler: Autoscaling | None) -> None:
+        rendered = self.rendered[index]
+        findings: list[Finding] = []
+        if rendered.name != workload.name:
+            findings.append(renamed(workload, rendered.name))
+        output = render_workload(workload, rendered.name, attached, scaler, self.settings, findings)
+        rendered.findings = findings
+        if output is None:
+            self.sink.drop(index)
+            rendered.output = None
+        else:
+            self.sink.put(index, output)
+            rendered.output = OutputRecord(output.name, output.resource, output.scaling is not None)
+
+    def _render_again(self, index: int) -> None:
+        """Parse and render a workload again with the Services that select it alone; its parse findings
+        are those it had (the same document, read the same way) and are not added twice."""
+        number, part = self.rendered[index].source
+        (_, document), = self._documents(number, part)
+        key = str(document.data["kind"]).lower()
+        reader = Reader(document, self.rendered[index].resource)
+        workload = WORKLOAD_PARSERS[key][1](reader, self.intake.context)
+        attached = [linked.model for linked in self.exposures if linked.matches == [index]]
+        scalers = [linked.model for linked in self.scalers if linked.matches == [index]]
+        self._render(index, workload, attached, scalers[-1] if scalers else None)
+
+    def _linking_findings(self) -> list[Finding]:
+        """convert._render_all's findings about Services and HPAs, in its order."""
+        findings: list[Finding] = []
+        for linked in self.exposures:
+            if not linked.matches:
+                findings.append(selects_nothing(linked.model))
+            elif len(linked.matches) > 1:
+                findings.append(selects_several(linked.model, [self.rendered[n].resource for n in linked.matches]))
+        findings.extend(scales_nothing(linked.model) for linked in self.scalers if not linked.matches)
+        return findings
+
+
+def _is_workload(document: Document) -> bool:
+    kind = document.data.get("kind")
+    return isinstance(kind, str) and kind.lower() in WORKLOAD_PARSERS

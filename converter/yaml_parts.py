@@ -1,0 +1,52 @@
+"""A multi-document YAML text cut into its documents without parsing it, for the streaming conversion.
+
+A line that starts with ``---`` followed by a space or the end of the line is a document marker
+wherever it appears: YAML forbids it as content in every context (YAML 1.2 §9.1.2, "c-forbidden";
+libyaml refuses it inside quoted and flow scalars too). So the text between two markers is one
+document, and it parses alone exactly as it does within the stream, given where it starts (line and
+document number). Texts this does not cover (directives, ``...`` document ends) are not cut.
+
+Each part is also marked as a workload when a top-level ``kind:`` line names a workload kind. That is a
+guess from the text: converter.streaming checks it against the parsed document and, when it is wrong,
+converts the whole input the ordinary way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MARKER = re.compile(r"^---(?=[ \t\r\n]|\Z)", re.M)
+_UNCUT = re.compile(r"^(?:%|\.\.\.(?:[ \t\r\n]|\Z))", re.M)  # a directive or a document end
+_WORKLOAD_KIND = re.compile(r"^kind:[ \t]*(['\"]?)(?:Deployment|StatefulSet)\1[ \t]*(?:#[^\n]*)?\r?$", re.M)
+_CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)  # a line that is neither blank nor a comment
+
+
+@dataclass(frozen=True)
+class Part:
+    start: int  # offsets into the text
+    end: int
+    first_line: int  # the file line of the part's first line
+    first_index: int  # the number, in the file, of the part's document
+    workload: bool  # it looks like a Deployment or StatefulSet
+
+
+def split_stream(text: str) -> list[Part]:
+    """The text's documents as parts, in order; the whole text as one part when it cannot be cut."""
+    if _UNCUT.search(text):
+        return [Part(0, len(text), 1, 0, False)]
+    starts = [match.start() for match in _MARKER.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    parts: list[Part] = []
+    line, index, previous = 1, 0, 0
+    for number, start in enumerate(starts):
+        line += text.count("\n", previous, start)
+        previous = start
+        end = starts[number + 1] if number + 1 < len(starts) else len(text)
+        parts.append(Part(start, end, line, index, _WORKLOAD_KIND.search(text, start, end) is not None))
+        # Text before the first marker is a document only when it holds more than comments; every
+        # marker starts one, even an empty one (libyaml numbers it, and the loader skips it).
+        if number > 0 or text.startswith("---") or _CONTENT.search(text, start, end) is not None:
+            index += 1
+    return parts

@@ -1,0 +1,196 @@
+"""The streaming conversion (converter.streaming) gives what convert() gives, and the text cut it relies on."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from converter.convert import convert
+from converter.loader import expand_paths, load_paths, parse_text, read_source
+from converter.settings import Settings
+from converter.streaming import convert_streaming
+from converter.yaml_parts import split_stream
+from tests.helpers import CORPUS, ROOT
+
+EXAMPLES = int(os.environ.get("K2ECS_PROPERTY_EXAMPLES", "25"))
+
+
+class ListSink:
+    def __init__(self) -> None:
+        self.items: dict[int, object] = {}
+        self.puts = 0
+
+    def put(self, position, output) -> None:
+        self.items[position] = output
+        self.puts += 1
+
+    def drop(self, position) -> None:
+        self.items.pop(position, None)
+
+
+def both(sources: list[tuple[str, str]]):
+    """(convert() result or its error, streaming result or None, the sink)."""
+    try:
+        documents = [d for name, text in sources for d in parse_text(text, name)]
+        classic = convert(documents, Settings(), release=True)
+    except Exception as err:  # noqa: BLE001 - compared below
+        classic = err
+    sink = ListSink()
+    streamed = convert_streaming(sources, Settings(), sink)
+    return classic, streamed, sink
+
+
+def assert_same(classic, streamed, sink) -> None:
+    outputs = [sink.items[key] for key in sorted(sink.items)]
+    assert [(o.name, o.resource, o.task_definition, o.service, o.scaling) for o in classic.outputs] == \
+        [(o.name, o.resource, o.task_definition, o.service, o.scaling) for o in outputs]
+    assert [(o.name, o.resource, o.scaling is not None) for o in classic.outputs] == \
+        [(o.name, o.resource, o.scaling) for o in streamed.outputs]
+    assert [f.as_dict() for f in classic.findings] == [f.as_dict() for f in streamed.findings]
+    assert [(s.resource, s.file, s.line, s.status) for s in classic.sources] == \
+        [(s.resource, s.file, s.line, s.status) for s in streamed.sources]
+
+
+def sources_of(paths: list[str]) -> list[tuple[str, str]]:
+    return [read_source(path) for path in expand_paths(paths)]
+
+
+# -- the text cut ---------------------------------------------------------------------------------
+
+def test_parts_parse_as_the_whole_stream_does():
+    text = ("# a comment before anything\n\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+            "data:\n  script: |\n    ---\n    not a marker: indented\n"
+            "--- # a marker with a comment\nkind: Deployment\nmetadata:\n  name: web\n"
+            "---\n---\nkind: 'StatefulSet'\nmetadata: {name: db}\n---\r\nkind: Service\r\n")
+    parts = split_stream(text)
+    assert [p.workload for p in parts] == [False, False, True, False, True, False]
+    whole = parse_text(text, "f.yaml")
+    pieces = [d for p in parts for d in parse_text(text[p.start:p.end], "f.yaml", first_line=p.first_line,
+                                                   first_index=p.first_index)]
+    assert [(d.index, d.line, d.data) for d in whole] == [(d.index, d.line, d.data) for d in pieces]
+    paths = [("metadata", "name"), ("data", "script"), ("kind",), ("metadata",)]
+    for a, b in zip(whole, pieces):
+        assert [a.line_of(p) for p in paths] == [b.line_of(p) for p in paths]
+
+
+def test_a_first_document_without_marker_is_numbered_as_libyaml_does():
+    for text in ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Service\n",
+                 "# only a comment\n---\nkind: Deployment\n---\nkind: Service\n"):
+        parts = split_stream(text)
+        whole = parse_text(text, "f")
+        pieces = [d for p in parts for d in parse_text(text[p.start:p.end], "f", first_line=p.first_line,
+                                                       first_index=p.first_index)]
+        assert [(d.index, d.line) for d in whole] == [(d.index, d.line) for d in pieces]
+
+
+@pytest.mark.parametrize("text", ["%YAML 1.1\n---\nkind: Deployment\n", "kind: Deployment\n...\n---\nkind: Service\n"])
+def test_directives_and_document_ends_are_not_cut(text):
+    assert len(split_stream(text)) == 1 and not split_stream(text)[0].workload
+
+
+# -- the same result as convert() -------------------------------------------------------------
+
+def test_samples_and_bench_bundle_stream_to_the_same_result(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import bundle
+
+    (tmp_path / "bundle.yaml").write_text(bundle(40, seed=3))
+    targets = [[str(tmp_path / "bundle.yaml")]]
+    targets += [[str(p)] for p in sorted((ROOT / "samples").glob("*/input")) if not p.parent.name.startswith("ecs-")]
+    for paths in targets:
+        classic, streamed, sink = both(sources_of(paths))
+        assert streamed is not None, paths
+        assert_same(classic, streamed, sink)
+
+
+def test_corpus_streams_to_the_same_result():
+    if not (CORPUS / "k8s").is_dir():
+        pytest.skip("shared/corpus is not beside the project")
+    classic, streamed, sink = both(sources_of([str(CORPUS / "k8s")]))
+    assert streamed is not None
+    assert_same(classic, streamed, sink)
+
+
+def _deployment(name, namespace, labels, config):
+    meta = f"{{name: {name}" + ("" if namespace is None else f", namespace: {namespace}") + "}"
+    label_text = ", ".join(f"{k}: {v}" for k, v in labels)
+    env = "" if config is None else f"\n          envFrom: [{{configMapRef: {{name: {config}}}}}]"
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {meta}\nspec:\n  selector:\n    matchLabels: {{{label_text}}}\n"
+            f"  template:\n    metadata:\n      labels: {{{label_text}}}\n    spec:\n      containers:\n"
+            f"        - name: app\n          image: nginx:1.27\n          ports: [{{containerPort: 8080}}]{env}\n")
+
+
+def _service(name, namespace, selector):
+    meta = f"{{name: {name}" + ("" if namespace is None else f", namespace: {namespace}") + "}"
+    text = ", ".join(f"{k}: {v}" for k, v in selector)
+    return f"apiVersion: v1\nkind: Service\nmetadata: {meta}\nspec:\n  selector: {{{text}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n"
+
+
+def _hpa(name, namespace, target):
+    meta = f"{{name: {name}" + ("" if namespace is None else f", namespace: {namespace}") + "}"
+    return (f"apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {meta}\nspec:\n"
+            f"  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {target}}}\n  minReplicas: 2\n  maxReplicas: 5\n"
+            f"  metrics: [{{type: Resource, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 60}}}}}}]\n")
+
+
+def _config(name, namespace):
+    meta = f"{{name: {name}" + ("" if namespace is None else f", namespace: {namespace}") + "}"
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata: {meta}\ndata: {{A: b}}\n"
+
+
+NAMES = st.sampled_from(["web", "api", "Web", "db"])
+NAMESPACES = st.sampled_from([None, "a", "b"])
+LABELS = st.lists(st.tuples(st.sampled_from(["app", "tier"]), st.sampled_from(["x", "y"])), min_size=1, max_size=2,
+                  unique_by=lambda kv: kv[0])
+DOCUMENTS = st.one_of(
+    st.builds(_deployment, NAMES, NAMESPACES, LABELS, st.sampled_from([None, "cfg", "missing"])),
+    st.builds(_service, st.sampled_from(["s1", "s2", "s3"]), NAMESPACES, LABELS),
+    st.builds(_hpa, st.sampled_from(["h1", "h2"]), NAMESPACES, NAMES),
+    st.builds(_config, st.just("cfg"), NAMESPACES),
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(DOCUMENTS, min_size=1, max_size=8), min_size=1, max_size=2),
+       st.sampled_from(["", "# between\n"]))
+def test_generated_bundles_stream_to_the_same_result(files, between):
+    """Services selecting one, several or no workloads (several: the earlier workload is rendered again),
+    HPAs naming the same workload, duplicates, names equal but for case, namespaces or none, across files."""
+    sources = [(f"f{n}.yaml", "".join(f"---\n{between}{doc}" for doc in docs)) for n, docs in enumerate(files)]
+    classic, streamed, sink = both(sources)
+    if isinstance(classic, Exception):
+        assert streamed is None  # the caller then converts the ordinary way and reports that error
+        return
+    assert streamed is not None
+    assert_same(classic, streamed, sink)
+
+
+def test_a_service_matching_a_later_workload_makes_the_earlier_one_render_again():
+    text = "---\n" + _service("s1", None, [("app", "x")]) + "---\n" + _deployment("a", None, [("app", "x")], None) \
+        + "---\n" + _deployment("b", None, [("app", "x")], None)
+    classic, streamed, sink = both([("f.yaml", text)])
+    assert_same(classic, streamed, sink)
+    assert sink.puts == 3  # a, b, and a again without the Service
+    assert not sink.items[0].service.get("loadBalancers") and "K2E-W403" in [f.code for f in streamed.findings]
+
+
+@pytest.mark.parametrize("text", [
+    "kind: List\napiVersion: v1\nitems:\n- " + _deployment("a", None, [("app", "x")], None).replace("\n", "\n  "),
+    json.dumps(yaml.safe_load(_deployment("a", None, [("app", "x")], None))),
+    "---\nkind: Service\nmetadata: {name: s,\nkind: Deployment\n}\n",  # the text's guess is wrong
+])
+def test_what_the_cut_cannot_promise_is_left_to_convert(text):
+    classic, streamed, _ = both([("f.yaml", text)])
+    assert not isinstance(classic, Exception) and streamed is None
+
+
+def test_an_input_error_is_left_to_convert():
+    text = "---\n" + _deployment("a", None, [("app", "x")], None) + "---\nkind: Service\nmetadata: [\n"
+    classic, streamed, _ = both([("f.yaml", text)])
+    assert isinstance(classic, Exception) and streamed is None
