@@ -138,6 +138,34 @@ def conversion(paths, flags: SettingsFlags):
             gc.enable()
 
 
+def streamed_conversion(paths, flags: SettingsFlags, sink):
+    """conversion(), with each workload's output handed to ``sink`` as soon as it is validated rather than
+    kept (converter.streaming); where streaming does not apply, the ordinary conversion fills ``sink``.
+    The outputs of the result are then only what the report needs of them (name, resource, scaling)."""
+    from converter.convert import convert as run_conversion
+    from converter.loader import expand_paths, parse_text, read_source
+    from converter.streaming import convert_streaming
+
+    settings = flags.settings()
+    enabled = gc.isenabled()
+    gc.disable()  # as in conversion(), for the same reasons
+    try:
+        sources = [read_source(path) for path in expand_paths(paths)]
+        result = convert_streaming(sources, settings, sink)
+        if result is None:
+            sink.reset()
+            documents = [document for name, text in sources for document in parse_text(text, name)]
+            del sources
+            result = run_conversion(_drained(documents), settings, release=True)
+            for position, output in enumerate(result.outputs):
+                sink.put(position, output)
+        return result
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def _drained(items: list) -> Iterator:
     """The items in order, each dropped from ``items`` as it is handed out (so it can be freed once used)."""
     items.reverse()
@@ -151,6 +179,17 @@ def emit(text: str, report_file: Optional[str]) -> None:
     else:
         with open(report_file, "w", encoding="utf-8") as handle:
             handle.write(text)
+
+
+def emit_report(report: dict, fmt: str, fail_on: str, report_file: Optional[str]) -> None:
+    """emit() of the report in ``fmt``, written as it is made rather than made whole first."""
+    from converter.report import render_to
+
+    if report_file is None:
+        render_to(report, fmt, sys.stderr, fail_on=fail_on)
+    else:
+        with open(report_file, "w", encoding="utf-8") as handle:
+            render_to(report, fmt, handle, fail_on=fail_on)
 
 
 def guarded(run, show_traceback: bool) -> int:

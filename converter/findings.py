@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 
 class Severity(enum.IntEnum):
@@ -25,7 +26,7 @@ class Severity(enum.IntEnum):
         return {"I": cls.INFO, "W": cls.WARNING, "E": cls.ERROR}[letter]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Origin:
     """Where a piece of the neutral model came from: enough to point a user at the source line."""
 
@@ -38,7 +39,12 @@ class Origin:
         return replace(self, path=pointer, line=self.line if line is None else line)
 
 
-@dataclass(frozen=True, kw_only=True)
+# A large run holds hundreds of thousands of findings and origins to its end: without a __dict__ each
+# weighs about half as much, and a finding without details shares one empty mapping (docs/PERFORMANCE.md).
+NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Finding:
     code: str
     severity: Severity
@@ -48,7 +54,7 @@ class Finding:
     path: str
     message: str
     suggestion: str
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_DETAILS, compare=False)
 
     def sort_key(self) -> tuple:
         return (self.file, self.line if self.line is not None else 0, self.path, self.code, self.message)
@@ -83,5 +89,5 @@ def make_finding(code: str, origin: Origin, message: str, suggestion: str | None
         path=origin.path,
         message=message,
         suggestion=info.suggestion if suggestion is None else suggestion,
-        extra=extra,
+        extra=extra or NO_DETAILS,
     )

@@ -12,8 +12,9 @@ import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from converter import jsontext
 from converter.errors import OutputValidationError, UsageError
@@ -29,11 +30,18 @@ def dumps(payload: Any) -> str:
 def output_files(outputs: list[Any], report: dict[str, Any]) -> dict[str, str]:
     files: dict[str, str] = _Files()
     for output in outputs:
-        files[f"{output.name}.taskdef.json"] = dumps(output.task_definition)
-        files[f"{output.name}.service.json"] = dumps(output.service)
-        if output.scaling is not None:
-            files[f"{output.name}.scaling.json"] = dumps(output.scaling)
+        for name, text in payload_files(output).items():
+            files[name] = text
     files[REPORT_FILE] = dumps(report)
+    return files
+
+
+def payload_files(output: Any) -> dict[str, str]:
+    """One workload's files of ``-o``: <name>.taskdef.json, .service.json and .scaling.json (when it scales)."""
+    files = {f"{output.name}.taskdef.json": dumps(output.task_definition),
+             f"{output.name}.service.json": dumps(output.service)}
+    if output.scaling is not None:
+        files[f"{output.name}.scaling.json"] = dumps(output.scaling)
     return files
 
 
@@ -55,46 +63,95 @@ class _Files(dict):
 
 
 def stdout_document(outputs: list[Any]) -> str:
-    return dumps({"workloads": [
-        {"name": o.name, "resource": o.resource, "taskDefinition": o.task_definition, "service": o.service,
-         "scaling": o.scaling} for o in outputs
-    ]})
+    if not outputs:
+        return dumps({"workloads": []})
+    return STDOUT_HEAD + ",\n".join(map(stdout_entry, outputs)) + STDOUT_TAIL
+
+
+# The stdout document, {"workloads": [entry, ...]} as dumps() writes it, in pieces: converter.sinks
+# writes the entries one at a time. tests/test_sinks.py compares with dumps() of the whole document.
+STDOUT_HEAD = '{\n  "workloads": [\n'
+STDOUT_TAIL = "\n  ]\n}\n"
+
+
+def stdout_entry(output: Any) -> str:
+    entry = {"name": output.name, "resource": output.resource, "taskDefinition": output.task_definition,
+             "service": output.service, "scaling": output.scaling}
+    return "    " + jsontext.dumps(entry).replace("\n", "\n    ")  # JSON text holds no raw newline but these
 
 
 def write_atomically(target: str, files: dict[str, str]) -> None:
-    """Write ``files`` as the folder ``target``: all or nothing, the previous content untouched on failure.
+    """Write ``files`` as the folder ``target``: all or nothing, the previous content untouched on failure."""
+    check_file_names(files)
+    folder = StagedFolder(target)
+    try:
+        for name, text in files.items():
+            folder.write(name, text)
+        folder.commit()
+    finally:
+        folder.discard()
+
+
+class StagedFolder:
+    """A folder written file by file that takes ``target``'s place in one step at commit().
 
     The files go to a staging folder beside ``target`` (same file system, so the move is a rename), and
     the staging folder then takes ``target``'s place in one atomic exchange (Linux renameat2), or in two
     renames elsewhere. Staging folders carry the writer's process id, so one left behind by a killed
     run (SIGKILL, power loss) is recognised and cleared by the next run, which also puts back a previous
-    output caught between the two renames.
+    output caught between the two renames. Until commit(), ``target`` is untouched; discard() (always
+    called, also after commit) removes what is left of the staging folder.
     """
-    check_file_names(files)
-    destination = Path(target).resolve()  # a symlink named as -o stays; the folder it points to is replaced
-    if destination.exists() and not destination.is_dir():
-        raise UsageError("output path exists and is not a folder", file=target)
-    if destination.is_dir() and any(destination.iterdir()) and not (destination / REPORT_FILE).is_file():
-        raise UsageError("output folder is not empty and holds no k2ecs report.json; refusing to replace it", file=target)
-    parent = destination.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        settle_leftovers(parent, destination.name)
-        staging = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(destination.name)}{os.getpid()}-", dir=parent))
-    except OSError as err:
-        raise UsageError(f"cannot write the output: {err.strerror or err}", file=target) from None
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should get the usual mode
-        for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        _swap(staging, destination)
-    except OSError as err:
-        raise UsageError(f"cannot write the output: {err.strerror or err}", file=target) from None
-    finally:
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.names: dict[str, str] = {}  # casefold -> name, of the files written so far
+        destination = self.destination = Path(target).resolve()  # a symlink named as -o stays; its folder is replaced
+        if destination.exists() and not destination.is_dir():
+            raise UsageError("output path exists and is not a folder", file=target)
+        if destination.is_dir() and any(destination.iterdir()) and not (destination / REPORT_FILE).is_file():
+            raise UsageError("output folder is not empty and holds no k2ecs report.json; refusing to replace it", file=target)
+        parent = destination.parent
+        with self._errors():
+            parent.mkdir(parents=True, exist_ok=True)
+            settle_leftovers(parent, destination.name)
+            self.staging = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(destination.name)}{os.getpid()}-", dir=parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should get the usual mode
+
+    def write(self, name: str, text: str) -> None:
+        self.write_with(name, lambda handle: handle.write(text))
+
+    def write_with(self, name: str, writer: Any) -> None:
+        """The file ``name``, written by ``writer(handle)``."""
+        check_file_name(name, self.names)
+        with self._errors(), open(self.staging / name, "w", encoding="utf-8") as handle:
+            writer(handle)
+
+    def remove(self, name: str) -> None:
+        self.names.pop(name.casefold(), None)
+        with self._errors():
+            (self.staging / name).unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        for name in list(self.names.values()):
+            self.remove(name)
+
+    def commit(self) -> None:
+        with self._errors():
+            _swap(self.staging, self.destination)
+
+    def discard(self) -> None:
         # After an exchange the staging path holds the previous output; after a failure, the partial new one.
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as err:
+            raise UsageError(f"cannot write the output: {err.strerror or err}", file=self.target) from None
 
 
 # File names: the longest most file systems allow, and names no output file may take.
@@ -104,24 +161,30 @@ _OLD = "old-"
 
 
 def check_file_names(files: dict[str, str]) -> None:
-    """Refuse, before anything is written, names that would leave the folder, fail to be created, or collide.
+    """Refuse, before anything is written, names that would leave the folder, fail to be created, or collide."""
+    seen: dict[str, str] = {}
+    for name in files:
+        check_file_name(name, seen)
+
+
+def check_file_name(name: str, seen: dict[str, str]) -> None:
+    """Refuse a name that would leave the folder, fail to be created, or collide with one in ``seen``
+    (casefold -> name, to which it is added).
 
     Names come from manifests (sanitised upstream); this is the last line of defence, for every format.
     Names equal but for case are refused too: on macOS and Windows one would overwrite the other.
     """
-    seen: dict[str, str] = {}
-    for name in files:
-        if (not name or name in (".", "..") or name.startswith(".") or "/" in name or "\\" in name
-                or os.sep in name or any(ord(char) < 32 for char in name)):
-            raise OutputValidationError(f"refusing to write output file name {name!r}")
-        size = len(name.encode("utf-8"))
-        if size > MAX_FILE_NAME_BYTES:
-            raise OutputValidationError(f"output file name {name[:40]!r}... is {size} bytes, over the "
-                                        f"{MAX_FILE_NAME_BYTES}-byte file-name limit")
-        other = seen.setdefault(name.casefold(), name)
-        if other != name:
-            raise OutputValidationError(f"output files {other!r} and {name!r} differ only in case; "
-                                        "on a case-insensitive file system one would overwrite the other")
+    if (not name or name in (".", "..") or name.startswith(".") or "/" in name or "\\" in name
+            or os.sep in name or any(ord(char) < 32 for char in name)):
+        raise OutputValidationError(f"refusing to write output file name {name!r}")
+    size = len(name.encode("utf-8"))
+    if size > MAX_FILE_NAME_BYTES:
+        raise OutputValidationError(f"output file name {name[:40]!r}... is {size} bytes, over the "
+                                    f"{MAX_FILE_NAME_BYTES}-byte file-name limit")
+    other = seen.setdefault(name.casefold(), name)
+    if other != name:
+        raise OutputValidationError(f"output files {other!r} and {name!r} differ only in case; "
+                                    "on a case-insensitive file system one would overwrite the other")
 
 
 def _staging_prefix(name: str) -> str:

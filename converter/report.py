@@ -7,9 +7,10 @@ Every view (text, json, markdown, sarif, junit) renders the canonical report dic
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 from converter import __version__, jsontext
 from converter.findings import Finding, Severity
@@ -43,8 +44,13 @@ def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]
              "files": [f"{o.name}.taskdef.json", f"{o.name}.service.json"] + ([f"{o.name}.scaling.json"] if o.scaling else [])}
             for o in outputs
         ],
-        "findings": [f.as_dict() for f in findings],
+        # Made one at a time as a view writes them: as dicts, a large run's findings weigh several times more.
+        "findings": jsontext.LazyList(findings, _as_dict),
     }
+
+
+def _as_dict(finding: Finding) -> dict[str, Any]:
+    return finding.as_dict()
 
 
 def is_accepted(finding: Finding | dict[str, Any]) -> bool:
@@ -75,24 +81,50 @@ def where(finding: dict[str, Any]) -> str:
 
 
 def render_text(report: dict[str, Any], **_: Any) -> str:
-    lines = []
+    out = io.StringIO()
+    write_text(report, out)
+    return out.getvalue()
+
+
+def write_text(report: dict[str, Any], handle: TextIO, **_: Any) -> None:
+    lines: list[str] = []
     for f in report["findings"]:
         lines.append(f"{where(f)}: {f['severity']} {f['code']} {f['resource']} {f['path'] or '/'}: {f['message']}")
         lines.append(f"    -> {f['suggestion']}")
         if f.get("accepted"):
             lines.append(f"    accepted ({f['accepted']['source']}): {f['accepted']['reason']}")
+        if len(lines) > 4096:  # written as it goes: the text of a large run's findings is larger than they are
+            handle.write("\n".join(lines) + "\n")
+            lines.clear()
     s = report["summary"]
     accepted = f"; {s['accepted']} accepted (not counted for --fail-on)" if s.get("accepted") else ""
     lines.append(
         f"k2ecs: {s['workloads']} workload(s) converted from {s['resources']} resource(s); "
         f"{s['errors']} error(s), {s['warnings']} warning(s), {s['info']} info{accepted}"
     )
-    return "\n".join(lines) + "\n"
+    handle.write("\n".join(lines) + "\n")
+
+
+def write_json(report: dict[str, Any], handle: TextIO, **_: Any) -> None:
+    jsontext.dump(report, handle)
+    handle.write("\n")
 
 
 _VIEWS = {"markdown": "converter.report_formats.markdown", "sarif": "converter.report_formats.sarif",
           "junit": "converter.report_formats.junit"}
 RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}
+
+
+WRITERS: dict[str, Callable[..., None]] = {"text": write_text, "json": write_json}
+
+
+def render_to(report: dict[str, Any], fmt: str, handle: TextIO, *, fail_on: str = "error") -> None:
+    """render(), written to ``handle`` as it is made where the view allows (text and json)."""
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        handle.write(render(report, fmt, fail_on=fail_on))
+    else:
+        writer(report, handle, fail_on=fail_on)
 
 
 def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error") -> str:

@@ -66,16 +66,19 @@ class Boom(RuntimeError):
 
 
 def _fail_on_write(monkeypatch, after: int, error: BaseException) -> None:
-    real = Path.write_text
+    """Every output file is written through StagedFolder.write_with; the one after ``after`` fails."""
+    real = output.StagedFolder.write_with
     calls = {"n": 0}
 
-    def write_text(self, *args, **kwargs):
+    def write_with(self, name, writer):
         calls["n"] += 1
         if calls["n"] > after:
-            raise error
-        return real(self, *args, **kwargs)
+            def failing(handle):  # the file is open: the error comes while writing it
+                raise error
+            return real(self, name, failing)
+        return real(self, name, writer)
 
-    monkeypatch.setattr(Path, "write_text", write_text)
+    monkeypatch.setattr(output.StagedFolder, "write_with", write_with)
 
 
 @pytest.mark.parametrize("error, status", [
@@ -164,14 +167,14 @@ KILLER = textwrap.dedent("""\
     import converter.output as output
     mode = sys.argv[1]
     if mode == "write":  # killed while the files are being written to the staging folder
-        real = Path.write_text
+        real = output.StagedFolder.write_with
         calls = []
-        def write_text(self, *args, **kwargs):
+        def write_with(self, *args, **kwargs):
             calls.append(self)
             if len(calls) == 3:
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(self, *args, **kwargs)
-        Path.write_text = write_text
+        output.StagedFolder.write_with = write_with
     else:  # killed between the two renames of the fallback swap: DIR is missing for a moment
         output._exchange = lambda a, b: False
         real = Path.rename

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from converter.convert import convert
-from converter.loader import expand_paths, load_paths, parse_text, read_source
+from converter.loader import expand_paths, parse_text, read_source
 from converter.settings import Settings
 from converter.streaming import convert_streaming
 from converter.yaml_parts import split_stream

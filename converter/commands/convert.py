@@ -25,6 +25,8 @@ from converter.cli_common import (
     conversion,
     refuse_settings_for_ecs_input,
     emit,
+    emit_report,
+    streamed_conversion,
     guarded,
 )
 from converter.errors import ExitStatus
@@ -99,6 +101,8 @@ def convert(
                 refuse_settings_for_ecs_input(flags, "when converting to Kubernetes (--to k8s)")
                 return run_reverse(paths, output=output, report_format=report.value, report_file=report_file,
                                    fail_on=fail_on.value, check=check, accepted=accepted)
+        if output_format is OutputFormat.ecs_json and not check:
+            return _streamed(paths, flags, output, accepted)
         result = conversion(paths, flags)
         iac = None
         if output_format is not OutputFormat.ecs_json:
@@ -128,6 +132,24 @@ def convert(
             sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
                              f"({', '.join(differ)}); rerun without --check to write it\n")
             return ExitStatus.DRIFT
+        return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
+
+    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted) -> int:
+        """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
+        text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
+        from converter.baseline import review
+        from converter.report import build_report, exceeds
+        from converter.sinks import FolderSink, StdoutSink
+
+        sink = StdoutSink() if output is None else FolderSink(output)
+        try:
+            result = streamed_conversion(paths, flags, sink)
+            findings = review(result.findings, result.sources, accepted)
+            canonical = build_report(findings, result.sources, result.outputs)
+            sink.finish(canonical)
+        finally:
+            sink.close()
+        emit_report(canonical, report.value, fail_on.value, report_file)
         return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
 
     raise typer.Exit(guarded(run, traceback))

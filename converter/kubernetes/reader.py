@@ -181,10 +181,11 @@ class Reader:
         return self.findings
 
     def release(self) -> None:
-        """After finish(), forget which paths were read and all of the document but its metadata.
+        """After finish(), forget which paths were read and all of the document but the metadata of one
+        that has a k2ecs.io/accept annotation.
 
-        For a caller that asks nothing more of the reader than its metadata (convert(release=True), for
-        the CLI, whose review of k2ecs.io/accept annotations reads them with their lines). The sets of
+        For a caller that asks nothing more of the reader than that (convert(release=True), for the CLI,
+        whose review of k2ecs.io/accept annotations reads them with their lines). The sets of
         paths and the documents were most of a large conversion's memory. Consuming through this reader
         afterwards is a programming error, and fails at once.
         """
@@ -193,8 +194,10 @@ class Reader:
         data, lines = document.data, document.line_table
         kept: dict[Any, Any] = {}
         table: dict[int, Any] = {}
-        if isinstance(data, dict) and "metadata" in data:
-            kept["metadata"] = data["metadata"]
+        metadata = data.get("metadata") if isinstance(data, dict) else None
+        annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+        if isinstance(annotations, dict) and _accept_annotation() in annotations:  # nothing else reads it later
+            kept["metadata"] = metadata
             table[id(kept)] = {"metadata": document.line_of(("metadata",))}
             stack = [data["metadata"]]
             while stack:  # the lines of every mapping and list inside metadata, as they are
@@ -203,6 +206,12 @@ class Reader:
                     table[id(node)] = lines[id(node)]
                     stack.extend(node.values() if isinstance(node, dict) else node)
         self.document = Document(document.file, document.index, kept, document.line, table, document.prefix)
+
+
+def _accept_annotation() -> str:
+    from converter.kubernetes.metadata import ACCEPT_ANNOTATION  # which imports this module
+
+    return ACCEPT_ANNOTATION
 
 
 def uncovered_paths(node: Any, path: Path, consumed: set[Path], visited: frozenset[Path] | set[Path] = frozenset()) -> list[Path]:

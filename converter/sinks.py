@@ -1,0 +1,90 @@
+"""Where `k2ecs convert` puts each workload's payloads as soon as they are validated (converter.streaming).
+
+Either sink holds the text of the outputs, not the payloads, and outside the process's memory (a
+temporary file, or the staging folder of ``-o``), and publishes nothing until ``finish``: an error
+later in the input still leaves stdout empty and the ``-o`` folder untouched.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from typing import Any, TextIO
+
+from converter import jsontext
+from converter.output import (
+    REPORT_FILE,
+    STDOUT_HEAD,
+    STDOUT_TAIL,
+    StagedFolder,
+    payload_files,
+    stdout_document,
+    stdout_entry,
+)
+
+
+class StdoutSink:
+    """The stdout document's entries in a temporary file, in the order of their positions at finish()."""
+
+    def __init__(self) -> None:
+        self.spool = tempfile.TemporaryFile()
+        self.spans: dict[int, tuple[int, int]] = {}  # position -> (offset, length) in the spool
+
+    def put(self, position: int, output: Any) -> None:
+        data = stdout_entry(output).encode("utf-8")
+        self.spans[position] = (self.spool.seek(0, 2), len(data))  # a replaced entry stays, unused
+        self.spool.write(data)
+
+    def drop(self, position: int) -> None:
+        self.spans.pop(position, None)
+
+    def reset(self) -> None:
+        self.spans.clear()
+        self.spool.seek(0)
+        self.spool.truncate()
+
+    def finish(self, report: dict[str, Any], stream: TextIO | None = None) -> None:
+        stream = sys.stdout if stream is None else stream
+        if not self.spans:
+            stream.write(stdout_document([]))
+            return
+        stream.write(STDOUT_HEAD)
+        for number, position in enumerate(sorted(self.spans)):
+            offset, length = self.spans[position]
+            self.spool.seek(offset)
+            stream.write((",\n" if number else "") + self.spool.read(length).decode("utf-8"))
+        stream.write(STDOUT_TAIL)
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+class FolderSink:
+    """The files of ``-o``, written to its staging folder as they come; report.json and the swap at finish()."""
+
+    def __init__(self, target: str) -> None:
+        self.folder = StagedFolder(target)
+        self.names: dict[int, list[str]] = {}
+
+    def put(self, position: int, output: Any) -> None:
+        files = payload_files(output)
+        for name in set(self.names.get(position, ())) - set(files):
+            self.folder.remove(name)
+        for name, text in files.items():
+            self.folder.write(name, text)
+        self.names[position] = list(files)
+
+    def drop(self, position: int) -> None:
+        for name in self.names.pop(position, ()):
+            self.folder.remove(name)
+
+    def reset(self) -> None:
+        self.folder.clear()
+        self.names.clear()
+
+    def finish(self, report: dict[str, Any]) -> None:
+        self.folder.write_with(REPORT_FILE, lambda handle: (jsontext.dump(report, handle), handle.write("\n")))
+        self.folder.commit()
+
+    def close(self) -> None:
+        self.folder.discard()
