@@ -21,36 +21,57 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from converter.errors import UsageError
-from converter.findings import Finding, Origin, Severity, make_finding
+from converter.findings import Finding, Origin, Severity, make_finding, sort_findings
 from converter.kubernetes.metadata import ACCEPT_ANNOTATION
+from converter.record import MutableRecord, Record, set_field
 
 BASELINE_FORMAT = "k2ecs-baseline/1"
 DEFAULT_BASELINE_FILE = "k2ecs-baseline.json"
 _ANNOTATION_PATH = ("metadata", "annotations", ACCEPT_ANNOTATION)
-_ENTRY = re.compile(r"^\s*(K2E-[A-Z]\d{3})\s*=\s*(.*?)\s*$", re.IGNORECASE | re.DOTALL)
-_SPLIT = re.compile(r",\s*(?=[A-Za-z][A-Za-z0-9-]*\s*=)")
+# Patterns, not compiled ones: re compiles (and caches) them only for input with an accept annotation.
+_ENTRY = r"(?is)^\s*(K2E-[A-Z]\d{3})\s*=\s*(.*?)\s*$"
+_SPLIT = r",\s*(?=[A-Za-z][A-Za-z0-9-]*\s*=)"
 
 
-@dataclass(frozen=True)
-class Acceptance:
+class Acceptance(Record):
     reason: str
     source: str  # "annotation" | "baseline"
 
+    def __init__(self, reason: str, source: str) -> None:
+        set_field(self, "reason", reason)
+        set_field(self, "source", source)
 
-@dataclass(frozen=True, kw_only=True)
-class AcceptedFinding(Finding):
-    """A finding that was accepted; it renders with ``accepted: {reason, source}``."""
 
-    accepted: Acceptance
+@cache
+def _accepted_finding_class() -> type[Finding]:
+    """AcceptedFinding, defined when first needed: a dataclass compiles its methods as it is defined
+    (0.8 ms of every start-up), and most runs accept nothing."""
 
-    def as_dict(self) -> dict[str, Any]:
-        data = super().as_dict()
-        data["accepted"] = {"reason": self.accepted.reason, "source": self.accepted.source}
-        return data
+    @dataclass(frozen=True, kw_only=True)
+    class AcceptedFinding(Finding):
+        """A finding that was accepted; it renders with ``accepted: {reason, source}``."""
+
+        accepted: Acceptance
+
+        def as_dict(self) -> dict[str, Any]:
+            data = super().as_dict()
+            data["accepted"] = {"reason": self.accepted.reason, "source": self.accepted.source}
+            return data
+
+    AcceptedFinding.__qualname__ = AcceptedFinding.__name__  # its repr, and pickle through __getattr__ below
+    AcceptedFinding.__module__ = __name__
+    return AcceptedFinding
+
+
+def __getattr__(name: str) -> Any:
+    if name == "AcceptedFinding":
+        return _accepted_finding_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def acceptance(finding: Finding) -> Acceptance | None:
@@ -61,32 +82,43 @@ def acceptable(code: str) -> bool:
     return not code[5:].startswith("8")
 
 
-def _accept(finding: Finding, how: Acceptance) -> AcceptedFinding:
-    return AcceptedFinding(code=finding.code, severity=finding.severity, resource=finding.resource, file=finding.file,
-                           line=finding.line, path=finding.path, message=finding.message,
-                           suggestion=finding.suggestion, extra=finding.extra, accepted=how)
+def _accept(finding: Finding, how: Acceptance) -> Finding:
+    return _accepted_finding_class()(code=finding.code, severity=finding.severity, resource=finding.resource,
+                                     file=finding.file, line=finding.line, path=finding.path, message=finding.message,
+                                     suggestion=finding.suggestion, extra=finding.extra, accepted=how)
 
 
 # -- the baseline file -----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class BaselineEntry:
+class BaselineEntry(Record):
     code: str
     resource: str
     path: str
     reason: str
-    index: int = 0
-    line: int | None = None
+    index: int
+    line: int | None
+
+    def __init__(self, code: str, resource: str, path: str, reason: str, index: int = 0,
+                 line: int | None = None) -> None:
+        set_field(self, "code", code)
+        set_field(self, "resource", resource)
+        set_field(self, "path", path)
+        set_field(self, "reason", reason)
+        set_field(self, "index", index)
+        set_field(self, "line", line)
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.code, self.resource, self.path)
 
 
-@dataclass(frozen=True)
-class Baseline:
+class Baseline(Record):
     file: str
     entries: tuple[BaselineEntry, ...]
+
+    def __init__(self, file: str, entries: tuple[BaselineEntry, ...]) -> None:
+        set_field(self, "file", file)
+        set_field(self, "entries", entries)
 
 
 def read_baseline(file: str) -> Baseline:
@@ -183,12 +215,17 @@ def write_baseline(file: str, text: str) -> None:
 
 # -- applying acceptance ---------------------------------------------------------------------------
 
-@dataclass
-class _AnnotationEntry:
+class _AnnotationEntry(MutableRecord):
     code: str
     reason: str
     origin: Origin
-    used: bool = False
+    used: bool
+
+    def __init__(self, code: str, reason: str, origin: Origin, used: bool = False) -> None:
+        set_field(self, "code", code)
+        set_field(self, "reason", reason)
+        set_field(self, "origin", origin)
+        set_field(self, "used", used)
 
 
 def _annotation_entries(sources: Iterable[Any], findings: list[Finding]) -> dict[tuple[str, str], dict[str, _AnnotationEntry]]:
@@ -204,10 +241,10 @@ def _annotation_entries(sources: Iterable[Any], findings: list[Finding]) -> dict
             continue
         origin = reader.origin(_ANNOTATION_PATH)
         entries = table.setdefault((source.file, source.resource), {})
-        for part in _SPLIT.split(str(value)):
+        for part in re.split(_SPLIT, str(value)):
             if not part.strip():
                 continue
-            match = _ENTRY.match(part)
+            match = re.match(_ENTRY, part)
             code = match[1].upper() if match else None
             problem = None
             if match is None:
@@ -262,6 +299,17 @@ def review(findings: list[Finding], sources: Iterable[Any], baseline: Baseline |
             origin = Origin(resource=entry.resource, file=baseline.file, line=entry.line, path=f"/accepted/{entry.index}")
             extra.append(make_finding("K2E-W802", origin,
                                       f"stale baseline entry: no {entry.code} finding about {entry.resource} at {entry.path or '/'}"))
-    reviewed.extend(extra)
-    reviewed.sort(key=Finding.sort_key)
+    if extra or not _in_order(reviewed):  # sorting makes a key for every finding at once: a large run's peak
+        reviewed.extend(extra)
+        sort_findings(reviewed)
     return reviewed
+
+
+def _in_order(findings: list[Finding]) -> bool:
+    previous = None
+    for finding in findings:
+        key = finding.sort_key()
+        if previous is not None and key < previous:
+            return False
+        previous = key
+    return True

@@ -143,24 +143,27 @@ def streamed_conversion(paths, flags: SettingsFlags, sink):
     kept (converter.streaming); where streaming does not apply, the ordinary conversion fills ``sink``.
     The outputs of the result are then only what the report needs of them (name, resource, scaling)."""
     from converter.convert import convert as run_conversion
-    from converter.loader import expand_paths, parse_text, read_source
-    from converter.streaming import convert_streaming
+    from converter.loader import expand_paths, parse_text
+    from converter.streaming import SourceText, convert_streaming
 
     settings = flags.settings()
     enabled = gc.isenabled()
     gc.disable()  # as in conversion(), for the same reasons
+    sources: list = []
     try:
-        sources = [read_source(path) for path in expand_paths(paths)]
+        for path in expand_paths(paths):
+            sources.append(SourceText.read(path))
         result = convert_streaming(sources, settings, sink)
         if result is None:
             sink.reset()
-            documents = [document for name, text in sources for document in parse_text(text, name)]
-            del sources
+            documents = [document for source in sources for document in parse_text(source.whole(), source.name)]
             result = run_conversion(_drained(documents), settings, release=True)
             for position, output in enumerate(result.outputs):
                 sink.put(position, output)
         return result
     finally:
+        for source in sources:
+            source.close()
         gc.freeze()
         if enabled:
             gc.enable()

@@ -8,18 +8,23 @@ for fields no mapping consumed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from converter.findings import Severity
+from converter.record import Record, set_field
 
 
-@dataclass(frozen=True, kw_only=True)
-class CodeInfo:
+class CodeInfo(Record):
     code: str
     title: str
     explanation: str
     suggestion: str
-    reference: str = ""  # section of the mapping reference (docs/MAPPING-REFERENCE) the rule rests on
+    reference: str  # section of the mapping reference (docs/MAPPING-REFERENCE) the rule rests on
+
+    def __init__(self, *, code: str, title: str, explanation: str, suggestion: str, reference: str = "") -> None:
+        set_field(self, "code", code)
+        set_field(self, "title", title)
+        set_field(self, "explanation", explanation)
+        set_field(self, "suggestion", suggestion)
+        set_field(self, "reference", reference)
 
     @property
     def severity(self) -> Severity:

@@ -15,7 +15,7 @@ from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposu
 from converter.ecs.taskdef import NoTaskSize, ecs_name, render_task_definition, size_task
 from converter.ecs.validate import validate_payloads
 from converter.errors import InputError, OutputValidationError
-from converter.findings import Finding, make_finding
+from converter.findings import Finding, make_finding, sort_findings
 from converter.kubernetes.context import ParseContext, Referenced
 from converter.kubernetes.hpa import parse_hpa
 from converter.kubernetes.metadata import MAX_FILE_STEM_CHARS
@@ -53,7 +53,7 @@ class WorkloadOutput:
     scaling: dict[str, Any] | None
 
 
-@dataclass
+@dataclass(slots=True)  # one per input document, kept to the end of the run
 class SourceRecord:
     """One input document and what became of it (for the report and the no-silent-loss tests)."""
 
@@ -163,7 +163,7 @@ class Intake:
         """``findings`` (linking and rendering), then each source's, sorted for the report."""
         for record in sources:
             findings.extend(record.reader.findings if id(record.reader) in self.finished else record.reader.finish())
-        findings.sort(key=Finding.sort_key)
+        sort_findings(findings)
         return findings
 
 

@@ -63,8 +63,17 @@ class FolderSink:
     """The files of ``-o``, written to its staging folder as they come; report.json and the swap at finish()."""
 
     def __init__(self, target: str) -> None:
-        self.folder = StagedFolder(target)
+        self.target = target
+        self.staged: StagedFolder | None = None
         self.names: dict[int, list[str]] = {}
+
+    @property
+    def folder(self) -> StagedFolder:
+        # Made at the first file, not before: an input error is reported before a problem with -o, as
+        # when everything was written at the end.
+        if self.staged is None:
+            self.staged = StagedFolder(self.target)
+        return self.staged
 
     def put(self, position: int, output: Any) -> None:
         files = payload_files(output)
@@ -79,7 +88,8 @@ class FolderSink:
             self.folder.remove(name)
 
     def reset(self) -> None:
-        self.folder.clear()
+        if self.staged is not None:
+            self.staged.clear()
         self.names.clear()
 
     def finish(self, report: dict[str, Any]) -> None:
@@ -87,4 +97,5 @@ class FolderSink:
         self.folder.commit()
 
     def close(self) -> None:
-        self.folder.discard()
+        if self.staged is not None:
+            self.staged.discard()

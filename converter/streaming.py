@@ -20,6 +20,7 @@ returned and the caller converts the ordinary way, so errors are always those co
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -42,7 +43,7 @@ from converter.ecs.service_wiring import selects
 from converter.errors import K2ecsError
 from converter.findings import Finding
 from converter.kubernetes.reader import Reader
-from converter.loader import Document, parse_text
+from converter.loader import Document, parse_text, read_source
 from converter.model import Autoscaling, Exposure, Workload
 from converter.settings import Settings
 from converter.yaml_parts import Part, split_stream
@@ -87,9 +88,47 @@ class _Rendered:
     output: OutputRecord | None
 
 
-def convert_streaming(sources: list[tuple[str, str]], settings: Settings, sink: Sink) -> Conversion | None:
-    """``sources``: (file name, text) pairs. None: convert them with convert() instead (then whatever
-    ``sink`` received is to be discarded)."""
+class SourceText:
+    """One input's text, cut into its documents. A large file's text is not kept: each part is read back
+    from the file when it is parsed (it was read and checked whole once, by loader.read_source)."""
+
+    KEEP_BELOW_PARTS = 64  # fewer documents than this: the text is kept (and no file stays open)
+
+    def __init__(self, name: str, text: str, path: str | None = None) -> None:
+        self.name, self.path = name, path
+        self.parts = split_stream(text)
+        self.text: str | None = text
+        self.handle: Any = None
+        if path is not None and path != "-" and len(self.parts) >= self.KEEP_BELOW_PARTS and text.isascii():
+            handle = open(path, "rb")
+            skip = os.fstat(handle.fileno()).st_size - len(text)  # an ASCII text is its bytes, after a BOM
+            if skip in (0, 3):
+                self.handle, self.skip, self.text = handle, skip, None
+            else:
+                handle.close()
+
+    @classmethod
+    def read(cls, path: str) -> "SourceText":
+        name, text = read_source(path)
+        return cls(name, text, path)
+
+    def part(self, part: Part) -> str:
+        if self.text is not None:
+            return self.text[part.start:part.end]
+        return os.pread(self.handle.fileno(), part.end - part.start, part.start + self.skip).decode("ascii")
+
+    def whole(self) -> str:
+        """The whole text (for convert(), when streaming does not apply)."""
+        return read_source(self.path)[1] if self.text is None and self.path is not None else self.text or ""
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def convert_streaming(sources: list[SourceText], settings: Settings, sink: Sink) -> Conversion | None:
+    """None: convert the sources with convert() instead (then whatever ``sink`` received is to be
+    discarded)."""
     try:
         return _Run(sources, settings, sink).run()
     except (_NotStreamable, K2ecsError):
@@ -97,7 +136,7 @@ def convert_streaming(sources: list[tuple[str, str]], settings: Settings, sink: 
 
 
 class _Run:
-    def __init__(self, sources: list[tuple[str, str]], settings: Settings, sink: Sink) -> None:
+    def __init__(self, sources: list[SourceText], settings: Settings, sink: Sink) -> None:
         self.sources = sources
         self.settings = settings
         self.sink = sink
@@ -112,7 +151,7 @@ class _Run:
         self.again: set[int] = set()  # workloads that lost a Service to a later one
 
     def run(self) -> Conversion:
-        parts = [(number, part) for number, (_, text) in enumerate(self.sources) for part in split_stream(text)]
+        parts = [(number, part) for number, source in enumerate(self.sources) for part in source.parts]
         pending = []
         for number, part in parts:
             if part.workload:
@@ -127,6 +166,7 @@ class _Run:
             model = self.intake.parse(item)
             if model is not None:
                 self._index(item[0], model)
+        del pending
         for number, part in parts:
             if part.workload:
                 self._workload(number, part)
@@ -138,11 +178,17 @@ class _Run:
             findings.extend(rendered.findings)
         records = sorted(self.intake.sources, key=lambda record: self.positions[id(record)])
         outputs: list[Any] = [r.output for r in self.rendered if r.output is not None]
+        # What only this run needed goes before the findings are sorted, which is the run's peak of memory.
+        del parts
+        self.exposures = self.scalers = self.rendered = []
+        self.by_first_label, self.by_target, self.positions = {}, {}, {}
+        for source in self.sources:
+            source.parts = []
         return Conversion(outputs=outputs, findings=self.intake.all_findings(findings, records), sources=records)
 
     def _documents(self, number: int, part: Part) -> list[tuple[tuple[int, int, int], Document]]:
-        name, text = self.sources[number]
-        documents = parse_text(text[part.start:part.end], name, first_line=part.first_line, first_index=part.first_index)
+        source = self.sources[number]
+        documents = parse_text(source.part(part), source.name, first_line=part.first_line, first_index=part.first_index)
         return [((number, part.start, sub), document) for sub, document in enumerate(documents)]
 
     def _admit(self, document: Document, position: tuple[int, int, int]) -> Any:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from converter.convert import convert
 from converter.loader import expand_paths, parse_text, read_source
 from converter.settings import Settings
-from converter.streaming import convert_streaming
+from converter.streaming import SourceText, convert_streaming
 from converter.yaml_parts import split_stream
 from tests.helpers import CORPUS, ROOT
 
@@ -40,7 +40,7 @@ def both(sources: list[tuple[str, str]]):
     except Exception as err:  # noqa: BLE001 - compared below
         classic = err
     sink = ListSink()
-    streamed = convert_streaming(sources, Settings(), sink)
+    streamed = convert_streaming([SourceText(name, text) for name, text in sources], Settings(), sink)
     return classic, streamed, sink
 
 
@@ -194,3 +194,50 @@ def test_an_input_error_is_left_to_convert():
     text = "---\n" + _deployment("a", None, [("app", "x")], None) + "---\nkind: Service\nmetadata: [\n"
     classic, streamed, _ = both([("f.yaml", text)])
     assert isinstance(classic, Exception) and streamed is None
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_large_file_is_read_back_part_by_part_and_converts_the_same(tmp_path, bom):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import bundle
+
+    text = bundle(30, seed=5)
+    path = tmp_path / "bundle.yaml"
+    path.write_bytes(bom + text.encode())
+    source = SourceText.read(str(path))
+    try:
+        assert source.text is None and len(source.parts) >= SourceText.KEEP_BELOW_PARTS  # not kept in memory
+        assert "".join(source.part(part) for part in source.parts) == text
+        assert source.whole() == text
+        sink = ListSink()
+        streamed = convert_streaming([source], Settings(), sink)
+    finally:
+        source.close()
+    classic = convert(parse_text(text, str(path)), Settings(), release=True)
+    assert_same(classic, streamed, sink)
+
+
+def test_a_small_or_non_ascii_file_keeps_its_text(tmp_path):
+    small = tmp_path / "small.yaml"
+    small.write_text(_deployment("a", None, [("app", "x")], None))
+    wide = tmp_path / "wide.yaml"
+    wide.write_text("".join("---\n" + _config(f"c{n}", "é") for n in range(80)))
+    for path in (small, wide):
+        source = SourceText.read(str(path))
+        assert source.text is not None and source.handle is None
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a.yaml", "b.yaml"]), st.one_of(st.none(), st.integers(0, 5)),
+                          st.sampled_from(["", "/spec", "/spec/a"]), st.sampled_from(["K2E-W001", "K2E-I002"]),
+                          st.sampled_from(["m", "n", ""]), st.integers(0, 3)), max_size=60))
+def test_sort_findings_gives_the_order_of_sort_key_ties_included(rows):
+    from converter.findings import Finding, Severity, sort_findings
+
+    findings = [Finding(code=code, severity=Severity.INFO, resource=f"R/{tag}", file=file, line=line, path=path,
+                        message=message, suggestion="") for file, line, path, code, message, tag in rows]
+    expected = sorted(findings, key=Finding.sort_key)
+    sort_findings(findings)
+    assert [(f.sort_key(), f.resource) for f in findings] == [(f.sort_key(), f.resource) for f in expected]

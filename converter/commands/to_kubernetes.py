@@ -21,7 +21,7 @@ def input_direction(paths: list[str]) -> str:
     Decided on the head of each file's text, so the files are parsed once, by the right loader. Standard
     input is read here and put back for the loader.
     """
-    from converter.ecs_input.detect import sniff
+    from converter.ecs_input.sniff import sniff
     from converter.errors import InputError
     from converter.loader import MAX_FILE_BYTES, expand_paths
 

@@ -8,15 +8,19 @@ floor(R * maximumPercent / 100) and ceil(R * minimumHealthyPercent / 100). The n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from converter.record import Record, set_field
 
 DEFAULT_PERCENT = "25%"  # Kubernetes default for both maxSurge and maxUnavailable
 
 
-@dataclass(frozen=True)
-class Percentages:
+class Percentages(Record):
     maximum_percent: int
     minimum_healthy_percent: int
+
+    def __init__(self, maximum_percent: int, minimum_healthy_percent: int) -> None:
+        set_field(self, "maximum_percent", maximum_percent)
+        set_field(self, "minimum_healthy_percent", minimum_healthy_percent)
 
 
 def resolve(value: int | str | None, replicas: int, *, round_up: bool) -> int:

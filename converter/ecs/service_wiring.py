@@ -9,12 +9,12 @@ port it reaches and names what of a port ECS does not keep. Pure: returns ``(Wir
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from converter.ecs.load_balancer import MAX_TARGET_GROUPS, bounded, plan_load_balancer, unchecked_readiness
 from converter.findings import Finding, Origin, make_finding
 from converter.model import Container, Exposure, Port, ServicePort, Workload
+from converter.record import Record, set_field
 from converter.settings import Settings, placeholder
 
 __all__ = ["MAX_TARGET_GROUPS", "Target", "Wiring", "port_mapping_name", "selects", "wire_exposures"]
@@ -29,16 +29,21 @@ _PLAIN_TCP = "tcp"
 _SUPPORTED = {"service-connect": ("tcp",), "nlb": ("tcp", "udp"), "alb": ("tcp",)}
 
 
-@dataclass(frozen=True, kw_only=True)
-class Wiring:
+class Wiring(Record):
     load_balancers: tuple[dict, ...]  # CreateService loadBalancers entries
     service_connect: dict | None  # CreateService serviceConnectConfiguration
     app_protocols: dict[str, str]  # portMapping name -> ECS appProtocol (http|http2|grpc)
     needs_service_connect_proxy: bool  # the task size must add the proxy (MAPPING §1.1/§1.3)
 
+    def __init__(self, *, load_balancers: tuple[dict, ...], service_connect: dict | None,
+                 app_protocols: dict[str, str], needs_service_connect_proxy: bool) -> None:
+        set_field(self, "load_balancers", load_balancers)
+        set_field(self, "service_connect", service_connect)
+        set_field(self, "app_protocols", app_protocols)
+        set_field(self, "needs_service_connect_proxy", needs_service_connect_proxy)
 
-@dataclass(frozen=True)
-class Target:
+
+class Target(Record):
     """A Service port resolved to the container port it reaches, that port mapping's name, and the ECS
     appProtocol its Service appProtocol stands for (None when it has none)."""
 
@@ -46,7 +51,15 @@ class Target:
     container: Container
     port: Port
     mapping_name: str
-    app_protocol: str | None = None
+    app_protocol: str | None
+
+    def __init__(self, service_port: ServicePort, container: Container, port: Port, mapping_name: str,
+                 app_protocol: str | None = None) -> None:
+        set_field(self, "service_port", service_port)
+        set_field(self, "container", container)
+        set_field(self, "port", port)
+        set_field(self, "mapping_name", mapping_name)
+        set_field(self, "app_protocol", app_protocol)
 
 
 def port_mapping_name(container_name: str, container_port: int, declared_name: str | None) -> str:

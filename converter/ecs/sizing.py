@@ -5,11 +5,11 @@ The Fargate table is data (schemas/fargate_sizes.json); this module only searche
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
 from converter.quantity import cpu_units_from_cores, mib_from_bytes
+from converter.record import Record, set_field
 from converter.resources import load_schema
 
 # Service Connect's Envoy proxy is not in the task definition but needs room in the task (§1.1).
@@ -20,14 +20,22 @@ DEFAULT_CPU_UNITS = 256
 DEFAULT_MEMORY_MIB = 512
 
 
-@dataclass(frozen=True, kw_only=True)
-class TaskSize:
+class TaskSize(Record):
     cpu_units: int
     memory_mib: int
     need_cpu_units: int  # what the pod (plus anything k2ecs adds) needs, before rounding
     need_memory_mib: int
     requests_cpu_cores: Decimal | None  # Σ container requests, the HPA utilization denominator
     requests_memory_bytes: Decimal | None
+
+    def __init__(self, *, cpu_units: int, memory_mib: int, need_cpu_units: int, need_memory_mib: int,
+                 requests_cpu_cores: Decimal | None, requests_memory_bytes: Decimal | None) -> None:
+        set_field(self, "cpu_units", cpu_units)
+        set_field(self, "memory_mib", memory_mib)
+        set_field(self, "need_cpu_units", need_cpu_units)
+        set_field(self, "need_memory_mib", need_memory_mib)
+        set_field(self, "requests_cpu_cores", requests_cpu_cores)
+        set_field(self, "requests_memory_bytes", requests_memory_bytes)
 
 
 @cache

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -15,6 +14,7 @@ from converter.ecs.sizing import (DEFAULT_CPU_UNITS, DEFAULT_MEMORY_MIB, SERVICE
 from converter.ecs.tags import render_tags
 from converter.findings import Finding, make_finding
 from converter.model import Container, Workload
+from converter.record import Record, set_field
 from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
@@ -139,8 +139,7 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
     return payload, findings
 
 
-@dataclass(frozen=True)
-class _RenderContext:
+class _RenderContext(Record):
     workload: Workload
     settings: Settings
     port_name: PortNamer
@@ -149,6 +148,18 @@ class _RenderContext:
     behind_load_balancer: bool
     dropped_ports: set[tuple[str, int]]
     findings: list[Finding]
+
+    def __init__(self, workload: Workload, settings: Settings, port_name: PortNamer, app_protocols: dict[str, str],
+                 volume_names: set[str], behind_load_balancer: bool, dropped_ports: set[tuple[str, int]],
+                 findings: list[Finding]) -> None:
+        set_field(self, "workload", workload)
+        set_field(self, "settings", settings)
+        set_field(self, "port_name", port_name)
+        set_field(self, "app_protocols", app_protocols)
+        set_field(self, "volume_names", volume_names)
+        set_field(self, "behind_load_balancer", behind_load_balancer)
+        set_field(self, "dropped_ports", dropped_ports)
+        set_field(self, "findings", findings)
 
 
 def _container(container: Container, context: _RenderContext) -> dict[str, Any]:

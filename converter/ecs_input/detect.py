@@ -10,13 +10,13 @@ paths stay relative to the file) plus a "wrapper" piece for the keys around them
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from converter.ecs_input.intrinsics import Template
+from converter.ecs_input.sniff import sniff  # noqa: F401 (re-exported: compare and the tests import it from here)
 from converter.errors import InputError
 from converter.loader import Document
+from converter.record import Record, set_field
 
 TASK, SERVICE, TARGET, POLICY = "task-definition", "service", "scalable-target", "scaling-policy"
 POLICY_CONFIG, REPORT, WRAPPER, TEMPLATE = "policy-configuration", "k2ecs-report", "wrapper", "template"
@@ -27,14 +27,23 @@ _SINGLE = {"taskDefinition": TASK, "service": SERVICE}
 _LISTS = {"services": SERVICE, "ScalableTargets": TARGET, "ScalingPolicies": POLICY, "taskDefinitions": TASK}
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(Record):
     kind: str
     document: Document
-    base: tuple[Any, ...] = ()  # where the object sits in document.data
-    covers: tuple[tuple[Any, ...], ...] = field(default=())  # WRAPPER: the paths other pieces read
-    template: Template | None = None  # a CloudFormation resource: its template
-    logical_id: str | None = None
+    base: tuple[Any, ...]  # where the object sits in document.data
+    covers: tuple[tuple[Any, ...], ...]  # WRAPPER: the paths other pieces read
+    template: Template | None  # a CloudFormation resource: its template
+    logical_id: str | None
+
+    def __init__(self, kind: str, document: Document, base: tuple[Any, ...] = (),
+                 covers: tuple[tuple[Any, ...], ...] = (), template: Template | None = None,
+                 logical_id: str | None = None) -> None:
+        set_field(self, "kind", kind)
+        set_field(self, "document", document)
+        set_field(self, "base", base)
+        set_field(self, "covers", covers)
+        set_field(self, "template", template)
+        set_field(self, "logical_id", logical_id)
 
 
 def shape(data: Any) -> str | None:
@@ -131,24 +140,3 @@ def _child(document: Document, path: tuple[Any, ...], data: Any) -> Document:
         raise InputError("expected a mapping", file=document.file, line=document.line_of(path))
     return document.child(path, data)
 
-
-# Keys only ECS payloads, CloudFormation templates and k2ecs output have; apiVersion only Kubernetes has.
-_ECS_TEXT = re.compile(r'"(containerDefinitions|taskDefinition|serviceName|services|ScalableTargets|ScalingPolicies|'
-                       r'scalableTarget|ScalableDimension|PolicyName|TargetValue|workloads|Resources|'
-                       r'AWSTemplateFormatVersion)"\s*:|^(AWSTemplateFormatVersion|Resources)\s*:|"tool"\s*:\s*"k2ecs"',
-                       re.MULTILINE)
-# Only spaces, tabs, "-" and "{" before the key, never a newline: each line is scanned once (linear, also on a
-# file of nothing but "-" lines).
-_KUBERNETES_TEXT = re.compile(r'^[ \t\-{]*"?apiVersion"?[ \t]*:', re.MULTILINE)
-
-
-def sniff(text: str) -> str | None:
-    """"k8s" for ECS input (to be converted to Kubernetes), "ecs" for Kubernetes input, None when unclear.
-
-    Decided on the text, before parsing, so that the file is parsed once, with the right loader.
-    """
-    if _KUBERNETES_TEXT.search(text):
-        return "ecs"
-    if _ECS_TEXT.search(text):
-        return "k8s"
-    return None

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from converter.record import MutableRecord, Record, set_field
 
 INTRINSIC_KEYS = frozenset({"Ref", "Condition"} | {f"Fn::{name}" for name in (
     "Sub", "GetAtt", "Join", "If", "Select", "Split", "FindInMap", "ImportValue", "Base64", "GetAZs",
@@ -21,31 +22,42 @@ _LIST_TYPES = ("CommaDelimitedList", "List<")
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
-@dataclass(frozen=True)
-class ResourceRef:
+class ResourceRef(Record):
     """A Ref (attribute None) or Fn::GetAtt to a resource of the same template."""
 
     logical_id: str
-    attribute: str | None = None
+    attribute: str | None
+
+    def __init__(self, logical_id: str, attribute: str | None = None) -> None:
+        set_field(self, "logical_id", logical_id)
+        set_field(self, "attribute", attribute)
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(Record):
     """The parts of a template a value may refer to."""
 
-    parameters: dict[str, Any] = field(default_factory=dict)  # name -> declaration
-    mappings: dict[str, Any] = field(default_factory=dict)
-    resources: dict[str, str] = field(default_factory=dict)  # logical id -> Type
+    parameters: dict[str, Any]  # name -> declaration
+    mappings: dict[str, Any]
+    resources: dict[str, str]  # logical id -> Type
+
+    def __init__(self, parameters: dict[str, Any] | None = None, mappings: dict[str, Any] | None = None,
+                 resources: dict[str, str] | None = None) -> None:
+        set_field(self, "parameters", {} if parameters is None else parameters)
+        set_field(self, "mappings", {} if mappings is None else mappings)
+        set_field(self, "resources", {} if resources is None else resources)
 
 
 class Unresolved(Exception):
     """The value is known only at deploy time; ``str(err)`` says why."""
 
 
-@dataclass
-class Resolution:
+class Resolution(MutableRecord):
     value: Any
     defaults: list[str]  # parameters whose Default was used
+
+    def __init__(self, value: Any, defaults: list[str]) -> None:
+        set_field(self, "value", value)
+        set_field(self, "defaults", defaults)
 
 
 def is_intrinsic(value: Any) -> bool:

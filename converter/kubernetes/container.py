@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -13,6 +12,7 @@ from converter.model import Container, ContainerRole, EnvVar, Mount, Port, Resou
 from converter.kubernetes.probes import parse_probe
 from converter.kubernetes.security import parse_security_context
 from converter.quantity import QuantityError, is_milli_memory, parse_quantity
+from converter.record import Record, set_field
 
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _VAR_REFERENCE = re.compile(r"(?<!\$)\$\([A-Za-z_][A-Za-z0-9_.-]*\)")
@@ -21,8 +21,7 @@ _INIT_SIZED = ("cpu", "memory", "nvidia.com/gpu", "ephemeral-storage")
 _DEFAULT_TERMINATION_MESSAGE = {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}
 
 
-@dataclass(frozen=True)
-class PodFacts:
+class PodFacts(Record):
     """Pod-level facts a container mapping may need (for static downward-API values)."""
 
     namespace: str | None
@@ -30,6 +29,14 @@ class PodFacts:
     labels: dict[str, str]
     annotations: dict[str, str]
     pod_security: dict[str, Any]  # pod securityContext runAsUser/runAsGroup defaults
+
+    def __init__(self, namespace: str | None, service_account: str | None, labels: dict[str, str],
+                 annotations: dict[str, str], pod_security: dict[str, Any]) -> None:
+        set_field(self, "namespace", namespace)
+        set_field(self, "service_account", service_account)
+        set_field(self, "labels", labels)
+        set_field(self, "annotations", annotations)
+        set_field(self, "pod_security", pod_security)
 
 
 def parse_container(reader: Reader, path: Path, role: ContainerRole, context: ParseContext, pod: PodFacts,

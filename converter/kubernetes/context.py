@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from converter.kubernetes.reader import Reader
+from converter.record import MutableRecord, set_field
 from converter.settings import Settings
 
 
-@dataclass
-class Referenced:
+class Referenced(MutableRecord):
     """A ConfigMap, Secret or ServiceAccount, read on demand by the workloads that refer to it."""
 
     reader: Reader
-    used: bool = False
+    used: bool
+
+    def __init__(self, reader: Reader, used: bool = False) -> None:
+        set_field(self, "reader", reader)
+        set_field(self, "used", used)
 
 
-@dataclass
-class ParseContext:
+class ParseContext(MutableRecord):
     settings: Settings
     # (kind, namespace or None, name) -> object; kind is "ConfigMap", "Secret" or "ServiceAccount"
-    referenced: dict[tuple[str, str | None, str], Referenced] = field(default_factory=dict)
+    referenced: dict[tuple[str, str | None, str], Referenced]
+
+    def __init__(self, settings: Settings,
+                 referenced: dict[tuple[str, str | None, str], Referenced] | None = None) -> None:
+        set_field(self, "settings", settings)
+        set_field(self, "referenced", {} if referenced is None else referenced)
 
     def lookup(self, kind: str, namespace: str | None, name: str) -> Referenced | None:
         """Find a referenced object; a manifest without a namespace matches any namespace."""

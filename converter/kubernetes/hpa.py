@@ -7,7 +7,6 @@ the Kubernetes API server would reject ends the run with an InputError naming th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from converter.kubernetes.metadata import read_metadata
 from converter.kubernetes.reader import Path, Reader
 from converter.model import Autoscaling, MetricTarget
 from converter.quantity import QuantityError, parse_quantity
+from converter.record import Record, set_field
 
 # [K8S-AS2] HorizontalPodAutoscalerSpec.Metrics: no metrics means 80% average CPU utilization (§5.2).
 DEFAULT_CPU_UTILIZATION = 80
@@ -281,13 +281,20 @@ def _number(value: Any) -> str:
 
 # -- behavior (§5.4) ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Rules:
+class _Rules(Record):
     window: int
     period: int  # the shortest policy period
     disabled: bool
     lost: tuple[str, ...]  # rate-limit settings target tracking cannot express
     lost_path: Path | None
+
+    def __init__(self, window: int, period: int, disabled: bool, lost: tuple[str, ...],
+                 lost_path: Path | None) -> None:
+        set_field(self, "window", window)
+        set_field(self, "period", period)
+        set_field(self, "disabled", disabled)
+        set_field(self, "lost", lost)
+        set_field(self, "lost_path", lost_path)
 
 
 def _behavior(reader: Reader, *, read: bool) -> tuple[int, int, bool, bool]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from converter.kubernetes.reader import Reader
+from converter.record import Record, set_field
 
 _BOOKKEEPING = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",
                 "ownerReferences", "finalizers", "generateName", "deletionTimestamp", "deletionGracePeriodSeconds")
@@ -16,13 +16,20 @@ _TOOL_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deploy
 ACCEPT_ANNOTATION = "k2ecs.io/accept"
 
 
-@dataclass(frozen=True)
-class Metadata:
+class Metadata(Record):
     kind: str
     name: str
     namespace: str | None
     labels: tuple[tuple[str, str], ...]
     annotations: tuple[tuple[str, str], ...]
+
+    def __init__(self, kind: str, name: str, namespace: str | None, labels: tuple[tuple[str, str], ...],
+                 annotations: tuple[tuple[str, str], ...]) -> None:
+        set_field(self, "kind", kind)
+        set_field(self, "name", name)
+        set_field(self, "namespace", namespace)
+        set_field(self, "labels", labels)
+        set_field(self, "annotations", annotations)
 
 
 def read_metadata(reader: Reader, kind: str) -> Metadata:

@@ -58,6 +58,8 @@ def _walk(node: Any, path: Path, default: Any) -> Any:
 
 
 class Reader:
+    __slots__ = ("document", "resource", "sensitive", "consumed", "visited", "findings")  # one per input document
+
     def __init__(self, document: Document, resource: str, *, sensitive: bool = False) -> None:
         self.document = document
         self.resource = resource
@@ -205,7 +207,11 @@ class Reader:
                 if isinstance(node, (dict, list)) and id(node) in lines:
                     table[id(node)] = lines[id(node)]
                     stack.extend(node.values() if isinstance(node, dict) else node)
-        self.document = Document(document.file, document.index, kept, document.line, table, document.prefix)
+        # Most documents keep nothing: they all share one empty document (a large run has tens of thousands).
+        self.document = Document(document.file, document.index, kept, document.line, table, document.prefix) if kept else _RELEASED
+
+
+_RELEASED = Document("", 0, {}, 0, {})
 
 
 def _accept_annotation() -> str:

@@ -7,7 +7,6 @@ catch-all (K2E-W901). Wiring the exposure onto an ECS service (Service Connect, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from converter.findings import Origin
@@ -15,6 +14,7 @@ from converter.kubernetes.context import ParseContext, metadata_namespace
 from converter.kubernetes.metadata import ACCEPT_ANNOTATION
 from converter.kubernetes.reader import Path, Reader
 from converter.model import Exposure, ServicePort
+from converter.record import Record, set_field
 
 LB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
 ALB_ANNOTATION = "alb.ingress.kubernetes.io/"
@@ -61,8 +61,7 @@ _TRAFFIC_SUGGESTIONS = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
-class AnnotationUse:
+class AnnotationUse(Record):
     """One load-balancer annotation (§4.3) and what it does in the load balancer plan (K2E-W402).
 
     Either it sets ``target_group_field`` on every target group of the Service, or ``effect`` says in a
@@ -72,11 +71,18 @@ class AnnotationUse:
     key: str
     value: str
     origin: Origin
-    target_group_field: str | None = None
-    effect: str | None = None
+    target_group_field: str | None
+    effect: str | None
+
+    def __init__(self, *, key: str, value: str, origin: Origin, target_group_field: str | None = None,
+                 effect: str | None = None) -> None:
+        set_field(self, "key", key)
+        set_field(self, "value", value)
+        set_field(self, "origin", origin)
+        set_field(self, "target_group_field", target_group_field)
+        set_field(self, "effect", effect)
 
 
-@dataclass(frozen=True, kw_only=True)
 class ServiceExposure(Exposure):
     """An ``Exposure`` plus what the load-balancer annotations (§4.3) say, already in ELBv2 terms.
 
@@ -85,11 +91,22 @@ class ServiceExposure(Exposure):
     """
 
     # ELBv2 CreateTargetGroup member -> value (ints for INTEGER_FIELDS), from annotations
-    target_group_settings: tuple[tuple[str, str | int], ...] = ()
-    scheme_reason: str | None = None  # why the scheme is what it is, for the report
-    load_balancer_annotations: tuple[tuple[str, str], ...] = ()  # every carried annotation, as written
-    annotation_uses: tuple[AnnotationUse, ...] = ()  # what each carried annotation does in the plan
-    type_origin: Origin | None = None  # where spec.type was written (a NodePort becomes a load balancer)
+    target_group_settings: tuple[tuple[str, str | int], ...]
+    scheme_reason: str | None  # why the scheme is what it is, for the report
+    load_balancer_annotations: tuple[tuple[str, str], ...]  # every carried annotation, as written
+    annotation_uses: tuple[AnnotationUse, ...]  # what each carried annotation does in the plan
+    type_origin: Origin | None  # where spec.type was written (a NodePort becomes a load balancer)
+
+    def __init__(self, *, target_group_settings: tuple[tuple[str, str | int], ...] = (),
+                 scheme_reason: str | None = None, load_balancer_annotations: tuple[tuple[str, str], ...] = (),
+                 annotation_uses: tuple[AnnotationUse, ...] = (), type_origin: Origin | None = None,
+                 **base: Any) -> None:
+        super().__init__(**base)
+        set_field(self, "target_group_settings", target_group_settings)
+        set_field(self, "scheme_reason", scheme_reason)
+        set_field(self, "load_balancer_annotations", load_balancer_annotations)
+        set_field(self, "annotation_uses", annotation_uses)
+        set_field(self, "type_origin", type_origin)
 
 
 def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
