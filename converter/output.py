@@ -116,9 +116,14 @@ class StagedFolder:
             parent.mkdir(parents=True, exist_ok=True)
             settle_leftovers(parent, destination.name)
             self.staging = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(destination.name)}{os.getpid()}-", dir=parent))
-            umask = os.umask(0)
-            os.umask(umask)
-            self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should get the usual mode
+        umask = os.umask(0)
+        os.umask(umask)
+        try:
+            with self._errors():
+                self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should get the usual mode
+        except BaseException:
+            self.discard()  # no caller holds the folder yet to discard it
+            raise
 
     def write(self, name: str, text: str) -> None:
         self.write_with(name, lambda handle: handle.write(text))

@@ -222,14 +222,14 @@ class _Run:
             return
         index = len(self.rendered)
         scaler = None
-        for number_ in self.by_target.get((workload.kind, workload.name), ()):
-            linked = self.scalers[number_]
+        for scaler_number in self.by_target.get((workload.kind, workload.name), ()):
+            linked = self.scalers[scaler_number]
             if not linked.matches and same_namespace(workload.namespace, linked.model.namespace):
                 linked.matches.append(index)  # an HPA scales the first workload it names
                 scaler = linked.model  # and when two name this one, the last counts (as in convert)
         attached: list[Exposure] = []
-        for number_ in sorted(n for label in workload.pod_labels for n in self.by_first_label.get(label, ())):
-            linked = self.exposures[number_]
+        for exposure_number in sorted(n for label in workload.pod_labels for n in self.by_first_label.get(label, ())):
+            linked = self.exposures[exposure_number]
             if same_namespace(workload.namespace, linked.model.namespace) and selects(linked.model, workload):
                 linked.matches.append(index)
                 if len(linked.matches) == 1:

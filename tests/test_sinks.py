@@ -1,0 +1,80 @@
+"""The sinks of the streaming convert (converter.sinks) write what output_files() and stdout_document() write."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from converter import jsontext
+from converter.convert import convert
+from converter.loader import load_paths
+from converter.output import output_files, stdout_document
+from converter.settings import Settings
+from converter.sinks import FolderSink, StdoutSink
+from tests.helpers import ROOT
+
+SAMPLE = ROOT / "samples" / "web-loadbalancer-hpa" / "input"
+
+
+def _outputs():
+    outputs = convert(load_paths([str(SAMPLE)]), Settings()).outputs
+    assert outputs and any(o.scaling is not None for o in outputs)
+    return outputs
+
+
+def test_stdout_document_in_pieces_is_the_whole_document_as_dumps_writes_it():
+    for outputs in (_outputs(), []):
+        whole = {"workloads": [{"name": o.name, "resource": o.resource, "taskDefinition": o.task_definition,
+                                "service": o.service, "scaling": o.scaling} for o in outputs]}
+        assert stdout_document(outputs) == jsontext.dumps(whole) + "\n" == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_stdout_sink_writes_entries_by_position_with_replacements_and_drops():
+    outputs = _outputs()
+    first, other = outputs[0], outputs[-1]
+    sink = StdoutSink()
+    try:
+        sink.put(2, first)
+        sink.put(0, other)
+        sink.put(1, first)
+        sink.drop(1)
+        sink.put(2, other)  # replaced: the entry written first is not used
+        out = io.StringIO()
+        sink.finish({}, out)
+    finally:
+        sink.close()
+    assert out.getvalue() == stdout_document([other, other])
+
+
+def test_stdout_sink_after_reset_holds_nothing():
+    sink = StdoutSink()
+    try:
+        sink.put(0, _outputs()[0])
+        sink.reset()
+        out = io.StringIO()
+        sink.finish({}, out)
+    finally:
+        sink.close()
+    assert out.getvalue() == stdout_document([])
+
+
+def test_folder_sink_writes_the_files_of_output_files_and_a_replacement_removes_stale_ones(tmp_path):
+    outputs = _outputs()
+    scaled = next(o for o in outputs if o.scaling is not None)
+    unscaled = type(scaled)(name=scaled.name, resource=scaled.resource, task_definition=scaled.task_definition,
+                            service=scaled.service, scaling=None)
+    report = {"tool": "k2ecs", "findings": jsontext.LazyList([1, 2], lambda n: {"n": n})}
+    target = tmp_path / "out"
+    sink = FolderSink(str(target))
+    try:
+        assert not list(tmp_path.iterdir())  # nothing is made before the first file
+        for position, output in enumerate(outputs):
+            sink.put(position, output)
+        sink.put(outputs.index(scaled), unscaled)  # rendered again without its scaling
+        sink.finish(report)
+    finally:
+        sink.close()
+    expected = output_files([unscaled if o is scaled else o for o in outputs],
+                            {"tool": "k2ecs", "findings": [{"n": 1}, {"n": 2}]})
+    assert {p.name: p.read_text() for p in target.iterdir()} == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the staging folder is gone
