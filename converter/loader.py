@@ -23,6 +23,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from converter import yaml_tree
 from converter.errors import InputError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -30,7 +31,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ALIAS_REFERENCES = 1_000
 MAX_DEPTH = 200
 MAX_EXPANDED_NODES = 1_000_000
-_SCANNED_KEYS = 16  # up to this many keys, a mapping's key lines are an array looked up by position
+_SCANNED_KEYS = yaml_tree.SCANNED_KEYS  # up to this many keys, a mapping's key lines are an array looked up by position
 
 # id() of each mapping and list of a file -> the line of each of its keys or items: an array in key or
 # item order, or a dict from key to line (mappings with merged or many keys).
@@ -339,8 +340,13 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     loader = _Loader(text)
     loader.first_line = first_line
     documents: list[Document] = []
+    # Where the text has no "&", no document has an anchor; in an ASCII text (its marks are then
+    # offsets into it) each document's own span is searched instead (a "&" in a URL elsewhere).
+    anchors_anywhere = not cfn_tags and "&" in text
+    by_span = anchors_anywhere and text.isascii()
     try:
         index = first_index
+        previous_end = 0
         while loader.check_node():
             node = loader.get_node()
             problem = _shape_problem(node)
@@ -348,7 +354,10 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
                 raise _LimitError(node, problem)
             if cfn_tags:
                 node = long_form_intrinsics(node)
-            data = loader.construct_document(node)
+            end = node.end_mark.index
+            no_anchor = not cfn_tags and (not anchors_anywhere or (by_span and text.find("&", previous_end, end + 1) < 0))
+            previous_end = end
+            data = _construct_document(loader, node, directly=no_anchor)
             line = node.start_mark.line + first_line
             if data is not None:
                 for document in _expand(Document(file, index, data, line, loader.line_table)):
@@ -373,6 +382,16 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     finally:
         loader.dispose()
     return documents
+
+
+def _construct_document(loader: Any, node: Any, *, directly: bool) -> Any:
+    """The document's data, built by converter.yaml_tree when ``directly`` (no anchor) and it can."""
+    if directly:
+        try:
+            return yaml_tree.build(node, loader, loader.first_line, loader.line_table)
+        except yaml_tree.Unusual:
+            loader.line_table = {}  # what it had recorded, for objects now gone
+    return loader.construct_document(node)
 
 
 def _shape_problem(root: Any) -> str | None:
