@@ -277,13 +277,17 @@ def pointer(path: Iterable[Any]) -> str:
 _BRACKETS_ONLY = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "[]{}"})
 # One way only to split a line into indicators and blanks: "[ \t]*" inside the repeated group made the
 # split ambiguous and the search exponential ("-   -   -   ..." took minutes on a 3 KB file).
-_BLOCK_CHAIN = re.compile(r"^[ \t]*+(?:[-?:][ \t]++){%d}" % MAX_DEPTH, re.MULTILINE)
-_DEEP_INDENT = re.compile(r"^[ \t]{%d}" % (4 * MAX_DEPTH), re.MULTILINE)
+# A line that starts deeper than MAX_DEPTH levels of indentation or block indicators. Searched as "\n" and
+# then the line, not with ^ and re.MULTILINE: a search with a literal first character skips ahead to each
+# newline, where ^ is tried at every character (5x slower on a 40 MB bundle).
+_DEEP_LINE = r"(?:[ \t]{%d}|[ \t]*+(?:[-?:][ \t]++){%d})" % (4 * MAX_DEPTH, MAX_DEPTH)
+_DEEP_FIRST_LINE = re.compile(_DEEP_LINE)
+_DEEP_LATER_LINE = re.compile("\n" + _DEEP_LINE)
 
 
 def _might_be_too_deep(text: str) -> bool:
     """A cheap over-estimate of nesting depth on the text (brackets in strings count too)."""
-    if _BLOCK_CHAIN.search(text) or _DEEP_INDENT.search(text):
+    if _DEEP_FIRST_LINE.match(text) or _DEEP_LATER_LINE.search(text):
         return True
     if "[" not in text and "{" not in text:
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -477,3 +479,33 @@ def test_pointer():
 def test_brackets_inside_strings_are_not_nesting(body):
     [document] = parse_text("kind: ConfigMap\nmetadata: {name: strings}\ndata:\n" + body, "strings.yaml")
     assert document.data["kind"] == "ConfigMap"
+
+
+@pytest.mark.parametrize("text, line", [
+    ("- " * 100_000 + "x\n", 1),  # a block chain on the first line
+    ("kind: A\nx:\n" + "- " * 100_000 + "y\n", 3),  # and on a later one
+    ("kind: A\nx: " + "[" * 100_000 + "]" * 100_000 + "\n", 2),
+])
+def test_nesting_deep_enough_to_crash_libyaml_is_an_error_with_its_line(text: str, line: int) -> None:
+    """libyaml's composer recurses in C once per level: some 100,000 levels crash the interpreter, so the
+    depth is checked on the text first (loader._too_deep_line). Run in a child, which a crash would kill."""
+    code = ("import sys; from converter.loader import parse_text; from converter.errors import InputError\n"
+            "try:\n    parse_text(sys.stdin.read(), 'deep.yaml')\n"
+            "except InputError as err:\n    print(err.line, err.message)\n")
+    result = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.startswith(f"{line} nesting deeper than {loader.MAX_DEPTH} levels")
+
+
+@pytest.mark.parametrize("text, deep", [
+    ("a: 1\n" * 1000, False),
+    (" " * (4 * loader.MAX_DEPTH) + "x: 1\n", True),  # indentation alone, on the first line
+    ("a: 1\n" + " " * (4 * loader.MAX_DEPTH) + "x: 1\n", True),
+    ("a: 1\n" + " " * (4 * loader.MAX_DEPTH - 1) + "x: 1\n", False),
+    ("- " * (loader.MAX_DEPTH - 1) + "x\n", False),
+    ("? " * loader.MAX_DEPTH + "x\n", True),
+    ("a:\n" + "-\t" * loader.MAX_DEPTH + "x\n", True),
+])
+def test_the_cheap_depth_estimate_errs_only_upwards(text: str, deep: bool) -> None:
+    assert loader._might_be_too_deep(text) is deep
