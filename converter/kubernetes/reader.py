@@ -58,7 +58,8 @@ def _walk(node: Any, path: Path, default: Any) -> Any:
 
 
 class Reader:
-    __slots__ = ("document", "resource", "sensitive", "consumed", "visited", "findings")  # one per input document
+    # one per input document
+    __slots__ = ("document", "resource", "sensitive", "consumed", "visited", "findings", "parent_path", "parent")
 
     def __init__(self, document: Document, resource: str, *, sensitive: bool = False) -> None:
         self.document = document
@@ -67,6 +68,10 @@ class Reader:
         self.consumed: set[Path] = set()
         self.visited: set[Path] = set()  # mappings and lists a parser looked into (unknown keys there are named exactly)
         self.findings: list[Finding] = []
+        # The container raw() last reached and its path: parsers read a container's fields one after another,
+        # and each read walked again from the document's root (the hottest code of a large conversion).
+        self.parent_path: Path | None = None
+        self.parent: Any = None
 
     # -- locating -------------------------------------------------------------------------------
     def origin(self, path: Path = ()) -> Origin:
@@ -78,11 +83,20 @@ class Reader:
         )
 
     def raw(self, path: Path, default: Any = None) -> Any:
-        # The hot path of every parser (hundreds of thousands of calls in a large bundle): plain dicts and
-        # lists, as the loader builds them, are indexed directly; anything else takes the general walk.
+        # The hot path of every parser (millions of calls in a large bundle): plain dicts and lists, as the
+        # loader builds them, are indexed directly; anything else takes the general walk.
+        parent_path = path[:-1]
+        if parent_path == self.parent_path and parent_path:
+            node = self.parent
+            step = path[-1]
+            if node.__class__ is dict:
+                return node.get(step, default)
+            if node.__class__ is list and step.__class__ is int and 0 <= step < len(node):
+                return node[step]
+            return _walk(node, path[-1:], default)
         node = self.document.data
         try:
-            for step in path:
+            for step in parent_path:
                 if node.__class__ is dict:
                     node = node[step]
                 elif node.__class__ is list and step.__class__ is int and step >= 0:
@@ -91,7 +105,16 @@ class Reader:
                     return _walk(self.document.data, path, default)
         except (KeyError, IndexError):
             return default
-        return node
+        if not path:
+            return node
+        step = path[-1]
+        if node.__class__ is dict:
+            self.parent_path, self.parent = parent_path, node
+            return node.get(step, default)
+        if node.__class__ is list and step.__class__ is int:
+            self.parent_path, self.parent = parent_path, node
+            return node[step] if 0 <= step < len(node) else default
+        return _walk(node, (step,), default)
 
     def has(self, path: Path) -> bool:
         return self.raw(path, _MISSING) is not _MISSING
@@ -192,6 +215,7 @@ class Reader:
         afterwards is a programming error, and fails at once.
         """
         self.consumed = self.visited = None  # type: ignore[assignment]
+        self.parent_path = self.parent = None
         document = self.document
         data, lines = document.data, document.line_table
         kept: dict[Any, Any] = {}
