@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from operator import indexOf
 import sys
 from array import array
 from sys import intern
@@ -51,16 +52,19 @@ class _CoreResolver(Resolver):
     """The YAML 1.1 resolver without timestamps: Kubernetes reads 2024-01-01 as a string."""
 
     def resolve(self, kind, value, implicit):  # type: ignore[override]
-        # BaseResolver.resolve, which libyaml's parser calls for every node, with each first character's
-        # resolvers joined to the wildcard ones once instead of on every call (it was 10% of loading).
-        if self.yaml_path_resolvers:  # pragma: no cover - none are registered
-            return super().resolve(kind, value, implicit)
+        # BaseResolver.resolve, which libyaml's parser calls for every node (no path resolvers are
+        # registered), with each first character's resolvers joined to the wildcard ones once instead of
+        # on every call, and the tags of the plain scalars met first remembered: a manifest repeats a few
+        # key names and values a lot (this was 10%, then 5% of loading).
         if kind is ScalarNode:
             if implicit[0]:
-                for tag, regexp in _RESOLVERS_BY_FIRST.get(value[:1], _WILDCARD_RESOLVERS):
-                    if regexp.match(value):
-                        return tag
-            return self.DEFAULT_SCALAR_TAG
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = _plain_tag(value)
+                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT and len(value) <= 40:
+                        _PLAIN_TAGS[value] = tag
+                return tag
+            return _STR
         if kind is SequenceNode:
             return self.DEFAULT_SEQUENCE_TAG
         if kind is MappingNode:
@@ -75,6 +79,15 @@ _CoreResolver.yaml_implicit_resolvers = {
 _WILDCARD_RESOLVERS = tuple(_CoreResolver.yaml_implicit_resolvers.get(None, ()))
 _RESOLVERS_BY_FIRST = {first: tuple(resolvers) + _WILDCARD_RESOLVERS
                        for first, resolvers in _CoreResolver.yaml_implicit_resolvers.items() if first is not None}
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> its tag, for the first values met (a bounded cache)
+_PLAIN_TAGS_KEPT = 8192
+
+
+def _plain_tag(value: str) -> str:
+    for tag, regexp in _RESOLVERS_BY_FIRST.get(value[:1], _WILDCARD_RESOLVERS):
+        if regexp.match(value):
+            return tag
+    return _STR
 
 
 class _LineConstructor(SafeConstructor):
@@ -232,9 +245,11 @@ class Document:
                 line = lines.get(step, line)
             elif isinstance(node, dict):
                 try:  # a short mapping: its lines are in key order
-                    line = lines[list(node).index(step)]
+                    line = lines[indexOf(node, step)]
                 except ValueError:
                     pass
+            elif step.__class__ is int and 0 <= step < len(lines):
+                line = lines[step]
             else:
                 index = _list_index(step, len(lines))
                 if index is not None:

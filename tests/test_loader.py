@@ -509,3 +509,27 @@ def test_nesting_deep_enough_to_crash_libyaml_is_an_error_with_its_line(text: st
 ])
 def test_the_cheap_depth_estimate_errs_only_upwards(text: str, deep: bool) -> None:
     assert loader._might_be_too_deep(text) is deep
+
+
+_PLAIN_VALUES = ["yes", "No", "ON", "off", "y", "true", "False", "null", "~", "", "Null", "0x1F", "0o17", "017", "1_000",
+                 "-12", "+3", "1.5", "1e3", "6.8523015e+5", ".inf", "-.Inf", ".NaN", "190:20:30", "2024-01-01",
+                 "2024-01-01T10:00:00Z", "<<", "=", "name", "nginx:1.25", "10m", "512Mi", "café", "12 monkeys"]
+
+
+@pytest.mark.parametrize("value", _PLAIN_VALUES)
+def test_plain_scalars_resolve_as_pyyaml_does_except_timestamps(value: str) -> None:
+    from yaml.nodes import ScalarNode
+    from yaml.resolver import Resolver
+
+    expected = Resolver().resolve(ScalarNode, value, (True, False))
+    if expected == "tag:yaml.org,2002:timestamp":
+        expected = "tag:yaml.org,2002:str"
+    ours = loader._CoreResolver()
+    assert [ours.resolve(ScalarNode, value, (True, False)) for _ in range(2)] == [expected, expected]  # then cached
+    assert ours.resolve(ScalarNode, value, (False, True)) == "tag:yaml.org,2002:str"  # quoted
+
+
+def test_the_cache_of_plain_scalar_tags_stays_bounded() -> None:
+    text = "kind: A\nitems:\n" + "".join(f"- value-{n}\n" for n in range(2 * loader._PLAIN_TAGS_KEPT))
+    assert len(parse_text(text, "many.yaml")[0].data["items"]) == 2 * loader._PLAIN_TAGS_KEPT
+    assert len(loader._PLAIN_TAGS) <= loader._PLAIN_TAGS_KEPT
