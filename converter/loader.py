@@ -26,6 +26,7 @@ from yaml.resolver import Resolver
 
 from converter import yaml_tree
 from converter.errors import InputError
+from converter.yaml_parts import LinePattern
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -292,17 +293,13 @@ def pointer(path: Iterable[Any]) -> str:
 _BRACKETS_ONLY = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "[]{}"})
 # One way only to split a line into indicators and blanks: "[ \t]*" inside the repeated group made the
 # split ambiguous and the search exponential ("-   -   -   ..." took minutes on a 3 KB file).
-# A line that starts deeper than MAX_DEPTH levels of indentation or block indicators. Searched as "\n" and
-# then the line, not with ^ and re.MULTILINE: a search with a literal first character skips ahead to each
-# newline, where ^ is tried at every character (5x slower on a 40 MB bundle).
-_DEEP_LINE = r"(?:[ \t]{%d}|[ \t]*+(?:[-?:][ \t]++){%d})" % (4 * MAX_DEPTH, MAX_DEPTH)
-_DEEP_FIRST_LINE = re.compile(_DEEP_LINE)
-_DEEP_LATER_LINE = re.compile("\n" + _DEEP_LINE)
+# A line that starts deeper than MAX_DEPTH levels of indentation or block indicators.
+_DEEP_LINE = LinePattern(r"(?:[ \t]{%d}|[ \t]*+(?:[-?:][ \t]++){%d})" % (4 * MAX_DEPTH, MAX_DEPTH))
 
 
 def _might_be_too_deep(text: str) -> bool:
     """A cheap over-estimate of nesting depth on the text (brackets in strings count too)."""
-    if _DEEP_FIRST_LINE.match(text) or _DEEP_LATER_LINE.search(text):
+    if _DEEP_LINE.search(text):
         return True
     if "[" not in text and "{" not in text:
         return False

@@ -16,9 +16,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MARKER = re.compile(r"^---(?=[ \t\r\n]|\Z)", re.M)
-_UNCUT = re.compile(r"^(?:%|\.\.\.(?:[ \t\r\n]|\Z))", re.M)  # a directive or a document end
-_WORKLOAD_KIND = re.compile(r"^kind:[ \t]*(['\"]?)(?:Deployment|StatefulSet)\1[ \t]*(?:#[^\n]*)?\r?$", re.M)
+_MARKER = r"---(?=[ \t\r\n]|\Z)"
+_UNCUT = r"(?:%|\.\.\.(?:[ \t\r\n]|\Z))"  # a directive or a document end
+_WORKLOAD_KIND = r"kind:[ \t]*(['\"]?)(?:Deployment|StatefulSet)\1[ \t]*(?:#[^\n]*)?\r?$"
+
+
+class LinePattern:
+    """A pattern for a line from its start: what ^ with re.M finds, but searched as a newline and then
+    the line (and matched at the start separately). A search with a literal first character skips ahead
+    to each newline, where ^ is tried at every character (5x slower on a 40 MB bundle)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.first = re.compile(pattern, re.M)  # re.M for $ alone
+        self.later = re.compile("\n" + pattern, re.M)
+
+    def search(self, text: str, start: int = 0, end: int | None = None) -> bool:
+        """Whether a line of text[start:end] matches (start being the start of a line)."""
+        end = len(text) if end is None else end
+        return self.first.match(text, start, end) is not None or self.later.search(text, start, end) is not None
+
+
+_MARKERS = LinePattern(_MARKER)
+_UNCUT_LINES = LinePattern(_UNCUT)
+_WORKLOAD_KIND_LINES = LinePattern(_WORKLOAD_KIND)
 _CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)  # a line that is neither blank nor a comment
 
 
@@ -33,18 +53,17 @@ class Part:
 
 def split_stream(text: str) -> list[Part]:
     """The text's documents as parts, in order; the whole text as one part when it cannot be cut."""
-    if _UNCUT.search(text):
+    if _UNCUT_LINES.search(text):
         return [Part(0, len(text), 1, 0, False)]
-    starts = [match.start() for match in _MARKER.finditer(text)]
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
+    # The first part starts at 0, with a marker or not; each marker after a newline starts another.
+    starts = [0] + [match.start() + 1 for match in _MARKERS.later.finditer(text)]
     parts: list[Part] = []
     line, index, previous = 1, 0, 0
     for number, start in enumerate(starts):
         line += text.count("\n", previous, start)
         previous = start
         end = starts[number + 1] if number + 1 < len(starts) else len(text)
-        parts.append(Part(start, end, line, index, _WORKLOAD_KIND.search(text, start, end) is not None))
+        parts.append(Part(start, end, line, index, _WORKLOAD_KIND_LINES.search(text, start, end)))
         # Text before the first marker is a document only when it holds more than comments; every
         # marker starts one, even an empty one (libyaml numbers it, and the loader skips it).
         if number > 0 or text.startswith("---") or _CONTENT.search(text, start, end) is not None:

@@ -241,3 +241,40 @@ def test_sort_findings_gives_the_order_of_sort_key_ties_included(rows):
     expected = sorted(findings, key=Finding.sort_key)
     sort_findings(findings)
     assert [(f.sort_key(), f.resource) for f in findings] == [(f.sort_key(), f.resource) for f in expected]
+
+
+def _split_with_multiline_patterns(text: str) -> list[tuple]:
+    """split_stream as first written, with ^ and re.M: the reference for its faster searches."""
+    import re
+
+    marker = re.compile(r"^---(?=[ \t\r\n]|\Z)", re.M)
+    uncut = re.compile(r"^(?:%|\.\.\.(?:[ \t\r\n]|\Z))", re.M)
+    workload = re.compile(r"^kind:[ \t]*(['\"]?)(?:Deployment|StatefulSet)\1[ \t]*(?:#[^\n]*)?\r?$", re.M)
+    content = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)
+    if uncut.search(text):
+        return [(0, len(text), 1, 0, False)]
+    starts = [m.start() for m in marker.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    parts, line, index, previous = [], 1, 0, 0
+    for number, start in enumerate(starts):
+        line += text.count("\n", previous, start)
+        previous = start
+        end = starts[number + 1] if number + 1 < len(starts) else len(text)
+        parts.append((start, end, line, index, workload.search(text, start, end) is not None))
+        if number > 0 or text.startswith("---") or content.search(text, start, end) is not None:
+            index += 1
+    return parts
+
+
+_LINES = st.sampled_from(["---", "--- # c", "---x", "--- a", "----", " ---", "kind: Deployment", "kind: 'StatefulSet'",
+                          'kind: "Deployment" # c', "kind: Deployment x", "  kind: Deployment", "kind:Deployment",
+                          "%YAML 1.1", "...", "... x", "....", "", "# c", "a: b", "  - c"])
+
+
+@settings(max_examples=EXAMPLES * 8, deadline=None)
+@given(lines=st.lists(_LINES, max_size=12), ending=st.sampled_from(["\n", "\r\n"]), last=st.booleans())
+def test_split_stream_cuts_as_line_patterns_say(lines: list[str], ending: str, last: bool) -> None:
+    text = ending.join(lines) + (ending if last and lines else "")
+    parts = [(p.start, p.end, p.first_line, p.first_index, p.workload) for p in split_stream(text)]
+    assert parts == _split_with_multiline_patterns(text)
