@@ -55,14 +55,16 @@ class _CoreResolver(Resolver):
     def resolve(self, kind, value, implicit):  # type: ignore[override]
         # BaseResolver.resolve, which libyaml's parser calls for every node (no path resolvers are
         # registered), with each first character's resolvers joined to the wildcard ones once instead of
-        # on every call, and the tags of the plain scalars met first remembered: a manifest repeats a few
+        # on every call, and the tags of the short plain scalars met lately remembered: a manifest repeats a few
         # key names and values a lot (this was 10%, then 5% of loading).
         if kind is ScalarNode:
             if implicit[0]:
                 tag = _PLAIN_TAGS.get(value)
                 if tag is None:
                     tag = _plain_tag(value)
-                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT and len(value) <= 40:
+                    if len(value) <= 40:
+                        if len(_PLAIN_TAGS) >= _PLAIN_TAGS_KEPT:
+                            _PLAIN_TAGS.clear()  # start again, so that what repeats now is found (names fill it)
                         _PLAIN_TAGS[value] = tag
                 return tag
             return _STR
@@ -80,7 +82,7 @@ _CoreResolver.yaml_implicit_resolvers = {
 _WILDCARD_RESOLVERS = tuple(_CoreResolver.yaml_implicit_resolvers.get(None, ()))
 _RESOLVERS_BY_FIRST = {first: tuple(resolvers) + _WILDCARD_RESOLVERS
                        for first, resolvers in _CoreResolver.yaml_implicit_resolvers.items() if first is not None}
-_PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> its tag, for the first values met (a bounded cache)
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> its tag, for the values met lately (a bounded cache)
 _PLAIN_TAGS_KEPT = 8192
 
 

@@ -533,3 +533,7 @@ def test_the_cache_of_plain_scalar_tags_stays_bounded() -> None:
     text = "kind: A\nitems:\n" + "".join(f"- value-{n}\n" for n in range(2 * loader._PLAIN_TAGS_KEPT))
     assert len(parse_text(text, "many.yaml")[0].data["items"]) == 2 * loader._PLAIN_TAGS_KEPT
     assert len(loader._PLAIN_TAGS) <= loader._PLAIN_TAGS_KEPT
+    # and what is met after it filled up is remembered: the streaming conversion parses the Services and
+    # HPAs first, whose names filled it before the workloads' repeated keys came
+    parse_text("containerPort: 80\n", "late.yaml")
+    assert loader._PLAIN_TAGS.get("containerPort") == "tag:yaml.org,2002:str"
