@@ -176,23 +176,35 @@ def _drained(items: list) -> Iterator:
         yield items.pop()
 
 
-def emit(text: str, report_file: Optional[str]) -> None:
+def with_report_file(report_file: Optional[str], run) -> int:
+    """``run(target)``, where ``target`` is the --report-file made ready before anything is written
+    (converter.report_file), or None for stderr."""
+    from converter.report_file import prepared
+
+    target = prepared(report_file)
+    try:
+        return run(target)
+    finally:
+        if target is not None:
+            target.discard()
+
+
+def emit(text: str, report_file) -> None:
+    """The report's text to stderr, or to ``report_file`` (a converter.report_file.ReportFile)."""
     if report_file is None:
         sys.stderr.write(text)
     else:
-        with open(report_file, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        report_file.write_with(lambda handle: handle.write(text))
 
 
-def emit_report(report: dict, fmt: str, fail_on: str, report_file: Optional[str]) -> None:
+def emit_report(report: dict, fmt: str, fail_on: str, report_file) -> None:
     """emit() of the report in ``fmt``, written as it is made rather than made whole first."""
     from converter.report import render_to
 
     if report_file is None:
         render_to(report, fmt, sys.stderr, fail_on=fail_on)
     else:
-        with open(report_file, "w", encoding="utf-8") as handle:
-            render_to(report, fmt, handle, fail_on=fail_on)
+        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on))
 
 
 def guarded(run, show_traceback: bool) -> int:

@@ -28,6 +28,7 @@ from converter.cli_common import (
     emit_report,
     streamed_conversion,
     guarded,
+    with_report_file,
 )
 from converter.errors import ExitStatus
 
@@ -81,7 +82,7 @@ def convert(
     flags = SettingsFlags(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
                           execution_role_arn, service_connect_namespace, sizing)
 
-    def run() -> int:
+    def run(report_target) -> int:
         from converter.baseline import read_baseline, review
         from converter.errors import UsageError
         from converter.output import output_files, stdout_document, with_report, write_atomically
@@ -99,10 +100,10 @@ def convert(
                 if output_format is not OutputFormat.ecs_json:
                     raise UsageError("--format chooses the ECS output; it does not apply with --to k8s")
                 refuse_settings_for_ecs_input(flags, "when converting to Kubernetes (--to k8s)")
-                return run_reverse(paths, output=output, report_format=report.value, report_file=report_file,
+                return run_reverse(paths, output=output, report_format=report.value, report_file=report_target,
                                    fail_on=fail_on.value, check=check, accepted=accepted)
         if output_format is OutputFormat.ecs_json and not check:
-            return _streamed(paths, flags, output, accepted)
+            return _streamed(paths, flags, output, accepted, report_target)
         result = conversion(paths, flags)
         iac = None
         if output_format is not OutputFormat.ecs_json:
@@ -127,14 +128,14 @@ def convert(
             write_atomically(output, files())
         else:
             sys.stdout.write(stdout_document(result.outputs) if iac is None else iac.stdout_text())
-        emit(render(canonical, report.value, fail_on=fail_on.value), report_file)
+        emit(render(canonical, report.value, fail_on=fail_on.value), report_target)
         if differ:
             sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
                              f"({', '.join(differ)}); rerun without --check to write it\n")
             return ExitStatus.DRIFT
         return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
 
-    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted) -> int:
+    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target) -> int:
         """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
         text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
         from converter.baseline import review
@@ -149,7 +150,7 @@ def convert(
             sink.finish(canonical)
         finally:
             sink.close()
-        emit_report(canonical, report.value, fail_on.value, report_file)
+        emit_report(canonical, report.value, fail_on.value, report_target)
         return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
 
-    raise typer.Exit(guarded(run, traceback))
+    raise typer.Exit(guarded(lambda: with_report_file(report_file, run), traceback))

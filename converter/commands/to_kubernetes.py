@@ -46,7 +46,7 @@ def input_direction(paths: list[str]) -> str:
     return next(iter(seen), "ecs")
 
 
-def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: str | None,
+def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: Any,
                 fail_on: str, check: bool, accepted: Any) -> int:
     from converter.baseline import review
     from converter.cli_common import emit

@@ -1,0 +1,78 @@
+"""`--report-file`: the report written in one step, and a place for it checked before anything else is written.
+
+The report goes to a temporary file beside the target, which is then renamed over it: a reader (a CI step
+watching the file) never sees half a report, and a run that fails leaves the previous report as it was.
+The temporary file is made when the command starts, so a folder that does not exist or cannot be written
+is a usage error before any output is written, not an error after the output folder was replaced.
+A target that exists and is not a regular file (``/dev/null``, ``/dev/stderr``, a named pipe) cannot be
+replaced and is written to as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Optional, TextIO
+
+from converter.errors import UsageError
+
+
+class ReportFile:
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.temporary: Optional[str] = None
+        try:
+            existing = os.stat(target)  # through a symlink: the file it names is the one replaced
+        except FileNotFoundError:
+            existing = None
+        except OSError as err:
+            raise UsageError(f"cannot write the report: {err.strerror or err}", file=target) from None
+        self.mode = None if existing is None else stat.S_IMODE(existing.st_mode)
+        if existing is not None and stat.S_ISDIR(existing.st_mode):
+            raise UsageError("the report file is a folder", file=target)
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            self.destination = None  # a device or a pipe: written to directly
+            return
+        self.destination = Path(target).resolve()
+        try:
+            handle, self.temporary = tempfile.mkstemp(prefix=f".{self.destination.name}.k2ecs-",
+                                                      dir=self.destination.parent)
+            os.close(handle)
+        except OSError as err:
+            raise UsageError(f"cannot write the report: {err.strerror or err}", file=target) from None
+
+    def write_with(self, writer: Callable[[TextIO], Any]) -> None:
+        """The report, written by ``writer(handle)``, in the target's place."""
+        try:
+            if self.temporary is None:
+                with open(self.target, "w", encoding="utf-8") as handle:
+                    writer(handle)
+                return
+            with open(self.temporary, "w", encoding="utf-8") as handle:
+                writer(handle)
+            os.chmod(self.temporary, self.mode if self.mode is not None else 0o666 & ~_umask())  # mkstemp's is 0600
+            os.replace(self.temporary, self.destination)  # type: ignore[arg-type]
+            self.temporary = None
+        except OSError as err:
+            raise UsageError(f"cannot write the report: {err.strerror or err}", file=self.target) from None
+
+    def discard(self) -> None:
+        """Remove the temporary file if the report was not written (always called, also after a write)."""
+        if self.temporary is not None:
+            try:
+                os.unlink(self.temporary)
+            except OSError:
+                pass
+            self.temporary = None
+
+
+def prepared(target: Optional[str]) -> Optional[ReportFile]:
+    return None if target is None else ReportFile(target)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
