@@ -94,23 +94,34 @@ class SourceText:
 
     KEEP_BELOW_PARTS = 64  # fewer documents than this: the text is kept (and no file stays open)
 
-    def __init__(self, name: str, text: str, path: str | None = None) -> None:
+    def __init__(self, name: str, text: str, path: str | None = None, read_from: os.stat_result | None = None) -> None:
+        """``read_from``: the file's status taken before ``text`` was read from ``path``."""
         self.name, self.path = name, path
         self.parts = split_stream(text)
         self.text: str | None = text
         self.handle: Any = None
-        if path is not None and path != "-" and len(self.parts) >= self.KEEP_BELOW_PARTS and text.isascii():
-            handle = open(path, "rb")
-            skip = os.fstat(handle.fileno()).st_size - len(text)  # an ASCII text is its bytes, after a BOM
-            if skip in (0, 3):
+        self.read_from = read_from
+        if read_from is not None and len(self.parts) >= self.KEEP_BELOW_PARTS and text.isascii():
+            handle = open(path, "rb")  # type: ignore[arg-type]
+            opened = os.fstat(handle.fileno())
+            skip = opened.st_size - len(text)  # an ASCII text is its bytes, after a BOM
+            if skip in (0, 3) and _same_version(opened, read_from):
                 self.handle, self.skip, self.text = handle, skip, None
             else:
-                handle.close()
+                handle.close()  # replaced or changed since it was read: the text read is kept
 
     @classmethod
     def read(cls, path: str) -> "SourceText":
+        try:
+            read_from = None if path == "-" else os.stat(path)
+        except OSError:
+            read_from = None  # read_source reports it
         name, text = read_source(path)
-        return cls(name, text, path)
+        return cls(name, text, path, read_from)
+
+    def unchanged(self) -> bool:
+        """Whether a file read back part by part is still as it was read (not written to meanwhile)."""
+        return self.handle is None or _same_version(os.fstat(self.handle.fileno()), self.read_from)
 
     def part(self, part: Part) -> str:
         if self.text is not None:
@@ -124,6 +135,11 @@ class SourceText:
     def close(self) -> None:
         if self.handle is not None:
             self.handle.close()
+
+
+def _same_version(status: os.stat_result, other: os.stat_result | None) -> bool:
+    return other is not None and (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns) == \
+        (other.st_dev, other.st_ino, other.st_size, other.st_mtime_ns)
 
 
 def convert_streaming(sources: list[SourceText], settings: Settings, sink: Sink) -> Conversion | None:
@@ -172,6 +188,8 @@ class _Run:
                 self._workload(number, part)
         for index in sorted(self.again):
             self._render_again(index)  # before the ConfigMaps and Secrets it reads are released
+        if not all(source.unchanged() for source in self.sources):
+            raise _NotStreamable  # written to while its parts were read back: read again whole
         self.intake.close_referenced()
         findings = self._linking_findings()
         for rendered in self.rendered:

@@ -219,6 +219,52 @@ def test_a_large_file_is_read_back_part_by_part_and_converts_the_same(tmp_path, 
     assert_same(classic, streamed, sink)
 
 
+def _bench_bundle_file(tmp_path, workloads: int = 30):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import bundle
+
+    path = tmp_path / "bundle.yaml"
+    path.write_text(bundle(workloads, seed=5))
+    return path
+
+
+def test_a_file_written_to_while_it_is_read_back_is_converted_again_whole(tmp_path):
+    path = _bench_bundle_file(tmp_path)
+    source = SourceText.read(str(path))
+    try:
+        assert source.text is None  # read back part by part
+        with open(path, "r+b") as handle:  # in place, same size: only the name of the last workload changes
+            data = handle.read()
+            at = data.rindex(b"name: svc-")
+            handle.seek(at)
+            handle.write(b"name: xyz-")
+        os.utime(path, ns=(0, os.stat(path).st_mtime_ns + 1_000_000_000))  # on file systems with coarse times too
+        assert not source.unchanged()
+        assert convert_streaming([source], Settings(), ListSink()) is None  # the caller converts it whole, as it is now
+    finally:
+        source.close()
+
+
+def test_a_file_replaced_between_reading_and_opening_keeps_the_text_read(tmp_path, monkeypatch):
+    from converter import streaming
+
+    path = _bench_bundle_file(tmp_path)
+    real_read = streaming.read_source
+
+    def read_then_replace(name):
+        result = real_read(name)
+        replacement = tmp_path / "new.yaml"
+        replacement.write_bytes(path.read_bytes())
+        os.replace(replacement, path)  # another inode, same size and text
+        return result
+
+    monkeypatch.setattr(streaming, "read_source", read_then_replace)
+    source = SourceText.read(str(path))
+    assert source.text is not None and source.handle is None and source.unchanged()
+
+
 def test_a_small_or_non_ascii_file_keeps_its_text(tmp_path):
     small = tmp_path / "small.yaml"
     small.write_text(_deployment("a", None, [("app", "x")], None))
