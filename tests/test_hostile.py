@@ -223,7 +223,7 @@ def _peak_run(tmp_path: Path, manifest: Path) -> tuple[subprocess.CompletedProce
 
 
 def test_a_50_mb_file_converts_within_the_documented_limits(tmp_path):
-    """50 MB: 1,000 workloads and a 46 MB ConfigMap. README Limits: measured 4 s CPU and 245 MB peak."""
+    """50 MB: 1,000 workloads and a 46 MB ConfigMap. README Limits: measured 3 s and 190 MiB peak."""
     sys.path.insert(0, str(ROOT))
     from bench.generate import bundle
 
@@ -238,9 +238,9 @@ def test_a_50_mb_file_converts_within_the_documented_limits(tmp_path):
     assert seconds < 120 and peak < 1024 * 2**20
 
 
-@pytest.mark.skipif(os.environ.get("K2ECS_HOSTILE_BIG") != "1", reason="about 1 minute and 2.2 GB: K2ECS_HOSTILE_BIG=1")
+@pytest.mark.skipif(os.environ.get("K2ECS_HOSTILE_BIG") != "1", reason="about 40 s: K2ECS_HOSTILE_BIG=1")
 def test_a_50_mb_file_of_workloads_converts_within_the_documented_limits(tmp_path):
-    """13,000 workloads in 50 MB. README Limits: measured 50 s CPU and 2.2 GB peak."""
+    """13,000 workloads in 50 MB. README Limits: measured 32 s and 260 MiB peak."""
     sys.path.insert(0, str(ROOT))
     from bench.generate import bundle
 
@@ -249,7 +249,7 @@ def test_a_50_mb_file_of_workloads_converts_within_the_documented_limits(tmp_pat
     result, seconds, peak = _peak_run(tmp_path, manifest)
     assert result.returncode == 0, result.stderr[-500:]
     print(f"50 MB of workloads: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB")
-    assert seconds < 300 and peak < 3 * 2**30
+    assert seconds < 300 and peak < 2**30
 
 
 # -- bytes, encodings, tags, apiVersions -------------------------------------------------------------------
