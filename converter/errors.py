@@ -12,7 +12,7 @@ class ExitStatus(enum.IntEnum):
     FINDINGS = 1  # findings at or above --fail-on
     USAGE = 2  # bad flags, unreadable config, missing command arguments
     INVALID_INPUT = 3  # malformed YAML/JSON, wrong types, unknown structure
-    INVALID_OUTPUT = 4  # a rendered payload failed validation against the ECS model (a k2ecs bug or an impossible input)
+    INVALID_OUTPUT = 4  # a rendered payload (manifest) failed validation against the ECS model (Kubernetes schema)
     DRIFT = 5  # convert --check: the output folder differs from what the manifests convert to (the diff is on stdout)
     INTERNAL = 70  # an unexpected exception: a bug; rerun with --traceback and report it
 

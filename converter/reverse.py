@@ -22,12 +22,14 @@ from converter.ecs_input.scaling import ParsedPolicy, ParsedTarget, build_autosc
 from converter.ecs_input.service import ParsedService, parse_service, rollout_at
 from converter.ecs_input.taskdef import ParsedTask, label_problem, parse_task_definition
 from converter.ecs_input.view import EcsView
+from converter.errors import OutputValidationError
 from converter.findings import Finding
 from converter.kubernetes.reader import Reader
 from converter.kubernetes_output.deployment import render_deployment
 from converter.kubernetes_output.hpa import render_hpa
 from converter.kubernetes_output.service import render_service
 from converter.kubernetes_output.serviceaccount import render_service_account
+from converter.kubernetes_output.validate import problems as manifest_problems
 from converter.loader import Document
 from converter.model import Rollout
 
@@ -201,7 +203,7 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
         task, task_record = found
         used_tasks.add(id(task))
         target = _target_for(service, targets)
-        output = _render(task, service, target, names, service_names)
+        output = _validated(_render(task, service, target, names, service_names), record)
         record.status = task_record.status = "converted"
         output.inputs = (task_record.resource, record.resource)
         if target is not None:
@@ -210,7 +212,7 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
     for task, record, _ in parsed.tasks:
         if id(task) not in used_tasks:
             task.view.note((), "K2E-I727", f"no ECS service for {task.family} in the input: replicas 1", covers=False)
-            output = _render(task, None, None, names, service_names)
+            output = _validated(_render(task, None, None, names, service_names), record)
             output.inputs = (record.resource,)
             outputs.append(output)
             record.status = "converted"
@@ -309,6 +311,17 @@ def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarge
             documents.append(render_hpa(autoscaling)[0])
     resource = f"Service/{service.name or name}" if service is not None else f"TaskDefinition/{task.family}"
     return KubernetesOutput(name=name, resource=resource, documents=documents)
+
+
+def _validated(output: KubernetesOutput, record: SourceRecord) -> KubernetesOutput:
+    """The output, if every manifest passes the Kubernetes schema and the API server's rules (a problem is a
+    k2ecs bug: exit 4, nothing written, as for an ECS payload that fails botocore's model)."""
+    found = [problem for document in output.documents for problem in manifest_problems(document)]
+    if found:
+        shown = "; ".join(found[:3]) + (f" (and {len(found) - 3} more)" if len(found) > 3 else "")
+        raise OutputValidationError(f"{output.resource}: rendered Kubernetes manifest is not valid: {shown}",
+                                    file=record.file, line=record.line)
+    return output
 
 
 def _unused_app_protocols(task: ParsedTask, documents: list[dict[str, Any]]) -> None:

@@ -11,15 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
+from converter.kubernetes_output.validate import KUBERNETES_VERSION, server_rules
 from converter.loader import load_paths, parse_text
 from converter.reverse import ReverseConversion, convert_to_kubernetes
 from tests.helpers import CORPUS, SAMPLES
 
-# Pinned Kubernetes minor version for kubernetes-validate (1.37.0 ships schemas for 1.25 to 1.37).
-# 1.30: native sidecars (initContainers[].restartPolicy) are in its schema.
-KUBERNETES_VERSION = "1.30"
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_IANA_SVC_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
 
 
 def ecs_sample_cases() -> list[Path]:
@@ -63,50 +59,14 @@ def _validator(kind: str, api_version: str):
 
 
 def kubernetes_errors(document: dict[str, Any]) -> list[str]:
-    """Every error of the strict schema at KUBERNETES_VERSION, plus the API server rules a schema cannot state."""
+    """Every error of kubernetes-validate's strict schema at KUBERNETES_VERSION (independently of the copy k2ecs
+    carries), plus the API server rules a schema cannot state (converter.kubernetes_output.validate)."""
     where = f"{document.get('kind')}/{document.get('metadata', {}).get('name')}"
     errors = [f"{where} /{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
               for e in _validator(document["kind"], document["apiVersion"]).iter_errors(document)]
-    return errors + [f"{where}: {problem}" for problem in _semantic_problems(document)]
-
-
-def _semantic_problems(document: dict[str, Any]) -> list[str]:
-    problems = []
-    name = document["metadata"]["name"]
-    if not _DNS_LABEL.match(name):
-        problems.append(f"name {name!r} is not a DNS label")
-    spec = document.get("spec", {})
-    if document["kind"] == "Deployment":
-        pod = spec["template"]["spec"]
-        labels = spec["template"]["metadata"].get("labels", {})
-        if not spec["selector"]["matchLabels"].items() <= labels.items():
-            problems.append("selector does not match the template labels")
-        if not pod.get("containers"):
-            problems.append("a pod needs at least one container")
-        names = [c["name"] for c in pod.get("initContainers", []) + pod.get("containers", [])]
-        if len(set(names)) != len(names) or not all(_DNS_LABEL.match(n) for n in names):
-            problems.append(f"container names {names} are not unique DNS labels")
-        volumes = {v["name"] for v in pod.get("volumes", [])}
-        for container in pod.get("initContainers", []) + pod.get("containers", []):
-            for port in container.get("ports", []):
-                if "name" in port and not _IANA_SVC_NAME.match(port["name"]):
-                    problems.append(f"port name {port['name']!r} is not an IANA service name")
-            for mount in container.get("volumeMounts", []):
-                if mount["name"] not in volumes:
-                    problems.append(f"mount of unknown volume {mount['name']!r}")
-            if not container.get("image"):
-                problems.append(f"container {container['name']!r} has no image")
-            if "livenessProbe" in container and container.get("restartPolicy") != "Always" and container in pod.get("initContainers", []):
-                problems.append(f"init container {container['name']!r} has a probe")
-    if document["kind"] == "Service":
-        ports = spec.get("ports", [])
-        if len(ports) > 1 and not all("name" in p for p in ports):
-            problems.append("a multi-port Service must name every port")
-        if not ports and spec.get("clusterIP") != "None":
-            problems.append("a Service without ports must be headless")
-    if document["kind"] == "HorizontalPodAutoscaler" and spec["minReplicas"] < 1:
-        problems.append("minReplicas below 1")
-    return problems
+    if errors:
+        return errors  # the rules read the document's structure, which the schema vouches for
+    return [f"{where}: {problem}" for problem in server_rules(document)]
 
 
 def all_errors(conversion: ReverseConversion) -> list[str]:

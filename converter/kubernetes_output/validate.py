@@ -1,0 +1,165 @@
+"""The Kubernetes manifests of `k2ecs convert --to k8s`, checked before anything is written.
+
+As the ECS payloads are checked against botocore's models (converter.ecs.validate), each manifest is
+checked against the strict JSON schema of its kind at Kubernetes 1.30 (no unknown fields), and against
+the API server's rules that a schema cannot state (names, selectors, unique containers, ...). A problem
+is a k2ecs bug: the conversion stops with exit 4 and nothing is written.
+
+The schemas come from kubernetes-validate (a test dependency): ``python -m
+converter.kubernetes_output.validate`` writes ``schemas/k8s_output_schemas.json``, the kinds k2ecs
+writes with the definitions they reach, without descriptions (tests/test_reverse_validation.py checks
+that the file is what the installed kubernetes-validate gives). jsonschema is imported only here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from functools import cache
+from typing import Any
+
+from converter.resources import load_schema, schemas_dir
+
+KUBERNETES_VERSION = "1.30"  # 1.30: native sidecars (initContainers[].restartPolicy) are in its schema
+SCHEMA_FILE = "k8s_output_schemas.json"
+KINDS = (("apps/v1", "Deployment"), ("v1", "Service"), ("autoscaling/v2", "HorizontalPodAutoscaler"),
+         ("v1", "ServiceAccount"))
+_DEFINITION_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/")  # from a kind's file, within the definitions
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_IANA_SVC_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+# Schema keywords whose value maps names to schemas: their keys are names, not keywords.
+_NAMED_SCHEMAS = ("properties", "patternProperties", "$defs")
+
+
+def problems(document: dict[str, Any]) -> list[str]:
+    """Every problem of one manifest: "Kind/name /path: message"."""
+    kind, api_version = document.get("kind"), document.get("apiVersion")
+    metadata = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+    where = f"{kind}/{metadata.get('name')}"
+    validator = _validator(api_version, kind)
+    if validator is None:
+        return [f"{where}: k2ecs has no schema for {api_version} {kind}"]
+    found = [f"{where} /{'/'.join(str(step) for step in error.absolute_path)}: {error.message}"
+             for error in validator.iter_errors(document)]
+    if found:
+        return found  # the rules below read the document's structure, which the schema vouches for
+    return [f"{where}: {problem}" for problem in server_rules(document)]
+
+
+def server_rules(document: dict[str, Any]) -> list[str]:
+    """What the API server refuses that the schema lets through (of what k2ecs writes)."""
+    found = []
+    name = document["metadata"]["name"]
+    if not _DNS_LABEL.match(name):
+        found.append(f"name {name!r} is not a DNS label")
+    spec = document.get("spec", {})
+    if document["kind"] == "Deployment":
+        pod = spec["template"]["spec"]
+        labels = spec["template"]["metadata"].get("labels", {})
+        if not spec["selector"]["matchLabels"].items() <= labels.items():
+            found.append("selector does not match the template labels")
+        if not pod.get("containers"):
+            found.append("a pod needs at least one container")
+        init = pod.get("initContainers", [])
+        names = [c["name"] for c in init + pod.get("containers", [])]
+        if len(set(names)) != len(names) or not all(_DNS_LABEL.match(n) for n in names):
+            found.append(f"container names {names} are not unique DNS labels")
+        volumes = {v["name"] for v in pod.get("volumes", [])}
+        for container in init + pod.get("containers", []):
+            for port in container.get("ports", []):
+                if "name" in port and not _IANA_SVC_NAME.match(port["name"]):
+                    found.append(f"port name {port['name']!r} is not an IANA service name")
+            for mount in container.get("volumeMounts", []):
+                if mount["name"] not in volumes:
+                    found.append(f"mount of unknown volume {mount['name']!r}")
+            if not container.get("image"):
+                found.append(f"container {container['name']!r} has no image")
+            if "livenessProbe" in container and container.get("restartPolicy") != "Always" and container in init:
+                found.append(f"init container {container['name']!r} has a probe")
+    if document["kind"] == "Service":
+        ports = spec.get("ports", [])
+        if len(ports) > 1 and not all("name" in p for p in ports):
+            found.append("a multi-port Service must name every port")
+        if not ports and spec.get("clusterIP") != "None":
+            found.append("a Service without ports must be headless")
+    if document["kind"] == "HorizontalPodAutoscaler" and spec.get("minReplicas", 1) < 1:
+        found.append("minReplicas below 1")
+    return found
+
+
+@cache
+def _validator(api_version: Any, kind: Any) -> Any:
+    import jsonschema
+
+    schemas = _schemas()
+    top = schemas["kinds"].get(f"{api_version} {kind}")
+    if top is None:
+        return None
+    return jsonschema.Draft202012Validator({**top, "$defs": schemas["$defs"]})
+
+
+def _schemas() -> dict[str, Any]:
+    return load_schema(SCHEMA_FILE)
+
+
+# -- generating the file (from kubernetes-validate, a test dependency) -----------------------------
+
+def generate() -> dict[str, Any]:
+    """The file's content, from the strict schemas of the installed kubernetes-validate."""
+    import kubernetes_validate.utils as kv
+
+    folder = f"kubernetes-json-schema/v{KUBERNETES_VERSION}.0-local-strict"
+    definitions = kv.schema_contents(f"{folder}/_definitions.json", KUBERNETES_VERSION)["$defs"]
+    kinds: dict[str, Any] = {}
+    wanted: list[str] = []
+    for api_version, kind in KINDS:
+        group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+        schema = kv.schema_contents(f"{folder}/{kind.lower()}-{group}.json", KUBERNETES_VERSION)
+        kinds[f"{api_version} {kind}"] = _compact(schema, wanted)
+    reached: dict[str, Any] = {}
+    while wanted:
+        name = wanted.pop()
+        if name not in reached:
+            reached[name] = None  # before the walk: a definition may refer to itself
+            reached[name] = _compact(definitions[name], wanted)
+    return {"$comment": f"Generated by python -m converter.kubernetes_output.validate from kubernetes-validate's "
+                        f"strict schemas for Kubernetes {KUBERNETES_VERSION}; do not edit.",
+            "version": KUBERNETES_VERSION, "kinds": kinds, "$defs": dict(sorted(reached.items()))}
+
+
+def _compact(schema: Any, wanted: list[str]) -> Any:
+    """``schema`` without descriptions, its references pointing into one file's $defs (each noted in ``wanted``)."""
+    if isinstance(schema, list):
+        return [_compact(item, wanted) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("description", "$schema", "$id"):
+            continue
+        if key == "$ref" and isinstance(value, str):
+            prefix = next((p for p in _DEFINITION_PREFIXES if value.startswith(p)), None)
+            if prefix is None:
+                raise ValueError(f"unexpected reference {value!r} in kubernetes-validate's schema")
+            name = value[len(prefix):]
+            wanted.append(name)
+            result[key] = "#/$defs/" + name
+        elif key in _NAMED_SCHEMAS and isinstance(value, dict):
+            result[key] = {name: _compact(item, wanted) for name, item in value.items()}
+        else:
+            result[key] = _compact(value, wanted)
+    return result
+
+
+def main() -> int:
+    path = schemas_dir() / SCHEMA_FILE
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(generate(), handle, indent=1, sort_keys=False)
+        handle.write("\n")
+    sys.stdout.write(f"wrote {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
