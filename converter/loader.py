@@ -25,14 +25,14 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from converter import yaml_tree
+from converter.document_checks import REDACTED, check_identity, redact_secret  # noqa: F401 (REDACTED: for callers)
 from converter.errors import InputError
-from converter.yaml_parts import LinePattern
+from converter.yaml_cfn import long_form_intrinsics
+from converter.yaml_limits import (LIBYAML_PARSER, MAX_ALIAS_REFERENCES, MAX_DEPTH, MAX_EXPANDED_NODES,  # noqa: F401
+                                   shape_problem, too_deep_line)
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_ALIAS_REFERENCES = 1_000
-MAX_DEPTH = 200
-MAX_EXPANDED_NODES = 1_000_000
 _SCANNED_KEYS = yaml_tree.SCANNED_KEYS  # up to this many keys, a mapping's key lines are an array looked up by position
 
 # id() of each mapping and list of a file -> the line of each of its keys or items: an array in key or
@@ -42,11 +42,9 @@ LineTable = dict[int, "array[int] | dict[Any, int]"]
 _CORE_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
 )
-# libyaml's parser is not exported at the top of the yaml package (``yaml.CParser`` does not exist, so
-# looking it up there silently chose the pure-Python parser, about 8x slower); it lives in yaml.cyaml.
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
-_Parser = getattr(getattr(yaml, "cyaml", None), "CParser", None) if yaml.__with_libyaml__ else None
+_Parser = LIBYAML_PARSER
 
 
 class _CoreResolver(Resolver):
@@ -292,57 +290,6 @@ def pointer(path: Iterable[Any]) -> str:
     return "/" + text
 
 
-_BRACKETS_ONLY = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "[]{}"})
-# One way only to split a line into indicators and blanks: "[ \t]*" inside the repeated group made the
-# split ambiguous and the search exponential ("-   -   -   ..." took minutes on a 3 KB file).
-# A line that starts deeper than MAX_DEPTH levels of indentation or block indicators.
-_DEEP_LINE = LinePattern(r"(?:[ \t]{%d}|[ \t]*+(?:[-?:][ \t]++){%d})" % (4 * MAX_DEPTH, MAX_DEPTH))
-
-
-def _might_be_too_deep(text: str) -> bool:
-    """A cheap over-estimate of nesting depth on the text (brackets in strings count too)."""
-    if _DEEP_LINE.search(text):
-        return True
-    if "[" not in text and "{" not in text:
-        return False
-    brackets = text.translate(_BRACKETS_ONLY)
-    if len(brackets) <= MAX_DEPTH:
-        return False
-    depth = deepest = 0
-    for char in brackets:
-        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    return deepest > MAX_DEPTH
-
-
-def _too_deep_line(text: str) -> int | None:
-    """The line where nesting first goes deeper than MAX_DEPTH, or None.
-
-    libyaml's composer recurses in C once per level, and a document nested some 100,000 levels deep
-    crashes the interpreter before any Python check on the node graph can run. The event stream is
-    produced without recursion, so when the text looks deep the exact depth is counted on events.
-    """
-    if not _might_be_too_deep(text):
-        return None
-    events = _Parser(text) if _Parser is not None else yaml.parser.Parser(text)  # type: ignore[attr-defined]
-    depth = 0
-    try:
-        while events.check_event():
-            event = events.get_event()
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return event.start_mark.line + 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        return None  # the real parse reports the syntax error with its line
-    finally:
-        if hasattr(events, "dispose"):
-            events.dispose()
-    return None
-
-
 def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int = 1,
                first_index: int = 0) -> list[Document]:
     """Every non-empty document of a YAML or JSON text; a ``kind: List`` is expanded into its items.
@@ -352,7 +299,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     (:func:`split_stream`); the lines of what parses are then the file's lines. Errors in a part are
     only for the caller to notice: it parses the whole file again to report them (converter.streaming).
     """
-    deep = _too_deep_line(text)
+    deep = too_deep_line(text)
     if deep is not None:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep)
     loader = _Loader(text)
@@ -367,7 +314,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
         previous_end = 0
         while loader.check_node():
             node = loader.get_node()
-            problem = _shape_problem(node)
+            problem = shape_problem(node)
             if problem is not None:
                 raise _LimitError(node, problem)
             if cfn_tags:
@@ -379,8 +326,8 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
             line = node.start_mark.line + first_line
             if data is not None:
                 for document in _expand(Document(file, index, data, line, loader.line_table)):
-                    _check_identity(document)
-                    _redact_secret(document.data)
+                    check_identity(document)
+                    redact_secret(document.data)
                     documents.append(document)
             loader.line_table = {}  # a table per document, so each is freed with its document
             index += 1
@@ -412,77 +359,6 @@ def _construct_document(loader: Any, node: Any, *, directly: bool) -> Any:
     return loader.construct_document(node)
 
 
-def _shape_problem(root: Any) -> str | None:
-    """Depth and alias-expansion limits, checked on the node graph before anything is constructed.
-
-    An alias bomb is small as a graph and enormous once expanded, so the expanded size (each node
-    counted once per path that reaches it) is computed with memoisation and compared to the real size.
-    """
-    if _within_limits(root):
-        return None  # neither limit below can trip: the common case, decided by a cheaper walk
-    expanded: dict[int, int] = {}
-    distinct = 0
-    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
-    while stack:
-        node, depth, children_done = stack.pop()
-        if depth > MAX_DEPTH:
-            return f"nesting deeper than {MAX_DEPTH} levels"
-        if not isinstance(node, (MappingNode, SequenceNode)):
-            expanded[id(node)] = 1
-            continue
-        children = node.value if isinstance(node, SequenceNode) else [v for pair in node.value for v in pair]
-        if children_done:
-            expanded[id(node)] = 1 + sum(expanded[id(child)] for child in children)
-            if expanded[id(node)] > MAX_EXPANDED_NODES and expanded[id(node)] > 4 * max(distinct, 1):
-                return f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (YAML alias bomb?)"
-            continue
-        if id(node) in expanded:
-            continue
-        distinct += 1
-        stack.append((node, depth, True))
-        stack.extend((child, depth + 1, False) for child in children if id(child) not in expanded)
-    return None
-
-
-def _within_limits(root: Any) -> bool:
-    """Whether the node graph, unfolded (an alias counted again at each use), is at most MAX_DEPTH deep
-    and MAX_EXPANDED_NODES nodes: then no expanded size exceeds MAX_EXPANDED_NODES and no path exceeds
-    MAX_DEPTH, so _shape_problem has nothing to report. The walk gives up (False) as soon as either
-    bound is passed or a node of another class appears, and _shape_problem's own walk then decides.
-    No memo is needed: without aliases a document is a tree, and with them the walk stops at the bound.
-    """
-    count = 1
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        kind = node.__class__
-        if kind is MappingNode:
-            pairs = node.value
-            if not pairs:
-                continue
-            count += 2 * len(pairs)
-            if depth >= MAX_DEPTH or count > MAX_EXPANDED_NODES:
-                return False
-            for key, value in pairs:
-                if key.__class__ is not ScalarNode:
-                    stack.append((key, depth + 1))
-                if value.__class__ is not ScalarNode:
-                    stack.append((value, depth + 1))
-        elif kind is SequenceNode:
-            items = node.value
-            if not items:
-                continue
-            count += len(items)
-            if depth >= MAX_DEPTH or count > MAX_EXPANDED_NODES:
-                return False
-            for item in items:
-                if item.__class__ is not ScalarNode:
-                    stack.append((item, depth + 1))
-        elif kind is not ScalarNode:
-            return False
-    return True
-
-
 def _expand(document: Document) -> Iterator[Document]:
     data = document.data
     if not isinstance(data, dict):
@@ -500,58 +376,6 @@ def _expand(document: Document) -> Iterator[Document]:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# Control and bidirectional-override characters: never in a Kubernetes kind, name or namespace, and
-# these three reach every report line and file name (a terminal escape there would rewrite a CI log).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_IDENTITY = (("kind",), ("metadata", "name"), ("metadata", "namespace"))
-
-
-def _check_identity(document: Document) -> None:
-    data = document.data
-    for path in _IDENTITY:
-        value = data
-        for step in path:
-            value = value.get(step) if isinstance(value, dict) else None
-        if isinstance(value, str) and _UNPRINTABLE.search(value):
-            char = _UNPRINTABLE.search(value).group()
-            raise InputError(f"{'.'.join(path)} contains the control character U+{ord(char):04X}",
-                             file=document.file, line=document.line_of(path))
-
-
-REDACTED = "<k2ecs:redacted>"
-# Of a Secret, only these are ever read (its identity, and the keys of its data); every other string in it
-# is replaced as it is loaded, so no later step (a renderer, a message, a crash report) can copy a value.
-_SECRET_KEPT = frozenset({"apiVersion", "kind", "type", "immutable"})
-_SECRET_METADATA_KEPT = frozenset({"name", "namespace", "labels"})
-
-
-def _redact_secret(data: dict[Any, Any]) -> None:
-    kind = data.get("kind")
-    if not isinstance(kind, str) or kind.lower() != "secret":
-        return
-    for key, value in data.items():
-        if key == "metadata" and isinstance(value, dict):
-            for meta_key, meta_value in value.items():
-                if meta_key not in _SECRET_METADATA_KEPT:
-                    value[meta_key] = _redacted(meta_value)
-        elif key not in _SECRET_KEPT:
-            data[key] = _redacted(value)
-
-
-def _redacted(value: Any) -> Any:
-    """``value`` with every string (and number) in it replaced; containers kept, in place, for their lines."""
-    if isinstance(value, dict):
-        for key in value:
-            value[key] = _redacted(value[key])
-        return value
-    if isinstance(value, list):
-        value[:] = [_redacted(item) for item in value]
-        return value
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return REDACTED
-    return value
-
-
 def _yaml_message(err: yaml.MarkedYAMLError) -> str:
     parts = [part for part in (err.context, err.problem) if part]
     text = "; ".join(parts) or "not valid YAML"
@@ -617,48 +441,3 @@ def load_paths(paths: Iterable[str], *, cfn_tags: bool = False) -> list[Document
         name, text = read_source(path)
         documents.extend(parse_text(text, name, cfn_tags=cfn_tags))
     return documents
-
-
-# CloudFormation short-form intrinsic tags and the long-form key each stands for. Read as data only:
-# ``!Ref x`` becomes ``{"Ref": "x"}`` and nothing is evaluated (converter/ecs_input resolves what it honestly can).
-CFN_SHORT_TAGS = {"!Ref": "Ref", "!Condition": "Condition", **{f"!{name}": f"Fn::{name}" for name in (
-    "Sub", "GetAtt", "Join", "If", "Select", "Split", "FindInMap", "ImportValue", "Base64", "GetAZs",
-    "Equals", "Not", "And", "Or", "Cidr", "Length", "ToJsonString")}}
-_CORE_TAG = {ScalarNode: _STR, SequenceNode: "tag:yaml.org,2002:seq", MappingNode: "tag:yaml.org,2002:map"}
-
-
-def long_form_intrinsics(root: Any) -> Any:
-    """The node graph with each short-form intrinsic node replaced by a one-key mapping node.
-
-    A tagged node in key position becomes a mapping there, which the constructor rejects as a key.
-    Aliases keep pointing at one replacement; unknown tags are left for the constructor to refuse.
-    """
-    replaced: dict[int, tuple[Any, Any]] = {}
-
-    def wrap(node: Any) -> Any:
-        long = CFN_SHORT_TAGS.get(node.tag)
-        if long is None:
-            return node
-        if id(node) not in replaced:
-            if isinstance(node, ScalarNode):
-                inner = ScalarNode(_STR, node.value, node.start_mark, node.end_mark, node.style)
-            else:
-                inner = type(node)(_CORE_TAG[type(node)], node.value, node.start_mark, node.end_mark, node.flow_style)
-            key = ScalarNode(_STR, long, node.start_mark, node.start_mark)
-            replaced[id(node)] = (node, MappingNode(_CORE_TAG[MappingNode], [(key, inner)], node.start_mark, node.end_mark))
-        return replaced[id(node)][1]
-
-    root = wrap(root)
-    stack, seen = [root], set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ScalarNode) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, SequenceNode):
-            node.value[:] = [wrap(item) for item in node.value]
-            stack.extend(node.value)
-        elif isinstance(node, MappingNode):
-            node.value[:] = [(wrap(key), wrap(value)) for key, value in node.value]
-            stack.extend(item for pair in node.value for item in pair)
-    return root

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from converter import loader
+from converter import loader, yaml_limits
 from converter.convert import convert
 from converter.errors import InputError
 from converter.loader import Document, expand_paths, load_paths, parse_text, pointer, read_source
@@ -488,7 +488,7 @@ def test_brackets_inside_strings_are_not_nesting(body):
 ])
 def test_nesting_deep_enough_to_crash_libyaml_is_an_error_with_its_line(text: str, line: int) -> None:
     """libyaml's composer recurses in C once per level: some 100,000 levels crash the interpreter, so the
-    depth is checked on the text first (loader._too_deep_line). Run in a child, which a crash would kill."""
+    depth is checked on the text first (yaml_limits.too_deep_line). Run in a child, which a crash would kill."""
     code = ("import sys; from converter.loader import parse_text; from converter.errors import InputError\n"
             "try:\n    parse_text(sys.stdin.read(), 'deep.yaml')\n"
             "except InputError as err:\n    print(err.line, err.message)\n")
@@ -508,7 +508,7 @@ def test_nesting_deep_enough_to_crash_libyaml_is_an_error_with_its_line(text: st
     ("a:\n" + "-\t" * loader.MAX_DEPTH + "x\n", True),
 ])
 def test_the_cheap_depth_estimate_errs_only_upwards(text: str, deep: bool) -> None:
-    assert loader._might_be_too_deep(text) is deep
+    assert yaml_limits.might_be_too_deep(text) is deep
 
 
 _PLAIN_VALUES = ["yes", "No", "ON", "off", "y", "true", "False", "null", "~", "", "Null", "0x1F", "0o17", "017", "1_000",

@@ -1,0 +1,142 @@
+"""The limits on a YAML text that keep a hostile manifest from exhausting the machine (docs/ARCHITECTURE.md,
+"Hostile input"): nesting depth, checked on the text before libyaml's recursive composer runs, and
+depth and alias expansion, checked on the node graph before anything is constructed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from converter.yaml_parts import LinePattern
+
+MAX_ALIAS_REFERENCES = 1_000
+MAX_DEPTH = 200
+MAX_EXPANDED_NODES = 1_000_000
+# libyaml's parser is not exported at the top of the yaml package (``yaml.CParser`` does not exist, so
+# looking it up there silently chose the pure-Python parser, about 8x slower); it lives in yaml.cyaml.
+LIBYAML_PARSER = getattr(getattr(yaml, "cyaml", None), "CParser", None) if yaml.__with_libyaml__ else None
+
+
+_BRACKETS_ONLY = str.maketrans({chr(c): None for c in range(128) if chr(c) not in "[]{}"})
+# A line that starts deeper than MAX_DEPTH levels of indentation or block indicators. One way only to
+# split a line into indicators and blanks: "[ \t]*" inside the repeated group made the split ambiguous
+# and the search exponential ("-   -   -   ..." took minutes on a 3 KB file).
+_DEEP_LINE = LinePattern(r"(?:[ \t]{%d}|[ \t]*+(?:[-?:][ \t]++){%d})" % (4 * MAX_DEPTH, MAX_DEPTH))
+
+
+def might_be_too_deep(text: str) -> bool:
+    """A cheap over-estimate of nesting depth on the text (brackets in strings count too)."""
+    if _DEEP_LINE.search(text):
+        return True
+    if "[" not in text and "{" not in text:
+        return False
+    brackets = text.translate(_BRACKETS_ONLY)
+    if len(brackets) <= MAX_DEPTH:
+        return False
+    depth = deepest = 0
+    for char in brackets:
+        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest > MAX_DEPTH
+
+
+def too_deep_line(text: str) -> int | None:
+    """The line where nesting first goes deeper than MAX_DEPTH, or None.
+
+    libyaml's composer recurses in C once per level, and a document nested some 100,000 levels deep
+    crashes the interpreter before any Python check on the node graph can run. The event stream is
+    produced without recursion, so when the text looks deep the exact depth is counted on events.
+    """
+    if not might_be_too_deep(text):
+        return None
+    events = LIBYAML_PARSER(text) if LIBYAML_PARSER is not None else yaml.parser.Parser(text)  # type: ignore[attr-defined]
+    depth = 0
+    try:
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the real parse reports the syntax error with its line
+    finally:
+        if hasattr(events, "dispose"):
+            events.dispose()
+    return None
+
+
+def shape_problem(root: Any) -> str | None:
+    """Depth and alias-expansion limits, checked on the node graph before anything is constructed.
+
+    An alias bomb is small as a graph and enormous once expanded, so the expanded size (each node
+    counted once per path that reaches it) is computed with memoisation and compared to the real size.
+    """
+    if within_limits(root):
+        return None  # neither limit below can trip: the common case, decided by a cheaper walk
+    expanded: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nesting deeper than {MAX_DEPTH} levels"
+        if not isinstance(node, (MappingNode, SequenceNode)):
+            expanded[id(node)] = 1
+            continue
+        children = node.value if isinstance(node, SequenceNode) else [v for pair in node.value for v in pair]
+        if children_done:
+            expanded[id(node)] = 1 + sum(expanded[id(child)] for child in children)
+            if expanded[id(node)] > MAX_EXPANDED_NODES and expanded[id(node)] > 4 * max(distinct, 1):
+                return f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (YAML alias bomb?)"
+            continue
+        if id(node) in expanded:
+            continue
+        distinct += 1
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in children if id(child) not in expanded)
+    return None
+
+
+def within_limits(root: Any) -> bool:
+    """Whether the node graph, unfolded (an alias counted again at each use), is at most MAX_DEPTH deep
+    and MAX_EXPANDED_NODES nodes: then no expanded size exceeds MAX_EXPANDED_NODES and no path exceeds
+    MAX_DEPTH, so shape_problem has nothing to report. The walk gives up (False) as soon as either
+    bound is passed or a node of another class appears, and shape_problem's own walk then decides.
+    No memo is needed: without aliases a document is a tree, and with them the walk stops at the bound.
+    """
+    count = 1
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        kind = node.__class__
+        if kind is MappingNode:
+            pairs = node.value
+            if not pairs:
+                continue
+            count += 2 * len(pairs)
+            if depth >= MAX_DEPTH or count > MAX_EXPANDED_NODES:
+                return False
+            for key, value in pairs:
+                if key.__class__ is not ScalarNode:
+                    stack.append((key, depth + 1))
+                if value.__class__ is not ScalarNode:
+                    stack.append((value, depth + 1))
+        elif kind is SequenceNode:
+            items = node.value
+            if not items:
+                continue
+            count += len(items)
+            if depth >= MAX_DEPTH or count > MAX_EXPANDED_NODES:
+                return False
+            for item in items:
+                if item.__class__ is not ScalarNode:
+                    stack.append((item, depth + 1))
+        elif kind is not ScalarNode:
+            return False
+    return True
