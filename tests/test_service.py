@@ -662,7 +662,7 @@ def test_discovery_names_are_valid_and_unique_across_services() -> None:
 
 def test_wiring_passes_the_v26_v28_checks() -> None:
     """The payload pieces meet the validator's rules when the task definition uses the same port names."""
-    from converter.ecs.validate_rules import check_service
+    from converter.ecs.validate_rules_service import check_service
 
     cluster_ip, _ = parse(PODINFO.replace("name: podinfo", "name: podinfo\n  namespace: apps", 1))
     balanced, _ = parse(LOAD_BALANCER.replace("targetPort: http", "targetPort: grpc").replace("app: web", "app: podinfo"))

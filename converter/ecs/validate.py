@@ -7,7 +7,8 @@ MAPPING §7 (validate_rules). Each problem is one line, prefixed with the payloa
 from __future__ import annotations
 
 from converter.ecs.validate_model import validate_operation
-from converter.ecs.validate_rules import check_scaling, check_service, check_task_definition
+from converter.ecs.validate_rules import check_task_definition
+from converter.ecs.validate_rules_service import check_scaling, check_service
 
 __all__ = ["check_scaling", "check_service", "check_task_definition", "validate_operation", "validate_payloads"]
 
