@@ -336,8 +336,12 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
         at_end = err.problem_mark is not None and err.problem_mark.index >= len(text.rstrip())
         if err.context_mark is not None and (at_end or "end of stream" in (err.problem or "")):
             mark = err.context_mark  # point at the quote or bracket left open, not past the last line
-        last_line = max(1, len(text.splitlines()))
-        raise InputError(_yaml_message(err), file=file, line=None if mark is None else min(mark.line + 1, last_line)) from None
+        lines = text.splitlines()
+        line = None if mark is None else min(mark.line, max(len(lines) - 1, 0))
+        message = _yaml_message(err)
+        if line is not None and line < len(lines) and "\t" in lines[line][:len(lines[line]) - len(lines[line].lstrip())]:
+            message += " (the line is indented with a tab; YAML indents with spaces)"
+        raise InputError(message, file=file, line=None if line is None else line + first_line) from None
     except yaml.YAMLError as err:
         raise InputError(f"not valid YAML: {err}".splitlines()[0], file=file) from None
     except _LimitError as err:

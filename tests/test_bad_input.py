@@ -37,7 +37,7 @@ BAD: dict[str, tuple[int, str, str | None]] = {
     "malformed_unclosed_flow.yaml": (6, "flow sequence", None),
     "malformed_second_document.yaml": (14, "not valid YAML", None),
     "json_unclosed.json": (1, "flow mapping", None),  # the outer { is the one left open
-    "tab_indentation.yaml": (4, "not valid YAML", None),
+    "tab_indentation.yaml": (4, "(the line is indented with a tab; YAML indents with spaces)", None),
     "unterminated_quote.yaml": (4, "quoted scalar", None),  # where the quote opens, not past the last line
     # duplicate keys (rejected, as cfn-lint does)
     "duplicate_key_top.yaml": (5, "duplicate key 'kind' (first at line 2)", None),
@@ -60,7 +60,7 @@ BAD: dict[str, tuple[int, str, str | None]] = {
     "cpu_quantity_1KB.yaml": (15, "/resources/limits/cpu: '1KB' is not a Kubernetes quantity", None),
     "env_value_number.yaml": (15, "/env/0/value: expected a string, got an integer 4", None),
     # metadata: [] -- read as "no metadata": the error names /metadata and the missing name
-    "metadata_list.yaml": (3, "/metadata: Deployment has no metadata.name", None),
+    "metadata_list.yaml": (3, "/metadata: expected a mapping, got a list", None),
     # spec: null -- read as an absent spec (as the API server's defaulting would): the pod template is missing
     "spec_null.yaml": (5, "/spec/template: the pod template has no spec", None),
     "service_port_string.yaml": (9, "Service/web /spec/ports/0/port: expected an integer, got a string 'eighty'", None),

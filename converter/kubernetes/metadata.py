@@ -36,6 +36,7 @@ def read_metadata(reader: Reader, kind: str) -> Metadata:
     """``kind`` is the canonical spelling (manifests may write it in lower case)."""
     reader.get(("kind",), str)
     reader.get(("apiVersion",), str)
+    reader.mapping(("metadata",))  # a metadata that is not a mapping is named as such, not as a missing name
     name = reader.get(("metadata", "name"), str)
     if name is None or not name:
         reader.fail(("metadata",), f"{kind} has no metadata.name")
