@@ -83,14 +83,20 @@ def convert(documents: Iterable[Document], settings: Settings, *, release: bool 
     workloads: list[Workload] = []
     exposures: list[Exposure] = []
     scalers: list[Autoscaling] = []
+    record_of: dict[int, SourceRecord] = {}
     for item in pending:
         result = intake.parse(item)
         if result is not None:
             key = item[0]
             (workloads if key in WORKLOAD_PARSERS else exposures if key in EXPOSURE_PARSERS else scalers).append(result)
+            record_of[id(result)] = item[3]
     intake.close_referenced()
     findings: list[Finding] = []
-    outputs = _render_all(workloads, exposures, scalers, settings, findings)
+    contributed: set[int] = set()
+    outputs = _render_all(workloads, exposures, scalers, settings, findings, contributed)
+    for model_id, record in record_of.items():
+        if model_id not in contributed:
+            record.status = "not-converted"  # parsed, but nothing of it is in the output (its findings say why)
     return Conversion(outputs=outputs, findings=intake.all_findings(findings, intake.sources), sources=intake.sources)
 
 
@@ -198,7 +204,7 @@ def _not_converted(reader: Reader, key: str, canonical: str, name: str) -> None:
 
 
 def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: list[Autoscaling],
-                settings: Settings, findings: list[Finding]) -> list[WorkloadOutput]:
+                settings: Settings, findings: list[Finding], contributed: set[int]) -> list[WorkloadOutput]:
     attached: dict[int, list[Exposure]] = {id(w): [] for w in workloads}
     # Index workloads by each pod label, so a Service is matched against the few workloads that carry
     # its first selector label rather than against all of them (large bundles stay linear).
@@ -236,7 +242,8 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         if name != workload.name:
             findings.append(renamed(workload, name))
         used_names.add(name.lower())
-        output = render_workload(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings)
+        output = render_workload(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings,
+                                 contributed)
         if output is not None:
             outputs.append(output)
     return outputs
@@ -292,7 +299,11 @@ def _port_names(workload: Workload) -> dict[tuple[str, int], str]:
 
 
 def render_workload(workload: Workload, name: str, exposures: list[Exposure], scaler: Autoscaling | None,
-                settings: Settings, findings: list[Finding]) -> WorkloadOutput | None:
+                settings: Settings, findings: list[Finding], contributed: set[int] | None = None) -> WorkloadOutput | None:
+    """The workload's payloads, or None when it cannot be converted (with the findings that say why).
+
+    ``contributed`` receives the id() of each model that reached the output: the workload, the scaler and
+    the Services whose ports were wired (the report's resource status, converted or not-converted)."""
     max_containers = load_schema("ecs_rules.json")["task_definition"]["max_containers"]
     if len(workload.containers) > max_containers:
         findings.append(make_finding("K2E-E144", workload.origin,
@@ -331,6 +342,11 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
         raise OutputValidationError(f"{workload.resource}: rendered ECS payload is not valid: {shown}",
                                     file=workload.origin.file, line=workload.origin.line)
+    if contributed is not None:
+        contributed.add(id(workload))
+        contributed.update(wiring.wired)
+        if scaler is not None:
+            contributed.add(id(scaler))
     return WorkloadOutput(name=name, resource=workload.resource, task_definition=taskdef, service=service, scaling=scaling)
 
 

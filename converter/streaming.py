@@ -29,6 +29,7 @@ from converter.convert import (
     SCALER_PARSERS,
     WORKLOAD_PARSERS,
     Conversion,
+    SourceRecord,
     Intake,
     WorkloadOutput,
     render_workload,
@@ -74,6 +75,7 @@ class _Linked:
     """A Service or HPA of pass 1, and the workloads it matched so far (their numbers, in order)."""
 
     model: Any
+    record: SourceRecord
     matches: list[int] = field(default_factory=list)
 
 
@@ -86,6 +88,8 @@ class _Rendered:
     source: tuple[int, Part]  # (source number, part): to parse it again
     findings: list[Finding]
     output: OutputRecord | None
+    record: SourceRecord
+    contributed: set[int] = field(default_factory=set)  # id() of the Services and HPA in its last output
 
 
 class SourceText:
@@ -181,13 +185,17 @@ class _Run:
         for item in pending:
             model = self.intake.parse(item)
             if model is not None:
-                self._index(item[0], model)
+                self._index(item[0], model, item[3])
         del pending
         for number, part in parts:
             if part.workload:
                 self._workload(number, part)
         for index in sorted(self.again):
             self._render_again(index)  # before the ConfigMaps and Secrets it reads are released
+        contributed = set().union(*(rendered.contributed for rendered in self.rendered))
+        for linked in self.exposures + self.scalers:
+            if id(linked.model) not in contributed:
+                linked.record.status = "not-converted"  # as convert() says of what did not reach the output
         if not all(source.unchanged() for source in self.sources):
             raise _NotStreamable  # written to while its parts were read back: read again whole
         self.intake.close_referenced()
@@ -215,16 +223,18 @@ class _Run:
         return item
 
     # -- pass 1 ---------------------------------------------------------------------------------
-    def _index(self, key: str, model: Any) -> None:
+    def _index(self, key: str, model: Any, record: SourceRecord) -> None:
         if key in EXPOSURE_PARSERS:
             exposure: Exposure = model
             if exposure.type != "ExternalName" and exposure.selector:
                 self.by_first_label.setdefault(tuple(exposure.selector[0]), []).append(len(self.exposures))
-                self.exposures.append(_Linked(exposure))
+                self.exposures.append(_Linked(exposure, record))
+            else:
+                record.status = "not-converted"  # it reaches no workload (convert() skips it likewise)
         elif key in SCALER_PARSERS:
             scaler: Autoscaling = model
             self.by_target.setdefault((scaler.target_kind, scaler.target_name), []).append(len(self.scalers))
-            self.scalers.append(_Linked(scaler))
+            self.scalers.append(_Linked(scaler, record))
 
     # -- pass 2 ---------------------------------------------------------------------------------
     def _workload(self, number: int, part: Part) -> None:
@@ -256,7 +266,7 @@ class _Run:
                     self.again.add(linked.matches[0])  # selects two: attached to neither (K2E-W403)
         name = unique_name(workload, self.used_names)
         self.used_names.add(name.lower())
-        rendered = _Rendered(name, workload.resource, (number, part), [], None)
+        rendered = _Rendered(name, workload.resource, (number, part), [], None, item[3])
         self.rendered.append(rendered)
         self._render(index, workload, attached, scaler)
 
@@ -265,8 +275,12 @@ class _Run:
         findings: list[Finding] = []
         if rendered.name != workload.name:
             findings.append(renamed(workload, rendered.name))
-        output = render_workload(workload, rendered.name, attached, scaler, self.settings, findings)
+        contributed: set[int] = set()
+        output = render_workload(workload, rendered.name, attached, scaler, self.settings, findings, contributed)
         rendered.findings = findings
+        rendered.record.status = "converted" if output is not None else "not-converted"
+        contributed.discard(id(workload))  # only the Services' and HPAs' ids are compared later (they are kept)
+        rendered.contributed = contributed
         if output is None:
             self.sink.drop(index)
             rendered.output = None

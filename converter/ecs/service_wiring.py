@@ -34,13 +34,16 @@ class Wiring(Record):
     service_connect: dict | None  # CreateService serviceConnectConfiguration
     app_protocols: dict[str, str]  # portMapping name -> ECS appProtocol (http|http2|grpc)
     needs_service_connect_proxy: bool  # the task size must add the proxy (MAPPING §1.1/§1.3)
+    wired: frozenset[int]  # id() of the exposures that gave an entry: the Services that reach the output
 
     def __init__(self, *, load_balancers: tuple[dict, ...], service_connect: dict | None,
-                 app_protocols: dict[str, str], needs_service_connect_proxy: bool) -> None:
+                 app_protocols: dict[str, str], needs_service_connect_proxy: bool,
+                 wired: frozenset[int] = frozenset()) -> None:
         set_field(self, "load_balancers", load_balancers)
         set_field(self, "service_connect", service_connect)
         set_field(self, "app_protocols", app_protocols)
         set_field(self, "needs_service_connect_proxy", needs_service_connect_proxy)
+        set_field(self, "wired", wired)
 
 
 class Target(Record):
@@ -103,6 +106,7 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
     app_protocols: dict[str, str] = {}
     discovery_names: set[str] = set()
     checked: set[str] = set()  # containers some target group routes to (and health-checks)
+    wired: set[int] = set()
     for exposure in exposures:
         if exposure.type in ("Headless", "ExternalName"):
             continue
@@ -118,6 +122,7 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
             entries, name_findings = _service_connect_entries(exposure, targets, discovery_names)
             findings.extend(name_findings)
             if entries:
+                wired.add(id(exposure))
                 connect_origin = connect_origin or exposure.origin
                 connect_entries.extend(entries)
                 aliases = ", ".join(f"{alias['dnsName']}:{alias['port']}"
@@ -137,6 +142,7 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
             for target in attached:
                 _record_app_protocol(target, app_protocols, findings)
             if attached:
+                wired.add(id(exposure))
                 entries, finding_list = plan_load_balancer(exposure, attached, carrier, settings)
                 load_balancers.extend(entries)
                 findings.extend(finding_list)
@@ -158,7 +164,8 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
                                          f"Service Connect for {workload.resource} needs a Cloud Map namespace"))
         service_connect = {"enabled": True, "namespace": namespace, "services": connect_entries}
     wiring = Wiring(load_balancers=tuple(load_balancers), service_connect=service_connect,
-                    app_protocols=app_protocols, needs_service_connect_proxy=service_connect is not None)
+                    app_protocols=app_protocols, needs_service_connect_proxy=service_connect is not None,
+                    wired=frozenset(wired))
     return wiring, findings
 
 
