@@ -302,6 +302,10 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-E505", title="Scale target not converted",
       explanation="The HPA's scaleTargetRef names no workload converted from this input.",
       suggestion="Add the Deployment to the input, or check the reference."),
+    C(code="K2E-E507", title="Another HPA scales the same workload",
+      explanation="Two HPAs name the same workload in scaleTargetRef (in Kubernetes they would fight over its "
+                  "replicas); an ECS service has one scalable target, so k2ecs used the last one and did not convert this one.",
+      suggestion="Keep one HPA per workload, with the metrics of both."),
     C(code="K2E-W506", title="Utilization target without requests",
       explanation="The target workload declares no requests for this resource, so the HPA target is undefined in Kubernetes; k2ecs used the target as-is against the task size.",
       suggestion="Declare requests, then convert again.", reference="§5.3"),

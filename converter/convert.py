@@ -233,6 +233,8 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         if target is None:
             findings.append(scales_nothing(scaler))
         else:
+            if id(target) in scaler_for:
+                findings.append(scaler_replaced(scaler_for[id(target)], scaler, target.resource))
             scaler_for[id(target)] = scaler
 
     outputs: list[WorkloadOutput] = []
@@ -260,6 +262,12 @@ def selects_several(exposure: Exposure, resources: list[str]) -> Finding:
 def scales_nothing(scaler: Autoscaling) -> Finding:
     return make_finding("K2E-E505", scaler.origin, f"HorizontalPodAutoscaler {scaler.name} scales "
                                                    f"{scaler.target_kind}/{scaler.target_name}, which was not converted")
+
+
+def scaler_replaced(replaced: Autoscaling, following: Autoscaling, resource: str) -> Finding:
+    """``following`` names the same workload later in the input: the later one is used (K2E-E507)."""
+    return make_finding("K2E-E507", replaced.origin, f"HorizontalPodAutoscaler {following.name} also scales {resource} "
+                                                    f"and comes later; HorizontalPodAutoscaler {replaced.name} is not converted")
 
 
 def renamed(workload: Workload, name: str) -> Finding:

@@ -35,6 +35,7 @@ from converter.convert import (
     render_workload,
     renamed,
     same_namespace,
+    scaler_replaced,
     scales_nothing,
     selects_nothing,
     selects_several,
@@ -309,6 +310,14 @@ class _Run:
             elif len(linked.matches) > 1:
                 findings.append(selects_several(linked.model, [self.rendered[n].resource for n in linked.matches]))
         findings.extend(scales_nothing(linked.model) for linked in self.scalers if not linked.matches)
+        by_workload: dict[int, list[Autoscaling]] = {}
+        for linked in self.scalers:
+            if linked.matches:
+                by_workload.setdefault(linked.matches[0], []).append(linked.model)
+        for index, scalers in by_workload.items():
+            resource = self.rendered[index].resource
+            findings.extend(scaler_replaced(replaced, following, resource)
+                            for replaced, following in zip(scalers, scalers[1:]))
         return findings
 
 

@@ -502,6 +502,10 @@ CASES: dict[str, Case] = {
     "K2E-E505": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, target="api"), "",
                      "scales Deployment/api, which was not converted", resource="HorizontalPodAutoscaler/web"),
     "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0", "declares no cpu requests"),
+    "K2E-E507": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC)
+                     + hpa(body=CPU_METRIC).replace("  name: web\n", "  name: web-later\n", 1), "",
+                     "HorizontalPodAutoscaler web-later also scales Deployment/web and comes later; "
+                     "HorizontalPodAutoscaler web is not converted", resource="HorizontalPodAutoscaler/web"),
     "K2E-W508": Case(
         deployment(container=REQUESTS) + hpa(body=join(CPU_METRIC, """
             behavior:
