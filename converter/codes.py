@@ -446,6 +446,10 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-I735", title="Host networking",
       explanation="networkMode host became hostNetwork: true. The pod shares the node's network namespace; its ports bind on the node, so one such pod fits per node and port.",
       suggestion="Use the pod network and a Service unless the workload needs the node's network.", reference="§2.9"),
+    C(code="K2E-I736", title="Cluster part of a scaling ResourceId",
+      explanation="ResourceId service/<cluster>/<service> names the ECS service, which became the HPA's scaleTargetRef, "
+                  "and the cluster, which is the EKS cluster the manifests are applied to: the field is carried in part.",
+      suggestion="Use one Kubernetes cluster (or namespace) per ECS cluster.", reference="§6"),
     C(code="K2E-I732", title="Tag not carried as a label",
       explanation="Kubernetes label values are at most 63 characters of [A-Za-z0-9._-] and keys are qualified names; this tag became an annotation instead, or was dropped.",
       suggestion="Nothing to do."),

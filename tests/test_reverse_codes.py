@@ -126,6 +126,8 @@ CASES: dict[str, Case] = {
     "K2E-I724": Case(stream(task(cpu="1024", memory="2048", container={"cpu": 512}), SERVICE, TARGET, policy()),
                      "/TargetTrackingScalingPolicyConfiguration/TargetValue", "that is 100% of the 512 CPU units requested"),
     "K2E-W725": Case(stream(task(), SERVICE, TARGET, {**policy(), "PolicyType": "StepScaling"}), "", "StepScaling policy"),
+    "K2E-I736": Case(stream(task(), SERVICE, TARGET, policy()), "/ResourceId",
+                     "service web of ResourceId became scaleTargetRef; cluster prod is the one the manifests are applied to"),
     "K2E-W726": Case(stream(task(container={"cpu": 256}), SERVICE, {**TARGET, "MinCapacity": 0}, policy()),
                      "/MinCapacity", "minReplicas is at least 1"),
     "K2E-I727": Case(text(task()), "", "no ECS service for web"),

@@ -71,8 +71,8 @@ def _ecs_service(view: EcsView) -> tuple[str | None, str | None, ResourceRef | N
         services = [r for r in referenced_resources(raw, view.template) if view.template.resources.get(r) == "AWS::ECS::Service"]
         view.take(("ResourceId",))
         if services:
-            view.note(("ResourceId",), "K2E-I712", "the cluster part of ResourceId is set up with the cluster",
-                      "Use one Kubernetes cluster (or namespace) per ECS cluster.", covers=False)
+            view.note(("ResourceId",), "K2E-I736", "the service of ResourceId became scaleTargetRef; its cluster is "
+                      "the one the manifests are applied to", covers=False)
             return None, None, ResourceRef(services[0]), True
         view.note(("ResourceId",), "K2E-W704", "ResourceId names no service of the template")
         return None, None, None, False
@@ -85,8 +85,8 @@ def _ecs_service(view: EcsView) -> tuple[str | None, str | None, ResourceRef | N
         return None, None, None, False
     match = _RESOURCE_ID.match(resource_id)
     assert match is not None
-    view.note(("ResourceId",), "K2E-I712", f"cluster {match[1]} of ResourceId is set up with the cluster",
-              "Use one Kubernetes cluster (or namespace) per ECS cluster.", covers=False)
+    view.note(("ResourceId",), "K2E-I736", f"service {match[2]} of ResourceId became scaleTargetRef; cluster {match[1]} "
+              "is the one the manifests are applied to", covers=False)
     return match[1], match[2], None, True
 
 
