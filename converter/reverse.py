@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from converter.convert import SourceRecord
 from converter.ecs_input import cloudformation
-from converter.ecs_input.container import dns_label
+from converter.ecs_input.container import dns_label, unique_label
 from converter.ecs_input.detect import (POLICY, POLICY_CONFIG, REPORT, SERVICE, TARGET, TASK, TEMPLATE, WRAPPER, Piece,
                                         pieces as document_pieces)
 from converter.ecs_input.exposures import build_exposures
@@ -268,7 +268,7 @@ def _target_for(service: ParsedService, targets: list[tuple[ParsedTarget, Source
 def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarget | None, names: set[str],
             service_names: dict[str | None, set[str]]) -> KubernetesOutput:
     source = service.name if service is not None and service.name is not None else task.family
-    name = _unique(dns_label(source, "workload"), names)
+    name = unique_label(dns_label(source, "workload"), names)
     if service is not None and service.name is not None and name != service.name:
         service.view.note(("serviceName",), "K2E-I707", f"service {service.name!r} is named {name} in Kubernetes", covers=False)
     workload = task.workload
@@ -340,12 +340,3 @@ def _selector(name: str, labels: list[tuple[str, str]]) -> dict[str, str]:
         if (key, name) in labels:
             return {key: name}
     return {"app.kubernetes.io/name": name}
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, counter = name, 2
-    while candidate in taken:
-        suffix = f"-{counter}"
-        candidate, counter = name[: 63 - len(suffix)] + suffix, counter + 1
-    taken.add(candidate)
-    return candidate

@@ -68,6 +68,16 @@ def dns_label(text: str, fallback: str) -> str:
     return label or fallback
 
 
+def unique_label(name: str, taken: set[str]) -> str:
+    """``name``, or ``name-2``, ``name-3``... (still a DNS label) when it is taken; added to ``taken``."""
+    candidate, counter = name, 2
+    while candidate in taken:
+        suffix = f"-{counter}"
+        candidate, counter = name[: DNS_LABEL_MAX - len(suffix)] + suffix, counter + 1
+    taken.add(candidate)
+    return candidate
+
+
 def millicores_for_units(units: int) -> tuple[int, bool]:
     """The smallest whole millicores that ECS would write back as ``units`` (or the next above), and whether exact.
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from converter.ecs_input.container import dns_label
+from converter.ecs_input.container import dns_label, unique_label
 from converter.ecs_input.service import ParsedService
 from converter.ecs_input.taskdef import ParsedTask
 from converter.kubernetes.service import ServiceExposure
@@ -32,15 +32,6 @@ def build_exposures(service: ParsedService, task: ParsedTask, workload: Workload
     exposures += _load_balancers(service, task, workload, selector, taken)
     exposures += _registries(service, workload, selector, taken)
     return exposures
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, counter = name, 2
-    while candidate in taken:
-        suffix = f"-{counter}"
-        candidate, counter = name[: 63 - len(suffix)] + suffix, counter + 1
-    taken.add(candidate)
-    return candidate
 
 
 def _port_target(task: ParsedTask, workload: Workload, port_name: str | None,
@@ -89,7 +80,7 @@ def _service_connect(service: ParsedService, task: ParsedTask, workload: Workloa
     exposures: list[Exposure] = []
     for name, ports in grouped.items():
         ports = _distinct(ports)
-        exposures.append(Exposure(name=_unique(name, taken), namespace=workload.namespace, type="ClusterIP",
+        exposures.append(Exposure(name=unique_label(name, taken), namespace=workload.namespace, type="ClusterIP",
                                   selector=selector, ports=tuple(ports), origin=ports[0].origin))
     return exposures
 
@@ -133,7 +124,7 @@ def _load_balancers(service: ParsedService, task: ParsedTask, workload: Workload
         grouped.setdefault(name, []).append(ServicePort(
             name=target if isinstance(target, str) else None, port=port, target_port=target, protocol=found[3],
             app_protocol=APP_PROTOCOLS.get(ecs_protocol or ""), node_port=None, origin=view.origin(entry.path)))
-    return [ServiceExposure(name=_unique(name, taken), namespace=workload.namespace, type="LoadBalancer",
+    return [ServiceExposure(name=unique_label(name, taken), namespace=workload.namespace, type="LoadBalancer",
                             selector=selector, ports=tuple(_distinct(ports)), origin=ports[0].origin,
                             load_balancer_annotations=LBC_ANNOTATIONS)
             for name, ports in grouped.items()]
@@ -160,7 +151,7 @@ def _registries(service: ParsedService, workload: Workload, selector: Any, taken
                   registryArn=entry.registry_arn)
         ports = () if number is None else (ServicePort(name=None, port=number, target_port=number, protocol="tcp",
                                                        app_protocol=None, node_port=None, origin=view.origin(entry.path)),)
-        exposures.append(Exposure(name=_unique(f"{workload.name}-discovery"[:63].rstrip("-"), taken),
+        exposures.append(Exposure(name=unique_label(f"{workload.name}-discovery"[:63].rstrip("-"), taken),
                                   namespace=workload.namespace, type="Headless", selector=selector, ports=ports,
                                   origin=view.origin(entry.path)))
     return exposures
