@@ -12,6 +12,7 @@ from typing import Any
 
 from converter.ecs_input.detect import POLICY, SERVICE, TARGET, TASK, Piece
 from converter.ecs_input.intrinsics import Template
+from converter.ecs_input.view import note_together
 from converter.errors import InputError
 from converter.kubernetes.reader import Reader
 from converter.loader import Document
@@ -63,12 +64,8 @@ def resource_pieces(document: Document) -> list[Piece]:
 def read_resource_attributes(reader: Reader, piece: Piece) -> None:
     """Type and the CloudFormation resource attributes around Properties."""
     kind = reader.get(("Type",), str)
-    present = [key for key in RESOURCE_ATTRIBUTES if reader.has((key,))]
-    for key in present:
-        reader.take((key,))
-    if present:
-        reader.note((present[0],), "K2E-I733", f"resource attributes {', '.join(present)} of {piece.logical_id} are not carried",
-                    paths=[reader.origin((key,)).path for key in present])
+    note_together(reader, RESOURCE_ATTRIBUTES, "K2E-I733",
+                  lambda present: f"resource attributes {', '.join(present)} of {piece.logical_id} are not carried")
     if reader.has(("Condition",)):
         reader.note(("Condition",), "K2E-W704", f"{piece.logical_id} exists only when condition "
                     f"{reader.raw(('Condition',))!r} holds, which is decided at deploy time; converted as if it held")
@@ -84,12 +81,7 @@ def read_template_sections(reader: Reader) -> None:
     """The sections around Resources: parameters and mappings are read through the values that use them."""
     for key in ("AWSTemplateFormatVersion", "Parameters", "Mappings", "Rules", "Resources"):
         reader.take((key,))
-    present = [key for key in ("Description", "Metadata") if reader.has((key,))]
-    for key in present:
-        reader.take((key,))
-    if present:
-        reader.note((present[0],), "K2E-I733", f"template {', '.join(present)} not carried",
-                    paths=[reader.origin((key,)).path for key in present])
+    note_together(reader, ("Description", "Metadata"), "K2E-I733", lambda present: f"template {', '.join(present)} not carried")
     if reader.has(("Conditions",)):
         reader.note(("Conditions",), "K2E-W704", "conditions are evaluated at deploy time; resources are converted as if "
                     "every condition held")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from converter.ecs_input.intrinsics import ResourceRef, referenced_resources
-from converter.ecs_input.view import EcsView
+from converter.ecs_input.view import EcsView, note_together
 from converter.model import Autoscaling, MetricTarget, Workload
 from converter.quantity import MIB
 
@@ -53,12 +53,7 @@ class ParsedPolicy:
 
 
 def _read_only(view: EcsView, keys: tuple[str, ...]) -> None:
-    present = [key for key in keys if view.has((key,))]
-    for key in present:
-        view.take((key,))
-    if present:
-        view.note((present[0],), "K2E-I701", f"read-only fields ignored: {', '.join(present)}",
-                  paths=[view.origin((key,)).path for key in present])
+    note_together(view, keys, "K2E-I701", lambda present: f"read-only fields ignored: {', '.join(present)}")
 
 
 def _ecs_service(view: EcsView) -> tuple[str | None, str | None, ResourceRef | None, bool]:

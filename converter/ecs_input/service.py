@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.ecs_input.intrinsics import ResourceRef
-from converter.ecs_input.view import EcsView
+from converter.ecs_input.view import EcsView, note_together
 from converter.kubernetes.reader import Path
 from converter.model import Rollout
 
@@ -97,12 +97,7 @@ class ParsedService:
 
 def parse_service(view: EcsView) -> ParsedService:
     """The service; ``name`` is None when it names itself nowhere (CloudFormation generates service names)."""
-    present = [key for key in READ_ONLY if view.has((key,))]
-    for key in present:
-        view.take((key,))
-    if present:
-        view.note((present[0],), "K2E-I701", f"read-only fields ignored: {', '.join(present)}",
-                  paths=[view.origin((key,)).path for key in present])
+    note_together(view, READ_ONLY, "K2E-I701", lambda present: f"read-only fields ignored: {', '.join(present)}")
     name = view.get(("serviceName",), str)
     family, revision, ref = _task_reference(view)
     for key, suggestion in _CLUSTER_SIDE.items():

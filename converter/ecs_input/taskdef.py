@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from converter.ecs_input.container import PodExtras, dns_label, millicores_for_units, parse_container
-from converter.ecs_input.view import EcsView
+from converter.ecs_input.view import EcsView, note_together
 from converter.kubernetes.reader import Path
 from converter.model import Container, ContainerRole, Rollout, Volume, Workload
 from converter.quantity import MIB
@@ -114,12 +114,7 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
 
 
 def _read_only(view: EcsView) -> None:
-    present = [key for key in READ_ONLY if view.has((key,))]
-    for key in present:
-        view.take((key,))
-    if present:
-        view.note((present[0],), "K2E-I701", f"read-only fields ignored: {', '.join(present)}",
-                  paths=[view.origin((key,)).path for key in present])
+    note_together(view, READ_ONLY, "K2E-I701", lambda present: f"read-only fields ignored: {', '.join(present)}")
 
 
 def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[Container]:

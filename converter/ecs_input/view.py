@@ -155,6 +155,16 @@ class EcsView:
         return "/".join(str(step) for step in self.spell(path)[len(self.base):])
 
 
+def note_together(reader: Any, keys: tuple[str, ...], code: str, message: Any) -> None:
+    """Take each of ``keys`` the object has, and name them in one finding, at the first, that lists every
+    path in its details: ``message(present)`` (an EcsView or a Reader: read-only fields, attributes)."""
+    present = [key for key in keys if reader.has((key,))]
+    for key in present:
+        reader.take((key,))
+    if present:
+        reader.note((present[0],), code, message(present), paths=[reader.origin((key,)).path for key in present])
+
+
 def _scalar(text: str, types: tuple[type, ...]) -> Any:
     if bool in types and text.lower() in ("true", "false"):
         return text.lower() == "true"
