@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 from converter.ecs.load_balancer import MAX_TARGET_GROUPS, bounded, plan_load_balancer, unchecked_readiness
 from converter.findings import Finding, Origin, make_finding
 from converter.model import Container, Exposure, Port, ServicePort, Workload
+from converter.names import unique_within
 from converter.record import Record, set_field
 from converter.settings import Settings, placeholder
 
@@ -250,7 +251,7 @@ def _service_connect_entries(exposure: Exposure, targets: Sequence[Target],
             base += f"-{service_port.name if service_port.name is not None else service_port.port}"
         discoveries = []
         for dns_name, suffix in aliases:
-            discoveries.append(_unique(bounded(_clean(base + suffix, "svc"), PORT_NAME_MAX), taken))
+            discoveries.append(unique_within(bounded(_clean(base + suffix, "svc"), PORT_NAME_MAX), taken, PORT_NAME_MAX))
             entries.append({"portName": target.mapping_name, "discoveryName": discoveries[-1],
                             "clientAliases": [{"port": service_port.port, "dnsName": dns_name}]})
         name = service_port.name
@@ -275,15 +276,6 @@ def _clean(text: str, fallback: str) -> str:
     """Lower-case ``[a-z0-9_-]``, not starting with ``-``."""
     cleaned = re.sub(r"[^a-z0-9_-]", "-", text.lower()).lstrip("-")
     return cleaned or fallback
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, counter = name, 2
-    while candidate in taken:
-        suffix = f"-{counter}"
-        candidate, counter = name[: PORT_NAME_MAX - len(suffix)] + suffix, counter + 1
-    taken.add(candidate)
-    return candidate
 
 
 def _at(origin: Origin, field: str) -> Origin:

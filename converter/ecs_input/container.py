@@ -14,6 +14,7 @@ from decimal import Decimal
 from converter.ecs_input.view import EcsView
 from converter.kubernetes.reader import Path
 from converter.model import Container, ContainerRole, EnvVar, Mount, Port, Probe, Resources, SecretEnv, SecurityContext
+from converter.names import unique_within
 from converter.quantity import MIB
 from converter.settings import placeholder
 
@@ -69,13 +70,8 @@ def dns_label(text: str, fallback: str) -> str:
 
 
 def unique_label(name: str, taken: set[str]) -> str:
-    """``name``, or ``name-2``, ``name-3``... (still a DNS label) when it is taken; added to ``taken``."""
-    candidate, counter = name, 2
-    while candidate in taken:
-        suffix = f"-{counter}"
-        candidate, counter = name[: DNS_LABEL_MAX - len(suffix)] + suffix, counter + 1
-    taken.add(candidate)
-    return candidate
+    """``name`` made unique in ``taken``, still a DNS label."""
+    return unique_within(name, taken, DNS_LABEL_MAX)
 
 
 def millicores_for_units(units: int) -> tuple[int, bool]:
