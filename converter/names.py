@@ -1,14 +1,14 @@
-"""Names made unique within a run: a Service, workload or Service Connect name that is already taken."""
+"""Names made unique within a run: a Service, workload, Service Connect name or template identifier already taken."""
 
 from __future__ import annotations
 
 
-def unique_within(name: str, taken: set[str], max_length: int) -> str:
-    """``name``, or ``name-2``, ``name-3``... cut to stay within ``max_length``, the first not in ``taken``
-    (which it is then added to)."""
+def unique_within(name: str, taken: set[str], max_length: int | None = None, separator: str = "-") -> str:
+    """``name``, or ``name-2``, ``name-3``... (``separator`` before the number; the name cut to stay within
+    ``max_length`` when given), the first not in ``taken`` (which it is then added to)."""
     candidate, counter = name, 2
     while candidate in taken:
-        suffix = f"-{counter}"
-        candidate, counter = name[: max_length - len(suffix)] + suffix, counter + 1
+        suffix = f"{separator}{counter}"
+        candidate, counter = (name if max_length is None else name[: max_length - len(suffix)]) + suffix, counter + 1
     taken.add(candidate)
     return candidate

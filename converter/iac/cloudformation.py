@@ -27,10 +27,10 @@ from converter.iac.links import (
     TaskDefinitionRef,
     pascal,
     policy_metric,
-    unique,
 )
 from converter.iac.mapping import RESOURCES, SCALING_POLICY, Field
 from converter.iac.templating import render_template
+from converter.names import unique_within
 from converter.settings import PLACEHOLDER_PREFIX
 
 TEMPLATE = "cloudformation.yaml.j2"
@@ -91,7 +91,7 @@ def build_stack(linked: Linked) -> CfnStack:
     resources: list[CfnResource] = []
     log_ids: dict[str, str] = {}
     for name, owner in linked.log_groups.items():
-        log_ids[name] = unique(pascal(owner) + "LogGroup", taken, "")
+        log_ids[name] = unique_within(pascal(owner) + "LogGroup", taken, separator="")
         resources.append(CfnResource(log_ids[name], RESOURCES["log_group"][1], {"LogGroupName": name}, "Delete"))
     outputs: list[CfnOutput] = []
     output_ids: set[str] = set()
@@ -100,9 +100,9 @@ def build_stack(linked: Linked) -> CfnStack:
         built = _workload(workload, taken, log_ids, resources)
         workloads.append(built)
         base = pascal(workload.name)
-        outputs.append(CfnOutput(unique(base + "ServiceArn", output_ids, ""), f"ARN of the ECS service {workload.name}",
+        outputs.append(CfnOutput(unique_within(base + "ServiceArn", output_ids, separator=""), f"ARN of the ECS service {workload.name}",
                                  Ref(built.service)))
-        outputs.append(CfnOutput(unique(base + "TaskDefinitionArn", output_ids, ""),
+        outputs.append(CfnOutput(unique_within(base + "TaskDefinitionArn", output_ids, separator=""),
                                  f"ARN of the task definition {workload.name}", Ref(built.task_definition)))
     return CfnStack(parameters, resources, outputs, workloads, log_ids)
 
@@ -111,18 +111,18 @@ def _workload(workload: LinkedWorkload, taken: set[str], log_ids: dict[str, str]
               resources: list[CfnResource]) -> CfnWorkload:
     base = pascal(workload.name) or "Workload"
     ids = CfnWorkload(name=workload.name, resource=workload.resource,
-                      task_definition=unique(base + "TaskDefinition", taken, ""), service=unique(base + "Service", taken, ""))
+                      task_definition=unique_within(base + "TaskDefinition", taken, separator=""), service=unique_within(base + "Service", taken, separator=""))
     context = _Context(workload.name, ids, log_ids)
     resources.append(CfnResource(ids.task_definition, RESOURCES["task_definition"][1],
                                  context.properties(workload.task_definition, RESOURCES["task_definition"][0])))
     resources.append(CfnResource(ids.service, RESOURCES["service"][1],
                                  context.properties(workload.service, RESOURCES["service"][0])))
     if workload.scalable_target is not None:
-        ids.scalable_target = unique(base + "ScalableTarget", taken, "")
+        ids.scalable_target = unique_within(base + "ScalableTarget", taken, separator="")
         resources.append(CfnResource(ids.scalable_target, RESOURCES["scalable_target"][1],
                                      context.properties(workload.scalable_target, RESOURCES["scalable_target"][0])))
         for policy in workload.policies:
-            policy_id = unique(base + pascal(policy_metric(policy, workload.service)) + "ScalingPolicy", taken, "")
+            policy_id = unique_within(base + pascal(policy_metric(policy, workload.service)) + "ScalingPolicy", taken, separator="")
             ids.policies.append(policy_id)
             properties = context.properties(policy, SCALING_POLICY)
             properties = {"PolicyName": properties.pop("PolicyName"), "PolicyType": properties.pop("PolicyType"),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.errors import OutputValidationError
+from converter.names import unique_within
 from converter.settings import PLACEHOLDER_PREFIX, is_placeholder, placeholder
 
 STRING, SUBNETS, SECURITY_GROUPS = "string", "subnets", "security-groups"
@@ -244,10 +245,10 @@ class _Names:
         self.tf_taken: set[str] = set()
 
     def cfn(self, key: str) -> str:
-        return unique(pascal(key) or "Param", self.cfn_taken, "")
+        return unique_within(pascal(key) or "Param", self.cfn_taken, separator="")
 
     def tf(self, key: str) -> str:
-        return unique(snake(key) or "param", self.tf_taken, "_")
+        return unique_within(snake(key) or "param", self.tf_taken, separator="_")
 
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -261,12 +262,3 @@ def pascal(text: str) -> str:
 def snake(text: str) -> str:
     name = "_".join(word.lower() for word in _WORD.findall(text))[:MAX_ID]
     return f"_{name}" if name[:1].isdigit() else name
-
-
-def unique(name: str, taken: set[str], separator: str) -> str:
-    candidate, counter = name, 2
-    while candidate in taken:
-        candidate = f"{name}{separator}{counter}"
-        counter += 1
-    taken.add(candidate)
-    return candidate

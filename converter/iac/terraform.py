@@ -24,7 +24,6 @@ from converter.iac.links import (
     TaskDefinitionRef,
     policy_metric,
     snake,
-    unique,
 )
 from converter.iac.mapping import (
     BLOCK,
@@ -38,6 +37,7 @@ from converter.iac.mapping import (
     Field,
 )
 from converter.iac.templating import render_template
+from converter.names import unique_within
 
 FILES = ("versions.tf", "variables.tf", "main.tf", "outputs.tf")
 REGION = Expr("data.aws_region.current.name")
@@ -81,7 +81,7 @@ def build_configuration(linked: Linked) -> TfConfiguration:
     taken: dict[str, set[str]] = {}
 
     def label(kind: str, base: str) -> str:
-        return unique(base, taken.setdefault(kind, set()), "_")
+        return unique_within(base, taken.setdefault(kind, set()), separator="_")
 
     resources: list[TfResource] = []
     log_labels: dict[str, str] = {}
@@ -100,10 +100,10 @@ def build_configuration(linked: Linked) -> TfConfiguration:
         context = _Context(workload.name, labels, log_labels)
         resources.extend(context.resources(workload, label))
         workloads.append(labels)
-        outputs.append({"name": unique(f"{base}_service_arn", output_names, "_"),
+        outputs.append({"name": unique_within(f"{base}_service_arn", output_names, separator="_"),
                         "body": (Attr("description", f"ARN of the ECS service {workload.name}"),
                                  Attr("value", Expr(f"{RESOURCES['service'][2]}.{labels.labels['service']}.id")))})
-        outputs.append({"name": unique(f"{base}_task_definition_arn", output_names, "_"),
+        outputs.append({"name": unique_within(f"{base}_task_definition_arn", output_names, separator="_"),
                         "body": (Attr("description", f"ARN of the task definition {workload.name}"),
                                  Attr("value", Expr(f"{RESOURCES['task_definition'][2]}.{labels.labels['task_definition']}.arn")))})
     return TfConfiguration(variables, resources, outputs, linked.uses_region, workloads, log_labels)
