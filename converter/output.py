@@ -116,11 +116,9 @@ class StagedFolder:
             parent.mkdir(parents=True, exist_ok=True)
             settle_leftovers(parent, destination.name)
             self.staging = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(destination.name)}{os.getpid()}-", dir=parent))
-        umask = os.umask(0)
-        os.umask(umask)
         try:
             with self._errors():
-                self.staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder should get the usual mode
+                self.staging.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the output folder should get the usual mode
         except BaseException:
             self.discard()  # no caller holds the folder yet to discard it
             raise
@@ -190,6 +188,14 @@ def check_file_name(name: str, seen: dict[str, str]) -> None:
     if other != name:
         raise OutputValidationError(f"output files {other!r} and {name!r} differ only in case; "
                                     "on a case-insensitive file system one would overwrite the other")
+
+
+def current_umask() -> int:
+    """The process's umask (which can only be read by setting it): the mode a file made with mkstemp or a
+    folder made with mkdtemp should get, instead of their private 0600/0700, is 0666 or 0777 without it."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _staging_prefix(name: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TextIO
 
 from converter.errors import UsageError
+from converter.output import current_umask
 
 
 class ReportFile:
@@ -52,7 +53,7 @@ class ReportFile:
                 return
             with open(self.temporary, "w", encoding="utf-8") as handle:
                 writer(handle)
-            os.chmod(self.temporary, self.mode if self.mode is not None else 0o666 & ~_umask())  # mkstemp's is 0600
+            os.chmod(self.temporary, self.mode if self.mode is not None else 0o666 & ~current_umask())  # mkstemp's is 0600
             os.replace(self.temporary, self.destination)  # type: ignore[arg-type]
             self.temporary = None
         except OSError as err:
@@ -70,9 +71,3 @@ class ReportFile:
 
 def prepared(target: Optional[str]) -> Optional[ReportFile]:
     return None if target is None else ReportFile(target)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

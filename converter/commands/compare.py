@@ -145,14 +145,14 @@ def _write(target: str, text: str) -> None:
     import os
     import tempfile
 
+    from converter.output import current_umask
+
     folder = os.path.dirname(os.path.abspath(target))
     handle, temporary = tempfile.mkstemp(prefix=".k2ecs-compare-", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
+        os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes it private; a report is an ordinary file
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
