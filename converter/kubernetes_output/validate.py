@@ -92,15 +92,11 @@ def server_rules(document: dict[str, Any]) -> list[str]:
 def _validator(api_version: Any, kind: Any) -> Any:
     import jsonschema
 
-    schemas = _schemas()
+    schemas = load_schema(SCHEMA_FILE)
     top = schemas["kinds"].get(f"{api_version} {kind}")
     if top is None:
         return None
     return jsonschema.Draft202012Validator({**top, "$defs": schemas["$defs"]})
-
-
-def _schemas() -> dict[str, Any]:
-    return load_schema(SCHEMA_FILE)
 
 
 # -- generating the file (from kubernetes-validate, a test dependency) -----------------------------
