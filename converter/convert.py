@@ -307,11 +307,13 @@ def _port_names(workload: Workload) -> dict[tuple[str, int], str]:
 
 
 def render_workload(workload: Workload, name: str, exposures: list[Exposure], scaler: Autoscaling | None,
-                settings: Settings, findings: list[Finding], contributed: set[int] | None = None) -> WorkloadOutput | None:
+                    settings: Settings, findings: list[Finding], contributed: set[int] | None = None, *,
+                    validate: bool = True) -> WorkloadOutput | None:
     """The workload's payloads, or None when it cannot be converted (with the findings that say why).
 
     ``contributed`` receives the id() of each model that reached the output: the workload, the scaler and
-    the Services whose ports were wired (the report's resource status, converted or not-converted)."""
+    the Services whose ports were wired (the report's resource status, converted or not-converted).
+    ``validate=False``: the caller passes the output to validate_output() itself, before using it."""
     max_containers = load_schema("ecs_rules.json")["task_definition"]["max_containers"]
     if len(workload.containers) > max_containers:
         findings.append(make_finding("K2E-E144", workload.origin,
@@ -342,20 +344,29 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         scaling, scaling_findings = render_scaling(scaler, service_name=name, size=size, settings=settings,
                                                    resource=workload.resource)
         findings.extend(scaling_findings)
+    output = WorkloadOutput(name=name, resource=workload.resource, task_definition=taskdef, service=service,
+                            scaling=scaling)
+    if validate:
+        validate_output(output, workload, settings)
+    if contributed is not None:
+        contributed.add(id(workload))
+        contributed.update(wiring.wired)
+        if scaler is not None:
+            contributed.add(id(scaler))
+    return output
+
+
+def validate_output(output: WorkloadOutput, workload: Workload, settings: Settings) -> None:
+    """Raise OutputValidationError, at the workload's line, when a payload fails the API model or an ECS rule."""
+    scaling = output.scaling
     problems = validate_payloads(
-        taskdef=taskdef, service=service,
+        taskdef=output.task_definition, service=output.service,
         target=None if scaling is None else scaling["scalableTarget"],
         policies=[] if scaling is None else scaling["scalingPolicies"], launch_type=settings.launch_type)
     if problems:
         shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
         raise OutputValidationError(f"{workload.resource}: rendered ECS payload is not valid: {shown}",
                                     file=workload.origin.file, line=workload.origin.line)
-    if contributed is not None:
-        contributed.add(id(workload))
-        contributed.update(wiring.wired)
-        if scaler is not None:
-            contributed.add(id(scaler))
-    return WorkloadOutput(name=name, resource=workload.resource, task_definition=taskdef, service=service, scaling=scaling)
 
 
 def _desired_count(workload: Workload, scaler: Autoscaling | None, findings: list[Finding]) -> int:

@@ -30,6 +30,7 @@ from converter.convert import (
     WORKLOAD_PARSERS,
     Conversion,
     Intake,
+    Pending,
     SourceRecord,
     WorkloadOutput,
     render_workload,
@@ -40,6 +41,7 @@ from converter.convert import (
     selects_nothing,
     selects_several,
     unique_name,
+    validate_output,
 )
 from converter.ecs.service_wiring import selects
 from converter.errors import K2ecsError
@@ -49,6 +51,9 @@ from converter.loader import Document, parse_text, read_source
 from converter.model import Autoscaling, Exposure, Workload
 from converter.settings import Settings
 from converter.yaml_parts import Part, split_stream
+
+
+BATCH_WORKLOADS = 64  # workloads of pass 2 taken through each stage together (_Run._workloads)
 
 
 class Sink(Protocol):
@@ -188,9 +193,14 @@ class _Run:
             if model is not None:
                 self._index(item[0], model, item[3])
         del pending
+        batch: list[tuple[int, Part]] = []
         for number, part in parts:
             if part.workload:
-                self._workload(number, part)
+                batch.append((number, part))
+                if len(batch) == BATCH_WORKLOADS:
+                    self._workloads(batch)
+                    batch = []
+        self._workloads(batch)
         for index in sorted(self.again):
             self._render_again(index)  # before the ConfigMaps and Secrets it reads are released
         contributed = set().union(*(rendered.contributed for rendered in self.rendered))
@@ -238,17 +248,36 @@ class _Run:
             self.scalers.append(_Linked(scaler, record))
 
     # -- pass 2 ---------------------------------------------------------------------------------
-    def _workload(self, number: int, part: Part) -> None:
-        documents = self._documents(number, part)
+    def _workloads(self, batch: list[tuple[int, Part]]) -> None:
+        """Pass 2 for a batch of workload parts, one stage at a time for the whole batch: reading the YAML,
+        parsing, rendering, validating, and handing the outputs to the sink. Interleaving the stages
+        workload by workload made the same code about 5% slower (docs/PERFORMANCE.md, "Batches")."""
+        documents = [self._documents(number, part) for number, part in batch]
+        parsed = [self._parse_workload(found) for found in documents]
+        del documents
+        done: list[tuple[int, Workload, WorkloadOutput | None]] = []
+        for source, item in zip(batch, parsed):
+            if item is not None:
+                index, workload, attached, scaler = self._link(source, *item)
+                done.append((index, workload, self._render(index, workload, attached, scaler, validate=False)))
+        for _, workload, output in done:
+            if output is not None:
+                validate_output(output, workload, self.settings)
+        for index, _, output in done:
+            self._hand_over(index, output)
+
+    def _parse_workload(self, documents: list[tuple[tuple[int, int, int], Document]]) -> tuple[Pending, Workload] | None:
         if len(documents) != 1 or not _is_workload(documents[0][1]):
             raise _NotStreamable  # the text looked like one workload and is not
         position, document = documents[0]
         item = self._admit(document, position)
         if item is None:
-            return  # declared again (K2E-E007)
+            return None  # declared again (K2E-E007)
         workload = self.intake.parse(item)
-        if workload is None:
-            return
+        return None if workload is None else (item, workload)
+
+    def _link(self, source: tuple[int, Part], item: Pending, workload: Workload) -> tuple[int, Workload, list[Exposure], Autoscaling | None]:
+        """The workload's number, and the Services and HPA of pass 1 it is rendered with."""
         index = len(self.rendered)
         scaler = None
         for scaler_number in self.by_target.get((workload.kind, workload.name), ()):
@@ -267,21 +296,26 @@ class _Run:
                     self.again.add(linked.matches[0])  # selects two: attached to neither (K2E-W403)
         name = unique_name(workload, self.used_names)
         self.used_names.add(name.lower())
-        rendered = _Rendered(name, workload.resource, (number, part), [], None, item[3])
-        self.rendered.append(rendered)
-        self._render(index, workload, attached, scaler)
+        self.rendered.append(_Rendered(name, workload.resource, source, [], None, item[3]))
+        return index, workload, attached, scaler
 
-    def _render(self, index: int, workload: Workload, attached: list[Exposure], scaler: Autoscaling | None) -> None:
+    def _render(self, index: int, workload: Workload, attached: list[Exposure], scaler: Autoscaling | None, *,
+                validate: bool) -> WorkloadOutput | None:
         rendered = self.rendered[index]
         findings: list[Finding] = []
         if rendered.name != workload.name:
             findings.append(renamed(workload, rendered.name))
         contributed: set[int] = set()
-        output = render_workload(workload, rendered.name, attached, scaler, self.settings, findings, contributed)
+        output = render_workload(workload, rendered.name, attached, scaler, self.settings, findings, contributed,
+                                 validate=validate)
         rendered.findings = findings
         rendered.record.status = "converted" if output is not None else "not-converted"
         contributed.discard(id(workload))  # only the Services' and HPAs' ids are compared later (they are kept)
         rendered.contributed = contributed
+        return output
+
+    def _hand_over(self, index: int, output: WorkloadOutput | None) -> None:
+        rendered = self.rendered[index]
         if output is None:
             self.sink.drop(index)
             rendered.output = None
@@ -299,7 +333,7 @@ class _Run:
         workload = WORKLOAD_PARSERS[key][1](reader, self.intake.context)
         attached = [linked.model for linked in self.exposures if linked.matches == [index]]
         scalers = [linked.model for linked in self.scalers if linked.matches == [index]]
-        self._render(index, workload, attached, scalers[-1] if scalers else None)
+        self._hand_over(index, self._render(index, workload, attached, scalers[-1] if scalers else None, validate=True))
 
     def _linking_findings(self) -> list[Finding]:
         """convert._render_all's findings about Services and HPAs, in its order."""

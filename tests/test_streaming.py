@@ -171,6 +171,41 @@ def test_generated_bundles_stream_to_the_same_result(files, between):
     assert_same(classic, streamed, sink)
 
 
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(DOCUMENTS, min_size=2, max_size=12), st.integers(min_value=1, max_value=4))
+def test_batches_of_any_size_give_the_same_result(docs, batch):
+    """Pass 2 takes its workloads a batch at a time: a Service, HPA or duplicate spanning two batches,
+    and a workload rendered again after the last batch, come out as from convert()."""
+    from unittest import mock
+
+    from converter import streaming
+
+    with mock.patch.object(streaming, "BATCH_WORKLOADS", batch):
+        classic, streamed, sink = both([("f.yaml", "".join(f"---\n{doc}" for doc in docs))])
+    if isinstance(classic, Exception):
+        assert streamed is None
+        return
+    assert streamed is not None
+    assert_same(classic, streamed, sink)
+
+
+def test_a_payload_failing_validation_in_a_batch_is_left_to_convert(monkeypatch):
+    """Outputs are validated for the whole batch before any reaches the sink; a failure leaves the
+    conversion to convert(), which reports it."""
+    from converter import streaming
+    from converter.errors import OutputValidationError
+
+    def failing(output, workload, settings):
+        if workload.name == "b":
+            raise OutputValidationError("b: rendered ECS payload is not valid")
+
+    monkeypatch.setattr(streaming, "validate_output", failing)
+    text = "".join("---\n" + _deployment(name, None, [("app", name)], None) for name in ("a", "b", "c"))
+    sink = ListSink()
+    assert convert_streaming([SourceText("f.yaml", text)], Settings(), sink) is None
+    assert sink.puts == 0
+
+
 def test_a_service_matching_a_later_workload_makes_the_earlier_one_render_again():
     text = "---\n" + _service("s1", None, [("app", "x")]) + "---\n" + _deployment("a", None, [("app", "x")], None) \
         + "---\n" + _deployment("b", None, [("app", "x")], None)
