@@ -52,3 +52,44 @@ def test_a_released_reader_forgets_the_container_it_reached() -> None:
     reader.finish()
     reader.release()
     assert reader.raw(("spec", "template", "spec", "containers", 0, "name")) is None
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), extra=st.lists(st.lists(_STEPS, max_size=3).map(tuple)))
+def test_present_is_has_of_each_key_in_order(data: dict, extra: list[tuple[Any, ...]]) -> None:
+    reader = Reader(Document("in.yaml", 0, data, 1, {}), "Deployment/x")
+    keys = ("spec", "b", "0", "a", "missing")
+    for path in _paths(data) + extra:  # mappings, lists, scalars, null and absent paths
+        assert reader.present(path, keys) == [key for key in keys if reader.has(path + (key,))], path
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), extra=st.lists(st.lists(_STEPS, max_size=4).map(tuple)),
+       order=st.randoms(use_true_random=False))
+def test_origin_is_line_of_and_pointer_whatever_was_read_before(data: dict, extra: list[tuple[Any, ...]], order: Any) -> None:
+    """Reader.origin's shortcuts (the line in the container last reached, the pointer text of a path met
+    before) give what Document.line_of and pointer give, for documents with string keys only and others."""
+    import yaml
+
+    from converter.loader import parse_text, pointer
+
+    (document,) = parse_text(yaml.safe_dump(data), "in.yaml")
+    assert document.plain_keys == all(isinstance(key, str) for key in _keys(data))
+    reader = Reader(document, "Deployment/x")
+    paths = _paths(data) + extra
+    order.shuffle(paths)
+    # A parser asks for paths of its own literals (strings and list indexes) and of the document's keys.
+    asked_paths = [path for path in reversed(paths)
+                   if not document.plain_keys or all(step.__class__ in (str, int) for step in path)]
+    for read, asked in zip(paths, asked_paths):
+        reader.raw(read)
+        origin = reader.origin(asked)
+        assert (origin.line, origin.path) == (document.line_of(asked), pointer(asked)), (read, asked)
+
+
+def _keys(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return list(node) + [key for child in node.values() for key in _keys(child)]
+    if isinstance(node, list):
+        return [key for child in node for key in _keys(child)]
+    return []

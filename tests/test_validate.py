@@ -304,6 +304,9 @@ RULE_CASES = [
     ("V1-containers", _many_containers, "FARGATE", "V1", ["11 containers, more than 10"]),
     ("V2-size", lambda p: app(p).update(environment=[{"name": "BIG", "value": "x" * 70000}]), "FARGATE", "V2",
      ["serialized size", "more than 65536"]),
+    # 40,000 characters, 80,000 bytes in UTF-8: the limit is on bytes
+    ("V2-size-in-bytes", lambda p: app(p).update(environment=[{"name": "BIG", "value": "\u00e9" * 40000}]), "FARGATE",
+     "V2", ["serialized size 81", "more than 65536"]),
     ("V3-family", _set(lambda p: p["taskdef"], "family", "web app"), "FARGATE", "V3", ["family:", "'web app'"]),
     ("V3-family-length", _set(lambda p: p["taskdef"], "family", "f" * 256), "FARGATE", "V3", ["256 characters"]),
     ("V4-container-name", lambda p: p["taskdef"]["containerDefinitions"].append(

@@ -27,6 +27,8 @@ from converter.ecs.validate_rule_helpers import (
 from converter.resources import load_schema
 
 LAUNCH_TYPES = ("FARGATE", "EC2")
+# json.dumps(separators=..., ensure_ascii=False) makes an encoder at every call; this one is made once.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def check_task_definition(taskdef: dict, *, launch_type: str) -> list[str]:
@@ -42,7 +44,8 @@ def check_task_definition(taskdef: dict, *, launch_type: str) -> list[str]:
     if len(containers) > limits["max_containers"]:
         problems.append(f"containerDefinitions: {len(containers)} containers, more than {limits['max_containers']} (V1)")
     try:
-        size_bytes = len(json.dumps(taskdef, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        text = _COMPACT.encode(taskdef)
+        size_bytes = len(text) if text.isascii() else len(text.encode("utf-8"))
     except (TypeError, ValueError):
         size_bytes = 0  # not JSON at all: the model validator reports the offending value
     if size_bytes > limits["max_size_bytes"]:

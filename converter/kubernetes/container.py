@@ -79,9 +79,8 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
         value = reader.get(path + (key,), str)
         if value is not None and value != default:
             reader.note(path + (key,), "K2E-W145", f"{key} has no ECS field")
-    for key in ("stdinOnce", "resizePolicy", "restartPolicyRules"):
-        if reader.has(path + (key,)):
-            reader.note(path + (key,), "K2E-W145", f"{key} has no ECS field")
+    for key in reader.present(path, ("stdinOnce", "resizePolicy", "restartPolicyRules")):
+        reader.note(path + (key,), "K2E-W145", f"{key} has no ECS field")
     if reader.has(path + ("volumeDevices",)):
         reader.note(path + ("volumeDevices",), "K2E-W120", "raw block volumeDevices have no ECS equivalent")
 

@@ -51,9 +51,8 @@ def read_metadata(reader: Reader, kind: str) -> Metadata:
             reader.note(("metadata", "annotations", key), "K2E-I009", f"annotation {key} is written by a tool")
         else:
             kept[key] = value
-    for key in _BOOKKEEPING:
-        if reader.has(("metadata", key)):
-            reader.note(("metadata", key), "K2E-I009", f"metadata.{key} is set by Kubernetes")
+    for key in reader.present(("metadata",), _BOOKKEEPING):
+        reader.note(("metadata", key), "K2E-I009", f"metadata.{key} is set by Kubernetes")
     if reader.has(("status",)):
         reader.note(("status",), "K2E-I004", "the status block is read-only")
     return Metadata(kind=kind, name=name, namespace=namespace, labels=tuple(sorted(labels.items())),

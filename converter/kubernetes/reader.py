@@ -15,6 +15,11 @@ from converter.loader import Document, pointer
 
 Path = tuple[Any, ...]
 _MISSING = object()
+# The JSON Pointer of each path met lately, for documents whose keys are all strings (Document.plain_keys),
+# where a path's steps are strings and list indexes (the parsers' own and the document's): in any other,
+# True would find the text of 1. Parsers read the same few hundred paths in every workload.
+_POINTERS: dict[Path, str] = {}
+_POINTERS_KEPT = 8192
 _CONSUMED = object()  # in uncovered_paths' trie: this path was consumed whole
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "a mapping", list: "a list",
@@ -75,12 +80,23 @@ class Reader:
 
     # -- locating -------------------------------------------------------------------------------
     def origin(self, path: Path = ()) -> Origin:
-        return Origin(
-            resource=self.resource,
-            file=self.document.file,
-            line=self.document.line_of(path),
-            path=pointer(self.document.prefix + tuple(path)),
-        )
+        # Tens of origins per workload, most of them at a field next to the last one read: the line is
+        # looked up in the container raw() last reached, and the pointer text is made once per path.
+        document = self.document
+        line = None
+        if self.parent_path is not None and path and path[:-1] == self.parent_path:
+            line = document.line_in(self.parent, path[-1])
+        if line is None:
+            line = document.line_of(path)
+        if document.plain_keys and not document.prefix and path.__class__ is tuple:
+            text = _POINTERS.get(path)
+            if text is None:
+                if len(_POINTERS) >= _POINTERS_KEPT:
+                    _POINTERS.clear()
+                text = _POINTERS[path] = pointer(path)
+        else:
+            text = pointer(document.prefix + tuple(path))
+        return Origin(resource=self.resource, file=document.file, line=line, path=text)
 
     def raw(self, path: Path, default: Any = None) -> Any:
         # The hot path of every parser (millions of calls in a large bundle): plain dicts and lists, as the
@@ -118,6 +134,14 @@ class Reader:
 
     def has(self, path: Path) -> bool:
         return self.raw(path, _MISSING) is not _MISSING
+
+    def present(self, path: Path, keys: tuple[str, ...]) -> list[str]:
+        """The keys of ``keys`` that are in the mapping at ``path``, in the order of ``keys``: has() of each,
+        read once (parsers name a dozen unmapped fields of a container, a pod or metadata this way)."""
+        node = self.raw(path, _MISSING)
+        if node.__class__ is dict:
+            return [key for key in keys if key in node]
+        return [key for key in keys if self.has(tuple(path) + (key,))]
 
     # -- consuming ------------------------------------------------------------------------------
     def get(self, path: Path, *types: type, default: Any = None) -> Any:

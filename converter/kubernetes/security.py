@@ -23,12 +23,10 @@ def parse_security_context(reader: Reader, path: Path, pod_defaults: dict[str, A
         user = pod_defaults.get("runAsUser")
     if group is None:
         group = pod_defaults.get("runAsGroup")
-    for key in _NO_FIELD:
-        if reader.has(path + (key,)):
-            reader.note(path + (key,), "K2E-W131", f"securityContext.{key} has no ECS field")
-    for key in _DOCKER_OPTIONS:
-        if reader.has(path + (key,)):
-            reader.note(path + (key,), "K2E-W130", f"securityContext.{key} needs dockerSecurityOptions (EC2 only); not written")
+    for key in reader.present(path, _NO_FIELD):
+        reader.note(path + (key,), "K2E-W131", f"securityContext.{key} has no ECS field")
+    for key in reader.present(path, _DOCKER_OPTIONS):
+        reader.note(path + (key,), "K2E-W130", f"securityContext.{key} needs dockerSecurityOptions (EC2 only); not written")
     add = _capabilities(reader, path + ("capabilities", "add"))
     drop = _capabilities(reader, path + ("capabilities", "drop"))
     escalation = reader.get(path + ("allowPrivilegeEscalation",), bool)

@@ -182,9 +182,8 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
 
 
 def _bookkeeping(reader: Reader) -> None:
-    for key in _BOOKKEEPING:
-        if reader.has(("metadata", key)):
-            reader.note(("metadata", key), "K2E-I009", f"metadata.{key} is written by the cluster")
+    for key in reader.present(("metadata",), _BOOKKEEPING):
+        reader.note(("metadata", key), "K2E-I009", f"metadata.{key} is written by the cluster")
     if reader.string_map(("metadata", "labels")):
         # A Service has no ECS object of its own to carry tags; the workload's labels become the tags.
         reader.note(("metadata", "labels"), "K2E-I009", "Service labels have no ECS object to tag")

@@ -33,9 +33,8 @@ def parse_deployment(reader: Reader, context: ParseContext) -> Workload | None:
     spec = ("spec",)
     replicas = _replicas(reader)
     rollout = _rollout(reader)
-    for key in _DEPLOYMENT_NO_FIELD:
-        if reader.has(spec + (key,)):
-            reader.note(spec + (key,), "K2E-W304", f"{key} has no ECS equivalent")
+    for key in reader.present(spec, _DEPLOYMENT_NO_FIELD):
+        reader.note(spec + (key,), "K2E-W304", f"{key} has no ECS equivalent")
     return _workload(reader, context, meta, replicas, rollout)
 
 
@@ -52,7 +51,7 @@ def parse_statefulset(reader: Reader, context: ParseContext) -> Workload | None:
         reader.take(())  # the whole document is accounted for by that finding
         return None
     replicas = _replicas(reader)
-    lost = [key for key in _STATEFULSET_LOST if reader.has(spec + (key,))]
+    lost = reader.present(spec, _STATEFULSET_LOST)
     for key in lost:
         reader.take(spec + (key,))
     reader.note(spec, "K2E-W003", f"StatefulSet {meta.name} converted like a Deployment; lost: stable pod names, "
@@ -194,26 +193,23 @@ def _volumes(reader: Reader, pod: Path) -> tuple[Volume, ...]:
 
 
 def _pod_fields(reader: Reader, pod: Path) -> None:
-    for key in _SCHEDULING:
-        if reader.has(pod + (key,)):
-            reader.note(pod + (key,), "K2E-W139", f"{key} has no ECS equivalent (scheduling)")
+    for key in reader.present(pod, _SCHEDULING):
+        reader.note(pod + (key,), "K2E-W139", f"{key} has no ECS equivalent (scheduling)")
     for key in ("hostNetwork", "hostPID", "hostIPC"):
         if reader.get(pod + (key,), bool):
             reader.note(pod + (key,), "K2E-W142", f"{key} is not available with awsvpc networking")
     dns_policy = reader.get(pod + ("dnsPolicy",), str)
     if dns_policy not in (None, "ClusterFirst"):
         reader.note(pod + ("dnsPolicy",), "K2E-W143", f"dnsPolicy {dns_policy} has no ECS field")
-    for key in _DNS:
-        if reader.has(pod + (key,)):
-            reader.note(pod + (key,), "K2E-W143", f"{key} is not supported with awsvpc networking")
+    for key in reader.present(pod, _DNS):
+        reader.note(pod + (key,), "K2E-W143", f"{key} is not supported with awsvpc networking")
     restart = reader.get(pod + ("restartPolicy",), str)
     if restart not in (None, "Always"):
         reader.fail(pod + ("restartPolicy",), f"a Deployment's pods must have restartPolicy Always, not {restart}")
     if reader.has(pod + ("imagePullSecrets",)):
         reader.note(pod + ("imagePullSecrets",), "K2E-W137", "imagePullSecrets need repositoryCredentials (a Secrets Manager secret per registry); not written")
-    for key in ("automountServiceAccountToken", "enableServiceLinks"):
-        if reader.has(pod + (key,)):
-            reader.note(pod + (key,), "K2E-I009", f"{key} has no meaning on ECS")
+    for key in reader.present(pod, ("automountServiceAccountToken", "enableServiceLinks")):
+        reader.note(pod + (key,), "K2E-I009", f"{key} has no meaning on ECS")
     if reader.has(pod + ("activeDeadlineSeconds",)):
         reader.note(pod + ("activeDeadlineSeconds",), "K2E-W145", "activeDeadlineSeconds has no ECS field")
 
