@@ -340,15 +340,10 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
         previous_end = 0
         while loader.check_node():
             node = loader.get_node()
-            problem = shape_problem(node)
-            if problem is not None:
-                raise _LimitError(node, problem)
-            if cfn_tags:
-                node = long_form_intrinsics(node)
             end = node.end_mark.index
             no_anchor = not cfn_tags and (not anchors_anywhere or (by_span and text.find("&", previous_end, end + 1) < 0))
             previous_end = end
-            data, plain_keys = _construct_document(loader, node, directly=no_anchor)
+            data, plain_keys = _construct_document(loader, node, directly=no_anchor, cfn_tags=cfn_tags)
             line = node.start_mark.line + first_line
             if data is not None:
                 for document in _expand(Document(file, index, data, line, loader.line_table, plain_keys=plain_keys)):
@@ -379,14 +374,22 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     return documents
 
 
-def _construct_document(loader: Any, node: Any, *, directly: bool) -> tuple[Any, bool]:
+def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: bool) -> tuple[Any, bool]:
     """The document's data, built by converter.yaml_tree when ``directly`` (no anchor) and it can, and
-    whether it was (then every key is a string)."""
+    whether it was (then every key is a string).
+
+    The limits are checked before the constructor runs (shape_problem). Without an anchor, nothing
+    expands and the builder gives up where the depth limit could be passed, so it needs no check first."""
     if directly:
         try:
             return yaml_tree.build(node, loader, loader.first_line, loader.line_table), True
         except yaml_tree.Unusual:
             loader.line_table = {}  # what it had recorded, for objects now gone
+    problem = shape_problem(node)
+    if problem is not None:
+        raise _LimitError(node, problem)
+    if cfn_tags:
+        node = long_form_intrinsics(node)
     return loader.construct_document(node), False
 
 

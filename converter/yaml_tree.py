@@ -5,7 +5,7 @@ built, because a node may be reached twice (an alias) or contain itself. A docum
 has neither, so it is built here by one recursive function instead, about twice as fast. Anything
 this function does not build the very way loader._LineConstructor would (anchors, merge keys, tags
 other than the plain core ones, keys that are not strings, duplicate keys, a scalar that does not
-read as its tag) makes it give up with :class:`Unusual`, and the loader's constructor builds the
+read as its tag, items deeper than the loader's depth limit) makes it give up with :class:`Unusual`, and the loader's constructor builds the
 document instead, reporting any error with its line. tests/test_yaml_tree.py compares the two.
 """
 
@@ -17,9 +17,12 @@ from typing import Any
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from converter.yaml_limits import MAX_DEPTH
+
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_INT = "tag:yaml.org,2002:int"
 _SCALAR_TAGS = frozenset("tag:yaml.org,2002:" + name for name in ("int", "float", "bool", "null"))
 SCANNED_KEYS = 16  # up to this many keys, a mapping's key lines are an array (as loader._SCANNED_KEYS)
 
@@ -34,13 +37,17 @@ def build(root: Any, constructor: Any, first_line: int, line_table: dict[int, An
     The caller knows the document has no anchor (so every node is reached once)."""
     if root.__class__ is ScalarNode:
         return _scalar(root, constructor)
-    return _container(root, constructor, first_line, line_table)
+    return _container(root, constructor, first_line, line_table, 1)
 
 
 def _scalar(node: ScalarNode, constructor: Any) -> Any:
     tag = node.tag
     if tag == _STR:
         return node.value
+    if tag == _INT:
+        text = node.value  # ports, counts, seconds: decimal digits without a leading 0 (which YAML 1.1 reads as octal)
+        if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
+            return int(text)
     if tag not in _SCALAR_TAGS:
         raise Unusual
     try:
@@ -49,7 +56,9 @@ def _scalar(node: ScalarNode, constructor: Any) -> Any:
         raise Unusual from None
 
 
-def _container(node: Any, constructor: Any, first_line: int, line_table: dict[int, Any]) -> Any:
+def _container(node: Any, constructor: Any, first_line: int, line_table: dict[int, Any], depth: int) -> Any:
+    if depth >= MAX_DEPTH and node.value:
+        raise Unusual  # its items would be deeper than the limit: the loader's check says so, with the line
     cls = node.__class__
     if cls is MappingNode and node.tag == _MAP:
         data: dict[Any, Any] = {}
@@ -63,7 +72,7 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
             if value_node.__class__ is ScalarNode:
                 data[key] = value_node.value if value_node.tag == _STR else _scalar(value_node, constructor)
             else:
-                data[key] = _container(value_node, constructor, first_line, line_table)
+                data[key] = _container(value_node, constructor, first_line, line_table, depth + 1)
             lines.append(key_node.start_mark.line + first_line)
         line_table[id(data)] = (array("I", lines) if len(lines) <= SCANNED_KEYS else dict(zip(data, lines)))
         return data
@@ -73,7 +82,7 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
             if item.__class__ is ScalarNode:
                 items.append(item.value if item.tag == _STR else _scalar(item, constructor))
             else:
-                items.append(_container(item, constructor, first_line, line_table))
+                items.append(_container(item, constructor, first_line, line_table, depth + 1))
         line_table[id(items)] = array("I", [item.start_mark.line + first_line for item in node.value])
         return items
     raise Unusual

@@ -112,6 +112,8 @@ ODD_DOCUMENTS = {
     "str tag on a mapping": "a: !!str {b: 1}\n",
     "timestamp-like value": "a: 2024-01-01\nb: 2024-01-01T10:00:00Z\n",
     "YAML 1.1 scalars": "a: yes\nb: off\nc: 0x1F\nd: 0o17\ne: 1_000\nf: .inf\ng: -.Inf\nh: .nan\ni: 1e3\nj: ~\nk: 010\n",
+    "integers read without the constructor, and not": "a: 0\nb: 7\nc: 65535\nd: 007\ne: 08\nf: -5\ng: +5\n"
+                                                        "h: 1:30\ni: \u0663\nj: 00\nk: 12345678901234567890\n",
     "long mapping": "".join(f"key{n}: {n}\n" for n in range(40)),
     "sixteen and seventeen keys": "a:\n" + "".join(f"  k{n}: v\n" for n in range(16)) + "b:\n"
                                   + "".join(f"  k{n}: v\n" for n in range(17)),
@@ -216,3 +218,16 @@ def test_key_names_are_shared_between_documents() -> None:
     first, second = loader.parse_text("containerPort: 1\n---\ncontainerPort: 2\n", "in.yaml")
     (key_one,), (key_two,) = first.data, second.data
     assert key_one is key_two  # one string per key name: a large bundle repeats a few names a lot
+
+
+@pytest.mark.parametrize("levels", [198, 199, 200, 201])
+@pytest.mark.parametrize("inside", ["x", "", "{a: 1}"])
+def test_depth_at_the_limit_is_decided_as_by_the_loaders_check(levels: int, inside: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The builder checks no limit first: it gives up where an item would pass the depth limit, and the
+    loader's check (shape_problem) then reports it, as for a document the constructor builds."""
+    text = "a: " + "[" * levels + inside + "]" * levels + "\n"
+    direct, constructed = _both(text, monkeypatch)
+    assert direct == constructed
+    deepest = 1 + levels + (1 if inside == "x" else 2 if inside else 0)  # the mapping, the lists, what is inside
+    assert (direct[0] == "error" and "nesting deeper than 200" in direct[1]) == (deepest > 200)

@@ -6,6 +6,7 @@ import re
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
+from converter.findings import Origin
 from converter.kubernetes.context import ParseContext, Referenced, data_keys
 from converter.kubernetes.reader import Path, Reader
 from converter.model import Container, ContainerRole, EnvVar, Mount, Port, Resources, SecretEnv
@@ -97,12 +98,13 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
 
 
 def _mount(reader: Reader, path: Path) -> Mount:
+    origin = reader.origin(path)
     volume = reader.get(path + ("name",), str)
     mount_path = reader.get(path + ("mountPath",), str)
     if volume is None or mount_path is None:
         reader.fail(path, "a volume mount needs name and mountPath")
     return Mount(volume=volume, path=mount_path, read_only=bool(reader.get(path + ("readOnly",), bool, default=False)),
-                 origin=reader.origin(path))
+                 origin=origin)
 
 
 def _string_list(reader: Reader, path: Path) -> tuple[str, ...] | None:
@@ -121,6 +123,7 @@ def _ports(reader: Reader, path: Path, container: str) -> tuple[Port, ...]:
     ports: list[Port] = []
     seen: dict[int, str] = {}
     for item_path, _ in reader.sequence(path + ("ports",)):
+        origin = reader.origin(item_path)
         number = reader.get(item_path + ("containerPort",), int)
         if number is None or not 1 <= number <= 65535:
             reader.fail(item_path + ("containerPort",), "containerPort must be an integer from 1 to 65535")
@@ -140,7 +143,7 @@ def _ports(reader: Reader, path: Path, container: str) -> tuple[Port, ...]:
             reader.note(item_path + ("hostPort",), "K2E-W138", f"hostPort {host_port} differs from containerPort {number}; with awsvpc they must be equal, so hostPort was dropped")
             host_port = None
         ports.append(Port(container_port=number, protocol=protocol.lower(), name=name, host_port=host_port,
-                          origin=reader.origin(item_path)))
+                          origin=origin))
     return tuple(ports)
 
 
@@ -204,13 +207,14 @@ def _environment(reader: Reader, path: Path, container: str, context: ParseConte
             resolved[entry.name] = entry
     declared: set[str] = set()
     for item_path, _ in reader.sequence(path + ("env",)):
+        origin = reader.origin(item_path)
         name = reader.get(item_path + ("name",), str)
         if name is None:
             reader.fail(item_path, "env entry has no name")
         if name in declared:
             reader.note(item_path + ("name",), "K2E-W146", f"{name} is set more than once in {container!r}; the last one is kept")
         declared.add(name)
-        entry = _env_entry(reader, item_path, name, container, context, pod, siblings)
+        entry = _env_entry(reader, item_path, origin, name, container, context, pod, siblings)
         if entry is not None:
             resolved[name] = entry
     environment = tuple(e for e in resolved.values() if isinstance(e, EnvVar))
@@ -218,9 +222,8 @@ def _environment(reader: Reader, path: Path, container: str, context: ParseConte
     return environment, secrets
 
 
-def _env_entry(reader: Reader, path: Path, name: str, container: str, context: ParseContext, pod: PodFacts,
-               siblings: dict[str, Path]) -> EnvVar | SecretEnv | None:
-    origin = reader.origin(path)
+def _env_entry(reader: Reader, path: Path, origin: Origin, name: str, container: str, context: ParseContext,
+               pod: PodFacts, siblings: dict[str, Path]) -> EnvVar | SecretEnv | None:
     value = reader.get(path + ("value",), str)
     if value is not None:
         if _VAR_REFERENCE.search(value):

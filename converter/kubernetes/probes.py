@@ -12,6 +12,7 @@ _TIMING = (("initialDelaySeconds", 0), ("periodSeconds", 10), ("timeoutSeconds",
 def parse_probe(reader: Reader, path: Path, ports: tuple[Port, ...]) -> Probe | None:
     if not reader.has(path):
         return None
+    origin = reader.origin(path)  # before reading into it: then found in the container just reached
     reader.mapping(path)
     timing = {}
     for key, default in _TIMING:
@@ -24,7 +25,7 @@ def parse_probe(reader: Reader, path: Path, ports: tuple[Port, ...]) -> Probe | 
     common = dict(
         initial_delay_seconds=timing["initialDelaySeconds"], period_seconds=timing["periodSeconds"],
         timeout_seconds=timing["timeoutSeconds"], failure_threshold=timing["failureThreshold"],
-        success_threshold=timing["successThreshold"], origin=reader.origin(path),
+        success_threshold=timing["successThreshold"], origin=origin,
     )
     if reader.has(path + ("exec",)):
         command = reader.get(path + ("exec", "command"), list)

@@ -140,6 +140,7 @@ class Reader:
         read once (parsers name a dozen unmapped fields of a container, a pod or metadata this way)."""
         node = self.raw(path, _MISSING)
         if node.__class__ is dict:
+            self.parent_path, self.parent = tuple(path), node  # the fields named next are in it
             return [key for key in keys if key in node]
         return [key for key in keys if self.has(tuple(path) + (key,))]
 
@@ -176,7 +177,10 @@ class Reader:
             return {}
         if not isinstance(value, dict):
             self.fail(path, f"expected a mapping, got {_describe(value, self.sensitive)}")
-        self.visited.add(tuple(path))
+        path = tuple(path)
+        self.visited.add(path)
+        if value.__class__ is dict:
+            self.parent_path, self.parent = path, value  # its fields are read next
         return value
 
     def sequence(self, path: Path) -> Iterator[tuple[Path, Any]]:
@@ -188,8 +192,16 @@ class Reader:
             return iter(())
         if not isinstance(value, list):
             self.fail(path, f"expected a list, got {_describe(value, self.sensitive)}")
-        self.visited.add(tuple(path))
-        return ((tuple(path) + (index,), item) for index, item in enumerate(value))
+        path = tuple(path)
+        self.visited.add(path)
+        return self._items(path, value)
+
+    def _items(self, path: Path, value: list[Any]) -> Iterator[tuple[Path, Any]]:
+        plain = value.__class__ is list
+        for index, item in enumerate(value):
+            if plain:  # the list is the container reached: an item's origin, asked first, is found in it
+                self.parent_path, self.parent = path, value
+            yield path + (index,), item
 
     def string_map(self, path: Path) -> dict[str, str]:
         """A map of string to string (labels, annotations, selectors, ConfigMap data), consumed whole."""
