@@ -79,9 +79,7 @@ class Finding:
 
 def make_finding(code: str, origin: Origin, message: str, suggestion: str | None = None, **extra: Any) -> Finding:
     """Build a finding for a registered code; the suggestion defaults to the registry's."""
-    from converter.codes import CODES
-
-    info = CODES[code]  # KeyError here is a programming error: every code must be registered
+    info = (_CODES if _CODES is not None else _codes())[code]  # KeyError: a programming error, every code is registered
     # A large run keeps hundreds of thousands of findings to its end, and most of their paths and many of
     # their messages are the same text made again for each workload (at 10,000 workloads: 30 distinct
     # paths, a third as many messages as findings): one string each (docs/PERFORMANCE.md, "Memory").
@@ -96,6 +94,19 @@ def make_finding(code: str, origin: Origin, message: str, suggestion: str | None
         suggestion=info.suggestion if suggestion is None else suggestion,
         extra=extra or NO_DETAILS,
     )
+
+
+_CODES: Mapping[str, Any] | None = None
+
+
+def _codes() -> Mapping[str, Any]:
+    """converter.codes.CODES, imported when first needed (it imports this module), and not at every call
+    of make_finding (an import statement costs a fifth of a finding, and a large run makes 200,000)."""
+    global _CODES
+    from converter.codes import CODES
+
+    _CODES = CODES
+    return CODES
 
 
 _SORT_PASSES = (attrgetter("message"), attrgetter("code"), attrgetter("path"),
