@@ -25,7 +25,10 @@ class Severity(enum.IntEnum):
 
     @classmethod
     def from_letter(cls, letter: str) -> "Severity":
-        return {"I": cls.INFO, "W": cls.WARNING, "E": cls.ERROR}[letter]
+        return _BY_LETTER[letter]  # once per finding: the table is not made each time
+
+
+_BY_LETTER = {"I": Severity.INFO, "W": Severity.WARNING, "E": Severity.ERROR}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 _INDENT = 2
 _NEWLINES = ["\n" + " " * (_INDENT * level) for level in range(64)]
+_FOLLOWING = ["," + newline for newline in _NEWLINES]  # what comes before each item but the first
 
 
 class _Unusual(Exception):
@@ -154,6 +155,8 @@ def _container(value: Any, out: _Pieces, level: int) -> None:
         out.append("{}" if value.__class__ is dict else "[]")
         return
     inner = _NEWLINES[level + 1]
+    following = _FOLLOWING[level + 1]
+    compact = out.compact if level < 3 else None
     if value.__class__ is dict:
         separator = "{" + inner
         for key, item in value.items():
@@ -167,9 +170,9 @@ def _container(value: Any, out: _Pieces, level: int) -> None:
                     _container(item, out, level + 1)
                 else:
                     out.append(f"{separator}{name}: {text}")
-            separator = "," + inner
-            if level < 3:
-                out.compact()
+            separator = following
+            if compact is not None:
+                compact()
         out.append(_NEWLINES[level] + "}")
     else:
         separator = "[" + inner
@@ -180,7 +183,7 @@ def _container(value: Any, out: _Pieces, level: int) -> None:
                 _container(item, out, level + 1)
             else:
                 out.append(separator + text)
-            separator = "," + inner
-            if level < 3:
-                out.compact()
+            separator = following
+            if compact is not None:
+                compact()
         out.append(_NEWLINES[level] + "]")

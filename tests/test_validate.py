@@ -548,3 +548,18 @@ def test_fargate_table_matches_the_documented_examples():
         assert absent not in linux, absent
     versions = {row["cpu_units"]: row["min_platform_version"] for row in load_schema("fargate_sizes.json")}
     assert versions == {256: None, 512: None, 1024: None, 2048: None, 4096: None, 8192: "1.4.0", 16384: "1.4.0"}
+
+
+def test_tag_text_rule_is_the_same_for_every_ascii_character():
+    """valid_tag_text reads ASCII with a regex and anything else per character by Unicode category."""
+    import unicodedata
+
+    from converter.ecs.tags import valid_tag_text
+
+    for code in range(128):
+        char = chr(code)
+        expected = char in "_.:/=+-@" or unicodedata.category(char)[0] in "LZN"
+        assert valid_tag_text(char) is expected, repr(char)
+        assert valid_tag_text(f"app{char}v1") is expected, repr(char)
+        assert valid_tag_text(f"café{char}") is expected, repr(char)  # the same character, outside ASCII text
+    assert valid_tag_text("") and valid_tag_text("team/owner=web-1 @x") and not valid_tag_text("a\nb")

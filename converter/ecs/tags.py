@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -16,8 +17,14 @@ _EXTRA_CHARACTERS = set("_.:/=+-@")
 NAMESPACE_TAG = "k8s-namespace"
 
 
+# What the pattern allows of ASCII: its letters (L), digits (N), the space (the only ASCII Z) and the extras.
+_ASCII_TAG_TEXT = re.compile(r"[A-Za-z0-9 _.:/=+\-@]*")
+
+
 def valid_tag_text(text: str) -> bool:
     """The [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]* pattern of the ECS Tag shape, which Python's re cannot spell."""
+    if text.isascii():  # nearly every label and annotation: one regex instead of a lookup per character
+        return _ASCII_TAG_TEXT.fullmatch(text) is not None
     return all(ch in _EXTRA_CHARACTERS or unicodedata.category(ch)[0] in "LZN" for ch in text)
 
 
