@@ -1,4 +1,4 @@
-"""The conversion of convert(), one workload at a time: for the CLI, so a large bundle is never all in memory.
+"""The conversion of convert(), a few workloads at a time: for the CLI, so a large bundle is never all in memory.
 
 convert() parses every document before it renders anything, because a workload's output depends on
 the Services and HPAs that point at it, and on the ConfigMaps and Secrets it names, wherever they are
@@ -7,8 +7,9 @@ passes over the parts, each part parsed once:
 
 1. every part that is not a workload, in order: ConfigMaps, Secrets, ServiceAccounts, Services, HPAs
    and the kinds that are only reported;
-2. the workloads, in order: each is parsed, matched with the Services and HPAs of pass 1, rendered,
-   validated and handed to ``sink``, and then dropped.
+2. the workloads, in order, BATCH_WORKLOADS at a time: each is parsed, matched with the Services and
+   HPAs of pass 1, rendered, validated and handed to ``sink``, and then dropped. Each stage runs for the
+   whole batch before the next, which keeps each stage's code and data in the processor's caches.
 
 A Service is attached only when it selects exactly one workload, which the first pass cannot know: a
 workload that loses a Service that a later workload also matches is parsed and rendered again at the
