@@ -29,10 +29,24 @@ class QuantityError(ValueError):
 
 def parse_quantity(value: object) -> Decimal:
     """The value of a Kubernetes quantity in base units (cores, bytes), rounded up to nano-units."""
+    if value.__class__ is str:
+        known = _PARSED.get(value)
+        if known is not None:
+            return known
     # Enough digits for 2^63 at nano precision; the default context (28 digits) cannot quantize that.
     with localcontext() as context:
         context.prec = 64
-        return _parse(value)
+        result = _parse(value)
+    if value.__class__ is str:
+        if len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.clear()
+        _PARSED[value] = result  # a Decimal cannot change: one may be shared
+    return result
+
+
+# The quantities met lately: a bundle writes the same few (250m, 512Mi) in every container.
+_PARSED: dict[str, Decimal] = {}
+_PARSED_KEPT = 4096
 
 
 def _parse(value: object) -> Decimal:

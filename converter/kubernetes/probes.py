@@ -13,26 +13,26 @@ def parse_probe(reader: Reader, path: Path, ports: tuple[Port, ...]) -> Probe | 
     if not reader.has(path):
         return None
     origin = reader.origin(path)  # before reading into it: then found in the container just reached
-    reader.mapping(path)
+    fields = reader.mapping(path)
     timing = {}
     for key, default in _TIMING:
         value = reader.get(path + (key,), int, default=default)
         if value < 0:
             reader.fail(path + (key,), f"{key} cannot be negative")
         timing[key] = value
-    if reader.has(path + ("terminationGracePeriodSeconds",)):
+    if "terminationGracePeriodSeconds" in fields:
         reader.note(path + ("terminationGracePeriodSeconds",), "K2E-W114", "a probe-level termination grace period has no ECS field")
     common = dict(
         initial_delay_seconds=timing["initialDelaySeconds"], period_seconds=timing["periodSeconds"],
         timeout_seconds=timing["timeoutSeconds"], failure_threshold=timing["failureThreshold"],
         success_threshold=timing["successThreshold"], origin=origin,
     )
-    if reader.has(path + ("exec",)):
+    if "exec" in fields:
         command = reader.get(path + ("exec", "command"), list)
         if not command or not all(isinstance(part, str) for part in command):
             reader.fail(path + ("exec", "command"), "exec probe needs a command (a list of strings)")
         return Probe(handler="exec", command=tuple(command), **common)
-    if reader.has(path + ("httpGet",)):
+    if "httpGet" in fields:
         base = path + ("httpGet",)
         headers = []
         for item_path, _ in reader.sequence(base + ("httpHeaders",)):
@@ -45,13 +45,13 @@ def parse_probe(reader: Reader, path: Path, ports: tuple[Port, ...]) -> Probe | 
             reader.fail(base + ("scheme",), "scheme must be HTTP or HTTPS")
         return Probe(handler="http", port=port, path=reader.get(base + ("path",), str) or "/", scheme=scheme,
                      host=reader.get(base + ("host",), str), headers=tuple(headers), **common)
-    if reader.has(path + ("tcpSocket",)):
+    if "tcpSocket" in fields:
         base = path + ("tcpSocket",)
         port = _port(reader, base + ("port",), ports)
         if port is None:
             return None
         return Probe(handler="tcp", port=port, host=reader.get(base + ("host",), str), **common)
-    if reader.has(path + ("grpc",)):
+    if "grpc" in fields:
         base = path + ("grpc",)
         port = reader.get(base + ("port",), int)
         if port is None:

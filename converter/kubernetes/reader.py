@@ -152,11 +152,11 @@ class Reader:
             if value is None:
                 self.consumed.add(tuple(path))
             return default
-        if types and not _matches(value, types):
+        if types and value.__class__ not in types and not _matches(value, types):  # the exact type: most reads
             wanted = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
             self.fail(path, f"expected {wanted}, got {_describe(value, self.sensitive)}")
         if value.__class__ is int and int in types and float not in types:
-            bits = 64 if any(step in _INT64_FIELDS for step in tuple(path)[-2:]) else 32
+            bits = 64 if not _INT64_FIELDS.isdisjoint(tuple(path)[-2:]) else 32
             if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
                 self.fail(path, f"{_describe(value, self.sensitive)} is out of range: Kubernetes reads this field "
                                 f"as a {bits}-bit integer")
