@@ -93,3 +93,37 @@ def _keys(node: Any) -> list[Any]:
     if isinstance(node, list):
         return [key for child in node for key in _keys(child)]
     return []
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), order=st.randoms(use_true_random=False),
+       reads=st.lists(st.sampled_from(["raw", "mapping", "sequence", "present"]), min_size=1, max_size=40))
+def test_reads_of_every_kind_leave_raw_and_origin_right(data: dict, order: Any, reads: list[str]) -> None:
+    """mapping(), sequence() (as its items are handed out) and present() remember the container they reach,
+    as raw() does; raw() and origin() then still answer as a walk from the root would."""
+    import yaml
+
+    from converter.errors import InputError
+    from converter.loader import parse_text, pointer
+
+    (document,) = parse_text(yaml.safe_dump(data), "in.yaml")
+    reader = Reader(document, "Deployment/x")
+    paths = [path for path in _paths(data) if all(step.__class__ in (str, int) for step in path)]
+    order.shuffle(paths)
+    for kind, path in zip(reads * len(paths), paths):
+        try:
+            if kind == "mapping":
+                reader.mapping(path)
+            elif kind == "sequence":
+                for item_path, _ in reader.sequence(path):
+                    assert reader.origin(item_path).line == document.line_of(item_path)
+            elif kind == "present":
+                reader.present(path, ("a", "spec"))
+            else:
+                reader.raw(path)
+        except InputError:
+            pass  # not a mapping or list there: the reader says so
+        for asked in (path + ("a",), path + (0,), path):  # into what was reached first, then it
+            assert reader.raw(asked, _MISSING) is _walk(document.data, asked, _MISSING), (kind, path, asked)
+            origin = reader.origin(asked)
+            assert (origin.line, origin.path) == (document.line_of(asked), pointer(asked)), (kind, path, asked)
