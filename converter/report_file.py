@@ -1,4 +1,5 @@
-"""`--report-file`: the report written in one step, and a place for it checked before anything else is written.
+"""`--report-file` (and compare's --markdown and --html files): written in one step, in a place checked
+before anything else is written.
 
 The report goes to a temporary file beside the target, which is then renamed over it: a reader (a CI step
 watching the file) never sees half a report, and a run that fails leaves the previous report as it was.
@@ -21,18 +22,20 @@ from converter.output import current_umask
 
 
 class ReportFile:
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, what: str = "report") -> None:
+        """``what`` names the file in errors ("cannot write the report: ...")."""
         self.target = target
+        self.what = what
         self.temporary: Optional[str] = None
         try:
             existing = os.stat(target)  # through a symlink: the file it names is the one replaced
         except FileNotFoundError:
             existing = None
         except OSError as err:
-            raise UsageError(f"cannot write the report: {err.strerror or err}", file=target) from None
+            raise self._error(err) from None
         self.mode = None if existing is None else stat.S_IMODE(existing.st_mode)
         if existing is not None and stat.S_ISDIR(existing.st_mode):
-            raise UsageError("the report file is a folder", file=target)
+            raise UsageError(f"the {what} file is a folder", file=target)
         if existing is not None and not stat.S_ISREG(existing.st_mode):
             self.destination = None  # a device or a pipe: written to directly
             return
@@ -42,10 +45,13 @@ class ReportFile:
                                                       dir=self.destination.parent)
             os.close(handle)
         except OSError as err:
-            raise UsageError(f"cannot write the report: {err.strerror or err}", file=target) from None
+            raise self._error(err) from None
+
+    def _error(self, err: OSError) -> UsageError:
+        return UsageError(f"cannot write the {self.what}: {err.strerror or err}", file=self.target)
 
     def write_with(self, writer: Callable[[TextIO], Any]) -> None:
-        """The report, written by ``writer(handle)``, in the target's place."""
+        """The file, written by ``writer(handle)``, in the target's place."""
         try:
             if self.temporary is None:
                 with open(self.target, "w", encoding="utf-8") as handle:
@@ -57,10 +63,10 @@ class ReportFile:
             os.replace(self.temporary, self.destination)  # type: ignore[arg-type]
             self.temporary = None
         except OSError as err:
-            raise UsageError(f"cannot write the report: {err.strerror or err}", file=self.target) from None
+            raise self._error(err) from None
 
     def discard(self) -> None:
-        """Remove the temporary file if the report was not written (always called, also after a write)."""
+        """Remove the temporary file if the file was not written (always called, also after a write)."""
         if self.temporary is not None:
             try:
                 os.unlink(self.temporary)

@@ -722,6 +722,25 @@ def test_bad_output_targets_are_usage_errors_and_nothing_is_written(tmp_path: Pa
     assert not review.exists()
 
 
+def test_output_files_are_written_as_report_files_are(tmp_path: Path):
+    """A folder or a full disk is a usage error that names the file; a file is replaced in one step and
+    keeps its mode; a device is written to as it is; nothing is left beside the targets."""
+    case = SAMPLES / "web-loadbalancer-hpa"
+    folder = run_k2ecs("compare", "input", "--markdown", str(tmp_path), cwd=case)
+    assert folder.returncode == ExitStatus.USAGE and "the comparison file is a folder" in folder.stderr
+    review = tmp_path / "review.md"
+    review.write_text("the last review\n")
+    review.chmod(0o640)
+    written = run_k2ecs("compare", "input", "--markdown", str(review), "--html", os.devnull, cwd=case)
+    assert written.returncode == 0, written.stderr
+    assert "the last review" not in review.read_text() and oct(review.stat().st_mode & 0o777) == oct(0o640)
+    assert sorted(os.listdir(tmp_path)) == ["review.md"]
+    if os.path.exists("/dev/full"):
+        full = run_k2ecs("compare", "input", "--markdown", "/dev/full", cwd=case)
+        assert full.returncode == ExitStatus.USAGE, full.stderr
+        assert full.stderr.strip() == "k2ecs: error: /dev/full: cannot write the comparison: No space left on device"
+
+
 def test_jinja2_is_imported_only_for_the_html_page(tmp_path: Path):
     script = ("import sys\nfrom typer.testing import CliRunner\nfrom converter.cli import app\n"
               "before = 'jinja2' in sys.modules\n"

@@ -79,19 +79,27 @@ def compare(
             from converter.compare.html import render as render_html
 
             files[html] = render_html(comparison)
-        for target in files:
-            if target != STDOUT:
-                _check_target(target)
-        if STDOUT not in files:
-            from converter.compare.terminal import render as render_terminal
+        from converter.report_file import ReportFile
 
-            color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            sys.stdout.write(render_terminal(comparison, color=color))
-        for target, text in files.items():
-            if target == STDOUT:
-                sys.stdout.write(text)
-            else:
-                _write(target, text)
+        # Each file's place is checked (a temporary file made beside it) before any is written.
+        prepared: dict[str, ReportFile] = {}
+        try:
+            for target in files:
+                if target != STDOUT:
+                    prepared[target] = ReportFile(target, "comparison")
+            if STDOUT not in files:
+                from converter.compare.terminal import render as render_terminal
+
+                color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+                sys.stdout.write(render_terminal(comparison, color=color))
+            for target, text in files.items():
+                if target == STDOUT:
+                    sys.stdout.write(text)
+                else:
+                    prepared[target].write_with(lambda handle, text=text: handle.write(text))
+        finally:
+            for file in prepared.values():
+                file.discard()
         return ExitStatus.OK
 
     raise typer.Exit(guarded(run, traceback))
@@ -126,35 +134,3 @@ def _is_ecs_input(paths: List[str]) -> bool:
         raise UsageError("the input mixes Kubernetes manifests and ECS input; compare one side at a time",
                          file=seen["k8s"])
     return "k8s" in seen  # sniff names the direction: "k8s" means the input is ECS
-
-
-def _check_target(target: str) -> None:
-    """Refuse a target that cannot be written before anything is written."""
-    import os
-
-    from converter.errors import UsageError
-
-    if os.path.isdir(target):
-        raise UsageError("is a folder; give a file name", file=target)
-    if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
-        raise UsageError("the folder to write into does not exist", file=target)
-
-
-def _write(target: str, text: str) -> None:
-    """Write beside the target and rename over it: a reader never sees half a file."""
-    import os
-    import tempfile
-
-    from converter.output import current_umask
-
-    folder = os.path.dirname(os.path.abspath(target))
-    handle, temporary = tempfile.mkstemp(prefix=".k2ecs-compare-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes it private; a report is an ordinary file
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
