@@ -14,13 +14,12 @@ from operator import indexOf, is_
 import sys
 from array import array
 from sys import intern
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
@@ -144,7 +143,7 @@ class _LineConstructor(SafeConstructor):
             elif not isinstance(key_node, ScalarNode):
                 raise _LimitError(key_node, "a mapping key must be a plain value")
             else:
-                key = construct(key_node)
+                key = _string_key(construct(key_node), key_node)
             if key.__class__ is str:
                 key = intern(key)  # one object per distinct key name: a manifest repeats a few names a lot
             if key in key_lines:
@@ -168,10 +167,9 @@ class _LineConstructor(SafeConstructor):
                 if key_node in explicit:
                     key = explicit[key_node]
                 else:
-                    key = self.construct_object(key_node)
-                    if not isinstance(key, Hashable):
-                        raise ConstructorError("while constructing a mapping", node.start_mark,
-                                               "found unhashable key", key_node.start_mark)
+                    if not isinstance(key_node, ScalarNode):
+                        raise _LimitError(key_node, "a mapping key must be a plain value")
+                    key = _string_key(self.construct_object(key_node), key_node)
                 data[key] = self.construct_object(value_node)
         # Lines are kept for every mapping and list of every document, so they are kept compactly: an
         # array in key order (a dict of ints was two thirds of a loaded bundle's memory). A dict is
@@ -186,6 +184,21 @@ class _LineConstructor(SafeConstructor):
         data.extend([construct(item) for item in node.value])
         first_line = self.first_line
         self.line_table[id(data)] = array("I", [item.start_mark.line + first_line for item in node.value])
+
+
+def _string_key(key: Any, node: Any) -> str:
+    """A mapping key as Kubernetes reads it. kubectl and the API server turn YAML into JSON, whose keys are
+    strings: sigs.k8s.io/yaml writes an integer key in decimal (``9000:`` in a ConfigMap is "9000") and a
+    boolean one as true or false. A float or null key has no one spelling there, so it is refused."""
+    if key.__class__ is str:
+        return key
+    if key is True or key is False:
+        return "true" if key else "false"
+    if key.__class__ is int:
+        return str(key)
+    kind = "null" if key is None else f"a {type(key).__name__}"
+    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    raise _LimitError(node, f"mapping key {shown!r} reads as {kind}, not a string; quote it")
 
 
 _LineConstructor.add_constructor("tag:yaml.org,2002:map", _LineConstructor.construct_yaml_map)

@@ -324,6 +324,46 @@ def test_duplicate_keys_are_rejected(text, line, fragment):
     assert err.line == line and fragment in err.message
 
 
+@pytest.mark.parametrize("text, keys", [
+    ("9000: default/example-go:8080\n", ["9000"]),  # ingress-nginx's tcp-services ConfigMap, as its docs write it
+    ("1: a\ntrue: b\nno: c\n0x1F: d\n010: e\n-3: f\n", ["1", "true", "false", "31", "8", "-3"]),
+    ("base: &b {80: http}\nports:\n  <<: *b\n  443: https\n", None),  # merged keys too
+])
+def test_integer_and_boolean_keys_are_read_as_kubernetes_reads_them(text, keys):
+    """kubectl turns YAML into JSON, whose keys are strings: 9000 is "9000", true (or yes) is "true"."""
+    (document,) = parse("kind: ConfigMap\ndata:\n" + textwrap.indent(text, "  "), "in.yaml")
+    data = document.data["data"]
+    if keys is None:
+        assert data["ports"] == {"80": "http", "443": "https"}
+        return
+    assert list(data) == keys
+    assert [document.line_of(("data", key)) for key in keys] == list(range(3, 3 + len(keys)))
+
+
+def test_a_configmap_with_an_integer_key_converts():
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tcp}\ndata:\n  9000: default/example-go:8080\n---\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+            "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: app\n"
+            "        image: nginx:1.27\n        env:\n        - name: BACKEND\n"
+            "          valueFrom: {configMapKeyRef: {name: tcp, key: '9000'}}\n")
+    result = convert(parse(text), Settings())
+    (environment,) = [c["environment"] for c in result.outputs[0].task_definition["containerDefinitions"]]
+    assert {"name": "BACKEND", "value": "default/example-go:8080"} in environment
+    assert not [f for f in result.findings if f.severity.label == "error"]
+
+
+@pytest.mark.parametrize("text, line, fragment", [
+    ("kind: A\n1: a\n'1': b\n", 3, "duplicate key '1' (first at line 2)"),  # one key to Kubernetes as well
+    ("kind: A\ntrue: a\nyes: b\n", 3, "duplicate key 'true' (first at line 2)"),
+    ("kind: A\n1.5: a\n", 2, "mapping key '1.5' reads as a float, not a string; quote it"),
+    ("kind: A\n~: a\n", 2, "mapping key '~' reads as null, not a string; quote it"),
+    ("kind: A\nm: &m {1.5: a}\nn:\n  <<: *m\n", 2, "reads as a float"),
+])
+def test_keys_that_are_one_to_kubernetes_or_have_no_spelling_there_are_errors(text, line, fragment):
+    err = error(text)
+    assert err.line == line and fragment in err.message
+
+
 def test_complex_keys_are_rejected():
     assert "plain value" in error("kind: A\n? [a, b]\n: c\n").message
     assert "plain value" in error("kind: A\n? {a: 1}\n: c\n").message

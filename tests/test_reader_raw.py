@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from converter.kubernetes.reader import Reader, _walk
 from converter.loader import Document
@@ -73,6 +73,7 @@ def test_origin_is_line_of_and_pointer_whatever_was_read_before(data: dict, extr
 
     from converter.loader import parse_text, pointer
 
+    assume(_keys_stay_apart(data))
     (document,) = parse_text(yaml.safe_dump(data), "in.yaml")
     assert document.plain_keys == all(isinstance(key, str) for key in _keys(data))
     reader = Reader(document, "Deployment/x")
@@ -85,6 +86,16 @@ def test_origin_is_line_of_and_pointer_whatever_was_read_before(data: dict, extr
         reader.raw(read)
         origin = reader.origin(asked)
         assert (origin.line, origin.path) == (document.line_of(asked), pointer(asked)), (read, asked)
+
+
+def _keys_stay_apart(node: Any) -> bool:
+    """Whether no two keys of one mapping are one key as Kubernetes reads them (0 and "0", True and "true")."""
+    if isinstance(node, dict):
+        spelled = [("true" if key else "false") if isinstance(key, bool) else str(key) for key in node]
+        return len(set(spelled)) == len(spelled) and all(_keys_stay_apart(child) for child in node.values())
+    if isinstance(node, list):
+        return all(_keys_stay_apart(child) for child in node)
+    return True
 
 
 def _keys(node: Any) -> list[Any]:
@@ -106,6 +117,7 @@ def test_reads_of_every_kind_leave_raw_and_origin_right(data: dict, order: Any, 
     from converter.errors import InputError
     from converter.loader import parse_text, pointer
 
+    assume(_keys_stay_apart(data))
     (document,) = parse_text(yaml.safe_dump(data), "in.yaml")
     reader = Reader(document, "Deployment/x")
     paths = [path for path in _paths(data) if all(step.__class__ in (str, int) for step in path)]
