@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from converter import __version__
 from converter.commands import apply, baseline, compare, convert, explain, plan
-
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
-                  help="Move container workloads between Kubernetes and Amazon ECS, and report what does not carry over.")
 
 
 def _version(value: bool) -> None:
@@ -17,7 +16,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                       help="Print the version and exit.")) -> None:
     """k2ecs: Kubernetes <-> Amazon ECS, with an honest loss report."""
@@ -34,12 +32,31 @@ COMMANDS = {
     "apply": (apply.apply, plan.DetailedExitCommand),
     "compare": (compare.compare, None),
 }
-for _name, (_command, _cls) in COMMANDS.items():
-    app.command(_name, cls=_cls)(_command)
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The k2ecs app with every command, or with the one named ``only``."""
+    built = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                        help="Move container workloads between Kubernetes and Amazon ECS, and report what does not carry over.")
+    built.callback()(root)
+    for name, (command, cls) in COMMANDS.items():
+        if only is None or name == only:
+            built.command(name, cls=cls)(command)
+    return built
+
+
+app = build_app()
 
 
 def main() -> None:
-    app()
+    arguments = sys.argv[1:]
+    # Typer builds every command it has, each from its function's signature, at every start. When the
+    # command comes first, as it always does but for `k2ecs --help` and `--version`, only that one is
+    # built: 5 ms of `k2ecs convert`'s start-up (docs/PERFORMANCE.md). Anything else sees the whole app.
+    if arguments and arguments[0] in COMMANDS:
+        build_app(only=arguments[0])()
+    else:
+        app()
 
 
 if __name__ == "__main__":  # pragma: no cover

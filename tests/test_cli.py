@@ -166,3 +166,33 @@ def test_traceback_flag_shows_the_traceback(tmp_path: Path, argument: str):
     bad = write(tmp_path, "a: [1\n")
     assert "Traceback" not in run_k2ecs("convert", str(bad)).stderr
     assert "Traceback" in run_k2ecs("convert", str(bad), argument).stderr
+
+
+@pytest.mark.parametrize("name", ["convert", "baseline", "explain", "plan", "apply", "compare"])
+def test_the_app_built_for_one_command_answers_as_the_whole_app(name: str, tmp_path: Path):
+    """main() builds only the command named first (a faster start); its help, its parse errors and their
+    exit statuses are the whole app's."""
+    from typer.testing import CliRunner
+
+    from converter.cli import app, build_app
+
+    one = build_app(only=name)
+    for args in ([name, "--help"], [name, "--no-such-option"], [name]):
+        whole, alone = CliRunner().invoke(app, args), CliRunner().invoke(one, args)
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
+
+
+def test_main_builds_the_named_command_and_the_whole_app_otherwise(monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]):
+    from converter import cli
+
+    built: list[str | None] = []
+    real = cli.build_app
+    monkeypatch.setattr(cli, "build_app", lambda only=None: built.append(only) or real(only))
+    for argv, status in ((["explain", "K2E-W103"], 0), (["--version"], 0), (["nosuch"], 2)):
+        monkeypatch.setattr("sys.argv", ["k2ecs", *argv])
+        with pytest.raises(SystemExit) as exited:
+            cli.main()
+        assert exited.value.code == status, argv
+    assert built == ["explain"]  # --version and an unknown command went to the whole app, built at import
+    assert "K2E-W103" in capsys.readouterr().out
