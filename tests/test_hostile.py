@@ -223,7 +223,7 @@ def _peak_run(tmp_path: Path, manifest: Path) -> tuple[subprocess.CompletedProce
 
 
 def test_a_50_mb_file_converts_within_the_documented_limits(tmp_path):
-    """50 MB: 1,000 workloads and a 46 MB ConfigMap. README Limits: measured 3 s and 190 MiB peak."""
+    """50 MB: 1,000 workloads and a 46 MB ConfigMap. README Limits: measured 2.7 s and 186 MiB peak."""
     sys.path.insert(0, str(ROOT))
     from bench.generate import bundle
 
@@ -240,7 +240,7 @@ def test_a_50_mb_file_converts_within_the_documented_limits(tmp_path):
 
 @pytest.mark.skipif(os.environ.get("K2ECS_HOSTILE_BIG") != "1", reason="about 40 s: K2ECS_HOSTILE_BIG=1")
 def test_a_50_mb_file_of_workloads_converts_within_the_documented_limits(tmp_path):
-    """13,000 workloads in 50 MB. README Limits: measured 32 s and 260 MiB peak."""
+    """13,000 workloads in 50 MB. README Limits: measured 26 s and 256 MiB peak."""
     sys.path.insert(0, str(ROOT))
     from bench.generate import bundle
 
