@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from converter import loader
 from converter.errors import ExitStatus
 
 ROOT = Path(__file__).resolve().parent.parent

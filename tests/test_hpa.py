@@ -499,13 +499,13 @@ def test_tolerance_and_select_policy_without_policies():
     ("maxReplicas", "0", "at least 1"),
 ])
 def test_wrong_types_fail_with_line(field, value, words):
-    text = f"""\
+    text = """\
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
   name: web
 spec:
-  scaleTargetRef: {{kind: Deployment, name: web}}
+  scaleTargetRef: {kind: Deployment, name: web}
   minReplicas: 1
   maxReplicas: 10
 """.replace(f"  {field}: {'1' if field == 'minReplicas' else '10'}\n", f"  {field}: {value}\n")
