@@ -85,7 +85,7 @@ def make_finding(code: str, origin: Origin, message: str, suggestion: str | None
     info = (_CODES if _CODES is not None else _codes())[code]  # KeyError: a programming error, every code is registered
     # A large run keeps hundreds of thousands of findings to its end, and most of their paths and many of
     # their messages are the same text made again for each workload (at 10,000 workloads: 30 distinct
-    # paths, a third as many messages as findings): one string each (docs/PERFORMANCE.md, "Memory").
+    # paths, a third as many messages as findings): one string each (docs/PERFORMANCE.md, "Fourth round").
     return Finding(
         code=code,
         severity=info.severity,

@@ -252,7 +252,7 @@ class _Run:
     def _workloads(self, batch: list[tuple[int, Part]]) -> None:
         """Pass 2 for a batch of workload parts, one stage at a time for the whole batch: reading the YAML,
         parsing, rendering, validating, and handing the outputs to the sink. Interleaving the stages
-        workload by workload made the same code about 5% slower (docs/PERFORMANCE.md, "Batches")."""
+        workload by workload made the same code about 5% slower (docs/PERFORMANCE.md, "Latest runs")."""
         documents = [self._documents(number, part) for number, part in batch]
         parsed = [self._parse_workload(found) for found in documents]
         del documents
