@@ -2,12 +2,15 @@
 
 Pure but for reading the folder; writes nothing. The diff covers every file the run would write, and
 every file in the folder the run would not write (a write replaces the whole folder, so those would go).
+:func:`drift` compares a whole run's files; :class:`Comparison` compares them as they come (the
+streaming conversion's --check, converter.sinks.CheckSink), with the same text in the end.
 """
 
 from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import BinaryIO
 
 from converter.errors import UsageError
 
@@ -21,33 +24,59 @@ def _lines(text: str | None) -> list[str]:
     return lines
 
 
+class Comparison:
+    """The output folder ``target`` against the files a run would write, told one file at a time."""
+
+    def __init__(self, target: str) -> None:
+        folder = Path(target)
+        if folder.exists() and not folder.is_dir():
+            raise UsageError("output path exists and is not a folder", file=target)
+        self.folder = folder
+        self.prefix = target.rstrip("/\\") or "."
+        # What the folder holds: a file's name, or a folder's name with "/" (never a name the run writes).
+        self.present = {entry.name + "/" if entry.is_dir() else entry.name
+                        for entry in folder.iterdir()} if folder.is_dir() else set()
+
+    def chunk(self, name: str, new: str | None) -> str:
+        """The diff of one name ("" when the folder holds exactly ``new``; None: the run does not write it)."""
+        if name.endswith("/"):
+            return f"Only in {self.prefix}: {name}\n"  # a folder inside the output folder
+        path = self.folder / name
+        old = path.read_bytes().decode("utf-8", errors="replace") if name in self.present else None
+        if old == new:
+            return ""
+        where = f"{self.prefix}/{name}"
+        return "".join(difflib.unified_diff(_lines(old), _lines(new),
+                                            fromfile=where if old is not None else "/dev/null",
+                                            tofile=where if new is not None else "/dev/null"))
+
+    def chunk_of_file(self, name: str, new: BinaryIO) -> str:
+        """chunk() of a text held in a file (UTF-8), compared with the folder's a megabyte at a time and
+        read whole only when it differs: a large run's report is larger than all its payloads."""
+        if name in self.present:
+            new.seek(0)
+            with open(self.folder / name, "rb") as old:
+                while True:
+                    piece = old.read(1 << 20)
+                    if piece != new.read(1 << 20):
+                        break
+                    if not piece:
+                        return ""
+        new.seek(0)
+        return self.chunk(name, new.read().decode("utf-8"))
+
+    def finish(self, chunks: dict[str, str]) -> tuple[str, list[str]]:
+        """``(unified diff, names that differ)`` from the chunks of the files the run writes; what the folder
+        holds besides them is compared here (to be removed)."""
+        everything = dict(chunks)
+        for name in self.present:
+            if name not in everything:
+                everything[name] = self.chunk(name, None)
+        differ = [name for name in sorted(everything) if everything[name]]
+        return "".join(everything[name] for name in differ), differ
+
+
 def drift(target: str, files: dict[str, str]) -> tuple[str, list[str]]:
     """``(unified diff, names that differ)``; both empty when the folder holds exactly ``files``."""
-    folder = Path(target)
-    if folder.exists() and not folder.is_dir():
-        raise UsageError("output path exists and is not a folder", file=target)
-    current: dict[str, str | None] = {}
-    if folder.is_dir():
-        for entry in sorted(folder.iterdir()):
-            if entry.is_dir():
-                current[entry.name + "/"] = None
-            else:
-                current[entry.name] = entry.read_bytes().decode("utf-8", errors="replace")
-    chunks: list[str] = []
-    differ: list[str] = []
-    prefix = target.rstrip("/\\") or "."
-    for name in sorted(set(files) | set(current)):
-        new = files.get(name)
-        old = current.get(name)
-        if name in current and old is None:  # a folder inside the output folder
-            differ.append(name)
-            chunks.append(f"Only in {prefix}: {name}\n")
-            continue
-        if old == new:
-            continue
-        differ.append(name)
-        path = f"{prefix}/{name}"
-        chunks.extend(difflib.unified_diff(_lines(old), _lines(new),
-                                           fromfile=path if old is not None else "/dev/null",
-                                           tofile=path if new is not None else "/dev/null"))
-    return "".join(chunks), differ
+    comparison = Comparison(target)
+    return comparison.finish({name: comparison.chunk(name, text) for name, text in files.items()})

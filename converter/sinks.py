@@ -1,17 +1,20 @@
 """Where `k2ecs convert` puts each workload's payloads as soon as they are validated (converter.streaming).
 
-Either sink holds the text of the outputs, not the payloads, and outside the process's memory (a
-temporary file, or the staging folder of ``-o``), and publishes nothing until ``finish``: an error
-later in the input still leaves stdout empty and the ``-o`` folder untouched.
+The stdout and ``-o`` sinks hold the text of the outputs, not the payloads, and outside the process's
+memory (a temporary file, or the staging folder of ``-o``), and publish nothing until ``finish``: an
+error later in the input still leaves stdout empty and the ``-o`` folder untouched. The --check sink
+compares each workload's files with the ``-o`` folder as they come and keeps only what differs.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 import tempfile
 from typing import Any, TextIO
 
 from converter import jsontext
+from converter.errors import OutputValidationError
 from converter.output import (
     REPORT_FILE,
     STDOUT_HEAD,
@@ -99,3 +102,51 @@ class FolderSink:
     def close(self) -> None:
         if self.staged is not None:
             self.staged.discard()
+
+
+class CheckSink:
+    """--check: each workload's files compared with the ``-o`` folder (converter.drift) as they come; the
+    diff and the names that differ at finish(), as drift() gives them for the whole run's files."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.comparison: Any = None
+        self.chunks: dict[int, dict[str, str]] = {}  # position -> file name -> its diff ("" when the same)
+
+    @property
+    def _comparison(self) -> Any:
+        if self.comparison is None:  # at the first file, as FolderSink: an input error is reported first
+            from converter.drift import Comparison
+
+            self.comparison = Comparison(self.target)
+        return self.comparison
+
+    def _compare(self, name: str, text: str) -> str:
+        return self._comparison.chunk(name, text)
+
+    def put(self, position: int, output: Any) -> None:
+        self.chunks[position] = {name: self._compare(name, text) for name, text in payload_files(output).items()}
+
+    def drop(self, position: int) -> None:
+        self.chunks.pop(position, None)
+
+    def reset(self) -> None:
+        self.chunks.clear()
+
+    def finish(self, report: dict[str, Any]) -> tuple[str, list[str]]:
+        chunks: dict[str, str] = {}
+        for position in sorted(self.chunks):
+            for name, chunk in self.chunks[position].items():
+                if name in chunks:  # as output_files() refuses it
+                    raise OutputValidationError(f"two outputs would be written to the same file {name!r}")
+                chunks[name] = chunk
+        with tempfile.TemporaryFile() as written:  # the report, written as --report-file writes it, not whole
+            handle = io.TextIOWrapper(written, encoding="utf-8", newline="")
+            jsontext.dump(report, handle)
+            handle.write("\n")
+            handle.detach()  # flushed; the file stays open
+            chunks[REPORT_FILE] = self._comparison.chunk_of_file(REPORT_FILE, written)
+        return self._comparison.finish(chunks)
+
+    def close(self) -> None:
+        pass

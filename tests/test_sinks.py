@@ -78,3 +78,48 @@ def test_folder_sink_writes_the_files_of_output_files_and_a_replacement_removes_
                             {"tool": "k2ecs", "findings": [{"n": 1}, {"n": 2}]})
     assert {p.name: p.read_text() for p in target.iterdir()} == expected
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the staging folder is gone
+
+
+def _folder(tmp_path, files: dict[str, str]):
+    target = tmp_path / "out"
+    target.mkdir(parents=True)
+    for name, text in files.items():
+        (target / name).write_text(text, encoding="utf-8")
+    return target
+
+
+def test_check_sink_gives_drift_of_the_whole_run_with_replacements_and_drops(tmp_path):
+    """--check, streamed: the diff and the names that differ are drift()'s for the files output_files()
+    makes, whatever the folder holds, and a workload put again is compared as it was put last."""
+    import pytest
+
+    from converter.drift import drift
+    from converter.errors import UsageError
+    from converter.sinks import CheckSink
+
+    from dataclasses import replace
+
+    first = _outputs()[0]
+    other = replace(first, name=first.name + "-b")  # other files
+    report = {"summary": {"workloads": 2}}
+    written = output_files([first], report)
+    changed = {name: text.replace("2", "3") for name, text in written.items()}
+    folders = {
+        "same": written,
+        "changed, one extra, one missing": {**{k: v for k, v in list(changed.items())[1:]}, "old.service.json": "{}\n"},
+        "empty": {},
+    }
+    for label, files in folders.items():
+        target = _folder(tmp_path / label.replace(",", "").replace(" ", "-"), files)
+        if label == "empty":
+            (target / "nested").mkdir()  # a folder inside the output folder
+        sink = CheckSink(str(target))
+        sink.put(0, other)
+        sink.put(1, first)
+        sink.drop(1)
+        sink.put(0, first)  # replaced: compared as put last
+        assert sink.finish(report) == drift(str(target), written), label
+    assert CheckSink(str(tmp_path / "missing")).finish(report) == drift(str(tmp_path / "missing"), {"report.json": written["report.json"]})
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(UsageError, match="not a folder"):
+        CheckSink(str(tmp_path / "a-file")).finish(report)

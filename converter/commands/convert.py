@@ -86,7 +86,7 @@ def convert(
         from converter.baseline import read_baseline, review
         from converter.errors import UsageError
         from converter.output import output_files, stdout_document, with_report, write_atomically
-        from converter.report import build_report, exceeds, render
+        from converter.report import build_report, render
 
         if check and output is None:
             raise UsageError("--check compares with the output folder: give it with -o/--output")
@@ -102,7 +102,7 @@ def convert(
                 refuse_settings_for_ecs_input(flags, "when converting to Kubernetes (--to k8s)")
                 return run_reverse(paths, output=output, report_format=report.value, report_file=report_target,
                                    fail_on=fail_on.value, check=check, accepted=accepted)
-        if output_format is OutputFormat.ecs_json and not check:
+        if output_format is OutputFormat.ecs_json:
             return _streamed(paths, flags, output, accepted, report_target)
         result = conversion(paths, flags)
         iac = None
@@ -129,28 +129,39 @@ def convert(
         else:
             sys.stdout.write(stdout_document(result.outputs) if iac is None else iac.stdout_text())
         emit(render(canonical, report.value, fail_on=fail_on.value), report_target)
-        if differ:
-            sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
-                             f"({', '.join(differ)}); rerun without --check to write it\n")
-            return ExitStatus.DRIFT
-        return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
+        return _status(findings, differ)
 
     def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target) -> int:
         """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
         text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
         from converter.baseline import review
-        from converter.report import build_report, exceeds
-        from converter.sinks import FolderSink, StdoutSink
+        from converter.report import build_report
+        from converter.sinks import CheckSink, FolderSink, StdoutSink
 
-        sink = StdoutSink() if output is None else FolderSink(output)
+        sink = CheckSink(output) if check else StdoutSink() if output is None else FolderSink(output)
         try:
             result = streamed_conversion(paths, flags, sink)
             findings = review(result.findings, result.sources, accepted)
             canonical = build_report(findings, result.sources, result.outputs)
-            sink.finish(canonical)
+            differ: list[str] = []
+            if check:
+                diff, differ = sink.finish(canonical)
+                sys.stdout.write(diff)
+            else:
+                sink.finish(canonical)
         finally:
             sink.close()
         emit_report(canonical, report.value, fail_on.value, report_target)
+        return _status(findings, differ)
+
+    def _status(findings, differ: list[str]) -> int:
+        """DRIFT when --check found files that differ (said on stderr), else by the findings and --fail-on."""
+        from converter.report import exceeds
+
+        if differ:
+            sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
+                             f"({', '.join(differ)}); rerun without --check to write it\n")
+            return ExitStatus.DRIFT
         return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
 
     raise typer.Exit(guarded(lambda: with_report_file(report_file, run), traceback))
