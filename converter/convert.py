@@ -364,9 +364,8 @@ def validate_output(output: WorkloadOutput, workload: Workload, settings: Settin
         target=None if scaling is None else scaling["scalableTarget"],
         policies=[] if scaling is None else scaling["scalingPolicies"], launch_type=settings.launch_type)
     if problems:
-        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
-        raise OutputValidationError(f"{workload.resource}: rendered ECS payload is not valid: {shown}",
-                                    file=workload.origin.file, line=workload.origin.line)
+        raise OutputValidationError.rendered(workload.resource, "ECS payload", problems,
+                                             file=workload.origin.file, line=workload.origin.line)
 
 
 def _desired_count(workload: Workload, scaler: Autoscaling | None, findings: list[Finding]) -> int:

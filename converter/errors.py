@@ -50,3 +50,10 @@ class OutputValidationError(K2ecsError):
     """A payload k2ecs rendered is not valid for the AWS API it targets; nothing is written."""
 
     exit_status = ExitStatus.INVALID_OUTPUT
+
+    @classmethod
+    def rendered(cls, resource: str, what: str, problems: list[str], *, file: str | None,
+                 line: int | None) -> "OutputValidationError":
+        """``resource``'s rendered ``what`` failed its validation: one line, the first three problems."""
+        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+        return cls(f"{resource}: rendered {what} is not valid: {shown}", file=file, line=line)

@@ -313,9 +313,8 @@ def _validated(output: KubernetesOutput, record: SourceRecord) -> KubernetesOutp
     k2ecs bug: exit 4, nothing written, as for an ECS payload that fails botocore's model)."""
     found = [problem for document in output.documents for problem in manifest_problems(document)]
     if found:
-        shown = "; ".join(found[:3]) + (f" (and {len(found) - 3} more)" if len(found) > 3 else "")
-        raise OutputValidationError(f"{output.resource}: rendered Kubernetes manifest is not valid: {shown}",
-                                    file=record.file, line=record.line)
+        raise OutputValidationError.rendered(output.resource, "Kubernetes manifest", found,
+                                             file=record.file, line=record.line)
     return output
 
 
