@@ -263,19 +263,9 @@ class Document:
             lines = table.get(id(node))
             if lines is None:
                 break
-            if lines.__class__ is dict:
-                line = lines.get(step, line)
-            elif isinstance(node, dict):
-                try:  # a short mapping: its lines are in key order
-                    line = lines[indexOf(node, step)]
-                except ValueError:
-                    pass
-            elif step.__class__ is int and 0 <= step < len(lines):
-                line = lines[step]
-            else:
-                index = _list_index(step, len(lines))
-                if index is not None:
-                    line = lines[index]
+            found = _line_in(lines, node, step)
+            if found is not None:
+                line = found
             try:
                 node = node[step]
             except (KeyError, IndexError, TypeError):
@@ -287,21 +277,25 @@ class Document:
                         self.plain_keys)
 
     def line_in(self, container: Any, step: Any) -> int | None:
-        """The line of ``step`` in ``container`` (a mapping or list of this document), when it is there
-        and found as cheaply as line_of finds it; otherwise None."""
+        """The line of ``step`` in ``container`` (a mapping or list of this document), or None when it is
+        not there: line_of's last step, for a caller that already holds the container."""
         lines = self.line_table.get(id(container))
-        if lines is None:
+        return None if lines is None else _line_in(lines, container, step)
+
+
+def _line_in(lines: Any, container: Any, step: Any) -> int | None:
+    """The line of ``step`` in ``container`` from its entry of the line table, or None when it is not there."""
+    if lines.__class__ is dict:
+        return lines.get(step)
+    if isinstance(container, dict):
+        try:  # a short mapping: its lines are in key order
+            return lines[indexOf(container, step)]
+        except ValueError:
             return None
-        if lines.__class__ is dict:
-            return lines.get(step)
-        if container.__class__ is dict:
-            try:
-                return lines[indexOf(container, step)]
-            except ValueError:
-                return None
-        if step.__class__ is int and 0 <= step < len(lines):
-            return lines[step]
-        return None
+    if step.__class__ is int and 0 <= step < len(lines):
+        return lines[step]
+    index = _list_index(step, len(lines))
+    return None if index is None else lines[index]
 
 
 def _list_index(step: Any, length: int) -> int | None:
