@@ -242,8 +242,8 @@ class Document:
 
     ``prefix`` is the JSON Pointer path of ``data`` inside the document as written in the file
     (empty for a top-level document, ``("items", 3)`` for a List item). ``plain_keys``: every key of
-    every mapping is a string (converter.yaml_tree built it), so no path into it has a step that equals
-    another of a different type (True and 1, 1.0 and 1).
+    every mapping is a string (as parse_text reads every key: _string_key), so no path into it has a step
+    that equals another of a different type (True and 1, 1.0 and 1).
     """
 
     file: str
@@ -350,10 +350,10 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
             end = node.end_mark.index
             no_anchor = not cfn_tags and (not anchors_anywhere or (by_span and text.find("&", previous_end, end + 1) < 0))
             previous_end = end
-            data, plain_keys = _construct_document(loader, node, directly=no_anchor, cfn_tags=cfn_tags)
+            data = _construct_document(loader, node, directly=no_anchor, cfn_tags=cfn_tags)
             line = node.start_mark.line + first_line
             if data is not None:
-                for document in _expand(Document(file, index, data, line, loader.line_table, plain_keys=plain_keys)):
+                for document in _expand(Document(file, index, data, line, loader.line_table, plain_keys=True)):
                     check_identity(document)
                     redact_secret(document.data)
                     documents.append(document)
@@ -381,15 +381,14 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     return documents
 
 
-def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: bool) -> tuple[Any, bool]:
-    """The document's data, built by converter.yaml_tree when ``directly`` (no anchor) and it can, and
-    whether it was (then every key is a string).
+def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: bool) -> Any:
+    """The document's data, built by converter.yaml_tree when ``directly`` (no anchor) and it can.
 
     The limits are checked before the constructor runs (shape_problem). Without an anchor, nothing
     expands and the builder gives up where the depth limit could be passed, so it needs no check first."""
     if directly:
         try:
-            return yaml_tree.build(node, loader, loader.first_line, loader.line_table), True
+            return yaml_tree.build(node, loader, loader.first_line, loader.line_table)
         except yaml_tree.Unusual:
             loader.line_table = {}  # what it had recorded, for objects now gone
     problem = shape_problem(node)
@@ -397,7 +396,7 @@ def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: boo
         raise _LimitError(node, problem)
     if cfn_tags:
         node = long_form_intrinsics(node)
-    return loader.construct_document(node), False
+    return loader.construct_document(node)
 
 
 def _expand(document: Document) -> Iterator[Document]:

@@ -68,24 +68,28 @@ def test_present_is_has_of_each_key_in_order(data: dict, extra: list[tuple[Any, 
        order=st.randoms(use_true_random=False))
 def test_origin_is_line_of_and_pointer_whatever_was_read_before(data: dict, extra: list[tuple[Any, ...]], order: Any) -> None:
     """Reader.origin's shortcuts (the line in the container last reached, the pointer text of a path met
-    before) give what Document.line_of and pointer give, for documents with string keys only and others."""
+    before) give what Document.line_of and pointer give: for the loader's documents, whose keys are all
+    strings, and for one made with other keys (True beside 1), whose pointers are not remembered."""
     import yaml
 
     from converter.loader import parse_text, pointer
 
     assume(_keys_stay_apart(data))
-    (document,) = parse_text(yaml.safe_dump(data), "in.yaml")
-    assert document.plain_keys == all(isinstance(key, str) for key in _keys(data))
-    reader = Reader(document, "Deployment/x")
+    (loaded,) = parse_text(yaml.safe_dump(data), "in.yaml")
+    assert loaded.plain_keys and all(isinstance(key, str) for key in _keys(loaded.data))
+    made = Document("in.yaml", 0, data, 1, {})  # keys as generated: True, 1, "0"...
+    assert not made.plain_keys
     paths = _paths(data) + extra
     order.shuffle(paths)
-    # A parser asks for paths of its own literals (strings and list indexes) and of the document's keys.
-    asked_paths = [path for path in reversed(paths)
-                   if not document.plain_keys or all(step.__class__ in (str, int) for step in path)]
-    for read, asked in zip(paths, asked_paths):
-        reader.raw(read)
-        origin = reader.origin(asked)
-        assert (origin.line, origin.path) == (document.line_of(asked), pointer(asked)), (read, asked)
+    for document in (loaded, made):
+        reader = Reader(document, "Deployment/x")
+        # A parser asks for paths of its own literals (strings and list indexes) and of the document's keys.
+        asked_paths = [path for path in reversed(paths)
+                       if not document.plain_keys or all(step.__class__ in (str, int) for step in path)]
+        for read, asked in zip(paths, asked_paths):
+            reader.raw(read)
+            origin = reader.origin(asked)
+            assert (origin.line, origin.path) == (document.line_of(asked), pointer(asked)), (read, asked)
 
 
 def _keys_stay_apart(node: Any) -> bool:
