@@ -28,7 +28,7 @@ def dumps(payload: Any) -> str:
 
 
 def output_files(outputs: list[Any], report: dict[str, Any]) -> dict[str, str]:
-    files: dict[str, str] = _Files()
+    files: dict[str, str] = FileNames()
     for output in outputs:
         for name, text in payload_files(output).items():
             files[name] = text
@@ -47,13 +47,13 @@ def payload_files(output: Any) -> dict[str, str]:
 
 def with_report(rendered: dict[str, str], report: dict[str, Any]) -> dict[str, str]:
     """The files of another --format (converter.iac: CloudFormation, Terraform) plus report.json."""
-    files: dict[str, str] = _Files(rendered)
+    files: dict[str, str] = FileNames(rendered)
     files[REPORT_FILE] = dumps(report)
     return files
 
 
-class _Files(dict):
-    """File name -> text that refuses a name twice: a workload called like a reserved file (report.json in
+class FileNames(dict):
+    """File name -> text (or what is known of it) that refuses a name twice: a workload called like a reserved file (report.json in
     a format that writes <name>.json) or like another workload must never overwrite it silently."""
 
     def __setitem__(self, name: str, text: str) -> None:

@@ -13,17 +13,17 @@ import sys
 import tempfile
 from typing import Any, TextIO
 
-from converter import jsontext
-from converter.errors import OutputValidationError
 from converter.output import (
     REPORT_FILE,
     STDOUT_HEAD,
     STDOUT_TAIL,
+    FileNames,
     StagedFolder,
     payload_files,
     stdout_document,
     stdout_entry,
 )
+from converter.report import write_json
 
 
 class StdoutSink:
@@ -96,7 +96,7 @@ class FolderSink:
         self.names.clear()
 
     def finish(self, report: dict[str, Any]) -> None:
-        self.folder.write_with(REPORT_FILE, lambda handle: (jsontext.dump(report, handle), handle.write("\n")))
+        self.folder.write_with(REPORT_FILE, lambda handle: write_json(report, handle))
         self.folder.commit()
 
     def close(self) -> None:
@@ -121,11 +121,9 @@ class CheckSink:
             self.comparison = Comparison(self.target)
         return self.comparison
 
-    def _compare(self, name: str, text: str) -> str:
-        return self._comparison.chunk(name, text)
-
     def put(self, position: int, output: Any) -> None:
-        self.chunks[position] = {name: self._compare(name, text) for name, text in payload_files(output).items()}
+        compare = self._comparison.chunk
+        self.chunks[position] = {name: compare(name, text) for name, text in payload_files(output).items()}
 
     def drop(self, position: int) -> None:
         self.chunks.pop(position, None)
@@ -134,16 +132,13 @@ class CheckSink:
         self.chunks.clear()
 
     def finish(self, report: dict[str, Any]) -> tuple[str, list[str]]:
-        chunks: dict[str, str] = {}
+        chunks: dict[str, str] = FileNames()  # a name twice is refused, as by output_files()
         for position in sorted(self.chunks):
             for name, chunk in self.chunks[position].items():
-                if name in chunks:  # as output_files() refuses it
-                    raise OutputValidationError(f"two outputs would be written to the same file {name!r}")
                 chunks[name] = chunk
-        with tempfile.TemporaryFile() as written:  # the report, written as --report-file writes it, not whole
+        with tempfile.TemporaryFile() as written:  # report.json, as -o writes it, but not whole in memory
             handle = io.TextIOWrapper(written, encoding="utf-8", newline="")
-            jsontext.dump(report, handle)
-            handle.write("\n")
+            write_json(report, handle)
             handle.detach()  # flushed; the file stays open
             chunks[REPORT_FILE] = self._comparison.chunk_of_file(REPORT_FILE, written)
         return self._comparison.finish(chunks)
