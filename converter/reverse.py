@@ -21,7 +21,7 @@ from converter.ecs_input.exposures import build_exposures
 from converter.ecs_input.scaling import ParsedPolicy, ParsedTarget, build_autoscaling, parse_scalable_target, parse_scaling_policy
 from converter.ecs_input.service import ParsedService, parse_service, rollout_at
 from converter.ecs_input.taskdef import ParsedTask, label_problem, parse_task_definition
-from converter.ecs_input.view import EcsView, note_together
+from converter.ecs_input.view import EcsView, note_read_only
 from converter.errors import OutputValidationError
 from converter.findings import Finding
 from converter.kubernetes.reader import Reader
@@ -162,7 +162,7 @@ def _wrapper(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:
                 reader.take(("workloads", index, key))
         if isinstance(item, dict) and item.get("scaling") is None:
             reader.take(("workloads", index, "scaling"))
-    note_together(reader, _WRAPPER_READ_ONLY, "K2E-I701", lambda present: f"read-only fields ignored: {', '.join(present)}")
+    note_read_only(reader, _WRAPPER_READ_ONLY)
 
 
 def _template(piece: Piece, record: SourceRecord, parsed: _Parsed) -> None:

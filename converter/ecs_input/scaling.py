@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from converter.ecs_input.intrinsics import ResourceRef, referenced_resources
-from converter.ecs_input.view import EcsView, note_together
+from converter.ecs_input.view import EcsView, note_read_only
 from converter.model import Autoscaling, MetricTarget, Workload
 from converter.quantity import MIB
 
@@ -52,10 +52,6 @@ class ParsedPolicy:
     disable_scale_in: bool
 
 
-def _read_only(view: EcsView, keys: tuple[str, ...]) -> None:
-    note_together(view, keys, "K2E-I701", lambda present: f"read-only fields ignored: {', '.join(present)}")
-
-
 def _ecs_service(view: EcsView) -> tuple[str | None, str | None, ResourceRef | None, bool]:
     """(cluster, service name, service resource) from ResourceId/ServiceNamespace/ScalableDimension; False if not ECS."""
     namespace = view.get(("ServiceNamespace",), str)
@@ -86,7 +82,7 @@ def _ecs_service(view: EcsView) -> tuple[str | None, str | None, ResourceRef | N
 
 
 def parse_scalable_target(view: EcsView) -> ParsedTarget | None:
-    _read_only(view, TARGET_READ_ONLY)
+    note_read_only(view, TARGET_READ_ONLY)
     cluster, service, ref, ecs = _ecs_service(view)
     if not ecs:
         return None
@@ -109,7 +105,7 @@ def parse_scalable_target(view: EcsView) -> ParsedTarget | None:
 
 
 def parse_scaling_policy(view: EcsView) -> ParsedPolicy | None:
-    _read_only(view, POLICY_READ_ONLY)
+    note_read_only(view, POLICY_READ_ONLY)
     target_ref = view.get(("ScalingTargetId",), ResourceRef, str) if view.cfn else None
     if isinstance(target_ref, str):
         target_ref = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.ecs_input.intrinsics import ResourceRef
-from converter.ecs_input.view import EcsView, note_together
+from converter.ecs_input.view import EcsView, note_read_only
 from converter.kubernetes.reader import Path
 from converter.model import Rollout
 
@@ -97,7 +97,7 @@ class ParsedService:
 
 def parse_service(view: EcsView) -> ParsedService:
     """The service; ``name`` is None when it names itself nowhere (CloudFormation generates service names)."""
-    note_together(view, READ_ONLY, "K2E-I701", lambda present: f"read-only fields ignored: {', '.join(present)}")
+    note_read_only(view, READ_ONLY)
     name = view.get(("serviceName",), str)
     family, revision, ref = _task_reference(view)
     for key, suggestion in _CLUSTER_SIDE.items():

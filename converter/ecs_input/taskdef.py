@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from converter.ecs_input.container import PodExtras, dns_label, millicores_for_units, parse_container
-from converter.ecs_input.view import EcsView, note_together
+from converter.ecs_input.view import EcsView, note_read_only
 from converter.kubernetes.reader import Path
 from converter.model import Container, ContainerRole, Rollout, Volume, Workload
 from converter.quantity import MIB
@@ -54,7 +54,7 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
     family = view.get(("family",), str)
     if family is None:
         view.fail((), "a task definition needs a family")
-    _read_only(view)
+    note_read_only(view, READ_ONLY)
     revision = view.raw(("revision",)) if isinstance(view.raw(("revision",)), int) else None
     network = view.get(("networkMode",), str)
     extras = PodExtras()
@@ -111,10 +111,6 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
     )
     return ParsedTask(workload=workload, family=family, revision=revision, cpu_units=cpu_units, memory_mib=memory_mib,
                       extras=extras, view=view)
-
-
-def _read_only(view: EcsView) -> None:
-    note_together(view, READ_ONLY, "K2E-I701", lambda present: f"read-only fields ignored: {', '.join(present)}")
 
 
 def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[Container]:

@@ -165,6 +165,11 @@ def note_together(reader: Any, keys: tuple[str, ...], code: str, message: Any) -
         reader.note((present[0],), code, message(present), paths=[reader.origin((key,)).path for key in present])
 
 
+def note_read_only(reader: Any, keys: tuple[str, ...]) -> None:
+    """note_together() of the read-only fields a describe call adds (K2E-I701)."""
+    note_together(reader, keys, "K2E-I701", lambda present: f"read-only fields ignored: {', '.join(present)}")
+
+
 def _scalar(text: str, types: tuple[type, ...]) -> Any:
     if bool in types and text.lower() in ("true", "false"):
         return text.lower() == "true"
