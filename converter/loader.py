@@ -28,7 +28,7 @@ from converter.document_checks import REDACTED, check_identity, redact_secret  #
 from converter.errors import InputError
 from converter.yaml_cfn import long_form_intrinsics
 from converter.yaml_limits import (LIBYAML_PARSER, MAX_ALIAS_REFERENCES, MAX_DEPTH, MAX_EXPANDED_NODES,  # noqa: F401
-                                   shape_problem, too_deep_line)
+                                   is_nesting_limit_error, shape_problem, too_deep_line)
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -366,7 +366,8 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
             mark = err.context_mark  # point at the quote or bracket left open, not past the last line
         lines = text.splitlines()
         line = None if mark is None else min(mark.line, max(len(lines) - 1, 0))
-        message = _yaml_message(err)
+        # libyaml >= 0.2.6 has a nesting limit of its own: its words must not reach the user in place of ours.
+        message = f"nesting deeper than {MAX_DEPTH} levels" if is_nesting_limit_error(err) else _yaml_message(err)
         if line is not None and line < len(lines) and "\t" in lines[line][:len(lines[line]) - len(lines[line].lstrip())]:
             message += " (the line is indented with a tab; YAML indents with spaces)"
         raise InputError(message, file=file, line=None if line is None else line + first_line) from None

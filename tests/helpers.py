@@ -64,3 +64,33 @@ def pointer_parts(pointer: str) -> tuple[str, ...]:
 
 def load_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+class WorkBudgetExceeded(AssertionError):
+    """More Python calls than a test allowed: the code under test does more work than it should."""
+
+
+def within_call_budget(budget: int, function: Any, *args: Any, **kwargs: Any) -> tuple[Any, int]:
+    """``function(*args, **kwargs)`` and the number of calls it made (Python functions and the C functions
+    they call, as sys.setprofile counts them), failing with WorkBudgetExceeded as soon as it passes ``budget``.
+
+    This bounds work, not time: the count is the same on a loaded CI machine as on a quiet laptop, and
+    runaway work (an alias bomb expanded, a quadratic walk) stops the test at the budget instead of hanging it.
+    """
+    calls = 0
+
+    def count(frame: Any, event: str, arg: Any) -> None:
+        nonlocal calls
+        if event == "call" or event == "c_call":
+            calls += 1
+            if calls > budget:
+                sys.setprofile(None)
+                raise WorkBudgetExceeded(f"more than {budget} calls")
+
+    previous = sys.getprofile()
+    sys.setprofile(count)
+    try:
+        result = function(*args, **kwargs)
+    finally:
+        sys.setprofile(previous)
+    return result, calls
