@@ -186,9 +186,11 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
     names: set[str] = set()
     service_names: dict[str | None, set[str]] = {}
     targets = _link_policies(parsed)
+    tasks = _TaskIndex(parsed)
+    targets_of = _TargetIndex(targets)
     outputs: list[KubernetesOutput] = []
     for service, record in parsed.services:
-        found = _task_for(service, parsed)
+        found = tasks.for_service(service)
         if found is None:
             if service.task_family is not None or service.task_ref is not None:
                 wanted = service.task_ref.logical_id if service.task_ref else service.task_family
@@ -197,7 +199,7 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
             continue
         task, task_record = found
         used_tasks.add(id(task))
-        target = _target_for(service, targets)
+        target = targets_of.for_service(service)
         output = _validated(_render(task, service, target, names, service_names), record)
         record.status = task_record.status = "converted"
         output.inputs = (task_record.resource, record.resource)
@@ -244,20 +246,47 @@ def _mark_scaling_converted(target: ParsedTarget, parsed: _Parsed) -> tuple[str,
     return tuple(used)
 
 
-def _task_for(service: ParsedService, parsed: _Parsed) -> tuple[ParsedTask, SourceRecord] | None:
-    candidates = [(t, r) for t, r, logical in parsed.tasks
-                  if (service.task_ref is not None and logical == service.task_ref.logical_id)
-                  or (service.task_ref is None and t.family == service.task_family)]
-    exact = [(t, r) for t, r in candidates if service.task_revision is not None and t.revision == service.task_revision]
-    return (exact or candidates or [None])[0]
+class _TaskIndex:
+    """The task definitions by logical id and by family, in input order: one lookup per service, where a
+    scan of every task per service made --to k8s quadratic (issue 24)."""
+
+    def __init__(self, parsed: _Parsed) -> None:
+        self.by_logical_id: dict[str, list[tuple[ParsedTask, SourceRecord]]] = {}
+        self.by_family: dict[str | None, list[tuple[ParsedTask, SourceRecord]]] = {}
+        for task, record, logical in parsed.tasks:
+            self.by_logical_id.setdefault(logical, []).append((task, record))
+            self.by_family.setdefault(task.family, []).append((task, record))
+
+    def for_service(self, service: ParsedService) -> tuple[ParsedTask, SourceRecord] | None:
+        """The first task the service names (by reference, else by family), its own revision first."""
+        if service.task_ref is not None:
+            candidates = self.by_logical_id.get(service.task_ref.logical_id, [])
+        else:
+            candidates = self.by_family.get(service.task_family, [])
+        if service.task_revision is not None:
+            for task, record in candidates:
+                if task.revision == service.task_revision:
+                    return task, record
+        return candidates[0] if candidates else None
 
 
-def _target_for(service: ParsedService, targets: list[tuple[ParsedTarget, SourceRecord]]) -> ParsedTarget | None:
-    for target, _ in targets:
-        if (target.service_ref is not None and target.service_ref.logical_id == service.logical_id) or \
-                (target.service is not None and target.service == service.name):
-            return target
-    return None
+class _TargetIndex:
+    """The first scalable target naming each service, by the service's logical id or by its name."""
+
+    def __init__(self, targets: list[tuple[ParsedTarget, SourceRecord]]) -> None:
+        self.by_logical_id: dict[str, tuple[int, ParsedTarget]] = {}
+        self.by_name: dict[str, tuple[int, ParsedTarget]] = {}
+        for position, (target, _) in enumerate(targets):
+            if target.service_ref is not None:
+                self.by_logical_id.setdefault(target.service_ref.logical_id, (position, target))
+            if target.service is not None:
+                self.by_name.setdefault(target.service, (position, target))
+
+    def for_service(self, service: ParsedService) -> ParsedTarget | None:
+        found = [match for match in (self.by_logical_id.get(service.logical_id),
+                                     None if service.name is None else self.by_name.get(service.name))
+                 if match is not None]
+        return min(found, key=lambda match: match[0])[1] if found else None
 
 
 def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarget | None, names: set[str],
