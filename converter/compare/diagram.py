@@ -19,11 +19,14 @@ from html import escape
 from converter.compare.system import (ENTRY, EXTERNAL, SERVICE, STORE, UNATTACHED, UNCONVERTED, Edge, Node,
                                       SystemGraph)
 
-BOX_WIDTH, BOX_HEIGHT = 216, 66
-GAP_X, GAP_Y = 84, 26
+BOX_WIDTH, BOX_HEIGHT = 172, 62
+GAP_X, GAP_Y = 44, 16
 MARGIN, HEADER = 16, 34
-MAX_ROWS = 8
-TITLE_CHARS, LINE_CHARS = 26, 30  # at the fonts below, what fits in BOX_WIDTH
+MAX_ROWS = 10
+# Services take at most this many columns while they fit: with entry points, stores and external names, six
+# columns of 172 px fit a 1280 px window at 0.95 scale or more, so 30 services stay readable without scrolling.
+SERVICE_COLUMNS = 3
+TITLE_CHARS, LINE_CHARS = 22, 27  # at the fonts below, what fits in BOX_WIDTH
 # Fill colours per kind; the layout test finds the boxes in a screenshot by these colours.
 FILLS = {ENTRY: "#dcf2dc", SERVICE: "#dde9fb", STORE: "#fdebc8", UNATTACHED: "#fbd9d9", UNCONVERTED: "#e4e4e4",
          EXTERNAL: "#eadcf8"}
@@ -85,7 +88,12 @@ def _layers(graph: SystemGraph) -> list[tuple[str, list[list[Node]]]]:
         by_depth: dict[int, list[Node]] = {}
         for node in members:
             by_depth.setdefault(depth[node.id] if heading == "services" else 0, []).append(node)
-        out.append((heading, [by_depth[d] for d in sorted(by_depth)]))
+        layers = [by_depth[d] for d in sorted(by_depth)]
+        budget = max(SERVICE_COLUMNS, -(-len(members) // MAX_ROWS))
+        if sum(-(-len(layer) // MAX_ROWS) for layer in layers) > budget:
+            # Too many layers to keep the picture narrow: one layer, in order of depth, split into columns.
+            layers = [sorted(members, key=lambda node: (depth[node.id], _KIND_ORDER[node.kind], node.title, node.id))]
+        out.append((heading, layers))
     return out
 
 
@@ -125,11 +133,12 @@ def _depths(graph: SystemGraph) -> dict[str, int]:
 
 
 def _order(layer: list[Node], graph: SystemGraph, rows_of: dict[str, float]) -> list[Node]:
-    """The layer's nodes by the mean row of the placed nodes that send them traffic, then kind and name."""
-    def key(node: Node) -> tuple[float, int, str, str]:
+    """The layer's nodes by the mean row of the placed nodes that send them traffic, then in the layer's order."""
+    position = {node.id: index for index, node in enumerate(layer)}
+
+    def key(node: Node) -> tuple[float, int]:
         rows = [rows_of[edge.source] for edge in graph.edges if edge.target == node.id and edge.source in rows_of]
-        mean = sum(rows) / len(rows) if rows else float(len(graph.nodes))
-        return (mean, _KIND_ORDER[node.kind], node.title, node.id)
+        return (sum(rows) / len(rows) if rows else float(len(graph.nodes)), position[node.id])
 
     return sorted(layer, key=key)
 
@@ -190,22 +199,29 @@ def _edge(edge: Edge, placed: Layout) -> tuple[str, list[str]]:
         x2, y2 = target.x, target.y + BOX_HEIGHT // 2
         bend = max((x2 - x1) // 2, 30)
         d = f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}"
-    else:  # same column or back: out of the bottom edge, round, into the top or bottom of the target
-        x1, y1 = source.x + BOX_WIDTH * 2 // 3, source.y + BOX_HEIGHT
-        below = target.y > source.y
-        x2, y2 = target.x + BOX_WIDTH // 3, target.y if below else target.y + BOX_HEIGHT
-        reach = GAP_X if below else GAP_Y + BOX_HEIGHT
-        d = f"M{x1},{y1} C{x1 + reach},{y1 + reach} {x2 + reach},{y2 + (-reach if below else reach)} {x2},{y2}"
+    elif target.x == source.x:  # same column: an arc in the gap to the right of the column, clear of the boxes
+        x1, y1 = source.x + BOX_WIDTH, source.y + BOX_HEIGHT // 2
+        x2, y2 = target.x + BOX_WIDTH, target.y + BOX_HEIGHT // 2
+        reach = GAP_X * 3 // 4
+        d = f"M{x1},{y1} C{x1 + reach},{y1} {x2 + reach},{y2} {x2},{y2}"
+        x1, x2 = x1 + reach * 3 // 4, x2 + reach * 3 // 4  # the label sits on the arc, not on the boxes
+    else:  # back to a column on the left: from the left side into the right side
+        x1, y1 = source.x, source.y + BOX_HEIGHT // 2
+        x2, y2 = target.x + BOX_WIDTH, target.y + BOX_HEIGHT // 2
+        bend = max((x1 - x2) // 2, 30)
+        d = f"M{x1},{y1} C{x1 - bend},{y1} {x2 + bend},{y2} {x2},{y2}"
     dash = "" if edge.resolved else ' stroke-dasharray="6 4"'
     marker = "arrow-ok" if edge.resolved else "arrow-broken"
     title = edge.label + ("" if edge.resolved else f": {edge.reason}")
     path = (f'<path class="edge {"resolved" if edge.resolved else "broken"}" d="{d}" fill="none" stroke="{colour}" '
             f'stroke-width="{1.4 if edge.resolved else 2}"{dash} marker-end="url(#{marker})">'
             f"<title>{escape(title)}</title></path>")
-    if not edge.call:
-        return path, []  # the entry box names the listener ports; an unattached Service's box says why
+    if edge.resolved or not edge.call:
+        # A label on every call would cover the boxes of a large system: the working ones keep theirs in the
+        # tooltip; the entry box names the listener ports; an unattached Service's box says why.
+        return path, []
     mid_x, mid_y = (x1 + x2) // 2, (y1 + y2) // 2 - 4
-    text = _cut(edge.label if edge.resolved else f"✗ {edge.label}", LINE_CHARS)
+    text = _cut(f"✗ {edge.label}", LINE_CHARS)
     label = (f'<text x="{mid_x}" y="{mid_y}" text-anchor="middle" font-size="11" fill="{colour}" '
              f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{escape(text)}</text>')
     return path, [label]
