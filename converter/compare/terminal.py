@@ -10,7 +10,6 @@ value cannot move the cursor or recolour the screen. Long values wrap, then are 
 from __future__ import annotations
 
 import re
-import textwrap
 import unicodedata
 
 from converter.compare.cost import number
@@ -139,13 +138,41 @@ def _cell(field: str, value: str, width: int) -> list[str]:
 
 
 def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: int | None = None) -> list[str]:
-    lines = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=indent,
-                          break_on_hyphens=False, break_long_words=True, replace_whitespace=True) or [first.rstrip()]
+    """Words filled into lines of ``width``. A word longer than a line (an ARN, a URL, compact JSON) is broken
+    after its punctuation (/ . : ; , = & ? -), never inside a name; only a piece with no punctuation that is
+    still longer than a line is cut where the line ends."""
+    lines: list[str] = []
+    current, empty = first, True
+    for word in text.split():
+        for index, piece in enumerate(_pieces(word, max(width - len(indent), 1))):
+            gap = "" if empty or index > 0 else " "
+            if len(current) + len(gap) + len(piece) <= width:
+                current += gap + piece
+            elif empty:  # a piece longer than the whole line (cut by _pieces to fit an indented line)
+                current += piece
+            else:
+                lines.append(current.rstrip())
+                current = indent + piece
+            empty = False
+    lines.append(current.rstrip() if not empty else first.rstrip())
     if limit is not None and len(lines) > limit:
         lines = lines[:limit]
         last = lines[-1]
         lines[-1] = (last[: width - len(ELLIPSIS)] if len(last) + len(ELLIPSIS) > width else last) + ELLIPSIS
     return lines
+
+
+def _pieces(word: str, room: int) -> list[str]:
+    if len(word) <= room:
+        return [word]
+    out = []
+    for piece in re.split(r"(?<=[/.:;,=&?-])", word):
+        while len(piece) > room:
+            out.append(piece[:room])
+            piece = piece[room:]
+        if piece:
+            out.append(piece)
+    return out
 
 
 def _wrap_path(text: str, width: int, *, limit: int) -> list[str]:
