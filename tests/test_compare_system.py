@@ -366,3 +366,36 @@ spec:
             # Each region is one box's inside: as wide and as high as one box, not two boxes run together.
             assert abs((right - left + 1) - BOX_WIDTH * scale) <= 4, (kind, left, right)
             assert abs((bottom - top + 1) - BOX_HEIGHT * scale) <= 4, (kind, top, bottom)
+
+
+def test_compare_reads_the_call_graph_the_conversion_carries(tmp_path: Path, monkeypatch):
+    """The call graph is made by the conversion (report.json's ``calls``); compare takes it from there, in
+    whatever type holds each call, and draws its edges on the page."""
+    import dataclasses
+
+    import converter.convert as convert_module
+
+    @dataclasses.dataclass
+    class Call:  # a call held as a dataclass rather than a dict
+        caller: str
+        variable: str
+        host: str
+        port: int
+        target: str | None
+        resolved: bool
+        reason: str | None = None
+
+    real = convert_module.convert
+
+    def with_calls(documents, settings, **kwargs):
+        result = real(documents, settings, **kwargs)
+        result.calls = [Call(**{k: v for k, v in CALLS[0].items()}), dict(CALLS[1])]
+        return result
+
+    monkeypatch.setattr(convert_module, "convert", with_calls)
+    (tmp_path / "app.yaml").write_text(APP)
+    comparison = compare(load_paths([str(tmp_path)]), Settings(), (str(tmp_path),))
+    assert comparison.calls == (dict(CALLS[0]), dict(CALLS[1]))
+    page = html_view.render(comparison)
+    assert "2 call(s) between services found by the conversion" in page
+    assert page.count('class="edge broken"') == 1 + 3  # the unresolved call, and reviews' three selections
