@@ -62,13 +62,15 @@ def _placeholders(comparison: Comparison) -> list[Item]:
                 names = users.setdefault(value, [])
                 if view.workload.name not in (name for name, _ in names):
                     names.append((view.workload.name, section_id(index)))
-    return [Item(f"{value} in {_some(name for name, _ in names)}", names[0][1]) for value, names in sorted(users.items())]
+    return [Item(f"{value} in {_some([name for name, _ in names])}", names[0][1])
+            for value, names in sorted(users.items())]
 
 
-def _some(names: Iterator[str] | Any, limit: int = 4) -> str:
-    names = list(names)
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+def _some(names: list[str], limit: int = 2) -> str:
+    """A few names, or how many: the summary's first screen holds the four lists side by side."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{len(names)} services ({', '.join(names[:limit])}, ...)"
 
 
 def _strings(node: Any) -> Iterator[str]:
