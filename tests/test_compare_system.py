@@ -399,3 +399,18 @@ def test_compare_reads_the_call_graph_the_conversion_carries(tmp_path: Path, mon
     page = html_view.render(comparison)
     assert "2 call(s) between services found by the conversion" in page
     assert page.count('class="edge broken"') == 1 + 3  # the unresolved call, and reviews' three selections
+
+
+def test_ecs_input_draws_its_services_sized_from_the_input():
+    from tests.helpers import SAMPLES
+
+    case = SAMPLES / "ecs-fargate-web-alb" / "input"
+    comparison = compare(load_paths([str(case)], cfn_tags=True), Settings(), (str(case),))
+    graph = build_graph(comparison)
+    services = [node for node in graph.nodes if node.kind in (SERVICE, STORE)]
+    assert services and all(node.lines[1] != "not sized" for node in services)
+    views = {view.workload.name: view.workload for view in comparison.workloads}
+    for node in services:
+        task = views[node.title].ecs["taskDefinition"]
+        assert node.lines[1].endswith(f"{int(task['memory']) / 1024:g} GB")
+    assert dict(review(comparison, graph).resources) == {}  # the input's ECS resources exist already

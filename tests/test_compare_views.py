@@ -148,6 +148,8 @@ def test_markdown_summary_is_bounded_and_the_details_hold_every_section(web, tmp
     assert len(summary) <= bound and details == whole
     assert "`review.details.md`" in summary and summary.startswith(whole[:200])
     assert "### Decide first" in summary
+    to_stdout, _ = markdown_view.render_bounded(web, bound)  # --markdown -: no second file to name
+    assert len(to_stdout) <= bound and "--markdown FILE writes it" in to_stdout
     # The command line: --max-chars bounds the file; the details file is written beside it.
     case = SAMPLES / "web-loadbalancer-hpa"
     review = tmp_path / "review.md"

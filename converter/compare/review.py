@@ -98,8 +98,9 @@ def _resources(comparison: Comparison, graph: SystemGraph) -> list[tuple[str, tu
                         if isinstance(group, dict):
                             found["Target groups"].setdefault(
                                 f"{group.get('Name')} ({group.get('Protocol')} {group.get('Port')}, type ip)", section)
-        for kind, value in _payload_resources(view.workload.targets):
-            found[kind].setdefault(value, section)
+        if comparison.target_side == "ECS":  # ECS input names resources that exist already
+            for kind, value in _payload_resources(view.workload.targets):
+                found[kind].setdefault(value, section)
     return [(kind, tuple(Item(text, section) for text, section in items.items()))
             for kind, items in found.items() if items]
 

@@ -124,8 +124,8 @@ def _workload_node(view: WorkloadView, section: str) -> Node:
     workload = view.workload
     kind = STORE if workload.resource.startswith("StatefulSet/") else SERVICE
     return Node(id=f"workload:{workload.resource}:{workload.name}", kind=kind, title=workload.name,
-                lines=(workload.resource, task_size(workload.targets.get("taskDefinition")),
-                       counts_text(workload.targets.get("service"), workload.targets.get("scaling"))),
+                lines=(workload.resource, task_size(workload.ecs.get("taskDefinition")),
+                       counts_text(workload.ecs.get("service"), workload.ecs.get("scaling"))),
                 section=section)
 
 
