@@ -180,7 +180,7 @@ def _loose_node(source: SourceDocument, section: str) -> Node | None:
     codes = {finding.code: finding for finding in source.findings}
     if source.kind in WORKLOAD_KINDS:
         worst = max(source.findings, key=lambda f: f.severity, default=None)  # the first of the worst
-        reason = None if worst is None else f"{worst.code} {worst.message}"
+        reason = None if worst is None else f"{worst.code} {_title(worst.code)}"
         return Node(id=f"unconverted:{source.resource}:{source.file}:{source.line}", kind=UNCONVERTED,
                     title=source.resource.split("/", 1)[-1], lines=(source.resource, "not converted"),
                     section=section, problem=reason or "not converted: the findings of its section say why")
@@ -198,6 +198,13 @@ def _loose_node(source: SourceDocument, section: str) -> Node | None:
     return Node(id=f"unattached:{source.resource}:{source.file}:{source.line}", kind=UNATTACHED,
                 title=source.resource.split("/", 1)[-1], lines=(source.resource, "not attached on ECS"),
                 section=section, problem=found.message)
+
+
+def _title(code: str) -> str:
+    from converter.codes import CODES
+
+    info = CODES.get(code)
+    return info.title.lower() if info is not None else "see its section"
 
 
 def _get(data: Any, *path: str) -> Any:
