@@ -26,7 +26,7 @@ MAX_ROWS = 10
 # Services take at most this many columns while they fit: with entry points, stores and external names, six
 # columns of 172 px fit a 1280 px window at 0.95 scale or more, so 30 services stay readable without scrolling.
 SERVICE_COLUMNS = 3
-TITLE_CHARS, LINE_CHARS = 21, 25  # at the fonts below, what fits in BOX_WIDTH
+TITLE_CHARS, LINE_CHARS = 20, 25  # at the fonts below, what fits in BOX_WIDTH
 # Fill colours per kind; the layout test finds the boxes in a screenshot by these colours.
 FILLS = {ENTRY: "#dcf2dc", SERVICE: "#dde9fb", STORE: "#fdebc8", UNATTACHED: "#fbd9d9", UNCONVERTED: "#e4e4e4",
          EXTERNAL: "#eadcf8"}
