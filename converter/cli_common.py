@@ -197,14 +197,26 @@ def emit(text: str, report_file) -> None:
         report_file.write_with(lambda handle: handle.write(text))
 
 
-def emit_report(report: dict, fmt: str, fail_on: str, report_file) -> None:
+def emit_report(report: dict, fmt: str, fail_on: str, report_file, text_options=None) -> None:
     """emit() of the report in ``fmt``, written as it is made rather than made whole first."""
     from converter.report import render_to
 
     if report_file is None:
-        render_to(report, fmt, sys.stderr, fail_on=fail_on)
+        render_to(report, fmt, sys.stderr, fail_on=fail_on, text_options=text_options)
     else:
-        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on))
+        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on, text_options=text_options))
+
+
+def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: Optional[str]):
+    """The text report's options from --quiet and --ignore; colour when the report goes to a terminal (stderr),
+    by NO_COLOR/FORCE_COLOR (converter.console)."""
+    import os
+
+    from converter.console import is_terminal, use_color
+    from converter.report_formats.text import TextOptions, parse_codes
+
+    color = report_file is None and use_color("auto", os.environ, is_terminal(sys.stderr))
+    return TextOptions(quiet=quiet, ignore=parse_codes(ignore or ()), color=color)
 
 
 def guarded(run, show_traceback: bool) -> int:

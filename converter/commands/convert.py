@@ -28,6 +28,7 @@ from converter.cli_common import (
     emit_report,
     streamed_conversion,
     guarded,
+    text_report_options,
     with_report_file,
 )
 from converter.errors import ExitStatus
@@ -72,6 +73,11 @@ def convert(
     baseline: Optional[str] = typer.Option(None, "--baseline",
                                            help="Accepted findings (written by k2ecs baseline): they stay in the report, "
                                                 "marked accepted, and do not count for --fail-on."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Text report: only the table per code and the summary line."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODE",
+                                               help="Text report: leave this code out (repeatable; the count is still "
+                                                    "shown). json, sarif and junit keep every finding; --fail-on still "
+                                                    "counts it (accept findings with --baseline)."),
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
     to: Optional[Direction] = typer.Option(None, "--to", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
                                            "folder to Kubernetes manifests; ecs: Kubernetes to ECS. Detected from the "
@@ -92,6 +98,7 @@ def convert(
             raise UsageError("--check compares with the output folder: give it with -o/--output")
         if cfn_json and output_format is not OutputFormat.cloudformation:
             raise UsageError("--cfn-json goes with --format cloudformation")
+        text_options = text_report_options(quiet, ignore, report_file)
         accepted = None if baseline is None else read_baseline(baseline)
         if to is not Direction.ecs:
             from converter.commands.to_kubernetes import input_direction, run_reverse
@@ -103,7 +110,7 @@ def convert(
                 return run_reverse(paths, output=output, report_format=report.value, report_file=report_target,
                                    fail_on=fail_on.value, check=check, accepted=accepted)
         if output_format is OutputFormat.ecs_json:
-            return _streamed(paths, flags, output, accepted, report_target)
+            return _streamed(paths, flags, output, accepted, report_target, text_options)
         result = conversion(paths, flags)
         iac = None
         if output_format is not OutputFormat.ecs_json:
@@ -128,10 +135,11 @@ def convert(
             write_atomically(output, files())
         else:
             sys.stdout.write(stdout_document(result.outputs) if iac is None else iac.stdout_text())
-        emit(render(canonical, report.value, fail_on=fail_on.value), report_target)
+        emit(render(canonical, report.value, fail_on=fail_on.value, text_options=text_options), report_target)
         return _status(findings, differ)
 
-    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target) -> int:
+    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target,
+                  text_options) -> int:
         """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
         text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
         from converter.baseline import review
@@ -151,7 +159,7 @@ def convert(
                 sink.finish(canonical)
         finally:
             sink.close()
-        emit_report(canonical, report.value, fail_on.value, report_target)
+        emit_report(canonical, report.value, fail_on.value, report_target, text_options)
         return _status(findings, differ)
 
     def _status(findings, differ: list[str]) -> int:
