@@ -1,0 +1,93 @@
+"""Issue 17: `-o` replaces only what k2ecs wrote, and `--check` never reads through a link or outside DIR."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from converter.cli import app
+from converter.errors import ExitStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "web-loadbalancer-hpa" / "input"
+OTHER = ROOT / "samples" / "worker-no-ports" / "input"
+
+
+def convert(*args: str):
+    return CliRunner().invoke(app, ["convert", *args, "--fail-on", "never"])
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# -- item 1: -o replaces only k2ecs's own output ------------------------------------------------------
+
+def test_a_repository_root_with_a_k2ecs_report_is_not_replaced(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (repo / "NOTES.md").write_text("mine\n")
+    monkeypatch.chdir(repo)
+    first = convert(str(SAMPLE), "--report", "json", "--report-file", "report.json")
+    assert first.exit_code == 0, first.output
+    assert json.loads((repo / "report.json").read_text())["tool"] == "k2ecs"
+    before = snapshot(repo)
+    result = convert(str(SAMPLE), "-o", ".", "--report-file", os.devnull)
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "'.git/'" in result.output and "'NOTES.md'" in result.output and "refusing to replace" in result.output
+    assert snapshot(repo) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]  # no staging folder left beside it
+
+
+def test_a_test_runners_reports_folder_is_not_replaced(tmp_path):
+    reports = tmp_path / "reports"
+    (reports / "html").mkdir(parents=True)
+    (reports / "html" / "index.html").write_text("<html></html>")
+    (reports / "coverage.xml").write_text("<coverage/>")
+    (reports / "report.json").write_text(json.dumps({"created": 1, "tool": "pytest-json-report"}))
+    before = snapshot(reports)
+    result = convert(str(SAMPLE), "-o", str(reports), "--report-file", os.devnull)
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "no report.json written by k2ecs" in result.output
+    assert snapshot(reports) == before
+
+
+@pytest.mark.parametrize("intruder", ["file", "folder", "link"])
+def test_a_k2ecs_output_with_anything_else_in_it_is_not_replaced(tmp_path, intruder):
+    out = tmp_path / "out"
+    assert convert(str(OTHER), "-o", str(out), "--report-file", os.devnull).exit_code == 0
+    if intruder == "file":
+        (out / "values.yaml").write_text("keep: me\n")
+    elif intruder == "folder":
+        (out / "values.yaml").mkdir()
+    else:
+        (out / "values.yaml").symlink_to(tmp_path)
+    before = snapshot(out)
+    result = convert(str(SAMPLE), "-o", str(out), "--report-file", os.devnull)
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "values.yaml" in result.output and "1 entry k2ecs did not write" in result.output
+    assert snapshot(out) == before and os.path.lexists(out / "values.yaml")
+
+
+def test_a_k2ecs_output_of_every_format_is_replaced(tmp_path):
+    out = tmp_path / "out"
+    for form in ("terraform", "cloudformation", "ecs-json", "terraform"):
+        result = convert(str(SAMPLE), "-o", str(out), "--format", form, "--report-file", os.devnull)
+        assert result.exit_code == 0, (form, result.output)
+    assert {"main.tf", "versions.tf", "report.json"} <= set(snapshot(out))
+
+
+def test_output_through_a_dangling_symlink_creates_nothing_outside(tmp_path):
+    link = tmp_path / "inside" / "out"
+    link.parent.mkdir()
+    outside = tmp_path / "outside" / "target"
+    link.symlink_to(outside)
+    result = convert(str(SAMPLE), "-o", str(link), "--report-file", os.devnull)
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "points at nothing" in result.output
+    assert not (tmp_path / "outside").exists() and link.is_symlink()
