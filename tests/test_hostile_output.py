@@ -91,3 +91,64 @@ def test_output_through_a_dangling_symlink_creates_nothing_outside(tmp_path):
     assert result.exit_code == ExitStatus.USAGE, result.output
     assert "points at nothing" in result.output
     assert not (tmp_path / "outside").exists() and link.is_symlink()
+
+
+# -- item 2: --check never reads through a link, never outside DIR -------------------------------------
+
+CANARY = "CANARY-9f3e1c-PRIVATE-KEY"
+
+
+@pytest.fixture
+def secret(tmp_path) -> Path:
+    path = tmp_path / "home" / "id_rsa"
+    path.parent.mkdir()
+    path.write_text(f"-----BEGIN KEY-----\n{CANARY}\n")
+    return path
+
+
+def check(out: Path, sample: Path = SAMPLE):
+    return convert(str(sample), "-o", str(out), "--check", "--report-file", os.devnull)
+
+
+@pytest.mark.parametrize("name", ["stolen", "web.taskdef.json", "report.json"])
+def test_check_reports_a_link_in_the_folder_by_name_and_never_reads_it(tmp_path, secret, name):
+    out = tmp_path / "ecs"
+    assert convert(str(SAMPLE), "-o", str(out), "--report-file", os.devnull).exit_code == 0
+    assert check(out).exit_code == 0
+    (out / name).unlink(missing_ok=True)
+    (out / name).symlink_to(secret)
+    result = check(out)
+    assert result.exit_code == ExitStatus.DRIFT, result.output
+    assert f"{out}/{name}: a symbolic link, not followed" in result.output
+    assert CANARY not in result.output
+
+
+def test_check_does_not_follow_an_output_folder_that_is_a_link(tmp_path, secret):
+    link = tmp_path / "ecs"
+    link.symlink_to(secret.parent, target_is_directory=True)
+    result = check(link)
+    assert result.exit_code == ExitStatus.DRIFT, result.output
+    assert "a symbolic link, not followed" in result.output and CANARY not in result.output
+
+
+def test_check_does_not_follow_a_relative_folder_on_the_way(tmp_path, secret, monkeypatch):
+    (secret.parent / "ecs").mkdir()
+    (secret.parent / "ecs" / "id_rsa").write_text(CANARY)
+    (tmp_path / "deploy").symlink_to(secret.parent, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    result = check(Path("deploy/ecs"))
+    assert result.exit_code == ExitStatus.DRIFT, result.output
+    assert "deploy: a symbolic link, not followed" in result.output and CANARY not in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_check_does_not_open_a_fifo_in_the_folder(tmp_path):
+    out = tmp_path / "ecs"
+    assert convert(str(SAMPLE), "-o", str(out), "--report-file", os.devnull).exit_code == 0
+    (out / "web.service.json").unlink()
+    os.mkfifo(out / "web.service.json")  # opening it for reading would wait for a writer forever
+    os.mkfifo(out / "extra")
+    result = check(out)
+    assert result.exit_code == ExitStatus.DRIFT, result.output
+    assert "web.service.json: not a regular file, not read" in result.output
+    assert "extra: not a regular file, not read" in result.output
