@@ -9,13 +9,13 @@ Uses libyaml's C parser when present; the constructor (ours) stays in Python eit
 from __future__ import annotations
 
 import os
+import stat
 import re
 from operator import indexOf, is_
 import sys
 from array import array
 from sys import intern
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import yaml
@@ -430,13 +430,23 @@ def read_source(path: str) -> tuple[str, str]:
     else:
         name = path
         try:
-            size = os.path.getsize(path)
-            if size > MAX_FILE_BYTES:
-                raise InputError(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit", file=name)
-            raw = Path(path).read_bytes()
+            raw = read_bounded(path, name)
         except OSError as err:
             raise InputError(f"cannot read: {err.strerror or err}", file=name) from None
     return name, decode_source(raw, name)
+
+
+def read_bounded(path: str, name: str) -> bytes:
+    """At most MAX_FILE_BYTES of ``path``. The size a file reports is not a bound: it is 0 for /dev/zero,
+    a FIFO or a procfs file, which read on without end, so the read itself stops one byte past the limit."""
+    with open(path, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_FILE_BYTES:
+            raise InputError(f"file is {status.st_size} bytes, over the {MAX_FILE_BYTES}-byte limit", file=name)
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"file is over the {MAX_FILE_BYTES}-byte limit", file=name)
+    return raw
 
 
 def decode_source(raw: bytes, name: str) -> str:
@@ -465,7 +475,7 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
                 os.path.join(root, name)
                 for root, dirs, files in os.walk(path)
                 for name in files
-                if name.lower().endswith(MANIFEST_SUFFIXES)
+                if name.lower().endswith(MANIFEST_SUFFIXES) and _regular_file(os.path.join(root, name))
             ]
             result.extend(sorted(found))
         elif path == "-" or os.path.exists(path):
@@ -473,6 +483,16 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
         else:
             raise InputError("no such file or directory", file=path)
     return result
+
+
+def _regular_file(path: str) -> bool:
+    """Whether a file found in a folder is one to read: a regular file, or a link to one. A FIFO would
+    wait for a writer forever, and a device or a link to one (/dev/zero) reads on without end; a walk
+    skips them (a path named on the command line is read as given, bounded: `<(kustomize build)`)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # a dangling link: read_source reports it with its name
 
 
 def load_paths(paths: Iterable[str], *, cfn_tags: bool = False) -> list[Document]:
