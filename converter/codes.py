@@ -72,6 +72,9 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-E020", title="Workload name not usable",
       explanation="Output files are named after the workload, so its name must be a valid Kubernetes object name (a lower-case RFC 1123 subdomain: a-z, 0-9, '-' and '.', at most 253 characters, as the API server requires) and short enough for a file name (<name>.taskdef.json within 255 bytes). Anything else could never have been applied to a cluster, and could name a path outside the output folder or collide with another file on a case-insensitive file system. The workload was not converted.",
       suggestion="Fix metadata.name (kubectl apply --dry-run=server shows what the API server accepts), then convert again."),
+    C(code="K2E-E021", title="Two workloads would have the same ECS name",
+      explanation="A workload's ECS name (task definition family, service name and file names) is <namespace>-<name>, or <name> in the default namespace or with no namespace, so it is the same whatever the order of the input and whatever else is converted with it. These workloads would still share one name (case aside, as names become file names): a Deployment and a StatefulSet of one name in one namespace, a manifest without a namespace beside one in default, or names such as namespace a, name b-c and namespace a-b, name c. Neither is converted: giving the name to the first would let the order of the files decide which live service a later plan changes.",
+      suggestion="Rename one of them (metadata.name), or convert them in separate runs."),
     # -- 1xx: containers and pod spec -----------------------------------------------------------
     C(code="K2E-W101", title="Downward API value only known at run time",
       explanation="ECS has no downward API. Pod name, node name and pod IPs exist only at run time, in the ECS task metadata endpoint.",

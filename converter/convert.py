@@ -12,13 +12,12 @@ from typing import Any, Callable, Iterable
 from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
-from converter.ecs.taskdef import NoTaskSize, ecs_name, render_task_definition, size_task
+from converter.ecs.taskdef import NoTaskSize, render_task_definition, size_task
 from converter.ecs.validate import validate_payloads
 from converter.errors import InputError, OutputValidationError
 from converter.findings import Finding, make_finding, sort_findings
 from converter.kubernetes.context import ParseContext, Referenced
 from converter.kubernetes.hpa import parse_hpa
-from converter.kubernetes.metadata import MAX_FILE_STEM_CHARS
 from converter.kubernetes.reader import Reader
 from converter.kubernetes.service import parse_service
 from converter.kubernetes.workload import parse_deployment, parse_statefulset
@@ -26,6 +25,7 @@ from converter.loader import Document
 from converter.model import Autoscaling, Exposure, Workload
 from converter.resources import load_schema
 from converter.settings import Settings
+from converter.workload_names import colliding, name_collision, workload_ecs_name
 
 Parser = Callable[[Reader, ParseContext], Any]
 
@@ -238,12 +238,14 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
             scaler_for[id(target)] = scaler
 
     outputs: list[WorkloadOutput] = []
-    used_names: set[str] = set()
+    collisions = colliding(workloads)
     for workload in workloads:
-        name = unique_name(workload, used_names)
+        if id(workload) in collisions:
+            findings.append(name_collision(workload, collisions[id(workload)]))
+            continue
+        name = workload_ecs_name(workload)
         if name != workload.name:
             findings.append(renamed(workload, name))
-        used_names.add(name.lower())
         output = render_workload(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings,
                                  contributed)
         if output is not None:
@@ -272,21 +274,6 @@ def scaler_replaced(replaced: Autoscaling, following: Autoscaling, resource: str
 
 def renamed(workload: Workload, name: str) -> Finding:
     return make_finding("K2E-I308", workload.origin, f"{workload.resource} is named {name} on ECS")
-
-
-def unique_name(workload: Workload, used: set[str]) -> str:
-    """An ECS family/service name no other workload of this run has, compared without case (names become
-    file names, and Web.taskdef.json and web.taskdef.json are one file on macOS and Windows), and short
-    enough for <name>.taskdef.json to stay within a 255-byte file name."""
-    name = ecs_name(workload.name)[:MAX_FILE_STEM_CHARS]
-    if name.lower() in used and workload.namespace is not None:
-        name = ecs_name(f"{workload.namespace}-{workload.name}")[:MAX_FILE_STEM_CHARS]
-    base, counter = name, 2
-    while name.lower() in used:
-        suffix = f"-{counter}"
-        name = base[: MAX_FILE_STEM_CHARS - len(suffix)] + suffix
-        counter += 1
-    return name
 
 
 def same_namespace(a: str | None, b: str | None) -> bool:
