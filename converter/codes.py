@@ -187,6 +187,12 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-I149", title="Init container resources only size the task",
       explanation="An init container becomes a non-essential container with no container-level cpu, memory or GPU, because ECS would otherwise reserve them for the whole task on top of the app containers. Its cpu and memory count only toward the task size, which covers the largest init container (as Kubernetes' effective pod request does).",
       suggestion="Nothing to do unless the init container needs a GPU, or must be capped below the task size.", reference="§1.3, §2.8"),
+    C(code="K2E-E150", title="Two containers of one name",
+      explanation="Two containers of the pod (init and sidecar containers included) have the same name. The API server refuses such a pod, and ECS refers to containers by name (dependsOn, load balancers), so the task definition would be refused too. This workload is not converted; the rest of the run is.",
+      suggestion="Give each container its own name."),
+    C(code="K2E-E151", title="Task definition over ECS's size limit",
+      explanation="The rendered task definition is larger than the 64 KiB RegisterTaskDefinition accepts (ECS counts the JSON request), usually because of large inline env values or ConfigMaps read into environment. This workload is not converted; the rest of the run is.",
+      suggestion="Move large values out of the environment: into a file in the image, S3 (environmentFiles), SSM Parameter Store or Secrets Manager (secrets)."),
     # -- 2xx: sizing ----------------------------------------------------------------------------
     C(code="K2E-W201", title="No resources declared",
       explanation="No container declares cpu or memory, so k2ecs chose the smallest task size. Kubernetes would have let the pod use what the node had free.",

@@ -14,6 +14,7 @@ from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
 from converter.ecs.taskdef import NoTaskSize, render_task_definition, size_task
 from converter.ecs.validate import validate_payloads
+from converter.ecs.validate_rules import serialized_size_bytes
 from converter.errors import InputError, OutputValidationError
 from converter.findings import Finding, make_finding, sort_findings
 from converter.kubernetes.context import ParseContext, Referenced
@@ -306,6 +307,11 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         findings.append(make_finding("K2E-E144", workload.origin,
                                      f"{workload.resource} has {len(workload.containers)} containers; an ECS task holds at most {max_containers}; not converted"))
         return None
+    twin = _repeated_container(workload)
+    if twin is not None:
+        findings.append(make_finding("K2E-E150", twin.origin.at(twin.origin.path + "/name"),
+                                     f"{workload.resource} has two containers named {twin.name!r}; not converted"))
+        return None
     port_names = _port_names(workload)
     wiring, wiring_findings = wire_exposures(workload, exposures, port_names, settings)
     findings.extend(wiring_findings)
@@ -320,6 +326,12 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         port_name=lambda container, port, _declared: port_names[(container, port)],
         app_protocols=wiring.app_protocols, behind_load_balancer=bool(wiring.load_balancers))
     findings.extend(task_findings)
+    size_bytes, max_bytes = serialized_size_bytes(taskdef), load_schema("ecs_rules.json")["task_definition"]["max_size_bytes"]
+    if size_bytes > max_bytes:
+        findings.append(make_finding("K2E-E151", workload.origin,
+                                     f"{workload.resource}'s task definition is {size_bytes} bytes, over ECS's "
+                                     f"{max_bytes}-byte limit; not converted"))
+        return None
     desired = _desired_count(workload, scaler, findings)
     service, service_findings = render_service(workload, settings, service_name=name, family=name,
                                                desired_count=desired, load_balancers=list(wiring.load_balancers),
@@ -341,6 +353,17 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         if scaler is not None:
             contributed.add(id(scaler))
     return output
+
+
+def _repeated_container(workload: Workload) -> Any:
+    """The second container of a name already taken (init and sidecar containers included), or None: the
+    API server refuses such a pod (ValidatePodSpec: "Duplicate value"), and ECS such a task definition."""
+    seen: set[str] = set()
+    for container in workload.containers:
+        if container.name in seen:
+            return container
+        seen.add(container.name)
+    return None
 
 
 def validate_output(output: WorkloadOutput, workload: Workload, settings: Settings) -> None:

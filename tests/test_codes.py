@@ -355,6 +355,10 @@ CASES: dict[str, Case] = {
     "K2E-E144": Case(
         deployment(containers="".join(f"- name: side{i}\n  image: busybox:1.36\n" for i in range(10))),
         "", "has 11 containers; an ECS task holds at most 10"),
+    "K2E-E150": Case(deployment(containers="- name: app\n  image: busybox:1.36\n"),
+                     "/spec/template/spec/containers/1/name", "has two containers named 'app'; not converted"),
+    "K2E-E151": Case(deployment(container="env:\n" + "".join(f"  - name: V{i}\n    value: {'v' * 200}\n" for i in range(400))),
+                     "", "over ECS's 65536-byte limit; not converted"),
     "K2E-W145": Case(deployment(container="stdin: true\nstdinOnce: true"), f"{CONTAINER}/stdinOnce",
                      "stdinOnce has no ECS field"),
     "K2E-W146": Case(

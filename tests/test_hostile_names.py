@@ -90,3 +90,20 @@ def test_a_long_name_is_cut_with_a_digest_so_names_that_share_a_beginning_stay_a
     names = list(ecs_names(convert_stdout(folder)))
     assert len(names) == 2 and names[0] != names[1]
     assert all(len(f"{n}.taskdef.json".encode()) <= 255 for n in names)
+
+
+# -- item 8: a workload's own problem is an error finding on it, never a whole-run exit 4 -----------------
+
+def test_problems_from_the_input_are_findings_on_their_workload_and_the_rest_converts(tmp_path):
+    twins = deployment("twins", None, "x:1")
+    twins["spec"]["template"]["spec"]["containers"].append({"name": "app", "image": "y:1"})
+    big = deployment("big", None, "x:1")
+    big["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": f"V{i}", "value": "v" * 200} for i in range(400)]
+    for output in ("stdout", "folder"):
+        folder = tmp_path / output
+        status, report = names_of(folder, {"a.yaml": [twins], "b.yaml": [big], "c.yaml": [deployment("ok", None, "x:1")]},
+                                  *(["-o", str(tmp_path / f"{output}-out")] if output == "folder" else []))
+        assert status == ExitStatus.FINDINGS
+        assert [o["name"] for o in report["outputs"]] == ["ok"]
+        codes = {f["resource"]: f["code"] for f in report["findings"] if f["severity"] == "error"}
+        assert codes == {"Deployment/twins": "K2E-E150", "Deployment/big": "K2E-E151"}
