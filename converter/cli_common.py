@@ -215,18 +215,52 @@ def guarded(run, show_traceback: bool) -> int:
 
 
 def _guarded(run, show_traceback: bool) -> int:
+    """``run()``'s status; an error is one line on stderr (after its traceback with --traceback) and its own
+    status either way: --traceback shows more, it never changes what the run reports (issue 17)."""
+    import errno
+
     try:
-        return int(run())
+        status = int(run())
+        sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit (status 120)
+        return status
     except K2ecsError as err:
-        if show_traceback:
-            raise
+        _traceback(show_traceback)
         sys.stderr.write(f"k2ecs: error: {err}\n")
         return int(err.exit_status)
     except KeyboardInterrupt:
         sys.stderr.write("k2ecs: interrupted; nothing was written\n")
         return 130
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            return _internal(err, show_traceback)
+        _traceback(show_traceback)
+        _drop_stdout()
+        sys.stderr.write(f"k2ecs: error: cannot write the output: {err.strerror or err}\n")
+        return int(ExitStatus.USAGE)
     except Exception as err:  # a bug: one line, and the way to see more
-        if show_traceback:
-            raise
-        sys.stderr.write(f"k2ecs: internal error: {type(err).__name__}: {err} (rerun with --traceback and report it)\n")
-        return int(ExitStatus.INTERNAL)
+        return _internal(err, show_traceback)
+
+
+def _internal(err: Exception, show_traceback: bool) -> int:
+    _traceback(show_traceback)
+    sys.stderr.write(f"k2ecs: internal error: {type(err).__name__}: {err} (rerun with --traceback and report it)\n")
+    return int(ExitStatus.INTERNAL)
+
+
+def _traceback(show: bool) -> None:
+    if show:
+        import traceback
+
+        traceback.print_exc()
+
+
+def _drop_stdout() -> None:
+    """Forget what stdout still buffers (it cannot be written), so the interpreter's exit does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

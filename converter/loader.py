@@ -376,9 +376,21 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
         raise InputError(str(err), file=file, line=err.line) from None
     except RecursionError:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file) from None
+    except ValueError as err:
+        if not _INT_TOO_LONG.search(str(err)):
+            raise
+        digits = sys.get_int_max_str_digits()
+        found = re.search(r"\d{%d,}" % (digits + 1), text)
+        line = None if found is None else text.count("\n", 0, found.start()) + first_line
+        raise InputError(f"an integer of more than {digits} digits; no field holds one", file=file, line=line) from None
     finally:
         loader.dispose()
     return documents
+
+
+# Python's bound on the digits of an int read from text (int_max_str_digits): past it int() raises
+# ValueError, which is an input's problem, not a bug.
+_INT_TOO_LONG = re.compile(r"^Exceeds the limit \(\d+ digits\) for integer string conversion")
 
 
 def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: bool) -> Any:

@@ -53,3 +53,51 @@ def test_a_folder_walk_reads_only_regular_files(tmp_path):
 def test_stdin_keeps_its_bound(small_limit):
     result = convert("-", stdin="#" * (SMALL_LIMIT + 10))
     assert result.exit_code == ExitStatus.INVALID_INPUT and "over the" in result.output
+
+
+# -- item 5: huge integers are input errors ---------------------------------------------------------------
+
+DEPLOYMENT_HEAD = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: "
+
+
+@pytest.mark.parametrize("number, fragment", [
+    ("9" * 5000, ":5: an integer of more than 4300 digits"),
+    ("0x" + "f" * 5000, "an integer of 20000 bits is out of range"),
+])
+def test_an_integer_longer_than_python_reads_is_an_input_error(tmp_path, number, fragment):
+    manifest = tmp_path / "big.yaml"
+    manifest.write_text(DEPLOYMENT_HEAD + number + "\n")
+    result = convert(str(manifest))
+    assert result.exit_code == ExitStatus.INVALID_INPUT, result.output
+    assert fragment in result.output and "internal error" not in result.output
+
+
+# -- item 9: --traceback keeps the status; a full disk is a clean exit 2 ---------------------------------
+
+@pytest.mark.parametrize("content, status", [("a: [1\n", ExitStatus.INVALID_INPUT), (None, ExitStatus.USAGE)])
+def test_traceback_keeps_the_exit_status(tmp_path, content, status):
+    args = [str(SAMPLE), "--config", str(tmp_path / "missing.yaml")]
+    if content is not None:
+        (tmp_path / "bad.yaml").write_text(content)
+        args = [str(tmp_path / "bad.yaml")]
+    else:  # an output path that is a file: a usage error
+        (tmp_path / "file").write_text("x")
+        args = [str(SAMPLE), "-o", str(tmp_path / "file")]
+    plain = run_k2ecs("convert", *args)
+    shown = run_k2ecs("convert", *args, "--traceback")
+    assert plain.returncode == shown.returncode == status
+    assert "Traceback (most recent call last)" in shown.stderr and "Traceback" not in plain.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_stdout_on_a_full_disk_is_a_usage_error(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "converter", "convert", str(SAMPLE), "--fail-on", "never"],
+                                stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    assert result.returncode == ExitStatus.USAGE, result.stderr
+    assert result.stderr.endswith("k2ecs: error: cannot write the output: No space left on device\n")
+    assert "Traceback" not in result.stderr
