@@ -14,6 +14,7 @@ from typing import Any, Callable, TextIO
 
 from converter import __version__, jsontext
 from converter.findings import Finding, Severity
+from converter.printable import escape_controls
 
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 FORMATS = ("text", "json", "markdown", "sarif", "junit")
@@ -87,12 +88,15 @@ def render_text(report: dict[str, Any], **_: Any) -> str:
 
 
 def write_text(report: dict[str, Any], handle: TextIO, **_: Any) -> None:
+    # Everything from the input is shown with its control characters escaped (converter.printable): a
+    # newline and "::error ...::" in a key must not become a CI workflow command, nor ESC erase the terminal.
     lines: list[str] = []
     for f in report["findings"]:
-        lines.append(f"{where(f)}: {f['severity']} {f['code']} {f['resource']} {f['path'] or '/'}: {f['message']}")
-        lines.append(f"    -> {f['suggestion']}")
+        lines.append(escape_controls(f"{where(f)}: {f['severity']} {f['code']} {f['resource']} {f['path'] or '/'}: "
+                                     f"{f['message']}"))
+        lines.append("    -> " + escape_controls(f["suggestion"]))
         if f.get("accepted"):
-            lines.append(f"    accepted ({f['accepted']['source']}): {f['accepted']['reason']}")
+            lines.append(escape_controls(f"    accepted ({f['accepted']['source']}): {f['accepted']['reason']}"))
         if len(lines) > 4096:  # written as it goes: the text of a large run's findings is larger than they are
             handle.write("\n".join(lines) + "\n")
             lines.clear()

@@ -101,3 +101,25 @@ def test_stdout_on_a_full_disk_is_a_usage_error(tmp_path):
     assert result.returncode == ExitStatus.USAGE, result.stderr
     assert result.stderr.endswith("k2ecs: error: cannot write the output: No space left on device\n")
     assert "Traceback" not in result.stderr
+
+
+# -- item 6: control characters from the input are escaped in every human-readable report ----------------
+
+INJECTED = "x\n::error file=README.md,line=1::pwned\x1b[2J\x1b[1A\u202e"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_control_characters_in_keys_and_values_are_escaped_in_the_report(tmp_path, fmt):
+    import json as json_module
+
+    manifest = tmp_path / "inject.json"
+    manifest.write_text(json_module.dumps({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {INJECTED: 1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "app", "image": "nginx" + INJECTED}]}}}}))
+    result = run_k2ecs("convert", str(manifest), "--report", fmt, "--fail-on", "never")
+    assert result.returncode == 0, result.stderr
+    assert "pwned" in result.stderr  # the finding is there, escaped
+    assert not any(line.lstrip("| ").startswith("::") for line in result.stderr.splitlines())
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr and "\\x1b[2J" in result.stderr
