@@ -422,7 +422,7 @@ def _expand(document: Document) -> Iterator[Document]:
             child = document.child(("items", position), item)
             if not isinstance(item, dict):
                 raise InputError(f"items[{position}] of a List is not a mapping", file=document.file, line=child.line)
-            yield child
+            yield from _expand(child)  # a List in a List is flattened too (cli-runtime pkg/resource/visitor.go, FlattenListVisitor)
         return
     yield document
 

@@ -123,3 +123,26 @@ def test_control_characters_in_keys_and_values_are_escaped_in_the_report(tmp_pat
     assert "pwned" in result.stderr  # the finding is there, escaped
     assert not any(line.lstrip("| ").startswith("::") for line in result.stderr.splitlines())
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr and "\\x1b[2J" in result.stderr
+
+
+# -- item 9: a Deployment in a nested List is converted, as kubectl flattens nested Lists ------------------
+
+def test_a_deployment_in_a_nested_list_is_converted(tmp_path):
+    import json as json_module
+
+    import yaml
+
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "inner"},
+                  "spec": {"selector": {"matchLabels": {"app": "inner"}},
+                           "template": {"metadata": {"labels": {"app": "inner"}},
+                                        "spec": {"containers": [{"name": "app", "image": "nginx"}]}}}}
+    nested = {"apiVersion": "v1", "kind": "List",
+              "items": [{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "List",
+                                                                          "items": [deployment]}]}]}
+    manifest = tmp_path / "nested.yaml"
+    manifest.write_text(yaml.safe_dump(nested))
+    result = convert(str(manifest), "--report-file", os.devnull)
+    assert result.exit_code == 0, result.output
+    assert [w["name"] for w in json_module.loads(result.stdout)["workloads"]] == ["inner"]
+    documents = loader.load_paths([str(manifest)])
+    assert [d.prefix for d in documents] == [("items", 0, "items", 0, "items", 0)]
