@@ -193,6 +193,9 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-E151", title="Task definition over ECS's size limit",
       explanation="The rendered task definition is larger than the 64 KiB RegisterTaskDefinition accepts (ECS counts the JSON request), usually because of large inline env values or ConfigMaps read into environment. This workload is not converted; the rest of the run is.",
       suggestion="Move large values out of the environment: into a file in the image, S3 (environmentFiles), SSM Parameter Store or Secrets Manager (secrets)."),
+    C(code="K2E-W152", title="Credential in plain environment",
+      explanation="An environment variable whose name says it holds a credential (PASSWORD, TOKEN, SECRET, *_KEY, ...) or whose value has the shape of a known token (AWS access key ID, GitHub, GitLab, Slack, Stripe or Google API key, a private key) is written as a literal, or read from a ConfigMap, into the task definition's environment. Anyone who can describe the task definition can read it, it appears in every plan diff, and tfsec/Trivy (aws-ecs-no-plaintext-secrets) and AWS Config (ecs-no-environment-secrets) flag it. The value is never shown in the report.",
+      suggestion="Put the value in a Kubernetes Secret referred to with secretKeyRef: k2ecs turns it into an ECS secrets entry (Secrets Manager or SSM Parameter Store) mapped in the config's secrets:. Accept the finding if the value is not secret."),
     # -- 2xx: sizing ----------------------------------------------------------------------------
     C(code="K2E-W201", title="No resources declared",
       explanation="No container declares cpu or memory, so k2ecs chose the smallest task size. Kubernetes would have let the pod use what the node had free.",

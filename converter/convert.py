@@ -13,6 +13,7 @@ from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
 from converter.ecs.taskdef import NoTaskSize, render_task_definition, size_task
+from converter.ecs.plaintext_secrets import plaintext_secret_findings
 from converter.ecs.validate import validate_payloads
 from converter.ecs.validate_rules import serialized_size_bytes
 from converter.errors import InputError, OutputValidationError
@@ -312,6 +313,7 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         findings.append(make_finding("K2E-E150", twin.origin.at(twin.origin.path + "/name"),
                                      f"{workload.resource} has two containers named {twin.name!r}; not converted"))
         return None
+    findings.extend(plaintext_secret_findings(workload.resource, workload.containers))
     port_names = _port_names(workload)
     wiring, wiring_findings = wire_exposures(workload, exposures, port_names, settings)
     findings.extend(wiring_findings)

@@ -359,6 +359,8 @@ CASES: dict[str, Case] = {
                      "/spec/template/spec/containers/1/name", "has two containers named 'app'; not converted"),
     "K2E-E151": Case(deployment(container="env:\n" + "".join(f"  - name: V{i}\n    value: {'v' * 200}\n" for i in range(400))),
                      "", "over ECS's 65536-byte limit; not converted"),
+    "K2E-W152": Case(deployment(container="env:\n  - name: DB_PASSWORD\n    value: hunter2-hunter2\n"),
+                     f"{CONTAINER}/env/0", "DB_PASSWORD of container 'app' looks like a credential (by its name)"),
     "K2E-W145": Case(deployment(container="stdin: true\nstdinOnce: true"), f"{CONTAINER}/stdinOnce",
                      "stdinOnce has no ECS field"),
     "K2E-W146": Case(
