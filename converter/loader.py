@@ -27,6 +27,7 @@ from converter import yaml_tree
 from converter.document_checks import REDACTED, check_identity, redact_secret  # noqa: F401 (REDACTED: for callers)
 from converter.errors import InputError
 from converter.yaml_cfn import long_form_intrinsics
+from converter.yaml_bounds import bound_problem
 from converter.yaml_limits import (LIBYAML_PARSER, MAX_ALIAS_REFERENCES, MAX_DEPTH, MAX_EXPANDED_NODES,  # noqa: F401
                                    shape_problem, too_deep_line)
 
@@ -475,6 +476,9 @@ def decode_source(raw: bytes, name: str) -> str:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputError("binary data (NUL byte) in a manifest", file=name, line=line)
+    problem = bound_problem(text)
+    if problem is not None:
+        raise InputError(problem[0], file=name, line=problem[1])
     return text
 
 
