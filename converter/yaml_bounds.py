@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from converter.yaml_limits import LIBYAML_PARSER
-from converter.yaml_parts import split_stream
+from converter.yaml_parts import _MARKERS, _UNCUT_LINES  # the one definition of a document marker
 
 MAX_DOCUMENTS = 100_000
 MAX_DOCUMENT_NODES = 4_000_000
@@ -45,9 +45,19 @@ def bound_problem(text: str) -> tuple[str, int] | None:
         return None  # the common case: nothing to count
     if documents_at_most <= MAX_DOCUMENTS and file_estimate <= MAX_FILE_NODES:
         # The file is within its bound; only a document that may pass its own is counted.
-        if not any(estimated_nodes(text, part.start, part.end) + 1 > MAX_DOCUMENT_NODES for part in split_stream(text)):
+        if not any(estimated_nodes(text, start, end) + 1 > MAX_DOCUMENT_NODES for start, end in _document_spans(text)):
             return None
     return counted_problem(text)
+
+
+def _document_spans(text: str) -> list[tuple[int, int]]:
+    """Where each document of the text starts and ends, cut at its markers as converter.yaml_parts cuts
+    them (without its per-part guesses, which cost more than the estimate); the whole text when it
+    cannot be cut there."""
+    if _UNCUT_LINES.search(text):
+        return [(0, len(text))]
+    starts = [0] + [match.start() + 1 for match in _MARKERS.later.finditer(text)]
+    return list(zip(starts, starts[1:] + [len(text)]))
 
 
 def counted_problem(text: str) -> tuple[str, int] | None:
