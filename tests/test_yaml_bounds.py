@@ -72,3 +72,13 @@ def test_the_exact_count_stops_at_the_bound(monkeypatch):
     text = "[" + "1,\n" * 100_000 + "1]\n"
     problem = counted_problem(text)
     assert problem is not None and problem[1] <= 102  # refused at the 101st node's line, not at the end
+
+
+@pytest.mark.parametrize("constant", ["MAX_DOCUMENTS", "MAX_DOCUMENT_NODES", "MAX_FILE_NODES"])
+def test_readme_states_each_bound(constant):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    limits = re.search(r"^## Limits\n(.*?)(?=^## )", text, re.MULTILINE | re.DOTALL)
+    assert limits is not None and str(getattr(yaml_bounds, constant)) in limits.group(1).replace(",", "")
