@@ -131,7 +131,8 @@ def conversion(paths, flags: SettingsFlags):
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return run_conversion(_drained(load_paths(paths)), settings, release=True)
+        skipped: list[str] = []
+        return with_skipped(run_conversion(_drained(load_paths(paths, skipped=skipped)), settings, release=True), skipped)
     finally:
         gc.freeze()
         if enabled:
@@ -150,8 +151,9 @@ def streamed_conversion(paths, flags: SettingsFlags, sink):
     enabled = gc.isenabled()
     gc.disable()  # as in conversion(), for the same reasons
     sources: list = []
+    skipped: list[str] = []
     try:
-        for path in expand_paths(paths):
+        for path in expand_paths(paths, skipped):
             sources.append(SourceText.read(path))
         result = convert_streaming(sources, settings, sink)
         if result is None:
@@ -160,7 +162,7 @@ def streamed_conversion(paths, flags: SettingsFlags, sink):
             result = run_conversion(_drained(documents), settings, release=True)
             for position, output in enumerate(result.outputs):
                 sink.put(position, output)
-        return result
+        return with_skipped(result, skipped)
     finally:
         for source in sources:
             source.close()
@@ -174,6 +176,17 @@ def _drained(items: list) -> Iterator:
     items.reverse()
     while items:
         yield items.pop()
+
+
+def with_skipped(result, skipped: list[str]):
+    """The conversion with a K2E-I022 first for each file of a folder that was not read (a FIFO, a device)."""
+    if skipped:
+        from converter.findings import Origin, make_finding
+
+        result.findings[:0] = [make_finding("K2E-I022", Origin(resource="", file=path, line=None, path=""),
+                                            f"{path} is not a regular file (a FIFO, a device, a socket, or a link "
+                                            f"to one); not read") for path in skipped]
+    return result
 
 
 def with_report_file(report_file: Optional[str], run) -> int:

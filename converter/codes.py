@@ -75,6 +75,9 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-E021", title="Two workloads would have the same ECS name",
       explanation="A workload's ECS name (task definition family, service name and file names) is <namespace>-<name>, or <name> in the default namespace or with no namespace, so it is the same whatever the order of the input and whatever else is converted with it. These workloads would still share one name (case aside, as names become file names): a Deployment and a StatefulSet of one name in one namespace, a manifest without a namespace beside one in default, or names such as namespace a, name b-c and namespace a-b, name c. Neither is converted: giving the name to the first would let the order of the files decide which live service a later plan changes.",
       suggestion="Rename one of them (metadata.name), or convert them in separate runs."),
+    C(code="K2E-I022", title="Not a regular file; skipped",
+      explanation="A folder given as input holds a file with a manifest suffix that is not a regular file: a FIFO (reading it would wait for a writer forever), a device or a link to one (/dev/zero reads on without end), or a socket. Only regular files, and links to them, are read from a folder.",
+      suggestion="Nothing to do, unless the file was meant to be a manifest: then replace it with a regular file, or name it on the command line, where it is read as given (bounded by the size limit)."),
     # -- 1xx: containers and pod spec -----------------------------------------------------------
     C(code="K2E-W101", title="Downward API value only known at run time",
       explanation="ECS has no downward API. Pod name, node name and pod IPs exist only at run time, in the ECS task metadata endpoint.",

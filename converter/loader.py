@@ -482,8 +482,9 @@ def decode_source(raw: bytes, name: str) -> str:
     return text
 
 
-def expand_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given, directories walked recursively (sorted, manifest suffixes only), ``-`` kept."""
+def expand_paths(paths: Iterable[str], skipped: list[str] | None = None) -> list[str]:
+    """Files as given, directories walked recursively (sorted, manifest suffixes only), ``-`` kept.
+    A file of a walk that is not a regular file (nor a link to one) is left out, and added to ``skipped``."""
     result: list[str] = []
     for path in paths:
         if path != "-" and os.path.isdir(path):
@@ -491,9 +492,13 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
                 os.path.join(root, name)
                 for root, dirs, files in os.walk(path)
                 for name in files
-                if name.lower().endswith(MANIFEST_SUFFIXES) and _regular_file(os.path.join(root, name))
+                if name.lower().endswith(MANIFEST_SUFFIXES)
             ]
-            result.extend(sorted(found))
+            for file in sorted(found):
+                if _regular_file(file):
+                    result.append(file)
+                elif skipped is not None:
+                    skipped.append(file)
         elif path == "-" or os.path.exists(path):
             result.append(path)
         else:
@@ -511,9 +516,9 @@ def _regular_file(path: str) -> bool:
         return True  # a dangling link: read_source reports it with its name
 
 
-def load_paths(paths: Iterable[str], *, cfn_tags: bool = False) -> list[Document]:
+def load_paths(paths: Iterable[str], *, cfn_tags: bool = False, skipped: list[str] | None = None) -> list[Document]:
     documents: list[Document] = []
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, skipped):
         name, text = read_source(path)
         documents.extend(parse_text(text, name, cfn_tags=cfn_tags))
     return documents

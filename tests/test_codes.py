@@ -575,6 +575,7 @@ EMITTED_ELSEWHERE = {
     "8": "test_ci_reports.py",  # accepted findings: converter.baseline
     "66": "test_iac.py",  # CloudFormation/Terraform rendering: converter.iac
     "7": "test_reverse_codes.py",  # ECS -> Kubernetes: converter.reverse
+    "022": "test_hostile_input.py",  # a folder's file that is not regular: converter.cli_common.with_skipped
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -46,8 +47,13 @@ def test_a_folder_walk_reads_only_regular_files(tmp_path):
     (folder / "linked.yaml").symlink_to(folder / "web.yaml")  # a link to a regular file is read
     assert loader.expand_paths([str(folder)]) == sorted(
         str(folder / name) for name in ["linked.yaml", *os.listdir(SAMPLE)])
-    result = run_k2ecs("convert", str(folder), "--fail-on", "never")  # the subprocess's timeout guards a hang
-    assert result.returncode == ExitStatus.OK, result.stderr
+    for fmt in ("text", "json", "markdown", "sarif", "junit"):  # the subprocess's timeout guards a hang
+        result = run_k2ecs("convert", str(folder), "--fail-on", "never", "--report", fmt)
+        assert result.returncode == ExitStatus.OK, result.stderr
+        assert fmt == "sarif" or result.stderr.count("K2E-I022") == 2, result.stderr  # SARIF names the rule once
+    report = json.loads(run_k2ecs("convert", str(folder), "--report", "json").stderr)
+    assert sorted(f["file"] for f in report["findings"] if f["code"] == "K2E-I022") == [
+        str(folder / "pipe.yaml"), str(folder / "zero.yaml")]
 
 
 def test_stdin_keeps_its_bound(small_limit):
