@@ -118,10 +118,17 @@ def drift(target: str, files: dict[str, str]) -> tuple[str, list[str]]:
 
 
 def _link_on_the_way(target: str) -> str | None:
-    """The first symbolic link among ``target`` and, for a relative path, the folders it names on the way
-    (absolute paths may pass through system links such as macOS's /var; the folders of a checkout do not)."""
+    """The first symbolic link among ``target`` and the folders on the way to it below the working folder
+    (the checkout, where a pull request can commit links; above it, system links such as macOS's /var)."""
     path = Path(target)
-    steps = [path] if path.is_absolute() else [*reversed(path.parents), path]
+    if path.is_absolute():
+        try:
+            below = path.relative_to(Path.cwd())
+        except ValueError:
+            below = None
+        steps = [path] if below is None else [Path.cwd() / step for step in [*reversed(below.parents), below]]
+    else:
+        steps = [*reversed(path.parents), path]
     for step in steps:
         if str(step) not in ("", ".") and os.path.islink(step):
             return str(step)

@@ -152,3 +152,13 @@ def test_check_does_not_open_a_fifo_in_the_folder(tmp_path):
     assert result.exit_code == ExitStatus.DRIFT, result.output
     assert "web.service.json: not a regular file, not read" in result.output
     assert "extra: not a regular file, not read" in result.output
+
+
+def test_check_does_not_follow_a_folder_on_the_way_below_the_working_folder(tmp_path, secret, monkeypatch):
+    (secret.parent / "ecs").mkdir()
+    (secret.parent / "ecs" / "id_rsa").write_text(CANARY)
+    (tmp_path / "deploy").symlink_to(secret.parent, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    result = check(tmp_path / "deploy" / "ecs")  # absolute, as $GITHUB_WORKSPACE/deploy/ecs
+    assert result.exit_code == ExitStatus.DRIFT, result.output
+    assert "deploy: a symbolic link, not followed" in result.output and CANARY not in result.output
