@@ -131,7 +131,8 @@ def conversion(paths, flags: SettingsFlags):
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return run_conversion(_drained(load_paths(paths)), settings, release=True)
+        skipped: list[str] = []
+        return with_skipped(run_conversion(_drained(load_paths(paths, skipped=skipped)), settings, release=True), skipped)
     finally:
         gc.freeze()
         if enabled:
@@ -150,8 +151,9 @@ def streamed_conversion(paths, flags: SettingsFlags, sink):
     enabled = gc.isenabled()
     gc.disable()  # as in conversion(), for the same reasons
     sources: list = []
+    skipped: list[str] = []
     try:
-        for path in expand_paths(paths):
+        for path in expand_paths(paths, skipped):
             sources.append(SourceText.read(path))
         result = convert_streaming(sources, settings, sink)
         if result is None:
@@ -160,7 +162,7 @@ def streamed_conversion(paths, flags: SettingsFlags, sink):
             result = run_conversion(_drained(documents), settings, release=True)
             for position, output in enumerate(result.outputs):
                 sink.put(position, output)
-        return result
+        return with_skipped(result, skipped)
     finally:
         for source in sources:
             source.close()
@@ -174,6 +176,17 @@ def _drained(items: list) -> Iterator:
     items.reverse()
     while items:
         yield items.pop()
+
+
+def with_skipped(result, skipped: list[str]):
+    """The conversion with a K2E-I022 first for each file of a folder that was not read (a FIFO, a device)."""
+    if skipped:
+        from converter.findings import Origin, make_finding
+
+        result.findings[:0] = [make_finding("K2E-I022", Origin(resource="", file=path, line=None, path=""),
+                                            f"{path} is not a regular file (a FIFO, a device, a socket, or a link "
+                                            f"to one); not read") for path in skipped]
+    return result
 
 
 def with_report_file(report_file: Optional[str], run) -> int:
@@ -227,18 +240,52 @@ def guarded(run, show_traceback: bool) -> int:
 
 
 def _guarded(run, show_traceback: bool) -> int:
+    """``run()``'s status; an error is one line on stderr (after its traceback with --traceback) and its own
+    status either way: --traceback shows more, it never changes what the run reports (issue 17)."""
+    import errno
+
     try:
-        return int(run())
+        status = int(run())
+        sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit (status 120)
+        return status
     except K2ecsError as err:
-        if show_traceback:
-            raise
+        _traceback(show_traceback)
         sys.stderr.write(f"k2ecs: error: {err}\n")
         return int(err.exit_status)
     except KeyboardInterrupt:
         sys.stderr.write("k2ecs: interrupted; nothing was written\n")
         return 130
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            return _internal(err, show_traceback)
+        _traceback(show_traceback)
+        _drop_stdout()
+        sys.stderr.write(f"k2ecs: error: cannot write the output: {err.strerror or err}\n")
+        return int(ExitStatus.USAGE)
     except Exception as err:  # a bug: one line, and the way to see more
-        if show_traceback:
-            raise
-        sys.stderr.write(f"k2ecs: internal error: {type(err).__name__}: {err} (rerun with --traceback and report it)\n")
-        return int(ExitStatus.INTERNAL)
+        return _internal(err, show_traceback)
+
+
+def _internal(err: Exception, show_traceback: bool) -> int:
+    _traceback(show_traceback)
+    sys.stderr.write(f"k2ecs: internal error: {type(err).__name__}: {err} (rerun with --traceback and report it)\n")
+    return int(ExitStatus.INTERNAL)
+
+
+def _traceback(show: bool) -> None:
+    if show:
+        import traceback
+
+        traceback.print_exc()
+
+
+def _drop_stdout() -> None:
+    """Forget what stdout still buffers (it cannot be written), so the interpreter's exit does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

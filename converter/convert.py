@@ -12,13 +12,14 @@ from typing import Any, Callable, Iterable
 from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
-from converter.ecs.taskdef import NoTaskSize, ecs_name, render_task_definition, size_task
+from converter.ecs.taskdef import NoTaskSize, render_task_definition, size_task
+from converter.ecs.plaintext_secrets import plaintext_secret_findings
 from converter.ecs.validate import validate_payloads
+from converter.ecs.validate_rules import serialized_size_bytes
 from converter.errors import InputError, OutputValidationError
 from converter.findings import Finding, make_finding, sort_findings
 from converter.kubernetes.context import ParseContext, Referenced
 from converter.kubernetes.hpa import parse_hpa
-from converter.kubernetes.metadata import MAX_FILE_STEM_CHARS
 from converter.kubernetes.reader import Reader
 from converter.kubernetes.service import parse_service
 from converter.kubernetes.workload import parse_deployment, parse_statefulset
@@ -26,6 +27,7 @@ from converter.loader import Document
 from converter.model import Autoscaling, Exposure, Workload
 from converter.resources import load_schema
 from converter.settings import Settings
+from converter.workload_names import colliding, name_collision, workload_ecs_name
 
 Parser = Callable[[Reader, ParseContext], Any]
 
@@ -238,12 +240,14 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
             scaler_for[id(target)] = scaler
 
     outputs: list[WorkloadOutput] = []
-    used_names: set[str] = set()
+    collisions = colliding(workloads)
     for workload in workloads:
-        name = unique_name(workload, used_names)
+        if id(workload) in collisions:
+            findings.append(name_collision(workload, collisions[id(workload)]))
+            continue
+        name = workload_ecs_name(workload)
         if name != workload.name:
             findings.append(renamed(workload, name))
-        used_names.add(name.lower())
         output = render_workload(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings,
                                  contributed)
         if output is not None:
@@ -272,21 +276,6 @@ def scaler_replaced(replaced: Autoscaling, following: Autoscaling, resource: str
 
 def renamed(workload: Workload, name: str) -> Finding:
     return make_finding("K2E-I308", workload.origin, f"{workload.resource} is named {name} on ECS")
-
-
-def unique_name(workload: Workload, used: set[str]) -> str:
-    """An ECS family/service name no other workload of this run has, compared without case (names become
-    file names, and Web.taskdef.json and web.taskdef.json are one file on macOS and Windows), and short
-    enough for <name>.taskdef.json to stay within a 255-byte file name."""
-    name = ecs_name(workload.name)[:MAX_FILE_STEM_CHARS]
-    if name.lower() in used and workload.namespace is not None:
-        name = ecs_name(f"{workload.namespace}-{workload.name}")[:MAX_FILE_STEM_CHARS]
-    base, counter = name, 2
-    while name.lower() in used:
-        suffix = f"-{counter}"
-        name = base[: MAX_FILE_STEM_CHARS - len(suffix)] + suffix
-        counter += 1
-    return name
 
 
 def same_namespace(a: str | None, b: str | None) -> bool:
@@ -319,6 +308,12 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         findings.append(make_finding("K2E-E144", workload.origin,
                                      f"{workload.resource} has {len(workload.containers)} containers; an ECS task holds at most {max_containers}; not converted"))
         return None
+    twin = _repeated_container(workload)
+    if twin is not None:
+        findings.append(make_finding("K2E-E150", twin.origin.at(twin.origin.path + "/name"),
+                                     f"{workload.resource} has two containers named {twin.name!r}; not converted"))
+        return None
+    findings.extend(plaintext_secret_findings(workload.resource, workload.containers))
     port_names = _port_names(workload)
     wiring, wiring_findings = wire_exposures(workload, exposures, port_names, settings)
     findings.extend(wiring_findings)
@@ -333,6 +328,12 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         port_name=lambda container, port, _declared: port_names[(container, port)],
         app_protocols=wiring.app_protocols, behind_load_balancer=bool(wiring.load_balancers))
     findings.extend(task_findings)
+    size_bytes, max_bytes = serialized_size_bytes(taskdef), load_schema("ecs_rules.json")["task_definition"]["max_size_bytes"]
+    if size_bytes > max_bytes:
+        findings.append(make_finding("K2E-E151", workload.origin,
+                                     f"{workload.resource}'s task definition is {size_bytes} bytes, over ECS's "
+                                     f"{max_bytes}-byte limit; not converted"))
+        return None
     desired = _desired_count(workload, scaler, findings)
     service, service_findings = render_service(workload, settings, service_name=name, family=name,
                                                desired_count=desired, load_balancers=list(wiring.load_balancers),
@@ -354,6 +355,17 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         if scaler is not None:
             contributed.add(id(scaler))
     return output
+
+
+def _repeated_container(workload: Workload) -> Any:
+    """The second container of a name already taken (init and sidecar containers included), or None: the
+    API server refuses such a pod (ValidatePodSpec: "Duplicate value"), and ECS such a task definition."""
+    seen: set[str] = set()
+    for container in workload.containers:
+        if container.name in seen:
+            return container
+        seen.add(container.name)
+    return None
 
 
 def validate_output(output: WorkloadOutput, workload: Workload, settings: Settings) -> None:

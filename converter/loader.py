@@ -9,13 +9,13 @@ Uses libyaml's C parser when present; the constructor (ours) stays in Python eit
 from __future__ import annotations
 
 import os
+import stat
 import re
 from operator import indexOf, is_
 import sys
 from array import array
 from sys import intern
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import yaml
@@ -27,6 +27,7 @@ from converter import yaml_tree
 from converter.document_checks import REDACTED, check_identity, redact_secret  # noqa: F401 (REDACTED: for callers)
 from converter.errors import InputError
 from converter.yaml_cfn import long_form_intrinsics
+from converter.yaml_bounds import bound_problem
 from converter.yaml_limits import (LIBYAML_PARSER, MAX_ALIAS_REFERENCES, MAX_DEPTH, MAX_EXPANDED_NODES,  # noqa: F401
                                    is_nesting_limit_error, shape_problem, too_deep_line)
 
@@ -377,9 +378,21 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
         raise InputError(str(err), file=file, line=err.line) from None
     except RecursionError:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file) from None
+    except ValueError as err:
+        if not _INT_TOO_LONG.search(str(err)):
+            raise
+        digits = sys.get_int_max_str_digits()
+        found = re.search(r"\d{%d,}" % (digits + 1), text)
+        line = None if found is None else text.count("\n", 0, found.start()) + first_line
+        raise InputError(f"an integer of more than {digits} digits; no field holds one", file=file, line=line) from None
     finally:
         loader.dispose()
     return documents
+
+
+# Python's bound on the digits of an int read from text (int_max_str_digits): past it int() raises
+# ValueError, which is an input's problem, not a bug.
+_INT_TOO_LONG = re.compile(r"^Exceeds the limit \(\d+ digits\) for integer string conversion")
 
 
 def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: bool) -> Any:
@@ -411,7 +424,7 @@ def _expand(document: Document) -> Iterator[Document]:
             child = document.child(("items", position), item)
             if not isinstance(item, dict):
                 raise InputError(f"items[{position}] of a List is not a mapping", file=document.file, line=child.line)
-            yield child
+            yield from _expand(child)  # a List in a List is flattened too (cli-runtime pkg/resource/visitor.go, FlattenListVisitor)
         return
     yield document
 
@@ -431,13 +444,23 @@ def read_source(path: str) -> tuple[str, str]:
     else:
         name = path
         try:
-            size = os.path.getsize(path)
-            if size > MAX_FILE_BYTES:
-                raise InputError(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit", file=name)
-            raw = Path(path).read_bytes()
+            raw = read_bounded(path, name)
         except OSError as err:
             raise InputError(f"cannot read: {err.strerror or err}", file=name) from None
     return name, decode_source(raw, name)
+
+
+def read_bounded(path: str, name: str) -> bytes:
+    """At most MAX_FILE_BYTES of ``path``. The size a file reports is not a bound: it is 0 for /dev/zero,
+    a FIFO or a procfs file, which read on without end, so the read itself stops one byte past the limit."""
+    with open(path, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_FILE_BYTES:
+            raise InputError(f"file is {status.st_size} bytes, over the {MAX_FILE_BYTES}-byte limit", file=name)
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"file is over the {MAX_FILE_BYTES}-byte limit", file=name)
+    return raw
 
 
 def decode_source(raw: bytes, name: str) -> str:
@@ -454,11 +477,15 @@ def decode_source(raw: bytes, name: str) -> str:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputError("binary data (NUL byte) in a manifest", file=name, line=line)
+    problem = bound_problem(text)
+    if problem is not None:
+        raise InputError(problem[0], file=name, line=problem[1])
     return text
 
 
-def expand_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given, directories walked recursively (sorted, manifest suffixes only), ``-`` kept."""
+def expand_paths(paths: Iterable[str], skipped: list[str] | None = None) -> list[str]:
+    """Files as given, directories walked recursively (sorted, manifest suffixes only), ``-`` kept.
+    A file of a walk that is not a regular file (nor a link to one) is left out, and added to ``skipped``."""
     result: list[str] = []
     for path in paths:
         if path != "-" and os.path.isdir(path):
@@ -468,7 +495,11 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
                 for name in files
                 if name.lower().endswith(MANIFEST_SUFFIXES)
             ]
-            result.extend(sorted(found))
+            for file in sorted(found):
+                if _regular_file(file):
+                    result.append(file)
+                elif skipped is not None:
+                    skipped.append(file)
         elif path == "-" or os.path.exists(path):
             result.append(path)
         else:
@@ -476,9 +507,19 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return result
 
 
-def load_paths(paths: Iterable[str], *, cfn_tags: bool = False) -> list[Document]:
+def _regular_file(path: str) -> bool:
+    """Whether a file found in a folder is one to read: a regular file, or a link to one. A FIFO would
+    wait for a writer forever, and a device or a link to one (/dev/zero) reads on without end; a walk
+    skips them (a path named on the command line is read as given, bounded: `<(kustomize build)`)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # a dangling link: read_source reports it with its name
+
+
+def load_paths(paths: Iterable[str], *, cfn_tags: bool = False, skipped: list[str] | None = None) -> list[Document]:
     documents: list[Document] = []
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, skipped):
         name, text = read_source(path)
         documents.extend(parse_text(text, name, cfn_tags=cfn_tags))
     return documents

@@ -291,11 +291,14 @@ class _TargetIndex:
 
 def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarget | None, names: set[str],
             service_names: dict[str | None, set[str]]) -> KubernetesOutput:
+    workload = task.workload
     source = service.name if service is not None and service.name is not None else task.family
-    name = unique_label(dns_label(source, "workload"), names)
+    label, namespace = dns_label(source, "workload"), workload.namespace
+    if namespace is not None and label.startswith(namespace + "-") and len(label) > len(namespace) + 1:
+        label = label[len(namespace) + 1:]  # the forward rule's <namespace>-<name> (converter.workload_names), inverted
+    name = unique_label(label, names)
     if service is not None and service.name is not None and name != service.name:
         service.view.note(("serviceName",), "K2E-I707", f"service {service.name!r} is named {name} in Kubernetes", covers=False)
-    workload = task.workload
     labels, annotations = list(workload.labels), list(workload.annotations)
     if service is not None:
         for key, value in service.tags:

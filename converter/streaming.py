@@ -41,7 +41,6 @@ from converter.convert import (
     scales_nothing,
     selects_nothing,
     selects_several,
-    unique_name,
     validate_output,
 )
 from converter.ecs.service_wiring import selects
@@ -49,6 +48,7 @@ from converter.errors import K2ecsError
 from converter.findings import Finding
 from converter.kubernetes.reader import Reader
 from converter.loader import Document, parse_text, read_source
+from converter.workload_names import workload_ecs_name
 from converter.model import Autoscaling, Exposure, Workload
 from converter.settings import Settings
 from converter.yaml_parts import Part, split_stream
@@ -295,8 +295,10 @@ class _Run:
                     attached.append(linked.model)
                 elif len(linked.matches) == 2:
                     self.again.add(linked.matches[0])  # selects two: attached to neither (K2E-W403)
-        name = unique_name(workload, self.used_names)
-        self.used_names.add(name.lower())
+        name = workload_ecs_name(workload)
+        if name.casefold() in self.used_names:
+            raise _NotStreamable  # a name collision: convert() reports it on every workload concerned (K2E-E021)
+        self.used_names.add(name.casefold())
         self.rendered.append(_Rendered(name, workload.resource, source, [], None, item[3]))
         return index, workload, attached, scaler
 

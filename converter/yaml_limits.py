@@ -109,7 +109,13 @@ def shape_problem(root: Any) -> str | None:
         if depth > MAX_DEPTH:
             return f"nesting deeper than {MAX_DEPTH} levels"
         if not isinstance(node, (MappingNode, SequenceNode)):
-            expanded[id(node)] = 1
+            if id(node) not in expanded:
+                # Scalars count as distinct nodes too, as they count in the expanded size: counting only
+                # collections called an anchor-free document with many scalars per mapping (a large
+                # report.json, a 14 MB kind: List) an alias bomb. Without aliases a document is a tree,
+                # so its expanded size equals its distinct nodes and the ratio below never trips.
+                distinct += 1
+                expanded[id(node)] = 1
             continue
         children = node.value if isinstance(node, SequenceNode) else [v for pair in node.value for v in pair]
         if children_done:

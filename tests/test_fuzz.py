@@ -84,7 +84,8 @@ def check(data: bytes, tmp: Path, extra: tuple[str, ...] = ()) -> int:
     result = run(manifest, out, *extra)
     if result.exit_code == ExitStatus.INTERNAL or result.exception is not None and not isinstance(result.exception, SystemExit):
         shown = run(manifest, None, "--traceback", *extra)
-        raise AssertionError(f"exit {result.exit_code}: {result.stderr[-400:]}\ninput: {data[:2000]!r}") from shown.exception
+        # --traceback prints the traceback and keeps the status (issue 17), so it is in the child's stderr.
+        raise AssertionError(f"exit {result.exit_code}: {result.stderr[-400:]}\ninput: {data[:2000]!r}\n{shown.stderr[-3000:]}")
     assert "Traceback" not in result.stderr
     if result.exit_code in (ExitStatus.USAGE, ExitStatus.INVALID_INPUT, ExitStatus.INVALID_OUTPUT):
         assert result.stderr.startswith("k2ecs: error: ") and result.stderr.count("\n") == 1, result.stderr

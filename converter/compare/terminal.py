@@ -10,11 +10,11 @@ value cannot move the cursor or recolour the screen. Long values wrap, then are 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from converter.compare.cost import number
 from converter.compare.model import Comparison, Row
 from converter.compare.rules import EFFORT_HOURS, MAPPED, STATUS_MEANING, STATUSES, precedence_rule
+from converter.printable import escape_controls
 
 STATUS_WIDTH = 12
 FIELD_LINES, VALUE_LINES, NOTE_LINES = 2, 3, 4
@@ -200,7 +200,4 @@ def _wrap_path(text: str, width: int, *, limit: int) -> list[str]:
 
 def clean(text: str) -> str:
     """Control and format characters (escape sequences, bidi overrides, newlines) shown as escapes."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")
-                   else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return escape_controls(text)

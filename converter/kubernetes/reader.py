@@ -38,6 +38,8 @@ def _describe(value: Any, sensitive: bool) -> str:
     kind = _TYPE_NAMES.get(type(value), type(value).__name__)
     if sensitive or isinstance(value, (dict, list)):
         return kind
+    if isinstance(value, int) and value.bit_length() > 128:  # repr() of a huge one raises (int_max_str_digits)
+        return f"{kind} of {value.bit_length()} bits"
     text = repr(value)
     return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
 

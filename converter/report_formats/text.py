@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
+from converter.printable import escape_controls
+
 # Settings no manifest carries, reported once per workload by the conversion: one line per run here.
 RUN_WIDE_CODES = ("K2E-W601", "K2E-W602", "K2E-W604", "K2E-W606", "K2E-W607")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -85,12 +87,30 @@ def write_grouped(report: dict[str, Any], handle: TextIO, options: TextOptions =
 
 
 def _entries(findings: Any) -> tuple[Any, Callable[[Any], dict[str, Any]]]:
-    """(the findings as held, a function making one of them a report dict)."""
+    """(the findings as held, a function making one of them a report dict with printable text)."""
     items = getattr(findings, "items", None)
     make = getattr(findings, "make", None)
     if isinstance(items, list) and make is not None:  # jsontext.LazyList over Finding objects
-        return items, make
-    return list(findings), lambda item: item
+        return items, lambda item: _printable(make(item))
+    return list(findings), _printable
+
+
+_TEXT_FIELDS = ("file", "resource", "path", "message", "suggestion")
+
+
+def _printable(finding: dict[str, Any]) -> dict[str, Any]:
+    """The finding with every text from the input escaped (converter.printable): a newline and "::error ...::"
+    in a key must not become a CI workflow command, nor ESC erase the terminal. Escaped per field, so the
+    colours this view adds stay colours."""
+    shown = dict(finding)
+    for name in _TEXT_FIELDS:
+        if isinstance(shown.get(name), str):
+            shown[name] = escape_controls(shown[name])
+    accepted = shown.get("accepted")
+    if isinstance(accepted, dict):
+        shown["accepted"] = {key: escape_controls(value) if isinstance(value, str) else value
+                             for key, value in accepted.items()}
+    return shown
 
 
 def _field(item: Any, name: str) -> Any:
