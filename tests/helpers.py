@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-CORPUS = ROOT.parent / "shared" / "corpus"
+# K2ECS_TEST_CORPUS: the corpus of a checkout that is not beside shared/ (a git worktree elsewhere).
+CORPUS = Path(os.environ.get("K2ECS_TEST_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 
 def sample_cases() -> list[Path]:
