@@ -11,6 +11,7 @@ import typer
 from converter.cli_common import (
     ClusterOption,
     ConfigOption,
+    ExcludeOption,
     ExecutionRoleOption,
     FailOn,
     LaunchTypeOption,
@@ -73,6 +74,7 @@ def convert(
                                            help="Accepted findings (written by k2ecs baseline): they stay in the report, "
                                                 "marked accepted, and do not count for --fail-on."),
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
+    exclude: ExcludeOption = None,
     to: Optional[Direction] = typer.Option(None, "--to", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
                                            "folder to Kubernetes manifests; ecs: Kubernetes to ECS. Detected from the "
                                            "input when omitted."),
@@ -104,7 +106,7 @@ def convert(
                                    fail_on=fail_on.value, check=check, accepted=accepted)
         if output_format is OutputFormat.ecs_json:
             return _streamed(paths, flags, output, accepted, report_target)
-        result = conversion(paths, flags)
+        result = conversion(paths, flags, exclude)
         iac = None
         if output_format is not OutputFormat.ecs_json:
             from converter.iac.render import render as render_iac  # jinja2 only when a template format is asked for
@@ -140,7 +142,7 @@ def convert(
 
         sink = CheckSink(output) if check else StdoutSink() if output is None else FolderSink(output)
         try:
-            result = streamed_conversion(paths, flags, sink)
+            result = streamed_conversion(paths, flags, sink, exclude)
             findings = review(result.findings, result.sources, accepted)
             canonical = build_report(findings, result.sources, result.outputs)
             differ: list[str] = []
