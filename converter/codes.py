@@ -474,6 +474,12 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-I732", title="Tag not carried as a label",
       explanation="Kubernetes label values are at most 63 characters of [A-Za-z0-9._-] and keys are qualified names; this tag became an annotation instead, or was dropped.",
       suggestion="Nothing to do."),
+    C(code="K2E-I741", title="Task definition named for want of a family",
+      explanation="The task definition has no family, or one known only at deploy time (a Ref to a parameter without a value, a pseudo parameter). In a CloudFormation template it is named by its logical id, around which CloudFormation builds its own default name (STACK-LOGICALID-RANDOM); container definitions alone are named by their file.",
+      suggestion="Rename the Deployment if the name matters."),
+    C(code="K2E-E740", title="Kubernetes manifest among ECS input",
+      explanation="With --to k8s (or ECS input detected), this document is a Kubernetes manifest, which goes the other way. It was not converted; the ECS documents of the run were.",
+      suggestion="Convert the Kubernetes manifests on their own (k2ecs convert --to ecs), or leave them out of this run (--exclude)."),
     # -- 8xx: accepted findings and CI ---------------------------------------------------------------
     # Emitted by converter.baseline after convert (not by convert itself); these codes cannot be accepted.
     C(code="K2E-W801", title="Accept annotation entry not understood",

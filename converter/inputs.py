@@ -41,7 +41,7 @@ class Skipped:
 
 
 def load_inputs(paths: Iterable[str], exclude: tuple[str, ...] = (),
-                read: Callable[[str], tuple[str, str]] = read_source) -> list[Any]:
+                read: Callable[[str], tuple[str, str]] = read_source, *, cfn_tags: bool = False) -> list[Any]:
     """Documents (converter.loader.Document), Unreadable documents and files, and Skipped entries, in the
     order of the inputs. A path that does not exist is an InputError: nothing of the run is read.
     ``read``: (display name, text) of a path, read_source unless the caller has read it already."""
@@ -55,7 +55,7 @@ def load_inputs(paths: Iterable[str], exclude: tuple[str, ...] = (),
         except InputError as err:
             items.append(Unreadable(err))
             continue
-        documents = read_text(text, name)
+        documents = read_text(text, name, cfn_tags=cfn_tags)
         if "{{" in text and any(isinstance(document, Unreadable) for document in documents):
             items.append(Skipped("K2E-I036", name, "holds {{ }} and is not YAML: a Go or Helm template, not a manifest"))
             continue

@@ -333,7 +333,7 @@ def pointer(path: Iterable[Any]) -> str:
 
 
 def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int = 1,
-               first_index: int = 0, isolate: bool = False) -> list[Any]:
+               first_index: int = 0, isolate: bool = False, keep_last: bool | None = None) -> list[Any]:
     """Every non-empty document of a YAML or JSON text; a ``kind: List`` is expanded into its items.
 
     ``cfn_tags``: read CloudFormation short-form intrinsics (``!Ref x``) as their long form (``{"Ref": x}``).
@@ -350,7 +350,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep + first_line - 1)
     loader = _Loader(text)
     loader.first_line = first_line
-    loader.keep_last = isolate
+    loader.keep_last = isolate if keep_last is None else keep_last
     documents: list[Any] = []
     # Where the text has no "&", no document has an anchor; in an ASCII text (its marks are then
     # offsets into it) each document's own span is searched instead (a "&" in a URL elsewhere).
@@ -371,7 +371,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
                 if data is not None:
                     built = Document(file, index, data, line, loader.line_table, plain_keys=True,
                                      duplicates=_duplicates(data, loader.duplicates))
-                    for document in _expand(built):
+                    for document in _expand(built, ecs=cfn_tags):
                         check_identity(document)
                         redact_secret(document.data)
                         if nul_escapes:
@@ -435,12 +435,14 @@ def guess_resource(text: str) -> str | None:
     return f"{kind.group(1)}/{name.group(1) if name is not None else '(unnamed)'}"
 
 
-def read_text(text: str, file: str) -> list[Any]:
+def read_text(text: str, file: str, *, cfn_tags: bool = False) -> list[Any]:
     """parse_text(isolate=True), and where the text has a syntax error, each of its documents read alone
     (converter.yaml_parts cuts it at its markers): the error costs the document it is in, which becomes
-    an :class:`Unreadable`. A text that cannot be cut is one Unreadable when it does not parse."""
+    an :class:`Unreadable`. A text that cannot be cut is one Unreadable when it does not parse.
+    ``cfn_tags`` (ECS input): CloudFormation's short-form tags, and duplicate keys refused (as cfn-lint does)."""
+    keep_last = not cfn_tags
     try:
-        return parse_text(text, file, isolate=True)
+        return parse_text(text, file, isolate=True, cfn_tags=cfn_tags, keep_last=keep_last)
     except InputError as whole:
         parts = split_stream(text)
         if len(parts) <= 1:
@@ -450,7 +452,7 @@ def read_text(text: str, file: str) -> list[Any]:
         piece = text[part.start:part.end]
         try:
             documents.extend(parse_text(piece, file, first_line=part.first_line, first_index=part.first_index,
-                                        isolate=True))
+                                        isolate=True, cfn_tags=cfn_tags, keep_last=keep_last))
         except InputError as err:
             documents.append(Unreadable(err, index=part.first_index, guess=guess_resource(piece)))
     return documents
@@ -520,8 +522,32 @@ def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: boo
     return loader.construct_document(node)
 
 
-def _expand(document: Document) -> Iterator[Document]:
+def _container_definitions(document: Document) -> Document | None:
+    """ECS input that is container definitions alone, as Terraform's ``container_definitions`` files and the
+    ECS console's JSON editor hold them: a list of them, or one (a mapping with name and image), read as a
+    task definition with those containers (``{"containerDefinitions": [...]}``, the RegisterTaskDefinition
+    member they belong in). The line of every key stays the file's; pointers gain /containerDefinitions."""
     data = document.data
+    if isinstance(data, list) and data and all(isinstance(item, dict) and "image" in item for item in data):
+        containers = data
+    elif isinstance(data, dict) and "image" in data and "name" in data and "containerDefinitions" not in data \
+            and "Resources" not in data and "kind" not in data:
+        containers = [data]
+        document.line_table[id(containers)] = array("I", [document.line])
+    else:
+        return None
+    wrapper = {"containerDefinitions": containers}
+    document.line_table[id(wrapper)] = {"containerDefinitions": document.line}
+    return replace(document, data=wrapper)
+
+
+def _expand(document: Document, ecs: bool = False) -> Iterator[Document]:
+    data = document.data
+    if ecs:
+        wrapped = _container_definitions(document)
+        if wrapped is not None:
+            yield wrapped
+            return
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
         raise InputError(f"document {document.index + 1} is {kind}, not a Kubernetes object or ECS payload (a mapping)",
