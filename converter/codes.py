@@ -205,6 +205,9 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-I149", title="Init container resources only size the task",
       explanation="An init container becomes a non-essential container with no container-level cpu, memory or GPU, because ECS would otherwise reserve them for the whole task on top of the app containers. Its cpu and memory count only toward the task size, which covers the largest init container (as Kubernetes' effective pod request does).",
       suggestion="Nothing to do unless the init container needs a GPU, or must be capped below the task size.", reference="§1.3, §2.8"),
+    C(code="K2E-W160", title="Image holds an unexpanded variable or template",
+      explanation="The image reference still holds ${VAR}, $VAR or {{ }}: a placeholder that envsubst, Helm or a CI step was meant to fill in. No registry has an image by that name, so the task would fail to pull it.",
+      suggestion="Render the manifests with the values first (envsubst, helm template), or set the image in the output."),
     # -- 2xx: sizing ----------------------------------------------------------------------------
     C(code="K2E-W201", title="No resources declared",
       explanation="No container declares cpu or memory, so k2ecs chose the smallest task size. Kubernetes would have let the pod use what the node had free.",
@@ -342,6 +345,9 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-W511", title="Scaling target unreachable on Fargate",
       explanation="The rescaled target is above 100%. A Fargate task cannot use more than its size, so ECS utilization never reaches the target and the policy never scales out.",
       suggestion="Lower the HPA target, or size the task by requests (and use EC2 if the workload bursts above them).", reference="§5.3"),
+    C(code="K2E-I520", title="scaleTargetRef kind in lower case",
+      explanation="The HPA's scaleTargetRef.kind is the target's kind in lower case. The HPA controller finds its target through a RESTMapper that registers every kind in lower case too (client-go restmapper NewDiscoveryRESTMapper), so this HPA does scale the workload on a cluster; k2ecs reads it the same way.",
+      suggestion="Write the kind as the API does (Deployment) for tools that compare it exactly."),
     # -- 6xx: settings the manifests do not carry -------------------------------------------------
     C(code="K2E-W601", title="Network settings missing",
       explanation="awsvpc services need subnets and security groups, which manifests do not carry. Placeholders were written.",

@@ -78,8 +78,21 @@ class _CoreResolver(Resolver):
     ascend_resolver = staticmethod(tuple)  # ()
 
 
+def _without_base_60(tag: str, regexp: Any) -> Any:
+    """YAML 1.1's int and float patterns without their base-60 forms (``1:30`` is 90 to PyYAML): kubectl's
+    decoder (sigs.k8s.io/yaml over go-yaml, which has no base 60) reads ``1:30`` as the string "1:30", so
+    ``replicas: 1:30`` is refused as a string where an integer belongs, and ``TIME: 1:30`` stays "1:30"."""
+    if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        return regexp
+    pattern = regexp.pattern
+    for base_60 in (r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+", r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"):
+        pattern = pattern.replace(base_60, "")
+    assert "(?::" not in pattern, "PyYAML's resolver patterns changed: update _without_base_60"
+    return re.compile(pattern, re.X)
+
+
 _CoreResolver.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, _without_base_60(tag, regexp)) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in Resolver.yaml_implicit_resolvers.items()
 }
 _WILDCARD_RESOLVERS = tuple(_CoreResolver.yaml_implicit_resolvers.get(None, ()))
