@@ -158,7 +158,7 @@ CASES: dict[str, Case] = {
     "K2E-E007": Case(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: '1'\n"
         "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: '2'\n",
-        "", "is declared again at t.yaml:7; the later declaration is converted"),
+        "", "is declared again at t.yaml:8; the later declaration is converted"),
     "K2E-I008": Case(
         deployment(pod_metadata="annotations: {prometheus.io/scrape: 'true'}"),
         "/spec/template/metadata/annotations", "pod annotations are not carried: prometheus.io/scrape"),
@@ -319,7 +319,7 @@ CASES: dict[str, Case] = {
     "K2E-W135": Case(
         deployment(pod="terminationGracePeriodSeconds: 300"),
         f"{POD}/terminationGracePeriodSeconds", "became stopTimeout 120"),
-    "K2E-W160": Case(deployment(container="image: registry.example.com/web:${TAG}"), f"{CONTAINER}/image",
+    "K2E-W160": Case(re.sub(r"image: \S+", "image: registry.example.com/web:${TAG}", deployment(), count=1), f"{CONTAINER}/image",
                      "still holds '${TAG}'"),
     "K2E-W136": Case(
         deployment(container="imagePullPolicy: IfNotPresent"),

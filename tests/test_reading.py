@@ -216,3 +216,25 @@ def test_exclude_glob(tmp_path):
     result = cli("convert", str(tmp_path), "--exclude", "tests", "--exclude", "c.*")
     assert result.returncode == 0, result.stderr
     assert [w["name"] for w in json.loads(result.stdout)["workloads"]] == ["a"]
+
+
+# tests/bad_input/isolated/: inputs that were exit 3 whole and now cost one document (or are read as kubectl
+# reads them): file -> (exit status, the error finding's code, its line)
+ISOLATED = {
+    "malformed_second_document.yaml": (ExitStatus.FINDINGS, "K2E-E030", 14),
+    "document_is_string.yaml": (ExitStatus.FINDINGS, "K2E-E030", 6),
+    "duplicate_key_top.yaml": (ExitStatus.FINDINGS, "K2E-E032", 5),
+    "duplicate_key_nested.yaml": (ExitStatus.FINDINGS, "K2E-E032", 13),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ISOLATED))
+def test_formerly_refused_inputs_cost_one_document(tmp_path, name):
+    status, code, line = ISOLATED[name]
+    report = tmp_path / "r.json"
+    result = cli("convert", str(ROOT / "tests" / "bad_input" / "isolated" / name), "--report", "json",
+                 "--report-file", str(report))
+    assert result.returncode == status, result.stderr
+    errors = [(f["code"], f["line"]) for f in json.loads(report.read_text())["findings"] if f["severity"] == "error"]
+    assert errors == [(code, line)]
+    assert "Traceback" not in result.stderr

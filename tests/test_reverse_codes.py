@@ -144,6 +144,11 @@ CASES: dict[str, Case] = {
     "K2E-I734": Case(stream(task(), {**SERVICE, "taskDefinition": "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7"}),
                      "/taskDefinition", "the Deployment is made from the task definition web"),
     "K2E-I735": Case(text(task(networkMode="host")), "/networkMode", "became hostNetwork: true"),
+    # issue 18: a Kubernetes manifest among ECS input costs that document; container definitions alone are a task
+    "K2E-E740": Case(stream(task(), {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}}), "",
+                     "a Kubernetes Deployment among ECS input"),
+    "K2E-I741": Case(text([{"name": "app", "image": "nginx:1.27"}]), "/family", "it is named 'containers'",
+                     "containers.yaml"),
 }
 
 

@@ -97,7 +97,7 @@ def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None,
     # ECS binds a service to one task family; selectors have no role, but are read field by field
     # so that an unknown field inside still gets its own finding.
     version = reader.raw(("apiVersion",))
-    if version == "apps/v1" and reader.raw(("spec", "selector")) is None:
+    if version == "apps/v1" and isinstance(reader.raw(("spec",)), dict) and reader.raw(("spec", "selector")) is None:
         # apps/v1 has no selector defaulting (SetDefaults_Deployment in pkg/apis/apps/v1/defaults.go sets none,
         # unlike extensions/v1beta1 and apps/v1beta1, which default it to the template's labels), and
         # ValidateDeploymentSpec refuses a missing one: "spec.selector: Required value".
