@@ -95,7 +95,7 @@ def convert(documents: Iterable[Document], settings: Settings, *, release: bool 
     intake.check_something_read()
     findings: list[Finding] = []
     contributed: set[int] = set()
-    outputs = _render_all(workloads, exposures, scalers, settings, findings, contributed)
+    outputs = _render_all(workloads, exposures, scalers, settings, findings, contributed, intake.seen)
     for model_id, record in record_of.items():
         if model_id not in contributed:
             record.status = "not-converted"  # parsed, but nothing of it is in the output (its findings say why)
@@ -279,7 +279,8 @@ def _not_converted(reader: Reader, key: str, canonical: str, name: str) -> None:
 
 
 def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: list[Autoscaling],
-                settings: Settings, findings: list[Finding], contributed: set[int]) -> list[WorkloadOutput]:
+                settings: Settings, findings: list[Finding], contributed: set[int],
+                declared: dict | None = None) -> list[WorkloadOutput]:
     attached: dict[int, list[Exposure]] = {id(w): [] for w in workloads}
     # Index workloads by each pod label, so a Service is matched against the few workloads that carry
     # its first selector label rather than against all of them (large bundles stay linear).
@@ -306,7 +307,7 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         target = next((w for w in by_name.get((scaler.target_kind, scaler.target_name), [])
                        if same_namespace(w.namespace, scaler.namespace)), None)
         if target is None:
-            findings.append(scales_nothing(scaler))
+            findings.append(scales_nothing(scaler, declared))
         else:
             if id(target) in scaler_for:
                 findings.append(scaler_replaced(scaler_for[id(target)], scaler, target.resource))
@@ -334,9 +335,15 @@ def selects_several(exposure: Exposure, resources: list[str]) -> Finding:
     return make_finding("K2E-W403", exposure.origin, f"Service {exposure.name} selects {', '.join(resources)}; not attached")
 
 
-def scales_nothing(scaler: Autoscaling) -> Finding:
+def scales_nothing(scaler: Autoscaling, declared: dict | None = None) -> Finding:
+    """K2E-E505, saying what the target reference met: ``declared`` is Intake.seen (converter.references)."""
+    from converter.references import what_was_met
+
+    met = "which was not converted" if declared is None else \
+        what_was_met(scaler.target_kind, scaler.target_name, scaler.namespace, declared,
+                     frozenset(canonical for canonical, _ in WORKLOAD_PARSERS.values()))
     return make_finding("K2E-E505", scaler.origin, f"HorizontalPodAutoscaler {scaler.name} scales "
-                                                   f"{scaler.target_kind}/{scaler.target_name}, which was not converted")
+                                                   f"{scaler.target_kind}/{scaler.target_name}, {met}")
 
 
 def scaler_replaced(replaced: Autoscaling, following: Autoscaling, resource: str) -> Finding:

@@ -351,7 +351,7 @@ class _Run:
                 findings.append(selects_nothing(linked.model))
             elif len(linked.matches) > 1:
                 findings.append(selects_several(linked.model, [self.rendered[n].resource for n in linked.matches]))
-        findings.extend(scales_nothing(linked.model) for linked in self.scalers if not linked.matches)
+        findings.extend(scales_nothing(linked.model, self.intake.seen) for linked in self.scalers if not linked.matches)
         by_workload: dict[int, list[Autoscaling]] = {}
         for linked in self.scalers:
             if linked.matches:

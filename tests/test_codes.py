@@ -502,7 +502,7 @@ CASES: dict[str, Case] = {
         """)),
         "/spec/behavior/scaleUp/policies", "target tracking has no rate limits"),
     "K2E-E505": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, target="api"), "",
-                     "scales Deployment/api, which was not converted", resource="HorizontalPodAutoscaler/web"),
+                     "scales Deployment/api, which is not in the input", resource="HorizontalPodAutoscaler/web"),
     "K2E-I520": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC).replace("kind: Deployment", "kind: deployment"),
                      "/spec/scaleTargetRef/kind", "'deployment' is read as Deployment"),
     "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0", "declares no cpu requests"),

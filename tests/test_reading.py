@@ -238,3 +238,27 @@ def test_formerly_refused_inputs_cost_one_document(tmp_path, name):
     errors = [(f["code"], f["line"]) for f in json.loads(report.read_text())["findings"] if f["severity"] == "error"]
     assert errors == [(code, line)]
     assert "Traceback" not in result.stderr
+
+
+# -- references say what they met (K2E-E505) ----------------------------------------------------------
+
+def _hpa(target: str, kind: str = "Deployment", namespace: str | None = None) -> str:
+    return ("---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\n"
+            + (f"  namespace: {namespace}\n" if namespace else "")
+            + f"spec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: {kind}, name: {target}}}\n  maxReplicas: 3\n")
+
+
+@pytest.mark.parametrize("text, expected", [
+    (deployment("carts") + _hpa("cart"), "scales Deployment/cart, which is not in the input; did you mean carts?"),
+    (deployment("carts").replace("metadata:\n  name: carts", "metadata:\n  name: carts\n  namespace: shop", 1)
+     + _hpa("carts", namespace="dev"), "which is in namespace 'shop', not in 'dev'"),
+    (deployment("a") + "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rs}\nspec: {}\n" + _hpa("rs", "ReplicaSet"),
+     "which is in the input, but a ReplicaSet is not a kind k2ecs converts"),
+    (deployment("a") + "---\n" + deployment("b", replicas='"x"') + _hpa("b"),
+     "which is in the input but was not converted (its findings say why)"),
+    (deployment("a") + _hpa("zzz"), "scales Deployment/zzz, which is not in the input"),
+])
+def test_scale_target_not_found_says_what_it_met(tmp_path, text, expected):
+    result = run_text(text, tmp_path)
+    (finding,) = [f for f in result.findings if f.code == "K2E-E505"]
+    assert expected in finding.message
