@@ -66,8 +66,10 @@ class _Parsed:
     policies: list[tuple[ParsedPolicy, SourceRecord]] = field(default_factory=list)
 
 
-def convert_to_kubernetes(documents: list[Document], settings: Any = None) -> ReverseConversion:
-    """``settings`` is accepted for symmetry with converter.convert.convert; nothing in it applies to Kubernetes."""
+def convert_to_kubernetes(documents: list[Document], settings: Any = None,
+                          parameters: dict[str, str] | None = None) -> ReverseConversion:
+    """``settings`` is accepted for symmetry with converter.convert.convert; nothing in it applies to Kubernetes.
+    ``parameters``: CloudFormation parameter values (--parameter NAME=VALUE), for every template of the run."""
     del settings
     sources: list[SourceRecord] = []
     parsed = _Parsed()
@@ -93,7 +95,7 @@ def convert_to_kubernetes(documents: list[Document], settings: Any = None) -> Re
                            file=document.file, line=document.line), f"{kind}/{name or '(unnamed)'}", "K2E-E740"))
             continue
         try:
-            found = _pieces(document)
+            found = _pieces(document, parameters)
         except InputError as err:
             errors.append(err)
             sources.append(_error_record(err, f"document {document.index + 1}", "K2E-E030"))
@@ -128,10 +130,10 @@ def _error_record(error: InputError, resource: str, code: str) -> SourceRecord:
     return SourceRecord(resource, stub.file, stub.line, "not-converted", reader)
 
 
-def _pieces(document: Document) -> list[Piece]:
+def _pieces(document: Document, parameters: dict[str, str] | None = None) -> list[Piece]:
     found = document_pieces(document)
     if found and found[0].kind == TEMPLATE:
-        return cloudformation.resource_pieces(document) + found
+        return cloudformation.resource_pieces(document, parameters) + found
     return found
 
 

@@ -262,3 +262,60 @@ def test_scale_target_not_found_says_what_it_met(tmp_path, text, expected):
     result = run_text(text, tmp_path)
     (finding,) = [f for f in result.findings if f.code == "K2E-E505"]
     assert expected in finding.message
+
+
+# -- the ECS direction reads what ECS users have -------------------------------------------------------
+
+COPILOT_LIKE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  AppName: {Type: String}
+  EnvName: {Type: String}
+  WorkloadName: {Type: String}
+  ContainerImage: {Type: String}
+Resources:
+  TaskDefinition:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: !Join ['', [!Ref AppName, '-', !Ref EnvName, '-', !Ref WorkloadName]]
+      Cpu: "256"
+      Memory: "512"
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      ContainerDefinitions:
+        - Name: !Ref WorkloadName
+          Image: !Ref ContainerImage
+          PortMappings: [{ContainerPort: 8080}]
+"""
+
+
+def test_cloudformation_parameters_without_default_are_never_a_refusal(tmp_path):
+    (tmp_path / "stack.yaml").write_text(COPILOT_LIKE)
+    bare = cli("convert", str(tmp_path / "stack.yaml"), "--to", "k8s", "--report", "json", "--report-file",
+               str(tmp_path / "bare.json"), "--fail-on", "never")
+    assert bare.returncode == ExitStatus.OK, bare.stderr
+    findings = json.loads((tmp_path / "bare.json").read_text())["findings"]
+    assert any(f["code"] == "K2E-I741" and "'TaskDefinition'" in f["message"] for f in findings)
+    assert any(f["code"] == "K2E-W704" and "--parameter ContainerImage=VALUE" in f["message"] for f in findings)
+    given = cli("convert", str(tmp_path / "stack.yaml"), "--to", "k8s", "--parameter", "AppName=shop",
+                "--parameter", "EnvName=test", "--parameter", "WorkloadName=web", "--parameter",
+                "ContainerImage=public.ecr.aws/nginx/nginx:1.27", "-o", str(tmp_path / "out"))
+    assert given.returncode == ExitStatus.OK, given.stderr
+    assert (tmp_path / "out" / "shop-test-web.yaml").is_file()
+    manifest = (tmp_path / "out" / "shop-test-web.yaml").read_text()
+    assert "image: public.ecr.aws/nginx/nginx:1.27" in manifest
+
+
+def test_parameter_flag_is_checked(tmp_path):
+    (tmp_path / "stack.yaml").write_text(COPILOT_LIKE)
+    assert cli("convert", str(tmp_path / "stack.yaml"), "--to", "k8s", "--parameter", "novalue").returncode == ExitStatus.USAGE
+    (tmp_path / "d.yaml").write_text(deployment("a"))
+    assert cli("convert", str(tmp_path / "d.yaml"), "--parameter", "A=1").returncode == ExitStatus.USAGE
+
+
+def test_single_container_definition_is_a_task(tmp_path):
+    (tmp_path / "web.json").write_text(json.dumps({"name": "web", "image": "nginx:1.27", "essential": True,
+                                                   "portMappings": [{"containerPort": 80}]}))
+    result = cli("convert", str(tmp_path / "web.json"), "-o", str(tmp_path / "out"))
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert (tmp_path / "out" / "web.yaml").is_file()
