@@ -10,7 +10,7 @@ manifest is skipped with one info finding that says how to make manifests of it:
 - a kustomization file (``kustomization.yaml``, ``.yml``, ``Kustomization``: ``kubectl kustomize``'s
   input); the other files of its folder are read as they are;
 - a hidden folder (``.github/``, ``.gitlab/``, ...: CI and tool settings), unless named as the input;
-- a file that does not parse and holds ``{{``: a Go or Helm template.
+- a file that holds ``{{`` and of which no document parses: a Go or Helm template.
 
 ``--exclude GLOB`` removes files or folders whose path below the input folder, or whose name,
 matches (``fnmatch``). Only :mod:`converter.cli_common` calls :func:`load_inputs` (it reads files).
@@ -56,7 +56,9 @@ def load_inputs(paths: Iterable[str], exclude: tuple[str, ...] = (),
             items.append(Unreadable(err))
             continue
         documents = read_text(text, name, cfn_tags=cfn_tags)
-        if "{{" in text and any(isinstance(document, Unreadable) for document in documents):
+        # Nothing of it parses and it holds {{: a template. (A rendered bundle may hold {{ in a ConfigMap,
+        # a Grafana dashboard: one broken document there costs that document only, as anywhere.)
+        if "{{" in text and documents and all(isinstance(document, Unreadable) for document in documents):
             items.append(Skipped("K2E-I036", name, "holds {{ }} and is not YAML: a Go or Helm template, not a manifest"))
             continue
         items.extend(documents)
