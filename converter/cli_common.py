@@ -116,10 +116,15 @@ def refuse_settings_for_ecs_input(flags: SettingsFlags, when: str) -> None:
                          f"{'does' if one else 'do'} not apply {when}")
 
 
-def conversion(paths, flags: SettingsFlags):
-    """Load the settings and the manifests, and convert (shared by convert, baseline, plan and apply)."""
+ExcludeOption = Annotated[Optional[List[str]], typer.Option(
+    "--exclude", help="Skip files and folders whose path below an input folder, or whose name, matches this glob (repeatable).")]
+
+
+def conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None):
+    """Load the settings and the manifests, and convert (shared by convert, baseline, plan and apply).
+    Each document is read on its own (converter.inputs): one that is broken is a finding, not the run's end."""
     from converter.convert import convert as run_conversion
-    from converter.loader import load_paths
+    from converter.inputs import load_inputs
 
     settings = flags.settings()
     # The documents, and everything convert() builds from them, are millions of small objects that live
@@ -131,38 +136,52 @@ def conversion(paths, flags: SettingsFlags):
     enabled = gc.isenabled()
     gc.disable()
     try:
-        skipped: list[str] = []
-        return with_skipped(run_conversion(_drained(load_paths(paths, skipped=skipped)), settings, release=True), skipped)
+        return run_conversion(_drained(load_inputs(paths, tuple(exclude or ()))), settings, release=True)
     finally:
         gc.freeze()
         if enabled:
             gc.enable()
 
 
-def streamed_conversion(paths, flags: SettingsFlags, sink):
+def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[List[str]] = None):
     """conversion(), with each workload's output handed to ``sink`` as soon as it is validated rather than
     kept (converter.streaming); where streaming does not apply, the ordinary conversion fills ``sink``.
     The outputs of the result are then only what the report needs of them (name, resource, scaling)."""
     from converter.convert import convert as run_conversion
-    from converter.loader import expand_paths, parse_text
+    from converter.inputs import load_inputs, walk
+    from converter.loader import read_source
     from converter.streaming import SourceText, convert_streaming
 
     settings = flags.settings()
     enabled = gc.isenabled()
     gc.disable()  # as in conversion(), for the same reasons
     sources: list = []
-    skipped: list[str] = []
     try:
-        for path in expand_paths(paths, skipped):
-            sources.append(SourceText.read(path))
-        result = convert_streaming(sources, settings, sink)
+        walked = walk(paths, tuple(exclude or ()))
+        read: dict[str, object] = {}  # path -> its SourceText, each input read once (stdin can be read only once)
+        result = None
+        try:
+            for path, skipped in walked:
+                if skipped is None:
+                    read[path] = SourceText.read(path)
+                    sources.append(read[path])
+        except K2ecsError:
+            pass  # an unreadable file is its finding: the ordinary way
+        else:
+            if len(sources) == len(walked):  # skipped files and folders have their findings: the ordinary way
+                result = convert_streaming(sources, settings, sink)
         if result is None:
             sink.reset()
-            documents = [document for source in sources for document in parse_text(source.whole(), source.name)]
-            result = run_conversion(_drained(documents), settings, release=True)
+
+            def text_of(path: str) -> tuple[str, str]:
+                source = read.get(path)
+                return read_source(path) if source is None else (source.name, source.whole())
+
+            result = run_conversion(_drained(load_inputs(paths, tuple(exclude or ()), read=text_of)), settings,
+                                    release=True)
             for position, output in enumerate(result.outputs):
                 sink.put(position, output)
-        return with_skipped(result, skipped)
+        return result
     finally:
         for source in sources:
             source.close()
@@ -176,17 +195,6 @@ def _drained(items: list) -> Iterator:
     items.reverse()
     while items:
         yield items.pop()
-
-
-def with_skipped(result, skipped: list[str]):
-    """The conversion with a K2E-I022 first for each file of a folder that was not read (a FIFO, a device)."""
-    if skipped:
-        from converter.findings import Origin, make_finding
-
-        result.findings[:0] = [make_finding("K2E-I022", Origin(resource="", file=path, line=None, path=""),
-                                            f"{path} is not a regular file (a FIFO, a device, a socket, or a link "
-                                            f"to one); not read") for path in skipped]
-    return result
 
 
 def with_report_file(report_file: Optional[str], run) -> int:

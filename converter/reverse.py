@@ -15,14 +15,16 @@ from typing import Any, Callable
 from converter.convert import SourceRecord
 from converter.ecs_input import cloudformation
 from converter.ecs_input.container import dns_label, unique_label
-from converter.ecs_input.detect import (POLICY, POLICY_CONFIG, REPORT, SERVICE, TARGET, TASK, TEMPLATE, WRAPPER, Piece,
-                                        pieces as document_pieces)
+from converter.ecs_input.detect import (KUBERNETES, POLICY, POLICY_CONFIG, REPORT, SERVICE, TARGET, TASK, TEMPLATE, WRAPPER, Piece,
+                                        pieces as document_pieces, shape)
 from converter.ecs_input.exposures import build_exposures
 from converter.ecs_input.scaling import ParsedPolicy, ParsedTarget, build_autoscaling, parse_scalable_target, parse_scaling_policy
 from converter.ecs_input.service import ParsedService, parse_service, rollout_at
 from converter.ecs_input.taskdef import ParsedTask, label_problem, parse_task_definition
 from converter.ecs_input.view import EcsView, note_read_only
-from converter.errors import OutputValidationError
+from converter.errors import InputError, OutputValidationError
+from converter.convert import skipped_finding
+from converter.inputs import Skipped
 from converter.findings import Finding
 from converter.kubernetes.reader import Reader
 from converter.kubernetes_output.deployment import render_deployment
@@ -30,7 +32,7 @@ from converter.kubernetes_output.hpa import render_hpa
 from converter.kubernetes_output.service import render_service
 from converter.kubernetes_output.serviceaccount import render_service_account
 from converter.kubernetes_output.validate import problems as manifest_problems
-from converter.loader import Document
+from converter.loader import Document, Unreadable
 from converter.model import Rollout
 
 _WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
@@ -64,28 +66,74 @@ class _Parsed:
     policies: list[tuple[ParsedPolicy, SourceRecord]] = field(default_factory=list)
 
 
-def convert_to_kubernetes(documents: list[Document], settings: Any = None) -> ReverseConversion:
-    """``settings`` is accepted for symmetry with converter.convert.convert; nothing in it applies to Kubernetes."""
+def convert_to_kubernetes(documents: list[Document], settings: Any = None,
+                          parameters: dict[str, str] | None = None) -> ReverseConversion:
+    """``settings`` is accepted for symmetry with converter.convert.convert; nothing in it applies to Kubernetes.
+    ``parameters``: CloudFormation parameter values (--parameter NAME=VALUE), for every template of the run."""
     del settings
     sources: list[SourceRecord] = []
     parsed = _Parsed()
+    loose: list[Finding] = []
+    errors: list[InputError] = []  # of the documents that could not be read or are not valid
+    read_any = False
     for document in documents:
-        for piece in _pieces(document):
+        # Each document on its own (issue 18): one that cannot be read, is not an ECS shape or does not
+        # validate is one error finding, and every other document converts.
+        if isinstance(document, Skipped):
+            loose.append(skipped_finding(document))
+            continue
+        if isinstance(document, Unreadable):
+            errors.append(document.error)
+            sources.append(_error_record(document.error, document.guess or "(file)", "K2E-E030"))
+            continue
+        if shape(document.data) == KUBERNETES:
+            read_any = True  # a manifest, read: its direction is the other one
+            kind, name = document.data.get("kind"), (document.data.get("metadata") or {}).get("name") \
+                if isinstance(document.data.get("metadata"), dict) else None
+            sources.append(_error_record(
+                InputError(f"a Kubernetes {kind} among ECS input; convert the two directions separately (or pass --to ecs)",
+                           file=document.file, line=document.line), f"{kind}/{name or '(unnamed)'}", "K2E-E740"))
+            continue
+        try:
+            found = _pieces(document, parameters)
+        except InputError as err:
+            errors.append(err)
+            sources.append(_error_record(err, f"document {document.index + 1}", "K2E-E030"))
+            continue
+        for piece in found:
             record = _record(piece)
             sources.append(record)
-            _PARSERS[piece.kind](piece, record, parsed)
+            try:
+                _PARSERS[piece.kind](piece, record, parsed)
+            except InputError as err:
+                errors.append(err)
+                record.reader.findings.clear()  # about an object that is not converted
+                record.reader.note(getattr(err, "path", ()), "K2E-E031", getattr(err, "detail", err.message))
+                record.reader.take(())
+                continue
+            read_any = True
+    if not read_any and errors:
+        raise errors[0]  # nothing at all could be read: exit 3, as before
     outputs = _link_and_render(parsed)
-    findings: list[Finding] = []
+    findings: list[Finding] = list(loose)
     for record in sources:
         findings.extend(record.reader.finish())
     findings.sort(key=Finding.sort_key)
     return ReverseConversion(outputs=outputs, findings=findings, sources=sources)
 
 
-def _pieces(document: Document) -> list[Piece]:
+def _error_record(error: InputError, resource: str, code: str) -> SourceRecord:
+    """The source record of a document that is not converted, with its one error finding."""
+    stub = Document(error.file or "<input>", 0, {}, error.line if error.line is not None else 1, {})
+    reader = Reader(stub, resource)
+    reader.note((), code, error.message)
+    return SourceRecord(resource, stub.file, stub.line, "not-converted", reader)
+
+
+def _pieces(document: Document, parameters: dict[str, str] | None = None) -> list[Piece]:
     found = document_pieces(document)
     if found and found[0].kind == TEMPLATE:
-        return cloudformation.resource_pieces(document) + found
+        return cloudformation.resource_pieces(document, parameters) + found
     return found
 
 

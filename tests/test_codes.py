@@ -158,7 +158,7 @@ CASES: dict[str, Case] = {
     "K2E-E007": Case(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: '1'\n"
         "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: '2'\n",
-        "", "is declared again (first at t.yaml:1)"),
+        "", "is declared again at t.yaml:8; the later declaration is converted"),
     "K2E-I008": Case(
         deployment(pod_metadata="annotations: {prometheus.io/scrape: 'true'}"),
         "/spec/template/metadata/annotations", "pod annotations are not carried: prometheus.io/scrape"),
@@ -321,6 +321,8 @@ CASES: dict[str, Case] = {
     "K2E-W135": Case(
         deployment(pod="terminationGracePeriodSeconds: 300"),
         f"{POD}/terminationGracePeriodSeconds", "became stopTimeout 120"),
+    "K2E-W160": Case(re.sub(r"image: \S+", "image: registry.example.com/web:${TAG}", deployment(), count=1), f"{CONTAINER}/image",
+                     "still holds '${TAG}'"),
     "K2E-W136": Case(
         deployment(container="imagePullPolicy: IfNotPresent"),
         f"{CONTAINER}/imagePullPolicy", "imagePullPolicy IfNotPresent"),
@@ -508,7 +510,9 @@ CASES: dict[str, Case] = {
         """)),
         "/spec/behavior/scaleUp/policies", "target tracking has no rate limits"),
     "K2E-E505": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, target="api"), "",
-                     "scales Deployment/api, which was not converted", resource="HorizontalPodAutoscaler/web"),
+                     "scales Deployment/api, which is not in the input", resource="HorizontalPodAutoscaler/web"),
+    "K2E-I520": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC).replace("kind: Deployment", "kind: deployment"),
+                     "/spec/scaleTargetRef/kind", "'deployment' is read as Deployment"),
     "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0", "declares no cpu requests"),
     "K2E-E507": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC)
                      + hpa(body=CPU_METRIC).replace("  name: web\n", "  name: web-later\n", 1), "",
@@ -575,7 +579,8 @@ EMITTED_ELSEWHERE = {
     "8": "test_ci_reports.py",  # accepted findings: converter.baseline
     "66": "test_iac.py",  # CloudFormation/Terraform rendering: converter.iac
     "7": "test_reverse_codes.py",  # ECS -> Kubernetes: converter.reverse
-    "022": "test_hostile_input.py",  # a folder's file that is not regular: converter.cli_common.with_skipped
+    "022": "test_hostile_input.py",  # a folder's file that is not regular: converter.inputs.walk
+    "03": "test_reading.py",  # reading with isolation (converter.inputs, converter.loader.read_text), issue 18
 }
 
 

@@ -4,7 +4,6 @@ a pull-request comment, and one line per file written instead of the whole termi
 from __future__ import annotations
 
 import io
-import os
 import re
 import sys
 from pathlib import Path
@@ -17,7 +16,6 @@ from converter.compare import markdown as markdown_view
 from converter.compare import terminal as terminal_view
 from converter.compare.terminal import exact
 from converter.loader import load_paths
-from converter.settings import Settings
 from tests.helpers import CORPUS, SAMPLES, require_corpus, run_k2ecs
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

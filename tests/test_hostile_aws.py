@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

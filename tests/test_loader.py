@@ -560,8 +560,8 @@ def test_plain_scalars_resolve_as_pyyaml_does_except_timestamps(value: str) -> N
     from yaml.resolver import Resolver
 
     expected = Resolver().resolve(ScalarNode, value, (True, False))
-    if expected == "tag:yaml.org,2002:timestamp":
-        expected = "tag:yaml.org,2002:str"
+    if expected == "tag:yaml.org,2002:timestamp" or ":" in value:
+        expected = "tag:yaml.org,2002:str"  # nor base 60 (190:20:30): kubectl's decoder has neither
     ours = loader._CoreResolver()
     assert [ours.resolve(ScalarNode, value, (True, False)) for _ in range(2)] == [expected, expected]  # then cached
     assert ours.resolve(ScalarNode, value, (False, True)) == "tag:yaml.org,2002:str"  # quoted

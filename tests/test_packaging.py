@@ -362,8 +362,8 @@ def test_the_lowest_admitted_dependencies_convert_every_sample_exactly(installed
     for sample in samples:
         out = tmp_path / "out" / sample.name
         config = ["--config", "k2ecs.yaml"] if (sample / "k2ecs.yaml").is_file() else []
-        result = run([str(venv / "bin" / "k2ecs"), "convert", "input", "--fail-on", "never", *config, "-o", str(out)],
-                     what=f"k2ecs convert {sample.name}", timeout=RUN_TIMEOUT, cwd=sample, env=isolated_env())
+        run([str(venv / "bin" / "k2ecs"), "convert", "input", "--fail-on", "never", *config, "-o", str(out)],
+            what=f"k2ecs convert {sample.name}", timeout=RUN_TIMEOUT, cwd=sample, env=isolated_env())
         expected = sample / "expected"
         assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in expected.iterdir()), sample.name
         for produced in out.iterdir():

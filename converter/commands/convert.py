@@ -11,6 +11,7 @@ import typer
 from converter.cli_common import (
     ClusterOption,
     ConfigOption,
+    ExcludeOption,
     ExecutionRoleOption,
     FailOn,
     LaunchTypeOption,
@@ -79,6 +80,10 @@ def convert(
                                                     "shown). json, sarif and junit keep every finding; --fail-on still "
                                                     "counts it (accept findings with --baseline)."),
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
+    exclude: ExcludeOption = None,
+    parameter: Optional[List[str]] = typer.Option(None, "--parameter", help="With ECS input: the value of a "
+                                                  "CloudFormation parameter, NAME=VALUE (repeatable), as aws "
+                                                  "cloudformation deploy --parameter-overrides takes it."),
     to: Optional[Direction] = typer.Option(None, "--to", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
                                            "folder to Kubernetes manifests; ecs: Kubernetes to ECS. Detected from the "
                                            "input when omitted."),
@@ -108,10 +113,14 @@ def convert(
                     raise UsageError("--format chooses the ECS output; it does not apply with --to k8s")
                 refuse_settings_for_ecs_input(flags, "when converting to Kubernetes (--to k8s)")
                 return run_reverse(paths, output=output, report_format=report.value, report_file=report_target,
-                                   fail_on=fail_on.value, check=check, accepted=accepted)
+                                   fail_on=fail_on.value, check=check, accepted=accepted,
+                                   parameters=_parameters(parameter))
+        if parameter:
+            raise UsageError("--parameter gives CloudFormation parameters of ECS input; it does not apply to "
+                             "Kubernetes manifests")
         if output_format is OutputFormat.ecs_json:
             return _streamed(paths, flags, output, accepted, report_target, text_options)
-        result = conversion(paths, flags)
+        result = conversion(paths, flags, exclude)
         iac = None
         if output_format is not OutputFormat.ecs_json:
             from converter.iac.render import render as render_iac  # jinja2 only when a template format is asked for
@@ -148,7 +157,7 @@ def convert(
 
         sink = CheckSink(output) if check else StdoutSink() if output is None else FolderSink(output)
         try:
-            result = streamed_conversion(paths, flags, sink)
+            result = streamed_conversion(paths, flags, sink, exclude)
             findings = review(result.findings, result.sources, accepted)
             canonical = build_report(findings, result.sources, result.outputs)
             differ: list[str] = []
@@ -173,3 +182,18 @@ def convert(
         return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
 
     raise typer.Exit(guarded(lambda: with_report_file(report_file, run), traceback))
+
+
+def _parameters(values: Optional[List[str]]) -> dict[str, str]:
+    """--parameter NAME=VALUE, each NAME once; a value may hold "=" (split at the first)."""
+    from converter.errors import UsageError
+
+    parameters: dict[str, str] = {}
+    for item in values or ():
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(f"--parameter {item!r}: expected NAME=VALUE")
+        if name in parameters:
+            raise UsageError(f"--parameter {name} is given twice")
+        parameters[name] = value
+    return parameters

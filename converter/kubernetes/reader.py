@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from converter.errors import InputError
+from converter.errors import DocumentError
 from converter.findings import Finding, Origin, make_finding
 from converter.loader import Document, pointer
 
@@ -219,8 +219,8 @@ class Reader:
 
     def fail(self, path: Path, message: str) -> None:
         where = pointer(tuple(path)) or "/"
-        raise InputError(f"{self.resource} {where}: {message}", file=self.document.file,
-                         line=self.document.line_of(path))
+        raise DocumentError(f"{self.resource} {where}: {message}", file=self.document.file,
+                            line=self.document.line_of(path), path=tuple(path), detail=message)
 
     # -- reporting ------------------------------------------------------------------------------
     def note(self, path: Path, code: str, message: str, suggestion: str | None = None, *, covers: bool = True,
