@@ -159,21 +159,23 @@ def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[Lis
     try:
         walked = walk(paths, tuple(exclude or ()))
         read: dict[str, object] = {}  # path -> its SourceText, each input read once (stdin can be read only once)
-        result = None
-        try:
-            for path, skipped in walked:
-                if skipped is None:
+        unreadable: dict[str, K2ecsError] = {}  # path -> why it could not be read, kept for the ordinary way
+        for path, skipped in walked:
+            if skipped is None:
+                try:
                     read[path] = SourceText.read(path)
                     sources.append(read[path])
-        except K2ecsError:
-            pass  # an unreadable file is its finding: the ordinary way
-        else:
-            if len(sources) == len(walked):  # skipped files and folders have their findings: the ordinary way
-                result = convert_streaming(sources, settings, sink)
+                except K2ecsError as err:
+                    unreadable[path] = err
+        result = None
+        if len(sources) == len(walked):  # unreadable or skipped inputs have their findings: the ordinary way
+            result = convert_streaming(sources, settings, sink)
         if result is None:
             sink.reset()
 
             def text_of(path: str) -> tuple[str, str]:
+                if path in unreadable:
+                    raise unreadable[path]  # not read again: stdin, once read, would now be empty
                 source = read.get(path)
                 return read_source(path) if source is None else (source.name, source.whole())
 
