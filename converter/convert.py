@@ -12,7 +12,8 @@ from typing import Any, Callable, Iterable
 from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
-from converter.ecs.taskdef import NoTaskSize, ecs_name, render_task_definition, size_task
+from converter.ecs.sizing import NoTaskSize, size_task
+from converter.ecs.taskdef import ecs_name, render_task_definition
 from converter.ecs.validate import validate_payloads
 from converter.errors import InputError, OutputValidationError
 from converter.findings import Finding, make_finding, sort_findings
