@@ -16,7 +16,7 @@ The Fargate table is data (schemas/fargate_sizes.json); this module only searche
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from functools import cache
 from typing import Callable, Iterable
 
@@ -99,13 +99,6 @@ def cores_to_units(cores: Decimal | None) -> int:
 
 def bytes_to_mib(size: Decimal | None) -> int:
     return 0 if size is None else mib_from_bytes(size)
-
-
-def container_cpu_units(cores: Decimal) -> int:
-    """A container's cpu (a share, not a cap), rounded down: the containers' sum then stays within the task
-    cpu, which is the exact pod sum rounded up once (V9). At least 1 unit for any positive request."""
-    units = int((cores * CPU_UNITS_PER_CORE).to_integral_value(rounding=ROUND_FLOOR))
-    return max(units, 1) if cores > 0 else 0
 
 
 # -- requests as the API server stores them -------------------------------------------------------------
@@ -226,7 +219,7 @@ def _ec2_size(workload: Workload, settings: Settings, cpu_units: int, memory_mib
         task_cpu = max(cores_to_units(limits) + (SERVICE_CONNECT_CPU_UNITS if service_connect_proxy else 0),
                        EC2_MIN_TASK_CPU_UNITS)
         return task_cpu, task_memory, True
-    shares = sum(container_cpu_units(cpu) for c in running
+    shares = sum(cores_to_units(cpu) for c in running
                  if (cpu := need(c, settings.sizing)[0]) is not None)
     if not declared:
         findings.append(make_finding("K2E-W201", origin,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from converter.ecs.healthcheck import render_health_check
-from converter.ecs.sizing import TaskSize, bytes_to_mib, container_cpu_units, need, pod_total
+from converter.ecs.sizing import TaskSize, bytes_to_mib, cores_to_units, need, pod_total
 from converter.ecs.tags import render_tags
 from converter.findings import Finding, make_finding
 from converter.model import Container, Workload
@@ -33,6 +33,7 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
     containers = [_container(c, context) for c in workload.containers]
     _dependencies(workload, containers, findings)
     _fit_container_memory(workload, containers, size, findings)
+    _fit_container_cpu(containers, size)
     payload: dict[str, Any] = {
         "family": family,
         "networkMode": "awsvpc",
@@ -113,7 +114,7 @@ def _container(container: Container, context: _RenderContext) -> dict[str, Any]:
     r = container.resources
     cpu, _ = need(container, settings.sizing)
     if cpu is not None:
-        out["cpu"] = container_cpu_units(cpu)
+        out["cpu"] = cores_to_units(cpu)
     if r.cpu_limit_cores is not None:
         findings.append(make_finding("K2E-W202", container.origin,
                                      f"cpu limit of {container.name!r} has no per-container cap on ECS; the task cpu is the only hard limit"))
@@ -297,6 +298,21 @@ def _fit_container_memory(workload: Workload, containers: list[dict[str, Any]], 
             container.pop("memory", None)
         findings.append(make_finding("K2E-W210", workload.origin,
                                      f"container memory limits ({total} MiB) exceed the task memory ({size.memory_mib} MiB); per-container limits left out"))
+
+
+def _fit_container_cpu(containers: list[dict[str, Any]], size: TaskSize) -> None:
+    """Each container's cpu is its need rounded up; the task cpu is the exact sum rounded up once, so the
+    containers may total up to one unit per container more than the task (100m + 100m + 50m: 103 + 103 + 52
+    against 256), which ECS rejects (V9). The largest shares give up the excess, one unit each: a share is a
+    weight, and one unit in a hundred changes nothing the pod would notice."""
+    if not size.cpu_written:
+        return
+    excess = sum(c.get("cpu", 0) for c in containers) - size.cpu_units
+    for container in sorted((c for c in containers if c.get("cpu", 0) > 1), key=lambda c: -c["cpu"]):
+        if excess <= 0:
+            break
+        container["cpu"] -= 1
+        excess -= 1
 
 
 def _ephemeral_storage(workload: Workload, settings: Settings, findings: list[Finding]) -> int | None:
