@@ -373,6 +373,10 @@ CASES: dict[str, Case] = {
                 resources: {requests: {cpu: 100m, memory: 128Mi}}
         """),
         f"{POD}/initContainers/0/resources", "init container 'migrate' declares requests cpu 100m, memory 128Mi"),
+    "K2E-W180": Case(
+        deployment(pod="nodeSelector: {kubernetes.io/os: windows}",
+                   container="securityContext: {runAsUser: 1000, readOnlyRootFilesystem: true}"),
+        f"{CONTAINER}/securityContext", "user, readonlyRootFilesystem of 'app' not written"),
     # -- 2xx: sizing -----------------------------------------------------------------------------------
     "K2E-W201": Case(deployment(), f"{POD}/containers", "declares cpu or memory"),
     "K2E-W202": Case(
@@ -403,6 +407,16 @@ CASES: dict[str, Case] = {
         deployment(container="resources:\n  requests: {cpu: 250m, memory: 256Mi}\n  limits: {memory: 2Gi}"),
         "", "container memory limits (2048 MiB) exceed the task memory (512 MiB)",
         settings={"sizing": "requests"}),
+    "K2E-I211": Case(
+        deployment(container="resources:\n  requests: {cpu: 250m, memory: 512Mi}"),
+        "/spec/template/spec/containers", "the task-level cpu (a hard cap on EC2) was left out",
+        settings={"launch_type": "EC2"}),
+    "K2E-W212": Case(
+        deployment(container="resources:\n  requests: {cpu: 250m, memory: 512Mi, ephemeral-storage: 250Gi}"),
+        "", "needs 250 GiB; Fargate gives a task at most 200 GiB"),
+    "K2E-W213": Case(
+        deployment(container="resources:\n  limits: {cpu: 250m, memory: 0}"),
+        f"{CONTAINER}/resources/limits/memory", "limits.memory 0 of 'app' means no limit on the kubelet"),
     # -- 3xx: Deployment -> ECS service ------------------------------------------------------------------
     "K2E-W302": Case(deployment(replicas=150), "/spec/strategy", "at 150 replicas"),
     "K2E-W303": Case(deployment(spec="strategy: {type: Recreate}"), "/spec/strategy", "Recreate became"),

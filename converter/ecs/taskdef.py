@@ -328,25 +328,24 @@ def _ephemeral_storage(workload: Workload, settings: Settings, findings: list[Fi
     if all(amount(c) is None for c in workload.containers):
         return None
     gib = math.ceil(pod_total(workload.containers, amount) / GIB)
-    origin = workload.origin.at(workload.origin.path + "/spec/template/spec/containers")
     if not settings.fargate:
-        findings.append(make_finding("K2E-I207", origin,
+        findings.append(make_finding("K2E-I207", workload.origin,
                                      f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) was not written: "
                                      "ephemeralStorage applies to Fargate only; on EC2 the task uses the instance's disk"))
         return None
     limits = load_schema("ecs_rules.json")["V18_ephemeral_storage"]
     if gib <= FARGATE_DEFAULT_STORAGE_GIB:
-        findings.append(make_finding("K2E-I207", origin,
+        findings.append(make_finding("K2E-I207", workload.origin,
                                      f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) is covered by the "
                                      f"Fargate default of {FARGATE_DEFAULT_STORAGE_GIB} GiB; ephemeralStorage not written"))
         return None
     if gib > limits["max"]:
-        findings.append(make_finding("K2E-W212", origin,
+        findings.append(make_finding("K2E-W212", workload.origin,
                                      f"ephemeral-storage of {workload.resource} needs {gib} GiB; Fargate gives a task at most "
                                      f"{limits['max']} GiB, so ephemeralStorage {limits['max']} was written and the pod's "
                                      f"last {gib - limits['max']} GiB are missing"))
         return limits["max"]
-    findings.append(make_finding("K2E-I207", origin,
+    findings.append(make_finding("K2E-I207", workload.origin,
                                  f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) became the task's "
                                  f"ephemeralStorage {gib} GiB, shared by its containers"))
     return max(gib, limits["min"])
