@@ -226,13 +226,16 @@ class Rollout(Record):
     max_surge: int | str | None  # int or "25%"; None: Kubernetes default 25%
     max_unavailable: int | str | None
     origin: Origin
+    progress_deadline_seconds: int | None  # Deployments only (defaulted to 600); None: no rollout deadline
 
     def __init__(self, *, strategy: Literal["rolling", "recreate"], max_surge: int | str | None = None,
-                 max_unavailable: int | str | None = None, origin: Origin) -> None:
+                 max_unavailable: int | str | None = None, origin: Origin,
+                 progress_deadline_seconds: int | None = None) -> None:
         set_field(self, "strategy", strategy)
         set_field(self, "max_surge", max_surge)
         set_field(self, "max_unavailable", max_unavailable)
         set_field(self, "origin", origin)
+        set_field(self, "progress_deadline_seconds", progress_deadline_seconds)
 
 
 class Workload(Record):

@@ -432,6 +432,18 @@ CASES: dict[str, Case] = {
         "/metadata/annotations/eks.amazonaws.com~1role-arn", "became the task role",
         resource="ServiceAccount/web"),
     "K2E-I311": Case(deployment(replicas=None), "/spec", "does not set replicas; desiredCount 1"),
+    "K2E-I320": Case(
+        deployment(container="""
+            livenessProbe:
+              httpGet: {path: /healthz, port: 8080}
+            startupProbe:
+              httpGet: {path: /healthz, port: 8080}
+              initialDelaySeconds: 60
+              failureThreshold: 60
+              periodSeconds: 10
+        """), "", "healthCheckGracePeriodSeconds 660 for Deployment/web"),
+    "K2E-I321": Case(deployment(spec="progressDeadlineSeconds: 120"), "/spec/progressDeadlineSeconds",
+                     "progressDeadlineSeconds 120 became deploymentCircuitBreaker enable + rollback"),
     # -- 4xx: Service ----------------------------------------------------------------------------------
     "K2E-I401": Case(deployment(container=WEB_PORT) + service(), "", "became Service Connect names web:80",
                      resource="Service/web"),

@@ -21,7 +21,8 @@ _DNS = ("hostname", "subdomain", "hostAliases", "dnsConfig", "setHostnameAsFQDN"
 _POD_SECURITY_NO_FIELD = ("fsGroup", "fsGroupChangePolicy", "supplementalGroups", "supplementalGroupsPolicy",
                           "runAsNonRoot", "seccompProfile", "seLinuxOptions", "appArmorProfile",
                           "windowsOptions", "sysctls", "seLinuxChangePolicy")
-_DEPLOYMENT_NO_FIELD = ("minReadySeconds", "progressDeadlineSeconds", "revisionHistoryLimit", "paused")
+_DEPLOYMENT_NO_FIELD = ("minReadySeconds", "revisionHistoryLimit", "paused")
+DEFAULT_PROGRESS_DEADLINE_SECONDS = 600  # SetDefaults_Deployment (pkg/apis/apps/v1/defaults.go)
 _STATEFULSET_LOST = ("serviceName", "podManagementPolicy", "updateStrategy", "ordinals",
                      "persistentVolumeClaimRetentionPolicy")
 
@@ -32,7 +33,7 @@ def parse_deployment(reader: Reader, context: ParseContext) -> Workload | None:
         return None
     spec = ("spec",)
     replicas = _replicas(reader)
-    rollout = _rollout(reader)
+    rollout = _rollout(reader, deadline=_progress_deadline(reader))
     for key in reader.present(spec, _DEPLOYMENT_NO_FIELD):
         reader.note(spec + (key,), "K2E-W304", f"{key} has no ECS equivalent")
     return _workload(reader, context, meta, replicas, rollout)
@@ -77,7 +78,25 @@ def _replicas(reader: Reader) -> int | None:
     return replicas
 
 
-def _rollout(reader: Reader) -> Rollout:
+def _progress_deadline(reader: Reader) -> int:
+    """progressDeadlineSeconds (default 600) becomes the ECS deployment circuit breaker (K2E-I321).
+
+    The Deployment controller only reports a stalled rollout (condition Progressing=False,
+    ProgressDeadlineExceeded) and keeps the old pods serving; without a circuit breaker ECS would keep
+    launching failing tasks for ever. With enable + rollback, ECS stops the rollout and returns to the last
+    completed deployment, which is what the old ReplicaSet's pods give a Kubernetes user."""
+    path = ("spec", "progressDeadlineSeconds")
+    declared = reader.get(path, int)
+    seconds = DEFAULT_PROGRESS_DEADLINE_SECONDS if declared is None else declared
+    shown = f"progressDeadlineSeconds {seconds}" + (" (the Kubernetes default)" if declared is None else "")
+    reader.note(path if declared is not None else (), "K2E-I321",
+                f"{shown} became deploymentCircuitBreaker enable + rollback: ECS stops a rollout whose tasks keep "
+                "failing to start (a count of failed tasks, not a time) and returns to the last completed deployment, "
+                "where Kubernetes only reports ProgressDeadlineExceeded", covers=declared is not None)
+    return seconds
+
+
+def _rollout(reader: Reader, *, deadline: int | None = None) -> Rollout:
     base = ("spec", "strategy")
     kind = reader.get(base + ("type",), str) or "RollingUpdate"
     if kind not in ("RollingUpdate", "Recreate"):
@@ -90,7 +109,7 @@ def _rollout(reader: Reader) -> Rollout:
         if isinstance(value, int) and value < 0:
             reader.fail(base + ("rollingUpdate", name), f"{name} cannot be negative")
     return Rollout(strategy="recreate" if kind == "Recreate" else "rolling", max_surge=surge,
-                   max_unavailable=unavailable, origin=reader.origin(base))
+                   max_unavailable=unavailable, origin=reader.origin(base), progress_deadline_seconds=deadline)
 
 
 def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None, rollout: Rollout) -> Workload:
