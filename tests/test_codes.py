@@ -444,6 +444,11 @@ CASES: dict[str, Case] = {
         """), "", "healthCheckGracePeriodSeconds 660 for Deployment/web"),
     "K2E-I321": Case(deployment(spec="progressDeadlineSeconds: 120"), "/spec/progressDeadlineSeconds",
                      "progressDeadlineSeconds 120 became deploymentCircuitBreaker enable + rollback"),
+    "K2E-W322": Case(
+        deployment(container=REQUESTS, spec="strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}")
+        + hpa(body=CPU_METRIC, max_replicas=50),
+        "/spec/strategy", "maxSurge 1 became maximumPercent 150 at desiredCount 2; at 50 tasks ECS may start 25 "
+        "extra where Kubernetes starts 1"),
     # -- 4xx: Service ----------------------------------------------------------------------------------
     "K2E-I401": Case(deployment(container=WEB_PORT) + service(), "", "became Service Connect names web:80",
                      resource="Service/web"),
@@ -527,17 +532,34 @@ CASES: dict[str, Case] = {
         "/spec/behavior/scaleUp/policies", "target tracking has no rate limits"),
     "K2E-E505": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, target="api"), "",
                      "scales Deployment/api, which was not converted", resource="HorizontalPodAutoscaler/web"),
-    "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0", "declares no cpu requests"),
+    "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0",
+                     "container(s) app of Deployment/web declares no cpu request (nor a limit it defaults to), so the "
+                     "HPA controller never scales on the 70% cpu target (missing request); no policy was written"),
     "K2E-E507": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC)
                      + hpa(body=CPU_METRIC).replace("  name: web\n", "  name: web-later\n", 1), "",
-                     "HorizontalPodAutoscaler web-later also scales Deployment/web and comes later; "
-                     "HorizontalPodAutoscaler web is not converted", resource="HorizontalPodAutoscaler/web"),
+                     "HorizontalPodAutoscalers web, web-later all scale Deployment/web; the HPA controller scales none "
+                     "of them (AmbiguousSelector)", resource="HorizontalPodAutoscaler/web"),
     "K2E-W508": Case(
         deployment(container=REQUESTS) + hpa(body=join(CPU_METRIC, """
             behavior:
               scaleUp: {selectPolicy: Disabled}
         """)),
         "/spec/behavior/scaleUp/selectPolicy", "DynamicScalingOutSuspended"),
+    "K2E-W530": Case(deployment(replicas=0, container=REQUESTS) + hpa(body=CPU_METRIC), "",
+                     "Deployment/web has replicas 0: the HPA controller does not scale a target at 0",
+                     resource="HorizontalPodAutoscaler/web"),
+    "K2E-I531": Case(
+        deployment(container=REQUESTS) + hpa(body="""
+            metrics:
+              - type: Resource
+                resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+              - type: Resource
+                resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+        """),
+        "/spec/metrics", "2 cpu targets (TargetValue 28, 20) became one policy at the lowest, 20"),
+    "K2E-I532": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "",
+                     "stabilization windows scaleUp 0 s / scaleDown 300 s became ScaleOutCooldown 15 s / "
+                     "ScaleInCooldown 300 s", resource="HorizontalPodAutoscaler/web"),
     "K2E-W509": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, min_replicas=5, max_replicas=3),
                      "/spec/maxReplicas", "minReplicas 5 is above maxReplicas 3"),
     "K2E-W510": Case(

@@ -14,7 +14,7 @@ EXACT_UP_TO_REPLICAS = 100  # §3.1: integer percentages reproduce Kubernetes ex
 
 
 def render_service(workload: Workload, settings: Settings, *, service_name: str, family: str,
-                   desired_count: int, load_balancers: list[dict[str, Any]],
+                   desired_count: int, load_balancers: list[dict[str, Any]], max_count: int | None = None,
                    service_connect: dict[str, Any] | None, tags: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Finding]]:
     findings: list[Finding] = []
     payload: dict[str, Any] = {}
@@ -30,6 +30,8 @@ def render_service(workload: Workload, settings: Settings, *, service_name: str,
         payload["platformVersion"] = settings.platform_version
     payload["networkConfiguration"] = {"awsvpcConfiguration": _network(workload, settings, findings)}
     payload["deploymentConfiguration"] = _deployment(workload, desired_count, findings)
+    if max_count is not None and workload.rollout.strategy == "rolling":
+        findings.extend(_absolute_bounds(workload, desired_count, max_count, payload["deploymentConfiguration"]))
     if load_balancers:
         payload["loadBalancers"] = load_balancers
     grace = _grace_period(workload, {lb["containerName"] for lb in load_balancers if "containerName" in lb}, findings)
@@ -75,6 +77,28 @@ def _deployment(workload: Workload, replicas: int, findings: list[Finding]) -> d
         # K2E-I321 (reported by the parser): the ECS behaviour that stops a stuck rollout.
         configuration["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
     return configuration
+
+
+def _absolute_bounds(workload: Workload, desired: int, maximum: int, configuration: dict[str, Any]) -> list[Finding]:
+    """An absolute maxSurge or maxUnavailable is a count at every replica count; ECS percentages scale with
+    desiredCount, which an autoscaler moves: say how far apart they are at the scaler's maximum (K2E-W322)."""
+    rollout = workload.rollout
+    parts = []
+    if isinstance(rollout.max_surge, int):
+        extra = maximum * configuration["maximumPercent"] // 100 - maximum
+        if extra != rollout.max_surge:
+            parts.append(f"maxSurge {rollout.max_surge} became maximumPercent {configuration['maximumPercent']} at "
+                         f"desiredCount {desired}; at {maximum} tasks ECS may start {extra} extra where Kubernetes "
+                         f"starts {rollout.max_surge}")
+    if isinstance(rollout.max_unavailable, int):
+        down = maximum - -(-maximum * configuration["minimumHealthyPercent"] // 100)
+        if down != rollout.max_unavailable:
+            parts.append(f"maxUnavailable {rollout.max_unavailable} became minimumHealthyPercent "
+                         f"{configuration['minimumHealthyPercent']} at desiredCount {desired}; at {maximum} tasks ECS "
+                         f"may stop {down} where Kubernetes stops {rollout.max_unavailable}")
+    if not parts:
+        return []
+    return [make_finding("K2E-W322", rollout.origin, "; ".join(parts))]
 
 
 # Container health checks count after startPeriod, at most 300 s (V14); beyond that only the grace period helps.
