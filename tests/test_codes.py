@@ -590,6 +590,7 @@ CASES: dict[str, Case] = {
     "K2E-W606": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "", "no cluster given",
                      resource="HorizontalPodAutoscaler/web"),
     "K2E-W607": Case(deployment(), "", "no region given for awslogs"),
+    "K2E-I620": Case(deployment(), "", "logs to CloudWatch log group /ecs/web, which ECS does not create"),
     # -- 9xx: catch-all --------------------------------------------------------------------------------
     "K2E-W901": Case(deployment(spec="replica: 3"), "/spec/replica", "/spec/replica is not mapped"),
 }

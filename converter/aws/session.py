@@ -78,6 +78,7 @@ class Clients:
     autoscaling: Any  # application-autoscaling
     region: str
     endpoint: str
+    logs: Any = None  # CloudWatch Logs, for the awslogs log groups; None: log groups are not checked
 
 
 def connect(region: str | None, profile: str | None, redact: Redactor) -> Clients:
@@ -108,7 +109,8 @@ def connect(region: str | None, profile: str | None, redact: Redactor) -> Client
     redact.add(frozen.access_key, frozen.secret_key, frozen.token)
     ecs = session.client("ecs")
     autoscaling = session.client("application-autoscaling")
-    return Clients(ecs=ecs, autoscaling=autoscaling, region=session.region_name, endpoint=ecs.meta.endpoint_url)
+    return Clients(ecs=ecs, autoscaling=autoscaling, region=session.region_name, endpoint=ecs.meta.endpoint_url,
+                   logs=session.client("logs"))
 
 
 def error_text(err: BaseException, redact: Redactor) -> str:

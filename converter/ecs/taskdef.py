@@ -180,11 +180,20 @@ def _ports_and_rest(container: Container, context: _RenderContext, out: dict[str
     if container.pseudo_terminal is not None:
         out["pseudoTerminal"] = container.pseudo_terminal
     if settings.log_driver == "awslogs":
+        group = f"{settings.log_group_prefix}{workload.name}"
         if settings.region is None and container is workload.containers[0]:
             findings.append(make_finding("K2E-W607", workload.origin,
                                          f"{workload.resource}: no region given for awslogs; a placeholder was written"))
+        if container is workload.containers[0]:
+            # awslogs-create-group defaults to false (ECS developer guide, "Using the awslogs log driver"):
+            # a task whose log group does not exist fails to start.
+            findings.append(make_finding("K2E-I620", workload.origin,
+                                         f"{workload.resource} logs to CloudWatch log group {group}, which ECS does not "
+                                         f"create: create it before the first task starts (aws logs create-log-group "
+                                         f"--log-group-name {group}); k2ecs apply and the cloudformation and terraform "
+                                         "formats create it"))
         out["logConfiguration"] = {"logDriver": "awslogs", "options": {
-            "awslogs-group": f"{settings.log_group_prefix}{workload.name}",
+            "awslogs-group": group,
             "awslogs-region": settings.region or placeholder("region"),
             "awslogs-stream-prefix": "ecs",
         }}
