@@ -258,6 +258,7 @@ class Workload(Record):
     origin: Origin
     pod_annotations: tuple[tuple[str, str], ...]
     host_network: bool | None
+    repository_credentials_arn: str | None  # the mapped imagePullSecret (k2ecs config repositoryCredentials:)
 
     def __init__(self, *, kind: str, name: str, namespace: str | None, labels: tuple[tuple[str, str], ...],
                  annotations: tuple[tuple[str, str], ...], pod_labels: tuple[tuple[str, str], ...],
@@ -267,7 +268,8 @@ class Workload(Record):
                  cpu_architecture: Literal["X86_64", "ARM64"] | None = None,
                  operating_system: Literal["linux", "windows"] | None = None,
                  share_process_namespace: bool | None = None, origin: Origin,
-                 pod_annotations: tuple[tuple[str, str], ...] = (), host_network: bool | None = None) -> None:
+                 pod_annotations: tuple[tuple[str, str], ...] = (), host_network: bool | None = None,
+                 repository_credentials_arn: str | None = None) -> None:
         set_field(self, "kind", kind)
         set_field(self, "name", name)
         set_field(self, "namespace", namespace)
@@ -287,6 +289,7 @@ class Workload(Record):
         set_field(self, "origin", origin)
         set_field(self, "pod_annotations", pod_annotations)
         set_field(self, "host_network", host_network)
+        set_field(self, "repository_credentials_arn", repository_credentials_arn)
 
     @property
     def resource(self) -> str:

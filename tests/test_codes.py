@@ -324,7 +324,8 @@ CASES: dict[str, Case] = {
         f"{CONTAINER}/imagePullPolicy", "imagePullPolicy IfNotPresent"),
     "K2E-W137": Case(
         deployment(pod="imagePullSecrets:\n  - name: regcred"),
-        f"{POD}/imagePullSecrets", "need repositoryCredentials"),
+        f"{POD}/imagePullSecrets", "imagePullSecrets regcred are not mapped under repositoryCredentials: in the k2ecs "
+        "config; not written"),
     "K2E-W138": Case(
         deployment(container="""
             ports:
@@ -377,6 +378,10 @@ CASES: dict[str, Case] = {
         deployment(pod="nodeSelector: {kubernetes.io/os: windows}",
                    container="securityContext: {runAsUser: 1000, readOnlyRootFilesystem: true}"),
         f"{CONTAINER}/securityContext", "user, readonlyRootFilesystem of 'app' not written"),
+    "K2E-I182": Case(
+        deployment(pod="imagePullSecrets:\n  - name: regcred"), f"{POD}/imagePullSecrets",
+        "imagePullSecret regcred became repositoryCredentials of every container whose image is not in ECR",
+        settings={"image_pull_secrets": {"regcred": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:reg-AbCdEf"}}),
     # -- 2xx: sizing -----------------------------------------------------------------------------------
     "K2E-W201": Case(deployment(), f"{POD}/containers", "declares cpu or memory"),
     "K2E-W202": Case(
@@ -590,6 +595,10 @@ CASES: dict[str, Case] = {
     "K2E-W606": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "", "no cluster given",
                      resource="HorizontalPodAutoscaler/web"),
     "K2E-W607": Case(deployment(), "", "no region given for awslogs"),
+    "K2E-W621": Case(deployment(pod="serviceAccountName: web")
+                     + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n",
+                     f"{POD}/serviceAccountName", "ServiceAccount 'web' has no eks.amazonaws.com/role-arn annotation",
+                     resource="Deployment/web"),
     "K2E-I620": Case(deployment(), "", "logs to CloudWatch log group /ecs/web, which ECS does not create"),
     # -- 9xx: catch-all --------------------------------------------------------------------------------
     "K2E-W901": Case(deployment(spec="replica: 3"), "/spec/replica", "/spec/replica is not mapped"),

@@ -42,7 +42,7 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
         "memory": str(size.memory_mib),
         "containerDefinitions": containers,
     }
-    needs_execution_role = settings.fargate or any("secrets" in c for c in containers)
+    needs_execution_role = settings.fargate or any("secrets" in c or "repositoryCredentials" in c for c in containers)
     if settings.execution_role_arn is not None:
         payload["executionRoleArn"] = settings.execution_role_arn
     elif needs_execution_role:
@@ -102,6 +102,10 @@ def _container(container: Container, context: _RenderContext) -> dict[str, Any]:
     settings, findings = context.settings, context.findings
     out: dict[str, Any] = {"name": container.name, "image": container.image,
                            "essential": container.role != "init"}
+    credentials = context.workload.repository_credentials_arn
+    if credentials is not None and _ECR_IMAGE.match(container.image) is None:
+        # ECR images are pulled with the execution role; repositoryCredentials is for other registries.
+        out["repositoryCredentials"] = {"credentialsParameter": credentials}
     if container.entry_point is not None:
         out["entryPoint"] = list(container.entry_point)
     if container.command is not None:
@@ -374,6 +378,7 @@ def _volumes(workload: Workload, settings: Settings, findings: list[Finding]) ->
 
 
 _NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
+_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
 
 
 def ecs_name(name: str) -> str:

@@ -154,6 +154,7 @@ def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None,
         cpu_architecture=arch, operating_system=operating_system,
         share_process_namespace=reader.get(pod + ("shareProcessNamespace",), bool),
         origin=reader.origin(()),
+        repository_credentials_arn=_pull_secret(reader, context, pod),
     )
 
 
@@ -225,8 +226,6 @@ def _pod_fields(reader: Reader, pod: Path) -> None:
     restart = reader.get(pod + ("restartPolicy",), str)
     if restart not in (None, "Always"):
         reader.fail(pod + ("restartPolicy",), f"a Deployment's pods must have restartPolicy Always, not {restart}")
-    if reader.has(pod + ("imagePullSecrets",)):
-        reader.note(pod + ("imagePullSecrets",), "K2E-W137", "imagePullSecrets need repositoryCredentials (a Secrets Manager secret per registry); not written")
     for key in reader.present(pod, ("automountServiceAccountToken", "enableServiceLinks")):
         reader.note(pod + (key,), "K2E-I009", f"{key} has no meaning on ECS")
     if reader.has(pod + ("activeDeadlineSeconds",)):
@@ -249,6 +248,32 @@ def _node_selector(reader: Reader, pod: Path) -> tuple[Any, Any]:
     return arch, operating_system
 
 
+def _pull_secret(reader: Reader, context: ParseContext, pod: Path) -> str | None:
+    """The Secrets Manager ARN the k2ecs config maps the first mappable imagePullSecret to, or None.
+
+    The kubelet tries every pull secret of the pod for every image; an ECS container has one
+    repositoryCredentials, so the first mapped one serves every container (ECR images need none)."""
+    path = pod + ("imagePullSecrets",)
+    names = [reader.get(item + ("name",), str) or "" for item, _ in reader.sequence(path)]
+    if not names:
+        return None
+    mapping = context.settings.image_pull_secrets
+    mapped = [name for name in names if name in mapping]
+    unmapped = [name for name in names if name not in mapping]
+    if unmapped:
+        reader.note(path, "K2E-W137", f"imagePullSecrets {', '.join(unmapped)} are not mapped under repositoryCredentials: "
+                    "in the k2ecs config" + ("; not written" if not mapped else f"; {mapped[0]} is used instead"),
+                    covers=not mapped)
+    if not mapped:
+        return None
+    message = f"imagePullSecret {mapped[0]} became repositoryCredentials of every container whose image is not in ECR"
+    if len(mapped) > 1:
+        message += (f"; {', '.join(mapped[1:])} not used (Kubernetes tries each pull secret, an ECS container takes "
+                    "one)")
+    reader.note(path, "K2E-I182", message)
+    return mapping[mapped[0]]
+
+
 def _task_role(reader: Reader, context: ParseContext, pod: Path, account: str | None, namespace: str | None) -> str | None:
     if account is None or account == "default":
         return context.settings.task_roles.get(account or "default")
@@ -261,6 +286,13 @@ def _task_role(reader: Reader, context: ParseContext, pod: Path, account: str | 
             found.reader.note(("metadata", "annotations", "eks.amazonaws.com/role-arn"), "K2E-W310",
                               f"IRSA role {role} became the task role of the pods that use ServiceAccount {account}")
             return configured or role
+        if configured is None:
+            # EKS Pod Identity associations live in the EKS API, not in manifests: nothing here says which
+            # role the pods had, and ECS gives a task no AWS credentials without a task role.
+            reader.note(pod + ("serviceAccountName",), "K2E-W621",
+                        f"ServiceAccount {account!r} has no eks.amazonaws.com/role-arn annotation and no taskRoles: entry "
+                        "in the k2ecs config; no task role was written, so the tasks get no AWS credentials",
+                        covers=False)
         return configured
     if configured is None:
         reader.note(pod + ("serviceAccountName",), "K2E-W147", f"ServiceAccount {account!r} is not in the input; no task role written")
