@@ -190,6 +190,9 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-I182", title="Pull secret became repositoryCredentials",
       explanation="The imagePullSecret is mapped under repositoryCredentials: in the k2ecs config, so every container whose image is not in ECR gets repositoryCredentials.credentialsParameter with that Secrets Manager ARN. The kubelet tries every pull secret of the pod for each image; an ECS container takes one, so only the first mapped secret is used.",
       suggestion="Make sure the execution role may read the secret (secretsmanager:GetSecretValue).", reference="§2.1"),
+    C(code="K2E-I183", title="Sidecar restarted in place",
+      explanation="The kubelet restarts a native sidecar (an init container with restartPolicy: Always) that exits, and the pod keeps running. An essential ECS container that exits stops the whole task, so the sidecar became non-essential with the container restartPolicy enabled (restartAttemptPeriod 60 s, the shortest ECS allows): ECS restarts it in place. Unlike the kubelet, ECS does not restart a container that exits within restartAttemptPeriod of starting; the task then runs on without it. Sidecars declared as ordinary containers stay essential: nothing in the manifest tells them from the application.",
+      suggestion="Make the sidecar essential again if the application cannot work without it.", reference="§2.8"),
     # -- 2xx: sizing ----------------------------------------------------------------------------
     C(code="K2E-W201", title="No resources declared",
       explanation="No container declares cpu or memory, so k2ecs chose the smallest task size. Kubernetes would have let the pod use what the node had free.",

@@ -382,6 +382,13 @@ CASES: dict[str, Case] = {
         deployment(pod="imagePullSecrets:\n  - name: regcred"), f"{POD}/imagePullSecrets",
         "imagePullSecret regcred became repositoryCredentials of every container whose image is not in ECR",
         settings={"image_pull_secrets": {"regcred": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:reg-AbCdEf"}}),
+    "K2E-I183": Case(
+        deployment(pod="""
+            initContainers:
+              - name: shipper
+                image: fluent/fluent-bit:3.1
+                restartPolicy: Always
+        """), f"{POD}/initContainers/0", "native sidecar 'shipper' became non-essential with restartPolicy enabled"),
     # -- 2xx: sizing -----------------------------------------------------------------------------------
     "K2E-W201": Case(deployment(), f"{POD}/containers", "declares cpu or memory"),
     "K2E-W202": Case(

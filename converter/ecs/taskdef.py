@@ -101,7 +101,16 @@ class _RenderContext(Record):
 def _container(container: Container, context: _RenderContext) -> dict[str, Any]:
     settings, findings = context.settings, context.findings
     out: dict[str, Any] = {"name": container.name, "image": container.image,
-                           "essential": container.role != "init"}
+                           "essential": container.role == "app"}
+    if container.role == "sidecar":
+        # The kubelet restarts a native sidecar that exits and the pod runs on; an essential ECS container
+        # that exits stops the whole task. Non-essential with a restart policy is the ECS equivalent (K2E-I183).
+        out["restartPolicy"] = dict(SIDECAR_RESTART_POLICY)
+        context.findings.append(make_finding(
+            "K2E-I183", container.origin,
+            f"native sidecar {container.name!r} became non-essential with restartPolicy enabled: ECS restarts it in "
+            f"place when it exits, as the kubelet does, except within {SIDECAR_RESTART_POLICY['restartAttemptPeriod']} s "
+            "of its start (the kubelet keeps restarting with back-off); the task then runs on without it"))
     credentials = context.workload.repository_credentials_arn
     if credentials is not None and _ECR_IMAGE.match(container.image) is None:
         # ECR images are pulled with the execution role; repositoryCredentials is for other registries.
@@ -250,6 +259,8 @@ def _security(container: Container, settings: Settings, out: dict[str, Any], fin
             out["dockerSecurityOptions"] = ["no-new-privileges"]
 
 
+# ContainerRestartPolicy: restartAttemptPeriod is 60-1800 s (default 300); the shortest restarts most like the kubelet.
+SIDECAR_RESTART_POLICY = {"enabled": True, "restartAttemptPeriod": 60}
 # botocore ContainerDefinition: "This parameter is not supported for Windows containers."
 LINUX_ONLY_FIELDS = ("user", "readonlyRootFilesystem", "linuxParameters")
 
