@@ -569,7 +569,7 @@ CASES: dict[str, Case] = {
                 resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
         """),
         "/spec/metrics", "2 cpu targets (TargetValue 28, 20) became one policy at the lowest, 20"),
-    "K2E-I532": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "",
+    "K2E-I532": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "/spec/behavior/scaleDown/stabilizationWindowSeconds",
                      "stabilization windows scaleUp 0 s / scaleDown 300 s became ScaleOutCooldown 15 s / "
                      "ScaleInCooldown 300 s", resource="HorizontalPodAutoscaler/web"),
     "K2E-W509": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, min_replicas=5, max_replicas=3),

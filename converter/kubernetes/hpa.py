@@ -336,7 +336,9 @@ def _windows_differ(reader: Reader, up_window: int, scale_out: int, down_window:
     recommendations of the last window seconds and acts on the lowest (scale-up) or highest (scale-down)
     of them (stabilizeRecommendationWithBehaviors, horizontal.go), so every change waits for the metric to
     stay past the target for the window; an AAS cooldown only holds back further scaling after one."""
-    reader.note((), "K2E-I532",
+    # At the scale-down window (absent when defaulted, like the I311 notes): a finding at the document's root
+    # would name every field of it.
+    reader.note(("spec", "behavior", "scaleDown", "stabilizationWindowSeconds"), "K2E-I532",
                 f"stabilization windows scaleUp {up_window} s / scaleDown {down_window} s became ScaleOutCooldown "
                 f"{scale_out} s / ScaleInCooldown {scale_in} s: the HPA changes the replica count only when the "
                 "metric has asked for it during the whole window, while AAS scales when its target-tracking alarm "

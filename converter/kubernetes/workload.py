@@ -89,7 +89,7 @@ def _progress_deadline(reader: Reader) -> int:
     declared = reader.get(path, int)
     seconds = DEFAULT_PROGRESS_DEADLINE_SECONDS if declared is None else declared
     shown = f"progressDeadlineSeconds {seconds}" + (" (the Kubernetes default)" if declared is None else "")
-    reader.note(path if declared is not None else (), "K2E-I321",
+    reader.note(path, "K2E-I321",
                 f"{shown} became deploymentCircuitBreaker enable + rollback: ECS stops a rollout whose tasks keep "
                 "failing to start (a count of failed tasks, not a time) and returns to the last completed deployment, "
                 "where Kubernetes only reports ProgressDeadlineExceeded", covers=declared is not None)
