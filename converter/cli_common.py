@@ -116,10 +116,15 @@ def refuse_settings_for_ecs_input(flags: SettingsFlags, when: str) -> None:
                          f"{'does' if one else 'do'} not apply {when}")
 
 
-def conversion(paths, flags: SettingsFlags):
-    """Load the settings and the manifests, and convert (shared by convert, baseline, plan and apply)."""
+ExcludeOption = Annotated[Optional[List[str]], typer.Option(
+    "--exclude", help="Skip files and folders whose path below an input folder, or whose name, matches this glob (repeatable).")]
+
+
+def conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None):
+    """Load the settings and the manifests, and convert (shared by convert, baseline, plan and apply).
+    Each document is read on its own (converter.inputs): one that is broken is a finding, not the run's end."""
     from converter.convert import convert as run_conversion
-    from converter.loader import load_paths
+    from converter.inputs import load_inputs
 
     settings = flags.settings()
     # The documents, and everything convert() builds from them, are millions of small objects that live
@@ -131,19 +136,20 @@ def conversion(paths, flags: SettingsFlags):
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return run_conversion(_drained(load_paths(paths)), settings, release=True)
+        return run_conversion(_drained(load_inputs(paths, tuple(exclude or ()))), settings, release=True)
     finally:
         gc.freeze()
         if enabled:
             gc.enable()
 
 
-def streamed_conversion(paths, flags: SettingsFlags, sink):
+def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[List[str]] = None):
     """conversion(), with each workload's output handed to ``sink`` as soon as it is validated rather than
     kept (converter.streaming); where streaming does not apply, the ordinary conversion fills ``sink``.
     The outputs of the result are then only what the report needs of them (name, resource, scaling)."""
     from converter.convert import convert as run_conversion
-    from converter.loader import expand_paths, parse_text
+    from converter.inputs import load_inputs, walk
+    from converter.loader import read_source
     from converter.streaming import SourceText, convert_streaming
 
     settings = flags.settings()
@@ -151,13 +157,28 @@ def streamed_conversion(paths, flags: SettingsFlags, sink):
     gc.disable()  # as in conversion(), for the same reasons
     sources: list = []
     try:
-        for path in expand_paths(paths):
-            sources.append(SourceText.read(path))
-        result = convert_streaming(sources, settings, sink)
+        walked = walk(paths, tuple(exclude or ()))
+        read: dict[str, object] = {}  # path -> its SourceText, each input read once (stdin can be read only once)
+        result = None
+        try:
+            for path, skipped in walked:
+                if skipped is None:
+                    read[path] = SourceText.read(path)
+                    sources.append(read[path])
+        except K2ecsError:
+            pass  # an unreadable file is its finding: the ordinary way
+        else:
+            if len(sources) == len(walked):  # skipped files and folders have their findings: the ordinary way
+                result = convert_streaming(sources, settings, sink)
         if result is None:
             sink.reset()
-            documents = [document for source in sources for document in parse_text(source.whole(), source.name)]
-            result = run_conversion(_drained(documents), settings, release=True)
+
+            def text_of(path: str) -> tuple[str, str]:
+                source = read.get(path)
+                return read_source(path) if source is None else (source.name, source.whole())
+
+            result = run_conversion(_drained(load_inputs(paths, tuple(exclude or ()), read=text_of)), settings,
+                                    release=True)
             for position, output in enumerate(result.outputs):
                 sink.put(position, output)
         return result
@@ -197,14 +218,26 @@ def emit(text: str, report_file) -> None:
         report_file.write_with(lambda handle: handle.write(text))
 
 
-def emit_report(report: dict, fmt: str, fail_on: str, report_file) -> None:
+def emit_report(report: dict, fmt: str, fail_on: str, report_file, text_options=None) -> None:
     """emit() of the report in ``fmt``, written as it is made rather than made whole first."""
     from converter.report import render_to
 
     if report_file is None:
-        render_to(report, fmt, sys.stderr, fail_on=fail_on)
+        render_to(report, fmt, sys.stderr, fail_on=fail_on, text_options=text_options)
     else:
-        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on))
+        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on, text_options=text_options))
+
+
+def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: Optional[str]):
+    """The text report's options from --quiet and --ignore; colour when the report goes to a terminal (stderr),
+    by NO_COLOR/FORCE_COLOR (converter.console)."""
+    import os
+
+    from converter.console import is_terminal, use_color
+    from converter.report_formats.text import TextOptions, parse_codes
+
+    color = report_file is None and use_color("auto", os.environ, is_terminal(sys.stderr))
+    return TextOptions(quiet=quiet, ignore=parse_codes(ignore or ()), color=color)
 
 
 def guarded(run, show_traceback: bool) -> int:
@@ -215,18 +248,52 @@ def guarded(run, show_traceback: bool) -> int:
 
 
 def _guarded(run, show_traceback: bool) -> int:
+    """``run()``'s status; an error is one line on stderr (after its traceback with --traceback) and its own
+    status either way: --traceback shows more, it never changes what the run reports (issue 17)."""
+    import errno
+
     try:
-        return int(run())
+        status = int(run())
+        sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit (status 120)
+        return status
     except K2ecsError as err:
-        if show_traceback:
-            raise
+        _traceback(show_traceback)
         sys.stderr.write(f"k2ecs: error: {err}\n")
         return int(err.exit_status)
     except KeyboardInterrupt:
         sys.stderr.write("k2ecs: interrupted; nothing was written\n")
         return 130
+    except OSError as err:
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            return _internal(err, show_traceback)
+        _traceback(show_traceback)
+        _drop_stdout()
+        sys.stderr.write(f"k2ecs: error: cannot write the output: {err.strerror or err}\n")
+        return int(ExitStatus.USAGE)
     except Exception as err:  # a bug: one line, and the way to see more
-        if show_traceback:
-            raise
-        sys.stderr.write(f"k2ecs: internal error: {type(err).__name__}: {err} (rerun with --traceback and report it)\n")
-        return int(ExitStatus.INTERNAL)
+        return _internal(err, show_traceback)
+
+
+def _internal(err: Exception, show_traceback: bool) -> int:
+    _traceback(show_traceback)
+    sys.stderr.write(f"k2ecs: internal error: {type(err).__name__}: {err} (rerun with --traceback and report it)\n")
+    return int(ExitStatus.INTERNAL)
+
+
+def _traceback(show: bool) -> None:
+    if show:
+        import traceback
+
+        traceback.print_exc()
+
+
+def _drop_stdout() -> None:
+    """Forget what stdout still buffers (it cannot be written), so the interpreter's exit does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

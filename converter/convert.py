@@ -12,21 +12,24 @@ from typing import Any, Callable, Iterable
 from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
+from converter.ecs.plaintext_secrets import plaintext_secret_findings
 from converter.ecs.sizing import NoTaskSize, size_task
-from converter.ecs.taskdef import ecs_name, render_task_definition
+from converter.ecs.taskdef import render_task_definition
 from converter.ecs.validate import validate_payloads
-from converter.errors import InputError, OutputValidationError
-from converter.findings import Finding, make_finding, sort_findings
+from converter.ecs.validate_rules import serialized_size_bytes
+from converter.errors import DocumentError, InputError, OutputValidationError
+from converter.inputs import Skipped
+from converter.findings import Finding, Origin, make_finding, sort_findings
 from converter.kubernetes.context import ParseContext, Referenced
 from converter.kubernetes.hpa import parse_hpa
-from converter.kubernetes.metadata import MAX_FILE_STEM_CHARS
 from converter.kubernetes.reader import Reader
 from converter.kubernetes.service import parse_service
 from converter.kubernetes.workload import parse_deployment, parse_statefulset
-from converter.loader import Document
+from converter.loader import Document, Unreadable
 from converter.model import Autoscaling, Exposure, Workload
 from converter.resources import load_schema
 from converter.settings import Settings
+from converter.workload_names import colliding, name_collision, workload_ecs_name
 
 Parser = Callable[[Reader, ParseContext], Any]
 
@@ -92,9 +95,10 @@ def convert(documents: Iterable[Document], settings: Settings, *, release: bool 
             (workloads if key in WORKLOAD_PARSERS else exposures if key in EXPOSURE_PARSERS else scalers).append(result)
             record_of[id(result)] = item[3]
     intake.close_referenced()
+    intake.check_something_read()
     findings: list[Finding] = []
     contributed: set[int] = set()
-    outputs = _render_all(workloads, exposures, scalers, settings, findings, contributed)
+    outputs = _render_all(workloads, exposures, scalers, settings, findings, contributed, intake.seen)
     for model_id, record in record_of.items():
         if model_id not in contributed:
             record.status = "not-converted"  # parsed, but nothing of it is in the output (its findings say why)
@@ -114,6 +118,11 @@ class Intake:
         self.finished: set[int] = set()  # id() of the readers finished early (release)
         self.sources: list[SourceRecord] = []
         self.seen: dict[tuple[str, str | None, str], SourceRecord] = {}
+        self.loose: list[Finding] = []  # findings of no document: skipped files and folders
+        self.read_any = False  # a document was read (and, when parsed, parsed) without an error
+        self.first_error: InputError | None = None  # of a document that could not be read or is not valid
+        self.first_skipped: str | None = None
+        self.superseded: set[int] = set()  # id() of the records a later declaration replaced
 
     def done(self, reader: Reader) -> None:
         if self.release:
@@ -121,23 +130,46 @@ class Intake:
             reader.release()
             self.finished.add(id(reader))
 
-    def admit(self, document: Document) -> Pending | None:
-        """The document's source record is added; returned when it is to be parsed."""
-        key, canonical, name, namespace = _identify(document)
+    def admit(self, document: Document | Unreadable | Skipped) -> Pending | None:
+        """The document's source record is added; returned when it is to be parsed. A document that cannot
+        be read, or has no kind, is one error finding (K2E-E030), and a skipped file or folder one info."""
+        if isinstance(document, Skipped):
+            self.loose.append(skipped_finding(document))
+            self.first_skipped = self.first_skipped or f"{document.file}: {document.message}"
+            return None
+        if isinstance(document, Unreadable):
+            self._unreadable(document.error, document.guess or _whole_or_document(document))
+            return None
+        try:
+            key, canonical, name, namespace = _identify(document)
+        except InputError as err:
+            self._unreadable(err, f"document {document.index + 1}", document)
+            return None
         reader = Reader(document, f"{canonical}/{name}", sensitive=key == "secret")
         record = SourceRecord(reader.resource, document.file, document.line, "not-converted", reader)
         identity = (canonical, namespace, name)
         self.sources.append(record)
+        for path, duplicate, first_line, line in document.duplicates:
+            reader.note(path + (duplicate,), "K2E-E032", f"key {duplicate!r} is given twice (lines {first_line} and {line}); the "
+                                          f"value at line {line} is used, as kubectl's decoder keeps the last", covers=False)
         first = self.seen.get(identity)
         if first is not None:
-            reader.note((), "K2E-E007", f"{canonical} {name} is declared again (first at {first.file}:{first.line})")
-            reader.take(())
-            self.done(reader)
-            return None
+            # kubectl apply -f applies documents in order (a folder's files in lexical order), so the last
+            # declaration is what the cluster keeps: the earlier one is replaced, whatever its kind.
+            first.reader.findings.append(make_finding(
+                "K2E-E007", Origin(resource=first.resource, file=first.file, line=first.line, path=""),
+                f"{canonical} {name} is declared again at {document.file}:{document.line}; the later declaration is converted"))
+            first.status = "not-converted"
+            self.superseded.add(id(first))
+            if id(first.reader) not in self.finished:
+                first.reader.take(())
+            self.context.referenced.pop(identity, None)
         self.seen[identity] = record
         version = document.data.get("apiVersion")
         if key in EXPECTED_API_VERSIONS and isinstance(version, str) and version not in EXPECTED_API_VERSIONS[key]:
             reader.note(("apiVersion",), "K2E-W006", f"{canonical} with apiVersion {version!r} read as {sorted(EXPECTED_API_VERSIONS[key])[-1]}")
+        if key not in WORKLOAD_PARSERS and key not in EXPOSURE_PARSERS and key not in SCALER_PARSERS:
+            self.read_any = True  # parsed ones count once they parse (parse)
         if key in REFERENCED_KINDS:
             self.context.referenced[identity] = Referenced(reader=reader)
             record.status = "referenced"
@@ -150,12 +182,47 @@ class Intake:
         return None
 
     def parse(self, item: Pending) -> Any:
+        """The neutral model of a pending document, or None (then its findings say why). A document that does
+        not validate (a field of the wrong type or value, as the API server would refuse it) is one error
+        finding (K2E-E031) and is not converted; the rest of the run goes on."""
         _, reader, parser, record = item
-        result = parser(reader, self.context)
+        if id(record) in self.superseded:
+            self.done(reader)
+            return None
+        try:
+            result = parser(reader, self.context)
+        except DocumentError as err:
+            reader.findings.clear()  # what it said before it failed is about a document not converted
+            reader.note(err.path, "K2E-E031", err.detail)
+            reader.take(())
+            self.first_error = self.first_error or err
+            self.done(reader)
+            return None
+        self.read_any = True
         self.done(reader)  # nothing reads or notes a workload, Service or HPA document after its parser
         if result is not None:
             record.status = "converted"
         return result
+
+    def _unreadable(self, error: InputError, resource: str, document: Document | None = None) -> None:
+        stub = Document(error.file or "<input>", 0 if document is None else document.index, {},
+                        error.line if error.line is not None else 1, {})
+        reader = Reader(stub, resource)
+        record = SourceRecord(resource, stub.file, stub.line, "not-converted", reader)
+        self.sources.append(record)
+        reader.note(getattr(error, "path", ()), "K2E-E030", error.message)
+        self.first_error = self.first_error or error
+        self.done(reader)
+
+    def check_something_read(self) -> None:
+        """Exit 3 (InputError) when the input yields nothing at all: no document of it could be read and
+        validated. Otherwise each broken document is its finding, and the run's status follows --fail-on."""
+        if self.read_any:
+            return
+        if self.first_error is not None:
+            raise self.first_error
+        if self.first_skipped is not None:
+            raise InputError(f"no manifest in the input: {self.first_skipped}")
 
     def close_referenced(self) -> None:
         """After every workload is parsed: name the referenced objects no workload used."""
@@ -168,6 +235,7 @@ class Intake:
 
     def all_findings(self, findings: list[Finding], sources: list[SourceRecord]) -> list[Finding]:
         """``findings`` (linking and rendering), then each source's, sorted for the report."""
+        findings.extend(self.loose)
         for record in sources:
             findings.extend(record.reader.findings if id(record.reader) in self.finished else record.reader.finish())
         sort_findings(findings)
@@ -189,6 +257,15 @@ def _identify(document: Document) -> tuple[str, str, str, str | None]:
     return key, canonical, str(name) if name is not None else "(unnamed)", namespace if isinstance(namespace, str) else None
 
 
+def _whole_or_document(unreadable: Unreadable) -> str:
+    return "(file)" if unreadable.index is None else f"document {unreadable.index + 1}"
+
+
+def skipped_finding(skipped: Skipped) -> Finding:
+    return make_finding(skipped.code, Origin(resource="(not a manifest)", file=skipped.file, line=None, path=""),
+                        skipped.message)
+
+
 def _known_kinds() -> dict[str, dict[str, str]]:
     return load_schema("kinds.json")
 
@@ -205,7 +282,8 @@ def _not_converted(reader: Reader, key: str, canonical: str, name: str) -> None:
 
 
 def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: list[Autoscaling],
-                settings: Settings, findings: list[Finding], contributed: set[int]) -> list[WorkloadOutput]:
+                settings: Settings, findings: list[Finding], contributed: set[int],
+                declared: dict | None = None) -> list[WorkloadOutput]:
     attached: dict[int, list[Exposure]] = {id(w): [] for w in workloads}
     # Index workloads by each pod label, so a Service is matched against the few workloads that carry
     # its first selector label rather than against all of them (large bundles stay linear).
@@ -232,7 +310,7 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         target = next((w for w in by_name.get((scaler.target_kind, scaler.target_name), [])
                        if same_namespace(w.namespace, scaler.namespace)), None)
         if target is None:
-            findings.append(scales_nothing(scaler))
+            findings.append(scales_nothing(scaler, declared))
         else:
             scalers_of.setdefault(id(target), []).append(scaler)
     scaler_for: dict[int, Autoscaling] = {}
@@ -244,12 +322,14 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
             scaler_for[id(workload)] = several[0]
 
     outputs: list[WorkloadOutput] = []
-    used_names: set[str] = set()
+    collisions = colliding(workloads)
     for workload in workloads:
-        name = unique_name(workload, used_names)
+        if id(workload) in collisions:
+            findings.append(name_collision(workload, collisions[id(workload)]))
+            continue
+        name = workload_ecs_name(workload)
         if name != workload.name:
             findings.append(renamed(workload, name))
-        used_names.add(name.lower())
         output = render_workload(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings,
                                  contributed)
         if output is not None:
@@ -265,9 +345,15 @@ def selects_several(exposure: Exposure, resources: list[str]) -> Finding:
     return make_finding("K2E-W403", exposure.origin, f"Service {exposure.name} selects {', '.join(resources)}; not attached")
 
 
-def scales_nothing(scaler: Autoscaling) -> Finding:
+def scales_nothing(scaler: Autoscaling, declared: dict | None = None) -> Finding:
+    """K2E-E505, saying what the target reference met: ``declared`` is Intake.seen (converter.references)."""
+    from converter.references import what_was_met
+
+    met = "which was not converted" if declared is None else \
+        what_was_met(scaler.target_kind, scaler.target_name, scaler.namespace, declared,
+                     frozenset(canonical for canonical, _ in WORKLOAD_PARSERS.values()))
     return make_finding("K2E-E505", scaler.origin, f"HorizontalPodAutoscaler {scaler.name} scales "
-                                                   f"{scaler.target_kind}/{scaler.target_name}, which was not converted")
+                                                   f"{scaler.target_kind}/{scaler.target_name}, {met}")
 
 
 def ambiguous_scalers(scalers: list[Autoscaling], resource: str) -> list[Finding]:
@@ -283,21 +369,6 @@ def ambiguous_scalers(scalers: list[Autoscaling], resource: str) -> list[Finding
 
 def renamed(workload: Workload, name: str) -> Finding:
     return make_finding("K2E-I308", workload.origin, f"{workload.resource} is named {name} on ECS")
-
-
-def unique_name(workload: Workload, used: set[str]) -> str:
-    """An ECS family/service name no other workload of this run has, compared without case (names become
-    file names, and Web.taskdef.json and web.taskdef.json are one file on macOS and Windows), and short
-    enough for <name>.taskdef.json to stay within a 255-byte file name."""
-    name = ecs_name(workload.name)[:MAX_FILE_STEM_CHARS]
-    if name.lower() in used and workload.namespace is not None:
-        name = ecs_name(f"{workload.namespace}-{workload.name}")[:MAX_FILE_STEM_CHARS]
-    base, counter = name, 2
-    while name.lower() in used:
-        suffix = f"-{counter}"
-        name = base[: MAX_FILE_STEM_CHARS - len(suffix)] + suffix
-        counter += 1
-    return name
 
 
 def same_namespace(a: str | None, b: str | None) -> bool:
@@ -330,6 +401,12 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         findings.append(make_finding("K2E-E144", workload.origin,
                                      f"{workload.resource} has {len(workload.containers)} containers; an ECS task holds at most {max_containers}; not converted"))
         return None
+    twin = _repeated_container(workload)
+    if twin is not None:
+        findings.append(make_finding("K2E-E150", twin.origin.at(twin.origin.path + "/name"),
+                                     f"{workload.resource} has two containers named {twin.name!r}; not converted"))
+        return None
+    findings.extend(plaintext_secret_findings(workload.resource, workload.containers))
     port_names = _port_names(workload)
     wiring, wiring_findings = wire_exposures(workload, exposures, port_names, settings)
     findings.extend(wiring_findings)
@@ -344,6 +421,12 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         port_name=lambda container, port, _declared: port_names[(container, port)],
         app_protocols=wiring.app_protocols, behind_load_balancer=bool(wiring.load_balancers))
     findings.extend(task_findings)
+    size_bytes, max_bytes = serialized_size_bytes(taskdef), load_schema("ecs_rules.json")["task_definition"]["max_size_bytes"]
+    if size_bytes > max_bytes:
+        findings.append(make_finding("K2E-E151", workload.origin,
+                                     f"{workload.resource}'s task definition is {size_bytes} bytes, over ECS's "
+                                     f"{max_bytes}-byte limit; not converted"))
+        return None
     desired = _desired_count(workload, scaler, findings)
     service, service_findings = render_service(workload, settings, service_name=name, family=name,
                                                desired_count=desired,
@@ -367,6 +450,17 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         if scaler is not None:
             contributed.add(id(scaler))
     return output
+
+
+def _repeated_container(workload: Workload) -> Any:
+    """The second container of a name already taken (init and sidecar containers included), or None: the
+    API server refuses such a pod (ValidatePodSpec: "Duplicate value"), and ECS such a task definition."""
+    seen: set[str] = set()
+    for container in workload.containers:
+        if container.name in seen:
+            return container
+        seen.add(container.name)
+    return None
 
 
 def validate_output(output: WorkloadOutput, workload: Workload, settings: Settings) -> None:

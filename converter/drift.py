@@ -9,10 +9,13 @@ streaming conversion's --check, converter.sinks.CheckSink), with the same text i
 from __future__ import annotations
 
 import difflib
+import io
+import os
 from pathlib import Path
 from typing import BinaryIO
 
 from converter.errors import UsageError
+from converter.output_guard import MAX_REPORT_BYTES, read_regular_file
 
 
 def _lines(text: str | None) -> list[str]:
@@ -25,27 +28,57 @@ def _lines(text: str | None) -> list[str]:
 
 
 class Comparison:
-    """The output folder ``target`` against the files a run would write, told one file at a time."""
+    """The output folder ``target`` against the files a run would write, told one file at a time.
+
+    The folder may come from a pull request, so it is read as hostile: nothing is read through a
+    symbolic link (the folder itself, a relative path's folders on the way, or an entry), and only
+    regular files are read, each to a bound. A link, a FIFO or a device where a file is expected is a
+    difference named by its path, without its content (issue 17: a committed ``x -> /proc/self/environ``
+    or a link to ~/.ssh must not print a runner's environment or a private key into a CI log).
+    """
 
     def __init__(self, target: str) -> None:
         folder = Path(target)
-        if folder.exists() and not folder.is_dir():
-            raise UsageError("output path exists and is not a folder", file=target)
         self.folder = folder
         self.prefix = target.rstrip("/\\") or "."
-        # What the folder holds: a file's name, or a folder's name with "/" (never a name the run writes).
-        self.present = {entry.name + "/" if entry.is_dir() else entry.name
-                        for entry in folder.iterdir()} if folder.is_dir() else set()
+        self.link = _link_on_the_way(target)
+        # What the folder holds: a file's name, or a folder's name with "/" (never a name the run writes);
+        # the names of entries that are not regular files (links, FIFOs, devices), with what they are.
+        self.present: set[str] = set()
+        self.unreadable: dict[str, str] = {}
+        if self.link is not None:
+            return  # compared as an empty folder, plus the link (finish)
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise UsageError("output path exists and is not a folder", file=target)
+        if not folder.is_dir():
+            return
+        for entry in os.scandir(folder):
+            if entry.is_symlink():
+                self.unreadable[entry.name] = "a symbolic link, not followed"
+            elif entry.is_dir(follow_symlinks=False):
+                self.present.add(entry.name + "/")
+            elif entry.is_file(follow_symlinks=False):
+                self.present.add(entry.name)
+            else:
+                self.unreadable[entry.name] = "not a regular file, not read"
+
+    def _read(self, name: str) -> bytes:
+        data = read_regular_file(self.folder, name, MAX_REPORT_BYTES)
+        if data is None:  # replaced by a link or grown since the folder was listed
+            raise UsageError(f"{name}: not a regular file of at most {MAX_REPORT_BYTES} bytes; not read",
+                             file=self.prefix)
+        return data
 
     def chunk(self, name: str, new: str | None) -> str:
         """The diff of one name ("" when the folder holds exactly ``new``; None: the run does not write it)."""
         if name.endswith("/"):
             return f"Only in {self.prefix}: {name}\n"  # a folder inside the output folder
-        path = self.folder / name
-        old = path.read_bytes().decode("utf-8", errors="replace") if name in self.present else None
+        where = f"{self.prefix}/{name}"
+        if name in self.unreadable:
+            return f"Differs: {where}: {self.unreadable[name]}\n"
+        old = self._read(name).decode("utf-8", errors="replace") if name in self.present else None
         if old == new:
             return ""
-        where = f"{self.prefix}/{name}"
         return "".join(difflib.unified_diff(_lines(old), _lines(new),
                                             fromfile=where if old is not None else "/dev/null",
                                             tofile=where if new is not None else "/dev/null"))
@@ -55,13 +88,13 @@ class Comparison:
         read whole only when it differs: a large run's report is larger than all its payloads."""
         if name in self.present:
             new.seek(0)
-            with open(self.folder / name, "rb") as old:
-                while True:
-                    piece = old.read(1 << 20)
-                    if piece != new.read(1 << 20):
-                        break
-                    if not piece:
-                        return ""
+            old = io.BytesIO(self._read(name))
+            while True:
+                piece = old.read(1 << 20)
+                if piece != new.read(1 << 20):
+                    break
+                if not piece:
+                    return ""
         new.seek(0)
         return self.chunk(name, new.read().decode("utf-8"))
 
@@ -69,7 +102,9 @@ class Comparison:
         """``(unified diff, names that differ)`` from the chunks of the files the run writes; what the folder
         holds besides them is compared here (to be removed)."""
         everything = dict(chunks)
-        for name in self.present:
+        if self.link is not None:
+            everything[self.link + "/"] = f"Differs: {self.link}: a symbolic link, not followed\n"
+        for name in [*self.present, *self.unreadable]:
             if name not in everything:
                 everything[name] = self.chunk(name, None)
         differ = [name for name in sorted(everything) if everything[name]]
@@ -80,3 +115,21 @@ def drift(target: str, files: dict[str, str]) -> tuple[str, list[str]]:
     """``(unified diff, names that differ)``; both empty when the folder holds exactly ``files``."""
     comparison = Comparison(target)
     return comparison.finish({name: comparison.chunk(name, text) for name, text in files.items()})
+
+
+def _link_on_the_way(target: str) -> str | None:
+    """The first symbolic link among ``target`` and the folders on the way to it below the working folder
+    (the checkout, where a pull request can commit links; above it, system links such as macOS's /var)."""
+    path = Path(target)
+    if path.is_absolute():
+        try:
+            below = path.relative_to(Path.cwd())
+        except ValueError:
+            below = None
+        steps = [path] if below is None else [Path.cwd() / step for step in [*reversed(below.parents), below]]
+    else:
+        steps = [*reversed(path.parents), path]
+    for step in steps:
+        if str(step) not in ("", ".") and os.path.islink(step):
+            return str(step)
+    return None

@@ -46,6 +46,17 @@ class InputError(K2ecsError):
     exit_status = ExitStatus.INVALID_INPUT
 
 
+class DocumentError(InputError):
+    """One document does not validate (converter.kubernetes.reader.Reader.fail): with isolation, its
+    finding (``path``, a tuple of steps, and ``detail``) instead of the run's error."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None, path: tuple = (),
+                 detail: str = "") -> None:
+        super().__init__(message, file=file, line=line)
+        self.path = path
+        self.detail = detail or message
+
+
 class OutputValidationError(K2ecsError):
     """A payload k2ecs rendered is not valid for the AWS API it targets; nothing is written."""
 

@@ -9,13 +9,13 @@ Uses libyaml's C parser when present; the constructor (ours) stays in Python eit
 from __future__ import annotations
 
 import os
+import stat
 import re
 from operator import indexOf, is_
 import sys
 from array import array
 from sys import intern
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator
 
 import yaml
@@ -27,8 +27,10 @@ from converter import yaml_tree
 from converter.document_checks import REDACTED, check_identity, redact_secret  # noqa: F401 (REDACTED: for callers)
 from converter.errors import InputError
 from converter.yaml_cfn import long_form_intrinsics
+from converter.yaml_bounds import bound_problem
+from converter.yaml_parts import split_stream
 from converter.yaml_limits import (LIBYAML_PARSER, MAX_ALIAS_REFERENCES, MAX_DEPTH, MAX_EXPANDED_NODES,  # noqa: F401
-                                   shape_problem, too_deep_line)
+                                   is_nesting_limit_error, shape_problem, too_deep_line)
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -77,8 +79,21 @@ class _CoreResolver(Resolver):
     ascend_resolver = staticmethod(tuple)  # ()
 
 
+def _without_base_60(tag: str, regexp: Any) -> Any:
+    """YAML 1.1's int and float patterns without their base-60 forms (``1:30`` is 90 to PyYAML): kubectl's
+    decoder (sigs.k8s.io/yaml over go-yaml, which has no base 60) reads ``1:30`` as the string "1:30", so
+    ``replicas: 1:30`` is refused as a string where an integer belongs, and ``TIME: 1:30`` stays "1:30"."""
+    if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        return regexp
+    pattern = regexp.pattern
+    for base_60 in (r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+", r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"):
+        pattern = pattern.replace(base_60, "")
+    assert "(?::" not in pattern, "PyYAML's resolver patterns changed: update _without_base_60"
+    return re.compile(pattern, re.X)
+
+
 _CoreResolver.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, _without_base_60(tag, regexp)) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in Resolver.yaml_implicit_resolvers.items()
 }
 _WILDCARD_RESOLVERS = tuple(_CoreResolver.yaml_implicit_resolvers.get(None, ()))
@@ -101,6 +116,10 @@ class _LineConstructor(SafeConstructor):
         self.line_table: LineTable = {}
         self.alias_references = 0
         self.first_line = 1  # the file line of the text's first line (a part of a file: split_stream)
+        # Kubernetes input: a duplicate key keeps its last value, as kubectl's non-strict decoder does
+        # (parse_text's keep_last); each is recorded here, (mapping, key, first line, line), for a finding.
+        self.keep_last = False
+        self.duplicates: list[tuple[dict[Any, Any], Any, int, int]] = []
 
     def construct_object(self, node, deep=False):  # type: ignore[override]
         if node in self.constructed_objects:
@@ -147,8 +166,10 @@ class _LineConstructor(SafeConstructor):
             if key.__class__ is str:
                 key = intern(key)  # one object per distinct key name: a manifest repeats a few names a lot
             if key in key_lines:
-                raise _LimitError(key_node, f"duplicate key {key!r} (first at line {key_lines[key]})")
-            key_lines[key] = key_node.start_mark.line + first_line
+                if not self.keep_last:
+                    raise _LimitError(key_node, f"duplicate key {key!r} (first at line {key_lines[key]})")
+                self.duplicates.append((data, key, key_lines[key], key_node.start_mark.line + first_line))
+            key_lines[key] = key_node.start_mark.line + first_line  # a repeated key: the line of the value kept
             keys.append(key)
         # What SafeConstructor.construct_mapping does, except that the keys written here are not
         # constructed a second time: that counted every key as an alias reference, so any file with
@@ -253,6 +274,8 @@ class Document:
     line_table: LineTable = field(repr=False, compare=False)
     prefix: tuple[Any, ...] = ()
     plain_keys: bool = field(default=False, compare=False)
+    # keep_last: each duplicate key, as (path of its mapping relative to data, key, first line, line kept)
+    duplicates: tuple[tuple[tuple[Any, ...], str, int, int], ...] = field(default=(), compare=False)
 
     def line_of(self, path: Iterable[Any]) -> int:
         """The line of the deepest node on ``path`` (relative to ``data``) that exists."""
@@ -324,40 +347,58 @@ def pointer(path: Iterable[Any]) -> str:
 
 
 def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int = 1,
-               first_index: int = 0) -> list[Document]:
+               first_index: int = 0, isolate: bool = False, keep_last: bool | None = None) -> list[Any]:
     """Every non-empty document of a YAML or JSON text; a ``kind: List`` is expanded into its items.
 
     ``cfn_tags``: read CloudFormation short-form intrinsics (``!Ref x``) as their long form (``{"Ref": x}``).
     ``first_line``, ``first_index``: where ``text`` starts in its file, when it is one part of it
     (:func:`split_stream`); the lines of what parses are then the file's lines. Errors in a part are
     only for the caller to notice: it parses the whole file again to report them (converter.streaming).
+    ``isolate`` (Kubernetes input, through :func:`read_text`): a document that cannot be built is an
+    :class:`Unreadable` in the list rather than an error for the whole text, a duplicate key keeps its
+    last value (``Document.duplicates``), and a string holding NUL makes its document Unreadable.
+    A syntax error still raises: the parser cannot go on past it (read_text cuts the text instead).
     """
     deep = too_deep_line(text)
     if deep is not None:
-        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep)
+        raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep + first_line - 1)
     loader = _Loader(text)
     loader.first_line = first_line
-    documents: list[Document] = []
+    loader.keep_last = isolate if keep_last is None else keep_last
+    documents: list[Any] = []
     # Where the text has no "&", no document has an anchor; in an ASCII text (its marks are then
     # offsets into it) each document's own span is searched instead (a "&" in a URL elsewhere).
     anchors_anywhere = not cfn_tags and "&" in text
     by_span = anchors_anywhere and text.isascii()
+    nul_escapes = isolate and _NUL_ESCAPE.search(text) is not None
     try:
         index = first_index
         previous_end = 0
         while loader.check_node():
             node = loader.get_node()
-            end = node.end_mark.index
+            start, end = node.start_mark.index, node.end_mark.index
             no_anchor = not cfn_tags and (not anchors_anywhere or (by_span and text.find("&", previous_end, end + 1) < 0))
             previous_end = end
-            data = _construct_document(loader, node, directly=no_anchor, cfn_tags=cfn_tags)
             line = node.start_mark.line + first_line
-            if data is not None:
-                for document in _expand(Document(file, index, data, line, loader.line_table, plain_keys=True)):
-                    check_identity(document)
-                    redact_secret(document.data)
-                    documents.append(document)
+            try:
+                data = _construct_document(loader, node, directly=no_anchor, cfn_tags=cfn_tags)
+                if data is not None:
+                    built = Document(file, index, data, line, loader.line_table, plain_keys=True,
+                                     duplicates=_duplicates(data, loader.duplicates))
+                    for document in _expand(built, ecs=cfn_tags):
+                        check_identity(document)
+                        redact_secret(document.data)
+                        if nul_escapes:
+                            _check_no_nul(document)
+                        documents.append(document)
+            except (_LimitError, InputError) as err:
+                if not isolate:
+                    raise
+                error = err if isinstance(err, InputError) else InputError(str(err), file=file, line=err.line + first_line - 1)
+                documents.append(Unreadable(error, index=index, guess=guess_resource(text[start:end])))
+                _reset_constructor(loader)
             loader.line_table = {}  # a table per document, so each is freed with its document
+            loader.duplicates = []
             index += 1
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -366,19 +407,126 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
             mark = err.context_mark  # point at the quote or bracket left open, not past the last line
         lines = text.splitlines()
         line = None if mark is None else min(mark.line, max(len(lines) - 1, 0))
-        message = _yaml_message(err)
+        # libyaml >= 0.2.6 has a nesting limit of its own: its words must not reach the user in place of ours.
+        message = f"nesting deeper than {MAX_DEPTH} levels" if is_nesting_limit_error(err) else _yaml_message(err)
         if line is not None and line < len(lines) and "\t" in lines[line][:len(lines[line]) - len(lines[line].lstrip())]:
             message += " (the line is indented with a tab; YAML indents with spaces)"
         raise InputError(message, file=file, line=None if line is None else line + first_line) from None
     except yaml.YAMLError as err:
         raise InputError(f"not valid YAML: {err}".splitlines()[0], file=file) from None
     except _LimitError as err:
-        raise InputError(str(err), file=file, line=err.line) from None
+        raise InputError(str(err), file=file, line=err.line + first_line - 1) from None
     except RecursionError:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file) from None
+    except ValueError as err:
+        if not _INT_TOO_LONG.search(str(err)):
+            raise
+        digits = sys.get_int_max_str_digits()
+        found = re.search(r"\d{%d,}" % (digits + 1), text)
+        line = None if found is None else text.count("\n", 0, found.start()) + first_line
+        raise InputError(f"an integer of more than {digits} digits; no field holds one", file=file, line=line) from None
     finally:
         loader.dispose()
     return documents
+
+
+# Python's bound on the digits of an int read from text (int_max_str_digits): past it int() raises
+# ValueError, which is an input's problem, not a bug.
+_INT_TOO_LONG = re.compile(r"^Exceeds the limit \(\d+ digits\) for integer string conversion")
+@dataclass(frozen=True)
+class Unreadable:
+    """A document, or a whole file, that could not be read (syntax, limits, not a mapping, NUL): with
+    isolation it becomes one error finding in the report (K2E-E030) and the rest of the run converts."""
+
+    error: InputError
+    index: int | None = None  # the document's number in its file; None: the whole file
+    guess: str | None = None  # "Kind/name", when the text shows them
+
+    @property
+    def file(self) -> str:
+        return self.error.file or "<input>"
+
+
+_GUESS_KIND = re.compile(r"^kind:[ \t]*[\'\"]?([A-Za-z][A-Za-z0-9]*)", re.M)
+_GUESS_NAME = re.compile(r"^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+name:[ \t]*[\'\"]?([A-Za-z0-9][-A-Za-z0-9_.]*)", re.M)
+
+
+def guess_resource(text: str) -> str | None:
+    """"Kind/name" of a document that did not parse, from its top-level kind: and metadata.name lines."""
+    kind = _GUESS_KIND.search(text)
+    if kind is None:
+        return None
+    name = _GUESS_NAME.search(text)
+    return f"{kind.group(1)}/{name.group(1) if name is not None else '(unnamed)'}"
+
+
+def read_text(text: str, file: str, *, cfn_tags: bool = False) -> list[Any]:
+    """parse_text(isolate=True), and where the text has a syntax error, each of its documents read alone
+    (converter.yaml_parts cuts it at its markers): the error costs the document it is in, which becomes
+    an :class:`Unreadable`. A text that cannot be cut is one Unreadable when it does not parse.
+    ``cfn_tags`` (ECS input): CloudFormation's short-form tags, and duplicate keys refused (as cfn-lint does)."""
+    keep_last = not cfn_tags
+    try:
+        return parse_text(text, file, isolate=True, cfn_tags=cfn_tags, keep_last=keep_last)
+    except InputError as whole:
+        parts = split_stream(text)
+        if len(parts) <= 1:
+            return [Unreadable(whole, index=0 if parts else None, guess=guess_resource(text))]
+    documents: list[Any] = []
+    for part in parts:
+        piece = text[part.start:part.end]
+        try:
+            documents.extend(parse_text(piece, file, first_line=part.first_line, first_index=part.first_index,
+                                        isolate=True, cfn_tags=cfn_tags, keep_last=keep_last))
+        except InputError as err:
+            documents.append(Unreadable(err, index=part.first_index, guess=guess_resource(piece)))
+    return documents
+
+
+def _reset_constructor(loader: Any) -> None:
+    """What SafeConstructor.construct_document resets, after a document whose construction failed."""
+    loader.constructed_objects = {}
+    loader.recursive_objects = {}
+    loader.state_generators = []
+    loader.deep_construct = False
+
+
+def _duplicates(data: Any, found: list[tuple[dict[Any, Any], Any, int, int]]) -> tuple:
+    """keep_last's duplicate keys of one document, each with the path of its mapping in ``data``."""
+    if not found:
+        return ()
+    paths: dict[int, tuple[Any, ...]] = {}
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            paths.setdefault(id(node), path)
+            stack.extend((value, path + (key,)) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, path + (position,)) for position, value in enumerate(node))
+    return tuple((paths[id(mapping)], key, first, line) for mapping, key, first, line in found if id(mapping) in paths)
+
+
+# A NUL can reach a string only through an escape of a double-quoted scalar (a NUL byte in the text
+# is refused with the file: decode_source); \0, \x00, \u0000 and \U00000000 are YAML's spellings.
+_NUL_ESCAPE = re.compile(r"\\(?:0|x00|u0000|U00000000)")
+
+
+def _check_no_nul(document: Document) -> None:
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document.data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and "\x00" in key:
+                    stack.append((key, path))
+                stack.append((value, path + (key,)))
+        elif isinstance(node, list):
+            stack.extend((value, path + (position,)) for position, value in enumerate(node))
+        elif isinstance(node, str) and "\x00" in node:
+            raise InputError(f"{pointer(document.prefix + path) or '/'}: a string holds the NUL character (U+0000), "
+                             "which no container runtime, Kubernetes field or ECS field carries",
+                             file=document.file, line=document.line_of(path))
 
 
 def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: bool) -> Any:
@@ -399,8 +547,32 @@ def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: boo
     return loader.construct_document(node)
 
 
-def _expand(document: Document) -> Iterator[Document]:
+def _container_definitions(document: Document) -> Document | None:
+    """ECS input that is container definitions alone, as Terraform's ``container_definitions`` files and the
+    ECS console's JSON editor hold them: a list of them, or one (a mapping with name and image), read as a
+    task definition with those containers (``{"containerDefinitions": [...]}``, the RegisterTaskDefinition
+    member they belong in). The line of every key stays the file's; pointers gain /containerDefinitions."""
     data = document.data
+    if isinstance(data, list) and data and all(isinstance(item, dict) and "image" in item for item in data):
+        containers = data
+    elif isinstance(data, dict) and "image" in data and "name" in data and "containerDefinitions" not in data \
+            and "Resources" not in data and "kind" not in data:
+        containers = [data]
+        document.line_table[id(containers)] = array("I", [document.line])
+    else:
+        return None
+    wrapper = {"containerDefinitions": containers}
+    document.line_table[id(wrapper)] = {"containerDefinitions": document.line}
+    return replace(document, data=wrapper)
+
+
+def _expand(document: Document, ecs: bool = False) -> Iterator[Document]:
+    data = document.data
+    if ecs:
+        wrapped = _container_definitions(document)
+        if wrapped is not None:
+            yield wrapped
+            return
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
         raise InputError(f"document {document.index + 1} is {kind}, not a Kubernetes object or ECS payload (a mapping)",
@@ -408,9 +580,12 @@ def _expand(document: Document) -> Iterator[Document]:
     if str(data.get("kind", "")).lower() == "list" and isinstance(data.get("items"), list):
         for position, item in enumerate(data["items"]):
             child = document.child(("items", position), item)
+            if document.duplicates:
+                child = replace(child, duplicates=tuple((path[2:], key, first, line) for path, key, first, line in document.duplicates
+                                                        if path[:2] == ("items", position)))
             if not isinstance(item, dict):
                 raise InputError(f"items[{position}] of a List is not a mapping", file=document.file, line=child.line)
-            yield child
+            yield from _expand(child)  # a List in a List is flattened too (cli-runtime pkg/resource/visitor.go, FlattenListVisitor)
         return
     yield document
 
@@ -430,13 +605,23 @@ def read_source(path: str) -> tuple[str, str]:
     else:
         name = path
         try:
-            size = os.path.getsize(path)
-            if size > MAX_FILE_BYTES:
-                raise InputError(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit", file=name)
-            raw = Path(path).read_bytes()
+            raw = read_bounded(path, name)
         except OSError as err:
             raise InputError(f"cannot read: {err.strerror or err}", file=name) from None
     return name, decode_source(raw, name)
+
+
+def read_bounded(path: str, name: str) -> bytes:
+    """At most MAX_FILE_BYTES of ``path``. The size a file reports is not a bound: it is 0 for /dev/zero,
+    a FIFO or a procfs file, which read on without end, so the read itself stops one byte past the limit."""
+    with open(path, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_FILE_BYTES:
+            raise InputError(f"file is {status.st_size} bytes, over the {MAX_FILE_BYTES}-byte limit", file=name)
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(f"file is over the {MAX_FILE_BYTES}-byte limit", file=name)
+    return raw
 
 
 def decode_source(raw: bytes, name: str) -> str:
@@ -453,11 +638,15 @@ def decode_source(raw: bytes, name: str) -> str:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputError("binary data (NUL byte) in a manifest", file=name, line=line)
+    problem = bound_problem(text)
+    if problem is not None:
+        raise InputError(problem[0], file=name, line=problem[1])
     return text
 
 
-def expand_paths(paths: Iterable[str]) -> list[str]:
-    """Files as given, directories walked recursively (sorted, manifest suffixes only), ``-`` kept."""
+def expand_paths(paths: Iterable[str], skipped: list[str] | None = None) -> list[str]:
+    """Files as given, directories walked recursively (sorted, manifest suffixes only), ``-`` kept.
+    A file of a walk that is not a regular file (nor a link to one) is left out, and added to ``skipped``."""
     result: list[str] = []
     for path in paths:
         if path != "-" and os.path.isdir(path):
@@ -467,7 +656,11 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
                 for name in files
                 if name.lower().endswith(MANIFEST_SUFFIXES)
             ]
-            result.extend(sorted(found))
+            for file in sorted(found):
+                if is_regular_file(file):
+                    result.append(file)
+                elif skipped is not None:
+                    skipped.append(file)
         elif path == "-" or os.path.exists(path):
             result.append(path)
         else:
@@ -475,9 +668,19 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return result
 
 
-def load_paths(paths: Iterable[str], *, cfn_tags: bool = False) -> list[Document]:
+def is_regular_file(path: str) -> bool:
+    """Whether a file found in a folder is one to read: a regular file, or a link to one. A FIFO would
+    wait for a writer forever, and a device or a link to one (/dev/zero) reads on without end; a walk
+    skips them (a path named on the command line is read as given, bounded: `<(kustomize build)`)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # a dangling link: read_source reports it with its name
+
+
+def load_paths(paths: Iterable[str], *, cfn_tags: bool = False, skipped: list[str] | None = None) -> list[Document]:
     documents: list[Document] = []
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, skipped):
         name, text = read_source(path)
         documents.extend(parse_text(text, name, cfn_tags=cfn_tags))
     return documents

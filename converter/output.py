@@ -1,7 +1,7 @@
 """Writing a conversion: all files to a temporary folder beside the target, then one swap into place.
 
-An interrupted or failed run therefore leaves the previous output untouched, and a folder that is not
-a k2ecs output is never replaced.
+An interrupted or failed run therefore leaves the previous output untouched, and a folder that holds
+anything k2ecs did not write is never replaced (converter.output_guard).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 from converter import jsontext
 from converter.errors import OutputValidationError, UsageError
+from converter.output_guard import refuse_dangling_link, refuse_unless_own_output
 
 REPORT_FILE = "report.json"
 
@@ -106,11 +107,12 @@ class StagedFolder:
     def __init__(self, target: str) -> None:
         self.target = target
         self.names: dict[str, str] = {}  # casefold -> name, of the files written so far
+        refuse_dangling_link(target)
         destination = self.destination = Path(target).resolve()  # a symlink named as -o stays; its folder is replaced
         if destination.exists() and not destination.is_dir():
             raise UsageError("output path exists and is not a folder", file=target)
-        if destination.is_dir() and any(destination.iterdir()) and not (destination / REPORT_FILE).is_file():
-            raise UsageError("output folder is not empty and holds no k2ecs report.json; refusing to replace it", file=target)
+        if destination.is_dir():
+            refuse_unless_own_output(destination, target)
         parent = destination.parent
         with self._errors():
             parent.mkdir(parents=True, exist_ok=True)

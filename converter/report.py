@@ -80,29 +80,18 @@ def where(finding: dict[str, Any]) -> str:
     return finding["file"] if finding["line"] is None else f"{finding['file']}:{finding['line']}"
 
 
-def render_text(report: dict[str, Any], **_: Any) -> str:
+def render_text(report: dict[str, Any], *, text_options: Any = None, **_: Any) -> str:
     out = io.StringIO()
-    write_text(report, out)
+    write_text(report, out, text_options=text_options)
     return out.getvalue()
 
 
-def write_text(report: dict[str, Any], handle: TextIO, **_: Any) -> None:
-    lines: list[str] = []
-    for f in report["findings"]:
-        lines.append(f"{where(f)}: {f['severity']} {f['code']} {f['resource']} {f['path'] or '/'}: {f['message']}")
-        lines.append(f"    -> {f['suggestion']}")
-        if f.get("accepted"):
-            lines.append(f"    accepted ({f['accepted']['source']}): {f['accepted']['reason']}")
-        if len(lines) > 4096:  # written as it goes: the text of a large run's findings is larger than they are
-            handle.write("\n".join(lines) + "\n")
-            lines.clear()
-    s = report["summary"]
-    accepted = f"; {s['accepted']} accepted (not counted for --fail-on)" if s.get("accepted") else ""
-    lines.append(
-        f"k2ecs: {s['workloads']} workload(s) converted from {s['resources']} resource(s); "
-        f"{s['errors']} error(s), {s['warnings']} warning(s), {s['info']} info{accepted}"
-    )
-    handle.write("\n".join(lines) + "\n")
+def write_text(report: dict[str, Any], handle: TextIO, *, text_options: Any = None, **_: Any) -> None:
+    """The text view (converter.report_formats.text): grouped by resource, errors first, a table per code.
+    ``text_options``: a TextOptions (quiet, ignore, color), or None for the defaults."""
+    from converter.report_formats.text import TextOptions, write_grouped
+
+    write_grouped(report, handle, TextOptions() if text_options is None else text_options)
 
 
 def write_json(report: dict[str, Any], handle: TextIO, **_: Any) -> None:
@@ -118,17 +107,21 @@ RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_
 WRITERS: dict[str, Callable[..., None]] = {"text": write_text, "json": write_json}
 
 
-def render_to(report: dict[str, Any], fmt: str, handle: TextIO, *, fail_on: str = "error") -> None:
+def render_to(report: dict[str, Any], fmt: str, handle: TextIO, *, fail_on: str = "error",
+              text_options: Any = None) -> None:
     """render(), written to ``handle`` as it is made where the view allows (text and json)."""
     writer = WRITERS.get(fmt)
     if writer is None:
         handle.write(render(report, fmt, fail_on=fail_on))
     else:
-        writer(report, handle, fail_on=fail_on)
+        writer(report, handle, fail_on=fail_on, text_options=text_options)
 
 
-def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error") -> str:
-    """The report in format ``fmt`` (one of FORMATS); ``fail_on`` decides JUnit failures."""
+def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error", text_options: Any = None) -> str:
+    """The report in format ``fmt`` (one of FORMATS); ``fail_on`` decides JUnit failures; ``text_options``
+    (converter.report_formats.text.TextOptions) shape the text view only: the machine formats keep every finding."""
+    if fmt == "text":
+        return render_text(report, text_options=text_options)
     renderer = RENDERERS.get(fmt)
     if renderer is None:
         renderer = import_module(_VIEWS[fmt]).render

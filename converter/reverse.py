@@ -15,14 +15,16 @@ from typing import Any, Callable
 from converter.convert import SourceRecord
 from converter.ecs_input import cloudformation
 from converter.ecs_input.container import dns_label, unique_label
-from converter.ecs_input.detect import (POLICY, POLICY_CONFIG, REPORT, SERVICE, TARGET, TASK, TEMPLATE, WRAPPER, Piece,
-                                        pieces as document_pieces)
+from converter.ecs_input.detect import (KUBERNETES, POLICY, POLICY_CONFIG, REPORT, SERVICE, TARGET, TASK, TEMPLATE, WRAPPER, Piece,
+                                        pieces as document_pieces, shape)
 from converter.ecs_input.exposures import build_exposures
 from converter.ecs_input.scaling import ParsedPolicy, ParsedTarget, build_autoscaling, parse_scalable_target, parse_scaling_policy
 from converter.ecs_input.service import ParsedService, parse_service, rollout_at
 from converter.ecs_input.taskdef import ParsedTask, label_problem, parse_task_definition
 from converter.ecs_input.view import EcsView, note_read_only
-from converter.errors import OutputValidationError
+from converter.errors import InputError, OutputValidationError
+from converter.convert import skipped_finding
+from converter.inputs import Skipped
 from converter.findings import Finding
 from converter.kubernetes.reader import Reader
 from converter.kubernetes_output.deployment import render_deployment
@@ -30,7 +32,7 @@ from converter.kubernetes_output.hpa import render_hpa
 from converter.kubernetes_output.service import render_service
 from converter.kubernetes_output.serviceaccount import render_service_account
 from converter.kubernetes_output.validate import problems as manifest_problems
-from converter.loader import Document
+from converter.loader import Document, Unreadable
 from converter.model import Rollout
 
 _WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
@@ -64,28 +66,74 @@ class _Parsed:
     policies: list[tuple[ParsedPolicy, SourceRecord]] = field(default_factory=list)
 
 
-def convert_to_kubernetes(documents: list[Document], settings: Any = None) -> ReverseConversion:
-    """``settings`` is accepted for symmetry with converter.convert.convert; nothing in it applies to Kubernetes."""
+def convert_to_kubernetes(documents: list[Document], settings: Any = None,
+                          parameters: dict[str, str] | None = None) -> ReverseConversion:
+    """``settings`` is accepted for symmetry with converter.convert.convert; nothing in it applies to Kubernetes.
+    ``parameters``: CloudFormation parameter values (--parameter NAME=VALUE), for every template of the run."""
     del settings
     sources: list[SourceRecord] = []
     parsed = _Parsed()
+    loose: list[Finding] = []
+    errors: list[InputError] = []  # of the documents that could not be read or are not valid
+    read_any = False
     for document in documents:
-        for piece in _pieces(document):
+        # Each document on its own (issue 18): one that cannot be read, is not an ECS shape or does not
+        # validate is one error finding, and every other document converts.
+        if isinstance(document, Skipped):
+            loose.append(skipped_finding(document))
+            continue
+        if isinstance(document, Unreadable):
+            errors.append(document.error)
+            sources.append(_error_record(document.error, document.guess or "(file)", "K2E-E030"))
+            continue
+        if shape(document.data) == KUBERNETES:
+            read_any = True  # a manifest, read: its direction is the other one
+            kind, name = document.data.get("kind"), (document.data.get("metadata") or {}).get("name") \
+                if isinstance(document.data.get("metadata"), dict) else None
+            sources.append(_error_record(
+                InputError(f"a Kubernetes {kind} among ECS input; convert the two directions separately (or pass --to ecs)",
+                           file=document.file, line=document.line), f"{kind}/{name or '(unnamed)'}", "K2E-E740"))
+            continue
+        try:
+            found = _pieces(document, parameters)
+        except InputError as err:
+            errors.append(err)
+            sources.append(_error_record(err, f"document {document.index + 1}", "K2E-E030"))
+            continue
+        for piece in found:
             record = _record(piece)
             sources.append(record)
-            _PARSERS[piece.kind](piece, record, parsed)
+            try:
+                _PARSERS[piece.kind](piece, record, parsed)
+            except InputError as err:
+                errors.append(err)
+                record.reader.findings.clear()  # about an object that is not converted
+                record.reader.note(getattr(err, "path", ()), "K2E-E031", getattr(err, "detail", err.message))
+                record.reader.take(())
+                continue
+            read_any = True
+    if not read_any and errors:
+        raise errors[0]  # nothing at all could be read: exit 3, as before
     outputs = _link_and_render(parsed)
-    findings: list[Finding] = []
+    findings: list[Finding] = list(loose)
     for record in sources:
         findings.extend(record.reader.finish())
     findings.sort(key=Finding.sort_key)
     return ReverseConversion(outputs=outputs, findings=findings, sources=sources)
 
 
-def _pieces(document: Document) -> list[Piece]:
+def _error_record(error: InputError, resource: str, code: str) -> SourceRecord:
+    """The source record of a document that is not converted, with its one error finding."""
+    stub = Document(error.file or "<input>", 0, {}, error.line if error.line is not None else 1, {})
+    reader = Reader(stub, resource)
+    reader.note((), code, error.message)
+    return SourceRecord(resource, stub.file, stub.line, "not-converted", reader)
+
+
+def _pieces(document: Document, parameters: dict[str, str] | None = None) -> list[Piece]:
     found = document_pieces(document)
     if found and found[0].kind == TEMPLATE:
-        return cloudformation.resource_pieces(document) + found
+        return cloudformation.resource_pieces(document, parameters) + found
     return found
 
 
@@ -186,9 +234,11 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
     names: set[str] = set()
     service_names: dict[str | None, set[str]] = {}
     targets = _link_policies(parsed)
+    tasks = _TaskIndex(parsed)
+    targets_of = _TargetIndex(targets)
     outputs: list[KubernetesOutput] = []
     for service, record in parsed.services:
-        found = _task_for(service, parsed)
+        found = tasks.for_service(service)
         if found is None:
             if service.task_family is not None or service.task_ref is not None:
                 wanted = service.task_ref.logical_id if service.task_ref else service.task_family
@@ -197,7 +247,7 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
             continue
         task, task_record = found
         used_tasks.add(id(task))
-        target = _target_for(service, targets)
+        target = targets_of.for_service(service)
         output = _validated(_render(task, service, target, names, service_names), record)
         record.status = task_record.status = "converted"
         output.inputs = (task_record.resource, record.resource)
@@ -244,29 +294,59 @@ def _mark_scaling_converted(target: ParsedTarget, parsed: _Parsed) -> tuple[str,
     return tuple(used)
 
 
-def _task_for(service: ParsedService, parsed: _Parsed) -> tuple[ParsedTask, SourceRecord] | None:
-    candidates = [(t, r) for t, r, logical in parsed.tasks
-                  if (service.task_ref is not None and logical == service.task_ref.logical_id)
-                  or (service.task_ref is None and t.family == service.task_family)]
-    exact = [(t, r) for t, r in candidates if service.task_revision is not None and t.revision == service.task_revision]
-    return (exact or candidates or [None])[0]
+class _TaskIndex:
+    """The task definitions by logical id and by family, in input order: one lookup per service, where a
+    scan of every task per service made --to k8s quadratic (issue 24)."""
+
+    def __init__(self, parsed: _Parsed) -> None:
+        self.by_logical_id: dict[str, list[tuple[ParsedTask, SourceRecord]]] = {}
+        self.by_family: dict[str | None, list[tuple[ParsedTask, SourceRecord]]] = {}
+        for task, record, logical in parsed.tasks:
+            self.by_logical_id.setdefault(logical, []).append((task, record))
+            self.by_family.setdefault(task.family, []).append((task, record))
+
+    def for_service(self, service: ParsedService) -> tuple[ParsedTask, SourceRecord] | None:
+        """The first task the service names (by reference, else by family), its own revision first."""
+        if service.task_ref is not None:
+            candidates = self.by_logical_id.get(service.task_ref.logical_id, [])
+        else:
+            candidates = self.by_family.get(service.task_family, [])
+        if service.task_revision is not None:
+            for task, record in candidates:
+                if task.revision == service.task_revision:
+                    return task, record
+        return candidates[0] if candidates else None
 
 
-def _target_for(service: ParsedService, targets: list[tuple[ParsedTarget, SourceRecord]]) -> ParsedTarget | None:
-    for target, _ in targets:
-        if (target.service_ref is not None and target.service_ref.logical_id == service.logical_id) or \
-                (target.service is not None and target.service == service.name):
-            return target
-    return None
+class _TargetIndex:
+    """The first scalable target naming each service, by the service's logical id or by its name."""
+
+    def __init__(self, targets: list[tuple[ParsedTarget, SourceRecord]]) -> None:
+        self.by_logical_id: dict[str, tuple[int, ParsedTarget]] = {}
+        self.by_name: dict[str, tuple[int, ParsedTarget]] = {}
+        for position, (target, _) in enumerate(targets):
+            if target.service_ref is not None:
+                self.by_logical_id.setdefault(target.service_ref.logical_id, (position, target))
+            if target.service is not None:
+                self.by_name.setdefault(target.service, (position, target))
+
+    def for_service(self, service: ParsedService) -> ParsedTarget | None:
+        found = [match for match in (self.by_logical_id.get(service.logical_id),
+                                     None if service.name is None else self.by_name.get(service.name))
+                 if match is not None]
+        return min(found, key=lambda match: match[0])[1] if found else None
 
 
 def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarget | None, names: set[str],
             service_names: dict[str | None, set[str]]) -> KubernetesOutput:
+    workload = task.workload
     source = service.name if service is not None and service.name is not None else task.family
-    name = unique_label(dns_label(source, "workload"), names)
+    label, namespace = dns_label(source, "workload"), workload.namespace
+    if namespace is not None and label.startswith(namespace + "-") and len(label) > len(namespace) + 1:
+        label = label[len(namespace) + 1:]  # the forward rule's <namespace>-<name> (converter.workload_names), inverted
+    name = unique_label(label, names)
     if service is not None and service.name is not None and name != service.name:
         service.view.note(("serviceName",), "K2E-I707", f"service {service.name!r} is named {name} in Kubernetes", covers=False)
-    workload = task.workload
     labels, annotations = list(workload.labels), list(workload.annotations)
     if service is not None:
         for key, value in service.tags:

@@ -41,14 +41,14 @@ from converter.convert import (
     scales_nothing,
     selects_nothing,
     selects_several,
-    unique_name,
     validate_output,
 )
 from converter.ecs.service_wiring import selects
 from converter.errors import K2ecsError
 from converter.findings import Finding
 from converter.kubernetes.reader import Reader
-from converter.loader import Document, parse_text, read_source
+from converter.loader import Document, Unreadable, parse_text, read_source
+from converter.workload_names import workload_ecs_name
 from converter.model import Autoscaling, Exposure, Workload
 from converter.settings import Settings
 from converter.yaml_parts import Part, split_stream
@@ -211,6 +211,7 @@ class _Run:
         if not all(source.unchanged() for source in self.sources):
             raise _NotStreamable  # written to while its parts were read back: read again whole
         self.intake.close_referenced()
+        self.intake.check_something_read()
         findings = self._linking_findings()
         for rendered in self.rendered:
             findings.extend(rendered.findings)
@@ -226,7 +227,10 @@ class _Run:
 
     def _documents(self, number: int, part: Part) -> list[tuple[tuple[int, int, int], Document]]:
         source = self.sources[number]
-        documents = parse_text(source.part(part), source.name, first_line=part.first_line, first_index=part.first_index)
+        documents = parse_text(source.part(part), source.name, first_line=part.first_line, first_index=part.first_index,
+                               isolate=True)
+        if any(isinstance(document, Unreadable) for document in documents):
+            raise _NotStreamable  # convert() reads the whole file and says where
         return [((number, part.start, sub), document) for sub, document in enumerate(documents)]
 
     def _admit(self, document: Document, position: tuple[int, int, int]) -> Any:
@@ -271,7 +275,10 @@ class _Run:
         if len(documents) != 1 or not _is_workload(documents[0][1]):
             raise _NotStreamable  # the text looked like one workload and is not
         position, document = documents[0]
+        replaced = len(self.intake.superseded)
         item = self._admit(document, position)
+        if len(self.intake.superseded) != replaced:
+            raise _NotStreamable  # a workload declared again: the earlier one may be in the sink already
         if item is None:
             return None  # declared again (K2E-E007)
         workload = self.intake.parse(item)
@@ -296,8 +303,10 @@ class _Run:
                     attached.append(linked.model)
                 elif len(linked.matches) == 2:
                     self.again.add(linked.matches[0])  # selects two: attached to neither (K2E-W403)
-        name = unique_name(workload, self.used_names)
-        self.used_names.add(name.lower())
+        name = workload_ecs_name(workload)
+        if name.casefold() in self.used_names:
+            raise _NotStreamable  # a name collision: convert() reports it on every workload concerned (K2E-E021)
+        self.used_names.add(name.casefold())
         self.rendered.append(_Rendered(name, workload.resource, source, [], None, item[3]))
         return index, workload, attached, scaler
 
@@ -346,7 +355,7 @@ class _Run:
                 findings.append(selects_nothing(linked.model))
             elif len(linked.matches) > 1:
                 findings.append(selects_several(linked.model, [self.rendered[n].resource for n in linked.matches]))
-        findings.extend(scales_nothing(linked.model) for linked in self.scalers if not linked.matches)
+        findings.extend(scales_nothing(linked.model, self.intake.seen) for linked in self.scalers if not linked.matches)
         by_workload: dict[int, list[Autoscaling]] = {}
         for linked in self.scalers:
             if linked.matches:

@@ -49,10 +49,34 @@ def too_deep_line(text: str) -> int | None:
     libyaml's composer recurses in C once per level, and a document nested some 100,000 levels deep
     crashes the interpreter before any Python check on the node graph can run. The event stream is
     produced without recursion, so when the text looks deep the exact depth is counted on events.
+
+    The answer must not depend on which libyaml the PyYAML wheel carries (issue 16). libyaml 0.2.6 has
+    its own nesting limit (1000 levels, raised by its scanner while it looks up to 1024 characters ahead
+    for a simple key, so before the 201st level's event is even produced); older ones have none. When
+    libyaml stops on its own limit, the depth is counted again with PyYAML's pure-Python parser, which has
+    no such limit and reads the same events: so the line and the message are the same either way.
     """
     if not might_be_too_deep(text):
         return None
-    events = LIBYAML_PARSER(text) if LIBYAML_PARSER is not None else yaml.parser.Parser(text)  # type: ignore[attr-defined]
+    if LIBYAML_PARSER is not None:
+        try:
+            return _first_line_too_deep(LIBYAML_PARSER(text))
+        except yaml.YAMLError as err:
+            if not is_nesting_limit_error(err):
+                return None  # the real parse reports the syntax error with its line
+    try:
+        return _first_line_too_deep(yaml.BaseLoader(text))
+    except yaml.YAMLError:
+        return None
+
+
+def is_nesting_limit_error(err: yaml.YAMLError) -> bool:
+    """Whether libyaml stopped on its own nesting limit (libyaml >= 0.2.6: "while increasing flow level;
+    exceeded maximum nesting depth", likewise for the block level), rather than on a syntax error."""
+    return "maximum nesting depth" in str(getattr(err, "problem", "") or err)
+
+
+def _first_line_too_deep(events: Any) -> int | None:
     depth = 0
     try:
         while events.check_event():
@@ -63,8 +87,6 @@ def too_deep_line(text: str) -> int | None:
                     return event.start_mark.line + 1
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
-        return None  # the real parse reports the syntax error with its line
     finally:
         if hasattr(events, "dispose"):
             events.dispose()
@@ -87,7 +109,13 @@ def shape_problem(root: Any) -> str | None:
         if depth > MAX_DEPTH:
             return f"nesting deeper than {MAX_DEPTH} levels"
         if not isinstance(node, (MappingNode, SequenceNode)):
-            expanded[id(node)] = 1
+            if id(node) not in expanded:
+                # Scalars count as distinct nodes too, as they count in the expanded size: counting only
+                # collections called an anchor-free document with many scalars per mapping (a large
+                # report.json, a 14 MB kind: List) an alias bomb. Without aliases a document is a tree,
+                # so its expanded size equals its distinct nodes and the ratio below never trips.
+                distinct += 1
+                expanded[id(node)] = 1
             continue
         children = node.value if isinstance(node, SequenceNode) else [v for pair in node.value for v in pair]
         if children_done:

@@ -158,11 +158,13 @@ CASES: dict[str, Case] = {
     "K2E-E007": Case(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: '1'\n"
         "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  A: '2'\n",
-        "", "is declared again (first at t.yaml:1)"),
+        "", "is declared again at t.yaml:8; the later declaration is converted"),
     "K2E-I008": Case(
         deployment(pod_metadata="annotations: {prometheus.io/scrape: 'true'}"),
         "/spec/template/metadata/annotations", "pod annotations are not carried: prometheus.io/scrape"),
     "K2E-E020": Case(deployment(name="../../etc/passwd"), "/metadata/name", "is not a valid Kubernetes name"),
+    "K2E-E021": Case(deployment(name="web.v2") + "---\n" + deployment(name="web-v2"), "",
+                     "would have the same ECS name web-v2"),
     "K2E-I009": Case(deployment(metadata="uid: 6c1e1c5e-6f0b-4b7e-9d3a-2f1d0f6f3a11"), "/metadata/uid",
                      "metadata.uid is set by Kubernetes"),
     # -- 1xx: containers and pod spec ------------------------------------------------------------------
@@ -319,6 +321,8 @@ CASES: dict[str, Case] = {
     "K2E-W135": Case(
         deployment(pod="terminationGracePeriodSeconds: 300"),
         f"{POD}/terminationGracePeriodSeconds", "became stopTimeout 120"),
+    "K2E-W160": Case(re.sub(r"image: \S+", "image: registry.example.com/web:${TAG}", deployment(), count=1), f"{CONTAINER}/image",
+                     "still holds '${TAG}'"),
     "K2E-W136": Case(
         deployment(container="imagePullPolicy: IfNotPresent"),
         f"{CONTAINER}/imagePullPolicy", "imagePullPolicy IfNotPresent"),
@@ -354,6 +358,12 @@ CASES: dict[str, Case] = {
     "K2E-E144": Case(
         deployment(containers="".join(f"- name: side{i}\n  image: busybox:1.36\n" for i in range(10))),
         "", "has 11 containers; an ECS task holds at most 10"),
+    "K2E-E150": Case(deployment(containers="- name: app\n  image: busybox:1.36\n"),
+                     "/spec/template/spec/containers/1/name", "has two containers named 'app'; not converted"),
+    "K2E-E151": Case(deployment(container="env:\n" + "".join(f"  - name: V{i}\n    value: {'v' * 200}\n" for i in range(400))),
+                     "", "over ECS's 65536-byte limit; not converted"),
+    "K2E-W152": Case(deployment(container="env:\n  - name: DB_PASSWORD\n    value: hunter2-hunter2\n"),
+                     f"{CONTAINER}/env/0", "DB_PASSWORD of container 'app' looks like a credential (by its name)"),
     "K2E-W145": Case(deployment(container="stdin: true\nstdinOnce: true"), f"{CONTAINER}/stdinOnce",
                      "stdinOnce has no ECS field"),
     "K2E-W146": Case(
@@ -543,7 +553,9 @@ CASES: dict[str, Case] = {
         """)),
         "/spec/behavior/scaleUp/policies", "target tracking has no rate limits"),
     "K2E-E505": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, target="api"), "",
-                     "scales Deployment/api, which was not converted", resource="HorizontalPodAutoscaler/web"),
+                     "scales Deployment/api, which is not in the input", resource="HorizontalPodAutoscaler/web"),
+    "K2E-I520": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC).replace("kind: Deployment", "kind: deployment"),
+                     "/spec/scaleTargetRef/kind", "'deployment' is read as Deployment"),
     "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0",
                      "container(s) app of Deployment/web declares no cpu request (nor a limit it defaults to), so the "
                      "HPA controller never scales on the 70% cpu target (missing request); no policy was written"),
@@ -632,6 +644,8 @@ EMITTED_ELSEWHERE = {
     "8": "test_ci_reports.py",  # accepted findings: converter.baseline
     "66": "test_iac.py",  # CloudFormation/Terraform rendering: converter.iac
     "7": "test_reverse_codes.py",  # ECS -> Kubernetes: converter.reverse
+    "022": "test_hostile_input.py",  # a folder's file that is not regular: converter.inputs.walk
+    "03": "test_reading.py",  # reading with isolation (converter.inputs, converter.loader.read_text), issue 18
 }
 
 
@@ -679,11 +693,12 @@ def test_code_is_emitted(code: str, case: Case):
     assert finding.line is not None and finding.line >= 1
 
 
-def test_ecs_names_are_unique():
+def test_ecs_names_that_meet_are_an_error_on_both():
+    # Issue 17 item 7: a name is a function of (namespace, name); the first of two never takes it.
     result = convert(parse_text(deployment(name="web.v2") + "---\n" + deployment(name="web-v2"), "t.yaml"),
                      Settings())
-    names = [output.name for output in result.outputs]
-    assert names == ["web-v2", "web-v2-2"]
+    assert result.outputs == []
+    assert sorted(f.resource for f in result.findings if f.code == "K2E-E021") == ["Deployment/web-v2", "Deployment/web.v2"]
     namespaced = convert(parse_text(deployment(name="web") + "---\n" + deployment(name="web").replace(
         "metadata:\n", "metadata:\n  namespace: shop\n", 1), "t.yaml"), Settings())
     assert [output.name for output in namespaced.outputs] == ["web", "shop-web"]

@@ -17,7 +17,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -33,6 +32,9 @@ from converter.loader import decode_source, parse_text, pointer
 from converter.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not a speed limit (timings live in bench/): a guard that turns a hang into a failure. Each input it guards
+# finishes in well under a second today and took many minutes (or forever) with the code it is a regression for.
+HANG_GUARD_SECONDS = 120
 
 # -- a rich bundle: every field below is mutated in turn ---------------------------------------------------
 
@@ -205,21 +207,20 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     huge = tmp_path / "huge.yaml"
     with open(huge, "wb") as handle:
         handle.truncate(loader.MAX_FILE_BYTES + 1)  # sparse: nothing is really written
-    started = time.monotonic()
     result = run_cli("convert", str(huge), "-o", str(tmp_path / "out"))
-    assert time.monotonic() - started < 20
     assert result.returncode == ExitStatus.INVALID_INPUT
     assert f"over the {loader.MAX_FILE_BYTES}-byte limit" in result.stderr.decode()
     assert not (tmp_path / "out").exists()
 
 
-def _peak_run(tmp_path: Path, manifest: Path) -> tuple[subprocess.CompletedProcess, float, int]:
+def _peak_run(tmp_path: Path, manifest: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """The run and its peak memory: a bound on what it holds, which load on the machine does not change
+    (how long it takes is bench/'s business)."""
     peak_file = tmp_path / "peak.txt"
-    started = time.monotonic()
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "peak.py"), str(peak_file), "-m", "converter",
                              "convert", str(manifest), "-o", str(tmp_path / "out"), "--fail-on", "never",
                              "--report-file", os.devnull], cwd=ROOT, capture_output=True, timeout=900)
-    return result, time.monotonic() - started, int(peak_file.read_text())
+    return result, int(peak_file.read_text())
 
 
 def test_a_50_mb_file_converts_within_the_documented_limits(tmp_path):
@@ -232,10 +233,9 @@ def test_a_50_mb_file_converts_within_the_documented_limits(tmp_path):
     manifest.write_text(bundle(1000) + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: blob}\ndata:\n"
                         + "".join(f"  k{i}: {blob}\n" for i in range(46)))
     assert manifest.stat().st_size > 50_000_000
-    result, seconds, peak = _peak_run(tmp_path, manifest)
+    result, peak = _peak_run(tmp_path, manifest)
     assert result.returncode == 0, result.stderr[-500:]
-    print(f"50 MB mixed file: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB")
-    assert seconds < 120 and peak < 1024 * 2**20
+    assert peak < 1024 * 2**20, f"peak {peak / 2**20:.0f} MiB"
 
 
 @pytest.mark.skipif(os.environ.get("K2ECS_HOSTILE_BIG") != "1", reason="about 40 s: K2ECS_HOSTILE_BIG=1")
@@ -246,10 +246,9 @@ def test_a_50_mb_file_of_workloads_converts_within_the_documented_limits(tmp_pat
 
     manifest = tmp_path / "big.yaml"
     manifest.write_text(bundle(13000))
-    result, seconds, peak = _peak_run(tmp_path, manifest)
+    result, peak = _peak_run(tmp_path, manifest)
     assert result.returncode == 0, result.stderr[-500:]
-    print(f"50 MB of workloads: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB")
-    assert seconds < 300 and peak < 2**30
+    assert peak < 2**30, f"peak {peak / 2**20:.0f} MiB"
 
 
 # -- bytes, encodings, tags, apiVersions -------------------------------------------------------------------
@@ -377,20 +376,22 @@ def test_names_from_manifests_never_leave_the_output_folder(tmp_path, names):
     "kind: A\nx: " + "[" * 150 + "]" * 150 + "\n" + "# " + "-   " * 400 + "\n",
 ])
 def test_small_inputs_are_quick_in_the_loader(text):
-    started = time.monotonic()
-    try:
-        parse_text(text, "slow.yaml")
-    except InputError:
-        pass
-    assert time.monotonic() - started < 5
+    """Both once took minutes in regular expressions (C code, which a call count cannot see): a child
+    process with a hang guard fails the test where the old patterns would hang it."""
+    code = ("import sys\nfrom converter.loader import parse_text\nfrom converter.errors import InputError\n"
+            "try:\n    parse_text(sys.stdin.read(), 'slow.yaml')\nexcept InputError:\n    pass\n")
+    result = subprocess.run([sys.executable, "-c", code], input=text.encode(), cwd=ROOT, capture_output=True,
+                            timeout=HANG_GUARD_SECONDS)
+    assert result.returncode == 0, result.stderr[-500:]
 
 
 def test_a_file_of_dashes_is_quick_through_the_cli(tmp_path):
     """Regression: convert sniffs each input's head for its direction (converter/ecs_input/detect.py), and a
-    pattern starting ^[\\s\\-{]* was quadratic on lines of '-': this 80 KB file took 68 s."""
+    pattern starting ^[\\s\\-{]* was quadratic on lines of '-': an 80 KB file took 68 s, so this 800 KB one
+    would take hours."""
     manifest = tmp_path / "dashes.yaml"
-    manifest.write_text("-\n" * 40_000)
-    result = run_cli("convert", str(manifest), "-o", str(tmp_path / "out"), timeout=15)
+    manifest.write_text("-\n" * 400_000)
+    result = run_cli("convert", str(manifest), "-o", str(tmp_path / "out"), timeout=HANG_GUARD_SECONDS)
     assert result.returncode == ExitStatus.INVALID_INPUT
 
 

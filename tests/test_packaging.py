@@ -130,7 +130,7 @@ def test_quick_start_commands_run_from_the_root_on_a_fresh_machine():
         assert command.startswith("python3 -m venv .venv && "), command  # creates its own environment
         assert "cd " not in command and "\\" not in command, command  # one line, from the repository root
     assert " .venv/bin/pip install -q . && .venv/bin/k2ecs convert " in convert
-    assert " .venv/bin/pip install -q -e '.[test]' && " in tests
+    assert " .venv/bin/pip install -q -c constraints/test.txt -e '.[test]' && " in tests
     assert tests.endswith(".venv/bin/python -m pytest -q")
 
 
@@ -246,7 +246,10 @@ def installed(tmp_path_factory) -> Installed:
     venv = base / "venv"
     run([sys.executable, "-m", "venv", str(venv)], what="creating a venv", timeout=RUN_TIMEOUT, env=isolated_env())
     python = venv / "bin" / "python"
-    run([str(python), "-m", "pip", "install", "-q", str(wheels[0])], what="installing the wheel",
+    # With the lock, so that a dependency's next release cannot turn CI red (issue 16); the lower bounds
+    # are checked by test_the_lowest_admitted_dependencies_convert_every_sample_exactly.
+    run([str(python), "-m", "pip", "install", "-q", "-c", str(REPO / "constraints" / "test.txt"), str(wheels[0])],
+        what="installing the wheel",
         timeout=INSTALL_TIMEOUT, cwd=base, env=isolated_env())
     work = base / "work"
     work.mkdir()
@@ -294,6 +297,77 @@ def test_installed_k2ecs_converts_from_another_directory(installed):
     assert workload["taskDefinition"]["cpu"] == "256"  # 250m = 256 units: the smallest Fargate size covers it
     report = json.loads((installed.work / "report.json").read_text(encoding="utf-8"))
     assert report["summary"]["workloads"] == 1 and report["version"] == __version__
+
+
+# -- reproducible installs: the lock the tests run with, and the lower bounds users may have -----------
+
+CONSTRAINTS = REPO / "constraints"
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[ ;]", line, maxsplit=1)[0].lower().replace("_", "-") for line in requirements}
+
+
+def _pins(path: Path) -> dict[str, str]:
+    lines = [line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    pins = dict(line.split("==", 1) for line in lines if line)
+    return {name.lower().replace("_", "-"): version for name, version in pins.items()}
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """A release number without its trailing zeros: 1.34 and 1.34.0 are the same version (PEP 440)."""
+    parts = [int(part) for part in version.split(".")]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def test_the_test_command_installs_with_the_lock():
+    assert "-c constraints/test.txt" in readme_command("test-command")
+
+
+def test_the_lock_pins_every_dependency_and_test_tool():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = _requirement_names(project["dependencies"] + project["optional-dependencies"]["test"])
+    pins = _pins(CONSTRAINTS / "test.txt")
+    assert wanted <= set(pins), f"not pinned in constraints/test.txt: {sorted(wanted - set(pins))}"
+
+
+def test_the_lowest_constraints_are_the_lower_bounds_of_pyproject():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    bounds = {}
+    for requirement in project["dependencies"]:
+        name, bound = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement).groups()
+        bounds[name.lower()] = _release(bound)
+    assert {name: _release(version) for name, version in _pins(CONSTRAINTS / "lowest.txt").items()} == bounds
+
+
+@pytest.mark.slow
+def test_the_lowest_admitted_dependencies_convert_every_sample_exactly(installed, tmp_path):
+    """The wheel with every runtime dependency at its lower bound (constraints/lowest.txt) converts each
+    sample to its reviewed expected output, byte for byte: the open ranges users install from are true."""
+    venv = tmp_path / "lowest"
+    run([sys.executable, "-m", "venv", str(venv)], what="creating a venv", timeout=RUN_TIMEOUT, env=isolated_env())
+    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-c", str(CONSTRAINTS / "lowest.txt"),
+         str(installed.wheel)], what="installing the wheel at the lowest bounds", timeout=INSTALL_TIMEOUT,
+        cwd=tmp_path, env=isolated_env())
+    freeze = run([str(venv / "bin" / "python"), "-m", "pip", "freeze"], what="pip freeze", timeout=RUN_TIMEOUT,
+                 env=isolated_env()).stdout
+    installed_pins = {name.lower(): version for name, version in
+                      (line.split("==", 1) for line in freeze.splitlines() if "==" in line)}
+    for name, version in _pins(CONSTRAINTS / "lowest.txt").items():
+        assert _release(installed_pins.get(name, "0")) == _release(version), (name, installed_pins.get(name))
+    samples = sorted(p for p in (REPO / "samples").iterdir() if (p / "input").is_dir() and not p.name.startswith("ecs-"))
+    assert samples
+    for sample in samples:
+        out = tmp_path / "out" / sample.name
+        config = ["--config", "k2ecs.yaml"] if (sample / "k2ecs.yaml").is_file() else []
+        run([str(venv / "bin" / "k2ecs"), "convert", "input", "--fail-on", "never", *config, "-o", str(out)],
+            what=f"k2ecs convert {sample.name}", timeout=RUN_TIMEOUT, cwd=sample, env=isolated_env())
+        expected = sample / "expected"
+        assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in expected.iterdir()), sample.name
+        for produced in out.iterdir():
+            assert produced.read_bytes() == (expected / produced.name).read_bytes(), f"{sample.name}/{produced.name}"
 
 
 # -- boto3 is for `apply` only ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from converter.aws.errors import DetailedExit
+from converter.aws.executor import client_token
 from converter.cli import app
 from tests.aws_helpers import (  # noqa: F401  (fixtures)
     ACCOUNT_ARN,
@@ -96,7 +97,8 @@ def test_apply_creates_everything_then_plan_and_apply_change_nothing(aws: AwsWor
     sent = {**service, "taskDefinition": described["taskDefinitionArn"],
             "networkConfiguration": {"awsvpcConfiguration": {
                 "subnets": [aws.subnet], "securityGroups": [aws.security_group], "assignPublicIp": "DISABLED"}}}
-    assert calls.params["CreateService"] == [sent]
+    [created] = calls.params["CreateService"]
+    assert created.pop("clientToken") == client_token(sent) and created == [sent][0]  # issue 17: idempotent create
     [target] = aws.autoscaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
     assert (target["MinCapacity"], target["MaxCapacity"]) == (3, 12)
     wanted = scaling["scalingPolicies"][0]
@@ -283,15 +285,20 @@ def test_wait_times_out_with_the_changes_applied(aws: AwsWorld, calls: Calls, tm
 
 def test_create_payloads_are_exact_with_service_connect(stubbed):
     ecs, autoscaling = stubbed("us-west-2")
-    taskdef, service = golden(NAMED_PORTS, "podinfo.taskdef.json"), golden(NAMED_PORTS, "podinfo.service.json")
+    # The Deployment is in namespace demo: its ECS name is demo-podinfo (issue 17 item 7).
+    taskdef, service = golden(NAMED_PORTS, "demo-podinfo.taskdef.json"), golden(NAMED_PORTS, "demo-podinfo.service.json")
     assert "serviceConnectConfiguration" in service and "deploymentConfiguration" in service
     stub_reads(ecs, autoscaling, region="us-west-2", cluster="internal", taskdef=None, service=None, target=None,
                policies=[])
-    arn = f"{ACCOUNT_ARN.format(region='us-west-2')}:task-definition/podinfo:1"
-    ecs.add_response("register_task_definition", {"taskDefinition": {"taskDefinitionArn": arn, "family": "podinfo",
+    arn = f"{ACCOUNT_ARN.format(region='us-west-2')}:task-definition/demo-podinfo:1"
+    ecs.add_response("register_task_definition", {"taskDefinition": {"taskDefinitionArn": arn, "family": "demo-podinfo",
                                                                      "revision": 1}}, expected_params=taskdef)
-    ecs.add_response("create_service", {"service": {"serviceName": "podinfo"}},
-                     expected_params={**service, "taskDefinition": arn})
+    created = {**service, "taskDefinition": arn}
+    ecs.add_response("create_service", {"service": {"serviceName": "demo-podinfo"}},
+                     expected_params={**created, "clientToken": client_token(created)})
+    # Read back before success is reported (issue 17: a concurrent apply is detected, not ignored).
+    ecs.add_response("describe_services", {"services": [{"serviceName": "demo-podinfo", "taskDefinition": arn}]},
+                     expected_params={"cluster": "internal", "services": ["demo-podinfo"]})
     ecs.activate()
     autoscaling.activate()
     result = k2ecs("apply", NAMED_PORTS / "input", "--config", NAMED_PORTS / "k2ecs.yaml", "--yes")

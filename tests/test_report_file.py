@@ -65,7 +65,7 @@ def test_a_failed_run_keeps_the_previous_report_and_leaves_no_temporary_file(tmp
 def test_a_report_that_fails_half_way_leaves_the_previous_one_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from converter import report
 
-    def half_then_fail(canonical, fmt, handle, *, fail_on):
+    def half_then_fail(canonical, fmt, handle, *, fail_on, **_):
         handle.write("half a rep")
         raise OSError(28, "No space left on device")
 

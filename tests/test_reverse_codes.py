@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from converter.codes import CODES
+from converter.loader import parse_text
+from converter.reverse import convert_to_kubernetes
 from tests.reverse_support import all_errors, reverse
 
 CONTAINER = "/containerDefinitions/0"
@@ -76,6 +78,7 @@ class Case:
     path: str  # JSON Pointer of the finding
     message: str  # a piece of its message
     name: str = "t.json"
+    parameters: dict[str, str] | None = None  # --parameter NAME=VALUE
 
 
 CASES: dict[str, Case] = {
@@ -144,6 +147,13 @@ CASES: dict[str, Case] = {
     "K2E-I734": Case(stream(task(), {**SERVICE, "taskDefinition": "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7"}),
                      "/taskDefinition", "the Deployment is made from the task definition web"),
     "K2E-I735": Case(text(task(networkMode="host")), "/networkMode", "became hostNetwork: true"),
+    # issue 18: a Kubernetes manifest among ECS input costs that document; container definitions alone are a task
+    "K2E-E740": Case(stream(task(), {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}}), "",
+                     "a Kubernetes Deployment among ECS input"),
+    "K2E-I742": Case(CFN, "/Resources/Task/Properties/ContainerDefinitions/0/Environment/0/Value",
+                     "resolved with --parameter Url: 'http://api'", "t.yaml", {"Url": "http://api"}),
+    "K2E-I741": Case(text([{"name": "app", "image": "nginx:1.27"}]), "/family", "it is named 'containers'",
+                     "containers.yaml"),
 }
 
 
@@ -155,7 +165,8 @@ def test_every_reverse_code_has_a_case():
 
 @pytest.mark.parametrize(("code", "case"), sorted(CASES.items()))
 def test_reverse_code_is_emitted(code: str, case: Case):
-    conversion = reverse(case.source, case.name)
+    conversion = reverse(case.source, case.name) if case.parameters is None else \
+        convert_to_kubernetes(parse_text(case.source, case.name, cfn_tags=True), parameters=case.parameters)
     same_code = [f for f in conversion.findings if f.code == code]
     matches = [f for f in same_code if f.path == case.path and case.message in f.message]
     assert matches, f"no {code} at {case.path!r} with {case.message!r}; findings with this code: " + repr(

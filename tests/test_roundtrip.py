@@ -346,7 +346,8 @@ def ecs_round_trip(documents) -> list[str]:
     compat = {c for d in documents for c in _compatibilities(d.data)}
     launch = "EC2" if "EC2" in compat and "FARGATE" not in compat else "FARGATE"
     second = convert(parse_text(text, "k8s.yaml"), Settings(launch_type=launch)) if text else None
-    forward = {o.name: o for o in (second.outputs if second else [])}
+    # Keyed by the Deployment, not the ECS name: a namespaced workload's ECS name is <namespace>-<name> (issue 17).
+    forward = {o.resource: o for o in (second.outputs if second else [])}
     payloads: dict[str, dict] = {}
     inputs = []
     for source in first.sources:
@@ -356,7 +357,7 @@ def ecs_round_trip(documents) -> list[str]:
         if not source.resource.startswith("Template/"):  # N13: parameters are read through the values using them
             inputs.append((source.file, source.resource, data, prefix + base, prefix))
         made = next((o for o in first.outputs if source.resource in o.inputs), None)
-        back = forward.get(made.name) if made is not None else None
+        back = forward.get(f"Deployment/{made.name}") if made is not None else None
         if back is None or data is None:
             continue
         kind = source.resource.split("/", 1)[0]

@@ -185,7 +185,12 @@ def test_batches_of_any_size_give_the_same_result(docs, batch):
     if isinstance(classic, Exception):
         assert streamed is None
         return
-    assert streamed is not None
+    if streamed is None:
+        # A workload declared again: its earlier declaration may be in the sink already, so the run is
+        # converted the ordinary way (converter.streaming._parse_workload; the last declaration wins).
+        assert any(f.code == "K2E-E007" and f.resource.split("/")[0] in ("Deployment", "StatefulSet")
+                   for f in classic.findings)
+        return
     assert_same(classic, streamed, sink)
 
 

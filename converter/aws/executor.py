@@ -10,6 +10,8 @@ upserts.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +40,7 @@ class Outcome:
     not_done: list[Change] = field(default_factory=list)
     revisions: dict[str, str] = field(default_factory=dict)  # family -> ARN registered in this run
     services: list[str] = field(default_factory=list)  # services created or updated (for --wait)
+    expected: dict[str, str] = field(default_factory=dict)  # service -> the task definition this run set
 
 
 def execute(plan: Plan, clients: Clients, redact: Redactor, on_done: Callable[[Change, str], None]) -> Outcome:
@@ -54,8 +57,35 @@ def execute(plan: Plan, clients: Clients, redact: Redactor, on_done: Callable[[C
         outcome.done.append((change, result))
         if change.kind == SERVICE:
             outcome.services.append(change.name)
+            task_definition = _with_revision(change, outcome.revisions).get("taskDefinition")
+            if task_definition is not None:
+                outcome.expected[change.name] = task_definition
         on_done(change, result)
     return outcome
+
+
+def concurrent_changes(clients: Clients, cluster: str, expected: dict[str, str]) -> list[str]:
+    """Services whose task definition is no longer the one this run set: another apply (or anyone) changed
+    them meanwhile. Read back after the changes, before success is reported: two applies racing each other
+    both succeed call by call, and the last UpdateService can leave a service on the other run's revision.
+    Detection, not a lock: ECS has no lock to take, and a lock of k2ecs's own would not stop other tools."""
+    changed: list[str] = []
+    names = sorted(expected)
+    for start in range(0, len(names), 10):  # DescribeServices takes at most 10 services
+        described = clients.ecs.describe_services(cluster=cluster, services=names[start:start + 10])["services"]
+        live = {service["serviceName"]: service.get("taskDefinition", "") for service in described}
+        for name in names[start:start + 10]:
+            if not _same_task_definition(live.get(name, ""), expected[name]):
+                changed.append(f"{name} runs {live.get(name) or 'nothing'}, not {expected[name]}")
+    return changed
+
+
+def _same_task_definition(live_arn: str, wanted: str) -> bool:
+    """``wanted`` is an ARN, ``family:revision`` or ``family`` (the latest ACTIVE revision when the plan read it)."""
+    if wanted.startswith("arn:"):
+        return live_arn == wanted
+    tail = live_arn.rsplit("/", 1)[-1]
+    return tail == wanted or (":" not in wanted and tail.split(":", 1)[0] == wanted)
 
 
 def _request(change: Change) -> dict[str, Any]:
@@ -87,9 +117,18 @@ def _register_task_definition(clients: Clients, change: Change, revisions: dict[
     return f"registered {described['family']}:{described['revision']}"
 
 
+def client_token(request: dict[str, Any]) -> str:
+    """CreateService's clientToken: a digest of the whole request, so a retry of the same request (botocore's,
+    after a timeout, or a second apply racing this one with the same input) creates the service once, and the
+    same name with other parameters is refused instead of taken over ("Ensuring idempotency", Amazon ECS API
+    Reference: up to 36 ASCII characters, 33-126)."""
+    text = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return "k2ecs-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:30]
+
+
 def _create_service(clients: Clients, change: Change, revisions: dict[str, str]) -> str:
     request = _with_revision(change, revisions)
-    clients.ecs.create_service(**request)
+    clients.ecs.create_service(**request, clientToken=client_token(request))
     return f"created (task definition {request['taskDefinition'].rsplit('/', 1)[-1]})"
 
 

@@ -25,7 +25,7 @@ class Prepared:
 
 
 def prepare(*, config: str | None, cluster: str | None, region: str | None, profile: str | None,
-            convert: Converter, redact: Redactor) -> Prepared:
+            convert: Converter, redact: Redactor, timeout_seconds: float | None = None) -> Prepared:
     """Everything up to the plan. Only read-only AWS calls; any error here is before any change."""
     from converter.config import load_config
 
@@ -35,7 +35,7 @@ def prepare(*, config: str | None, cluster: str | None, region: str | None, prof
         raise PreflightError("no ECS cluster: give --cluster (or cluster in --config)")
     # The region of the clients also fills the awslogs region of the payloads, so the log group is
     # created where the service runs: --region, then the config file, then boto3's chain.
-    clients = session.connect(region if region is not None else settings.region, profile, redact)
+    clients = session.connect(region if region is not None else settings.region, profile, redact, timeout_seconds)
     conversion = convert(cluster_name, clients.region)
     warnings = _check_findings(conversion)
     check_outputs(conversion.outputs)

@@ -26,12 +26,32 @@ _CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESS
 _MIN_SECRET_CHARS = 8
 
 
+# The user-info part of a URL (``https://user:password@host``), as AWS_ENDPOINT_URL may hold for a proxy or
+# an emulator: botocore quotes the endpoint URL in connection errors.
+_URL_USER_INFO = re.compile(r"(?<=://)[^/@\s\"']+@")
+
+
 class Redactor:
     """Replaces every credential it knows of with ``[redacted]``; starts from the environment."""
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
         self.add(*(os.environ.get(name) for name in _CREDENTIAL_VARIABLES))
+        for name, value in os.environ.items():
+            if name.startswith("AWS_ENDPOINT_URL"):
+                self.add_endpoint(value)
+
+    def add_endpoint(self, url: str) -> None:
+        """The user name and password of an endpoint URL (each masked wherever it appears, if long enough)."""
+        from urllib.parse import unquote, urlsplit
+
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return
+        for value in (parts.username, parts.password):
+            if value is not None:
+                self.add(value, unquote(value))
 
     def add(self, *values: str | None) -> None:
         for value in values:
@@ -42,7 +62,7 @@ class Redactor:
         # Longest first, so that a secret containing another is masked whole.
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, MASK)
-        return _ACCESS_KEY_ID.sub(MASK, text)
+        return _ACCESS_KEY_ID.sub(MASK, _URL_USER_INFO.sub(MASK + "@", text))
 
 
 @contextmanager
@@ -81,7 +101,36 @@ class Clients:
     logs: Any = None  # CloudWatch Logs, for the awslogs log groups; None: log groups are not checked
 
 
-def connect(region: str | None, profile: str | None, redact: Redactor) -> Clients:
+# Network behaviour of the clients (issue 17: botocore's defaults, 60 s timeouts and legacy retries of
+# 3 attempts, made a hung endpoint take 3 x 60 s and three throttles fail the run). The "standard" retry
+# mode retries throttling, transient errors and timeouts with exponential backoff and jitter (botocore
+# docs, "Retries": standard mode); AWS_RETRY_MODE (legacy, standard, adaptive) and AWS_MAX_ATTEMPTS (the
+# total number of attempts of one call) are honoured, as botocore's own configuration chain does.
+DEFAULT_TIMEOUT_SECONDS = 20.0
+DEFAULT_MAX_ATTEMPTS = 8
+RETRY_MODES = ("legacy", "standard", "adaptive")
+
+
+def client_config(timeout_seconds: float | None, environ: Any = None) -> Any:
+    """The botocore Config of k2ecs's clients: connect and read timeouts, retry mode and attempts."""
+    from botocore.config import Config
+
+    environ = os.environ if environ is None else environ
+    timeout = DEFAULT_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds
+    mode = environ.get("AWS_RETRY_MODE") or "standard"
+    if mode not in RETRY_MODES:
+        raise AwsError(f"AWS_RETRY_MODE {mode!r} is not one of {', '.join(RETRY_MODES)}")
+    attempts_text = environ.get("AWS_MAX_ATTEMPTS")
+    attempts = DEFAULT_MAX_ATTEMPTS
+    if attempts_text:
+        if not attempts_text.strip().isdigit() or int(attempts_text) < 1:
+            raise AwsError(f"AWS_MAX_ATTEMPTS {attempts_text!r} is not a whole number of at least 1")
+        attempts = int(attempts_text)
+    return Config(connect_timeout=timeout, read_timeout=timeout,
+                  retries={"mode": mode, "total_max_attempts": attempts})
+
+
+def connect(region: str | None, profile: str | None, redact: Redactor, timeout_seconds: float | None = None) -> Clients:
     """ECS and Application Auto Scaling clients. Credentials are resolved now, so their absence is an
     error before anything else happens, and the resolved values join the redactor."""
     try:
@@ -107,10 +156,11 @@ def connect(region: str | None, profile: str | None, redact: Redactor) -> Client
         raise AwsError("no AWS credentials found by boto3's standard chain (environment variables, --profile, "
                        "shared credentials and config files, SSO, container or instance role)")
     redact.add(frozen.access_key, frozen.secret_key, frozen.token)
-    ecs = session.client("ecs")
-    autoscaling = session.client("application-autoscaling")
+    config = client_config(timeout_seconds)
+    ecs = session.client("ecs", config=config)
+    autoscaling = session.client("application-autoscaling", config=config)
     return Clients(ecs=ecs, autoscaling=autoscaling, region=session.region_name, endpoint=ecs.meta.endpoint_url,
-                   logs=session.client("logs"))
+                   logs=session.client("logs", config=config))
 
 
 def error_text(err: BaseException, redact: Redactor) -> str:

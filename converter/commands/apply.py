@@ -23,6 +23,7 @@ from converter.cli_common import (
 from converter.commands.plan import (
     PathsArgument,
     ProfileOption,
+    TimeoutOption,
     TracebackOption,
     prepare_plan,
 )
@@ -44,11 +45,12 @@ def apply(
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (needed when stdin is not a terminal)."),
     wait: bool = typer.Option(False, "--wait", help="After applying, wait until the services reach a steady state."),
     wait_timeout: float = typer.Option(600.0, "--wait-timeout", min=1.0, help="Seconds --wait waits before failing."),
+    timeout: TimeoutOption = None,
     traceback: TracebackOption = False,
 ) -> None:
     """Apply the plan: register task definitions, create or update services, register scaling (exit 0 or 1)."""
     from converter.aws.errors import ApplyFailed, DetailedExit
-    from converter.aws.executor import execute
+    from converter.aws.executor import concurrent_changes, execute
     from converter.aws.pipeline import detailed
     from converter.aws.render import progress_line, render_plan, render_stopped
     from converter.aws.session import Redactor
@@ -63,7 +65,7 @@ def apply(
     def run() -> int:
         prepared = prepare_plan(paths, SettingsFlags(config, cluster, region, launch_type, subnets, security_groups,
                                                      assign_public_ip, execution_role_arn, service_connect_namespace,
-                                                     sizing), profile, redact)
+                                                     sizing), profile, redact, timeout)
         plan = prepared.plan
         say(render_plan(plan))
         if not plan.pending:
@@ -76,6 +78,10 @@ def apply(
             change, error = outcome.failed
             raise ApplyFailed(f"apply stopped at {change.label} ({error}); {len(outcome.done)} change(s) done, "
                               f"{len(outcome.not_done) + 1} not done: run k2ecs apply again to complete them")
+        changed = concurrent_changes(prepared.clients, plan.cluster, outcome.expected)
+        if changed:
+            raise ApplyFailed(f"changed by someone else while this apply ran: {'; '.join(changed)}; "
+                              f"{len(outcome.done)} change(s) done: run k2ecs plan to see where things stand")
         say(f"Apply complete: {len(outcome.done)} change(s) made.\n")
         if wait and outcome.services:
             say(f"Waiting up to {wait_timeout:g} s for {', '.join(outcome.services)} to reach a steady state:\n")

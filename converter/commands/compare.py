@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from typing import List, Optional
 
 import typer
@@ -22,9 +23,15 @@ from converter.cli_common import (
     guarded,
     refuse_settings_for_ecs_input,
 )
+from converter.console import ColorMode
 from converter.errors import ExitStatus
 
 STDOUT = "-"
+
+
+class Only(str, Enum):
+    all = "all"
+    changes = "changes"
 
 
 def compare(
@@ -33,6 +40,14 @@ def compare(
                                            help="Write GitHub-flavoured Markdown (for a pull request) to FILE, or - for stdout."),
     html: Optional[str] = typer.Option(None, "--html", metavar="FILE",
                                        help="Write one self-contained HTML page (works offline) to FILE, or - for stdout."),
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1000, metavar="N",
+                                            help="Bound of the --markdown summary in characters (default 60000, under "
+                                                 "GitHub's 65,536 per comment); the details go to FILE.details.md."),
+    only: Only = typer.Option(Only.all, "--only", help="Terminal: all rows, or only changes (hide rows that map exactly)."),
+    color: ColorMode = typer.Option(ColorMode.auto, "--color",
+                                    help="Terminal colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces), always, never."),
+    pager: bool = typer.Option(True, "--pager/--no-pager",
+                               help="On a terminal, show long output through $K2ECS_PAGER, $PAGER or less (as git does)."),
     config: ConfigOption = None,
     cluster: ClusterOption = None,
     region: RegionOption = None,
@@ -72,9 +87,13 @@ def compare(
         # Everything is rendered before anything is written, so a failure leaves no half-written file.
         files: dict[str, str] = {}
         if markdown is not None:
-            from converter.compare.markdown import render as render_markdown
+            from converter.compare.markdown import MAX_CHARS, render_bounded
 
-            files[markdown] = render_markdown(comparison)
+            details_name = None if markdown == STDOUT else details_path(markdown)
+            summary, details = render_bounded(comparison, MAX_CHARS if max_chars is None else max_chars, details_name)
+            files[markdown] = summary
+            if details is not None and details_name is not None:
+                files[details_name] = details
         if html is not None:
             from converter.compare.html import render as render_html
 
@@ -87,22 +106,36 @@ def compare(
             for target in files:
                 if target != STDOUT:
                     prepared[target] = ReportFile(target, "comparison")
-            if STDOUT not in files:
+            if not files:  # the terminal table only when no file was asked for
+                from converter import console
                 from converter.compare.terminal import render as render_terminal
 
-                color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-                sys.stdout.write(render_terminal(comparison, color=color))
+                text = render_terminal(comparison, width=console.terminal_width(os.environ, sys.stdout),
+                                       color=console.use_color(color, os.environ, console.is_terminal(sys.stdout)),
+                                       only_changes=only is Only.changes)
+                console.write_paged(text, sys.stdout, os.environ, enabled=pager)
             for target, text in files.items():
                 if target == STDOUT:
                     sys.stdout.write(text)
                 else:
                     prepared[target].write_with(lambda handle, text=text: handle.write(text))
+            for target, text in files.items():
+                if target != STDOUT:  # one line per file, where it went (the table would repeat the file)
+                    kind = "HTML page" if target == html else "Markdown summary" if target == markdown else \
+                        "Markdown details"
+                    sys.stderr.write(f"k2ecs compare: wrote the {kind} ({len(text):,} characters) to {target}\n")
         finally:
             for file in prepared.values():
                 file.discard()
         return ExitStatus.OK
 
     raise typer.Exit(guarded(run, traceback))
+
+
+def details_path(markdown: str) -> str:
+    """Where the Markdown details go when the summary is bounded: review.md -> review.details.md."""
+    stem = markdown[:-3] if markdown.endswith(".md") else markdown
+    return stem + ".details.md"
 
 
 def _is_ecs_input(paths: List[str]) -> bool:

@@ -11,6 +11,7 @@ import typer
 from converter.cli_common import (
     ClusterOption,
     ConfigOption,
+    ExcludeOption,
     ExecutionRoleOption,
     FailOn,
     LaunchTypeOption,
@@ -28,6 +29,7 @@ from converter.cli_common import (
     emit_report,
     streamed_conversion,
     guarded,
+    text_report_options,
     with_report_file,
 )
 from converter.errors import ExitStatus
@@ -72,7 +74,16 @@ def convert(
     baseline: Optional[str] = typer.Option(None, "--baseline",
                                            help="Accepted findings (written by k2ecs baseline): they stay in the report, "
                                                 "marked accepted, and do not count for --fail-on."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Text report: only the table per code and the summary line."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODE",
+                                               help="Text report: leave this code out (repeatable; the count is still "
+                                                    "shown). json, sarif and junit keep every finding; --fail-on still "
+                                                    "counts it (accept findings with --baseline)."),
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
+    exclude: ExcludeOption = None,
+    parameter: Optional[List[str]] = typer.Option(None, "--parameter", help="With ECS input: the value of a "
+                                                  "CloudFormation parameter, NAME=VALUE (repeatable), as aws "
+                                                  "cloudformation deploy --parameter-overrides takes it."),
     to: Optional[Direction] = typer.Option(None, "--to", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
                                            "folder to Kubernetes manifests; ecs: Kubernetes to ECS. Detected from the "
                                            "input when omitted."),
@@ -92,6 +103,7 @@ def convert(
             raise UsageError("--check compares with the output folder: give it with -o/--output")
         if cfn_json and output_format is not OutputFormat.cloudformation:
             raise UsageError("--cfn-json goes with --format cloudformation")
+        text_options = text_report_options(quiet, ignore, report_file)
         accepted = None if baseline is None else read_baseline(baseline)
         if to is not Direction.ecs:
             from converter.commands.to_kubernetes import input_direction, run_reverse
@@ -101,10 +113,14 @@ def convert(
                     raise UsageError("--format chooses the ECS output; it does not apply with --to k8s")
                 refuse_settings_for_ecs_input(flags, "when converting to Kubernetes (--to k8s)")
                 return run_reverse(paths, output=output, report_format=report.value, report_file=report_target,
-                                   fail_on=fail_on.value, check=check, accepted=accepted)
+                                   fail_on=fail_on.value, check=check, accepted=accepted,
+                                   parameters=_parameters(parameter))
+        if parameter:
+            raise UsageError("--parameter gives CloudFormation parameters of ECS input; it does not apply to "
+                             "Kubernetes manifests")
         if output_format is OutputFormat.ecs_json:
-            return _streamed(paths, flags, output, accepted, report_target)
-        result = conversion(paths, flags)
+            return _streamed(paths, flags, output, accepted, report_target, text_options)
+        result = conversion(paths, flags, exclude)
         iac = None
         if output_format is not OutputFormat.ecs_json:
             from converter.iac.render import render as render_iac  # jinja2 only when a template format is asked for
@@ -128,10 +144,11 @@ def convert(
             write_atomically(output, files())
         else:
             sys.stdout.write(stdout_document(result.outputs) if iac is None else iac.stdout_text())
-        emit(render(canonical, report.value, fail_on=fail_on.value), report_target)
+        emit(render(canonical, report.value, fail_on=fail_on.value, text_options=text_options), report_target)
         return _status(findings, differ)
 
-    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target) -> int:
+    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target,
+                  text_options) -> int:
         """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
         text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
         from converter.baseline import review
@@ -140,7 +157,7 @@ def convert(
 
         sink = CheckSink(output) if check else StdoutSink() if output is None else FolderSink(output)
         try:
-            result = streamed_conversion(paths, flags, sink)
+            result = streamed_conversion(paths, flags, sink, exclude)
             findings = review(result.findings, result.sources, accepted)
             canonical = build_report(findings, result.sources, result.outputs)
             differ: list[str] = []
@@ -151,7 +168,7 @@ def convert(
                 sink.finish(canonical)
         finally:
             sink.close()
-        emit_report(canonical, report.value, fail_on.value, report_target)
+        emit_report(canonical, report.value, fail_on.value, report_target, text_options)
         return _status(findings, differ)
 
     def _status(findings, differ: list[str]) -> int:
@@ -165,3 +182,18 @@ def convert(
         return ExitStatus.FINDINGS if exceeds(findings, fail_on.value) else ExitStatus.OK
 
     raise typer.Exit(guarded(lambda: with_report_file(report_file, run), traceback))
+
+
+def _parameters(values: Optional[List[str]]) -> dict[str, str]:
+    """--parameter NAME=VALUE, each NAME once; a value may hold "=" (split at the first)."""
+    from converter.errors import UsageError
+
+    parameters: dict[str, str] = {}
+    for item in values or ():
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(f"--parameter {item!r}: expected NAME=VALUE")
+        if name in parameters:
+            raise UsageError(f"--parameter {name} is given twice")
+        parameters[name] = value
+    return parameters

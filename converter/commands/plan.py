@@ -44,6 +44,9 @@ class DetailedExitCommand(typer.core.TyperCommand):
 PathsArgument = Annotated[list[str] | None, typer.Argument(help="Files, folders or - for stdin, as for convert.")]
 ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile; otherwise boto3's standard chain.")]
 TracebackOption = Annotated[bool, typer.Option("--traceback", help="Show the Python traceback on errors.")]
+TimeoutOption = Annotated[float | None, typer.Option(
+    "--timeout", min=0.1, help="Seconds to connect to AWS and to wait for each response (default 20); "
+                               "retries follow AWS_RETRY_MODE and AWS_MAX_ATTEMPTS (default standard, 8).")]
 
 
 def plan(
@@ -59,6 +62,7 @@ def plan(
     execution_role_arn: ExecutionRoleOption = None,
     service_connect_namespace: ServiceConnectOption = None,
     sizing: SizingOption = None,
+    timeout: TimeoutOption = None,
     traceback: TracebackOption = False,
 ) -> None:
     """Show what apply would change in AWS (exit 0: nothing, 2: changes pending, 1: error)."""
@@ -72,14 +76,14 @@ def plan(
     def run() -> int:
         prepared = prepare_plan(paths, SettingsFlags(config, cluster, region, launch_type, subnets, security_groups,
                                                      assign_public_ip, execution_role_arn, service_connect_namespace,
-                                                     sizing), profile, redact)
+                                                     sizing), profile, redact, timeout)
         sys.stdout.write(redact(render_plan(prepared.plan)))
         return DetailedExit.CHANGES if prepared.plan.pending else DetailedExit.NO_CHANGES
 
     raise typer.Exit(guarded(detailed(run, redact), traceback))
 
 
-def prepare_plan(paths, flags: SettingsFlags, profile, redact):
+def prepare_plan(paths, flags: SettingsFlags, profile, redact, timeout_seconds: float | None = None):
     """Convert and plan (shared by plan and apply); reports the conversion's warning count on stderr."""
     from dataclasses import replace
 
@@ -93,7 +97,7 @@ def prepare_plan(paths, flags: SettingsFlags, profile, redact):
         return conversion(paths, replace(flags, cluster=cluster_name, region=region_name))
 
     prepared = prepare(config=flags.config, cluster=flags.cluster, region=flags.region, profile=profile,
-                       convert=convert, redact=redact)
+                       convert=convert, redact=redact, timeout_seconds=timeout_seconds)
     if prepared.warnings:
         sys.stderr.write(f"k2ecs: the conversion reported {prepared.warnings} warning(s) about what did not "
                          f"carry over; run k2ecs convert with the same arguments to read them\n")

@@ -47,16 +47,16 @@ def input_direction(paths: list[str]) -> str:
 
 
 def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: Any,
-                fail_on: str, check: bool, accepted: Any) -> int:
+                fail_on: str, check: bool, accepted: Any, parameters: dict[str, str] | None = None) -> int:
     from converter.baseline import review
     from converter.cli_common import emit
     from converter.kubernetes_output.dump import dump_documents
-    from converter.loader import load_paths
+    from converter.inputs import load_inputs
     from converter.output import REPORT_FILE, dumps, write_atomically
     from converter.report import build_report, exceeds, render
     from converter.reverse import convert_to_kubernetes
 
-    result = convert_to_kubernetes(load_paths(paths, cfn_tags=True))
+    result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters)
     findings = review(result.findings, result.sources, accepted)
     canonical = build_report(findings, result.sources, result.outputs)
     for entry, produced in zip(canonical["outputs"], result.outputs, strict=True):

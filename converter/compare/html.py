@@ -13,6 +13,7 @@ from typing import Any
 from converter import __version__
 from converter.compare.cost import number
 from converter.compare.model import Comparison, WorkloadView
+from converter.compare.system import section_id
 from converter.compare.rules import STATUS_MEANING, STATUSES, effort_rules, precedence_rule, status_rules
 
 TEMPLATE = "compare.html.j2"
@@ -42,6 +43,29 @@ def render(comparison: Comparison) -> str:
     return environment.get_template(TEMPLATE).render(page=page(comparison))
 
 
+def _system(comparison: Comparison) -> dict[str, Any]:
+    """The system diagram (inline SVG, made and escaped by converter.compare.diagram) and what to decide first."""
+    from markupsafe import Markup
+
+    from converter.compare.diagram import render_svg
+    from converter.compare.review import review
+    from converter.compare.system import build_graph
+
+    graph = build_graph(comparison, comparison.calls)
+    found = review(comparison, graph)
+
+    def items(entries: Any) -> list[dict[str, Any]]:
+        return [{"text": item.text, "section": item.section} for item in entries]
+
+    return {
+        "svg": Markup(render_svg(graph, title=f"System diagram: {len(graph.nodes)} node(s), {len(graph.edges)} edge(s)")),
+        "nodes": len(graph.nodes),
+        "calls": len(comparison.calls),
+        "decisions": [{"title": title, "items": items(entries)} for title, entries in found.decisions],
+        "resources": [{"title": title, "items": items(entries)} for title, entries in found.resources],
+    }
+
+
 def page(comparison: Comparison) -> dict[str, Any]:
     """Everything the template shows, as plain values: the template only lays them out."""
     return {
@@ -57,6 +81,7 @@ def page(comparison: Comparison) -> dict[str, Any]:
         "rows_total": sum(len(view.rows) for view in comparison.workloads),
         "effort": number(comparison.effort_hours),
         "sections": [_section(index, view, comparison) for index, view in enumerate(comparison.workloads)],
+        "system": _system(comparison),
         "cost": _cost(comparison),
         "rules": {
             "status": [{"condition": c, "status": s, "slug": slug(s)} for c, s in status_rules()],
@@ -72,7 +97,7 @@ def _section(index: int, view: WorkloadView, comparison: Comparison) -> dict[str
     if view.cost is not None and view.cost.scenarios:
         desired = f"{comparison.cost.currency} {view.cost.scenarios[0].cost}"
     return {
-        "id": f"section-{index + 1}",
+        "id": section_id(index),
         "name": workload.name,
         "resource": workload.resource,
         "is_workload": workload.is_workload,

@@ -8,6 +8,7 @@ documents with the same rules the conversion applies (selector subset, scaleTarg
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -54,7 +55,26 @@ def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str,
                                        sources=tuple(sources[i] for i in rest), targets={}, target_text={},
                                        findings=tuple(loose), ecs={}, is_workload=False))
     return CompareInput(source_side="Kubernetes", target_side="ECS", workloads=tuple(workloads),
-                        field_map=KubernetesToEcs(), region=settings.region, inputs=inputs)
+                        field_map=KubernetesToEcs(), region=settings.region, inputs=inputs,
+                        calls=call_dicts(getattr(conversion, "calls", None)))
+
+
+def call_dicts(calls: Any) -> tuple[dict[str, Any], ...]:
+    """The conversion's call graph as plain dicts (report.json's ``calls``), whatever type holds each call.
+
+    The call graph is made by the conversion (service-to-service reachability); a conversion without one
+    gives an empty tuple, and the diagram draws its nodes without call edges."""
+    if calls is None:
+        return ()
+    out = []
+    for call in calls:
+        if isinstance(call, dict):
+            out.append(dict(call))
+        elif hasattr(call, "as_dict"):
+            out.append(dict(call.as_dict()))
+        elif dataclasses.is_dataclass(call):
+            out.append(dataclasses.asdict(call))
+    return tuple(out)
 
 
 def _output_of(source: SourceDocument, outputs: list[Any]) -> Any:

@@ -17,6 +17,8 @@ from converter.compare.terminal import counts_text
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
 WHOLE_RESOURCE = "(the resource as a whole)"
+MAX_CHARS = 60_000  # a summary that fits one GitHub comment (65,536 characters), with room for a header
+DECISION_ITEMS = 5
 
 
 def cell(text: object) -> str:
@@ -29,10 +31,62 @@ def _code(text: str) -> str:
 
 
 def render(comparison: Comparison) -> str:
+    """The whole comparison as one Markdown text, however long."""
+    head, blocks, tail = _parts(comparison)
+    return "\n".join(head + [line for block in blocks for line in block] + tail) + "\n"
+
+
+def render_bounded(comparison: Comparison, max_chars: int = MAX_CHARS,
+                   details_name: str | None = None) -> tuple[str, str | None]:
+    """(summary, details): a summary of at most ``max_chars`` characters, for a pull-request comment (GitHub
+    takes 65,536), and, when the whole comparison does not fit, the details (every section) as a second text,
+    which the summary names as ``details_name`` (None: stdout, no second file). The summary keeps the decisions,
+    the overview and the rules, then as many sections as fit, in order."""
+    head, blocks, tail = _parts(comparison)
+    whole = "\n".join(head + [line for block in blocks for line in block] + tail) + "\n"
+    if len(whole) <= max_chars:
+        return whole, None
+    where = f"`{details_name}`" if details_name is not None else "the full Markdown (--markdown FILE writes it)"
+    body = "\n".join(head) + "\n"
+    rules = "\n".join(tail) + "\n"
+    shown = 0
+    for block in blocks:
+        text = "\n".join(block) + "\n"
+        note = _more_note(len(blocks) - shown - 1, where)
+        if len(body) + len(text) + len(note) + len(rules) > max_chars:
+            break
+        body += text
+        shown += 1
+    body += _more_note(len(blocks) - shown, where)
+    if len(body) + len(rules) <= max_chars:
+        body += rules
+    summary = _cut_to(body, max_chars, where)
+    return summary, whole
+
+
+def _more_note(hidden: int, where: str) -> str:
+    if hidden <= 0:
+        return ""
+    return f"\n**{hidden} more section(s) did not fit in one comment:** every section is in {where}.\n\n"
+
+
+def _cut_to(text: str, max_chars: int, where: str) -> str:
+    """``text`` cut at a line end so that it and a closing note fit ``max_chars`` (an input with thousands of
+    workloads has an overview table longer than a comment)."""
+    if len(text) <= max_chars:
+        return text
+    note = f"\n\n**Cut at {max_chars:,} characters:** the rest is in {where}.\n"
+    cut = text.rfind("\n", 0, max_chars - len(note))
+    return text[: max(cut, 0)] + note
+
+
+def _parts(comparison: Comparison) -> tuple[list[str], list[list[str]], list[str]]:
+    """(head: title, decisions, overview and cost; one block per section; tail: the rules)."""
     lines = [f"## k2ecs compare: {comparison.source_side} → {comparison.target_side}", ""]
     lines.append(f"**Whole input:** {counts_text(comparison.counts)}; effort about "
                  f"**{number(comparison.effort_hours)} h** (rule below).")
     lines.append("")
+    lines += _decisions(comparison)
     lines += ["| Section | Resource | " + " | ".join(s.capitalize() for s in STATUSES) + " | Effort (h) |",
               "| --- | --- | " + " | ".join("---:" for _ in STATUSES) + " | ---: |"]
     for view in comparison.workloads:
@@ -40,10 +94,24 @@ def render(comparison: Comparison) -> str:
                      + " | ".join(str(view.counts[s]) for s in STATUSES) + f" | {number(view.effort_hours)} |")
     lines.append("")
     lines += _cost(comparison)
-    for view in comparison.workloads:
-        lines += _workload(view, comparison)
-    lines += _rules()
-    return "\n".join(lines) + "\n"
+    return lines, [_workload(view, comparison) for view in comparison.workloads], _rules()
+
+
+def _decisions(comparison: Comparison) -> list[str]:
+    """What a reviewer must decide, first (the same lists as the HTML page's "Decide first")."""
+    from converter.compare.review import review
+    from converter.compare.system import build_graph
+
+    found = review(comparison, build_graph(comparison, comparison.calls))
+    lines = ["### Decide first", ""]
+    for title, items in found.decisions:
+        lines.append(f"- **{cell(title)}: {len(items)}**")
+        lines += [f"  - {cell(item.text)}" for item in items[:DECISION_ITEMS]]
+        if len(items) > DECISION_ITEMS:
+            lines.append(f"  - and {len(items) - DECISION_ITEMS} more")
+    created = "; ".join(f"{cell(title)} {len(items)}" for title, items in found.resources)
+    lines += ["", f"**AWS resources to create:** {created or 'none found in the payloads'}.", ""]
+    return lines
 
 
 def _cost(comparison: Comparison) -> list[str]:

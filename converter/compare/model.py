@@ -92,6 +92,9 @@ class CompareInput:
     inputs: tuple[str, ...] = ()  # the paths given on the command line
     source_format: str = "YAML"  # how the source and target panes are written
     target_format: str = "JSON"
+    # The conversion's call graph (report.json's ``calls``: caller, variable, host, port, target, resolved,
+    # reason), as plain dicts; empty when the conversion finds none or the direction has none.
+    calls: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,3 +134,4 @@ class Comparison:
     inputs: tuple[str, ...] = ()
     source_format: str = "YAML"
     target_format: str = "JSON"
+    calls: tuple[dict[str, Any], ...] = ()  # as CompareInput.calls

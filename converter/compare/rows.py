@@ -53,7 +53,7 @@ def build(compare_input: CompareInput, prices: dict[str, Any]) -> Comparison:
     return Comparison(source_side=compare_input.source_side, target_side=compare_input.target_side,
                       workloads=tuple(views), counts=total, effort_hours=effort, cost=sketch,
                       inputs=compare_input.inputs, source_format=compare_input.source_format,
-                      target_format=compare_input.target_format)
+                      target_format=compare_input.target_format, calls=compare_input.calls)
 
 
 def workload_rows(workload: WorkloadInput, field_map: FieldMap) -> list[Row]:

@@ -1,4 +1,6 @@
-"""The comparison as a terminal table that fits ``width`` columns (100 by default).
+"""The comparison as a terminal table that fits ``width`` columns (the CLI passes the terminal's, see
+converter.console; 100 by default here). ``only_changes`` leaves out the rows that map exactly (status
+mapped, no finding) and says how many each section hid.
 
 Plain text when ``color`` is False (the command passes False when stdout is not a terminal or NO_COLOR is
 set): no escape sequence at all, and control characters from the manifests are shown escaped, so a
@@ -8,12 +10,11 @@ value cannot move the cursor or recolour the screen. Long values wrap, then are 
 from __future__ import annotations
 
 import re
-import textwrap
-import unicodedata
 
 from converter.compare.cost import number
-from converter.compare.model import Comparison, Row, WorkloadView
-from converter.compare.rules import EFFORT_HOURS, STATUS_MEANING, STATUSES, precedence_rule
+from converter.compare.model import Comparison, Row
+from converter.compare.rules import EFFORT_HOURS, MAPPED, STATUS_MEANING, STATUSES, precedence_rule
+from converter.printable import escape_controls
 
 STATUS_WIDTH = 12
 FIELD_LINES, VALUE_LINES, NOTE_LINES = 2, 3, 4
@@ -22,7 +23,7 @@ ELLIPSIS = "..."
 WHOLE_RESOURCE = "(the resource as a whole)"
 
 
-def render(comparison: Comparison, *, width: int = 100, color: bool = False) -> str:
+def render(comparison: Comparison, *, width: int = 100, color: bool = False, only_changes: bool = False) -> str:
     out: list[str] = []
     paint = (lambda text, code: f"\x1b[{code}m{text}\x1b[0m") if color else (lambda text, code: text)
     side = f"{comparison.source_side} -> {comparison.target_side}"
@@ -38,9 +39,15 @@ def render(comparison: Comparison, *, width: int = 100, color: bool = False) -> 
         out += [paint(line, "1") for line in _wrap(clean(title), width)]
         if view.workload.is_workload and not view.workload.converted:
             out += _wrap("not converted: the error findings below say why", width)
+        rows = [row for row in view.rows if not (only_changes and exact(row))]
+        if len(rows) < len(view.rows):
+            out += _wrap(f"({len(view.rows) - len(rows)} row(s) that map exactly not shown: --only all shows them)",
+                         width)
+        if not rows:
+            continue
         out.append(f"{'STATUS':<{STATUS_WIDTH}} {comparison.source_side.upper():<{left}} | {comparison.target_side.upper()}")
         out.append(f"{'-' * STATUS_WIDTH} {'-' * left}-+-{'-' * right}")
-        out += _rows(view, left, right, width, paint)
+        out += _rows(rows, left, right, width, paint)
     out.append("")
     out += _wrap("Status rule: " + "; ".join(f"{status} = {meaning}" for status, meaning in _meanings()) + ". "
                  + precedence_rule(), width)
@@ -86,10 +93,15 @@ def _cost_lines(comparison: Comparison, width: int) -> list[str]:
     return out
 
 
-def _rows(view: WorkloadView, left: int, right: int, width: int, paint) -> list[str]:
+def exact(row: Row) -> bool:
+    """A row that maps exactly: carried with the same meaning, and nothing said about it."""
+    return row.status == MAPPED and not row.findings
+
+
+def _rows(rows: list[Row], left: int, right: int, width: int, paint) -> list[str]:
     out: list[str] = []
     resource = None
-    for row in view.rows:
+    for row in rows:
         if row.source_resource != resource:
             resource = row.source_resource
             where = row.source_file if row.source_line is None else f"{row.source_file}:{row.source_line}"
@@ -126,13 +138,41 @@ def _cell(field: str, value: str, width: int) -> list[str]:
 
 
 def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: int | None = None) -> list[str]:
-    lines = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=indent,
-                          break_on_hyphens=False, break_long_words=True, replace_whitespace=True) or [first.rstrip()]
+    """Words filled into lines of ``width``. A word longer than a line (an ARN, a URL, compact JSON) is broken
+    after its punctuation (/ . : ; , = & ? -), never inside a name; only a piece with no punctuation that is
+    still longer than a line is cut where the line ends."""
+    lines: list[str] = []
+    current, empty = first, True
+    for word in text.split():
+        for index, piece in enumerate(_pieces(word, max(width - len(indent), 1))):
+            gap = "" if empty or index > 0 else " "
+            if len(current) + len(gap) + len(piece) <= width:
+                current += gap + piece
+            elif empty:  # a piece longer than the whole line (cut by _pieces to fit an indented line)
+                current += piece
+            else:
+                lines.append(current.rstrip())
+                current = indent + piece
+            empty = False
+    lines.append(current.rstrip() if not empty else first.rstrip())
     if limit is not None and len(lines) > limit:
         lines = lines[:limit]
         last = lines[-1]
         lines[-1] = (last[: width - len(ELLIPSIS)] if len(last) + len(ELLIPSIS) > width else last) + ELLIPSIS
     return lines
+
+
+def _pieces(word: str, room: int) -> list[str]:
+    if len(word) <= room:
+        return [word]
+    out = []
+    for piece in re.split(r"(?<=[/.:;,=&?-])", word):
+        while len(piece) > room:
+            out.append(piece[:room])
+            piece = piece[room:]
+        if piece:
+            out.append(piece)
+    return out
 
 
 def _wrap_path(text: str, width: int, *, limit: int) -> list[str]:
@@ -160,7 +200,4 @@ def _wrap_path(text: str, width: int, *, limit: int) -> list[str]:
 
 def clean(text: str) -> str:
     """Control and format characters (escape sequences, bidi overrides, newlines) shown as escapes."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")
-                   else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return escape_controls(text)

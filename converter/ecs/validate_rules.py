@@ -31,6 +31,15 @@ LAUNCH_TYPES = ("FARGATE", "EC2")
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
+def serialized_size_bytes(taskdef: dict) -> int:
+    """The size of the task definition as ECS counts it for its 64 KiB limit (compact JSON, UTF-8)."""
+    try:
+        text = _COMPACT.encode(taskdef)
+    except (TypeError, ValueError):
+        return 0  # not JSON at all: the model validator reports the offending value
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def check_task_definition(taskdef: dict, *, launch_type: str) -> list[str]:
     """Problems with a RegisterTaskDefinition payload run with ``launch_type`` ("FARGATE" or "EC2")."""
     if launch_type not in LAUNCH_TYPES:
@@ -43,11 +52,7 @@ def check_task_definition(taskdef: dict, *, launch_type: str) -> list[str]:
     limits = rules["task_definition"]
     if len(containers) > limits["max_containers"]:
         problems.append(f"containerDefinitions: {len(containers)} containers, more than {limits['max_containers']} (V1)")
-    try:
-        text = _COMPACT.encode(taskdef)
-        size_bytes = len(text) if text.isascii() else len(text.encode("utf-8"))
-    except (TypeError, ValueError):
-        size_bytes = 0  # not JSON at all: the model validator reports the offending value
+    size_bytes = serialized_size_bytes(taskdef)
     if size_bytes > limits["max_size_bytes"]:
         problems.append(f"payload: serialized size {size_bytes} bytes, more than {limits['max_size_bytes']} (V2)")
     problems += name_problems("family", taskdef.get("family"), rules["names"]["family"], "V3")

@@ -34,7 +34,8 @@ _SUGGESTIONS = {
 }
 
 
-def template_of(document: Document) -> Template:
+def template_of(document: Document, values: dict[str, str] | None = None) -> Template:
+    """The template's parameters, mappings and resource types; ``values``: --parameter NAME=VALUE."""
     data = document.data
     resources = data.get("Resources")
     if not isinstance(resources, dict):
@@ -48,11 +49,11 @@ def template_of(document: Document) -> Template:
         types[logical_id] = kind
     parameters = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
     mappings = data.get("Mappings") if isinstance(data.get("Mappings"), dict) else {}
-    return Template(parameters=parameters, mappings=mappings, resources=types)
+    return Template(parameters=parameters, mappings=mappings, resources=types, values=values)
 
 
-def resource_pieces(document: Document) -> list[Piece]:
-    template = template_of(document)
+def resource_pieces(document: Document, values: dict[str, str] | None = None) -> list[Piece]:
+    template = template_of(document, values)
     found = []
     for logical_id, kind in template.resources.items():
         path = ("Resources", logical_id)

@@ -39,9 +39,11 @@ class Template(Record):
     parameters: dict[str, Any]  # name -> declaration
     mappings: dict[str, Any]
     resources: dict[str, str]  # logical id -> Type
+    values: dict[str, str]  # parameter name -> the value given with --parameter NAME=VALUE
 
     def __init__(self, parameters: dict[str, Any] | None = None, mappings: dict[str, Any] | None = None,
-                 resources: dict[str, str] | None = None) -> None:
+                 resources: dict[str, str] | None = None, values: dict[str, str] | None = None) -> None:
+        set_field(self, "values", {} if values is None else values)
         set_field(self, "parameters", {} if parameters is None else parameters)
         set_field(self, "mappings", {} if mappings is None else mappings)
         set_field(self, "resources", {} if resources is None else resources)
@@ -54,10 +56,12 @@ class Unresolved(Exception):
 class Resolution(MutableRecord):
     value: Any
     defaults: list[str]  # parameters whose Default was used
+    given: list[str]  # parameters whose --parameter value was used
 
-    def __init__(self, value: Any, defaults: list[str]) -> None:
+    def __init__(self, value: Any, defaults: list[str], given: list[str] | None = None) -> None:
         set_field(self, "value", value)
         set_field(self, "defaults", defaults)
+        set_field(self, "given", [] if given is None else given)
 
 
 def is_intrinsic(value: Any) -> bool:
@@ -66,8 +70,8 @@ def is_intrinsic(value: Any) -> bool:
 
 def resolve(value: Any, template: Template) -> Resolution:
     """The value with every intrinsic evaluated, or Unresolved."""
-    defaults: list[str] = []
-    return Resolution(_Resolver(template, defaults).value(value), defaults)
+    resolver = _Resolver(template, [])
+    return Resolution(resolver.value(value), resolver.defaults, resolver.given)
 
 
 def referenced_resources(value: Any, template: Template) -> list[str]:
@@ -103,6 +107,7 @@ class _Resolver:
     def __init__(self, template: Template, defaults: list[str]) -> None:
         self.template = template
         self.defaults = defaults
+        self.given: list[str] = []
 
     def value(self, node: Any) -> Any:
         if isinstance(node, list):
@@ -132,10 +137,17 @@ class _Resolver:
             no_echo = isinstance(declaration, dict) and str(declaration.get("NoEcho", "false")).lower() == "true"
             if no_echo:  # a NoEcho parameter holds a secret: its Default is never copied into output or messages
                 raise Unresolved(f"parameter {name} is NoEcho (a secret); its value is not copied")
+            kind = declaration.get("Type", "String") if isinstance(declaration, dict) else "String"
+            if name in self.template.values:
+                # --parameter NAME=VALUE, as aws cloudformation deploy --parameter-overrides gives it
+                self.given.append(name)
+                value = self.template.values[name]
+                if isinstance(kind, str) and kind.startswith(_LIST_TYPES):
+                    return [part.strip() for part in value.split(",")]
+                return value
             if default is None:
-                raise Unresolved(f"parameter {name} has no Default")
+                raise Unresolved(f"parameter {name} has no Default (give it with --parameter {name}=VALUE)")
             self.defaults.append(name)
-            kind = declaration.get("Type", "String")
             if isinstance(kind, str) and kind.startswith(_LIST_TYPES) and isinstance(default, str):
                 return [part.strip() for part in default.split(",")]
             return default

@@ -14,7 +14,7 @@ _KUBERNETES_TEXT = re.compile(r'^[ \t\-{]*"?apiVersion"?[ \t]*:', re.MULTILINE)
 # Keys only ECS payloads, CloudFormation templates and k2ecs output have; apiVersion only Kubernetes has.
 _ECS_TEXT = (r'"(containerDefinitions|taskDefinition|serviceName|services|ScalableTargets|ScalingPolicies|'
              r'scalableTarget|ScalableDimension|PolicyName|TargetValue|workloads|Resources|'
-             r'AWSTemplateFormatVersion)"\s*:|^(AWSTemplateFormatVersion|Resources)\s*:|"tool"\s*:\s*"k2ecs"')
+             r'AWSTemplateFormatVersion|essential|portMappings|memoryReservation)"\s*:|^(AWSTemplateFormatVersion|Resources)\s*:|"tool"\s*:\s*"k2ecs"')
 
 
 def sniff(text: str) -> str | None:

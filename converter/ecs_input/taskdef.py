@@ -9,6 +9,9 @@ app containers (§6, [K8S-SIDECAR]).
 
 from __future__ import annotations
 
+import os
+import re
+
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -50,10 +53,23 @@ class ParsedTask:
     view: EcsView | None = None
 
 
+def _default_family(view: EcsView) -> str:
+    """The family of a task definition that names none (or one known only at deploy time): in a template,
+    its logical id, which CloudFormation's generated name ("STACK-LOGICALID-RANDOM", AWS::ECS::TaskDefinition
+    Family) is built around; elsewhere (container definitions alone) the file's name."""
+    resource = view.reader.resource
+    name = resource.rsplit("/", 1)[-1] if view.template is not None else \
+        os.path.splitext(os.path.basename(view.reader.document.file))[0]
+    name = re.sub(r"[^A-Za-z0-9_-]", "-", name).strip("-") or "task"
+    view.note(("family",), "K2E-I741", f"the task definition has no family it can be named by; it is named {name!r}",
+              covers=False)
+    return name
+
+
 def parse_task_definition(view: EcsView) -> ParsedTask:
     family = view.get(("family",), str)
     if family is None:
-        view.fail((), "a task definition needs a family")
+        family = _default_family(view)
     note_read_only(view, READ_ONLY)
     revision = view.raw(("revision",)) if isinstance(view.raw(("revision",)), int) else None
     network = view.get(("networkMode",), str)

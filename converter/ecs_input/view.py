@@ -97,6 +97,8 @@ class EcsView:
             if (bool not in types and isinstance(result, bool)) or not isinstance(result, types):
                 self.fail(path, f"{_show(value)} resolves to {result!r}, not the expected type")
         self.reader.take(self.spell(path))
+        for name in dict.fromkeys(resolution.given):
+            self.note(path, "K2E-I742", f"{_show(value)} resolved with --parameter {name}: {result!r}", covers=False)
         for name in dict.fromkeys(resolution.defaults):
             self.note(path, "K2E-I705", f"{_show(value)} resolved with the Default of parameter {name}: {result!r}",
                       covers=False)

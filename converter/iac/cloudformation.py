@@ -176,10 +176,12 @@ def render_text(stack: CfnStack, *, as_json: bool) -> str:
     text = render_template(TEMPLATE, parameters=stack.parameters, resources=stack.resources, outputs=stack.outputs)
     if PLACEHOLDER_PREFIX in text:
         raise OutputValidationError("a <k2ecs:...> placeholder reached the CloudFormation template")
-    parsed = load(text)
     if not as_json:
+        # Not read back: the template escapes every value it writes (tests/test_iac_escaping.py reads
+        # hostile values back with load()), and reading a 10,000-workload template again cost two thirds
+        # of the run's time and memory (issue 24) only to be thrown away.
         return text
-    return json.dumps(parsed, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(load(text), indent=2, ensure_ascii=False) + "\n"
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

@@ -15,6 +15,8 @@ from converter.kubernetes.security import parse_security_context
 from converter.quantity import QuantityError, is_milli_memory, parse_quantity
 from converter.record import Record, set_field
 
+# ${VAR}, $VAR and {{ ... }}: envsubst's and Go templates' markers, which no registry reference holds.
+_UNEXPANDED = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*?\}\}")
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _VAR_REFERENCE = re.compile(r"(?<!\$)\$\([A-Za-z_][A-Za-z0-9_.-]*\)")
 # Resources an init container declares that ECS gets at task level or not at all (any other key has a W208).
@@ -50,6 +52,9 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
         reader.fail(path + ("name",), f"container name {name!r} is not a DNS label (lower-case letters, digits, '-', at most 63)")
     if image is None:
         reader.fail(path + ("image",), f"container {name!r} has no image")
+    if _UNEXPANDED.search(image) is not None:
+        reader.note(path + ("image",), "K2E-W160", f"image of {name!r} still holds {_UNEXPANDED.search(image).group()!r}, "
+                                                   "a variable or template that was never expanded", covers=False)
     reader.get(path + ("restartPolicy",), str)  # consumed by the caller's role decision
 
     entry_point = _string_list(reader, path + ("command",))
@@ -224,8 +229,11 @@ def _environment(reader: Reader, path: Path, container: str, context: ParseConte
     for item_path, _ in reader.sequence(path + ("env",)):
         origin = reader.origin(item_path)
         name = reader.get(item_path + ("name",), str)
-        if name is None:
-            reader.fail(item_path, "env entry has no name")
+        if name is None or name == "" or "=" in name:
+            # ValidateEnv (pkg/apis/core/validation): a name is required, and no relaxed or strict rule
+            # (validation.IsEnvVarName, RelaxedEnvironmentVariableValidation) lets it hold "=".
+            reader.fail(item_path + (() if name is None else ("name",)),
+                        "env entry has no name" if not name else f"env name {name!r} holds '=', which no environment can carry")
         if name in declared:
             reader.note(item_path + ("name",), "K2E-W146", f"{name} is set more than once in {container!r}; the last one is kept")
         declared.add(name)

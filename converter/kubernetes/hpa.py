@@ -102,7 +102,20 @@ def _scale_target(reader: Reader) -> tuple[str, str]:
     name = reader.get(base + ("name",), str)
     if not kind or not name:
         reader.fail(base, "scaleTargetRef needs kind and name")
+    canonical = _LOWER_CASE_KINDS.get(kind)
+    if canonical is not None:
+        # The HPA controller finds its target through a RESTMapper built from discovery, which registers
+        # every kind in lower case as well (client-go restmapper/discovery.go NewDiscoveryRESTMapper:
+        # AddSpecific(gv.WithKind(strings.ToLower(resource.Kind)), ...)), so kind: deployment scales the
+        # Deployment. Any other spelling (DEPLOYMENT, deployMent) finds nothing there, nor here.
+        reader.note(base + ("kind",), "K2E-I520", f"scaleTargetRef.kind {kind!r} is read as {canonical}, as the "
+                                                  "HPA controller's RESTMapper reads a kind in lower case", covers=False)
+        kind = canonical
     return kind, name
+
+
+_LOWER_CASE_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet", "replicaset": "ReplicaSet",
+                     "replicationcontroller": "ReplicationController"}
 
 
 # -- metrics (§5.2) -----------------------------------------------------------------------------------

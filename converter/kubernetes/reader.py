@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from converter.errors import InputError
+from converter.errors import DocumentError
 from converter.findings import Finding, Origin, make_finding
 from converter.loader import Document, pointer
 
@@ -38,6 +38,8 @@ def _describe(value: Any, sensitive: bool) -> str:
     kind = _TYPE_NAMES.get(type(value), type(value).__name__)
     if sensitive or isinstance(value, (dict, list)):
         return kind
+    if isinstance(value, int) and value.bit_length() > 128:  # repr() of a huge one raises (int_max_str_digits)
+        return f"{kind} of {value.bit_length()} bits"
     text = repr(value)
     return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
 
@@ -217,8 +219,8 @@ class Reader:
 
     def fail(self, path: Path, message: str) -> None:
         where = pointer(tuple(path)) or "/"
-        raise InputError(f"{self.resource} {where}: {message}", file=self.document.file,
-                         line=self.document.line_of(path))
+        raise DocumentError(f"{self.resource} {where}: {message}", file=self.document.file,
+                            line=self.document.line_of(path), path=tuple(path), detail=message)
 
     # -- reporting ------------------------------------------------------------------------------
     def note(self, path: Path, code: str, message: str, suggestion: str | None = None, *, covers: bool = True,

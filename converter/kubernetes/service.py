@@ -249,6 +249,9 @@ def _port(reader: Reader, path: Path, item: Any, service_type: str) -> ServicePo
         reader.fail(path + ("port",), "a Service port needs port")
     _check_range(reader, path + ("port",), number)
     target = reader.get(path + ("targetPort",), int, str, default=number)
+    if target == 0 or target == "":
+        # SetDefaults_Service (kubernetes pkg/apis/core/v1/defaults.go): a targetPort of 0 or "" is the port.
+        target = number
     if isinstance(target, int):
         _check_range(reader, path + ("targetPort",), target)
     elif target.isdigit() or not target:

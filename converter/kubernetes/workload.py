@@ -115,6 +115,13 @@ def _rollout(reader: Reader, *, deadline: int | None = None) -> Rollout:
 def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None, rollout: Rollout) -> Workload:
     # ECS binds a service to one task family; selectors have no role, but are read field by field
     # so that an unknown field inside still gets its own finding.
+    version = reader.raw(("apiVersion",))
+    if version == "apps/v1" and isinstance(reader.raw(("spec",)), dict) and reader.raw(("spec", "selector")) is None:
+        # apps/v1 has no selector defaulting (SetDefaults_Deployment in pkg/apis/apps/v1/defaults.go sets none,
+        # unlike extensions/v1beta1 and apps/v1beta1, which default it to the template's labels), and
+        # ValidateDeploymentSpec refuses a missing one: "spec.selector: Required value".
+        reader.fail(("spec", "selector"), "an apps/v1 workload needs spec.selector (the API server refuses it "
+                                          "without one: Required value)")
     reader.string_map(("spec", "selector", "matchLabels"))
     reader.take(("spec", "selector", "matchExpressions"))
     template = ("spec", "template")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from converter.printable import escape_controls
 from converter.report import where
 
 
 def _cell(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    # Line breaks become <br>; every other control character is shown escaped (converter.printable).
+    lines = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").split("\n")
+    return "<br>".join(escape_controls(line) for line in lines)
 
 
 def _code(text: str) -> str:
-    return "`" + text.replace("|", "\\|") + "`" if text and "`" not in text and "\n" not in text else _cell(text)
+    return ("`" + escape_controls(text).replace("|", "\\|") + "`" if text and "`" not in text and "\n" not in text
+            else _cell(text))
 
 
 def render(report: dict[str, Any], **_: Any) -> str:
