@@ -42,6 +42,7 @@ def settings_from_config(data: dict[str, Any]) -> Settings:
         "execution_role_arn": data.get("executionRoleArn"),
         "task_roles": data.get("taskRoles"),
         "secrets": data.get("secrets"),
+        "image_pull_secrets": data.get("repositoryCredentials"),
         "target_groups": data.get("targetGroups"),
         "service_connect_namespace": data.get("serviceConnectNamespace"),
         "log_driver": logging.get("driver"),

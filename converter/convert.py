@@ -12,8 +12,9 @@ from typing import Any, Callable, Iterable
 from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
-from converter.ecs.taskdef import NoTaskSize, render_task_definition, size_task
 from converter.ecs.plaintext_secrets import plaintext_secret_findings
+from converter.ecs.sizing import NoTaskSize, size_task
+from converter.ecs.taskdef import render_task_definition
 from converter.ecs.validate import validate_payloads
 from converter.ecs.validate_rules import serialized_size_bytes
 from converter.errors import DocumentError, InputError, OutputValidationError
@@ -301,7 +302,7 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
             findings.append(selects_several(exposure, [w.resource for w in matches]))
         else:
             attached[id(matches[0])].append(exposure)
-    scaler_for: dict[int, Autoscaling] = {}
+    scalers_of: dict[int, list[Autoscaling]] = {}
     by_name: dict[tuple[str, str], list[Workload]] = {}
     for workload in workloads:
         by_name.setdefault((workload.kind, workload.name), []).append(workload)
@@ -311,9 +312,14 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         if target is None:
             findings.append(scales_nothing(scaler, declared))
         else:
-            if id(target) in scaler_for:
-                findings.append(scaler_replaced(scaler_for[id(target)], scaler, target.resource))
-            scaler_for[id(target)] = scaler
+            scalers_of.setdefault(id(target), []).append(scaler)
+    scaler_for: dict[int, Autoscaling] = {}
+    for workload in workloads:
+        several = scalers_of.get(id(workload), [])
+        if len(several) > 1:
+            findings.extend(ambiguous_scalers(several, workload.resource))
+        elif several:
+            scaler_for[id(workload)] = several[0]
 
     outputs: list[WorkloadOutput] = []
     collisions = colliding(workloads)
@@ -350,10 +356,15 @@ def scales_nothing(scaler: Autoscaling, declared: dict | None = None) -> Finding
                                                    f"{scaler.target_kind}/{scaler.target_name}, {met}")
 
 
-def scaler_replaced(replaced: Autoscaling, following: Autoscaling, resource: str) -> Finding:
-    """``following`` names the same workload later in the input: the later one is used (K2E-E507)."""
-    return make_finding("K2E-E507", replaced.origin, f"HorizontalPodAutoscaler {following.name} also scales {resource} "
-                                                    f"and comes later; HorizontalPodAutoscaler {replaced.name} is not converted")
+def ambiguous_scalers(scalers: list[Autoscaling], resource: str) -> list[Finding]:
+    """Several HPAs scale one workload: the HPA controller refuses to act on any of them
+    (validateAndParseSelector, pkg/controller/podautoscaler/horizontal.go: "pods by selector ... are controlled
+    by multiple HPAs", ScalingActive False, AmbiguousSelector), so none is converted (K2E-E507)."""
+    names = ", ".join(s.name for s in scalers)
+    return [make_finding("K2E-E507", scaler.origin,
+                         f"HorizontalPodAutoscalers {names} all scale {resource}; the HPA controller scales none of "
+                         "them (AmbiguousSelector), so no scaling was written and the service keeps its replicas")
+            for scaler in scalers]
 
 
 def renamed(workload: Workload, name: str) -> Finding:
@@ -418,14 +429,16 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         return None
     desired = _desired_count(workload, scaler, findings)
     service, service_findings = render_service(workload, settings, service_name=name, family=name,
-                                               desired_count=desired, load_balancers=list(wiring.load_balancers),
+                                               desired_count=desired,
+                                               max_count=None if scaler is None else scaler.max_replicas,
+                                               load_balancers=list(wiring.load_balancers),
                                                service_connect=wiring.service_connect,
                                                tags=taskdef.get("tags", []))
     findings.extend(service_findings)
     scaling = None
     if scaler is not None:
         scaling, scaling_findings = render_scaling(scaler, service_name=name, size=size, settings=settings,
-                                                   resource=workload.resource)
+                                                   resource=workload.resource, paused=workload.replicas == 0)
         findings.extend(scaling_findings)
     output = WorkloadOutput(name=name, resource=workload.resource, task_definition=taskdef, service=service,
                             scaling=scaling)
@@ -463,6 +476,8 @@ def validate_output(output: WorkloadOutput, workload: Workload, settings: Settin
 
 
 def _desired_count(workload: Workload, scaler: Autoscaling | None, findings: list[Finding]) -> int:
+    if workload.replicas == 0:
+        return 0  # the HPA controller leaves a target at 0 alone (K2E-W530 from render_scaling)
     if workload.replicas is not None:
         return workload.replicas if scaler is None else max(workload.replicas, scaler.min_replicas)
     if scaler is not None:

@@ -226,13 +226,16 @@ class Rollout(Record):
     max_surge: int | str | None  # int or "25%"; None: Kubernetes default 25%
     max_unavailable: int | str | None
     origin: Origin
+    progress_deadline_seconds: int | None  # Deployments only (defaulted to 600); None: no rollout deadline
 
     def __init__(self, *, strategy: Literal["rolling", "recreate"], max_surge: int | str | None = None,
-                 max_unavailable: int | str | None = None, origin: Origin) -> None:
+                 max_unavailable: int | str | None = None, origin: Origin,
+                 progress_deadline_seconds: int | None = None) -> None:
         set_field(self, "strategy", strategy)
         set_field(self, "max_surge", max_surge)
         set_field(self, "max_unavailable", max_unavailable)
         set_field(self, "origin", origin)
+        set_field(self, "progress_deadline_seconds", progress_deadline_seconds)
 
 
 class Workload(Record):
@@ -255,6 +258,7 @@ class Workload(Record):
     origin: Origin
     pod_annotations: tuple[tuple[str, str], ...]
     host_network: bool | None
+    repository_credentials_arn: str | None  # the mapped imagePullSecret (k2ecs config repositoryCredentials:)
 
     def __init__(self, *, kind: str, name: str, namespace: str | None, labels: tuple[tuple[str, str], ...],
                  annotations: tuple[tuple[str, str], ...], pod_labels: tuple[tuple[str, str], ...],
@@ -264,7 +268,8 @@ class Workload(Record):
                  cpu_architecture: Literal["X86_64", "ARM64"] | None = None,
                  operating_system: Literal["linux", "windows"] | None = None,
                  share_process_namespace: bool | None = None, origin: Origin,
-                 pod_annotations: tuple[tuple[str, str], ...] = (), host_network: bool | None = None) -> None:
+                 pod_annotations: tuple[tuple[str, str], ...] = (), host_network: bool | None = None,
+                 repository_credentials_arn: str | None = None) -> None:
         set_field(self, "kind", kind)
         set_field(self, "name", name)
         set_field(self, "namespace", namespace)
@@ -284,6 +289,7 @@ class Workload(Record):
         set_field(self, "origin", origin)
         set_field(self, "pod_annotations", pod_annotations)
         set_field(self, "host_network", host_network)
+        set_field(self, "repository_credentials_arn", repository_credentials_arn)
 
     @property
     def resource(self) -> str:

@@ -37,7 +37,7 @@ from converter.convert import (
     render_workload,
     renamed,
     same_namespace,
-    scaler_replaced,
+    ambiguous_scalers,
     scales_nothing,
     selects_nothing,
     selects_several,
@@ -287,12 +287,13 @@ class _Run:
     def _link(self, source: tuple[int, Part], item: Pending, workload: Workload) -> tuple[int, Workload, list[Exposure], Autoscaling | None]:
         """The workload's number, and the Services and HPA of pass 1 it is rendered with."""
         index = len(self.rendered)
-        scaler = None
+        scalers: list[Autoscaling] = []
         for scaler_number in self.by_target.get((workload.kind, workload.name), ()):
             linked = self.scalers[scaler_number]
             if not linked.matches and same_namespace(workload.namespace, linked.model.namespace):
                 linked.matches.append(index)  # an HPA scales the first workload it names
-                scaler = linked.model  # and when two name this one, the last counts (as in convert)
+                scalers.append(linked.model)
+        scaler = scalers[0] if len(scalers) == 1 else None  # several: none acts (K2E-E507, as in convert)
         attached: list[Exposure] = []
         for exposure_number in sorted(n for label in workload.pod_labels for n in self.by_first_label.get(label, ())):
             linked = self.exposures[exposure_number]
@@ -343,7 +344,8 @@ class _Run:
         workload = WORKLOAD_PARSERS[key][1](reader, self.intake.context)
         attached = [linked.model for linked in self.exposures if linked.matches == [index]]
         scalers = [linked.model for linked in self.scalers if linked.matches == [index]]
-        self._hand_over(index, self._render(index, workload, attached, scalers[-1] if scalers else None, validate=True))
+        self._hand_over(index, self._render(index, workload, attached, scalers[0] if len(scalers) == 1 else None,
+                                            validate=True))
 
     def _linking_findings(self) -> list[Finding]:
         """convert._render_all's findings about Services and HPAs, in its order."""
@@ -359,9 +361,8 @@ class _Run:
             if linked.matches:
                 by_workload.setdefault(linked.matches[0], []).append(linked.model)
         for index, scalers in by_workload.items():
-            resource = self.rendered[index].resource
-            findings.extend(scaler_replaced(replaced, following, resource)
-                            for replaced, following in zip(scalers, scalers[1:]))
+            if len(scalers) > 1:
+                findings.extend(ambiguous_scalers(scalers, self.rendered[index].resource))
         return findings
 
 

@@ -25,7 +25,7 @@ CANARY_ACCESS_KEY = "AKIAK2ECSCANARY12345"
 CANARY_SECRET_KEY = "k2ecs-canary-secret/DO+NOT+PRINT/0123456789"
 MUTATING = {"RegisterTaskDefinition", "CreateService", "UpdateService", "TagResource", "RegisterScalableTarget",
             "PutScalingPolicy", "DeleteScalingPolicy", "DeregisterScalableTarget", "DeleteService",
-            "DeregisterTaskDefinition"}
+            "DeregisterTaskDefinition", "CreateLogGroup"}
 
 
 def free_port() -> int:
@@ -128,7 +128,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
 
     def connect(*args: Any, **kwargs: Any) -> Any:
         clients = original(*args, **kwargs)
-        for client in (clients.ecs, clients.autoscaling):
+        for client in (clients.ecs, clients.autoscaling, clients.logs):
             # before-parameter-build sees the API parameters (before-call only sees the serialised request).
             client.meta.events.register("before-parameter-build", recorder.before_call)
         return clients

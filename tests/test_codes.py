@@ -328,7 +328,8 @@ CASES: dict[str, Case] = {
         f"{CONTAINER}/imagePullPolicy", "imagePullPolicy IfNotPresent"),
     "K2E-W137": Case(
         deployment(pod="imagePullSecrets:\n  - name: regcred"),
-        f"{POD}/imagePullSecrets", "need repositoryCredentials"),
+        f"{POD}/imagePullSecrets", "imagePullSecrets regcred are not mapped under repositoryCredentials: in the k2ecs "
+        "config; not written"),
     "K2E-W138": Case(
         deployment(container="""
             ports:
@@ -383,6 +384,21 @@ CASES: dict[str, Case] = {
                 resources: {requests: {cpu: 100m, memory: 128Mi}}
         """),
         f"{POD}/initContainers/0/resources", "init container 'migrate' declares requests cpu 100m, memory 128Mi"),
+    "K2E-W180": Case(
+        deployment(pod="nodeSelector: {kubernetes.io/os: windows}",
+                   container="securityContext: {runAsUser: 1000, readOnlyRootFilesystem: true}"),
+        f"{CONTAINER}/securityContext", "user, readonlyRootFilesystem of 'app' not written"),
+    "K2E-I182": Case(
+        deployment(pod="imagePullSecrets:\n  - name: regcred"), f"{POD}/imagePullSecrets",
+        "imagePullSecret regcred became repositoryCredentials of every container whose image is not in ECR",
+        settings={"image_pull_secrets": {"regcred": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:reg-AbCdEf"}}),
+    "K2E-I183": Case(
+        deployment(pod="""
+            initContainers:
+              - name: shipper
+                image: fluent/fluent-bit:3.1
+                restartPolicy: Always
+        """), f"{POD}/initContainers/0", "native sidecar 'shipper' became non-essential with restartPolicy enabled"),
     # -- 2xx: sizing -----------------------------------------------------------------------------------
     "K2E-W201": Case(deployment(), f"{POD}/containers", "declares cpu or memory"),
     "K2E-W202": Case(
@@ -413,6 +429,16 @@ CASES: dict[str, Case] = {
         deployment(container="resources:\n  requests: {cpu: 250m, memory: 256Mi}\n  limits: {memory: 2Gi}"),
         "", "container memory limits (2048 MiB) exceed the task memory (512 MiB)",
         settings={"sizing": "requests"}),
+    "K2E-I211": Case(
+        deployment(container="resources:\n  requests: {cpu: 250m, memory: 512Mi}"),
+        "/spec/template/spec/containers", "the task-level cpu (a hard cap on EC2) was left out",
+        settings={"launch_type": "EC2"}),
+    "K2E-W212": Case(
+        deployment(container="resources:\n  requests: {cpu: 250m, memory: 512Mi, ephemeral-storage: 250Gi}"),
+        "", "needs 250 GiB; Fargate gives a task at most 200 GiB"),
+    "K2E-W213": Case(
+        deployment(container="resources:\n  limits: {cpu: 250m, memory: 0}"),
+        f"{CONTAINER}/resources/limits/memory", "limits.memory 0 of 'app' means no limit on the kubelet"),
     # -- 3xx: Deployment -> ECS service ------------------------------------------------------------------
     "K2E-W302": Case(deployment(replicas=150), "/spec/strategy", "at 150 replicas"),
     "K2E-W303": Case(deployment(spec="strategy: {type: Recreate}"), "/spec/strategy", "Recreate became"),
@@ -428,6 +454,23 @@ CASES: dict[str, Case] = {
         "/metadata/annotations/eks.amazonaws.com~1role-arn", "became the task role",
         resource="ServiceAccount/web"),
     "K2E-I311": Case(deployment(replicas=None), "/spec", "does not set replicas; desiredCount 1"),
+    "K2E-I320": Case(
+        deployment(container="""
+            livenessProbe:
+              httpGet: {path: /healthz, port: 8080}
+            startupProbe:
+              httpGet: {path: /healthz, port: 8080}
+              initialDelaySeconds: 60
+              failureThreshold: 60
+              periodSeconds: 10
+        """), "", "healthCheckGracePeriodSeconds 660 for Deployment/web"),
+    "K2E-I321": Case(deployment(spec="progressDeadlineSeconds: 120"), "/spec/progressDeadlineSeconds",
+                     "progressDeadlineSeconds 120 became deploymentCircuitBreaker enable + rollback"),
+    "K2E-W322": Case(
+        deployment(container=REQUESTS, spec="strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}")
+        + hpa(body=CPU_METRIC, max_replicas=50),
+        "/spec/strategy", "maxSurge 1 became maximumPercent 150 at desiredCount 2; at 50 tasks ECS may start 25 "
+        "extra where Kubernetes starts 1"),
     # -- 4xx: Service ----------------------------------------------------------------------------------
     "K2E-I401": Case(deployment(container=WEB_PORT) + service(), "", "became Service Connect names web:80",
                      resource="Service/web"),
@@ -513,17 +556,34 @@ CASES: dict[str, Case] = {
                      "scales Deployment/api, which is not in the input", resource="HorizontalPodAutoscaler/web"),
     "K2E-I520": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC).replace("kind: Deployment", "kind: deployment"),
                      "/spec/scaleTargetRef/kind", "'deployment' is read as Deployment"),
-    "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0", "declares no cpu requests"),
+    "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0",
+                     "container(s) app of Deployment/web declares no cpu request (nor a limit it defaults to), so the "
+                     "HPA controller never scales on the 70% cpu target (missing request); no policy was written"),
     "K2E-E507": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC)
                      + hpa(body=CPU_METRIC).replace("  name: web\n", "  name: web-later\n", 1), "",
-                     "HorizontalPodAutoscaler web-later also scales Deployment/web and comes later; "
-                     "HorizontalPodAutoscaler web is not converted", resource="HorizontalPodAutoscaler/web"),
+                     "HorizontalPodAutoscalers web, web-later all scale Deployment/web; the HPA controller scales none "
+                     "of them (AmbiguousSelector)", resource="HorizontalPodAutoscaler/web"),
     "K2E-W508": Case(
         deployment(container=REQUESTS) + hpa(body=join(CPU_METRIC, """
             behavior:
               scaleUp: {selectPolicy: Disabled}
         """)),
         "/spec/behavior/scaleUp/selectPolicy", "DynamicScalingOutSuspended"),
+    "K2E-W530": Case(deployment(replicas=0, container=REQUESTS) + hpa(body=CPU_METRIC), "",
+                     "Deployment/web has replicas 0: the HPA controller does not scale a target at 0",
+                     resource="HorizontalPodAutoscaler/web"),
+    "K2E-I531": Case(
+        deployment(container=REQUESTS) + hpa(body="""
+            metrics:
+              - type: Resource
+                resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+              - type: Resource
+                resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+        """),
+        "/spec/metrics", "2 cpu targets (TargetValue 28, 20) became one policy at the lowest, 20"),
+    "K2E-I532": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "/spec/behavior/scaleDown/stabilizationWindowSeconds",
+                     "stabilization windows scaleUp 0 s / scaleDown 300 s became ScaleOutCooldown 15 s / "
+                     "ScaleInCooldown 300 s", resource="HorizontalPodAutoscaler/web"),
     "K2E-W509": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC, min_replicas=5, max_replicas=3),
                      "/spec/maxReplicas", "minReplicas 5 is above maxReplicas 3"),
     "K2E-W510": Case(
@@ -554,6 +614,11 @@ CASES: dict[str, Case] = {
     "K2E-W606": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "", "no cluster given",
                      resource="HorizontalPodAutoscaler/web"),
     "K2E-W607": Case(deployment(), "", "no region given for awslogs"),
+    "K2E-W621": Case(deployment(pod="serviceAccountName: web")
+                     + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n",
+                     f"{POD}/serviceAccountName", "ServiceAccount 'web' has no eks.amazonaws.com/role-arn annotation",
+                     resource="Deployment/web"),
+    "K2E-I620": Case(deployment(), "", "logs to CloudWatch log group /ecs/web, which ECS does not create"),
     # -- 9xx: catch-all --------------------------------------------------------------------------------
     "K2E-W901": Case(deployment(spec="replica: 3"), "/spec/replica", "/spec/replica is not mapped"),
 }

@@ -74,7 +74,8 @@ def test_init_container_resources_are_named_at_their_resources() -> None:
     assert found == {f"{POD}/initContainers/0/resources": (
         "init container 'migrate' declares requests cpu 500m, memory 1Gi, ephemeral-storage 1Gi; limits memory 2Gi, "
         "nvidia.com/gpu 1: an ECS init container gets no container-level cpu, memory or GPU; its cpu and memory count "
-        "only toward the task size, which covers the largest init container; its nvidia.com/gpu was not written; its "
+        "only toward the task size, which covers each init container next to the native sidecars declared before it; "
+        "its nvidia.com/gpu was not written; its "
         "ephemeral-storage counts toward the task's ephemeralStorage")}  # the native sidecar keeps its resources
 
 

@@ -248,7 +248,7 @@ def test_v2_cpu_memory_behavior():
     assert [f.path for f in lost] == ["/spec/behavior/scaleUp/policies", "/spec/behavior/scaleDown/policies"]
     assert "selectPolicy Max" in lost[0].message and "4 pods per 60 s" in lost[0].message
     assert "ScaleInCooldown 120 s" in lost[1].message
-    assert codes(findings) == ["K2E-W504", "K2E-W504"]
+    assert codes(findings) == ["K2E-I532", "K2E-W504", "K2E-W504"]
 
 
 def test_v2_policy_period_longer_than_window():
@@ -279,7 +279,7 @@ def test_v2_without_metrics_defaults_to_cpu_80():
     [cpu] = hpa.metrics
     assert (cpu.resource, cpu.utilization_percent) == ("cpu", Decimal(80))
     assert sorted(f.path for f in by_code(findings, "K2E-I311")) == ["/spec/behavior", "/spec/metrics"]
-    assert codes(findings) == ["K2E-I311", "K2E-I311"]
+    assert codes(findings) == ["K2E-I311", "K2E-I311", "K2E-I532"]
 
 
 MULTI_METRIC = """\
@@ -335,7 +335,7 @@ def test_v2beta2_pods_and_object_metrics():
     assert obj.path == "/spec/metrics/2"
     assert "ALBRequestCountPerTarget" in obj.suggestion and "x 60" in obj.suggestion
     assert "600000" in obj.suggestion and "CustomizedMetricSpecification" in obj.suggestion
-    assert codes(findings) == ["K2E-I004", "K2E-I311", "K2E-W502", "K2E-W502"]
+    assert codes(findings) == ["K2E-I004", "K2E-I311", "K2E-I532", "K2E-W502", "K2E-W502"]
 
 
 def test_external_metric_suggestions():
@@ -480,7 +480,7 @@ def test_scale_up_disabled_suspends_scale_out():
     assert hpa.scale_out_disabled and not hpa.scale_in_disabled
     assert hpa.scale_in_cooldown_seconds == 60
     assert [f.path for f in by_code(findings, "K2E-W508")] == ["/spec/behavior/scaleUp/selectPolicy"]
-    assert codes(findings) == ["K2E-W508"]
+    assert codes(findings) == ["K2E-I532", "K2E-W508"]
 
 
 def test_tolerance_and_select_policy_without_policies():
@@ -577,13 +577,22 @@ def test_average_value_targets():
     assert codes(findings) == ["K2E-I501", "K2E-I501"]
 
 
-def test_missing_requests_keeps_target_and_warns():
+def test_missing_requests_write_no_policy_as_the_hpa_controller_never_scales():
+    # calculatePodRequestsFromContainers (replica_calculator.go): a container without a request for the
+    # metric's resource is an error, so the HPA never acts on that metric.
     payload, findings = render(scaling(metric("cpu", utilization=50), metric("memory", utilization=70)),
                                task=size(requests_cpu=None, requests_memory=None))
-    assert [policy_config(payload, i)["TargetValue"] for i in (0, 1)] == [50.0, 70.0]
+    assert payload["scalingPolicies"] == []
     warnings = by_code(findings, "K2E-W506")
-    assert len(warnings) == 2 and "Deployment/web" in warnings[0].message
+    assert len(warnings) == 2 and "Deployment/web declares no cpu request" in warnings[0].message
     assert codes(findings) == ["K2E-W506", "K2E-W506"]
+    # one container without a request is enough, even when the others have one
+    partial = TaskSize(cpu_units=256, memory_mib=512, need_cpu_units=256, need_memory_mib=512,
+                       requests_cpu_cores=Decimal("0.1"), requests_memory_bytes=Decimal(300 * MIB),
+                       cpu_request_missing=("shipper",))
+    payload, findings = render(scaling(metric("cpu", utilization=50), metric("memory", utilization=70)), task=partial)
+    assert [p["PolicyName"] for p in payload["scalingPolicies"]] == ["web-memory-target-tracking"]
+    assert "container(s) shipper of Deployment/web" in by_code(findings, "K2E-W506")[0].message
 
 
 def test_scalable_target_and_cooldowns_always_written():
@@ -630,10 +639,22 @@ def test_target_above_100_on_fargate():
 
 
 def test_policy_names_unique_and_bounded():
-    payload, _ = render(scaling(metric("cpu", utilization=50), metric("cpu", average="0.1")), service="s" * 300)
+    payload, _ = render(scaling(metric("cpu", utilization=50), metric("memory", average="0.1")), service="s" * 300)
     names = [p["PolicyName"] for p in payload["scalingPolicies"]]
     assert len(set(names)) == 2 and all(1 <= len(n) <= 256 for n in names)
-    assert names[1].endswith("-cpu-target-tracking-2")
+    assert names[1].endswith("-memory-target-tracking")
+
+
+def test_targets_on_one_metric_merge_at_the_lowest():
+    # AAS: one target-tracking policy per predefined metric; the HPA keeps the largest replica count of its
+    # metrics (computeReplicasForMetrics), i.e. the lowest target of one metric.
+    many = [metric("cpu", utilization=u) for u in range(90, 40, -2)]  # 25 cpu targets, 90% down to 42%
+    payload, findings = render(scaling(*many, metric("cpu", average="0.1")))
+    [policy] = payload["scalingPolicies"]
+    values = sorted(float(f.extra["target_value"]) for f in by_code(findings, "K2E-I501"))
+    assert policy_config(payload)["TargetValue"] == values[0]
+    [merged] = by_code(findings, "K2E-I531")
+    assert merged.message.startswith("26 cpu targets")
 
 
 def test_parsed_v2_renders_valid_payloads():

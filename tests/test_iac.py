@@ -776,10 +776,35 @@ spec:
   metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}]
   behavior: {scaleUp: {selectPolicy: Disabled}}
 """
+# Fargate-only members (ephemeralStorage), a mapped pull secret, and a paused workload under an HPA
+# (every SuspendedState member).
+RICH_FARGATE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: paused}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: paused}}
+  template:
+    metadata: {labels: {app: paused}}
+    spec:
+      imagePullSecrets: [{name: regcred}]
+      containers:
+        - name: app
+          image: registry.example.com/app:1.0
+          resources:
+            requests: {cpu: 250m, memory: 512Mi, ephemeral-storage: 30Gi}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: paused}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: paused}
+  minReplicas: 2
+  maxReplicas: 6
+"""
 # Members no input reaches today (the renderers never write them); the table names them for completeness.
 NOT_WRITTEN = {("CONTAINER_DEFINITION", "portMappings.hostPort"),
-               ("SCALABLE_TARGET", "SuspendedState.DynamicScalingInSuspended"),
-               ("SCALABLE_TARGET", "SuspendedState.ScheduledScalingSuspended"),
                ("SCALING_POLICY", "TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.ResourceLabel")}
 
 
@@ -789,7 +814,9 @@ def _rich_conversions() -> list[Conversion]:
     fargate = convert(load_paths([str(sample / "input")]),
                       load_config(str(sample / "k2ecs.yaml")).merged({"platform_version": "1.4.0",
                                                                       "assign_public_ip": True}))
-    return [ec2, fargate]
+    paused = convert(parse_text(RICH_FARGATE, "paused.yaml"), Settings(cluster="c1", image_pull_secrets={
+        "regcred": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-AbCdEf"}))
+    return [ec2, fargate, paused]
 
 
 def _all_view_problems(result: Conversion) -> list[str]:

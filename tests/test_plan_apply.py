@@ -36,7 +36,7 @@ WEB = SAMPLES / "web-loadbalancer-hpa"
 RECREATE = SAMPLES / "recreate-strategy"
 NAMED_PORTS = SAMPLES / "named-target-ports"
 ROLE = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
-CREATE_ALL = ["RegisterTaskDefinition", "CreateService", "RegisterScalableTarget", "PutScalingPolicy"]
+CREATE_ALL = ["CreateLogGroup", "RegisterTaskDefinition", "CreateService", "RegisterScalableTarget", "PutScalingPolicy"]
 
 
 def k2ecs(*args: str, input: str | None = None) -> Any:
@@ -77,7 +77,8 @@ def test_apply_creates_everything_then_plan_and_apply_change_nothing(aws: AwsWor
     args = web_args(aws, web_manifest(tmp_path))
     planned = k2ecs("plan", *args)
     assert planned.exit_code == DetailedExit.CHANGES, planned.stderr
-    assert "+ task definition web: create" in planned.stdout and "Plan: 4 to create" in planned.stdout
+    assert "+ task definition web: create" in planned.stdout and "Plan: 5 to create" in planned.stdout
+    assert "+ log group /ecs/web: create" in planned.stdout  # awslogs-create-group defaults to false
     assert calls.mutating == []
 
     applied = k2ecs("apply", *args, "--yes")
@@ -112,6 +113,11 @@ def test_apply_creates_everything_then_plan_and_apply_change_nothing(aws: AwsWor
     reapplied = k2ecs("apply", *args, "--yes")
     assert reapplied.exit_code == 0 and calls.mutating == []
     assert len(revisions(aws, "web")) == 1
+    import boto3
+
+    logs = boto3.client("logs")  # AWS_ENDPOINT_URL points at the moto server
+    assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["/ecs/web"]
+    assert "= log group /ecs/web: no change" in again.stdout
 
 
 def test_one_changed_field_is_exactly_one_update(aws: AwsWorld, calls: Calls, tmp_path: Path):
@@ -121,7 +127,7 @@ def test_one_changed_field_is_exactly_one_update(aws: AwsWorld, calls: Calls, tm
     planned = k2ecs("plan", *args)
     assert planned.exit_code == DetailedExit.CHANGES
     assert "~ scalable target service/prod/web: update\n      MaxCapacity: 12 -> 20\n" in planned.stdout
-    assert "Plan: 0 to create, 1 to update, 0 to delete, 3 unchanged." in planned.stdout
+    assert "Plan: 0 to create, 1 to update, 0 to delete, 4 unchanged." in planned.stdout  # the log group is the fourth
     assert k2ecs("apply", *args, "--yes").exit_code == 0
     assert calls.mutating == ["RegisterScalableTarget"]
     [target] = aws.autoscaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
@@ -196,7 +202,7 @@ def test_apply_needs_consent(aws: AwsWorld, calls: Calls, tmp_path: Path, monkey
     declined = k2ecs("apply", *args, input="n\n")
     assert declined.exit_code == DetailedExit.ERROR and "not confirmed" in declined.stderr and calls.mutating == []
     accepted = k2ecs("apply", *args, input="y\n")
-    assert accepted.exit_code == 0 and "Apply these 4 change(s)?" in accepted.stdout and calls.mutating == CREATE_ALL
+    assert accepted.exit_code == 0 and "Apply these 5 change(s)?" in accepted.stdout and calls.mutating == CREATE_ALL
 
 
 @pytest.mark.parametrize("case, extra, expected", [
@@ -271,7 +277,7 @@ def test_wait_times_out_with_the_changes_applied(aws: AwsWorld, calls: Calls, tm
     monkeypatch.setattr("converter.aws.wait.POLL_SECONDS", 0.05)
     result = k2ecs("apply", *web_args(aws, web_manifest(tmp_path)), "--yes", "--wait", "--wait-timeout", "1")
     assert result.exit_code == DetailedExit.ERROR
-    assert "Apply complete: 4 change(s) made." in result.stdout and "web: 0/3 running, 3 pending" in result.stdout
+    assert "Apply complete: 5 change(s) made." in result.stdout and "web: 0/3 running, 3 pending" in result.stdout
     assert "timed out after 1 s waiting for service(s) web" in result.stderr and calls.mutating == CREATE_ALL
 
 
@@ -420,3 +426,26 @@ def test_wait_stops_at_a_failed_rollout():
     with pytest.raises(AwsError, match="deployment of service web failed: tasks failed to start"):
         wait_for_services(Clients(Ecs(), None, "eu-west-1", "-"), "prod", ["web"], timeout_seconds=60,
                           on_progress=lambda line: None, sleep=lambda seconds: None)
+
+
+def test_a_log_group_created_since_the_plan_is_not_a_failure():
+    """CreateLogGroup is not an upsert: a group that appeared between plan and apply is the state wanted."""
+    from botocore.exceptions import ClientError
+
+    from converter.aws.executor import STEPS
+    from converter.aws.plan import CREATE, LOG_GROUP, Change
+    from converter.aws.session import Clients
+
+    class Logs:
+        def __init__(self, code: str) -> None:
+            self.code = code
+
+        def create_log_group(self, **request: Any) -> None:
+            raise ClientError({"Error": {"Code": self.code, "Message": "no"}}, "CreateLogGroup")
+
+    change = Change(LOG_GROUP, "/ecs/web", CREATE, request={"logGroupName": "/ecs/web"})
+    exists = Clients(ecs=None, autoscaling=None, region="eu-west-1", endpoint="x", logs=Logs("ResourceAlreadyExistsException"))
+    assert STEPS[(LOG_GROUP, CREATE)](exists, change, {}) == "already exists"
+    denied = Clients(ecs=None, autoscaling=None, region="eu-west-1", endpoint="x", logs=Logs("AccessDeniedException"))
+    with pytest.raises(ClientError):
+        STEPS[(LOG_GROUP, CREATE)](denied, change, {})

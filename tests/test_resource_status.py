@@ -65,7 +65,7 @@ BUNDLE = "---\n".join([
     hpa("orphan", "ghost"),  # scales nothing (E505)
     service("unwired", "api", target_port="metrics"),  # its only port reaches no container (E407)
     deployment("api"),
-    hpa("api-first", "api"),  # another HPA scales api later in the input (E507)
+    hpa("api-first", "api"),  # two HPAs scale api: the HPA controller acts on neither (E507)
     hpa("api-second", "api"),
     deployment("twin-a", app="twin"),
     deployment("twin-b", app="twin"),
@@ -80,14 +80,15 @@ EXPECTED = {
     "Deployment/web": "converted", "Service/web": "converted", "HorizontalPodAutoscaler/web": "converted",
     "Service/lonely": "not-converted", "HorizontalPodAutoscaler/orphan": "not-converted",
     "Service/unwired": "not-converted", "Deployment/api": "converted",
-    "HorizontalPodAutoscaler/api-first": "not-converted", "HorizontalPodAutoscaler/api-second": "converted",
+    "HorizontalPodAutoscaler/api-first": "not-converted", "HorizontalPodAutoscaler/api-second": "not-converted",
     "Deployment/twin-a": "converted", "Deployment/twin-b": "converted", "Service/twins": "not-converted",
     "Service/alias": "not-converted", "Service/headless": "not-converted",
     "Deployment/crowd": "not-converted", "HorizontalPodAutoscaler/crowd": "not-converted",
 }
 WHY = {"Service/lonely": "K2E-W404", "HorizontalPodAutoscaler/orphan": "K2E-E505", "Service/unwired": "K2E-E407",
        "Service/twins": "K2E-W403", "Service/alias": "K2E-W406", "Service/headless": "K2E-W405",
-       "Deployment/crowd": "K2E-E144", "HorizontalPodAutoscaler/api-first": "K2E-E507"}
+       "Deployment/crowd": "K2E-E144", "HorizontalPodAutoscaler/api-first": "K2E-E507",
+       "HorizontalPodAutoscaler/api-second": "K2E-E507"}
 
 
 def test_convert_marks_converted_only_what_reached_the_output() -> None:

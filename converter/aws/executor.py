@@ -1,7 +1,7 @@
 """Apply a plan: each pending change in plan order, stopping at the first failure.
 
-Order within a workload: the task definition revision, then the service that runs it, then the
-scalable target on that service, then its policies (puts before deletes). Every step is decided from
+Order within a workload: the awslogs log groups it writes to, the task definition revision, then the
+service that runs it, then the scalable target on that service, then its policies (puts before deletes). Every step is decided from
 what existed when the plan was read, so a rerun after a failure finds the done steps already matching
 and repeats none of them: registering a revision happens only when the content differs from the
 latest ACTIVE one, the service is created only when it does not exist, and the scaling calls are
@@ -19,6 +19,7 @@ from typing import Any
 from converter.aws.plan import (
     CREATE,
     DELETE,
+    LOG_GROUP,
     SCALABLE_TARGET,
     SCALING_POLICY,
     SERVICE,
@@ -27,7 +28,7 @@ from converter.aws.plan import (
     Change,
     Plan,
 )
-from converter.aws.session import Clients, Redactor, error_text
+from converter.aws.session import Clients, Redactor, error_code, error_text
 
 Step = Callable[[Clients, Change, dict[str, str]], str]
 
@@ -100,6 +101,16 @@ def _with_revision(change: Change, revisions: dict[str, str]) -> dict[str, Any]:
     return request
 
 
+def _create_log_group(clients: Clients, change: Change, revisions: dict[str, str]) -> str:
+    try:
+        clients.logs.create_log_group(**_request(change))
+    except Exception as err:
+        if error_code(err) != "ResourceAlreadyExistsException":
+            raise
+        return "already exists"  # created since the plan was read: the state wanted is there
+    return "created"
+
+
 def _register_task_definition(clients: Clients, change: Change, revisions: dict[str, str]) -> str:
     described = clients.ecs.register_task_definition(**_request(change))["taskDefinition"]
     revisions[described["family"]] = described["taskDefinitionArn"]
@@ -151,6 +162,7 @@ def _delete_scaling_policy(clients: Clients, change: Change, revisions: dict[str
 
 # (kind, action) -> the step that applies it: an explicit registry, so a plan can hold nothing apply cannot do.
 STEPS: dict[tuple[str, str], Step] = {
+    (LOG_GROUP, CREATE): _create_log_group,
     (TASK_DEFINITION, CREATE): _register_task_definition,
     (TASK_DEFINITION, UPDATE): _register_task_definition,
     (SERVICE, CREATE): _create_service,

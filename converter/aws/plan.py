@@ -18,6 +18,7 @@ from converter.aws.state import LiveTaskDefinition, LiveWorkload, resource_id
 CREATE, UPDATE, DELETE, NO_CHANGE = "create", "update", "delete", "no change"
 TASK_DEFINITION, SERVICE = "task definition", "service"
 SCALABLE_TARGET, SCALING_POLICY = "scalable target", "scaling policy"
+LOG_GROUP = "log group"
 
 # Scaling policies k2ecs puts are named with this prefix. Application Auto Scaling policies carry no
 # tags, so the name is how a later run knows which policies are its own: only those are ever deleted.
@@ -28,7 +29,9 @@ _SERVICE_SPECIAL = {"cluster", "serviceName", "taskDefinition", "tags", "launchT
 # Members ECS returns for every service (with its defaults). When a description lacks one, the
 # endpoint does not report it (some emulators drop it), so it cannot be compared: the plan says so
 # instead of showing a change that would never go away.
-_ALWAYS_DESCRIBED = {"deploymentConfiguration"}
+# healthCheckGracePeriodSeconds: DescribeServices reports it once set; an endpoint that drops it (moto) cannot
+# say whether it differs.
+_ALWAYS_DESCRIBED = {"deploymentConfiguration", "healthCheckGracePeriodSeconds"}
 _ORDERLESS_NETWORK = ("subnets", "securityGroups")
 _POLICY_IDENTITY = ("PolicyName", "ServiceNamespace", "ResourceId", "ScalableDimension")  # DeleteScalingPolicy
 # Members the converter writes only when the input asks for them (a LoadBalancer Service, a ClusterIP
@@ -96,14 +99,33 @@ def managed_policy_name(name: str) -> str:
 
 def build_plan(outputs: list[Any], live: dict[str, LiveWorkload], *, cluster: str, region: str, endpoint: str) -> Plan:
     workloads = []
+    planned_groups: set[str] = set()
     for output in outputs:
         state = live[output.name]
         notes: list[str] = []
+        log_groups = _log_group_changes(state, planned_groups)
         task_definition = _task_definition_change(output.task_definition, state.task_definition)
         service = _service_change(output, state, task_definition, cluster, notes)
         scaling = _scaling_changes(output, state, resource_id(output, cluster), notes)
-        workloads.append(WorkloadPlan(output.name, output.resource, (task_definition, service, *scaling), tuple(notes)))
+        workloads.append(WorkloadPlan(output.name, output.resource, (*log_groups, task_definition, service, *scaling),
+                                      tuple(notes)))
     return Plan(cluster=cluster, region=region, endpoint=endpoint, workloads=tuple(workloads))
+
+
+def _log_group_changes(state: LiveWorkload, planned: set[str]) -> list[Change]:
+    """The awslogs log groups, first: ECS does not create them (awslogs-create-group defaults to false), and a
+    task whose log group is missing fails to start. Each group once per plan, with the first workload using it."""
+    changes = []
+    for name, exists in state.log_groups.items():
+        if name in planned:
+            continue
+        planned.add(name)
+        if exists:
+            changes.append(Change(LOG_GROUP, name, NO_CHANGE))
+        else:
+            changes.append(Change(LOG_GROUP, name, CREATE, request={"logGroupName": name},
+                                  notes=("the awslogs driver of the task writes here and does not create it",)))
+    return changes
 
 
 def _task_definition_change(payload: dict[str, Any], live: LiveTaskDefinition | None) -> Change:

@@ -98,6 +98,7 @@ class Clients:
     autoscaling: Any  # application-autoscaling
     region: str
     endpoint: str
+    logs: Any = None  # CloudWatch Logs, for the awslogs log groups; None: log groups are not checked
 
 
 # Network behaviour of the clients (issue 17: botocore's defaults, 60 s timeouts and legacy retries of
@@ -158,7 +159,8 @@ def connect(region: str | None, profile: str | None, redact: Redactor, timeout_s
     config = client_config(timeout_seconds)
     ecs = session.client("ecs", config=config)
     autoscaling = session.client("application-autoscaling", config=config)
-    return Clients(ecs=ecs, autoscaling=autoscaling, region=session.region_name, endpoint=ecs.meta.endpoint_url)
+    return Clients(ecs=ecs, autoscaling=autoscaling, region=session.region_name, endpoint=ecs.meta.endpoint_url,
+                   logs=session.client("logs", config=config))
 
 
 def error_text(err: BaseException, redact: Redactor) -> str:

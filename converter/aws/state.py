@@ -28,12 +28,33 @@ class LiveWorkload:
     service: dict[str, Any] | None = None  # the described service, when ACTIVE or DRAINING
     scalable_target: dict[str, Any] | None = None
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # PolicyName -> described policy
+    # awslogs log group name -> whether it exists; empty when the clients cannot tell (no logs client)
+    log_groups: dict[str, bool] = field(default_factory=dict)
 
 
 def resource_id(output: Any, cluster: str) -> str:
     if output.scaling is not None:
         return output.scaling["scalableTarget"]["ResourceId"]
     return f"service/{cluster}/{output.service['serviceName']}"
+
+
+def log_group_names(taskdef: dict[str, Any]) -> list[str]:
+    """The awslogs groups the task definition's containers write to, in order, once each."""
+    names: list[str] = []
+    for container in taskdef.get("containerDefinitions", []):
+        logging = container.get("logConfiguration") or {}
+        name = (logging.get("options") or {}).get("awslogs-group")
+        if logging.get("logDriver") == "awslogs" and isinstance(name, str) and name not in names:
+            names.append(name)
+    return names
+
+
+def _log_group_exists(clients: Clients, name: str) -> bool:
+    paginator = clients.logs.get_paginator("describe_log_groups")
+    for page in paginator.paginate(logGroupNamePrefix=name):
+        if any(group.get("logGroupName") == name for group in page.get("logGroups", [])):
+            return True
+    return False
 
 
 def check_cluster(clients: Clients, cluster: str) -> None:
@@ -62,6 +83,9 @@ def read_state(clients: Clients, cluster: str, outputs: list[Any]) -> dict[str, 
         state.service = services.get(output.service["serviceName"])
         state.scalable_target = targets.get(ids[output.name])
         state.policies = _policies(clients, ids[output.name])
+        if clients.logs is not None:
+            # awslogs-create-group defaults to false: the log group must exist before a task starts.
+            state.log_groups = {name: _log_group_exists(clients, name) for name in log_group_names(output.task_definition)}
     return live
 
 

@@ -53,10 +53,8 @@ def render_health_check(container: Container) -> tuple[dict[str, Any] | None, li
     command, note = probe_command(liveness, container.name)
     if note is not None:
         findings.append(note)
-    start_period = liveness.initial_delay_seconds
+    start_period = start_period_seconds(container)
     if startup is not None:
-        # The startup probe's budget becomes startPeriod (derived, §2.4): ECS ignores failures until then.
-        start_period += startup.failure_threshold * startup.period_seconds
         if (startup.handler, startup.command, startup.port, startup.path) != (liveness.handler, liveness.command, liveness.port, liveness.path):
             findings.append(make_finding("K2E-W114", startup.origin,
                                          f"startupProbe of {container.name!r} checks something else than the liveness probe; only its time budget was kept (startPeriod)"))
@@ -70,9 +68,44 @@ def render_health_check(container: Container) -> tuple[dict[str, Any] | None, li
         if check[key] != value:
             changed.append(f"{key} {value} -> {check[key]}")
     if changed:
-        findings.append(make_finding("K2E-I113", liveness.origin,
-                                     f"health check of {container.name!r} adjusted to ECS ranges: " + ", ".join(changed)))
+        message = f"health check of {container.name!r} adjusted to ECS ranges: " + ", ".join(changed)
+        if check["startPeriod"] < start_period:
+            # healthCheckGracePeriodSeconds has no 300 s ceiling and also holds back container health checks.
+            message += (f"; the service's healthCheckGracePeriodSeconds {start_period} covers the rest of the "
+                        "start-up budget")
+        findings.append(make_finding("K2E-I113", liveness.origin, message))
     if liveness.success_threshold != 1:
         findings.append(make_finding("K2E-W114", liveness.origin,
                                      f"successThreshold {liveness.success_threshold} has no ECS field (ECS counts one success)"))
     return check, findings
+
+
+def startup_budget_seconds(container: Container) -> int | None:
+    """The longest a startup probe lets the container take to start: its initialDelaySeconds plus
+    failureThreshold probes periodSeconds apart (the kubelet kills the container after the last failure)."""
+    startup = container.startup
+    if startup is None:
+        return None
+    return startup.initial_delay_seconds + startup.failure_threshold * startup.period_seconds
+
+
+def start_period_seconds(container: Container) -> int:
+    """How long liveness failures must not count, as the kubelet does it (§2.4 corrected).
+
+    pkg/kubelet/prober/worker.go doProbe: a liveness probe is not run before the startup probe has
+    succeeded, nor before its own initialDelaySeconds; so failures count from the later of the two.
+    """
+    liveness = container.liveness
+    delay = 0 if liveness is None else liveness.initial_delay_seconds
+    budget = startup_budget_seconds(container)
+    return delay if budget is None else max(delay, budget)
+
+
+def readiness_budget_seconds(container: Container) -> int | None:
+    """How long a container may take before its readiness probe could first report it unready: the time a
+    load balancer check turned from it must tolerate (Kubernetes never kills an unready pod; ECS replaces a
+    task that fails its target group check once the grace period is over)."""
+    probe = container.readiness
+    if probe is None:
+        return None
+    return probe.initial_delay_seconds + probe.failure_threshold * probe.period_seconds

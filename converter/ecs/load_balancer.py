@@ -157,7 +157,7 @@ def _readiness_findings(exposure: Exposure, targets: Sequence[Target], target_gr
             lost.append("host and httpHeaders")
         if probe.initial_delay_seconds:
             lost.append(f"initialDelaySeconds {probe.initial_delay_seconds} (the ECS service's "
-                        f"healthCheckGracePeriodSeconds is the closest setting)")
+                        f"the service's healthCheckGracePeriodSeconds covers it, K2E-I320)")
         annotated = sorted(key for key in overrides if key in _HEALTH_FIELDS)
         findings.append(make_finding(
             "K2E-I414", probe.origin,
@@ -264,7 +264,7 @@ def _from_probe(check: dict[str, Any], probe: Probe, container_port: int) -> lis
         notes.append(f"readinessProbe {probe.handler} cannot run from a load balancer; the default check is used")
     if probe.initial_delay_seconds:
         notes.append("readinessProbe initialDelaySeconds has no target group field; the ECS service's "
-                     "healthCheckGracePeriodSeconds is the closest setting")
+                     "healthCheckGracePeriodSeconds covers it (K2E-I320)")
     return notes
 
 

@@ -19,7 +19,9 @@ SERVICE_NAMESPACE = "ecs"
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 POLICY_TYPE = "TargetTrackingScaling"
 PREDEFINED_METRIC = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSServiceAverageMemoryUtilization"}
-MAX_POLICIES = 50  # per scalable target [AAS-TT]
+# replicas 0: the HPA controller does not scale the target (horizontal.go reconcileAutoscaler:
+# "scaling is disabled since the replica count of the target is zero"), so no scaling activity at all.
+PAUSED = {"DynamicScalingInSuspended": True, "DynamicScalingOutSuspended": True, "ScheduledScalingSuspended": True}
 MAX_POLICY_NAME = 256  # [BC-AAS] PolicyName
 CPU_UNITS_PER_CORE = 1024  # §1.2
 _CENT = Decimal("0.01")
@@ -30,10 +32,11 @@ FARGATE_MAX_UTILIZATION = Decimal(100)
 
 
 def render_scaling(autoscaling: Autoscaling, *, service_name: str, size: TaskSize, settings: Settings,
-                   resource: str) -> tuple[dict, list[Finding]]:
+                   resource: str, paused: bool = False) -> tuple[dict, list[Finding]]:
     """``{"scalableTarget": ..., "scalingPolicies": [...]}`` for ``service_name``.
 
     ``resource`` names the scaled workload (e.g. ``Deployment/web``) in messages about its requests.
+    ``paused``: the workload has replicas 0, which the HPA controller does not scale (K2E-W530).
     """
     findings: list[Finding] = []
     origin = autoscaling.origin
@@ -55,22 +58,40 @@ def render_scaling(autoscaling: Autoscaling, *, service_name: str, size: TaskSiz
                                      f"MaxCapacity raised to {min_capacity}"))
         max_capacity = min_capacity
     scalable_target: dict = {**common, "MinCapacity": min_capacity, "MaxCapacity": max_capacity}
-    if autoscaling.scale_out_disabled:
+    if paused:
+        scalable_target["SuspendedState"] = dict(PAUSED)
+        findings.append(make_finding(
+            "K2E-W530", origin,
+            f"{resource} has replicas 0: the HPA controller does not scale a target at 0 (ScalingActive False, "
+            f"ScalingDisabled), so desiredCount 0 and a suspended scalable target (MinCapacity {min_capacity}) were "
+            "written; to resume, set desiredCount and clear SuspendedState"))
+    elif autoscaling.scale_out_disabled:
         # K2E-W508 was reported by the parser: this suspends scale-out for the whole target (§5.1).
         scalable_target["SuspendedState"] = {"DynamicScalingOutSuspended": True}
 
-    policies: list[dict] = []
-    names: set[str] = set()
+    chosen: dict[str, tuple[Decimal, MetricTarget]] = {}
+    merged: dict[str, list[tuple[Decimal, MetricTarget]]] = {}
     for metric in autoscaling.metrics:
         value, metric_findings = target_value(metric, size=size, settings=settings, resource=resource)
         findings.extend(metric_findings)
+        if value is None:
+            continue
+        merged.setdefault(metric.resource, []).append((value, metric))
+        if metric.resource not in chosen or value < chosen[metric.resource][0]:
+            chosen[metric.resource] = (value, metric)
+    for metric_resource, values in merged.items():
+        if len(values) > 1:
+            findings.append(_merged(metric_resource, values, chosen[metric_resource][0]))
+    policies: list[dict] = []
+    names: set[str] = set()
+    for metric_resource, (value, _) in chosen.items():
         policies.append({
-            "PolicyName": _policy_name(service_name, metric.resource, names),
+            "PolicyName": _policy_name(service_name, metric_resource, names),
             **common,
             "PolicyType": POLICY_TYPE,
             "TargetTrackingScalingPolicyConfiguration": {
                 "TargetValue": float(value),
-                "PredefinedMetricSpecification": {"PredefinedMetricType": PREDEFINED_METRIC[metric.resource]},
+                "PredefinedMetricSpecification": {"PredefinedMetricType": PREDEFINED_METRIC[metric_resource]},
                 # Always written: the AAS default scale-out cooldown for ECS is 300 s, far slower than
                 # the HPA's (§5.4).
                 "ScaleOutCooldown": autoscaling.scale_out_cooldown_seconds,
@@ -78,43 +99,56 @@ def render_scaling(autoscaling: Autoscaling, *, service_name: str, size: TaskSiz
                 "DisableScaleIn": autoscaling.scale_in_disabled,
             },
         })
-    if len(policies) > MAX_POLICIES:
-        findings.append(make_finding("K2E-W509", origin.at(origin.path + "/spec/metrics"),
-                                     f"{len(policies)} metrics; a scalable target takes at most {MAX_POLICIES} "
-                                     f"policies, the first {MAX_POLICIES} were kept"))
-        policies = policies[:MAX_POLICIES]
     return {"scalableTarget": scalable_target, "scalingPolicies": policies}, findings
 
 
+def _merged(metric_resource: str, values: list[tuple[Decimal, MetricTarget]], lowest: Decimal) -> Finding:
+    """Application Auto Scaling takes one target-tracking policy per predefined metric; the HPA computes a
+    replica count per metric and keeps the largest (computeReplicasForMetrics, horizontal.go), which for one
+    metric is the lowest target: that one is kept."""
+    first = values[0][1]
+    shown = ", ".join(_show(value) for value, _ in values)
+    return make_finding("K2E-I531", first.origin.at(first.origin.path.rsplit("/", 1)[0]),
+                        f"{len(values)} {metric_resource} targets (TargetValue {shown}) became one policy at the lowest, "
+                        f"{_show(lowest)}: the HPA acts on the metric that asks for the most replicas")
+
+
 def target_value(metric: MetricTarget, *, size: TaskSize, settings: Settings,
-                 resource: str) -> tuple[Decimal, list[Finding]]:
-    """The ECS TargetValue (percent of the task size, two decimals) for one HPA metric (§5.2, §5.3)."""
+                 resource: str) -> tuple[Decimal | None, list[Finding]]:
+    """The ECS TargetValue (percent of the task size, two decimals) for one HPA metric (§5.2, §5.3), or None
+    when the HPA controller would not act on the metric (a Utilization target without requests)."""
     findings: list[Finding] = []
     cpu = metric.resource == "cpu"
     unit = "CPU units" if cpu else "MiB"
     task = Decimal(size.cpu_units if cpu else size.memory_mib)
+    if task <= 0:
+        task = Decimal(1)  # EC2 with neither task nor container cpu: any usage is above target
     if metric.utilization_percent is not None:
         percent = metric.utilization_percent
         requests = size.requests_cpu_cores if cpu else size.requests_memory_bytes
-        if requests is None or requests <= 0:
-            value = _round(percent)
+        missing = size.cpu_request_missing if cpu else size.memory_request_missing
+        if requests is None or requests <= 0 or missing:
+            # calculatePodRequestsFromContainers (replica_calculator.go): "missing request for <resource> in
+            # container <name>" ends the computation, so the HPA never scales on this metric.
+            who = f"container(s) {', '.join(missing)} of {resource}" if missing else resource
             findings.append(make_finding(
                 "K2E-W506", metric.origin,
-                f"{resource} declares no {metric.resource} requests, so the HPA target {_show(percent)}% is "
-                f"undefined in Kubernetes; TargetValue {_show(value)} applies to the task's {_show(task)} {unit}"))
-        else:
-            # Exact units, not the rounded-up task-definition integers: the point is the same trigger.
-            requested = _units(requests, cpu)
-            trigger = percent * requested / 100
-            value = _round(percent * requested / task)
-            if value != percent:
-                findings.append(make_finding(
-                    "K2E-I501", metric.origin,
-                    f"HPA {metric.resource} target {_show(percent)}% of the {_show(requested)} {unit} requested "
-                    f"fires at {_show(trigger)} {unit} per task; the task has {_show(task)} {unit}, so TargetValue "
-                    f"{_show(value)} (copying {_show(percent)} would fire at {_show(percent * task / 100)} {unit})",
-                    hpa_target_percent=float(percent), target_value=float(value), trigger=float(_round(trigger)),
-                    unit=unit))
+                f"{who} declares no {metric.resource} request (nor a limit it defaults "
+                f"to), so the HPA controller never scales on the {_show(percent)}% {metric.resource} target "
+                "(missing request); no policy was written for it"))
+            return None, findings
+        # Exact units, not the rounded-up task-definition integers: the point is the same trigger.
+        requested = _units(requests, cpu)
+        trigger = percent * requested / 100
+        value = _round(percent * requested / task)
+        if value != percent:
+            findings.append(make_finding(
+                "K2E-I501", metric.origin,
+                f"HPA {metric.resource} target {_show(percent)}% of the {_show(requested)} {unit} requested "
+                f"fires at {_show(trigger)} {unit} per task; the task has {_show(task)} {unit}, so TargetValue "
+                f"{_show(value)} (copying {_show(percent)} would fire at {_show(percent * task / 100)} {unit})",
+                hpa_target_percent=float(percent), target_value=float(value), trigger=float(_round(trigger)),
+                unit=unit))
     elif metric.average_value is not None:
         per_pod = _units(metric.average_value, cpu)
         value = _round(100 * per_pod / task)

@@ -8,9 +8,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from converter.ecs.healthcheck import render_health_check
-from converter.ecs.sizing import (DEFAULT_CPU_UNITS, DEFAULT_MEMORY_MIB, SERVICE_CONNECT_CPU_UNITS,
-                                  SERVICE_CONNECT_MEMORY_MIB, TaskSize, bytes_to_mib, cores_to_units,
-                                  smallest_fargate_size)
+from converter.ecs.sizing import TaskSize, bytes_to_mib, cores_to_units, need, pod_total
 from converter.ecs.tags import render_tags
 from converter.findings import Finding, make_finding
 from converter.model import Container, Workload
@@ -19,72 +17,9 @@ from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
 GIB = 2**30
+FARGATE_DEFAULT_STORAGE_GIB = 20  # botocore EphemeralStorage: "the default is 20 GiB"
 WINDOWS_FAMILY = "WINDOWS_SERVER_2022_CORE"  # the version Kubernetes does not carry (§2.9): stated in W148
 PortNamer = Callable[[str, int, "str | None"], str]
-
-
-class NoTaskSize(Exception):
-    """No valid size exists (K2E-E204 already recorded): the workload cannot be rendered."""
-
-
-def _need(container: Container, policy: str) -> tuple[Decimal | None, Decimal | None]:
-    """(cpu cores, memory bytes) one container needs under the sizing policy (§1.3 step 1)."""
-    r = container.resources
-    if policy == "requests":
-        return (r.cpu_request_cores if r.cpu_request_cores is not None else r.cpu_limit_cores,
-                r.memory_request_bytes if r.memory_request_bytes is not None else r.memory_limit_bytes)
-    if policy == "limits":
-        return (r.cpu_limit_cores if r.cpu_limit_cores is not None else r.cpu_request_cores,
-                r.memory_limit_bytes if r.memory_limit_bytes is not None else r.memory_request_bytes)
-    # recommended: cpu from requests (a weight), memory from limits (a hard kill line, §1.4)
-    return (r.cpu_request_cores if r.cpu_request_cores is not None else r.cpu_limit_cores,
-            r.memory_limit_bytes if r.memory_limit_bytes is not None else r.memory_request_bytes)
-
-
-def _sum(values: list[Decimal | None]) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal(0)) if present else None
-
-
-def size_task(workload: Workload, settings: Settings, *, service_connect_proxy: bool) -> tuple[TaskSize, list[Finding]]:
-    findings: list[Finding] = []
-    # §1.3 step 2: init containers have finished before the app starts, so the pod needs
-    # max(sum over app and sidecar containers, largest init container); the init containers then get
-    # no container-level reservation, which would otherwise count against the task on top of the rest.
-    running_needs = [_need(c, settings.sizing) for c in workload.containers if c.role != "init"]
-    init_needs = [_need(c, settings.sizing) for c in workload.containers if c.role == "init"]
-    cpu_units = max([sum(cores_to_units(cpu) for cpu, _ in running_needs)] + [cores_to_units(cpu) for cpu, _ in init_needs])
-    memory_mib = max([sum(bytes_to_mib(mem) for _, mem in running_needs)] + [bytes_to_mib(mem) for _, mem in init_needs])
-    declared = cpu_units > 0 or memory_mib > 0
-    if service_connect_proxy:
-        cpu_units += SERVICE_CONNECT_CPU_UNITS
-        memory_mib += SERVICE_CONNECT_MEMORY_MIB
-    running = [c for c in workload.containers if c.role != "init"]
-    requests_cpu = _sum([c.resources.cpu_request_cores for c in running])
-    requests_memory = _sum([c.resources.memory_request_bytes for c in running])
-    if not declared:
-        findings.append(make_finding("K2E-W201", workload.origin.at(workload.origin.path + "/spec/template/spec/containers"),
-                                     f"no container of {workload.resource} declares cpu or memory; "
-                                     f"sized at the smallest Fargate size"))
-    need_cpu, need_memory = max(cpu_units, 1), max(memory_mib, 1)
-    if settings.fargate:
-        chosen = smallest_fargate_size(need_cpu, need_memory, "WINDOWS" if workload.operating_system == "windows" else "LINUX")
-        if chosen is None:
-            findings.append(make_finding("K2E-E204", workload.origin,
-                                         f"{workload.resource} needs {need_cpu} CPU units and {need_memory} MiB; the largest Fargate size is 16384 / 122880"))
-            raise NoTaskSize(findings)
-        if declared and chosen != (need_cpu, need_memory):
-            findings.append(make_finding("K2E-I205", workload.origin,
-                                         f"{workload.resource} needs {need_cpu} CPU units / {need_memory} MiB"
-                                         + (" (with the Service Connect proxy)" if service_connect_proxy else "")
-                                         + f"; Fargate size {chosen[0]} / {chosen[1]} chosen"))
-        task_cpu, task_memory = chosen
-    else:
-        # EC2: any cpu from 128 units; memory as needed (a task-level value keeps V8 satisfied).
-        task_cpu = max(cpu_units, 128) if declared else DEFAULT_CPU_UNITS
-        task_memory = memory_mib if memory_mib > 0 else DEFAULT_MEMORY_MIB
-    return TaskSize(cpu_units=task_cpu, memory_mib=task_memory, need_cpu_units=cpu_units, need_memory_mib=memory_mib,
-                    requests_cpu_cores=requests_cpu, requests_memory_bytes=requests_memory), findings
 
 
 def render_task_definition(workload: Workload, settings: Settings, *, family: str, size: TaskSize,
@@ -98,15 +33,16 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
     containers = [_container(c, context) for c in workload.containers]
     _dependencies(workload, containers, findings)
     _fit_container_memory(workload, containers, size, findings)
+    _fit_container_cpu(containers, size)
     payload: dict[str, Any] = {
         "family": family,
         "networkMode": "awsvpc",
         "requiresCompatibilities": [settings.launch_type],
-        "cpu": str(size.cpu_units),
+        **({"cpu": str(size.cpu_units)} if size.cpu_written else {}),
         "memory": str(size.memory_mib),
         "containerDefinitions": containers,
     }
-    needs_execution_role = settings.fargate or any("secrets" in c for c in containers)
+    needs_execution_role = settings.fargate or any("secrets" in c or "repositoryCredentials" in c for c in containers)
     if settings.execution_role_arn is not None:
         payload["executionRoleArn"] = settings.execution_role_arn
     elif needs_execution_role:
@@ -126,7 +62,7 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
         payload["runtimePlatform"] = platform
     if workload.share_process_namespace:
         payload["pidMode"] = "task"
-    storage = _ephemeral_storage(workload, findings)
+    storage = _ephemeral_storage(workload, settings, findings)
     if storage is not None:
         payload["ephemeralStorage"] = {"sizeInGiB": storage}
     volumes = _volumes(workload, settings, findings)
@@ -165,7 +101,20 @@ class _RenderContext(Record):
 def _container(container: Container, context: _RenderContext) -> dict[str, Any]:
     settings, findings = context.settings, context.findings
     out: dict[str, Any] = {"name": container.name, "image": container.image,
-                           "essential": container.role != "init"}
+                           "essential": container.role == "app"}
+    if container.role == "sidecar":
+        # The kubelet restarts a native sidecar that exits and the pod runs on; an essential ECS container
+        # that exits stops the whole task. Non-essential with a restart policy is the ECS equivalent (K2E-I183).
+        out["restartPolicy"] = dict(SIDECAR_RESTART_POLICY)
+        context.findings.append(make_finding(
+            "K2E-I183", container.origin,
+            f"native sidecar {container.name!r} became non-essential with restartPolicy enabled: ECS restarts it in "
+            f"place when it exits, as the kubelet does, except within {SIDECAR_RESTART_POLICY['restartAttemptPeriod']} s "
+            "of its start (the kubelet keeps restarting with back-off); the task then runs on without it"))
+    credentials = context.workload.repository_credentials_arn
+    if credentials is not None and _ECR_IMAGE.match(container.image) is None:
+        # ECR images are pulled with the execution role; repositoryCredentials is for other registries.
+        out["repositoryCredentials"] = {"credentialsParameter": credentials}
     if container.entry_point is not None:
         out["entryPoint"] = list(container.entry_point)
     if container.command is not None:
@@ -176,7 +125,7 @@ def _container(container: Container, context: _RenderContext) -> dict[str, Any]:
         _ports_and_rest(container, context, out)
         return out
     r = container.resources
-    cpu, _ = _need(container, settings.sizing)
+    cpu, _ = need(container, settings.sizing)
     if cpu is not None:
         out["cpu"] = cores_to_units(cpu)
     if r.cpu_limit_cores is not None:
@@ -234,6 +183,8 @@ def _ports_and_rest(container: Container, context: _RenderContext, out: dict[str
         findings.append(make_finding("K2E-W115", container.readiness.origin,
                                      f"readinessProbe of {container.name!r} has no ECS equivalent without a load balancer"))
     _security(container, settings, out, findings)
+    if workload.operating_system == "windows":
+        _drop_linux_only(container, out, findings)
     stop = _stop_timeout(workload, settings, container, findings)
     if stop is not None:
         out["stopTimeout"] = stop
@@ -242,11 +193,20 @@ def _ports_and_rest(container: Container, context: _RenderContext, out: dict[str
     if container.pseudo_terminal is not None:
         out["pseudoTerminal"] = container.pseudo_terminal
     if settings.log_driver == "awslogs":
+        group = f"{settings.log_group_prefix}{workload.name}"
         if settings.region is None and container is workload.containers[0]:
             findings.append(make_finding("K2E-W607", workload.origin,
                                          f"{workload.resource}: no region given for awslogs; a placeholder was written"))
+        if container is workload.containers[0]:
+            # awslogs-create-group defaults to false (ECS developer guide, "Using the awslogs log driver"):
+            # a task whose log group does not exist fails to start.
+            findings.append(make_finding("K2E-I620", workload.origin,
+                                         f"{workload.resource} logs to CloudWatch log group {group}, which ECS does not "
+                                         f"create: create it before the first task starts (aws logs create-log-group "
+                                         f"--log-group-name {group}); k2ecs apply and the cloudformation and terraform "
+                                         "formats create it"))
         out["logConfiguration"] = {"logDriver": "awslogs", "options": {
-            "awslogs-group": f"{settings.log_group_prefix}{workload.name}",
+            "awslogs-group": group,
             "awslogs-region": settings.region or placeholder("region"),
             "awslogs-stream-prefix": "ecs",
         }}
@@ -299,6 +259,20 @@ def _security(container: Container, settings: Settings, out: dict[str, Any], fin
             out["dockerSecurityOptions"] = ["no-new-privileges"]
 
 
+# ContainerRestartPolicy: restartAttemptPeriod is 60-1800 s (default 300); the shortest restarts most like the kubelet.
+SIDECAR_RESTART_POLICY = {"enabled": True, "restartAttemptPeriod": 60}
+# botocore ContainerDefinition: "This parameter is not supported for Windows containers."
+LINUX_ONLY_FIELDS = ("user", "readonlyRootFilesystem", "linuxParameters")
+
+
+def _drop_linux_only(container: Container, out: dict[str, Any], findings: list[Finding]) -> None:
+    dropped = [key for key in LINUX_ONLY_FIELDS if out.pop(key, None) is not None]
+    if dropped:
+        findings.append(make_finding("K2E-W180", container.security.origin or container.origin,
+                                     f"{', '.join(dropped)} of {container.name!r} not written: ECS does not support "
+                                     "them for Windows containers"))
+
+
 def _stop_timeout(workload: Workload, settings: Settings, container: Container, findings: list[Finding]) -> int | None:
     grace = workload.termination_grace_seconds
     if grace is None:
@@ -337,7 +311,7 @@ def _dependencies(workload: Workload, containers: list[dict[str, Any]], findings
     if inits:
         findings.append(make_finding("K2E-I141", workload.origin,
                                      f"{len(inits)} init container(s) of {workload.resource} became non-essential containers "
-                                     "chained with dependsOn SUCCESS; the task is sized for the largest of them, so they carry no container-level cpu or memory"))
+                                     "chained with dependsOn SUCCESS; the task size covers each of them next to the sidecars started before it, so they carry no container-level cpu or memory"))
 
 
 def _fit_container_memory(workload: Workload, containers: list[dict[str, Any]], size: TaskSize,
@@ -350,17 +324,55 @@ def _fit_container_memory(workload: Workload, containers: list[dict[str, Any]], 
                                      f"container memory limits ({total} MiB) exceed the task memory ({size.memory_mib} MiB); per-container limits left out"))
 
 
-def _ephemeral_storage(workload: Workload, findings: list[Finding]) -> int | None:
-    declared = [c.resources.ephemeral_storage_bytes for c in workload.containers if c.resources.ephemeral_storage_bytes is not None]
-    if not declared:
+def _fit_container_cpu(containers: list[dict[str, Any]], size: TaskSize) -> None:
+    """Each container's cpu is its need rounded up; the task cpu is the exact sum rounded up once, so the
+    containers may total up to one unit per container more than the task (100m + 100m + 50m: 103 + 103 + 52
+    against 256), which ECS rejects (V9). The largest shares give up the excess, one unit each: a share is a
+    weight, and one unit in a hundred changes nothing the pod would notice."""
+    if not size.cpu_written:
+        return
+    excess = sum(c.get("cpu", 0) for c in containers) - size.cpu_units
+    for container in sorted((c for c in containers if c.get("cpu", 0) > 1), key=lambda c: -c["cpu"]):
+        if excess <= 0:
+            break
+        container["cpu"] -= 1
+        excess -= 1
+
+
+def _ephemeral_storage(workload: Workload, settings: Settings, findings: list[Finding]) -> int | None:
+    """The task's ephemeralStorage in GiB, or None: the pod's ephemeral-storage aggregated like cpu and memory
+    (component-helpers resource/helpers.go), each container's limit, else its request.
+
+    ephemeralStorage applies to Fargate only (botocore EphemeralStorage: "only supported for tasks hosted
+    on Fargate"); on EC2 the container instance's disk is what the task gets.
+    """
+    def amount(container: Container) -> Decimal | None:
+        return container.resources.ephemeral_storage_bytes
+
+    if all(amount(c) is None for c in workload.containers):
+        return None
+    gib = math.ceil(pod_total(workload.containers, amount) / GIB)
+    if not settings.fargate:
+        findings.append(make_finding("K2E-I207", workload.origin,
+                                     f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) was not written: "
+                                     "ephemeralStorage applies to Fargate only; on EC2 the task uses the instance's disk"))
         return None
     limits = load_schema("ecs_rules.json")["V18_ephemeral_storage"]
-    gib = math.ceil(sum(declared) / GIB)
+    if gib <= FARGATE_DEFAULT_STORAGE_GIB:
+        findings.append(make_finding("K2E-I207", workload.origin,
+                                     f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) is covered by the "
+                                     f"Fargate default of {FARGATE_DEFAULT_STORAGE_GIB} GiB; ephemeralStorage not written"))
+        return None
+    if gib > limits["max"]:
+        findings.append(make_finding("K2E-W212", workload.origin,
+                                     f"ephemeral-storage of {workload.resource} needs {gib} GiB; Fargate gives a task at most "
+                                     f"{limits['max']} GiB, so ephemeralStorage {limits['max']} was written and the pod's "
+                                     f"last {gib - limits['max']} GiB are missing"))
+        return limits["max"]
     findings.append(make_finding("K2E-I207", workload.origin,
-                                 f"ephemeral-storage of {workload.resource} ({gib} GiB in all) became the task's ephemeralStorage"))
-    if gib <= 20:
-        return None  # the Fargate default (20 GiB) already covers it
-    return min(max(gib, limits["min"]), limits["max"])
+                                 f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) became the task's "
+                                 f"ephemeralStorage {gib} GiB, shared by its containers"))
+    return max(gib, limits["min"])
 
 
 def _volumes(workload: Workload, settings: Settings, findings: list[Finding]) -> list[dict[str, Any]]:
@@ -377,6 +389,7 @@ def _volumes(workload: Workload, settings: Settings, findings: list[Finding]) ->
 
 
 _NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")
+_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
 
 
 def ecs_name(name: str) -> str:

@@ -113,7 +113,9 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
         extras.stop_timeouts[name] = stop
     _log_configuration(view, path, name)
     for key, suggestion in _NO_FIELD.items():
-        if view.filled(path + (key,)):
+        if key == "restartPolicy" and role == "sidecar" and view.raw(path + (key, "enabled")) is True:
+            view.take(path + (key,))  # restarted in place: what restartPolicy: Always gives a native sidecar
+        elif view.filled(path + (key,)):
             view.note(path + (key,), "K2E-W709", f"{key} of container {name!r} has no Kubernetes field", suggestion)
         else:
             view.take(path + (key,))

@@ -201,10 +201,17 @@ def _roles(view: EcsView, items: list[tuple[Path, Any]], raw_names: list[Any],
     for i, (item_path, _) in enumerate(items):
         essential = view.get(item_path + ("essential",), bool)
         expected = roles[i] != "init"
-        if essential is False and expected:
+        restarted = view.raw(item_path + ("restartPolicy", "enabled")) is True
+        if essential is False and expected and not (restarted and roles[i] == "sidecar"):
             what = "app container" if roles[i] == "app" else "sidecar"
             view.note(item_path + ("essential",), "K2E-W716",
                       f"{names_list[i]!r} is not essential; as a Kubernetes {what} it is restarted when it exits")
+        elif essential is True and roles[i] == "sidecar":
+            # The kubelet restarts a native sidecar in place; converted back, it is non-essential with a
+            # restart policy (K2E-I183), no longer stopping the task when it exits.
+            view.note(item_path + ("essential",), "K2E-W709",
+                      f"essential of sidecar {names_list[i]!r} has no Kubernetes field: as a native sidecar it is "
+                      "restarted when it exits, and the pod runs on")
         elif essential is not False and not expected:
             view.note(item_path + ("essential",), "K2E-W715",
                       f"{names_list[i]!r} is essential, but others wait for it to finish; it became an init container")

@@ -83,6 +83,8 @@ CONTAINER_DEFINITION: dict[str, Field] = _cfn_only({
     "pseudoTerminal": "PseudoTerminal",
     "logConfiguration": _f("LogConfiguration", nested={
         "logDriver": _f("LogDriver"), "options": _f("Options", keys="data")}),
+    "restartPolicy": _f("RestartPolicy", nested=_cfn_only({"enabled": "Enabled", "restartAttemptPeriod": "RestartAttemptPeriod"})),
+    "repositoryCredentials": _f("RepositoryCredentials", nested=_cfn_only({"credentialsParameter": "CredentialsParameter"})),
 })
 
 TASK_DEFINITION: dict[str, Field] = {
@@ -115,7 +117,10 @@ SERVICE: dict[str, Field] = {
     "propagateTags": _f("PropagateTags", "propagate_tags"),
     "deploymentConfiguration": _f("DeploymentConfiguration", None, FOLD, {
         "maximumPercent": _f("MaximumPercent", "deployment_maximum_percent"),
-        "minimumHealthyPercent": _f("MinimumHealthyPercent", "deployment_minimum_healthy_percent")}),
+        "minimumHealthyPercent": _f("MinimumHealthyPercent", "deployment_minimum_healthy_percent"),
+        "deploymentCircuitBreaker": _f("DeploymentCircuitBreaker", "deployment_circuit_breaker", BLOCK, {
+            "enable": _f("Enable", "enable"), "rollback": _f("Rollback", "rollback")})}),
+    "healthCheckGracePeriodSeconds": _f("HealthCheckGracePeriodSeconds", "health_check_grace_period_seconds"),
     "networkConfiguration": _f("NetworkConfiguration", "network_configuration", BLOCK, {
         "awsvpcConfiguration": _f("AwsvpcConfiguration", None, FOLD, {
             "subnets": _f("Subnets", "subnets"),

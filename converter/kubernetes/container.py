@@ -161,13 +161,25 @@ def _init_resources(reader: Reader, path: Path, container: str) -> None:
     if not shown:
         return
     message = (f"init container {container!r} declares {shown}: an ECS init container gets no container-level cpu, "
-               "memory or GPU; its cpu and memory count only toward the task size, which covers the largest init "
-               "container")
+               "memory or GPU; its cpu and memory count only toward the task size, which covers each init container "
+               "next to the native sidecars declared before it")
     if any("nvidia.com/gpu" in values for values in declared.values()):
         message += "; its nvidia.com/gpu was not written"
     if any("ephemeral-storage" in values for values in declared.values()):
         message += "; its ephemeral-storage counts toward the task's ephemeralStorage"
     reader.note(path, "K2E-I149", message, covers=False)
+
+
+def _zero_resource(reader: Reader, path: Path, section: str, key: str, container: str) -> None:
+    """A cpu or memory of 0 is read as not set. A zero limit sets no cgroup limit on the kubelet (no CFS quota,
+    no memory limit: pkg/kubelet/kuberuntime/kuberuntime_container_linux.go sets a limit only when it is not
+    zero); a zero request reserves nothing. ECS rejects a container memory of 0, so nothing is written."""
+    if section == "limits":
+        effect = "means no limit on the kubelet"
+    else:
+        effect = "reserves nothing"
+    reader.note(path, "K2E-W213", f"{section}.{key} 0 of {container!r} {effect}; it was read as not set and no "
+                f"container-level {key} was written for it")
 
 
 def _resources(reader: Reader, path: Path, container: str) -> Resources:
@@ -185,6 +197,9 @@ def _resources(reader: Reader, path: Path, container: str) -> Resources:
                     reader.fail(item_path, "a resource quantity cannot be negative")
                 if key == "memory" and is_milli_memory(raw):
                     reader.note(item_path, "K2E-W203", f"memory {raw!r} of {container!r} is in millibytes; did you mean {str(raw)[:-1]}Mi?")
+                if quantity == 0 and key in ("cpu", "memory"):
+                    _zero_resource(reader, item_path, section, key, container)
+                    continue
                 values[f"{section}.{key}"] = quantity
             else:
                 reader.note(item_path, "K2E-W208", f"resource {key} of {container!r} has no ECS equivalent")

@@ -21,7 +21,8 @@ _DNS = ("hostname", "subdomain", "hostAliases", "dnsConfig", "setHostnameAsFQDN"
 _POD_SECURITY_NO_FIELD = ("fsGroup", "fsGroupChangePolicy", "supplementalGroups", "supplementalGroupsPolicy",
                           "runAsNonRoot", "seccompProfile", "seLinuxOptions", "appArmorProfile",
                           "windowsOptions", "sysctls", "seLinuxChangePolicy")
-_DEPLOYMENT_NO_FIELD = ("minReadySeconds", "progressDeadlineSeconds", "revisionHistoryLimit", "paused")
+_DEPLOYMENT_NO_FIELD = ("minReadySeconds", "revisionHistoryLimit", "paused")
+DEFAULT_PROGRESS_DEADLINE_SECONDS = 600  # SetDefaults_Deployment (pkg/apis/apps/v1/defaults.go)
 _STATEFULSET_LOST = ("serviceName", "podManagementPolicy", "updateStrategy", "ordinals",
                      "persistentVolumeClaimRetentionPolicy")
 
@@ -32,7 +33,7 @@ def parse_deployment(reader: Reader, context: ParseContext) -> Workload | None:
         return None
     spec = ("spec",)
     replicas = _replicas(reader)
-    rollout = _rollout(reader)
+    rollout = _rollout(reader, deadline=_progress_deadline(reader))
     for key in reader.present(spec, _DEPLOYMENT_NO_FIELD):
         reader.note(spec + (key,), "K2E-W304", f"{key} has no ECS equivalent")
     return _workload(reader, context, meta, replicas, rollout)
@@ -77,7 +78,25 @@ def _replicas(reader: Reader) -> int | None:
     return replicas
 
 
-def _rollout(reader: Reader) -> Rollout:
+def _progress_deadline(reader: Reader) -> int:
+    """progressDeadlineSeconds (default 600) becomes the ECS deployment circuit breaker (K2E-I321).
+
+    The Deployment controller only reports a stalled rollout (condition Progressing=False,
+    ProgressDeadlineExceeded) and keeps the old pods serving; without a circuit breaker ECS would keep
+    launching failing tasks for ever. With enable + rollback, ECS stops the rollout and returns to the last
+    completed deployment, which is what the old ReplicaSet's pods give a Kubernetes user."""
+    path = ("spec", "progressDeadlineSeconds")
+    declared = reader.get(path, int)
+    seconds = DEFAULT_PROGRESS_DEADLINE_SECONDS if declared is None else declared
+    shown = f"progressDeadlineSeconds {seconds}" + (" (the Kubernetes default)" if declared is None else "")
+    reader.note(path, "K2E-I321",
+                f"{shown} became deploymentCircuitBreaker enable + rollback: ECS stops a rollout whose tasks keep "
+                "failing to start (a count of failed tasks, not a time) and returns to the last completed deployment, "
+                "where Kubernetes only reports ProgressDeadlineExceeded", covers=declared is not None)
+    return seconds
+
+
+def _rollout(reader: Reader, *, deadline: int | None = None) -> Rollout:
     base = ("spec", "strategy")
     kind = reader.get(base + ("type",), str) or "RollingUpdate"
     if kind not in ("RollingUpdate", "Recreate"):
@@ -90,7 +109,7 @@ def _rollout(reader: Reader) -> Rollout:
         if isinstance(value, int) and value < 0:
             reader.fail(base + ("rollingUpdate", name), f"{name} cannot be negative")
     return Rollout(strategy="recreate" if kind == "Recreate" else "rolling", max_surge=surge,
-                   max_unavailable=unavailable, origin=reader.origin(base))
+                   max_unavailable=unavailable, origin=reader.origin(base), progress_deadline_seconds=deadline)
 
 
 def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None, rollout: Rollout) -> Workload:
@@ -142,6 +161,7 @@ def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None,
         cpu_architecture=arch, operating_system=operating_system,
         share_process_namespace=reader.get(pod + ("shareProcessNamespace",), bool),
         origin=reader.origin(()),
+        repository_credentials_arn=_pull_secret(reader, context, pod),
     )
 
 
@@ -213,8 +233,6 @@ def _pod_fields(reader: Reader, pod: Path) -> None:
     restart = reader.get(pod + ("restartPolicy",), str)
     if restart not in (None, "Always"):
         reader.fail(pod + ("restartPolicy",), f"a Deployment's pods must have restartPolicy Always, not {restart}")
-    if reader.has(pod + ("imagePullSecrets",)):
-        reader.note(pod + ("imagePullSecrets",), "K2E-W137", "imagePullSecrets need repositoryCredentials (a Secrets Manager secret per registry); not written")
     for key in reader.present(pod, ("automountServiceAccountToken", "enableServiceLinks")):
         reader.note(pod + (key,), "K2E-I009", f"{key} has no meaning on ECS")
     if reader.has(pod + ("activeDeadlineSeconds",)):
@@ -237,6 +255,32 @@ def _node_selector(reader: Reader, pod: Path) -> tuple[Any, Any]:
     return arch, operating_system
 
 
+def _pull_secret(reader: Reader, context: ParseContext, pod: Path) -> str | None:
+    """The Secrets Manager ARN the k2ecs config maps the first mappable imagePullSecret to, or None.
+
+    The kubelet tries every pull secret of the pod for every image; an ECS container has one
+    repositoryCredentials, so the first mapped one serves every container (ECR images need none)."""
+    path = pod + ("imagePullSecrets",)
+    names = [reader.get(item + ("name",), str) or "" for item, _ in reader.sequence(path)]
+    if not names:
+        return None
+    mapping = context.settings.image_pull_secrets
+    mapped = [name for name in names if name in mapping]
+    unmapped = [name for name in names if name not in mapping]
+    if unmapped:
+        reader.note(path, "K2E-W137", f"imagePullSecrets {', '.join(unmapped)} are not mapped under repositoryCredentials: "
+                    "in the k2ecs config" + ("; not written" if not mapped else f"; {mapped[0]} is used instead"),
+                    covers=not mapped)
+    if not mapped:
+        return None
+    message = f"imagePullSecret {mapped[0]} became repositoryCredentials of every container whose image is not in ECR"
+    if len(mapped) > 1:
+        message += (f"; {', '.join(mapped[1:])} not used (Kubernetes tries each pull secret, an ECS container takes "
+                    "one)")
+    reader.note(path, "K2E-I182", message)
+    return mapping[mapped[0]]
+
+
 def _task_role(reader: Reader, context: ParseContext, pod: Path, account: str | None, namespace: str | None) -> str | None:
     if account is None or account == "default":
         return context.settings.task_roles.get(account or "default")
@@ -249,6 +293,13 @@ def _task_role(reader: Reader, context: ParseContext, pod: Path, account: str | 
             found.reader.note(("metadata", "annotations", "eks.amazonaws.com/role-arn"), "K2E-W310",
                               f"IRSA role {role} became the task role of the pods that use ServiceAccount {account}")
             return configured or role
+        if configured is None:
+            # EKS Pod Identity associations live in the EKS API, not in manifests: nothing here says which
+            # role the pods had, and ECS gives a task no AWS credentials without a task role.
+            reader.note(pod + ("serviceAccountName",), "K2E-W621",
+                        f"ServiceAccount {account!r} has no eks.amazonaws.com/role-arn annotation and no taskRoles: entry "
+                        "in the k2ecs config; no task role was written, so the tasks get no AWS credentials",
+                        covers=False)
         return configured
     if configured is None:
         reader.note(pod + ("serviceAccountName",), "K2E-W147", f"ServiceAccount {account!r} is not in the input; no task role written")
