@@ -7,6 +7,7 @@ import sys
 import typer
 
 from converter import __version__
+from converter.cli_common import K2ecsCommand
 from converter.commands import apply, baseline, compare, convert, explain, plan
 
 
@@ -34,14 +35,20 @@ COMMANDS = {
 }
 
 
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The k2ecs app with every command, or with the one named ``only``."""
-    built = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+    # Plain (click) help rather than rich panels: at 80 columns the panels cut option names, and they show a
+    # type for every flag. -h as well as --help; completion (--install-completion) on, as typer offers it.
+    built = typer.Typer(add_completion=True, pretty_exceptions_enable=False, no_args_is_help=True,
+                        rich_markup_mode=None, context_settings=CONTEXT_SETTINGS,
                         help="Move container workloads between Kubernetes and Amazon ECS, and report what does not carry over.")
     built.callback()(root)
     for name, (command, cls) in COMMANDS.items():
         if only is None or name == only:
-            built.command(name, cls=cls)(command)
+            built.command(name, cls=cls or K2ecsCommand)(command)
     return built
 
 

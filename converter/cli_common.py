@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Annotated, Iterator, List, Optional
 
 import typer
+import typer.core
 
 from converter.errors import ExitStatus, K2ecsError
 
@@ -49,16 +50,24 @@ class Sizing(str, Enum):
 
 
 # Settings options shared by every command that converts: declared once so flags and help cannot drift.
-ConfigOption = Annotated[Optional[str], typer.Option("--config", help="k2ecs.yaml with settings the manifests do not carry.")]
-ClusterOption = Annotated[Optional[str], typer.Option(help="ECS cluster name.")]
-RegionOption = Annotated[Optional[str], typer.Option(help="AWS region (for awslogs).")]
-LaunchTypeOption = Annotated[Optional[LaunchType], typer.Option("--launch-type", help="FARGATE (default) or EC2.")]
-SubnetsOption = Annotated[Optional[List[str]], typer.Option("--subnets", help="Subnet IDs (comma-separated or repeated).")]
-SecurityGroupsOption = Annotated[Optional[List[str]], typer.Option("--security-groups", help="Security group IDs.")]
-PublicIpOption = Annotated[Optional[bool], typer.Option("--assign-public-ip/--no-assign-public-ip")]
-ExecutionRoleOption = Annotated[Optional[str], typer.Option("--execution-role-arn")]
-ServiceConnectOption = Annotated[Optional[str], typer.Option("--service-connect-namespace")]
-SizingOption = Annotated[Optional[Sizing], typer.Option(help="Size tasks from requests, limits, or the recommended mix.")]
+ConfigOption = Annotated[Optional[str], typer.Option("--config", metavar="FILE",
+                                                     help="k2ecs.yaml with the settings the manifests do not carry "
+                                                          "(default: ./k2ecs.yaml when it exists).")]
+ClusterOption = Annotated[Optional[str], typer.Option(metavar="NAME", help="ECS cluster name.")]
+RegionOption = Annotated[Optional[str], typer.Option(metavar="REGION", help="AWS region (for awslogs).")]
+LaunchTypeOption = Annotated[Optional[LaunchType], typer.Option("--launch-type", metavar="FARGATE|EC2",
+                                                                help="Launch type (default FARGATE).")]
+SubnetsOption = Annotated[Optional[List[str]], typer.Option("--subnets", metavar="SUBNET_ID[,...]",
+                                                            help="Subnet IDs (comma-separated or repeated).")]
+SecurityGroupsOption = Annotated[Optional[List[str]], typer.Option("--security-groups", metavar="SG_ID[,...]",
+                                                                   help="Security group IDs (comma-separated or repeated).")]
+PublicIpOption = Annotated[Optional[bool], typer.Option("--assign-public-ip/--no-assign-public-ip",
+                                                        help="awsvpc assignPublicIp (default: no).")]
+ExecutionRoleOption = Annotated[Optional[str], typer.Option("--execution-role-arn", metavar="ARN",
+                                                            help="Task execution role ARN.")]
+ServiceConnectOption = Annotated[Optional[str], typer.Option("--service-connect-namespace", metavar="NAMESPACE",
+                                                             help="Cloud Map namespace for Service Connect.")]
+SizingOption = Annotated[Optional[Sizing], typer.Option(metavar="recommended|requests|limits", help="Size tasks from requests, limits, or the recommended mix.")]
 
 
 def split_values(values: Optional[List[str]]) -> Optional[tuple[str, ...]]:
@@ -88,17 +97,25 @@ class SettingsFlags:
                 for item in fields(self) if getattr(self, item.name) is not None]
 
     def settings(self):
-        """The config file merged with the flags, flags first."""
-        from converter.config import load_config
+        """The config file merged with the flags, flags first. Without --config, ./k2ecs.yaml is the config
+        when it exists. Flags are checked against the config schema, exactly as the same values in the file."""
+        import os
 
-        return load_config(self.config).merged({
+        from converter.config import DEFAULT_CONFIG, check_flags, load_config
+
+        values = {
             "cluster": self.cluster, "region": self.region,
             "launch_type": None if self.launch_type is None else self.launch_type.value,
             "subnets": split_values(self.subnets), "security_groups": split_values(self.security_groups),
             "assign_public_ip": self.assign_public_ip, "execution_role_arn": self.execution_role_arn,
             "service_connect_namespace": self.service_connect_namespace,
             "sizing": None if self.sizing is None else self.sizing.value,
-        })
+        }
+        check_flags({_FLAG_NAMES.get(key, "--" + key.replace("_", "-")): value for key, value in values.items()})
+        config = self.config
+        if config is None and os.path.isfile(DEFAULT_CONFIG):
+            config = DEFAULT_CONFIG
+        return load_config(config).merged(values)
 
 
 _FLAG_NAMES = {"assign_public_ip": "--assign-public-ip/--no-assign-public-ip"}
@@ -230,3 +247,24 @@ def _guarded(run, show_traceback: bool) -> int:
             raise
         sys.stderr.write(f"k2ecs: internal error: {type(err).__name__}: {err} (rerun with --traceback and report it)\n")
         return int(ExitStatus.INTERNAL)
+
+
+class K2ecsCommand(typer.core.TyperCommand):
+    """A typer command whose help lists each argument by its metavar and help only: typer adds the Python
+    type (``<list[str]>``), which means nothing to a user."""
+
+    def format_options(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                name = (param.metavar or param.name.upper()) + ("..." if param.nargs != 1 else "")
+                arguments.append((name, (param.help or "") + ("  [required]" if param.required else "")))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)

@@ -45,9 +45,9 @@ class OutputFormat(str, Enum):
 
 
 def convert(
-    paths: List[str] = typer.Argument(..., help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write one file per payload and report.json to this folder."),
-    output_format: OutputFormat = typer.Option(OutputFormat.ecs_json, "--format",
+    paths: List[str] = typer.Argument(..., metavar="PATH", show_default=False, help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="DIR", help="Write one file per payload and report.json to this folder."),
+    output_format: OutputFormat = typer.Option(OutputFormat.ecs_json, "--format", metavar="ecs-json|cloudformation|terraform",
                                                help="ecs-json (the API payloads), cloudformation (one template) or "
                                                     "terraform (versions.tf, variables.tf, main.tf, outputs.tf)."),
     cfn_json: bool = typer.Option(False, "--cfn-json", help="With --format cloudformation: the template as JSON, not YAML."),
@@ -61,19 +61,19 @@ def convert(
     execution_role_arn: ExecutionRoleOption = None,
     service_connect_namespace: ServiceConnectOption = None,
     sizing: SizingOption = None,
-    report: ReportFormat = typer.Option(ReportFormat.text, "--report",
+    report: ReportFormat = typer.Option(ReportFormat.text, "--report", metavar="text|json|markdown|sarif|junit",
                                         help="Report format: text, json, markdown, sarif (2.1.0) or junit (XML)."),
-    report_file: Optional[str] = typer.Option(None, "--report-file", help="Write the report here instead of stderr."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
+    report_file: Optional[str] = typer.Option(None, "--report-file", metavar="FILE", help="Write the report here instead of stderr."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", metavar="error|warning|info|never",
                                    help="Exit 1 when a finding that is not accepted is at or above this severity."),
     check: bool = typer.Option(False, "--check",
                                help="Write nothing; compare what would be written with the -o folder, print a unified "
                                     "diff on stdout and exit 5 when they differ."),
-    baseline: Optional[str] = typer.Option(None, "--baseline",
+    baseline: Optional[str] = typer.Option(None, "--baseline", metavar="FILE",
                                            help="Accepted findings (written by k2ecs baseline): they stay in the report, "
                                                 "marked accepted, and do not count for --fail-on."),
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
-    to: Optional[Direction] = typer.Option(None, "--to", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
+    to: Optional[Direction] = typer.Option(None, "--to", metavar="k8s|ecs", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
                                            "folder to Kubernetes manifests; ecs: Kubernetes to ECS. Detected from the "
                                            "input when omitted."),
 ) -> None:

@@ -9,9 +9,9 @@ import typer
 import typer.core
 
 from converter.cli_common import (
-    ClusterOption,
     ConfigOption,
     ExecutionRoleOption,
+    K2ecsCommand,
     LaunchTypeOption,
     PublicIpOption,
     RegionOption,
@@ -28,7 +28,7 @@ from converter.cli_common import (
 _USAGE_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
 
 
-class DetailedExitCommand(typer.core.TyperCommand):
+class DetailedExitCommand(K2ecsCommand):
     """A command whose parser errors (unknown flag, bad value) exit 1, not click's 2, which means "changes pending"."""
 
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
@@ -41,15 +41,19 @@ class DetailedExitCommand(typer.core.TyperCommand):
 
 # Optional on purpose: a missing argument must be k2ecs's error (exit 1), not the parser's usage
 # error, whose exit status 2 would read as "changes pending".
-PathsArgument = Annotated[list[str] | None, typer.Argument(help="Files, folders or - for stdin, as for convert.")]
-ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile; otherwise boto3's standard chain.")]
+PathsArgument = Annotated[list[str] | None, typer.Argument(metavar="PATH", help="Files, folders or - for stdin, as for convert (required).")]
+ProfileOption = Annotated[str | None, typer.Option("--profile", metavar="NAME", help="AWS profile; otherwise boto3's standard chain.")]
+# The cluster is required by plan and apply (here or as cluster: in the config), and is checked by k2ecs
+# rather than the parser for the reason above; the help says so.
+RequiredClusterOption = Annotated[str | None, typer.Option("--cluster", metavar="NAME",
+                                                           help="ECS cluster name (required: here or as cluster: in the config).")]
 TracebackOption = Annotated[bool, typer.Option("--traceback", help="Show the Python traceback on errors.")]
 
 
 def plan(
     paths: PathsArgument = None,
     config: ConfigOption = None,
-    cluster: ClusterOption = None,
+    cluster: RequiredClusterOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
     launch_type: LaunchTypeOption = None,
