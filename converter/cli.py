@@ -8,7 +8,7 @@ import typer
 
 from converter import __version__
 from converter.cli_common import K2ecsCommand
-from converter.commands import apply, baseline, compare, convert, explain, plan
+from converter.commands import apply, baseline, compare, convert, explain, init, plan
 
 
 def _version(value: bool) -> None:
@@ -32,6 +32,7 @@ COMMANDS = {
     "plan": (plan.plan, plan.DetailedExitCommand),
     "apply": (apply.apply, plan.DetailedExitCommand),
     "compare": (compare.compare, None),
+    "init": (init.init, None),
 }
 
 

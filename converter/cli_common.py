@@ -90,11 +90,12 @@ class SettingsFlags:
     execution_role_arn: Optional[str] = None
     service_connect_namespace: Optional[str] = None
     sizing: Optional[Sizing] = None
+    discover_config: bool = True  # False: no ./k2ecs.yaml without --config (k2ecs init)
 
     def given(self) -> list[str]:
         """The flags set on the command line, as the user wrote them."""
         return [_FLAG_NAMES.get(item.name, "--" + item.name.replace("_", "-"))
-                for item in fields(self) if getattr(self, item.name) is not None]
+                for item in fields(self) if item.name != "discover_config" and getattr(self, item.name) is not None]
 
     def settings(self):
         """The config file merged with the flags, flags first. Without --config, ./k2ecs.yaml is the config
@@ -113,7 +114,7 @@ class SettingsFlags:
         }
         check_flags({_FLAG_NAMES.get(key, "--" + key.replace("_", "-")): value for key, value in values.items()})
         config = self.config
-        if config is None and os.path.isfile(DEFAULT_CONFIG):
+        if config is None and self.discover_config and os.path.isfile(DEFAULT_CONFIG):
             config = DEFAULT_CONFIG
         return load_config(config).merged(values)
 

@@ -7,7 +7,7 @@ from typing import Any
 from converter.errors import InputError, UsageError
 from converter.loader import parse_text, read_source
 from converter.resources import load_schema
-from converter.settings import Settings
+from converter.settings import Settings, is_placeholder
 
 
 DEFAULT_CONFIG = "k2ecs.yaml"  # found in the current folder when --config is not given
@@ -32,7 +32,10 @@ def load_config(path: str | None) -> Settings:
         error = errors[0]
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         line = documents[0].line_of(tuple(error.absolute_path)) if documents else None
-        raise UsageError(f"config {where}: {error.message}", file=name, line=line)
+        message = error.message
+        if is_placeholder(error.instance):
+            message = f"{error.instance} is a placeholder (k2ecs init writes them): replace it with the real value"
+        raise UsageError(f"config {where}: {message}", file=name, line=line)
     return settings_from_config(data)
 
 
