@@ -61,10 +61,12 @@ def main() -> None:
     # Typer builds every command it has, each from its function's signature, at every start. When the
     # command comes first, as it always does but for `k2ecs --help` and `--version`, only that one is
     # built: 5 ms of `k2ecs convert`'s start-up (docs/PERFORMANCE.md). Anything else sees the whole app.
+    # The program is k2ecs however it was started (python -m converter too), so help says `k2ecs convert` and
+    # shell completion answers to _K2ECS_COMPLETE.
     if arguments and arguments[0] in COMMANDS:
-        build_app(only=arguments[0])()
+        build_app(only=arguments[0])(prog_name="k2ecs")
     else:
-        app()
+        app(prog_name="k2ecs")
 
 
 if __name__ == "__main__":  # pragma: no cover
