@@ -124,35 +124,71 @@ def suites(root: ET.Element) -> dict[str, ET.Element]:
     return {suite.get("name"): suite for suite in root.iter("testsuite")}
 
 
+def _failing(report: dict, fail_on: str) -> list[dict]:
+    ranks = {"info": 1, "warning": 2, "error": 3, "never": 99}
+    return [f for f in report["findings"] if ranks[f["severity"]] >= ranks[fail_on] and "accepted" not in f]
+
+
 @pytest.mark.parametrize("fail_on", ["error", "warning", "info", "never"])
-def test_junit_has_one_case_per_converted_resource_and_a_failure_per_finding_at_or_above_fail_on(fail_on: str):
+def test_junit_has_one_case_per_resource_of_every_kind_and_one_failure_per_failing_case(fail_on: str):
     _, report = report_of(*APP)
     root = junit_of(*APP, "--fail-on", fail_on)
-    converted = suites(root)["k2ecs: converted resources"]
-    cases = converted.findall("testcase")
-    assert [c.get("name") for c in cases] == [r["resource"] for r in report["resources"] if r["status"] == "converted"]
-    ranks = {"info": 1, "warning": 2, "error": 3, "never": 99}
-    failing = [f for f in report["findings"]
-               if ranks[f["severity"]] >= ranks[fail_on] and "accepted" not in f]
+    cases = list(root.iter("testcase"))
+    # every input resource (converted, referenced, not converted: Secrets and ConfigMaps too), in input order
+    assert [(c.get("name"), c.get("classname")) for c in cases][:len(report["resources"])] == \
+        [(r["resource"], r["file"]) for r in report["resources"]]
+    failing = _failing(report, fail_on)
     for case in cases:
-        expected = sorted(f["code"] for f in failing if f["resource"] == case.get("name"))
-        assert sorted(failure.get("type") for failure in case.findall("failure")) == expected
-    all_failures = [failure.get("type") for failure in root.iter("failure")]
-    assert sorted(all_failures) == sorted(f["code"] for f in failing)
-    assert int(root.get("failures")) == len(failing)
-    assert int(root.get("tests")) == len(list(root.iter("testcase")))
+        expected = [f for f in failing if (f["resource"], f["file"]) == (case.get("name"), case.get("classname"))]
+        failures = case.findall("failure")
+        assert len(failures) == (1 if expected else 0)
+        if expected:  # the one failure lists each failing finding of the resource
+            assert [line.split()[2] for line in failures[0].text.splitlines() if not line.startswith("-> ")] == \
+                [f["code"] for f in expected]
+    failed_cases = sum(1 for c in cases if c.find("failure") is not None)
+    assert int(root.get("failures")) == failed_cases <= int(root.get("tests")) == len(cases)
+    for suite in root.iter("testsuite"):
+        assert int(suite.get("tests")) == len(suite.findall("testcase"))
+        assert int(suite.get("failures")) == sum(1 for c in suite.findall("testcase") if c.find("failure") is not None)
     # accepted findings are listed, not failed
     web = next(c for c in cases if c.get("name") == "Deployment/web")
     assert "K2E-W110" in web.findtext("system-out") and "accepted (annotation): the image ships curl" in web.findtext("system-out")
 
 
-def test_junit_puts_findings_about_other_inputs_in_their_own_suite():
+def test_junit_groups_cases_by_input_file_and_a_clean_sample_has_no_failure():
     root = junit_of(*APP, "--fail-on", "warning")
-    other = suites(root)["k2ecs: other inputs"]
-    (case,) = other.findall("testcase")
-    assert case.get("name") == "CronJob/nightly" and case.find("failure").get("type") == "K2E-W001"
+    assert [suite.get("name") for suite in root.iter("testsuite")] == ["app.yaml"]
+    cron = next(c for c in root.iter("testcase") if c.get("name") == "CronJob/nightly")
+    assert cron.find("failure").get("type") == "K2E-W001" and "status: not-converted" in cron.findtext("system-out")
     sample = junit_of("convert", "input", "--config", "k2ecs.yaml", cwd=WEB)
-    assert list(suites(sample)) == ["k2ecs: converted resources"] and sample.get("failures") == "0"
+    assert sample.get("failures") == "0" and int(sample.get("tests")) >= 3
+
+
+def test_junit_has_a_case_for_secrets_and_configmaps():
+    case = SAMPLES / "secrets-and-configmaps"
+    _, report = report_of("convert", "input", "--fail-on", "never", cwd=case)
+    root = junit_of("convert", "input", cwd=case)
+    names = [c.get("name") for c in root.iter("testcase")]
+    kinds = {r["resource"] for r in report["resources"] if r["resource"].split("/")[0] in ("Secret", "ConfigMap")}
+    assert kinds and kinds <= set(names)
+
+
+@pytest.mark.parametrize("fail_on", ["error", "warning"])
+def test_junit_reads_back_with_a_junit_parser_and_its_counts_match(fail_on: str):
+    junitparser = pytest.importorskip("junitparser")
+    _, report = report_of(*APP)
+    result = run_k2ecs(*APP, "--report", "junit", "--fail-on", fail_on, cwd=FIXTURES)
+    xml = junitparser.JUnitXml.fromstring(result.stderr.split("\n", 1)[1])
+    cases = [case for suite in xml for case in suite]
+    failed = [case for case in cases if not case.is_passed]
+    assert len(cases) >= len(report["resources"])
+    assert {case.name for case in failed} == {f["resource"] for f in _failing(report, fail_on)}
+    for suite in xml:
+        suite.update_statistics()  # recounts from the cases: the written counts must be the same
+    assert sum(suite.tests for suite in xml) == len(cases)
+    assert sum(suite.failures for suite in xml) == len(failed) == int(ET.fromstring(
+        result.stderr.split("\n", 1)[1]).get("failures"))
+    assert all(len(case.result) == 1 for case in failed)
 
 
 # -- markdown and text ---------------------------------------------------------------------------------
