@@ -215,14 +215,37 @@ def emit(text: str, report_file) -> None:
         report_file.write_with(lambda handle: handle.write(text))
 
 
-def emit_report(report: dict, fmt: str, fail_on: str, report_file) -> None:
+def emit_report(report: dict, fmt: str, fail_on: str, report_file, **options) -> None:
     """emit() of the report in ``fmt``, written as it is made rather than made whole first."""
     from converter.report import render_to
 
     if report_file is None:
-        render_to(report, fmt, sys.stderr, fail_on=fail_on)
+        render_to(report, fmt, sys.stderr, fail_on=fail_on, **options)
     else:
-        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on))
+        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on, **options))
+
+
+def keep_stdin(paths: List[str], fmt: str) -> Optional[str]:
+    """For a SARIF report of piped input: stdin read now (as the loader would, bounded) and put back for the
+    loader, so its Helm ``# Source:`` markers can place the findings (converter.sarif_root). Else None."""
+    if fmt != "sarif" or "-" not in paths:
+        return None
+    import io
+
+    from converter.loader import MAX_FILE_BYTES
+
+    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    sys.stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
+    return raw.decode("utf-8", errors="replace")
+
+
+def report_options(fmt: str, report: dict, sarif_root: Optional[str], stdin_text: Optional[str]) -> dict:
+    """What the report view needs besides the report: for SARIF, where each finding is in the repository."""
+    if fmt != "sarif":
+        return {}
+    from converter.sarif_root import locator
+
+    return {"locate": locator([source["file"] for source in report["resources"]], sarif_root, stdin_text)}
 
 
 def guarded(run, show_traceback: bool) -> int:

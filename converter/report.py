@@ -118,18 +118,19 @@ RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_
 WRITERS: dict[str, Callable[..., None]] = {"text": write_text, "json": write_json}
 
 
-def render_to(report: dict[str, Any], fmt: str, handle: TextIO, *, fail_on: str = "error") -> None:
+def render_to(report: dict[str, Any], fmt: str, handle: TextIO, *, fail_on: str = "error", **options: Any) -> None:
     """render(), written to ``handle`` as it is made where the view allows (text and json)."""
     writer = WRITERS.get(fmt)
     if writer is None:
-        handle.write(render(report, fmt, fail_on=fail_on))
+        handle.write(render(report, fmt, fail_on=fail_on, **options))
     else:
         writer(report, handle, fail_on=fail_on)
 
 
-def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error") -> str:
-    """The report in format ``fmt`` (one of FORMATS); ``fail_on`` decides JUnit failures."""
+def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error", **options: Any) -> str:
+    """The report in format ``fmt`` (one of FORMATS); ``fail_on`` decides JUnit failures. ``options`` go to
+    the view (SARIF: ``locate``, converter.report_formats.sarif_locations)."""
     renderer = RENDERERS.get(fmt)
     if renderer is None:
         renderer = import_module(_VIEWS[fmt]).render
-    return renderer(report, fail_on=fail_on)
+    return renderer(report, fail_on=fail_on, **options)

@@ -20,6 +20,7 @@ from converter.codes import CODES
 from converter.drift import drift
 from converter.errors import ExitStatus
 from converter.resources import load_schema
+from converter.sarif_root import git_root
 from tests.helpers import ROOT, SAMPLES, run_k2ecs
 
 WEB = SAMPLES / "web-loadbalancer-hpa"
@@ -92,7 +93,10 @@ def test_sarif_is_valid_and_has_rules_results_and_locations(where: str):
         assert result["level"] == {"error": "error", "warning": "warning", "info": "note"}[finding["severity"]]
         assert finding["message"] in result["message"]["text"]
         physical = result["locations"][0]["physicalLocation"]
-        assert physical["artifactLocation"]["uri"] == finding["file"]
+        cwd = WEB if where == "sample" else FIXTURES
+        root = git_root(cwd.resolve())
+        expected = finding["file"] if root is None else (cwd.resolve() / finding["file"]).relative_to(root).as_posix()
+        assert physical["artifactLocation"]["uri"] == expected
         assert physical["region"]["startLine"] == finding["line"]
         assert ("suppressions" in result) == ("accepted" in finding)
 

@@ -26,6 +26,8 @@ from converter.cli_common import (
     refuse_settings_for_ecs_input,
     emit,
     emit_report,
+    keep_stdin,
+    report_options,
     streamed_conversion,
     guarded,
     with_report_file,
@@ -64,6 +66,9 @@ def convert(
     report: ReportFormat = typer.Option(ReportFormat.text, "--report", metavar="text|json|markdown|sarif|junit",
                                         help="Report format: text, json, markdown, sarif (2.1.0) or junit (XML)."),
     report_file: Optional[str] = typer.Option(None, "--report-file", metavar="FILE", help="Write the report here instead of stderr."),
+    sarif_root: Optional[str] = typer.Option(None, "--sarif-root", metavar="DIR",
+                                             help="With --report sarif: the folder SARIF paths are relative to "
+                                                  "(default: the top of the git work tree)."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", metavar="error|warning|info|never",
                                    help="Exit 1 when a finding that is not accepted is at or above this severity."),
     check: bool = typer.Option(False, "--check",
@@ -92,7 +97,10 @@ def convert(
             raise UsageError("--check compares with the output folder: give it with -o/--output")
         if cfn_json and output_format is not OutputFormat.cloudformation:
             raise UsageError("--cfn-json goes with --format cloudformation")
+        if sarif_root is not None and report is not ReportFormat.sarif:
+            raise UsageError("--sarif-root goes with --report sarif")
         accepted = None if baseline is None else read_baseline(baseline)
+        stdin_text = keep_stdin(paths, report.value)
         if to is not Direction.ecs:
             from converter.commands.to_kubernetes import input_direction, run_reverse
 
@@ -103,7 +111,7 @@ def convert(
                 return run_reverse(paths, output=output, report_format=report.value, report_file=report_target,
                                    fail_on=fail_on.value, check=check, accepted=accepted)
         if output_format is OutputFormat.ecs_json:
-            return _streamed(paths, flags, output, accepted, report_target)
+            return _streamed(paths, flags, output, accepted, report_target, stdin_text)
         result = conversion(paths, flags)
         iac = None
         if output_format is not OutputFormat.ecs_json:
@@ -128,10 +136,12 @@ def convert(
             write_atomically(output, files())
         else:
             sys.stdout.write(stdout_document(result.outputs) if iac is None else iac.stdout_text())
-        emit(render(canonical, report.value, fail_on=fail_on.value), report_target)
+        emit(render(canonical, report.value, fail_on=fail_on.value,
+                    **report_options(report.value, canonical, sarif_root, stdin_text)), report_target)
         return _status(findings, differ)
 
-    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target) -> int:
+    def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target,
+                  stdin_text: Optional[str]) -> int:
         """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
         text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
         from converter.baseline import review
@@ -151,7 +161,8 @@ def convert(
                 sink.finish(canonical)
         finally:
             sink.close()
-        emit_report(canonical, report.value, fail_on.value, report_target)
+        emit_report(canonical, report.value, fail_on.value, report_target,
+                    **report_options(report.value, canonical, sarif_root, stdin_text))
         return _status(findings, differ)
 
     def _status(findings, differ: list[str]) -> int:
