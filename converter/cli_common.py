@@ -100,9 +100,7 @@ class SettingsFlags:
     def settings(self):
         """The config file merged with the flags, flags first. Without --config, ./k2ecs.yaml is the config
         when it exists. Flags are checked against the config schema, exactly as the same values in the file."""
-        import os
-
-        from converter.config import DEFAULT_CONFIG, check_flags, load_config
+        from converter.config import check_flags, load_config
 
         values = {
             "cluster": self.cluster, "region": self.region,
@@ -113,10 +111,17 @@ class SettingsFlags:
             "sizing": None if self.sizing is None else self.sizing.value,
         }
         check_flags({_FLAG_NAMES.get(key, "--" + key.replace("_", "-")): value for key, value in values.items()})
-        config = self.config
-        if config is None and self.discover_config and os.path.isfile(DEFAULT_CONFIG):
-            config = DEFAULT_CONFIG
-        return load_config(config).merged(values)
+        return load_config(self.config_path()).merged(values)
+
+    def config_path(self) -> Optional[str]:
+        """--config, else ./k2ecs.yaml when it exists (and discovery is on), else None."""
+        import os
+
+        from converter.config import DEFAULT_CONFIG
+
+        if self.config is None and self.discover_config and os.path.isfile(DEFAULT_CONFIG):
+            return DEFAULT_CONFIG
+        return self.config
 
 
 _FLAG_NAMES = {"assign_public_ip": "--assign-public-ip/--no-assign-public-ip"}

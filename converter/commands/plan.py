@@ -64,6 +64,8 @@ def plan(
     service_connect_namespace: ServiceConnectOption = None,
     sizing: SizingOption = None,
     traceback: TracebackOption = False,
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON: each change, the exact API calls "
+                                                       "apply would make, and the findings."),
 ) -> None:
     """Show what apply would change in AWS (exit 0: nothing, 2: changes pending, 1: error)."""
     from converter.aws.errors import DetailedExit
@@ -76,15 +78,23 @@ def plan(
     def run() -> int:
         prepared = prepare_plan(paths, SettingsFlags(config, cluster, region, launch_type, subnets, security_groups,
                                                      assign_public_ip, execution_role_arn, service_connect_namespace,
-                                                     sizing), profile, redact)
-        sys.stdout.write(redact(render_plan(prepared.plan)))
+                                                     sizing), profile, redact, summary=not as_json)
+        if as_json:
+            import json
+
+            from converter.aws.plan_json import plan_document
+
+            document = plan_document(prepared.plan, prepared.findings)
+            sys.stdout.write(redact(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"))
+        else:
+            sys.stdout.write(redact(render_plan(prepared.plan)))
         return DetailedExit.CHANGES if prepared.plan.pending else DetailedExit.NO_CHANGES
 
     raise typer.Exit(guarded(detailed(run, redact), traceback))
 
 
-def prepare_plan(paths, flags: SettingsFlags, profile, redact):
-    """Convert and plan (shared by plan and apply); reports the conversion's warning count on stderr."""
+def prepare_plan(paths, flags: SettingsFlags, profile, redact, *, summary: bool = True):
+    """Convert and plan (shared by plan and apply); with ``summary``, the conversion's findings in short on stderr."""
     from dataclasses import replace
 
     from converter.aws.errors import PreflightError
@@ -96,9 +106,12 @@ def prepare_plan(paths, flags: SettingsFlags, profile, redact):
     def convert(cluster_name: str, region_name: str):
         return conversion(paths, replace(flags, cluster=cluster_name, region=region_name))
 
-    prepared = prepare(config=flags.config, cluster=flags.cluster, region=flags.region, profile=profile,
+    prepared = prepare(config=flags.config_path(), cluster=flags.cluster, region=flags.region, profile=profile,
                        convert=convert, redact=redact)
-    if prepared.warnings:
-        sys.stderr.write(f"k2ecs: the conversion reported {prepared.warnings} warning(s) about what did not "
-                         f"carry over; run k2ecs convert with the same arguments to read them\n")
+    if summary and prepared.findings:
+        from converter.aws.plan_json import findings_summary
+        from converter.codes import CODES
+
+        sys.stderr.write(redact(findings_summary(list(prepared.findings),
+                                                 {code: info.title for code, info in CODES.items()})))
     return prepared
