@@ -78,6 +78,8 @@ def check_flags(values: dict[str, Any]) -> None:
         for parent in parents:
             node = node.setdefault(parent, {})
         node[leaf] = list(value) if isinstance(value, tuple) else value
+    if not data:
+        return  # no settings flag: nothing to check, and jsonschema stays unimported (start-up)
     errors = _schema_errors(data)
     if errors:
         error = errors[0]
