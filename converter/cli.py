@@ -7,7 +7,8 @@ import sys
 import typer
 
 from converter import __version__
-from converter.commands import apply, baseline, compare, convert, explain, plan
+from converter.cli_common import K2ecsCommand
+from converter.commands import apply, baseline, compare, convert, explain, init, plan
 
 
 def _version(value: bool) -> None:
@@ -31,17 +32,24 @@ COMMANDS = {
     "plan": (plan.plan, plan.DetailedExitCommand),
     "apply": (apply.apply, plan.DetailedExitCommand),
     "compare": (compare.compare, None),
+    "init": (init.init, None),
 }
+
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The k2ecs app with every command, or with the one named ``only``."""
-    built = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+    # Plain (click) help rather than rich panels: at 80 columns the panels cut option names, and they show a
+    # type for every flag. -h as well as --help; completion (--install-completion) on, as typer offers it.
+    built = typer.Typer(add_completion=True, pretty_exceptions_enable=False, no_args_is_help=True,
+                        rich_markup_mode=None, context_settings=CONTEXT_SETTINGS,
                         help="Move container workloads between Kubernetes and Amazon ECS, and report what does not carry over.")
     built.callback()(root)
     for name, (command, cls) in COMMANDS.items():
         if only is None or name == only:
-            built.command(name, cls=cls)(command)
+            built.command(name, cls=cls or K2ecsCommand)(command)
     return built
 
 
@@ -53,10 +61,12 @@ def main() -> None:
     # Typer builds every command it has, each from its function's signature, at every start. When the
     # command comes first, as it always does but for `k2ecs --help` and `--version`, only that one is
     # built: 5 ms of `k2ecs convert`'s start-up (docs/PERFORMANCE.md). Anything else sees the whole app.
+    # The program is k2ecs however it was started (python -m converter too), so help says `k2ecs convert` and
+    # shell completion answers to _K2ECS_COMPLETE.
     if arguments and arguments[0] in COMMANDS:
-        build_app(only=arguments[0])()
+        build_app(only=arguments[0])(prog_name="k2ecs")
     else:
-        app()
+        app(prog_name="k2ecs")
 
 
 if __name__ == "__main__":  # pragma: no cover

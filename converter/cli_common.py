@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Annotated, Iterator, List, Optional
 
 import typer
+import typer.core
 
 from converter.errors import ExitStatus, K2ecsError
 
@@ -49,16 +50,24 @@ class Sizing(str, Enum):
 
 
 # Settings options shared by every command that converts: declared once so flags and help cannot drift.
-ConfigOption = Annotated[Optional[str], typer.Option("--config", help="k2ecs.yaml with settings the manifests do not carry.")]
-ClusterOption = Annotated[Optional[str], typer.Option(help="ECS cluster name.")]
-RegionOption = Annotated[Optional[str], typer.Option(help="AWS region (for awslogs).")]
-LaunchTypeOption = Annotated[Optional[LaunchType], typer.Option("--launch-type", help="FARGATE (default) or EC2.")]
-SubnetsOption = Annotated[Optional[List[str]], typer.Option("--subnets", help="Subnet IDs (comma-separated or repeated).")]
-SecurityGroupsOption = Annotated[Optional[List[str]], typer.Option("--security-groups", help="Security group IDs.")]
-PublicIpOption = Annotated[Optional[bool], typer.Option("--assign-public-ip/--no-assign-public-ip")]
-ExecutionRoleOption = Annotated[Optional[str], typer.Option("--execution-role-arn")]
-ServiceConnectOption = Annotated[Optional[str], typer.Option("--service-connect-namespace")]
-SizingOption = Annotated[Optional[Sizing], typer.Option(help="Size tasks from requests, limits, or the recommended mix.")]
+ConfigOption = Annotated[Optional[str], typer.Option("--config", metavar="FILE",
+                                                     help="k2ecs.yaml with the settings the manifests do not carry "
+                                                          "(default: ./k2ecs.yaml when it exists).")]
+ClusterOption = Annotated[Optional[str], typer.Option(metavar="NAME", help="ECS cluster name.")]
+RegionOption = Annotated[Optional[str], typer.Option(metavar="REGION", help="AWS region (for awslogs).")]
+LaunchTypeOption = Annotated[Optional[LaunchType], typer.Option("--launch-type", metavar="FARGATE|EC2",
+                                                                help="Launch type (default FARGATE).")]
+SubnetsOption = Annotated[Optional[List[str]], typer.Option("--subnets", metavar="SUBNET_ID[,...]",
+                                                            help="Subnet IDs (comma-separated or repeated).")]
+SecurityGroupsOption = Annotated[Optional[List[str]], typer.Option("--security-groups", metavar="SG_ID[,...]",
+                                                                   help="Security group IDs (comma-separated or repeated).")]
+PublicIpOption = Annotated[Optional[bool], typer.Option("--assign-public-ip/--no-assign-public-ip",
+                                                        help="awsvpc assignPublicIp (default: no).")]
+ExecutionRoleOption = Annotated[Optional[str], typer.Option("--execution-role-arn", metavar="ARN",
+                                                            help="Task execution role ARN.")]
+ServiceConnectOption = Annotated[Optional[str], typer.Option("--service-connect-namespace", metavar="NAMESPACE",
+                                                             help="Cloud Map namespace for Service Connect.")]
+SizingOption = Annotated[Optional[Sizing], typer.Option(metavar="recommended|requests|limits", help="Size tasks from requests, limits, or the recommended mix.")]
 
 
 def split_values(values: Optional[List[str]]) -> Optional[tuple[str, ...]]:
@@ -81,24 +90,38 @@ class SettingsFlags:
     execution_role_arn: Optional[str] = None
     service_connect_namespace: Optional[str] = None
     sizing: Optional[Sizing] = None
+    discover_config: bool = True  # False: no ./k2ecs.yaml without --config (k2ecs init)
 
     def given(self) -> list[str]:
         """The flags set on the command line, as the user wrote them."""
         return [_FLAG_NAMES.get(item.name, "--" + item.name.replace("_", "-"))
-                for item in fields(self) if getattr(self, item.name) is not None]
+                for item in fields(self) if item.name != "discover_config" and getattr(self, item.name) is not None]
 
     def settings(self):
-        """The config file merged with the flags, flags first."""
-        from converter.config import load_config
+        """The config file merged with the flags, flags first. Without --config, ./k2ecs.yaml is the config
+        when it exists. Flags are checked against the config schema, exactly as the same values in the file."""
+        from converter.config import check_flags, load_config
 
-        return load_config(self.config).merged({
+        values = {
             "cluster": self.cluster, "region": self.region,
             "launch_type": None if self.launch_type is None else self.launch_type.value,
             "subnets": split_values(self.subnets), "security_groups": split_values(self.security_groups),
             "assign_public_ip": self.assign_public_ip, "execution_role_arn": self.execution_role_arn,
             "service_connect_namespace": self.service_connect_namespace,
             "sizing": None if self.sizing is None else self.sizing.value,
-        })
+        }
+        check_flags({_FLAG_NAMES.get(key, "--" + key.replace("_", "-")): value for key, value in values.items()})
+        return load_config(self.config_path()).merged(values)
+
+    def config_path(self) -> Optional[str]:
+        """--config, else ./k2ecs.yaml when it exists (and discovery is on), else None."""
+        import os
+
+        from converter.config import DEFAULT_CONFIG
+
+        if self.config is None and self.discover_config and os.path.isfile(DEFAULT_CONFIG):
+            return DEFAULT_CONFIG
+        return self.config
 
 
 _FLAG_NAMES = {"assign_public_ip": "--assign-public-ip/--no-assign-public-ip"}
@@ -220,14 +243,14 @@ def emit(text: str, report_file) -> None:
         report_file.write_with(lambda handle: handle.write(text))
 
 
-def emit_report(report: dict, fmt: str, fail_on: str, report_file, text_options=None) -> None:
+def emit_report(report: dict, fmt: str, fail_on: str, report_file, **options) -> None:
     """emit() of the report in ``fmt``, written as it is made rather than made whole first."""
     from converter.report import render_to
 
     if report_file is None:
-        render_to(report, fmt, sys.stderr, fail_on=fail_on, text_options=text_options)
+        render_to(report, fmt, sys.stderr, fail_on=fail_on, **options)
     else:
-        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on, text_options=text_options))
+        report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on, **options))
 
 
 def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: Optional[str]):
@@ -240,6 +263,29 @@ def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: O
 
     color = report_file is None and use_color("auto", os.environ, is_terminal(sys.stderr))
     return TextOptions(quiet=quiet, ignore=parse_codes(ignore or ()), color=color)
+
+
+def keep_stdin(paths: List[str], fmt: str) -> Optional[str]:
+    """For a SARIF report of piped input: stdin read now (as the loader would, bounded) and put back for the
+    loader, so its Helm ``# Source:`` markers can place the findings (converter.sarif_root). Else None."""
+    if fmt != "sarif" or "-" not in paths:
+        return None
+    import io
+
+    from converter.loader import MAX_FILE_BYTES
+
+    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    sys.stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
+    return raw.decode("utf-8", errors="replace")
+
+
+def report_options(fmt: str, report: dict, sarif_root: Optional[str], stdin_text: Optional[str]) -> dict:
+    """What the report view needs besides the report: for SARIF, where each finding is in the repository."""
+    if fmt != "sarif":
+        return {}
+    from converter.sarif_root import locator
+
+    return {"locate": locator([source["file"] for source in report["resources"]], sarif_root, stdin_text)}
 
 
 def guarded(run, show_traceback: bool) -> int:
@@ -299,3 +345,24 @@ def _drop_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
+
+
+class K2ecsCommand(typer.core.TyperCommand):
+    """A typer command whose help lists each argument by its metavar and help only: typer adds the Python
+    type (``<list[str]>``), which means nothing to a user."""
+
+    def format_options(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                name = (param.metavar or param.name.upper()) + ("..." if param.nargs != 1 else "")
+                arguments.append((name, (param.help or "") + ("  [required]" if param.required else "")))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)

@@ -572,3 +572,39 @@ def explain(code: str) -> str:
     if info.reference:
         lines.append(f"Reference: MAPPING {info.reference}")
     return "\n".join(lines)
+
+
+# Where each code is documented for people following a link (SARIF helpUri, explain --json): the
+# generated docs/CODES.md, one heading per code (tests keep it equal to this registry).
+DOCS_URL = "https://github.com/k2ecs/k2ecs/blob/main/docs/CODES.md"
+
+
+def help_uri(code: str) -> str:
+    """The link to ``code``'s section of docs/CODES.md (GitHub's anchor of the heading ``K2E-W110``)."""
+    return f"{DOCS_URL}#{code.lower()}"
+
+
+def code_entry(info: CodeInfo) -> dict[str, str]:
+    """One code as data (explain --json, explain --list --json)."""
+    return {"code": info.code, "severity": info.severity.label, "title": info.title,
+            "explanation": info.explanation, "suggestion": info.suggestion, "reference": info.reference,
+            "helpUri": help_uri(info.code)}
+
+
+def codes_markdown() -> str:
+    """docs/CODES.md: every code under its own heading, so each has an anchor to link to."""
+    lines = ["# Finding codes", "",
+             "Generated from `converter/codes.py` (`python -m converter.codes > docs/CODES.md`); do not edit by hand.",
+             "`k2ecs explain CODE` prints the same text.", ""]
+    for info in CODES.values():
+        lines += [f"## {info.code}", "", f"**{info.title}** ({info.severity.label})", "", info.explanation, "",
+                  f"What to do: {info.suggestion}", ""]
+        if info.reference:
+            lines += [f"Reference: MAPPING {info.reference}", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - writes docs/CODES.md
+    import sys
+
+    sys.stdout.write(codes_markdown())

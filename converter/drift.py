@@ -17,6 +17,30 @@ from typing import BinaryIO
 from converter.errors import UsageError
 from converter.output_guard import MAX_REPORT_BYTES, read_regular_file
 
+REPORT_NAME = "report.json"  # converter.output.REPORT_FILE (not imported: output imports much more)
+# What of a finding --check compares in report.json. Prose (message, suggestion) is left out, so a k2ecs
+# upgrade that rewords a message does not make every committed output stale; acceptance (accepted, and
+# the 8xx findings about accepting) is left out, so --baseline and the k2ecs.io/accept annotation, which
+# decide only what fails the build, do not either. The summary is counted from what is compared, and the
+# tool version is not a fact of the conversion.
+COMPARED_FINDING_KEYS = ("code", "severity", "resource", "file", "line", "path", "details")
+ACCEPTANCE_CODE_HUNDRED = "8"
+
+
+def stable_report(text: str) -> object:
+    """The part of report.json that --check holds the folder to (None: the text is not a k2ecs report)."""
+    import json
+
+    try:
+        report = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(report, dict) or not isinstance(report.get("findings"), list):
+        return None
+    findings = [{key: finding.get(key) for key in COMPARED_FINDING_KEYS} for finding in report["findings"]
+                if isinstance(finding, dict) and str(finding.get("code", ""))[5:6] != ACCEPTANCE_CODE_HUNDRED]
+    return {"resources": report.get("resources"), "outputs": report.get("outputs"), "findings": findings}
+
 
 def _lines(text: str | None) -> list[str]:
     if text is None:
@@ -79,6 +103,10 @@ class Comparison:
         old = self._read(name).decode("utf-8", errors="replace") if name in self.present else None
         if old == new:
             return ""
+        if name == REPORT_NAME and old is not None and new is not None:
+            stable = stable_report(new)
+            if stable is not None and stable == stable_report(old):
+                return ""  # differs only in wording, acceptance or version (see COMPARED_FINDING_KEYS)
         return "".join(difflib.unified_diff(_lines(old), _lines(new),
                                             fromfile=where if old is not None else "/dev/null",
                                             tofile=where if new is not None else "/dev/null"))

@@ -107,22 +107,22 @@ RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_
 WRITERS: dict[str, Callable[..., None]] = {"text": write_text, "json": write_json}
 
 
-def render_to(report: dict[str, Any], fmt: str, handle: TextIO, *, fail_on: str = "error",
-              text_options: Any = None) -> None:
+def render_to(report: dict[str, Any], fmt: str, handle: TextIO, *, fail_on: str = "error", **options: Any) -> None:
     """render(), written to ``handle`` as it is made where the view allows (text and json)."""
     writer = WRITERS.get(fmt)
     if writer is None:
-        handle.write(render(report, fmt, fail_on=fail_on))
+        handle.write(render(report, fmt, fail_on=fail_on, **options))
     else:
-        writer(report, handle, fail_on=fail_on, text_options=text_options)
+        writer(report, handle, fail_on=fail_on, **options)
 
 
-def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error", text_options: Any = None) -> str:
-    """The report in format ``fmt`` (one of FORMATS); ``fail_on`` decides JUnit failures; ``text_options``
-    (converter.report_formats.text.TextOptions) shape the text view only: the machine formats keep every finding."""
+def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error", **options: Any) -> str:
+    """The report in format ``fmt`` (one of FORMATS); ``fail_on`` decides JUnit failures. ``options`` go to
+    the view: ``text_options`` (converter.report_formats.text.TextOptions) shape the text view only, and the
+    machine formats keep every finding; SARIF takes ``locate`` (converter.report_formats.sarif_locations)."""
     if fmt == "text":
-        return render_text(report, text_options=text_options)
+        return render_text(report, text_options=options.get("text_options"))
     renderer = RENDERERS.get(fmt)
     if renderer is None:
         renderer = import_module(_VIEWS[fmt]).render
-    return renderer(report, fail_on=fail_on)
+    return renderer(report, fail_on=fail_on, **options)

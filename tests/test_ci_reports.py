@@ -20,6 +20,7 @@ from converter.codes import CODES
 from converter.drift import drift
 from converter.errors import ExitStatus
 from converter.resources import load_schema
+from converter.sarif_root import git_root
 from tests.helpers import ROOT, SAMPLES, run_k2ecs
 
 WEB = SAMPLES / "web-loadbalancer-hpa"
@@ -92,7 +93,10 @@ def test_sarif_is_valid_and_has_rules_results_and_locations(where: str):
         assert result["level"] == {"error": "error", "warning": "warning", "info": "note"}[finding["severity"]]
         assert finding["message"] in result["message"]["text"]
         physical = result["locations"][0]["physicalLocation"]
-        assert physical["artifactLocation"]["uri"] == finding["file"]
+        cwd = WEB if where == "sample" else FIXTURES
+        root = git_root(cwd.resolve())
+        expected = finding["file"] if root is None else (cwd.resolve() / finding["file"]).relative_to(root).as_posix()
+        assert physical["artifactLocation"]["uri"] == expected
         assert physical["region"]["startLine"] == finding["line"]
         assert ("suppressions" in result) == ("accepted" in finding)
 
@@ -124,35 +128,71 @@ def suites(root: ET.Element) -> dict[str, ET.Element]:
     return {suite.get("name"): suite for suite in root.iter("testsuite")}
 
 
+def _failing(report: dict, fail_on: str) -> list[dict]:
+    ranks = {"info": 1, "warning": 2, "error": 3, "never": 99}
+    return [f for f in report["findings"] if ranks[f["severity"]] >= ranks[fail_on] and "accepted" not in f]
+
+
 @pytest.mark.parametrize("fail_on", ["error", "warning", "info", "never"])
-def test_junit_has_one_case_per_converted_resource_and_a_failure_per_finding_at_or_above_fail_on(fail_on: str):
+def test_junit_has_one_case_per_resource_of_every_kind_and_one_failure_per_failing_case(fail_on: str):
     _, report = report_of(*APP)
     root = junit_of(*APP, "--fail-on", fail_on)
-    converted = suites(root)["k2ecs: converted resources"]
-    cases = converted.findall("testcase")
-    assert [c.get("name") for c in cases] == [r["resource"] for r in report["resources"] if r["status"] == "converted"]
-    ranks = {"info": 1, "warning": 2, "error": 3, "never": 99}
-    failing = [f for f in report["findings"]
-               if ranks[f["severity"]] >= ranks[fail_on] and "accepted" not in f]
+    cases = list(root.iter("testcase"))
+    # every input resource (converted, referenced, not converted: Secrets and ConfigMaps too), in input order
+    assert [(c.get("name"), c.get("classname")) for c in cases][:len(report["resources"])] == \
+        [(r["resource"], r["file"]) for r in report["resources"]]
+    failing = _failing(report, fail_on)
     for case in cases:
-        expected = sorted(f["code"] for f in failing if f["resource"] == case.get("name"))
-        assert sorted(failure.get("type") for failure in case.findall("failure")) == expected
-    all_failures = [failure.get("type") for failure in root.iter("failure")]
-    assert sorted(all_failures) == sorted(f["code"] for f in failing)
-    assert int(root.get("failures")) == len(failing)
-    assert int(root.get("tests")) == len(list(root.iter("testcase")))
+        expected = [f for f in failing if (f["resource"], f["file"]) == (case.get("name"), case.get("classname"))]
+        failures = case.findall("failure")
+        assert len(failures) == (1 if expected else 0)
+        if expected:  # the one failure lists each failing finding of the resource
+            assert [line.split()[2] for line in failures[0].text.splitlines() if not line.startswith("-> ")] == \
+                [f["code"] for f in expected]
+    failed_cases = sum(1 for c in cases if c.find("failure") is not None)
+    assert int(root.get("failures")) == failed_cases <= int(root.get("tests")) == len(cases)
+    for suite in root.iter("testsuite"):
+        assert int(suite.get("tests")) == len(suite.findall("testcase"))
+        assert int(suite.get("failures")) == sum(1 for c in suite.findall("testcase") if c.find("failure") is not None)
     # accepted findings are listed, not failed
     web = next(c for c in cases if c.get("name") == "Deployment/web")
     assert "K2E-W110" in web.findtext("system-out") and "accepted (annotation): the image ships curl" in web.findtext("system-out")
 
 
-def test_junit_puts_findings_about_other_inputs_in_their_own_suite():
+def test_junit_groups_cases_by_input_file_and_a_clean_sample_has_no_failure():
     root = junit_of(*APP, "--fail-on", "warning")
-    other = suites(root)["k2ecs: other inputs"]
-    (case,) = other.findall("testcase")
-    assert case.get("name") == "CronJob/nightly" and case.find("failure").get("type") == "K2E-W001"
+    assert [suite.get("name") for suite in root.iter("testsuite")] == ["app.yaml"]
+    cron = next(c for c in root.iter("testcase") if c.get("name") == "CronJob/nightly")
+    assert cron.find("failure").get("type") == "K2E-W001" and "status: not-converted" in cron.findtext("system-out")
     sample = junit_of("convert", "input", "--config", "k2ecs.yaml", cwd=WEB)
-    assert list(suites(sample)) == ["k2ecs: converted resources"] and sample.get("failures") == "0"
+    assert sample.get("failures") == "0" and int(sample.get("tests")) >= 3
+
+
+def test_junit_has_a_case_for_secrets_and_configmaps():
+    case = SAMPLES / "secrets-and-configmaps"
+    _, report = report_of("convert", "input", "--fail-on", "never", cwd=case)
+    root = junit_of("convert", "input", cwd=case)
+    names = [c.get("name") for c in root.iter("testcase")]
+    kinds = {r["resource"] for r in report["resources"] if r["resource"].split("/")[0] in ("Secret", "ConfigMap")}
+    assert kinds and kinds <= set(names)
+
+
+@pytest.mark.parametrize("fail_on", ["error", "warning"])
+def test_junit_reads_back_with_a_junit_parser_and_its_counts_match(fail_on: str):
+    junitparser = pytest.importorskip("junitparser")
+    _, report = report_of(*APP)
+    result = run_k2ecs(*APP, "--report", "junit", "--fail-on", fail_on, cwd=FIXTURES)
+    xml = junitparser.JUnitXml.fromstring(result.stderr.split("\n", 1)[1])
+    cases = [case for suite in xml for case in suite]
+    failed = [case for case in cases if not case.is_passed]
+    assert len(cases) >= len(report["resources"])
+    assert {case.name for case in failed} == {f["resource"] for f in _failing(report, fail_on)}
+    for suite in xml:
+        suite.update_statistics()  # recounts from the cases: the written counts must be the same
+    assert sum(suite.tests for suite in xml) == len(cases)
+    assert sum(suite.failures for suite in xml) == len(failed) == int(ET.fromstring(
+        result.stderr.split("\n", 1)[1]).get("failures"))
+    assert all(len(case.result) == 1 for case in failed)
 
 
 # -- markdown and text ---------------------------------------------------------------------------------
@@ -418,52 +458,4 @@ def test_pre_commit_convert_hook_regenerates_the_output(tmp_path: Path):
     assert snapshot(repo / "out") == snapshot(WEB / "expected")
 
 
-def workflow() -> dict:
-    return yaml.safe_load((ROOT / "docs" / "github-actions-example.yml").read_text())
-
-
-def test_workflow_runs_k2ecs_and_uploads_the_sarif():
-    data = workflow()
-    triggers = data.get("on", data.get(True))  # YAML 1.1 reads the key `on` as true
-    assert "pull_request" in triggers and "push" in triggers
-    assert data["permissions"]["security-events"] == "write"
-    (job,) = data["jobs"].values()
-    steps = job["steps"]
-    assert steps[0]["uses"].startswith("actions/checkout@")
-    runs = [s for s in steps if "k2ecs convert" in s.get("run", "")]
-    assert len(runs) == 1
-    words = shlex.split(runs[0]["run"])
-    assert words[:2] == ["k2ecs", "convert"] and words[words.index("--report") + 1] == "sarif"
-    sarif_file = words[words.index("--report-file") + 1]
-    uploads = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
-    assert len(uploads) == 1 and uploads[0]["with"]["sarif_file"] == sarif_file
-    assert "always()" in uploads[0]["if"]  # the SARIF is uploaded even when the gate fails
-    assert steps.index(uploads[0]) > steps.index(runs[0])
-    install = next(s for s in steps if "pip install" in s.get("run", ""))
-    assert "k2ecs" in install["run"] and steps.index(install) < steps.index(runs[0])
-
-
-def test_workflow_k2ecs_step_runs_on_a_repository_laid_out_as_it_expects(tmp_path: Path):
-    """Run the workflow's own k2ecs command, in a repository made from the web sample."""
-    words = shlex.split(next(s["run"] for s in workflow()["jobs"]["k2ecs"]["steps"] if "k2ecs convert" in s.get("run", "")))
-    shutil.copytree(WEB / "input", tmp_path / "k8s")
-    shutil.copy(WEB / "k2ecs.yaml", tmp_path / "k2ecs.yaml")
-    # what the repository's owner did once: write the baseline and the output with the same settings
-    assert run_k2ecs("baseline", "k8s/", "--config", "k2ecs.yaml", cwd=tmp_path).returncode == 0
-    generated = run_k2ecs("convert", "k8s/", "--config", "k2ecs.yaml", "--baseline", "k2ecs-baseline.json", "-o", "ecs/",
-                          cwd=tmp_path)
-    assert generated.returncode == 0, generated.stderr
-    result = subprocess.run(k2ecs_command(words), cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    log = json.loads((tmp_path / words[words.index("--report-file") + 1]).read_text())
-    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
-    results = log["runs"][0]["results"]
-    assert results and all(r["suppressions"][0]["kind"] == "external" for r in results if r["level"] != "note")
-    # new loss in a pull request fails the step, and the SARIF still names it
-    manifest = tmp_path / "k8s" / "web.yaml"
-    manifest.write_text(manifest.read_text().replace(
-        "image:", "lifecycle: {preStop: {exec: {command: [sleep, '5']}}}\n          image:", 1))
-    failed = subprocess.run(k2ecs_command(words), cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert failed.returncode in (ExitStatus.FINDINGS, ExitStatus.DRIFT), failed.stderr
-    log = json.loads((tmp_path / "k2ecs.sarif").read_text())
-    assert [r for r in log["runs"][0]["results"] if r["ruleId"] == "K2E-W116" and "suppressions" not in r]
+# The example workflow and the action are run as the runner would run them in tests/test_action.py.

@@ -21,7 +21,8 @@ Converter = Callable[[str, str], Any]  # (cluster, region) -> converter.convert.
 class Prepared:
     plan: Plan
     clients: Clients
-    warnings: int  # conversion warnings not accepted: reported as a count, the details are convert's job
+    warnings: int  # conversion warnings not accepted
+    findings: tuple = ()  # the conversion's findings that are not accepted (none is an error: those stop it)
 
 
 def prepare(*, config: str | None, cluster: str | None, region: str | None, profile: str | None,
@@ -37,16 +38,17 @@ def prepare(*, config: str | None, cluster: str | None, region: str | None, prof
     # created where the service runs: --region, then the config file, then boto3's chain.
     clients = session.connect(region if region is not None else settings.region, profile, redact, timeout_seconds)
     conversion = convert(cluster_name, clients.region)
-    warnings = _check_findings(conversion)
+    findings = _check_findings(conversion)
+    warnings = sum(1 for f in findings if f.severity.label == "warning")
     check_outputs(conversion.outputs)
     check_cluster(clients, cluster_name)
     live = read_state(clients, cluster_name, conversion.outputs)
     plan = build_plan(conversion.outputs, live, cluster=cluster_name, region=clients.region, endpoint=clients.endpoint)
-    return Prepared(plan=plan, clients=clients, warnings=warnings)
+    return Prepared(plan=plan, clients=clients, warnings=warnings, findings=tuple(findings))
 
 
-def _check_findings(conversion: Any) -> int:
-    """Error findings (not accepted) stop plan and apply, as they fail convert; warnings are counted."""
+def _check_findings(conversion: Any) -> list:
+    """Error findings (not accepted) stop plan and apply, as they fail convert; the others are returned."""
     from converter.baseline import review
     from converter.findings import Severity
     from converter.report import is_accepted
@@ -59,7 +61,7 @@ def _check_findings(conversion: Any) -> int:
         raise PreflightError(f"the conversion reported {len(errors)} error finding(s): {shown}{more}; "
                              f"run k2ecs convert for the report, then fix the input or accept them; "
                              f"nothing was changed")
-    return sum(1 for f in findings if f.severity == Severity.WARNING)
+    return findings
 
 
 def detailed(run: Callable[[], int], redact: Redactor) -> Callable[[], int]:

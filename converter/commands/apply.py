@@ -7,7 +7,6 @@ import sys
 import typer
 
 from converter.cli_common import (
-    ClusterOption,
     ConfigOption,
     ExecutionRoleOption,
     LaunchTypeOption,
@@ -21,6 +20,7 @@ from converter.cli_common import (
     guarded,
 )
 from converter.commands.plan import (
+    RequiredClusterOption,
     PathsArgument,
     ProfileOption,
     TimeoutOption,
@@ -32,7 +32,7 @@ from converter.commands.plan import (
 def apply(
     paths: PathsArgument = None,
     config: ConfigOption = None,
-    cluster: ClusterOption = None,
+    cluster: RequiredClusterOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
     launch_type: LaunchTypeOption = None,
@@ -44,7 +44,7 @@ def apply(
     sizing: SizingOption = None,
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (needed when stdin is not a terminal)."),
     wait: bool = typer.Option(False, "--wait", help="After applying, wait until the services reach a steady state."),
-    wait_timeout: float = typer.Option(600.0, "--wait-timeout", min=1.0, help="Seconds --wait waits before failing."),
+    wait_timeout: float = typer.Option(600.0, "--wait-timeout", min=1.0, metavar="SECONDS", help="Seconds --wait waits before failing."),
     timeout: TimeoutOption = None,
     traceback: TracebackOption = False,
 ) -> None:

@@ -27,11 +27,11 @@ from converter.errors import ExitStatus
 
 
 def baseline(
-    paths: List[str] = typer.Argument(..., help="The manifests, as given to k2ecs convert."),
-    file: str = typer.Option("k2ecs-baseline.json", "-f", "--file", help="The baseline file to write (replaced whole)."),
-    reason: str = typer.Option("accepted when the baseline was written", "--reason",
+    paths: List[str] = typer.Argument(..., metavar="PATH", show_default=False, help="The manifests, as given to k2ecs convert."),
+    file: str = typer.Option("k2ecs-baseline.json", "-f", "--file", metavar="FILE", help="The baseline file to write (replaced whole)."),
+    reason: str = typer.Option("accepted when the baseline was written", "--reason", metavar="TEXT",
                                help="Reason recorded on new entries; entries already in the file keep theirs."),
-    min_severity: MinSeverity = typer.Option(MinSeverity.warning, "--min-severity",
+    min_severity: MinSeverity = typer.Option(MinSeverity.warning, "--min-severity", metavar="error|warning|info",
                                              help="Record findings at or above this severity."),
     config: ConfigOption = None,
     cluster: ClusterOption = None,

@@ -35,7 +35,7 @@ class Only(str, Enum):
 
 
 def compare(
-    paths: List[str] = typer.Argument(..., help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
+    paths: List[str] = typer.Argument(..., metavar="PATH", show_default=False, help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
     markdown: Optional[str] = typer.Option(None, "--markdown", metavar="FILE",
                                            help="Write GitHub-flavoured Markdown (for a pull request) to FILE, or - for stdout."),
     html: Optional[str] = typer.Option(None, "--html", metavar="FILE",

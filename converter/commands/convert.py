@@ -27,6 +27,8 @@ from converter.cli_common import (
     refuse_settings_for_ecs_input,
     emit,
     emit_report,
+    keep_stdin,
+    report_options,
     streamed_conversion,
     guarded,
     text_report_options,
@@ -47,9 +49,9 @@ class OutputFormat(str, Enum):
 
 
 def convert(
-    paths: List[str] = typer.Argument(..., help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write one file per payload and report.json to this folder."),
-    output_format: OutputFormat = typer.Option(OutputFormat.ecs_json, "--format",
+    paths: List[str] = typer.Argument(..., metavar="PATH", show_default=False, help="Files, folders (recursive: .yaml .yml .json) or - for stdin."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="DIR", help="Write one file per payload and report.json to this folder."),
+    output_format: OutputFormat = typer.Option(OutputFormat.ecs_json, "--format", metavar="ecs-json|cloudformation|terraform",
                                                help="ecs-json (the API payloads), cloudformation (one template) or "
                                                     "terraform (versions.tf, variables.tf, main.tf, outputs.tf)."),
     cfn_json: bool = typer.Option(False, "--cfn-json", help="With --format cloudformation: the template as JSON, not YAML."),
@@ -63,15 +65,18 @@ def convert(
     execution_role_arn: ExecutionRoleOption = None,
     service_connect_namespace: ServiceConnectOption = None,
     sizing: SizingOption = None,
-    report: ReportFormat = typer.Option(ReportFormat.text, "--report",
+    report: ReportFormat = typer.Option(ReportFormat.text, "--report", metavar="text|json|markdown|sarif|junit",
                                         help="Report format: text, json, markdown, sarif (2.1.0) or junit (XML)."),
-    report_file: Optional[str] = typer.Option(None, "--report-file", help="Write the report here instead of stderr."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
+    report_file: Optional[str] = typer.Option(None, "--report-file", metavar="FILE", help="Write the report here instead of stderr."),
+    sarif_root: Optional[str] = typer.Option(None, "--sarif-root", metavar="DIR",
+                                             help="With --report sarif: the folder SARIF paths are relative to "
+                                                  "(default: the top of the git work tree)."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", metavar="error|warning|info|never",
                                    help="Exit 1 when a finding that is not accepted is at or above this severity."),
     check: bool = typer.Option(False, "--check",
                                help="Write nothing; compare what would be written with the -o folder, print a unified "
                                     "diff on stdout and exit 5 when they differ."),
-    baseline: Optional[str] = typer.Option(None, "--baseline",
+    baseline: Optional[str] = typer.Option(None, "--baseline", metavar="FILE",
                                            help="Accepted findings (written by k2ecs baseline): they stay in the report, "
                                                 "marked accepted, and do not count for --fail-on."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Text report: only the table per code and the summary line."),
@@ -81,10 +86,10 @@ def convert(
                                                     "counts it (accept findings with --baseline)."),
     traceback: bool = typer.Option(False, "--traceback", help="Show the Python traceback on errors."),
     exclude: ExcludeOption = None,
-    parameter: Optional[List[str]] = typer.Option(None, "--parameter", help="With ECS input: the value of a "
+    parameter: Optional[List[str]] = typer.Option(None, "--parameter", metavar="NAME=VALUE", help="With ECS input: the value of a "
                                                   "CloudFormation parameter, NAME=VALUE (repeatable), as aws "
                                                   "cloudformation deploy --parameter-overrides takes it."),
-    to: Optional[Direction] = typer.Option(None, "--to", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
+    to: Optional[Direction] = typer.Option(None, "--to", metavar="k8s|ecs", help="k8s: ECS payloads, CloudFormation or a k2ecs output "
                                            "folder to Kubernetes manifests; ecs: Kubernetes to ECS. Detected from the "
                                            "input when omitted."),
 ) -> None:
@@ -104,7 +109,10 @@ def convert(
         if cfn_json and output_format is not OutputFormat.cloudformation:
             raise UsageError("--cfn-json goes with --format cloudformation")
         text_options = text_report_options(quiet, ignore, report_file)
+        if sarif_root is not None and report is not ReportFormat.sarif:
+            raise UsageError("--sarif-root goes with --report sarif")
         accepted = None if baseline is None else read_baseline(baseline)
+        stdin_text = keep_stdin(paths, report.value)
         if to is not Direction.ecs:
             from converter.commands.to_kubernetes import input_direction, run_reverse
 
@@ -119,7 +127,7 @@ def convert(
             raise UsageError("--parameter gives CloudFormation parameters of ECS input; it does not apply to "
                              "Kubernetes manifests")
         if output_format is OutputFormat.ecs_json:
-            return _streamed(paths, flags, output, accepted, report_target, text_options)
+            return _streamed(paths, flags, output, accepted, report_target, text_options, stdin_text)
         result = conversion(paths, flags, exclude)
         iac = None
         if output_format is not OutputFormat.ecs_json:
@@ -144,11 +152,12 @@ def convert(
             write_atomically(output, files())
         else:
             sys.stdout.write(stdout_document(result.outputs) if iac is None else iac.stdout_text())
-        emit(render(canonical, report.value, fail_on=fail_on.value, text_options=text_options), report_target)
+        emit(render(canonical, report.value, fail_on=fail_on.value, text_options=text_options,
+                    **report_options(report.value, canonical, sarif_root, stdin_text)), report_target)
         return _status(findings, differ)
 
     def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target,
-                  text_options) -> int:
+                  text_options, stdin_text: Optional[str]) -> int:
         """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
         text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
         from converter.baseline import review
@@ -168,7 +177,8 @@ def convert(
                 sink.finish(canonical)
         finally:
             sink.close()
-        emit_report(canonical, report.value, fail_on.value, report_target, text_options)
+        emit_report(canonical, report.value, fail_on.value, report_target, text_options=text_options,
+                    **report_options(report.value, canonical, sarif_root, stdin_text))
         return _status(findings, differ)
 
     def _status(findings, differ: list[str]) -> int:

@@ -9,9 +9,9 @@ import typer
 import typer.core
 
 from converter.cli_common import (
-    ClusterOption,
     ConfigOption,
     ExecutionRoleOption,
+    K2ecsCommand,
     LaunchTypeOption,
     PublicIpOption,
     RegionOption,
@@ -28,7 +28,7 @@ from converter.cli_common import (
 _USAGE_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
 
 
-class DetailedExitCommand(typer.core.TyperCommand):
+class DetailedExitCommand(K2ecsCommand):
     """A command whose parser errors (unknown flag, bad value) exit 1, not click's 2, which means "changes pending"."""
 
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
@@ -41,8 +41,12 @@ class DetailedExitCommand(typer.core.TyperCommand):
 
 # Optional on purpose: a missing argument must be k2ecs's error (exit 1), not the parser's usage
 # error, whose exit status 2 would read as "changes pending".
-PathsArgument = Annotated[list[str] | None, typer.Argument(help="Files, folders or - for stdin, as for convert.")]
-ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile; otherwise boto3's standard chain.")]
+PathsArgument = Annotated[list[str] | None, typer.Argument(metavar="PATH", help="Files, folders or - for stdin, as for convert (required).")]
+ProfileOption = Annotated[str | None, typer.Option("--profile", metavar="NAME", help="AWS profile; otherwise boto3's standard chain.")]
+# The cluster is required by plan and apply (here or as cluster: in the config), and is checked by k2ecs
+# rather than the parser for the reason above; the help says so.
+RequiredClusterOption = Annotated[str | None, typer.Option("--cluster", metavar="NAME",
+                                                           help="ECS cluster name (required: here or as cluster: in the config).")]
 TracebackOption = Annotated[bool, typer.Option("--traceback", help="Show the Python traceback on errors.")]
 TimeoutOption = Annotated[float | None, typer.Option(
     "--timeout", min=0.1, help="Seconds to connect to AWS and to wait for each response (default 20); "
@@ -52,7 +56,7 @@ TimeoutOption = Annotated[float | None, typer.Option(
 def plan(
     paths: PathsArgument = None,
     config: ConfigOption = None,
-    cluster: ClusterOption = None,
+    cluster: RequiredClusterOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
     launch_type: LaunchTypeOption = None,
@@ -64,6 +68,8 @@ def plan(
     sizing: SizingOption = None,
     timeout: TimeoutOption = None,
     traceback: TracebackOption = False,
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON: each change, the exact API calls "
+                                                       "apply would make, and the findings."),
 ) -> None:
     """Show what apply would change in AWS (exit 0: nothing, 2: changes pending, 1: error)."""
     from converter.aws.errors import DetailedExit
@@ -76,15 +82,24 @@ def plan(
     def run() -> int:
         prepared = prepare_plan(paths, SettingsFlags(config, cluster, region, launch_type, subnets, security_groups,
                                                      assign_public_ip, execution_role_arn, service_connect_namespace,
-                                                     sizing), profile, redact, timeout)
-        sys.stdout.write(redact(render_plan(prepared.plan)))
+                                                     sizing), profile, redact, timeout, summary=not as_json)
+        if as_json:
+            import json
+
+            from converter.aws.plan_json import plan_document
+
+            document = plan_document(prepared.plan, prepared.findings)
+            sys.stdout.write(redact(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"))
+        else:
+            sys.stdout.write(redact(render_plan(prepared.plan)))
         return DetailedExit.CHANGES if prepared.plan.pending else DetailedExit.NO_CHANGES
 
     raise typer.Exit(guarded(detailed(run, redact), traceback))
 
 
-def prepare_plan(paths, flags: SettingsFlags, profile, redact, timeout_seconds: float | None = None):
-    """Convert and plan (shared by plan and apply); reports the conversion's warning count on stderr."""
+def prepare_plan(paths, flags: SettingsFlags, profile, redact, timeout_seconds: float | None = None, *,
+                 summary: bool = True):
+    """Convert and plan (shared by plan and apply); with ``summary``, the conversion's findings in short on stderr."""
     from dataclasses import replace
 
     from converter.aws.errors import PreflightError
@@ -96,9 +111,12 @@ def prepare_plan(paths, flags: SettingsFlags, profile, redact, timeout_seconds: 
     def convert(cluster_name: str, region_name: str):
         return conversion(paths, replace(flags, cluster=cluster_name, region=region_name))
 
-    prepared = prepare(config=flags.config, cluster=flags.cluster, region=flags.region, profile=profile,
+    prepared = prepare(config=flags.config_path(), cluster=flags.cluster, region=flags.region, profile=profile,
                        convert=convert, redact=redact, timeout_seconds=timeout_seconds)
-    if prepared.warnings:
-        sys.stderr.write(f"k2ecs: the conversion reported {prepared.warnings} warning(s) about what did not "
-                         f"carry over; run k2ecs convert with the same arguments to read them\n")
+    if summary and prepared.findings:
+        from converter.aws.plan_json import findings_summary
+        from converter.codes import CODES
+
+        sys.stderr.write(redact(findings_summary(list(prepared.findings),
+                                                 {code: info.title for code, info in CODES.items()})))
     return prepared

@@ -202,17 +202,20 @@ def _link_workload(output: Any, linked: Linked) -> LinkedWorkload:
 
 
 def _target_group(linked: Linked, service: dict[str, Any], balancer: dict[str, Any]) -> ParamRef:
+    """The target group parameter of one loadBalancers entry, named after what it attaches: the ECS service
+    and the container port (under awsvpc a container port is unique within the task). The name never depends
+    on where the value came from: a placeholder is named by the Kubernetes Service port (the targetGroups
+    key), a configured ARN is not, and a parameter whose name changed when its value moved into the config
+    would be a new parameter to an existing stack or Terraform state (issue 23)."""
     arn = balancer.get("targetGroupArn")
-    if is_placeholder(arn):
-        what = arn[len(PLACEHOLDER_PREFIX):-1]  # target-group-arn:SERVICE:PORT (the targetGroups key)
-        key = what.split(":", 1)[1]
-        return linked.param(what, STRING, f"Target group ARN for Kubernetes Service port {key} (k2ecs.yaml targetGroups)",
-                            arn)
-    # awsvpc: a container port is unique within the task, so service and port name the attachment.
     port = balancer.get("containerPort")
     key = f"target-group-arn:{service.get('serviceName')}:{port}"
-    return linked.param(key, STRING, f"Target group ARN for container {balancer.get('containerName')} port {port} "
-                        f"of ECS service {service.get('serviceName')}", arn)
+    description = (f"Target group ARN for container {balancer.get('containerName')} port {port} "
+                   f"of ECS service {service.get('serviceName')}")
+    if is_placeholder(arn):
+        setting = arn[len(PLACEHOLDER_PREFIX):-1].split(":", 1)[-1]  # target-group-arn:SERVICE:PORT
+        description += f" (k2ecs.yaml targetGroups {setting})"
+    return linked.param(key, STRING, description, arn)
 
 
 def _leftover_placeholders(linked: Linked, node: Any, name: str) -> Any:

@@ -1,10 +1,12 @@
 """The report as JUnit XML (CI test tabs).
 
-Suite "k2ecs: converted resources" has one test case per converted resource; every finding about it at
-or above --fail-on that is not accepted is a <failure>, and the other findings (below the threshold, or
-accepted with their reason) are listed in its <system-out>. Findings about anything else (kinds not
-converted, referenced objects, stale baseline entries) get one test case per resource in a second suite,
-"k2ecs: other inputs", present only when there are such findings.
+One test case per input resource, whatever its kind or status (converted, referenced, not converted),
+grouped in one test suite per input file (classname = the file, as JUnit viewers group by class). A
+case fails when any of its findings is at or above --fail-on and not accepted: it then has exactly one
+<failure>, which lists every such finding with what to do. Its other findings (below the threshold, or
+accepted with their reason) are in its <system-out>. So ``failures`` counts failing resources and can
+never exceed ``tests``. A finding about something that is not an input resource (a stale baseline entry)
+gets a case of its own under its file.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from typing import Any
 from converter.report import fails, where
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-CONVERTED_SUITE = "k2ecs: converted resources"
-OTHER_SUITE = "k2ecs: other inputs"
 
 
 def _xml(text: str) -> str:
@@ -32,58 +32,53 @@ def _line(finding: dict[str, Any]) -> str:
     return text
 
 
-def _case(suite: ET.Element, resource: str, file: str, line: int | None, findings: list[dict[str, Any]],
-          fail_on: str) -> int:
+def _case(suite: ET.Element, resource: str, file: str, line: int | None, status: str | None,
+          findings: list[dict[str, Any]], fail_on: str) -> bool:
+    """One test case; True when it fails."""
     case = ET.SubElement(suite, "testcase", {"name": _xml(resource), "classname": _xml(file), "file": _xml(file)})
     if line is not None:
         case.set("line", str(line))
-    failures = 0
-    others = []
-    for finding in findings:
-        if fails(finding, fail_on):
-            failures += 1
-            failure = ET.SubElement(case, "failure", {"type": finding["code"], "message": _xml(finding["message"])})
-            failure.text = _xml(f"{_line(finding)}\n-> {finding['suggestion']}\n")
-        else:
-            others.append(_line(finding))
+    failing = [finding for finding in findings if fails(finding, fail_on)]
+    others = [_line(finding) for finding in findings if not fails(finding, fail_on)]
+    if failing:
+        codes = ", ".join(dict.fromkeys(finding["code"] for finding in failing))
+        failure = ET.SubElement(case, "failure", {
+            "type": failing[0]["code"],
+            "message": _xml(f"{len(failing)} finding(s) at or above --fail-on {fail_on}: {codes}"),
+        })
+        failure.text = _xml("".join(f"{_line(finding)}\n-> {finding['suggestion']}\n" for finding in failing))
+    if status is not None:
+        others.insert(0, f"status: {status}")
     if others:
         ET.SubElement(case, "system-out").text = _xml("\n".join(others) + "\n")
-    return failures
-
-
-def _suite(root: ET.Element, name: str, cases: list[tuple[str, str, int | None, list[dict[str, Any]]]],
-           fail_on: str) -> tuple[int, int]:
-    suite = ET.SubElement(root, "testsuite", {"name": name})
-    properties = ET.SubElement(suite, "properties")
-    ET.SubElement(properties, "property", {"name": "fail-on", "value": fail_on})
-    failures = sum(_case(suite, *case, fail_on) for case in cases)
-    suite.set("tests", str(len(cases)))
-    suite.set("failures", str(failures))
-    suite.set("errors", "0")
-    suite.set("skipped", "0")
-    return len(cases), failures
+    return bool(failing)
 
 
 def render(report: dict[str, Any], *, fail_on: str = "error", **_: Any) -> str:
-    by_source: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for finding in report["findings"]:
-        by_source.setdefault((finding["resource"], finding["file"]), []).append(finding)
-    converted = []
-    seen: set[tuple[str, str]] = set()
+    # (resource, file) -> [line, status, findings], in input order; then what only findings name
+    cases: dict[tuple[str, str], list[Any]] = {}
     for source in report["resources"]:
-        key = (source["resource"], source["file"])
-        if source["status"] == "converted" and key not in seen:
-            seen.add(key)
-            converted.append((source["resource"], source["file"], source["line"], by_source.get(key, [])))
-    lines = {(s["resource"], s["file"]): s["line"] for s in report["resources"]}
-    other = [(resource, file, lines.get((resource, file), findings[0]["line"]), findings)
-             for (resource, file), findings in by_source.items() if (resource, file) not in seen]
+        cases.setdefault((source["resource"], source["file"]), [source["line"], source["status"], []])
+    for finding in report["findings"]:
+        key = (finding["resource"], finding["file"])
+        cases.setdefault(key, [finding["line"], None, []])[2].append(finding)
+    by_file: dict[str, list[tuple[str, list[Any]]]] = {}
+    for (resource, file), case in cases.items():
+        by_file.setdefault(file, []).append((resource, case))
 
     root = ET.Element("testsuites", {"name": "k2ecs"})
-    tests, failures = _suite(root, CONVERTED_SUITE, converted, fail_on)
-    if other:
-        more_tests, more_failures = _suite(root, OTHER_SUITE, other, fail_on)
-        tests, failures = tests + more_tests, failures + more_failures
+    tests = failures = 0
+    for file, members in by_file.items():
+        suite = ET.SubElement(root, "testsuite", {"name": _xml(file), "file": _xml(file)})
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", {"name": "fail-on", "value": fail_on})
+        failed = sum(_case(suite, resource, file, line, status, findings, fail_on)
+                     for resource, (line, status, findings) in members)
+        suite.set("tests", str(len(members)))
+        suite.set("failures", str(failed))
+        suite.set("errors", "0")
+        suite.set("skipped", "0")
+        tests, failures = tests + len(members), failures + failed
     root.set("tests", str(tests))
     root.set("failures", str(failures))
     root.set("errors", "0")

@@ -12,10 +12,11 @@ import hashlib
 import json
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import quote
 
-from converter.codes import CODES, CodeInfo
+from converter.codes import CODES, CodeInfo, help_uri
+from converter.report_formats.sarif_locations import Locator
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -36,6 +37,7 @@ def _rule(info: CodeInfo) -> dict[str, Any]:
             "text": f"{info.explanation}\n\nWhat to do: {info.suggestion}{reference}",
             "markdown": f"**{info.title}**\n\n{info.explanation}\n\n**What to do:** {info.suggestion}{reference}",
         },
+        "helpUri": help_uri(info.code),
         "defaultConfiguration": {"level": LEVELS[info.severity.label]},
         "properties": {"tags": ["k2ecs", info.severity.label]},
     }
@@ -50,26 +52,45 @@ def artifact_uri(file: str) -> tuple[str, bool]:
     return quote(text[2:] if text.startswith("./") else text, safe="/-._~"), True
 
 
-def _result(finding: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
-    uri, relative = artifact_uri(finding["file"])
+def _physical(finding: dict[str, Any], locate: Optional[Locator]) -> tuple[dict[str, Any], Optional[str]]:
+    """The physicalLocation, and the rendered place when the finding was placed at a Helm chart file."""
+    if locate is None:
+        file, line, rendered_at = finding["file"], finding["line"], None
+    else:
+        placed = locate.place(finding["file"], finding["line"])
+        file, line, rendered_at = placed.path, placed.line, placed.rendered_at
+    uri, relative = artifact_uri(file)
     artifact: dict[str, Any] = {"uri": uri}
     if relative:
         artifact["uriBaseId"] = "%SRCROOT%"
     physical: dict[str, Any] = {"artifactLocation": artifact}
-    if finding["line"] is not None:
-        physical["region"] = {"startLine": finding["line"]}
-    identity = "\x1f".join((finding["code"], finding["resource"], finding["path"], finding["message"]))
+    if line is not None:
+        physical["region"] = {"startLine": line}
+    return physical, rendered_at
+
+
+def fingerprint(finding: dict[str, Any]) -> str:
+    """What makes a finding the same finding from run to run: its code, resource and JSON Pointer. Not the
+    line (edits above it move it) and not the message (a k2ecs upgrade may reword it), so code scanning
+    keeps one alert across both (GitHub matches results by partialFingerprints)."""
+    identity = "\x1f".join((finding["code"], finding["resource"], finding["path"]))
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+
+
+def _result(finding: dict[str, Any], index: dict[str, int], locate: Optional[Locator] = None) -> dict[str, Any]:
+    physical, rendered_at = _physical(finding, locate)
+    rendered = "" if rendered_at is None else f" (rendered at {rendered_at})"
     result: dict[str, Any] = {
         "ruleId": finding["code"],
         "level": LEVELS[finding["severity"]],
-        "message": {"text": f"{finding['resource']} {finding['path'] or '/'}: {finding['message']}\n"
+        "message": {"text": f"{finding['resource']} {finding['path'] or '/'}{rendered}: {finding['message']}\n"
                             f"What to do: {finding['suggestion']}"},
         "locations": [{
             "physicalLocation": physical,
             "logicalLocations": [{"name": finding["resource"], "fullyQualifiedName": finding["resource"] + finding["path"],
                                   "kind": "resource"}],
         }],
-        "partialFingerprints": {"k2ecsFinding/v1": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]},
+        "partialFingerprints": {"k2ecsFinding/v2": fingerprint(finding)},
         "properties": {"resource": finding["resource"], "path": finding["path"], "suggestion": finding["suggestion"]},
     }
     if finding["code"] in index:
@@ -86,7 +107,7 @@ def _result(finding: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
-def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
+def sarif_log(report: dict[str, Any], locate: Optional[Locator] = None) -> dict[str, Any]:
     rules = [_rule(info) for info in CODES.values()]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     return {
@@ -100,11 +121,11 @@ def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
-            "results": [_result(finding, index) for finding in report["findings"]],
+            "results": [_result(finding, index, locate) for finding in report["findings"]],
             "properties": {"summary": report["summary"]},
         }],
     }
 
 
-def render(report: dict[str, Any], **_: Any) -> str:
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: dict[str, Any], *, locate: Optional[Locator] = None, **_: Any) -> str:
+    return json.dumps(sarif_log(report, locate), indent=2, ensure_ascii=False) + "\n"
