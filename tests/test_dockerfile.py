@@ -68,3 +68,18 @@ def test_a_wheel_builds_from_exactly_the_copied_context(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "converter/cli.py" in names and any(n.startswith("converter/_data/schemas/") for n in names)
     assert any(n.startswith("converter/_data/templates/") for n in names)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_the_documented_git_route_builds_k2ecs_from_a_ref(tmp_path: Path):
+    """README: pipx install git+<repository>@<ref>. pipx installs with pip, so pip building the wheel from
+    a git URL at a commit is the route (here the URL is this checkout's own repository)."""
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
+                           f"git+file://{ROOT}@{commit}"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    (wheel,) = (tmp_path / "dist").glob("k2ecs-*.whl")
+    assert "converter/cli.py" in zipfile.ZipFile(wheel).namelist()
+    readme = (ROOT / "README.md").read_text()
+    assert re.search(r"pipx install git\+https://\S+@v?[\w.]+", readme)
