@@ -140,7 +140,7 @@ def refuse_settings_for_ecs_input(flags: SettingsFlags, when: str) -> None:
 
 
 ExcludeOption = Annotated[Optional[List[str]], typer.Option(
-    "--exclude", help="Skip files and folders whose path below an input folder, or whose name, matches this glob (repeatable).")]
+    "--exclude", metavar="GLOB", help="Skip files and folders whose path below an input folder, or whose name, matches this glob (repeatable).")]
 
 
 def conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None):

@@ -14,6 +14,7 @@ from converter.aws.diff import MISSING
 from converter.aws.plan import (
     CREATE,
     DELETE,
+    LOG_GROUP,
     NO_CHANGE,
     SCALABLE_TARGET,
     SCALING_POLICY,
@@ -28,6 +29,7 @@ from converter.aws.plan import (
 FORMAT_VERSION = 1
 # (kind, action) -> (service, operation), as converter.aws.executor.STEPS runs them
 OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
+    (LOG_GROUP, CREATE): ("logs", "CreateLogGroup"),
     (TASK_DEFINITION, CREATE): ("ecs", "RegisterTaskDefinition"),
     (TASK_DEFINITION, UPDATE): ("ecs", "RegisterTaskDefinition"),
     (SERVICE, CREATE): ("ecs", "CreateService"),

@@ -43,8 +43,8 @@ def compare(
     max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1000, metavar="N",
                                             help="Bound of the --markdown summary in characters (default 60000, under "
                                                  "GitHub's 65,536 per comment); the details go to FILE.details.md."),
-    only: Only = typer.Option(Only.all, "--only", help="Terminal: all rows, or only changes (hide rows that map exactly)."),
-    color: ColorMode = typer.Option(ColorMode.auto, "--color",
+    only: Only = typer.Option(Only.all, "--only", metavar="all|changes", help="Terminal: all rows, or only changes (hide rows that map exactly)."),
+    color: ColorMode = typer.Option(ColorMode.auto, "--color", metavar="auto|always|never",
                                     help="Terminal colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces), always, never."),
     pager: bool = typer.Option(True, "--pager/--no-pager",
                                help="On a terminal, show long output through $K2ECS_PAGER, $PAGER or less (as git does)."),

@@ -49,7 +49,7 @@ RequiredClusterOption = Annotated[str | None, typer.Option("--cluster", metavar=
                                                            help="ECS cluster name (required: here or as cluster: in the config).")]
 TracebackOption = Annotated[bool, typer.Option("--traceback", help="Show the Python traceback on errors.")]
 TimeoutOption = Annotated[float | None, typer.Option(
-    "--timeout", min=0.1, help="Seconds to connect to AWS and to wait for each response (default 20); "
+    "--timeout", min=0.1, metavar="SECONDS", help="Seconds to connect to AWS and to wait for each response (default 20); "
                                "retries follow AWS_RETRY_MODE and AWS_MAX_ATTEMPTS (default standard, 8).")]
 
 
