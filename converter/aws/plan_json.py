@@ -64,6 +64,10 @@ def calls(change: Change) -> list[dict[str, Any]]:
     call: dict[str, Any] = {"service": service, "operation": operation, "parameters": parameters}
     if change.new_revision_of is not None:
         call["taskDefinitionFrom"] = change.new_revision_of
+    if operation == "CreateService":
+        # Sent with a clientToken (converter.aws.executor.client_token): a digest of the request as sent, whose
+        # task definition ARN is known only once apply has registered it.
+        call["clientToken"] = "digest of the request as sent"
     # UpdateService is sent only when a member besides the service's identity changes (executor).
     if operation != "UpdateService" or any(key not in ("cluster", "service") for key in parameters):
         made.append(call)
