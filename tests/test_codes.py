@@ -556,6 +556,10 @@ CASES: dict[str, Case] = {
                      "scales Deployment/api, which is not in the input", resource="HorizontalPodAutoscaler/web"),
     "K2E-I520": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC).replace("kind: Deployment", "kind: deployment"),
                      "/spec/scaleTargetRef/kind", "'deployment' is read as Deployment"),
+    "K2E-W521": Case(deployment(container=REQUESTS) + hpa(body="targetCPUUtilizationPercentage: 60"),
+                     "/spec/targetCPUUtilizationPercentage",
+                     "targetCPUUtilizationPercentage 60 is an autoscaling/v1 field; in autoscaling/v2 the API server "
+                     "drops it, so the HPA scales on spec.metrics (or the default 80% CPU when there are none)"),
     "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0",
                      "container(s) app of Deployment/web declares no cpu request (nor a limit it defaults to), so the "
                      "HPA controller never scales on the 70% cpu target (missing request); no policy was written"),

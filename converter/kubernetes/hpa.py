@@ -62,6 +62,8 @@ def parse_hpa(reader: Reader, context: ParseContext) -> Autoscaling | None:
     if max_replicas < 1:
         reader.fail(spec + ("maxReplicas",), "maxReplicas must be at least 1")
     # min > max is invalid in Kubernetes; it is left to the renderer's K2E-W509 guard (§7 V31).
+    if shape != _V1:
+        _v1_field_in_later_version(reader, shape)
     metrics = _v1_metrics(reader) if shape == _V1 else _v2_metrics(reader, beta1=shape == _V2BETA1)
     scale_out, scale_in, out_disabled, in_disabled = _behavior(reader, read=shape in _V2)
     return Autoscaling(
@@ -119,6 +121,17 @@ _LOWER_CASE_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet", "
 
 
 # -- metrics (§5.2) -----------------------------------------------------------------------------------
+
+def _v1_field_in_later_version(reader: Reader, shape: str) -> None:
+    """autoscaling/v1's one metric field, in a v2 object: an unknown field there, which the API server drops
+    (field validation Warn) and kubectl apply refuses (--validate=strict), so it scales nothing on a cluster."""
+    path = ("spec", "targetCPUUtilizationPercentage")
+    if reader.has(path):
+        value = reader.raw(path)
+        reader.note(path, "K2E-W521", f"targetCPUUtilizationPercentage {value!r} is an autoscaling/v1 field; in "
+                                      f"{shape} the API server drops it, so the HPA scales on spec.metrics "
+                                      f"(or the default {DEFAULT_CPU_UTILIZATION}% CPU when there are none)")
+
 
 def _v1_metrics(reader: Reader) -> tuple[MetricTarget, ...]:
     path = ("spec", "targetCPUUtilizationPercentage")
