@@ -208,7 +208,8 @@ class Intake:
         stub = Document(error.file or "<input>", 0 if document is None else document.index, {},
                         error.line if error.line is not None else 1, {})
         reader = Reader(stub, resource)
-        record = SourceRecord(resource, stub.file, stub.line, "not-converted", reader)
+        line = stub.line if document is None else document.line  # the record's line is where the document starts
+        record = SourceRecord(resource, stub.file, line, "not-converted", reader)
         self.sources.append(record)
         reader.note(getattr(error, "path", ()), "K2E-E030", error.message)
         self.first_error = self.first_error or error

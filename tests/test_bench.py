@@ -83,7 +83,9 @@ def test_releasing_readers_early_changes_nothing() -> None:
     # accept annotations, read after the conversion from what the released readers keep
     runs.append((lambda: load_paths([str(ROOT / "tests" / "fixtures" / "ci" / "app.yaml")]), load_config(None)))
     if (CORPUS / "k8s").is_dir():
-        runs.append((lambda: load_paths([str(CORPUS / "k8s")]), load_config(None)))
+        from converter.inputs import load_inputs  # as the command line reads a folder (issue 18)
+
+        runs.append((lambda: load_inputs([str(CORPUS / "k8s")]), load_config(None)))
     for load, settings in runs:
         kept, released = convert(load(), settings), convert(iter(load()), settings, release=True)
         assert [f.as_dict() for f in released.findings] == [f.as_dict() for f in kept.findings]

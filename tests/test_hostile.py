@@ -158,6 +158,11 @@ def test_wrong_types_at_every_field(index, path):
         except Exception as err:  # noqa: BLE001 - the point of the test: exit 70 in the CLI
             raise AssertionError(f"{context}: {type(err).__name__}: {err}") from err
         resource = f"{BUNDLE[index]['kind']}/web"
+        # Issue 18: a document whose kind or name cannot be read is not converted, with one error finding
+        # (K2E-E030/E031) at or near the field, and the rest of the bundle converts.
+        near = {document.line_of(path[:depth]) for depth in range(len(path) + 1)}
+        if any(f.code in ("K2E-E030", "K2E-E031") and f.line in near for f in result.findings):
+            continue
         mine = [f for f in result.findings if f.resource == resource]
         if any(related(f.path, pointer(path)) for f in mine):
             continue

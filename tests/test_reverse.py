@@ -211,9 +211,20 @@ def test_the_direction_is_sniffed_from_the_text(text: str, direction: str | None
     assert sniff(text) == direction
 
 
-def test_a_kubernetes_manifest_among_ecs_input_is_an_input_error():
-    with pytest.raises(InputError, match="a Kubernetes Deployment among ECS input"):
-        reverse('{"family": "f", "containerDefinitions": [{"name": "a", "image": "b"}]}\n---\napiVersion: apps/v1\nkind: Deployment\n')
+def test_a_kubernetes_manifest_among_ecs_input_costs_that_document():
+    """Issue 18: one error finding (K2E-E740) for the manifest, and the ECS document converts."""
+    result = reverse('{"family": "f", "containerDefinitions": [{"name": "a", "image": "b"}]}\n---\napiVersion: apps/v1\nkind: Deployment\n')
+    assert [o.name for o in result.outputs] == ["f"]
+    assert [(f.code, f.line) for f in result.findings if f.severity.label == "error"] == [("K2E-E740", 3)]
+
+
+def test_ecs_input_of_which_nothing_can_be_read_is_still_an_input_error():
+    from converter.loader import Unreadable
+    from converter.reverse import convert_to_kubernetes
+
+    broken = InputError("not valid YAML: flow mapping left open", file="t.json", line=1)
+    with pytest.raises(InputError, match="flow mapping left open"):
+        convert_to_kubernetes([Unreadable(broken)])
 
 
 # -- CloudFormation ------------------------------------------------------------------------------------

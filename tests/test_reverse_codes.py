@@ -152,6 +152,8 @@ CASES: dict[str, Case] = {
                      "a Kubernetes Deployment among ECS input"),
     "K2E-I742": Case(CFN, "/Resources/Task/Properties/ContainerDefinitions/0/Environment/0/Value",
                      "resolved with --parameter Url: 'http://api'", "t.yaml", {"Url": "http://api"}),
+    "K2E-W743": Case(text(task(container={"environment": [{"name": "", "value": ""}]})), f"{CONTAINER}/environment/0",
+                     "entry '' was left out"),
     "K2E-I741": Case(text([{"name": "app", "image": "nginx:1.27"}]), "/family", "it is named 'containers'",
                      "containers.yaml"),
 }

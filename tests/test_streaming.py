@@ -44,6 +44,13 @@ def both(sources: list[tuple[str, str]]):
     return classic, streamed, sink
 
 
+def replaced_a_workload(classic) -> bool:
+    """A workload declared again: its earlier declaration may be in the sink already, so the run is converted
+    the ordinary way (converter.streaming._parse_workload; the last declaration wins, issue 18)."""
+    return any(f.code == "K2E-E007" and f.resource.split("/")[0] in ("Deployment", "StatefulSet")
+               for f in classic.findings)
+
+
 def assert_same(classic, streamed, sink) -> None:
     outputs = [sink.items[key] for key in sorted(sink.items)]
     assert [(o.name, o.resource, o.task_definition, o.service, o.scaling) for o in classic.outputs] == \
@@ -167,7 +174,9 @@ def test_generated_bundles_stream_to_the_same_result(files, between):
     if isinstance(classic, Exception):
         assert streamed is None  # the caller then converts the ordinary way and reports that error
         return
-    assert streamed is not None
+    if streamed is None:
+        assert replaced_a_workload(classic)
+        return
     assert_same(classic, streamed, sink)
 
 
@@ -186,10 +195,7 @@ def test_batches_of_any_size_give_the_same_result(docs, batch):
         assert streamed is None
         return
     if streamed is None:
-        # A workload declared again: its earlier declaration may be in the sink already, so the run is
-        # converted the ordinary way (converter.streaming._parse_workload; the last declaration wins).
-        assert any(f.code == "K2E-E007" and f.resource.split("/")[0] in ("Deployment", "StatefulSet")
-                   for f in classic.findings)
+        assert replaced_a_workload(classic)
         return
     assert_same(classic, streamed, sink)
 

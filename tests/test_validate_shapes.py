@@ -196,7 +196,9 @@ def _written_payloads() -> Iterator[tuple[str, str, Any]]:
         config = case / "k2ecs.yaml"
         runs.append((load_paths([str(case / "input")]), load_config(str(config) if config.is_file() else None)))
     if (CORPUS / "k8s").is_dir():
-        runs.append((load_paths([str(CORPUS / "k8s")]), load_config(None)))
+        from converter.inputs import load_inputs  # as the command line reads a folder (issue 18)
+
+        runs.append((load_inputs([str(CORPUS / "k8s")]), load_config(None)))
     for documents, settings in runs:
         for output in convert(documents, settings).outputs:
             yield "ecs", "RegisterTaskDefinition", output.task_definition

@@ -151,6 +151,12 @@ def _pairs(view: EcsView, path: Path, value_key: str) -> list[tuple[Path, str, s
         value = view.get(item_path + (value_key,), str, int, float, bool)
         if name is None:
             view.fail(item_path, "an entry needs a name")
+        if name == "" or "=" in name:
+            # The API server refuses such an env name (ValidateEnv), so the Deployment could not be applied
+            # (the all-fields skeleton of register-task-definition has one: {"name": "", "value": ""}).
+            view.note(item_path, "K2E-W743", f"entry {name!r} was left out: a Kubernetes env name is never empty "
+                                             "and never holds '='")
+            continue
         if value is None and unresolved:
             view.note(item_path, "K2E-W704", f"{name} was left out: its value is known only at deploy time", covers=False)
             found.append((item_path, name, None))
