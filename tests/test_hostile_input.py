@@ -34,8 +34,12 @@ def small_limit(monkeypatch):
 def test_an_endless_device_is_read_only_to_the_limit(small_limit, where):
     args = ["/dev/zero"] if where == "input" else [str(SAMPLE), "--config", "/dev/zero"]
     result = convert(*args)
-    assert result.exit_code == ExitStatus.INVALID_INPUT, result.output
-    assert f"/dev/zero: file is over the {SMALL_LIMIT}-byte limit" in result.output
+    if where == "input":
+        assert result.exit_code == ExitStatus.INVALID_INPUT, result.output
+        assert f"/dev/zero: file is over the {SMALL_LIMIT}-byte limit" in result.output
+    else:  # a config problem is a usage error, in the config's words (issue 23), bounded all the same
+        assert result.exit_code == ExitStatus.USAGE, result.output
+        assert "/dev/zero: config file: file is over the" in result.output
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(os, "mkfifo"), reason="needs /dev/zero and FIFOs")
