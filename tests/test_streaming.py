@@ -117,11 +117,21 @@ def test_samples_and_bench_bundle_stream_to_the_same_result(tmp_path):
 
 
 def test_corpus_streams_to_the_same_result():
+    """Each corpus application streams to convert()'s result. Streaming declines, by design, an input that
+    declares a workload twice (the later declaration wins, and the earlier may be in the sink already) and
+    one that convert() cannot read whole; the ordinary way converts those (issue 18)."""
     if not (CORPUS / "k8s").is_dir():
         pytest.skip("shared/corpus is not beside the project")
-    classic, streamed, sink = both(sources_of([str(CORPUS / "k8s")]))
-    assert streamed is not None
-    assert_same(classic, streamed, sink)
+    streamed_count = 0
+    for folder in sorted(p for p in (CORPUS / "k8s").iterdir() if p.is_dir()):
+        classic, streamed, sink = both(sources_of([str(folder)]))
+        declines = isinstance(classic, Exception) or any(f.code == "K2E-E007" for f in classic.findings)
+        if declines:
+            continue
+        assert streamed is not None, folder.name
+        assert_same(classic, streamed, sink)
+        streamed_count += 1
+    assert streamed_count >= 10  # most of the corpus streams: the check is not vacuous
 
 
 def _deployment(name, namespace, labels, config):
