@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
+from converter.ecs.target_ports import declare_target_ports
 from converter.ecs.taskdef import NoTaskSize, ecs_name, render_task_definition, size_task
 from converter.ecs.validate import validate_payloads
 from converter.errors import InputError, OutputValidationError
@@ -319,6 +320,9 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         findings.append(make_finding("K2E-E144", workload.origin,
                                      f"{workload.resource} has {len(workload.containers)} containers; an ECS task holds at most {max_containers}; not converted"))
         return None
+    parsed = workload
+    workload, port_findings = declare_target_ports(workload, exposures)
+    findings.extend(port_findings)
     port_names = _port_names(workload)
     wiring, wiring_findings = wire_exposures(workload, exposures, port_names, settings)
     findings.extend(wiring_findings)
@@ -349,7 +353,7 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
     if validate:
         validate_output(output, workload, settings)
     if contributed is not None:
-        contributed.add(id(workload))
+        contributed.add(id(parsed))
         contributed.update(wiring.wired)
         if scaler is not None:
             contributed.add(id(scaler))

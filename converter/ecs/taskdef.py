@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from converter.ecs.healthcheck import render_health_check
-from converter.ecs.sizing import (DEFAULT_CPU_UNITS, DEFAULT_MEMORY_MIB, SERVICE_CONNECT_CPU_UNITS,
-                                  SERVICE_CONNECT_MEMORY_MIB, TaskSize, bytes_to_mib, cores_to_units,
+from converter.ecs.service_connect import with_proxy
+from converter.ecs.sizing import (DEFAULT_CPU_UNITS, DEFAULT_MEMORY_MIB, TaskSize, bytes_to_mib, cores_to_units,
                                   smallest_fargate_size)
 from converter.ecs.tags import render_tags
 from converter.findings import Finding, make_finding
@@ -56,9 +56,7 @@ def size_task(workload: Workload, settings: Settings, *, service_connect_proxy: 
     cpu_units = max([sum(cores_to_units(cpu) for cpu, _ in running_needs)] + [cores_to_units(cpu) for cpu, _ in init_needs])
     memory_mib = max([sum(bytes_to_mib(mem) for _, mem in running_needs)] + [bytes_to_mib(mem) for _, mem in init_needs])
     declared = cpu_units > 0 or memory_mib > 0
-    if service_connect_proxy:
-        cpu_units += SERVICE_CONNECT_CPU_UNITS
-        memory_mib += SERVICE_CONNECT_MEMORY_MIB
+    cpu_units, memory_mib = with_proxy(cpu_units, memory_mib, service_connect_proxy)
     running = [c for c in workload.containers if c.role != "init"]
     requests_cpu = _sum([c.resources.cpu_request_cores for c in running])
     requests_memory = _sum([c.resources.memory_request_bytes for c in running])
