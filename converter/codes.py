@@ -247,9 +247,9 @@ CODES: dict[str, CodeInfo] = _codes(
       explanation="The manifest leaves this field to a Kubernetes default; k2ecs wrote the default explicitly.",
       suggestion="Nothing to do."),
     # -- 4xx: Service ---------------------------------------------------------------------------
-    C(code="K2E-I401", title="ClusterIP Service became Service Connect",
-      explanation="Only ECS tasks that are themselves in the Service Connect namespace can resolve these names; callers outside ECS cannot.",
-      suggestion="Put every client service in the same Service Connect namespace.", reference="§4.1"),
+    C(code="K2E-I401", title="Service became Service Connect names",
+      explanation="The Service's names (every form cluster DNS answers: svc, svc.ns, svc.ns.svc, svc.ns.svc.cluster.local) and ports became Service Connect client aliases. Only ECS tasks that are themselves in the Service Connect namespace can resolve them, so once a namespace is given every converted ECS service joins it (client mode when no Service selects it); callers outside ECS cannot resolve them.",
+      suggestion="Nothing to do for callers converted in the same run; give callers outside ECS a load balancer.", reference="§4.1"),
     C(code="K2E-W402", title="Load balancer resources to create",
       explanation="ECS attaches services to existing target groups; the load balancer, listener and target group must be created (type ip for awsvpc).",
       suggestion="Create the resources listed in details, then set their ARNs in the k2ecs config.", reference="§4.1"),
