@@ -235,33 +235,53 @@ class CallGraph:
 
 # -- rewriting names Service Connect cannot serve (K2E-W434) ------------------------------------------
 def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Workload, list[Finding]]:
-    """Env values that name a Service by a form it does not serve (a namespace the Service does not declare,
-    or a name over the dnsName limit) rewritten to the short name, which it serves."""
+    """Env values, command and args that name a Service by a form it does not serve (a namespace the Service
+    does not declare, or a name over the dnsName limit) rewritten to a form it serves (K2E-W434)."""
     findings: list[Finding] = []
-    limit = max_dns_name_chars()
     containers = []
-    changed = False
     for container in workload.containers:
         environment = []
         for entry in container.environment:
-            value = entry.value
-            for host, _ in list(_addresses(entry.value, _ADDRESS_WORDS.search(entry.name) is not None)):
-                found = index.lookup(host, workload.namespace)
-                if found is None or found[1] or "." not in host:
-                    continue
-                service = found[0]
-                if service.namespace is None or len(host.rstrip(".")) > limit:
-                    short = service.name if (service.namespace is None or workload.namespace == service.namespace) \
-                        else f"{service.name}.{service.namespace}"
-                    value = re.sub(rf"(?<![a-z0-9.-]){re.escape(host)}(?![a-z0-9-])", short, value)
+            value = _served_form(entry.value, _ADDRESS_WORDS.search(entry.name) is not None, workload, index)
             if value != entry.value:
-                findings.append(make_finding(
-                    "K2E-W434", entry.origin,
-                    f"{entry.name}: {entry.value!r} rewritten to {value!r}, a name Service Connect serves"))
+                findings.append(_rewritten(entry.name, entry.value, value, entry.origin))
                 entry = EnvVar(name=entry.name, value=value, origin=entry.origin)
-                changed = True
             environment.append(entry)
-        containers.append(dataclasses.replace(container, environment=tuple(environment)) if changed else container)
-    if not changed:
+        lists = {}
+        for key, field_name in (("command", "entry_point"), ("args", "command")):
+            values = getattr(container, field_name)
+            if values is None:
+                continue
+            new_values = []
+            for position, old in enumerate(values):
+                option, _, argument = old.partition("=")
+                value = _served_form(old, bool(argument) and _ADDRESS_WORDS.search(option) is not None, workload, index)
+                if value != old:
+                    findings.append(_rewritten(f"{key}[{position}]", old, value,
+                                               container.origin.at(f"{container.origin.path}/{key}/{position}")))
+                new_values.append(value)
+            lists[field_name] = tuple(new_values)
+        changed = tuple(environment) != container.environment or any(
+            lists[name] != getattr(container, name) for name in lists)
+        containers.append(dataclasses.replace(container, environment=tuple(environment), **lists) if changed else container)
+    if not findings:
         return workload, findings
     return dataclasses.replace(workload, containers=tuple(containers)), findings
+
+
+def _served_form(value: str, bare_ok: bool, workload: Workload, index: ServiceIndex) -> str:
+    limit = max_dns_name_chars()
+    for host, _ in list(_addresses(value, bare_ok)):
+        found = index.lookup(host, workload.namespace)
+        if found is None or found[1] or "." not in host:
+            continue
+        service = found[0]
+        if service.namespace is None or len(host.rstrip(".")) > limit:
+            short = service.name if service.namespace is None or workload.namespace == service.namespace \
+                else f"{service.name}.{service.namespace}"
+            value = re.sub(rf"(?<![a-z0-9.-]){re.escape(host)}(?![a-z0-9-])", short, value)
+    return value
+
+
+def _rewritten(variable: str, old: str, new: str, origin: Origin) -> Finding:
+    return make_finding("K2E-W434", origin, f"{variable}: {old!r} rewritten to {new!r}, a name Service Connect serves")
