@@ -187,17 +187,27 @@ class CallGraph:
     def __init__(self, exposures: Iterable[Exposure]) -> None:
         self.index = ServiceIndex(exposures)
         self.callers: list[tuple[Workload, Served, list[_Site]]] = []
-        self.served: dict[str, dict[tuple[str, int], str]] = {}  # namespace -> (dnsName, port) -> workload
+        self.served: dict[str, dict[tuple[str, int], str]] = {}  # namespace -> (dnsName, port) -> ECS service
 
-    def add(self, workload: Workload, service_payload: dict[str, Any]) -> None:
+    def add(self, workload: Workload, service_payload: dict[str, Any]) -> list[Finding]:
+        """Record the workload; K2E-W435 for each alias another ECS service of the run already serves."""
         served = served_by(service_payload)
+        findings: list[Finding] = []
         if served.namespace is not None:
             table = self.served.setdefault(served.namespace, {})
-            for alias in served.aliases:
-                table.setdefault(alias, workload.resource)
+            for alias in sorted(served.aliases):
+                name = str(service_payload.get("serviceName"))
+                owner = table.setdefault(alias, name)
+                if owner != name:
+                    findings.append(make_finding(
+                        "K2E-W435", workload.origin,
+                        f"{workload.resource} (ECS service {name}) serves the Service Connect name {alias[0]}:{alias[1]}, "
+                        f"which ECS service {owner} already serves in namespace {served.namespace}; ECS accepts one "
+                        "per namespace"))
         sites = find_sites(workload, self.index)
         if sites:
             self.callers.append((workload, served, sites))
+        return findings
 
     def calls(self) -> list[Call]:
         return [self._resolve(workload, served, site) for workload, served, sites in self.callers for site in sites]

@@ -304,6 +304,9 @@ CODES: dict[str, CodeInfo] = _codes(
     C(code="K2E-W434", title="Caller's value rewritten to a served name",
       explanation="The caller names a Service by a DNS form Service Connect cannot serve here (a namespace the Service does not declare, or a name longer than the 127 characters of clientAliases[].dnsName), so k2ecs rewrote the value to a form that is served. The message shows the old and new value.",
       suggestion="Check the new value; if the caller builds the name itself, change it there.", reference="§4.1"),
+    C(code="K2E-W435", title="Service Connect name served twice",
+      explanation="Two ECS services of this run serve the same client alias (name and port) in one Service Connect namespace, typically two Services of one name in different Kubernetes namespaces (both serve the short name). ECS requires each name and port to be unique within the namespace, so the second service is rejected when it is created.",
+      suggestion="Use one Service Connect namespace per Kubernetes namespace (convert them separately), or rename one Service.", reference="§4.1"),
     # -- 5xx: HorizontalPodAutoscaler ---------------------------------------------------------------
     C(code="K2E-I501", title="Scaling target rescaled to the task size",
       explanation="HPA utilization is relative to the pod's requests; ECS utilization is relative to the task size, so the target was rescaled to fire at the same absolute usage.",

@@ -358,7 +358,7 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
                                                tags=taskdef.get("tags", []))
     findings.extend(service_findings)
     if graph is not None:
-        graph.add(workload, service)
+        findings.extend(graph.add(workload, service))
     scaling = None
     if scaler is not None:
         scaling, scaling_findings = render_scaling(scaler, service_name=name, size=size, settings=settings,

@@ -511,6 +511,11 @@ CASES: dict[str, Case] = {
         """) + "---\n" + deployment(container=WEB_PORT) + service(),
         f"{CONTAINER}/env/0", "'http://web.shop.svc.cluster.local:80/v1' rewritten to 'http://web:80/v1'",
         resource="Deployment/front", settings={"service_connect_namespace": "apps"}),
+    "K2E-W435": Case(
+        deployment(metadata="namespace: a", container=WEB_PORT) + service(metadata="namespace: a")
+        + "---\n" + deployment(metadata="namespace: b", container=WEB_PORT) + service(metadata="namespace: b"),
+        "", "serves the Service Connect name web:80, which ECS service web already serves", prefix=True,
+        settings={"service_connect_namespace": "apps"}),
     # -- 5xx: HorizontalPodAutoscaler --------------------------------------------------------------------
     "K2E-I501": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "/spec/metrics/0",
                      "so TargetValue 28", resource="HorizontalPodAutoscaler/web"),
