@@ -1,8 +1,9 @@
 """Attach the exposures (Kubernetes Services) that select a workload to its ECS service (MAPPING §4).
 
-ClusterIP -> Service Connect (§4.1, §4.2), here; LoadBalancer and NodePort -> ``loadBalancers`` entries and
-a plan of the ELB resources to create, in :mod:`converter.ecs.load_balancer`; Headless and ExternalName ->
-nothing (their findings come from the parser). This module resolves each Service port to the container
+ClusterIP and headless -> Service Connect (§4.1, §4.2), here; LoadBalancer and NodePort -> ``loadBalancers``
+entries and a plan of the ELB resources to create, in :mod:`converter.ecs.load_balancer`, plus Service Connect
+names once a namespace is known (in-cluster callers use them); ExternalName -> nothing (the parser reports it).
+With a namespace and no Service, the ECS service joins it as a client (issue 19). This module resolves each Service port to the container
 port it reaches and names what of a port ECS does not keep. Pure: returns ``(Wiring, findings)``.
 """
 
@@ -125,7 +126,7 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
             [t for t in targets if t.service_port.protocol in _SUPPORTED["service-connect"]]
             if settings.service_connect_namespace is not None else [])
         if connected:
-            for target in connected:
+            for target in connected if carrier == "service-connect" else ():  # the load balancer's records the rest
                 _record_app_protocol(target, app_protocols, findings)
             entries, name_findings = _service_connect_entries(exposure, connected, discovery_names)
             findings.extend(name_findings)
