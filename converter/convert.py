@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from converter.calls import Call, CallGraph, rewrite_unserved_names
 from converter.ecs.scaling import render_scaling
 from converter.ecs.service import render_service
 from converter.ecs.service_wiring import port_mapping_name, selects, wire_exposures
 from converter.ecs.plaintext_secrets import plaintext_secret_findings
 from converter.ecs.sizing import NoTaskSize, size_task
+from converter.ecs.target_ports import declare_target_ports
 from converter.ecs.taskdef import render_task_definition
 from converter.ecs.validate import validate_payloads
 from converter.ecs.validate_rules import serialized_size_bytes
@@ -73,6 +75,7 @@ class Conversion:
     outputs: list[WorkloadOutput]
     findings: list[Finding]
     sources: list[SourceRecord]
+    calls: list[Call] = field(default_factory=list)  # the service-to-service call graph (converter.calls)
 
 
 def convert(documents: Iterable[Document], settings: Settings, *, release: bool = False) -> Conversion:
@@ -98,11 +101,15 @@ def convert(documents: Iterable[Document], settings: Settings, *, release: bool 
     intake.check_something_read()
     findings: list[Finding] = []
     contributed: set[int] = set()
-    outputs = _render_all(workloads, exposures, scalers, settings, findings, contributed, intake.seen)
+    graph = CallGraph(exposures)
+    outputs = _render_all(workloads, exposures, scalers, settings, findings, contributed, intake.seen, graph)
     for model_id, record in record_of.items():
         if model_id not in contributed:
             record.status = "not-converted"  # parsed, but nothing of it is in the output (its findings say why)
-    return Conversion(outputs=outputs, findings=intake.all_findings(findings, intake.sources), sources=intake.sources)
+    calls = graph.calls()
+    findings.extend(graph.findings(calls))
+    return Conversion(outputs=outputs, findings=intake.all_findings(findings, intake.sources), sources=intake.sources,
+                      calls=calls)
 
 
 Pending = tuple[str, Reader, Parser, SourceRecord]
@@ -284,7 +291,7 @@ def _not_converted(reader: Reader, key: str, canonical: str, name: str) -> None:
 
 def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: list[Autoscaling],
                 settings: Settings, findings: list[Finding], contributed: set[int],
-                declared: dict | None = None) -> list[WorkloadOutput]:
+                declared: dict | None = None, graph: CallGraph | None = None) -> list[WorkloadOutput]:
     attached: dict[int, list[Exposure]] = {id(w): [] for w in workloads}
     # Index workloads by each pod label, so a Service is matched against the few workloads that carry
     # its first selector label rather than against all of them (large bundles stay linear).
@@ -299,10 +306,10 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         matches = [w for w in candidates if same_namespace(w.namespace, exposure.namespace) and selects(exposure, w)]
         if not matches:
             findings.append(selects_nothing(exposure))
-        elif len(matches) > 1:
-            findings.append(selects_several(exposure, [w.resource for w in matches]))
         else:
-            attached[id(matches[0])].append(exposure)
+            if len(matches) > 1:
+                findings.append(selects_several(exposure, [w.resource for w in matches]))
+            attached[id(matches[0])].append(exposure)  # several: the first serves the names (K2E-W403)
     scalers_of: dict[int, list[Autoscaling]] = {}
     by_name: dict[tuple[str, str], list[Workload]] = {}
     for workload in workloads:
@@ -332,7 +339,7 @@ def _render_all(workloads: list[Workload], exposures: list[Exposure], scalers: l
         if name != workload.name:
             findings.append(renamed(workload, name))
         output = render_workload(workload, name, attached[id(workload)], scaler_for.get(id(workload)), settings, findings,
-                                 contributed)
+                                 contributed, graph=graph)
         if output is not None:
             outputs.append(output)
     return outputs
@@ -343,7 +350,9 @@ def selects_nothing(exposure: Exposure) -> Finding:
 
 
 def selects_several(exposure: Exposure, resources: list[str]) -> Finding:
-    return make_finding("K2E-W403", exposure.origin, f"Service {exposure.name} selects {', '.join(resources)}; not attached")
+    return make_finding("K2E-W403", exposure.origin,
+                        f"Service {exposure.name} selects {', '.join(resources)}; its names are served by {resources[0]} "
+                        f"alone, so {', '.join(resources[1:])} get no traffic through them")
 
 
 def scales_nothing(scaler: Autoscaling, declared: dict | None = None) -> Finding:
@@ -391,12 +400,14 @@ def _port_names(workload: Workload) -> dict[tuple[str, int], str]:
 
 def render_workload(workload: Workload, name: str, exposures: list[Exposure], scaler: Autoscaling | None,
                     settings: Settings, findings: list[Finding], contributed: set[int] | None = None, *,
-                    validate: bool = True) -> WorkloadOutput | None:
+                    validate: bool = True, graph: CallGraph | None = None) -> WorkloadOutput | None:
     """The workload's payloads, or None when it cannot be converted (with the findings that say why).
 
     ``contributed`` receives the id() of each model that reached the output: the workload, the scaler and
     the Services whose ports were wired (the report's resource status, converted or not-converted).
-    ``validate=False``: the caller passes the output to validate_output() itself, before using it."""
+    ``validate=False``: the caller passes the output to validate_output() itself, before using it.
+    ``graph``: the run's call graph; the workload's calls and what its ECS service serves are added to it, and
+    names of Services it cannot serve are rewritten first (K2E-W434)."""
     max_containers = load_schema("ecs_rules.json")["task_definition"]["max_containers"]
     if len(workload.containers) > max_containers:
         findings.append(make_finding("K2E-E144", workload.origin,
@@ -408,6 +419,12 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
                                      f"{workload.resource} has two containers named {twin.name!r}; not converted"))
         return None
     findings.extend(plaintext_secret_findings(workload.resource, workload.containers))
+    parsed = workload
+    workload, port_findings = declare_target_ports(workload, exposures)
+    findings.extend(port_findings)
+    if graph is not None:
+        workload, rewrite_findings = rewrite_unserved_names(workload, graph.index)
+        findings.extend(rewrite_findings)
     port_names = _port_names(workload)
     wiring, wiring_findings = wire_exposures(workload, exposures, port_names, settings)
     findings.extend(wiring_findings)
@@ -436,6 +453,8 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
                                                service_connect=wiring.service_connect,
                                                tags=taskdef.get("tags", []))
     findings.extend(service_findings)
+    if graph is not None:
+        findings.extend(graph.add(workload, service))
     scaling = None
     if scaler is not None:
         scaling, scaling_findings = render_scaling(scaler, service_name=name, size=size, settings=settings,
@@ -446,7 +465,7 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
     if validate:
         validate_output(output, workload, settings)
     if contributed is not None:
-        contributed.add(id(workload))
+        contributed.add(id(parsed))
         contributed.update(wiring.wired)
         if scaler is not None:
             contributed.add(id(scaler))

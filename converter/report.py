@@ -19,7 +19,9 @@ FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severit
 FORMATS = ("text", "json", "markdown", "sarif", "junit")
 
 
-def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]) -> dict[str, Any]:
+def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any],
+                 calls: list[Any] | None = None) -> dict[str, Any]:
+    """``calls``: the service-to-service call graph (converter.calls.Call); a ``calls`` list when any."""
     counts = Counter(f.severity.label for f in findings)
     accepted = sum(1 for f in findings if is_accepted(f))
     summary = {
@@ -32,7 +34,7 @@ def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]
     }
     if accepted:
         summary["accepted"] = accepted
-    return {
+    report = {
         "tool": "k2ecs",
         "version": __version__,
         "summary": summary,
@@ -47,6 +49,9 @@ def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]
         # Made one at a time as a view writes them: as dicts, a large run's findings weigh several times more.
         "findings": jsontext.LazyList(findings, _as_dict),
     }
+    if calls:
+        report["calls"] = [call.as_dict() for call in calls]
+    return report
 
 
 def _as_dict(finding: Finding) -> dict[str, Any]:

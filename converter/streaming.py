@@ -11,9 +11,8 @@ passes over the parts, each part parsed once:
    HPAs of pass 1, rendered, validated and handed to ``sink``, and then dropped. Each stage runs for the
    whole batch before the next, which keeps each stage's code and data in the processor's caches.
 
-A Service is attached only when it selects exactly one workload, which the first pass cannot know: a
-workload that loses a Service that a later workload also matches is parsed and rendered again at the
-end (and replaced in the sink). The result is the same outputs, findings (in order) and sources as
+A Service that selects several workloads serves its names from the first one (K2E-W403), so the first
+pass's matching is final and no workload is rendered twice. The result is the same outputs, findings (in order) and sources as
 convert() gives (tests/test_streaming.py). Where the cut cannot be trusted (a workload that the text
 did not show as one, a part that is not exactly one document) or the input has an error, None is
 returned and the caller converts the ordinary way, so errors are always those convert() reports.
@@ -25,6 +24,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from converter.calls import CallGraph
 from converter.convert import (
     EXPOSURE_PARSERS,
     SCALER_PARSERS,
@@ -46,7 +46,6 @@ from converter.convert import (
 from converter.ecs.service_wiring import selects
 from converter.errors import K2ecsError
 from converter.findings import Finding
-from converter.kubernetes.reader import Reader
 from converter.loader import Document, Unreadable, parse_text, read_source
 from converter.workload_names import workload_ecs_name
 from converter.model import Autoscaling, Exposure, Workload
@@ -170,12 +169,13 @@ class _Run:
         self.intake = Intake(settings, release=True)
         self.positions: dict[int, tuple[int, int, int]] = {}  # id(source record) -> where its document is
         self.exposures: list[_Linked] = []
+        self.every_exposure: list[Exposure] = []  # ExternalName and selector-less ones too: callers name them
+        self.graph: CallGraph | None = None
         self.scalers: list[_Linked] = []
         self.by_first_label: dict[tuple[str, str], list[int]] = {}  # as convert._render_all, the other way round
         self.by_target: dict[tuple[str, str], list[int]] = {}
         self.rendered: list[_Rendered] = []
         self.used_names: set[str] = set()
-        self.again: set[int] = set()  # workloads that lost a Service to a later one
 
     def run(self) -> Conversion:
         parts = [(number, part) for number, source in enumerate(self.sources) for part in source.parts]
@@ -194,6 +194,7 @@ class _Run:
             if model is not None:
                 self._index(item[0], model, item[3])
         del pending
+        self.graph = CallGraph(self.every_exposure)
         batch: list[tuple[int, Part]] = []
         for number, part in parts:
             if part.workload:
@@ -202,8 +203,6 @@ class _Run:
                     self._workloads(batch)
                     batch = []
         self._workloads(batch)
-        for index in sorted(self.again):
-            self._render_again(index)  # before the ConfigMaps and Secrets it reads are released
         contributed = set().union(*(rendered.contributed for rendered in self.rendered))
         for linked in self.exposures + self.scalers:
             if id(linked.model) not in contributed:
@@ -215,6 +214,8 @@ class _Run:
         findings = self._linking_findings()
         for rendered in self.rendered:
             findings.extend(rendered.findings)
+        calls = self.graph.calls()
+        findings.extend(self.graph.findings(calls))
         records = sorted(self.intake.sources, key=lambda record: self.positions[id(record)])
         outputs: list[Any] = [r.output for r in self.rendered if r.output is not None]
         # What only this run needed goes before the findings are sorted, which is the run's peak of memory.
@@ -223,7 +224,8 @@ class _Run:
         self.by_first_label, self.by_target, self.positions = {}, {}, {}
         for source in self.sources:
             source.parts = []
-        return Conversion(outputs=outputs, findings=self.intake.all_findings(findings, records), sources=records)
+        return Conversion(outputs=outputs, findings=self.intake.all_findings(findings, records), sources=records,
+                          calls=calls)
 
     def _documents(self, number: int, part: Part) -> list[tuple[tuple[int, int, int], Document]]:
         source = self.sources[number]
@@ -242,6 +244,7 @@ class _Run:
     def _index(self, key: str, model: Any, record: SourceRecord) -> None:
         if key in EXPOSURE_PARSERS:
             exposure: Exposure = model
+            self.every_exposure.append(exposure)
             if exposure.type != "ExternalName" and exposure.selector:
                 self.by_first_label.setdefault(tuple(exposure.selector[0]), []).append(len(self.exposures))
                 self.exposures.append(_Linked(exposure, record))
@@ -300,9 +303,7 @@ class _Run:
             if same_namespace(workload.namespace, linked.model.namespace) and selects(linked.model, workload):
                 linked.matches.append(index)
                 if len(linked.matches) == 1:
-                    attached.append(linked.model)
-                elif len(linked.matches) == 2:
-                    self.again.add(linked.matches[0])  # selects two: attached to neither (K2E-W403)
+                    attached.append(linked.model)  # selects several: the first serves the names (K2E-W403)
         name = workload_ecs_name(workload)
         if name.casefold() in self.used_names:
             raise _NotStreamable  # a name collision: convert() reports it on every workload concerned (K2E-E021)
@@ -318,7 +319,7 @@ class _Run:
             findings.append(renamed(workload, rendered.name))
         contributed: set[int] = set()
         output = render_workload(workload, rendered.name, attached, scaler, self.settings, findings, contributed,
-                                 validate=validate)
+                                 validate=validate, graph=self.graph)
         rendered.findings = findings
         rendered.record.status = "converted" if output is not None else "not-converted"
         contributed.discard(id(workload))  # only the Services' and HPAs' ids are compared later (they are kept)
@@ -333,19 +334,6 @@ class _Run:
         else:
             self.sink.put(index, output)
             rendered.output = OutputRecord(output.name, output.resource, output.scaling is not None)
-
-    def _render_again(self, index: int) -> None:
-        """Parse and render a workload again with the Services that select it alone; its parse findings
-        are those it had (the same document, read the same way) and are not added twice."""
-        number, part = self.rendered[index].source
-        (_, document), = self._documents(number, part)
-        key = str(document.data["kind"]).lower()
-        reader = Reader(document, self.rendered[index].resource)
-        workload = WORKLOAD_PARSERS[key][1](reader, self.intake.context)
-        attached = [linked.model for linked in self.exposures if linked.matches == [index]]
-        scalers = [linked.model for linked in self.scalers if linked.matches == [index]]
-        self._hand_over(index, self._render(index, workload, attached, scalers[0] if len(scalers) == 1 else None,
-                                            validate=True))
 
     def _linking_findings(self) -> list[Finding]:
         """convert._render_all's findings about Services and HPAs, in its order."""

@@ -208,12 +208,9 @@ CASES: dict[str, Case] = {
         f"{CONTAINER}/envFrom/0/secretRef", "its keys cannot be listed"),
     "K2E-W106": Case(
         deployment(container="""
-            env:
-              - name: PORT
-                value: "8080"
             args: ["--listen=:$(PORT)"]
         """),
-        f"{CONTAINER}/args", "uses $(VAR) expansion"),
+        f"{CONTAINER}/args/0", "uses $(VAR) expansion"),
     "K2E-W107": Case(
         deployment(container="""
             env:
@@ -399,6 +396,31 @@ CASES: dict[str, Case] = {
                 image: fluent/fluent-bit:3.1
                 restartPolicy: Always
         """), f"{POD}/initContainers/0", "native sidecar 'shipper' became non-essential with restartPolicy enabled"),
+    "K2E-I170": Case(
+        deployment(container="""
+            env:
+              - name: PORT
+                value: "8080"
+            args: ["--listen=:$(PORT)", "$$(PORT)"]
+        """),
+        f"{CONTAINER}/args/0", "expanded to '--listen=:8080'"),
+    "K2E-W171": Case(
+        deployment(container="""
+            env:
+              - name: POD_IP
+                valueFrom: {fieldRef: {fieldPath: status.podIP}}
+              - name: ADVERTISE
+                value: "$(POD_IP):7000"
+        """),
+        f"{CONTAINER}/env/1/value", "POD_IP (status.podIP), known only at run time"),
+    "K2E-W172": Case(
+        deployment(pod_metadata="""
+            annotations:
+              dapr.io/enabled: "true"
+              dapr.io/app-id: web
+              dapr.io/app-port: "8080"
+        """),
+        "/spec/template/metadata/annotations/dapr.io~1enabled", "--app-id web and --app-port 8080"),
     # -- 2xx: sizing -----------------------------------------------------------------------------------
     "K2E-W201": Case(deployment(), f"{POD}/containers", "declares cpu or memory"),
     "K2E-W202": Case(
@@ -480,7 +502,8 @@ CASES: dict[str, Case] = {
     "K2E-W403": Case(
         deployment(container=WEB_PORT) + "---\n" + deployment(name="web-canary", container=WEB_PORT)
         + service(),
-        "", "selects Deployment/web, Deployment/web-canary; not attached", resource="Service/web"),
+        "", "selects Deployment/web, Deployment/web-canary; its names are served by Deployment/web alone",
+        resource="Service/web"),
     "K2E-W404": Case(deployment(container=WEB_PORT) + service(name="api", selector="app: api"),
                      "", "selects no converted workload", resource="Service/api"),
     "K2E-W405": Case(deployment(container=WEB_PORT) + service(spec="clusterIP: None"),
@@ -488,7 +511,8 @@ CASES: dict[str, Case] = {
     "K2E-W406": Case(
         service(name="db", selector=None, ports="", spec="type: ExternalName\nexternalName: db.example.com"),
         "/spec/externalName", "alias of db.example.com"),
-    "K2E-E407": Case(deployment(container=WEB_PORT) + service(ports="- port: 80\n  targetPort: 9000"),
+    "K2E-E407": Case(deployment(container=WEB_PORT, containers="- name: side\n  image: busybox")
+                     + service(ports="- port: 80\n  targetPort: 9000"),
                      "/spec/ports/0/targetPort", "targetPort 9000"),
     "K2E-W408": Case(deployment(container=WEB_PORT) + service(spec="sessionAffinity: ClientIP"),
                      "/spec/sessionAffinity", "sessionAffinity ClientIP"),
@@ -522,6 +546,29 @@ CASES: dict[str, Case] = {
     "K2E-I416": Case(
         deployment(container=WEB_PORT) + service(ports="- {name: grpc, port: 80, targetPort: 8080}"),
         "/spec/ports/0/name", "port name 'grpc' of Service web port 80 is not carried", resource="Service/web"),
+    "K2E-W430": Case(deployment() + service(ports="- port: 80\n  targetPort: 9000"),
+                     "/spec/ports/0/targetPort", "became a port mapping of container 'app'", resource="Service/web"),
+    "K2E-W433": Case(
+        deployment(name="front", labels="app: front", container="""
+            env:
+              - name: API_URL
+                value: http://web:80/v1
+        """) + "---\n" + deployment(container=WEB_PORT) + service(),
+        f"{CONTAINER}/env/0", "calls web:80 in API_URL, which will not resolve on ECS: Deployment/front is in no "
+        "Service Connect namespace", resource="Deployment/front"),
+    "K2E-W434": Case(
+        deployment(name="front", labels="app: front", container="""
+            env:
+              - name: API_URL
+                value: http://web.shop.svc.cluster.local:80/v1
+        """) + "---\n" + deployment(container=WEB_PORT) + service(),
+        f"{CONTAINER}/env/0", "'http://web.shop.svc.cluster.local:80/v1' rewritten to 'http://web:80/v1'",
+        resource="Deployment/front", settings={"service_connect_namespace": "apps"}),
+    "K2E-W435": Case(
+        deployment(metadata="namespace: a", container=WEB_PORT) + service(metadata="namespace: a")
+        + "---\n" + deployment(metadata="namespace: b", container=WEB_PORT) + service(metadata="namespace: b"),
+        "", "serves the Service Connect name web:80, which ECS service web already serves", prefix=True,
+        settings={"service_connect_namespace": "apps"}),
     # -- 5xx: HorizontalPodAutoscaler --------------------------------------------------------------------
     "K2E-I501": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "/spec/metrics/0",
                      "so TargetValue 28", resource="HorizontalPodAutoscaler/web"),

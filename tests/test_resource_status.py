@@ -69,9 +69,9 @@ BUNDLE = "---\n".join([
     hpa("api-second", "api"),
     deployment("twin-a", app="twin"),
     deployment("twin-b", app="twin"),
-    service("twins", "twin"),  # selects two workloads: attached to neither (W403)
+    service("twins", "twin"),  # selects two workloads: the first serves its names (W403)
     "apiVersion: v1\nkind: Service\nmetadata: {name: alias}\nspec: {type: ExternalName, externalName: db.example.com}\n",
-    service("headless", "web").replace("  ports:", "  clusterIP: None\n  ports:"),  # no ECS object (W405)
+    service("headless", "web").replace("  ports:", "  clusterIP: None\n  ports:"),  # its name on Service Connect (W405)
     deployment("crowd", containers=11),  # more containers than a task holds (E144)
     hpa("crowd", "crowd"),
 ])
@@ -81,8 +81,8 @@ EXPECTED = {
     "Service/lonely": "not-converted", "HorizontalPodAutoscaler/orphan": "not-converted",
     "Service/unwired": "not-converted", "Deployment/api": "converted",
     "HorizontalPodAutoscaler/api-first": "not-converted", "HorizontalPodAutoscaler/api-second": "not-converted",
-    "Deployment/twin-a": "converted", "Deployment/twin-b": "converted", "Service/twins": "not-converted",
-    "Service/alias": "not-converted", "Service/headless": "not-converted",
+    "Deployment/twin-a": "converted", "Deployment/twin-b": "converted", "Service/twins": "converted",
+    "Service/alias": "not-converted", "Service/headless": "converted",
     "Deployment/crowd": "not-converted", "HorizontalPodAutoscaler/crowd": "not-converted",
 }
 WHY = {"Service/lonely": "K2E-W404", "HorizontalPodAutoscaler/orphan": "K2E-E505", "Service/unwired": "K2E-E407",

@@ -125,7 +125,10 @@ spec:
     assert wiring.service_connect == {"enabled": True, "namespace": "apps", "services": [
         {"portName": "pg", "discoveryName": "db", "clientAliases": [{"port": 5432, "dnsName": "db"}]},
         {"portName": "pg", "discoveryName": "db-prod", "clientAliases": [{"port": 5432, "dnsName": "db.prod"}]},
-    ]}
+        {"portName": "pg", "discoveryName": "db-prod-svc", "clientAliases": [{"port": 5432, "dnsName": "db.prod.svc"}]},
+        {"portName": "pg", "discoveryName": "db-prod-fqdn",
+         "clientAliases": [{"port": 5432, "dnsName": "db.prod.svc.cluster.local"}]},
+    ]}  # every name cluster DNS answers for the Service (issue 19)
     assert codes(wired) == ["K2E-I401"]
     # without a task-definition name the renderer's own rule is used
     fallback, _ = wire([exposure], target, settings)
@@ -479,8 +482,11 @@ spec:
 """)
     assert exposure is not None and exposure.type == "Headless"
     assert codes(findings) == ["K2E-W405"] and findings[0].path == "/spec/clusterIP"
-    assert wire([exposure], workload(container("c", port(9042)))) == (
-        Wiring(load_balancers=(), service_connect=None, app_protocols={}, needs_service_connect_proxy=False), [])
+    # The Service's name is served through Service Connect, so callers of the name keep working (issue 19).
+    wiring, wired = wire([exposure], workload(container("c", port(9042))), Settings(service_connect_namespace="apps"))
+    assert wiring.service_connect == {"enabled": True, "namespace": "apps", "services": [
+        {"portName": "c-9042", "discoveryName": "cassandra", "clientAliases": [{"port": 9042, "dnsName": "cassandra"}]}]}
+    assert codes(wired) == ["K2E-I401"] and wiring.needs_service_connect_proxy
 
 
 def test_external_name() -> None:
@@ -675,5 +681,6 @@ def test_wiring_passes_the_v26_v28_checks() -> None:
                "serviceConnectConfiguration": wiring.service_connect}
     problems = [p for p in check_service(service, taskdef) if "(V26)" in p or "(V28)" in p]
     assert problems == []
-    assert wiring.service_connect is not None and len(wiring.service_connect["services"]) == 4
+    # 2 ports x 4 name forms of the ClusterIP Service; the LoadBalancer one gets no names without a namespace
+    assert wiring.service_connect is not None and len(wiring.service_connect["services"]) == 8
     assert wiring.load_balancers[0]["containerPort"] == 9999

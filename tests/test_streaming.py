@@ -60,6 +60,7 @@ def assert_same(classic, streamed, sink) -> None:
     assert [f.as_dict() for f in classic.findings] == [f.as_dict() for f in streamed.findings]
     assert [(s.resource, s.file, s.line, s.status) for s in classic.sources] == \
         [(s.resource, s.file, s.line, s.status) for s in streamed.sources]
+    assert [c.as_dict() for c in classic.calls] == [c.as_dict() for c in streamed.calls]
 
 
 def sources_of(paths: list[str]) -> list[tuple[str, str]]:
@@ -227,13 +228,16 @@ def test_a_payload_failing_validation_in_a_batch_is_left_to_convert(monkeypatch)
     assert sink.puts == 0
 
 
-def test_a_service_matching_a_later_workload_makes_the_earlier_one_render_again():
+def test_a_service_matching_several_workloads_is_served_by_the_first_without_a_second_render():
     text = "---\n" + _service("s1", None, [("app", "x")]) + "---\n" + _deployment("a", None, [("app", "x")], None) \
         + "---\n" + _deployment("b", None, [("app", "x")], None)
     classic, streamed, sink = both([("f.yaml", text)])
     assert_same(classic, streamed, sink)
-    assert sink.puts == 3  # a, b, and a again without the Service
-    assert not sink.items[0].service.get("loadBalancers") and "K2E-W403" in [f.code for f in streamed.findings]
+    assert sink.puts == 2  # a and b, once each
+    assert sink.items[0].service["serviceConnectConfiguration"]["services"][0]["clientAliases"] == [
+        {"port": 80, "dnsName": "s1"}]
+    assert "serviceConnectConfiguration" not in sink.items[1].service
+    assert "K2E-W403" in [f.code for f in streamed.findings]
 
 
 @pytest.mark.parametrize("text", [

@@ -135,7 +135,7 @@ def convert(
 
             iac = render_iac(output_format.value, result, cfn_json=cfn_json)
         findings = review(result.findings + ([] if iac is None else iac.findings), result.sources, accepted)
-        canonical = build_report(findings, result.sources, result.outputs)
+        canonical = build_report(findings, result.sources, result.outputs, calls=result.calls)
         if iac is not None:
             canonical = iac.retarget_report(canonical)
 
@@ -168,7 +168,7 @@ def convert(
         try:
             result = streamed_conversion(paths, flags, sink, exclude)
             findings = review(result.findings, result.sources, accepted)
-            canonical = build_report(findings, result.sources, result.outputs)
+            canonical = build_report(findings, result.sources, result.outputs, calls=result.calls)
             differ: list[str] = []
             if check:
                 diff, differ = sink.finish(canonical)

@@ -1,8 +1,9 @@
 """Attach the exposures (Kubernetes Services) that select a workload to its ECS service (MAPPING §4).
 
-ClusterIP -> Service Connect (§4.1, §4.2), here; LoadBalancer and NodePort -> ``loadBalancers`` entries and
-a plan of the ELB resources to create, in :mod:`converter.ecs.load_balancer`; Headless and ExternalName ->
-nothing (their findings come from the parser). This module resolves each Service port to the container
+ClusterIP and headless -> Service Connect (§4.1, §4.2), here; LoadBalancer and NodePort -> ``loadBalancers``
+entries and a plan of the ELB resources to create, in :mod:`converter.ecs.load_balancer`, plus Service Connect
+names once a namespace is known (in-cluster callers use them); ExternalName -> nothing (the parser reports it).
+With a namespace and no Service, the ECS service joins it as a client (issue 19). This module resolves each Service port to the container
 port it reaches and names what of a port ECS does not keep. Pure: returns ``(Wiring, findings)``.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
+from converter.ecs.service_connect import client_only, name_forms
 from converter.ecs.load_balancer import MAX_TARGET_GROUPS, bounded, plan_load_balancer, unchecked_readiness
 from converter.findings import Finding, Origin, make_finding
 from converter.model import Container, Exposure, Port, ServicePort, Workload
@@ -109,18 +111,24 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
     checked: set[str] = set()  # containers some target group routes to (and health-checks)
     wired: set[int] = set()
     for exposure in exposures:
-        if exposure.type in ("Headless", "ExternalName"):
+        if exposure.type == "ExternalName":
             continue
-        carrier = "service-connect" if exposure.type == "ClusterIP" else (exposure.load_balancer_type or "nlb")
+        carrier = "service-connect" if exposure.type in ("ClusterIP", "Headless") else (exposure.load_balancer_type or "nlb")
         targets: list[Target] = []
         for service_port in exposure.ports:
             target = _resolve(exposure, service_port, workload, port_names, carrier, findings)
             if target is not None:
                 targets.append(target)
-        if carrier == "service-connect":
-            for target in targets:
+        # A LoadBalancer or NodePort Service is a ClusterIP Service too: in-cluster callers reach it by name, so
+        # once a namespace is known it also gets Service Connect names (ECS allows loadBalancers beside
+        # serviceConnectConfiguration on one service). Ports it cannot carry were reported for the load balancer.
+        connected = targets if carrier == "service-connect" else (
+            [t for t in targets if t.service_port.protocol in _SUPPORTED["service-connect"]]
+            if settings.service_connect_namespace is not None else [])
+        if connected:
+            for target in connected if carrier == "service-connect" else ():  # the load balancer's records the rest
                 _record_app_protocol(target, app_protocols, findings)
-            entries, name_findings = _service_connect_entries(exposure, targets, discovery_names)
+            entries, name_findings = _service_connect_entries(exposure, connected, discovery_names)
             findings.extend(name_findings)
             if entries:
                 wired.add(id(exposure))
@@ -131,8 +139,8 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
                 findings.append(make_finding(
                     "K2E-I401", exposure.origin,
                     f"Service {exposure.name} became Service Connect names {aliases} (ECS clients in the "
-                    f"namespace only; the form <svc>.<ns>.svc.cluster.local is not served)"))
-        else:
+                    f"namespace only)"))
+        if carrier != "service-connect":
             room = max(MAX_TARGET_GROUPS - len(load_balancers), 0)
             attached, left_over = targets[:room], targets[room:]
             for target in left_over:
@@ -164,6 +172,10 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
             findings.append(make_finding("K2E-W604", connect_origin,
                                          f"Service Connect for {workload.resource} needs a Cloud Map namespace"))
         service_connect = {"enabled": True, "namespace": namespace, "services": connect_entries}
+    elif settings.service_connect_namespace is not None:
+        # Only tasks whose own service joins the namespace resolve its names (ECS developer guide, Service
+        # Connect concepts), so a pure client joins in client mode.
+        service_connect = client_only(settings.service_connect_namespace)
     wiring = Wiring(load_balancers=tuple(load_balancers), service_connect=service_connect,
                     app_protocols=app_protocols, needs_service_connect_proxy=service_connect is not None,
                     wired=frozenset(wired))
@@ -177,10 +189,12 @@ def _resolve(exposure: Exposure, service_port: ServicePort, workload: Workload,
     found = _find_container_port(service_port.target_port, workload)
     if found is None:
         what = "named" if isinstance(service_port.target_port, str) else "number"
+        candidates = "" if isinstance(service_port.target_port, str) else (
+            "; it could belong to any of " + ", ".join(c.name for c in workload.containers if c.role != "init"))
         findings.append(make_finding(
             "K2E-E407", _at(service_port.origin, "targetPort"),
             f"targetPort {service_port.target_port!r} of Service {exposure.name} port {service_port.port}: no "
-            f"container of {workload.resource} declares a port with that {what}; the port is not wired"))
+            f"container of {workload.resource} declares a port with that {what}{candidates}; the port is not wired"))
         return None
     container, port = found
     if service_port.protocol not in _SUPPORTED[carrier]:
@@ -232,8 +246,9 @@ def _service_connect_entries(exposure: Exposure, targets: Sequence[Target],
                              taken: set[str]) -> tuple[list[dict], list[Finding]]:
     """One ServiceConnectService per (port, alias), each with exactly one client alias (§4.2, §8 item 3).
 
-    Aliases: ``<svc>`` and, when the Service has a namespace, ``<svc>.<ns>``. discoveryName: ``<svc>``
-    (single-port) or ``<svc>-<port name>``, plus ``-<ns>`` for the namespaced alias; <= 64 and unique
+    Aliases: every form of :func:`name_forms` (``<svc>`` and, when the Service has a namespace, ``<svc>.<ns>``,
+    ``<svc>.<ns>.svc`` and ``<svc>.<ns>.svc.cluster.local``). discoveryName: ``<svc>`` (single-port) or
+    ``<svc>-<port name>``, plus the form's suffix; <= 64 and unique
     among the names this call made. Uniqueness across ECS services in one Cloud Map namespace is the
     caller's to check (V28). A Service port name that is in neither the discoveryName nor the portName
     is named in a K2E-I416.
@@ -241,9 +256,7 @@ def _service_connect_entries(exposure: Exposure, targets: Sequence[Target],
     entries: list[dict] = []
     findings: list[Finding] = []
     multi_port = len(exposure.ports) > 1
-    aliases = [(exposure.name, "")]
-    if exposure.namespace is not None:
-        aliases.append((f"{exposure.name}.{exposure.namespace}", f"-{exposure.namespace}"))
+    aliases = name_forms(exposure.name, exposure.namespace)
     for target in targets:
         service_port = target.service_port
         base = exposure.name

@@ -7,6 +7,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from converter.findings import Origin
+from converter.kubernetes.expansion import expand
 from converter.kubernetes.context import ParseContext, Referenced, data_keys
 from converter.kubernetes.reader import Path, Reader
 from converter.model import Container, ContainerRole, EnvVar, Mount, Port, Resources, SecretEnv
@@ -18,7 +19,6 @@ from converter.record import Record, set_field
 # ${VAR}, $VAR and {{ ... }}: envsubst's and Go templates' markers, which no registry reference holds.
 _UNEXPANDED = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*?\}\}")
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
-_VAR_REFERENCE = re.compile(r"(?<!\$)\$\([A-Za-z_][A-Za-z0-9_.-]*\)")
 # Resources an init container declares that ECS gets at task level or not at all (any other key has a W208).
 _INIT_SIZED = ("cpu", "memory", "nvidia.com/gpu", "ephemeral-storage")
 _DEFAULT_TERMINATION_MESSAGE = {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}
@@ -57,14 +57,12 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
                                                    "a variable or template that was never expanded", covers=False)
     reader.get(path + ("restartPolicy",), str)  # consumed by the caller's role decision
 
-    entry_point = _string_list(reader, path + ("command",))
-    command = _string_list(reader, path + ("args",))
-    for key, values in (("command", entry_point), ("args", command)):
-        if values is not None and any(_VAR_REFERENCE.search(v) for v in values):
-            reader.note(path + (key,), "K2E-W106", f"{key} of container {name!r} uses $(VAR) expansion, which ECS does not perform")
-
     ports = _ports(reader, path, name)
-    environment, secrets = _environment(reader, path, name, context, pod, siblings)
+    environment, secrets, runtime = _environment(reader, path, name, context, pod, siblings)
+    # command and args are expanded with the container's whole final env (kubelet ExpandContainerCommandAndArgs).
+    final = {entry.name: entry.value for entry in environment}
+    entry_point = _expanded_list(reader, path + ("command",), name, final, runtime)
+    command = _expanded_list(reader, path + ("args",), name, final, runtime)
     resources = _resources(reader, path + ("resources",), name)
     if role == "init":
         _init_resources(reader, path + ("resources",), name)
@@ -110,6 +108,37 @@ def _mount(reader: Reader, path: Path) -> Mount:
         reader.fail(path, "a volume mount needs name and mountPath")
     return Mount(volume=volume, path=mount_path, read_only=bool(reader.get(path + ("readOnly",), bool, default=False)),
                  origin=origin)
+
+
+def _expanded_list(reader: Reader, path: Path, container: str, final: dict[str, str],
+                   runtime: dict[str, str]) -> tuple[str, ...] | None:
+    values = _string_list(reader, path)
+    if values is None:
+        return None
+    expanded = []
+    for index, value in enumerate(values):
+        text, unknown = expand(value, final.get)
+        if text != value:
+            reader.note(path + (index,), "K2E-I170", f"{path[-1]} of container {container!r}: {value!r} expanded "
+                        f"to {text!r} at conversion time, as the kubelet does", covers=False)
+        _unexpanded(reader, path + (index,), f"{path[-1]} of container {container!r}", unknown, runtime)
+        expanded.append(text)
+    return tuple(expanded)
+
+
+def _unexpanded(reader: Reader, path: Path, what: str, unknown: list[str], runtime: dict[str, str]) -> None:
+    """Name the $(VAR) references left in a value: ECS passes them through literally."""
+    at_run_time = [name for name in unknown if runtime.get(name, "").startswith(_RUN_TIME)]
+    other = [name for name in unknown if name not in at_run_time]
+    if at_run_time:
+        fields = ", ".join(f"{name} ({runtime[name][len(_RUN_TIME):]})" for name in at_run_time)
+        reader.note(path, "K2E-W171", f"{what} refers to {fields}, known only at run time on ECS; the reference "
+                    "stays literal: read the value from the task metadata endpoint "
+                    "($ECS_CONTAINER_METADATA_URI_V4/task) in the container's entrypoint instead", covers=False)
+    if other:
+        why = "; ".join(f"{name}: {runtime.get(name, 'not defined earlier in the env')}" for name in other)
+        reader.note(path, "K2E-W106", f"{what} uses $(VAR) expansion, which ECS does not perform ({why})",
+                    covers=False)
 
 
 def _string_list(reader: Reader, path: Path) -> tuple[str, ...] | None:
@@ -218,13 +247,20 @@ def _resources(reader: Reader, path: Path, container: str) -> Resources:
 # -- environment (MAPPING §2.2) -------------------------------------------------------------------
 
 def _environment(reader: Reader, path: Path, container: str, context: ParseContext, pod: PodFacts,
-                 siblings: dict[str, Path]) -> tuple[tuple[EnvVar, ...], tuple[SecretEnv, ...]]:
+                 siblings: dict[str, Path]) -> tuple[tuple[EnvVar, ...], tuple[SecretEnv, ...], dict[str, str]]:
+    """The container's env, with ``$(VAR)`` expanded where the kubelet would and the value is known now,
+    and, for each name whose value is not known at conversion time, why (for the findings on references)."""
     # Kubernetes precedence: env beats envFrom; among envFrom sources the last wins. Resolve now and
     # emit each name once (ECS would otherwise apply its own, different, precedence).
     resolved: dict[str, EnvVar | SecretEnv] = {}
+    runtime: dict[str, str] = {}  # name -> why its value is unknown here
     for item_path, _ in reader.sequence(path + ("envFrom",)):
         for entry in _env_from(reader, item_path, context, pod):
             resolved[entry.name] = entry
+            if isinstance(entry, SecretEnv):
+                runtime[entry.name] = _SECRET
+            else:
+                runtime.pop(entry.name, None)
     declared: set[str] = set()
     for item_path, _ in reader.sequence(path + ("env",)):
         origin = reader.origin(item_path)
@@ -238,19 +274,42 @@ def _environment(reader: Reader, path: Path, container: str, context: ParseConte
             reader.note(item_path + ("name",), "K2E-W146", f"{name} is set more than once in {container!r}; the last one is kept")
         declared.add(name)
         entry = _env_entry(reader, item_path, origin, name, container, context, pod, siblings)
+        if isinstance(entry, EnvVar) and reader.raw(item_path + ("value",)) is not None:
+            # An env value is expanded with envFrom and the earlier env entries only (makeEnvironmentVariables).
+            known = {key: e.value for key, e in resolved.items() if isinstance(e, EnvVar)}
+            text, unknown = expand(entry.value, known.get)
+            if text != entry.value:
+                reader.note(item_path + ("value",), "K2E-I170", f"{name}: {entry.value!r} expanded to {text!r} at "
+                            "conversion time, as the kubelet does", covers=False)
+                entry = EnvVar(name=name, value=text, origin=origin)
+            _unexpanded(reader, item_path + ("value",), name, unknown, runtime)
         if entry is not None:
             resolved[name] = entry
+            runtime.pop(name, None)
+            if isinstance(entry, SecretEnv):
+                runtime[name] = _SECRET
+        elif name not in resolved:
+            runtime[name] = _why_unknown(reader, item_path)
     environment = tuple(e for e in resolved.values() if isinstance(e, EnvVar))
     secrets = tuple(e for e in resolved.values() if isinstance(e, SecretEnv))
-    return environment, secrets
+    return environment, secrets, runtime
+
+
+_RUN_TIME = "run time: "
+_SECRET = "its value is a Secret, which k2ecs never reads"
+
+
+def _why_unknown(reader: Reader, item_path: Path) -> str:
+    field_path = reader.raw(item_path + ("valueFrom", "fieldRef", "fieldPath"))
+    if isinstance(field_path, str):
+        return _RUN_TIME + field_path
+    return "its value is not in the input"
 
 
 def _env_entry(reader: Reader, path: Path, origin: Origin, name: str, container: str, context: ParseContext,
                pod: PodFacts, siblings: dict[str, Path]) -> EnvVar | SecretEnv | None:
     value = reader.get(path + ("value",), str)
     if value is not None:
-        if _VAR_REFERENCE.search(value):
-            reader.note(path + ("value",), "K2E-W106", f"{name} uses $(VAR) expansion, which ECS does not perform")
         return EnvVar(name=name, value=value, origin=origin)
     source = path + ("valueFrom",)
     if not reader.has(source):

@@ -133,7 +133,8 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
     if service_type == "ClusterIP" and cluster_ip == "None":
         kind = "Headless"
         reader.note(("spec", "clusterIP"), "K2E-W405",
-                    f"headless Service {name} needs a Cloud Map service registry, which k2ecs does not create")
+                    f"headless Service {name}: its name and ports are served through Service Connect, but per-pod "
+                    "names and peer discovery need a Cloud Map service registry, which k2ecs does not create")
     elif cluster_ip not in (None, "", "None"):
         reader.note(("spec", "clusterIP"), "K2E-I009", f"cluster IP {cluster_ip} is assigned by the cluster")
     cluster_ips = reader.raw(("spec", "clusterIPs"))

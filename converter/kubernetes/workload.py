@@ -7,6 +7,7 @@ from typing import Any
 from converter.kubernetes.container import PodFacts, parse_container
 from converter.kubernetes.context import ParseContext
 from converter.kubernetes.metadata import name_problem, read_metadata, shown
+from converter.kubernetes.injection import expected_sidecars
 from converter.kubernetes.reader import Path, Reader
 from converter.kubernetes.security import check_ids
 from converter.model import Container, Rollout, Volume, Workload
@@ -132,6 +133,10 @@ def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None,
     if pod_annotations:
         reader.note(template + ("metadata", "annotations"), "K2E-I008",
                     "pod annotations are not carried: " + ", ".join(sorted(pod_annotations)))
+    for injector, where, advice in expected_sidecars(pod_annotations, pod_labels):
+        reader.note(template + ("metadata", where, injector.key), "K2E-W172",
+                    f"the pod expects an injected {injector.runtime} sidecar ({injector.key}), which nothing injects on "
+                    f"ECS: {advice}", covers=False)
     for key in ("name", "namespace", "creationTimestamp", "generateName"):
         if reader.has(template + ("metadata", key)):
             reader.note(template + ("metadata", key), "K2E-I009", f"pod template metadata.{key} has no ECS role")
