@@ -567,7 +567,7 @@ CASES: dict[str, Case] = {
     "K2E-W435": Case(
         deployment(metadata="namespace: a", container=WEB_PORT) + service(metadata="namespace: a")
         + "---\n" + deployment(metadata="namespace: b", container=WEB_PORT) + service(metadata="namespace: b"),
-        "", "serves the Service Connect name web:80, which ECS service web already serves", prefix=True,
+        "", "serves the Service Connect name web:80, which ECS service a-web already serves", prefix=True,
         settings={"service_connect_namespace": "apps"}),
     # -- 5xx: HorizontalPodAutoscaler --------------------------------------------------------------------
     "K2E-I501": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC), "/spec/metrics/0",
