@@ -242,8 +242,9 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
         if found is None:
             if service.task_family is not None or service.task_ref is not None:
                 wanted = service.task_ref.logical_id if service.task_ref else service.task_family
-                service.view.note((), "K2E-E706", f"task definition {wanted} is not in the input; "
-                                  f"service {service.name or service.logical_id} not converted", covers=False)
+                service.view.note((), "K2E-E706", f"task definition {wanted} is not in the input"
+                                  f"{tasks.closest_hint(service)}; service {service.name or service.logical_id} "
+                                  "not converted", covers=False)
             continue
         task, task_record = found
         used_tasks.add(id(task))
@@ -304,6 +305,19 @@ class _TaskIndex:
         for task, record, logical in parsed.tasks:
             self.by_logical_id.setdefault(logical, []).append((task, record))
             self.by_family.setdefault(task.family, []).append((task, record))
+
+    def closest_hint(self, service: ParsedService) -> str:
+        """", did you mean X?" with the closest name of the kind the service refers by (issue 18), or ""."""
+        from difflib import get_close_matches
+
+        if service.task_ref is not None:
+            wanted, names = service.task_ref.logical_id, self.by_logical_id
+        else:
+            wanted, names = service.task_family, self.by_family
+        if wanted is None:
+            return ""
+        closest = get_close_matches(wanted, sorted(name for name in names if name is not None), n=1, cutoff=0.6)
+        return f", did you mean {closest[0]}?" if closest else ""
 
     def for_service(self, service: ParsedService) -> tuple[ParsedTask, SourceRecord] | None:
         """The first task the service names (by reference, else by family), its own revision first."""

@@ -182,3 +182,14 @@ def test_reverse_code_is_emitted(code: str, case: Case):
     if leaf and not leaf.isdigit() and case.name == "t.json":
         assert f'"{leaf}"' in source_line, f"line {finding.line} is {source_line!r}, not the line of {leaf}"
     assert all_errors(conversion) == []
+
+
+def test_a_task_definition_not_found_suggests_the_closest_family():
+    """K2E-E706 says what the reference met (issue 18): the closest family of the input, when one is close."""
+    payloads = stream({**task(), "family": "checkout"}, {**SERVICE, "serviceName": "checkout", "taskDefinition": "chekout"})
+    conversion = convert_to_kubernetes(parse_text(payloads, "t.yaml", cfn_tags=True))
+    [finding] = [f for f in conversion.findings if f.code == "K2E-E706"]
+    assert "task definition chekout is not in the input, did you mean checkout?" in finding.message
+    far = stream({**task(), "family": "checkout"}, {**SERVICE, "taskDefinition": "zzz"})
+    [finding] = [f for f in convert_to_kubernetes(parse_text(far, "t.yaml", cfn_tags=True)).findings if f.code == "K2E-E706"]
+    assert "did you mean" not in finding.message
