@@ -253,7 +253,7 @@ def emit_report(report: dict, fmt: str, fail_on: str, report_file, **options) ->
         report_file.write_with(lambda handle: render_to(report, fmt, handle, fail_on=fail_on, **options))
 
 
-def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: Optional[str]):
+def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: Optional[str], verbose: bool = False):
     """The text report's options from --quiet and --ignore; colour when the report goes to a terminal (stderr),
     by NO_COLOR/FORCE_COLOR (converter.console)."""
     import os
@@ -262,7 +262,11 @@ def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: O
     from converter.report_formats.text import TextOptions, parse_codes
 
     color = report_file is None and use_color("auto", os.environ, is_terminal(sys.stderr))
-    return TextOptions(quiet=quiet, ignore=parse_codes(ignore or ()), color=color)
+    if quiet and verbose:
+        from converter.errors import UsageError
+
+        raise UsageError("--quiet and --verbose ask for opposite reports; give one of them")
+    return TextOptions(quiet=quiet, verbose=verbose, ignore=parse_codes(ignore or ()), color=color)
 
 
 def keep_stdin(paths: List[str], fmt: str) -> Optional[str]:

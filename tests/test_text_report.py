@@ -146,3 +146,21 @@ def test_convert_command_line_quiet_ignore_and_machine_outputs(tmp_path: Path):
 
 def test_run_wide_codes_are_registered_settings_codes():
     assert all(code in CODES and code.startswith("K2E-W6") for code in RUN_WIDE_CODES)
+
+
+def test_verbose_says_why_each_finding_and_quiet_with_it_is_a_usage_error():
+    """--verbose (issue 23): each finding line is followed by its code's explanation, as k2ecs explain gives it."""
+    from converter.codes import CODES
+    from tests.helpers import SAMPLES, run_k2ecs
+
+    sample = SAMPLES / "web-loadbalancer-hpa" / "input"
+    plain = run_k2ecs("convert", str(sample), "--fail-on", "never")
+    verbose = run_k2ecs("convert", str(sample), "--fail-on", "never", "--verbose")
+    assert plain.returncode == verbose.returncode == 0, verbose.stderr
+    assert "    why: " not in plain.stderr
+    why = [line for line in verbose.stderr.splitlines() if line.startswith("    why: ")]
+    findings = [line for line in verbose.stderr.splitlines() if " K2E-" in line and ": " in line and not line.startswith(" ")]
+    assert len(why) == len(findings) > 0
+    assert f"    why: {CODES['K2E-W601'].explanation}" in verbose.stderr
+    both = run_k2ecs("convert", str(sample), "-q", "-v")
+    assert both.returncode == 2 and "--quiet and --verbose" in both.stderr

@@ -80,6 +80,8 @@ def convert(
                                            help="Accepted findings (written by k2ecs baseline): they stay in the report, "
                                                 "marked accepted, and do not count for --fail-on."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Text report: only the table per code and the summary line."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Text report: each finding also says why (what "
+                                 "k2ecs explain CODE says)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODE",
                                                help="Text report: leave this code out (repeatable; the count is still "
                                                     "shown). json, sarif and junit keep every finding; --fail-on still "
@@ -108,7 +110,7 @@ def convert(
             raise UsageError("--check compares with the output folder: give it with -o/--output")
         if cfn_json and output_format is not OutputFormat.cloudformation:
             raise UsageError("--cfn-json goes with --format cloudformation")
-        text_options = text_report_options(quiet, ignore, report_file)
+        text_options = text_report_options(quiet, ignore, report_file, verbose)
         if sarif_root is not None and report is not ReportFormat.sarif:
             raise UsageError("--sarif-root goes with --report sarif")
         accepted = None if baseline is None else read_baseline(baseline)

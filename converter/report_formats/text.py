@@ -5,6 +5,7 @@
   resource path: message`` so editors and grep still read it.
 - A setting the whole run lacks (RUN_WIDE_CODES: subnets, execution role, region, ...) reported for several
   workloads is one line for the run, naming the workloads, not one finding per workload.
+- ``verbose``: each finding also says why (its code's explanation from converter.codes), as ``k2ecs explain`` would.
 - ``quiet``: only the table per code and the summary line. ``ignore``: codes left out of this view, their
   count still shown (as hadolint's and cfn-lint's --ignore); they still count for --fail-on (accept a
   finding with a baseline to change that), and json, sarif and junit keep every finding.
@@ -32,6 +33,7 @@ CHUNK_LINES = 4096
 @dataclass(frozen=True)
 class TextOptions:
     quiet: bool = False
+    verbose: bool = False
     ignore: frozenset[str] = frozenset()
     color: bool = False
 
@@ -70,7 +72,7 @@ def write_grouped(report: dict[str, Any], handle: TextIO, options: TextOptions =
                 f"{counts[s]} {s}" for s in SEVERITY_ORDER if counts[s])
             lines.append(paint(title, "title"))
             for index in group:
-                lines += _finding_lines(make(raw[index]), paint)
+                lines += _finding_lines(make(raw[index]), paint, verbose=options.verbose)
                 if len(lines) > CHUNK_LINES:
                     flush()
             lines.append("")
@@ -136,13 +138,19 @@ def _groups(raw: Any, shown: list[int]) -> list[list[int]]:
     return [sorted(group, key=lambda i: (SEVERITY_ORDER[_field(raw[i], "severity")], i)) for group in ordered]
 
 
-def _finding_lines(finding: dict[str, Any], paint: Callable[[str, str], str]) -> list[str]:
+def _finding_lines(finding: dict[str, Any], paint: Callable[[str, str], str], *, verbose: bool = False) -> list[str]:
     where = finding["file"] if finding["line"] is None else f"{finding['file']}:{finding['line']}"
     severity = paint(finding["severity"], finding["severity"])
     lines = [f"{where}: {severity} {finding['code']} {finding['resource']} {finding['path'] or '/'}: "
              f"{finding['message']}", f"    -> {finding['suggestion']}"]
     if finding.get("accepted"):
         lines.append(f"    accepted ({finding['accepted']['source']}): {finding['accepted']['reason']}")
+    if verbose:
+        from converter.codes import CODES
+
+        info = CODES.get(finding["code"])
+        if info is not None:
+            lines.append(f"    why: {info.explanation}")
     return lines
 
 
