@@ -447,6 +447,9 @@ CASES: dict[str, Case] = {
     "K2E-I309": Case(
         deployment(metadata="annotations:\n  example.com/config: '{\"retries\": 3}'"),
         "/metadata/annotations/example.com~1config", "not carried as a tag"),
+    "K2E-I312": Case(
+        deployment(metadata="annotations:\n  example.com/owner: team-a"),
+        "/metadata/annotations/example.com~1owner", "reads back as a label"),
     "K2E-W310": Case(
         deployment(pod="serviceAccountName: web")
         + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  annotations:\n"
