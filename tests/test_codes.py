@@ -499,7 +499,7 @@ CASES: dict[str, Case] = {
         deployment(container=WEB_PORT)
         + service(spec="type: NodePort", ports="- port: 80\n  targetPort: 8080\n  nodePort: 30080"),
         "/spec/ports/0/nodePort", "nodePort 30080 has no ECS equivalent"),
-    "K2E-W410": Case(service(name="legacy", selector=None), "/spec/selector", "has no selector"),
+    "K2E-W410": Case(service(name="legacy", selector=None), "", "has no selector"),
     "K2E-W411": Case(
         deployment(container="ports:\n" + "".join(f"  - containerPort: {8080 + i}\n" for i in range(6)))
         + service(spec="type: LoadBalancer",
