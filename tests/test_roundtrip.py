@@ -327,11 +327,13 @@ def k8s_round_trip(documents) -> list[str]:
         prefix = tuple(source.reader.document.prefix)
         inputs.append((source.file, source.resource, data, prefix, prefix))
     before = port_numbers(d.data for d in documents)
-    after = port_numbers(produced.values())
+    # N16 on the second leg: a Service's targetPort name is its own workload's port (the output it came back in),
+    # not a port of that name on another workload of the bundle.
+    after = {id(d): port_numbers(o.documents) for o in second.outputs for d in o.documents}
     codes = {f.code for f in first.findings}
     gaps = tuple(g for g in FORWARD_GAPS if g[2][:8] not in ("K2E-W402",) or "K2E-W402" in codes)
     return invalid + lost_leaves(inputs, first.findings, by_resource,
-                                 lambda doc: k8s_leaves(doc, before if doc in [i[2] for i in inputs] else after), gaps)
+                                 lambda doc: k8s_leaves(doc, before if doc in [i[2] for i in inputs] else after.get(id(doc), {})), gaps)
 
 
 def _uses_account(documents, resource: str, account: str) -> bool:
