@@ -566,6 +566,8 @@ CASES: dict[str, Case] = {
     "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0",
                      "container(s) app of Deployment/web declares no cpu request (nor a limit it defaults to), so the "
                      "HPA controller never scales on the 70% cpu target (missing request); no policy was written"),
+    "K2E-W512": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics", "became a scaling policy",
+                     resource="HorizontalPodAutoscaler/web"),
     "K2E-E507": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC)
                      + hpa(body=CPU_METRIC).replace("  name: web\n", "  name: web-later\n", 1), "",
                      "HorizontalPodAutoscalers web, web-later all scale Deployment/web; the HPA controller scales none "
