@@ -30,7 +30,8 @@ Documented normalisations (what "comes back equal" means):
     ScalingTargetId, ResourceId) by the objects coming back together.
  N12 defaults written out in the input may come back omitted: null and "", ECS privileged false, container
     cpu 0, REPLICA scheduling, the ECS deployment controller, a disabled deployment circuit breaker; Kubernetes
-    restartPolicy Always, dnsPolicy ClusterFirst, the default termination message path and policy.
+    restartPolicy Always, dnsPolicy ClusterFirst, the default termination message path and policy, Service
+    sessionAffinity None, pod shareProcessNamespace false.
  N0 (stricter than the plain rule) a finding at an object's root names no leaf in particular, unless its code
     says the whole object was not converted (WHOLE_DOCUMENT_CODES); otherwise a sizing or settings finding
     at the root of a Deployment would name all of it.
@@ -252,7 +253,11 @@ WHOLE_DOCUMENT_CODES = ("K2E-W001", "K2E-I002", "K2E-E007", "K2E-W403", "K2E-W40
 # (kind, test on the canonical key, the forward finding that covers it at the root).
 FORWARD_GAPS: tuple = ()  # none left: the forward leg names each of these leaves at its own path
 K8S_DEFAULTS = {"restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "terminationMessagePath": "/dev/termination-log",
-                "terminationMessagePolicy": "File", "schedulerName": "default-scheduler"}
+                "terminationMessagePolicy": "File", "schedulerName": "default-scheduler",
+                # SetDefaults_Service (pkg/apis/core/v1/defaults.go): SessionAffinity None when unset.
+                "sessionAffinity": "None",
+                # PodSpec.shareProcessNamespace: unset means false (pkg/apis/core/types.go), no shared namespace.
+                "shareProcessNamespace": False}
 _ROOTS = {(), ("taskDefinition",), ("service",), ("Properties",)}
 
 
