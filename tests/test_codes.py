@@ -469,6 +469,9 @@ CASES: dict[str, Case] = {
     "K2E-I309": Case(
         deployment(metadata="annotations:\n  example.com/config: '{\"retries\": 3}'"),
         "/metadata/annotations/example.com~1config", "not carried as a tag"),
+    "K2E-I312": Case(
+        deployment(metadata="annotations:\n  example.com/owner: team-a"),
+        "/metadata/annotations/example.com~1owner", "reads back as a label"),
     "K2E-W310": Case(
         deployment(pod="serviceAccountName: web")
         + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  annotations:\n"
@@ -520,7 +523,7 @@ CASES: dict[str, Case] = {
         deployment(container=WEB_PORT)
         + service(spec="type: NodePort", ports="- port: 80\n  targetPort: 8080\n  nodePort: 30080"),
         "/spec/ports/0/nodePort", "nodePort 30080 has no ECS equivalent"),
-    "K2E-W410": Case(service(name="legacy", selector=None), "/spec/selector", "has no selector"),
+    "K2E-W410": Case(service(name="legacy", selector=None), "", "has no selector"),
     "K2E-W411": Case(
         deployment(container="ports:\n" + "".join(f"  - containerPort: {8080 + i}\n" for i in range(6)))
         + service(spec="type: LoadBalancer",
@@ -610,6 +613,8 @@ CASES: dict[str, Case] = {
     "K2E-W506": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics/0",
                      "container(s) app of Deployment/web declares no cpu request (nor a limit it defaults to), so the "
                      "HPA controller never scales on the 70% cpu target (missing request); no policy was written"),
+    "K2E-W512": Case(deployment() + hpa(body=CPU_METRIC), "/spec/metrics", "became a scaling policy",
+                     resource="HorizontalPodAutoscaler/web"),
     "K2E-E507": Case(deployment(container=REQUESTS) + hpa(body=CPU_METRIC)
                      + hpa(body=CPU_METRIC).replace("  name: web\n", "  name: web-later\n", 1), "",
                      "HorizontalPodAutoscalers web, web-later all scale Deployment/web; the HPA controller scales none "

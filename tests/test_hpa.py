@@ -585,7 +585,7 @@ def test_missing_requests_write_no_policy_as_the_hpa_controller_never_scales():
     assert payload["scalingPolicies"] == []
     warnings = by_code(findings, "K2E-W506")
     assert len(warnings) == 2 and "Deployment/web declares no cpu request" in warnings[0].message
-    assert codes(findings) == ["K2E-W506", "K2E-W506"]
+    assert codes(findings) == ["K2E-W506", "K2E-W506", "K2E-W512"]  # and no policy at all: W512
     # one container without a request is enough, even when the others have one
     partial = TaskSize(cpu_units=256, memory_mib=512, need_cpu_units=256, need_memory_mib=512,
                        requests_cpu_cores=Decimal("0.1"), requests_memory_bytes=Decimal(300 * MIB),

@@ -30,7 +30,8 @@ Documented normalisations (what "comes back equal" means):
     ScalingTargetId, ResourceId) by the objects coming back together.
  N12 defaults written out in the input may come back omitted: null and "", ECS privileged false, container
     cpu 0, REPLICA scheduling, the ECS deployment controller, a disabled deployment circuit breaker; Kubernetes
-    restartPolicy Always, dnsPolicy ClusterFirst, the default termination message path and policy.
+    restartPolicy Always, dnsPolicy ClusterFirst, the default termination message path and policy, Service
+    sessionAffinity None, pod shareProcessNamespace false.
  N0 (stricter than the plain rule) a finding at an object's root names no leaf in particular, unless its code
     says the whole object was not converted (WHOLE_DOCUMENT_CODES); otherwise a sizing or settings finding
     at the root of a Deployment would name all of it.
@@ -245,14 +246,18 @@ def _number(value: Any) -> Any:
     return value
 
 
-WHOLE_DOCUMENT_CODES = ("K2E-W001", "K2E-I002", "K2E-E007", "K2E-W403", "K2E-W404", "K2E-E505", "K2E-W702", "K2E-I703",
-                        "K2E-E706")
+WHOLE_DOCUMENT_CODES = ("K2E-W001", "K2E-I002", "K2E-E007", "K2E-W403", "K2E-W404", "K2E-W410", "K2E-E505", "K2E-W702",
+                        "K2E-I703", "K2E-E706")  # K2E-W410: a Service without a selector is not converted
 # N14: what the forward leg (converter.convert, Kubernetes -> ECS) consumes without a finding at or above the
 # leaf, only with one at the object's root; reported to the maintainers of that direction. Each entry:
 # (kind, test on the canonical key, the forward finding that covers it at the root).
 FORWARD_GAPS: tuple = ()  # none left: the forward leg names each of these leaves at its own path
 K8S_DEFAULTS = {"restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "terminationMessagePath": "/dev/termination-log",
-                "terminationMessagePolicy": "File", "schedulerName": "default-scheduler"}
+                "terminationMessagePolicy": "File", "schedulerName": "default-scheduler",
+                # SetDefaults_Service (pkg/apis/core/v1/defaults.go): SessionAffinity None when unset.
+                "sessionAffinity": "None",
+                # PodSpec.shareProcessNamespace: unset means false (pkg/apis/core/types.go), no shared namespace.
+                "shareProcessNamespace": False}
 _ROOTS = {(), ("taskDefinition",), ("service",), ("Properties",)}
 
 
@@ -327,11 +332,13 @@ def k8s_round_trip(documents) -> list[str]:
         prefix = tuple(source.reader.document.prefix)
         inputs.append((source.file, source.resource, data, prefix, prefix))
     before = port_numbers(d.data for d in documents)
-    after = port_numbers(produced.values())
+    # N16 on the second leg: a Service's targetPort name is its own workload's port (the output it came back in),
+    # not a port of that name on another workload of the bundle.
+    after = {id(d): port_numbers(o.documents) for o in second.outputs for d in o.documents}
     codes = {f.code for f in first.findings}
     gaps = tuple(g for g in FORWARD_GAPS if g[2][:8] not in ("K2E-W402",) or "K2E-W402" in codes)
     return invalid + lost_leaves(inputs, first.findings, by_resource,
-                                 lambda doc: k8s_leaves(doc, before if doc in [i[2] for i in inputs] else after), gaps)
+                                 lambda doc: k8s_leaves(doc, before if doc in [i[2] for i in inputs] else after.get(id(doc), {})), gaps)
 
 
 def _uses_account(documents, resource: str, account: str) -> bool:

@@ -511,7 +511,7 @@ metadata: {name: legacy-db}
 spec: {ports: [{port: 5432}]}
 """)
     assert exposure is None
-    assert codes(findings) == ["K2E-W410"] and findings[0].path == "/spec/selector"
+    assert codes(findings) == ["K2E-W410"] and findings[0].path == ""  # the whole Service: it is not converted
 
 
 # -- targetPort that does not resolve -----------------------------------------------------------------

@@ -99,6 +99,14 @@ def render_scaling(autoscaling: Autoscaling, *, service_name: str, size: TaskSiz
                 "DisableScaleIn": autoscaling.scale_in_disabled,
             },
         })
+    if not policies:
+        # The HPA's bounds and target went to a scalable target with nothing to scale on: say so where they are.
+        base = origin.path
+        findings.append(make_finding(
+            "K2E-W512", origin.at(base + "/spec/metrics"),
+            f"no metric of the HPA on {resource} became a scaling policy; only the scalable target (MinCapacity "
+            f"{min_capacity}, MaxCapacity {max_capacity}) was written, which scales on nothing",
+            paths=[base + p for p in ("/apiVersion", "/kind", "/spec/minReplicas", "/spec/maxReplicas", "/spec/scaleTargetRef")]))
     return {"scalableTarget": scalable_target, "scalingPolicies": policies}, findings
 
 

@@ -40,6 +40,11 @@ def tag_problem(key: str, value: str) -> str | None:
     return None
 
 
+def _reads_as_label(key: str, value: str) -> bool:
+    from converter.ecs_input.taskdef import label_problem  # the reverse direction's rule: tags that fit become labels
+    return label_problem(key, value) is None
+
+
 def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]]:
     findings: list[Finding] = []
     tags: list[dict[str, Any]] = []
@@ -57,6 +62,9 @@ def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]
             findings.append(make_finding("K2E-I309", workload.origin.at(path), f"{section[:-1] if section != 'namespace' else 'namespace'} {key} not carried as a tag: {problem}"))
             continue
         tags.append({"key": key, "value": value})
+        if section == "annotations" and _reads_as_label(key, value):
+            findings.append(make_finding("K2E-I312", workload.origin.at(path),
+                                         f"annotation {key} is carried as a tag, which reads back as a label"))
     if workload.namespace is not None:
         findings.append(make_finding("K2E-I005", workload.origin.at(f"{base}/metadata/namespace"),
                                      f"namespace {workload.namespace} kept as tag {NAMESPACE_TAG}; ECS has no namespaces"))

@@ -352,16 +352,20 @@ def _ephemeral_storage(workload: Workload, settings: Settings, findings: list[Fi
     if all(amount(c) is None for c in workload.containers):
         return None
     gib = math.ceil(pod_total(workload.containers, amount) / GIB)
+    # The values that are not written are named where they are (the round trip cannot bring them back).
+    dropped = [f"{c.origin.path}/resources/{section}/ephemeral-storage" for c in workload.containers
+               if amount(c) is not None for section in ("requests", "limits")]
     if not settings.fargate:
         findings.append(make_finding("K2E-I207", workload.origin,
                                      f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) was not written: "
-                                     "ephemeralStorage applies to Fargate only; on EC2 the task uses the instance's disk"))
+                                     "ephemeralStorage applies to Fargate only; on EC2 the task uses the instance's disk",
+                                     paths=dropped))
         return None
     limits = load_schema("ecs_rules.json")["V18_ephemeral_storage"]
     if gib <= FARGATE_DEFAULT_STORAGE_GIB:
         findings.append(make_finding("K2E-I207", workload.origin,
                                      f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) is covered by the "
-                                     f"Fargate default of {FARGATE_DEFAULT_STORAGE_GIB} GiB; ephemeralStorage not written"))
+                                     f"Fargate default of {FARGATE_DEFAULT_STORAGE_GIB} GiB; ephemeralStorage not written", paths=dropped))
         return None
     if gib > limits["max"]:
         findings.append(make_finding("K2E-W212", workload.origin,

@@ -269,11 +269,13 @@ def _size(view: EcsView, path: Path, *, cpu: bool) -> int | None:
 def _give_task_size(view: EcsView, containers: list[Container], cpu_units: int | None, memory_mib: int | None) -> list[Container]:
     """Task-level cpu/memory: to the one running container that declares none, else a finding (§6)."""
     running = [c for c in containers if c.role != "init"]
-    for key, total, declared in (("cpu", cpu_units, [c for c in running if c.resources.cpu_request_cores is not None]),
-                                 ("memory", memory_mib, [c for c in running if c.resources.memory_limit_bytes is not None
-                                                         or c.resources.memory_request_bytes is not None])):
+    for key, total in (("cpu", cpu_units), ("memory", memory_mib)):
         if total is None:
             continue
+        # Read from the containers as they are now: the cpu step replaces the container it gives the task cpu,
+        # and a memory list made before it would take that container for one that declares no memory.
+        declared = [c for c in running if (c.resources.cpu_request_cores is not None if key == "cpu" else
+                                           c.resources.memory_limit_bytes is not None or c.resources.memory_request_bytes is not None)]
         bare = [c for c in running if c not in declared]
         if len(running) == 1 and bare:
             target = bare[0]

@@ -79,6 +79,9 @@ def parse_container(reader: Reader, path: Path, role: ContainerRole, context: Pa
     policy = reader.get(path + ("imagePullPolicy",), str)
     if policy is not None and policy != "Always":
         reader.note(path + ("imagePullPolicy",), "K2E-W136", f"imagePullPolicy {policy} has no task-level field; ECS pulls on every start")
+    elif policy == "Always":  # what ECS does; no field says so, so a conversion back cannot write it
+        reader.note(path + ("imagePullPolicy",), "K2E-I009", "imagePullPolicy Always is what ECS does (it pulls on "
+                    "every task start); no ECS field carries it")
     for key, default in _DEFAULT_TERMINATION_MESSAGE.items():
         value = reader.get(path + (key,), str)
         if value is not None and value != default:

@@ -313,9 +313,11 @@ class _Rules(Record):
     disabled: bool
     lost: tuple[str, ...]  # rate-limit settings target tracking cannot express
     lost_path: Path | None
+    also_lost: tuple[Path, ...]  # the other fields of ``lost`` (e.g. selectPolicy beside policies)
 
     def __init__(self, window: int, period: int, disabled: bool, lost: tuple[str, ...],
-                 lost_path: Path | None) -> None:
+                 lost_path: Path | None, also_lost: tuple[Path, ...] = ()) -> None:
+        set_field(self, "also_lost", also_lost)
         set_field(self, "window", window)
         set_field(self, "period", period)
         set_field(self, "disabled", disabled)
@@ -344,7 +346,8 @@ def _behavior(reader: Reader, *, read: bool) -> tuple[int, int, bool, bool]:
                                        (down, "scaleDown", f"ScaleInCooldown {scale_in} s")):
         if rules.lost_path is not None:
             reader.note(rules.lost_path, "K2E-W504", f"{direction} {'; '.join(rules.lost)}: target tracking has "
-                        f"no rate limits or tolerance; only {cooldown} was kept")
+                        f"no rate limits or tolerance; only {cooldown} was kept",
+                        **({"paths": [reader.origin(p).path for p in rules.also_lost]} if rules.also_lost else {}))
     if up.disabled:
         reader.note(base + ("scaleUp", "selectPolicy"), "K2E-W508", "scaleUp selectPolicy Disabled -> "
                     "SuspendedState.DynamicScalingOutSuspended, which stops scale-out by every policy of the target")
@@ -409,6 +412,6 @@ def _rules(reader: Reader, path: Path, default_window: int) -> _Rules:
         lost.append(f"selectPolicy {select}")
     if tolerance is not None:
         lost.append(f"tolerance {tolerance}")
-    where = next((p for p in (policies_path, path + ("selectPolicy",), path + ("tolerance",))
-                  if reader.raw(p) not in (None, [])), None)
-    return _Rules(window, min(periods, default=DEFAULT_POLICY_PERIOD), False, tuple(lost), where if lost else None)
+    present = [p for p in (policies_path, path + ("selectPolicy",), path + ("tolerance",)) if reader.raw(p) not in (None, [])]
+    return _Rules(window, min(periods, default=DEFAULT_POLICY_PERIOD), False, tuple(lost),
+                  present[0] if lost and present else None, tuple(present[1:]) if lost else ())

@@ -159,8 +159,10 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
     ports = tuple(_port(reader, path, item, service_type) for path, item in reader.sequence(("spec", "ports")))
 
     if not selector and service_type != "ExternalName":
-        reader.note(("spec", "selector"), "K2E-W410",
-                    f"Service {name} has no selector; its manual Endpoints cannot be expressed on ECS")
+        # At the Service's root: nothing of it is converted (its ports, type and metadata reach no ECS object).
+        reader.note((), "K2E-W410",
+                    f"Service {name} has no selector; its manual Endpoints cannot be expressed on ECS, so the Service "
+                    "is not converted")
         return None
     lb_type, scheme, reason = None, None, None
     if service_type in ("LoadBalancer", "NodePort"):

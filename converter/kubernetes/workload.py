@@ -220,8 +220,24 @@ def _volumes(reader: Reader, pod: Path) -> tuple[Volume, ...]:
             volumes.append(Volume(name=name, source="scratch", host_path=None, origin=origin))
         else:
             kinds = [key for key in item if key != "name"]
-            reader.note(item_path, "K2E-W120", f"volume {name!r} ({', '.join(kinds) or 'no source'}) has no ECS equivalent; its mounts were dropped")
+            mounts = [reader.origin(m).path for m in _mounts_of(reader, pod, name)]
+            reader.note(item_path, "K2E-W120", f"volume {name!r} ({', '.join(kinds) or 'no source'}) has no ECS equivalent; its mounts were dropped",
+                        **({"paths": mounts} if mounts else {}))
     return tuple(volumes)
+
+
+def _mounts_of(reader: Reader, pod: Path, volume: str) -> list[Path]:
+    """The volumeMounts of any container of the pod that mount ``volume`` (named where they are dropped)."""
+    found = []
+    spec = reader.raw(pod)
+    for section in ("initContainers", "containers"):
+        items = spec.get(section) if isinstance(spec, dict) else None
+        for index, container in enumerate(items if isinstance(items, list) else []):
+            mounts = container.get("volumeMounts") if isinstance(container, dict) else None
+            for number, mount in enumerate(mounts if isinstance(mounts, list) else []):
+                if isinstance(mount, dict) and mount.get("name") == volume:
+                    found.append(pod + (section, index, "volumeMounts", number))
+    return found
 
 
 def _pod_fields(reader: Reader, pod: Path) -> None:
