@@ -175,7 +175,8 @@ def test_the_graph_has_every_kind_of_node_read_from_the_conversion(comparison):
     assert nodes[(UNCONVERTED, "search")].problem.startswith("K2E-")
     assert nodes[(EXTERNAL, "payments")].lines[1] == "→ payments.example.com"
     reviews = nodes[(UNATTACHED, "reviews")]
-    assert "K2E" not in reviews.problem and "not attached" in reviews.problem
+    assert "K2E" not in reviews.problem and "served by Deployment/reviews-v1 alone" in reviews.problem
+    assert reviews.lines[1] == "served by one workload only"  # K2E-W403: attached to the first only (issue 19)
     # The unattached Service points at the three workloads it selects, in red.
     selected = {graph.node(edge.target).title for edge in graph.edges if edge.source == reviews.id}
     assert selected == {"reviews-v1", "reviews-v2", "reviews-v3"}

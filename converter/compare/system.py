@@ -195,8 +195,11 @@ def _loose_node(source: SourceDocument, section: str) -> Node | None:
     found = next((codes[code] for code in UNATTACHED_CODES if code in codes), None)
     if found is None:
         return None
+    # A Service over several workloads is served by the first alone (K2E-W403, issue 19): the others get no
+    # traffic through its names. Every other code here leaves the Service with no ECS counterpart at all.
+    state = "served by one workload only" if found.code == "K2E-W403" else "not attached on ECS"
     return Node(id=f"unattached:{source.resource}:{source.file}:{source.line}", kind=UNATTACHED,
-                title=source.resource.split("/", 1)[-1], lines=(source.resource, "not attached on ECS"),
+                title=source.resource.split("/", 1)[-1], lines=(source.resource, state),
                 section=section, problem=found.message)
 
 
