@@ -22,9 +22,14 @@ from converter.record import Record, set_field
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # [scheme://][user[:password]@]host[:port]: the host is what a resolver would be asked.
-_ADDRESS = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?:[^@/\s:]+(?::[^@/\s]*)?@)?"
-                      rf"(?P<host>{_LABEL}(?:\.{_LABEL})*)\.?(?::(?P<port>\d{{1,5}}))?(?![a-z0-9.-])",
-                      re.IGNORECASE)
+# The userinfo part is bounded (possessive, at most 256 characters each): unbounded, every start position in a
+# long value without "@" (a 50 KB blob of letters) scanned to its end and back, which made a large env value cost
+# quadratic time. RFC 3986 sets no bound; no real user name or password in a service URL comes near it. A value
+# without "@" is searched without the userinfo part at all, and one without ":" can hold no scheme or port.
+_SCHEME = r"(?:(?P<scheme>[a-z][a-z0-9+.-]{0,31}+)://)?"
+_HOST_PORT = rf"(?P<host>{_LABEL}(?:\.{_LABEL})*)\.?(?::(?P<port>\d{{1,5}}))?(?![a-z0-9.-])"
+_ADDRESS = re.compile(_SCHEME + r"(?:[^@/\s:]{1,256}+(?::[^@/\s]{0,256}+)?@)?" + _HOST_PORT, re.IGNORECASE)
+_ADDRESS_NO_USER = re.compile(_SCHEME + _HOST_PORT, re.IGNORECASE)
 # The port a client uses when a URL names none (IANA registrations of each scheme).
 _SCHEME_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443, "redis": 6379, "postgres": 5432,
                  "postgresql": 5432, "mysql": 3306, "mongodb": 27017, "amqp": 5672, "nats": 4222,
@@ -148,7 +153,14 @@ def _addresses(value: str, bare_ok: bool) -> Iterator[tuple[str, int | None]]:
     """(host, port) of each address in ``value``: with a scheme or a port anywhere, or a whole bare value
     (or comma-separated list) when ``bare_ok``."""
     whole = [part.strip() for part in value.split(",")]
-    for match in _ADDRESS.finditer(value):
+    if ":" not in value:  # no scheme and no port: only a whole bare value (or list item) can be an address
+        if bare_ok:
+            for part in whole:
+                match = _ADDRESS_NO_USER.fullmatch(part)
+                if match is not None:
+                    yield match["host"], None
+        return
+    for match in (_ADDRESS if "@" in value else _ADDRESS_NO_USER).finditer(value):
         scheme, host, port = match["scheme"], match["host"], match["port"]
         if scheme is None and port is None and not (bare_ok and match[0] in whole):
             continue

@@ -295,3 +295,16 @@ def test_the_corpus_has_no_silently_broken_call() -> None:
             totals[key] += counts.get(key, 0)
     assert totals["silently_broken"] == 0, totals
     assert totals["found"] >= 50 and totals["resolved"] + totals["reported"] == totals["found"], totals
+
+
+@pytest.mark.parametrize("value", ["x" * 1_000_000, "a:" * 500_000, "user@" + "x" * 200_000 + ":1"])
+def test_a_large_env_value_is_searched_for_addresses_in_linear_time(value):
+    """Regression: the userinfo part of the address pattern scanned from every start position to the end of a
+    value without "@", so a 50 KB env value took minutes and 1 MB hours (quadratic, in C: a call count cannot
+    see it). A child process under a hang guard fails the test where the old pattern would hang it."""
+    import subprocess
+
+    code = "import sys\nfrom converter.calls import _addresses\nprint(len(list(_addresses(sys.stdin.read(), True))))\n"
+    result = subprocess.run([sys.executable, "-c", code], input=value, capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)  # a hang guard, not a speed limit (timings live in bench/)
+    assert result.returncode == 0, result.stderr[-500:]
