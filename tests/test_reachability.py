@@ -198,7 +198,9 @@ def test_every_call_of_the_app_resolves_from_the_output_alone(tmp_path: Path) ->
     assert {(c["caller"], c["variable"], c["host"], c["port"]) for c in calls} == EXPECTED_CALLS
     counts = check(outputs, resources, calls, report["findings"])
     assert counts == {"found": 6, "resolved": 6, "reported": 0, "silently_broken": 0}
-    services = {name: service for name, _, service in outputs}
+    # keyed by Deployment name: a namespaced workload's ECS name is <namespace>-<name> (issue 17)
+    by_resource = {name: resource for resource, name in resources.items()}
+    services = {by_resource[name].split("/", 1)[1]: service for name, _, service in outputs}
     # pure clients join in client mode; a LoadBalancer Service keeps its load balancer and gains its names
     assert services["worker"]["serviceConnectConfiguration"] == {"enabled": True, "namespace": "shop.local"}
     assert services["public-api"]["loadBalancers"] and services["public-api"]["serviceConnectConfiguration"]["services"]
