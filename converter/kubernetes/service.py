@@ -125,6 +125,9 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
     if reader.has(("status",)):
         reader.note(("status",), "K2E-I004", "status is written by the cluster and is ignored")
 
+    spec = reader.raw(("spec",))
+    if spec is not None and not isinstance(spec, dict):  # the API server refuses it (ServiceSpec is an object)
+        reader.fail(("spec",), f"expected a mapping, got {type(spec).__name__}")
     service_type = reader.get(("spec", "type"), str, default="ClusterIP")
     if service_type not in _TYPES:
         reader.fail(("spec", "type"), f"expected one of {', '.join(_TYPES)}, got {service_type!r}")
