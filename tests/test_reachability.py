@@ -310,3 +310,17 @@ def test_a_large_env_value_is_searched_for_addresses_in_linear_time(value):
     result = subprocess.run([sys.executable, "-c", code], input=value, capture_output=True, text=True,
                             cwd=ROOT, timeout=120)  # a hang guard, not a speed limit (timings live in bench/)
     assert result.returncode == 0, result.stderr[-500:]
+
+
+def test_compare_shows_the_calls_that_will_not_resolve_first(tmp_path: Path) -> None:
+    """Issue 22 reads issue 19's call graph end to end: without a Service Connect namespace every call of the app
+    is broken, and compare's HTML page lists each of them under "Decide first", above the diagram."""
+    source = tmp_path / "app.yaml"
+    source.write_text(APP)
+    page = tmp_path / "review.html"
+    result = run_k2ecs("compare", str(source), "--html", str(page))
+    assert result.returncode in (0, 1), result.stderr[-500:]
+    html = page.read_text(encoding="utf-8")
+    decide = html[html.index("Decide first"):html.index("<svg")]
+    assert f'Calls that do not reach their target on ECS <span class="n">{len(EXPECTED_CALLS)}</span>' in decide
+    assert "shop-frontend → shop-api (API_URL:8080): does not resolve on ECS" in decide
