@@ -63,7 +63,8 @@ spec:
                  "- dash", "key: value", "# hash", "'single'", "back\\slash\\", "*alias &anchor", "[1, 2]"]
           env:
             - {name: QUOTES, value: "say \"hi\" and 'bye'"}
-            - {name: DOLLAR, value: "${VAR} and $${ESCAPED} and $$${THREE} and %{directive} and %%{x} and trailing $ and %"}
+            # the kubelet unescapes $$ to $ (issue 19's $(VAR) expansion), so twice the dollars reach ecs-json as below
+            - {name: DOLLAR, value: "${VAR} and $$$${ESCAPED} and $$$$$${THREE} and %{directive} and %%{x} and trailing $ and %"}
             - {name: MULTILINE, value: "line1\nline2\r\nline3\u2029"}
             - {name: YAMLISH, value: "!Ref Cluster"}
             - {name: YAMLISH2, value: "{a: 1}"}

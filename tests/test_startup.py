@@ -47,7 +47,8 @@ RECORD_MODULES = ("converter.model", "converter.settings", "converter.codes", "c
                   "converter.kubernetes.container", "converter.kubernetes.context", "converter.kubernetes.hpa",
                   "converter.kubernetes.metadata", "converter.kubernetes.service", "converter.ecs.rollout",
                   "converter.ecs.service_wiring", "converter.ecs.sizing", "converter.ecs.taskdef",
-                  "converter.ecs_input.detect", "converter.ecs_input.intrinsics")
+                  "converter.ecs_input.detect", "converter.ecs_input.intrinsics", "converter.calls",
+                  "converter.kubernetes.injection")
 
 
 # Imported by `k2ecs convert` on Kubernetes input: never (heavy, or needed only for other input or commands).
