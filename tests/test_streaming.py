@@ -415,3 +415,74 @@ def test_split_stream_cuts_as_line_patterns_say(lines: list[str], ending: str, l
     text = ending.join(lines) + (ending if last and lines else "")
     parts = [(p.start, p.end, p.first_line, p.first_index, p.workload) for p in split_stream(text, WORKLOAD_PARSERS)]
     assert parts == _split_with_multiline_patterns(text)
+
+
+# -- one registry, one pipeline, one index ------------------------------------------------------
+
+def test_a_workload_kind_registered_once_is_deferred_converted_and_bounded_like_a_deployment(monkeypatch):
+    """Adding a workload kind is one WORKLOAD_PARSERS entry: the text cut defers its parts, and pass 2
+    parses each batch only after the previous batch's outputs reached the sink, as for Deployments."""
+    from converter import convert as pipeline
+    from converter.kubernetes.workload import parse_deployment
+
+    events: list[str] = []
+
+    def parse_thing(reader, context):  # a throwaway kind: a Deployment's fields under another kind
+        events.append("parse " + reader.resource)
+        return parse_deployment(reader, context)
+
+    def parse_logged_deployment(reader, context):
+        events.append("parse " + reader.resource)
+        return parse_deployment(reader, context)
+
+    class LoggingSink(ListSink):
+        def put(self, position, output) -> None:
+            events.append("put " + output.name)
+            super().put(position, output)
+
+    monkeypatch.setitem(WORKLOAD_PARSERS, "throwawaything", ("ThrowawayThing", parse_thing))
+    monkeypatch.setitem(WORKLOAD_PARSERS, "deployment", ("Deployment", parse_logged_deployment))
+    monkeypatch.setattr(pipeline, "BATCH_WORKLOADS", 1)
+    for kind in ("ThrowawayThing", "Deployment"):
+        events.clear()
+        docs = [_deployment(name, None, [("app", name)], None).replace("kind: Deployment", f"kind: {kind}")
+                for name in ("a", "b", "c")]
+        source = SourceText("f.yaml", "---\n" + _service("s", None, [("app", "b")]) + "".join("---\n" + d for d in docs))
+        assert sum(isinstance(entry, Deferred) for entry in source.entries()) == 3
+        sink = LoggingSink()
+        result, ran_again = stream([source], sink)
+        assert not ran_again and [o.name for o in result.outputs] == ["a", "b", "c"]
+        assert [e.split("/")[0] for e in events] == [f"parse {kind}", "put a", f"parse {kind}", "put b",
+                                                       f"parse {kind}", "put c"]
+        assert "serviceConnectConfiguration" in sink.items[1].service  # linked with the Service of pass 1
+        classic = convert(read_whole([("f.yaml", "---\n" + _service("s", None, [("app", "b")])
+                                       + "".join("---\n" + d for d in docs))]), Settings(), release=True)
+        assert_same(classic, result, sink)
+
+
+def test_linking_helm_style_selectors_is_linear():
+    """Helm selectors all begin with the release's app.kubernetes.io/instance pair; indexed by their first
+    pair, every Service fell in one bucket and N workloads tried N Services each (issue 24, cause 5)."""
+    from converter.linking import Links
+    from tests.helpers import within_call_budget
+
+    class Model:
+        def __init__(self, **fields) -> None:
+            self.__dict__.update(fields)
+
+    def link_all(n: int) -> int:
+        links = Links()
+        release = ("app.kubernetes.io/instance", "shop")
+        for number in range(n):
+            links.add_exposure(Model(type="ClusterIP", selector=(release, ("app.kubernetes.io/name", f"svc{number}")),
+                                     namespace=None, name=f"svc{number}"))
+        links.index()
+        for number in range(n):
+            attached, _ = links.link(Model(kind="Deployment", name=f"svc{number}", namespace=None, resource=f"Deployment/svc{number}",
+                                           pod_labels=(release, ("app.kubernetes.io/name", f"svc{number}"), ("tier", "web"))))
+            assert [e.name for e in attached] == [f"svc{number}"]
+        return len(links.findings(None))
+
+    _, small = within_call_budget(10**6, link_all, 50)
+    assert link_all(50) == 0
+    _, large = within_call_budget(10 * small, link_all, 400)  # 8x the input: linear fits, quadratic (64x) does not
