@@ -168,48 +168,42 @@ def conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None)
 
 def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[List[str]] = None):
     """conversion(), with each workload's output handed to ``sink`` as soon as it is validated rather than
-    kept (converter.streaming); where streaming does not apply, the ordinary conversion fills ``sink``.
+    kept, and each workload of a large file parsed only when the conversion reaches it (converter.deferred).
     The outputs of the result are then only what the report needs of them (name, resource, scaling)."""
     from converter.convert import convert as run_conversion
-    from converter.inputs import load_inputs, walk
+    from converter.deferred import SourceText
+    from converter.inputs import load_inputs
     from converter.loader import read_source
-    from converter.streaming import SourceText, convert_streaming
 
     settings = flags.settings()
     enabled = gc.isenabled()
     gc.disable()  # as in conversion(), for the same reasons
-    sources: list = []
+    opened: dict[str, SourceText] = {}  # path -> its SourceText, each input read once (stdin can be read only once)
+    unreadable: dict[str, K2ecsError] = {}  # path -> why it could not be read
+
+    def source(path: str) -> SourceText:
+        try:
+            opened[path] = SourceText.read(path)
+        except K2ecsError as err:
+            unreadable[path] = err
+            raise
+        return opened[path]
+
+    def text_of(path: str) -> tuple[str, str]:
+        if path in unreadable:
+            raise unreadable[path]  # not read again: stdin, once read, would now be empty
+        found = opened.get(path)
+        return read_source(path) if found is None else (found.name, found.whole())
+
+    def again() -> Iterator:
+        return _drained(load_inputs(paths, tuple(exclude or ()), read=text_of))
+
     try:
-        walked = walk(paths, tuple(exclude or ()))
-        read: dict[str, object] = {}  # path -> its SourceText, each input read once (stdin can be read only once)
-        unreadable: dict[str, K2ecsError] = {}  # path -> why it could not be read, kept for the ordinary way
-        for path, skipped in walked:
-            if skipped is None:
-                try:
-                    read[path] = SourceText.read(path)
-                    sources.append(read[path])
-                except K2ecsError as err:
-                    unreadable[path] = err
-        result = None
-        if len(sources) == len(walked):  # unreadable or skipped inputs have their findings: the ordinary way
-            result = convert_streaming(sources, settings, sink)
-        if result is None:
-            sink.reset()
-
-            def text_of(path: str) -> tuple[str, str]:
-                if path in unreadable:
-                    raise unreadable[path]  # not read again: stdin, once read, would now be empty
-                source = read.get(path)
-                return read_source(path) if source is None else (source.name, source.whole())
-
-            result = run_conversion(_drained(load_inputs(paths, tuple(exclude or ()), read=text_of)), settings,
-                                    release=True)
-            for position, output in enumerate(result.outputs):
-                sink.put(position, output)
-        return result
+        entries = load_inputs(paths, tuple(exclude or ()), source=source)
+        return run_conversion(_drained(entries), settings, release=True, sink=sink, again=again)
     finally:
-        for source in sources:
-            source.close()
+        for found in opened.values():
+            found.close()
         gc.freeze()
         if enabled:
             gc.enable()

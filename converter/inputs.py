@@ -41,24 +41,31 @@ class Skipped:
 
 
 def load_inputs(paths: Iterable[str], exclude: tuple[str, ...] = (),
-                read: Callable[[str], tuple[str, str]] = read_source, *, cfn_tags: bool = False) -> list[Any]:
+                read: Callable[[str], tuple[str, str]] = read_source, *, cfn_tags: bool = False,
+                source: Callable[[str], Any] | None = None) -> list[Any]:
     """Documents (converter.loader.Document), Unreadable documents and files, and Skipped entries, in the
     order of the inputs. A path that does not exist is an InputError: nothing of the run is read.
-    ``read``: (display name, text) of a path, read_source unless the caller has read it already."""
+    ``read``: (display name, text) of a path, read_source unless the caller has read it already.
+    ``source``: a path's converter.deferred.SourceText (in place of ``read``), whose workload parts are
+    converter.deferred.Deferred entries, parsed when the conversion reaches them."""
     items: list[Any] = []
     for path, skipped in walk(paths, exclude):
         if skipped is not None:
             items.append(skipped)
             continue
         try:
-            name, text = read(path)
+            if source is None:
+                name, text = read(path)
+                templated, documents = "{{" in text, read_text(text, name, cfn_tags=cfn_tags)
+            else:
+                opened = source(path)
+                name, templated, documents = opened.name, opened.templated, opened.entries()
         except InputError as err:
             items.append(Unreadable(err))
             continue
-        documents = read_text(text, name, cfn_tags=cfn_tags)
         # Nothing of it parses and it holds {{: a template. (A rendered bundle may hold {{ in a ConfigMap,
         # a Grafana dashboard: one broken document there costs that document only, as anywhere.)
-        if "{{" in text and documents and all(isinstance(document, Unreadable) for document in documents):
+        if templated and documents and all(isinstance(document, Unreadable) for document in documents):
             items.append(Skipped("K2E-I036", name, "holds {{ }} and is not YAML: a Go or Helm template, not a manifest"))
             continue
         items.extend(documents)

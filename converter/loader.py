@@ -353,7 +353,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     ``cfn_tags``: read CloudFormation short-form intrinsics (``!Ref x``) as their long form (``{"Ref": x}``).
     ``first_line``, ``first_index``: where ``text`` starts in its file, when it is one part of it
     (:func:`split_stream`); the lines of what parses are then the file's lines. Errors in a part are
-    only for the caller to notice: it parses the whole file again to report them (converter.streaming).
+    for the caller to notice (converter.deferred makes each an Unreadable, as read_text does).
     ``isolate`` (Kubernetes input, through :func:`read_text`): a document that cannot be built is an
     :class:`Unreadable` in the list rather than an error for the whole text, a duplicate key keeps its
     last value (``Document.duplicates``), and a string holding NUL makes its document Unreadable.

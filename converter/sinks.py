@@ -1,4 +1,4 @@
-"""Where `k2ecs convert` puts each workload's payloads as soon as they are validated (converter.streaming).
+"""Where `k2ecs convert` puts each workload's payloads as soon as they are validated (converter.convert).
 
 The stdout and ``-o`` sinks hold the text of the outputs, not the payloads, and outside the process's
 memory (a temporary file, or the staging folder of ``-o``), and publish nothing until ``finish``: an

@@ -1,4 +1,5 @@
-"""The streaming conversion (converter.streaming) gives what convert() gives, and the text cut it relies on."""
+"""convert() with the workload parts of a text deferred (converter.deferred) gives what it gives with every
+document parsed first, a batch of workloads at a time; and the text cut it relies on."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from converter.convert import convert
-from converter.loader import expand_paths, parse_text, read_source
+from converter.convert import WORKLOAD_PARSERS, convert
+from converter.deferred import Deferred, SourceText
+from converter.errors import K2ecsError
+from converter.loader import expand_paths, parse_text, read_source, read_text
 from converter.settings import Settings
-from converter.streaming import SourceText, convert_streaming
 from converter.yaml_parts import split_stream
 from tests.helpers import CORPUS, ROOT
 
@@ -28,30 +30,53 @@ class ListSink:
         self.items[position] = output
         self.puts += 1
 
-    def drop(self, position) -> None:
-        self.items.pop(position, None)
+    def reset(self) -> None:
+        self.items.clear()
+
+
+def read_whole(sources: list[tuple[str, str]]) -> list:
+    return [d for name, text in sources for d in read_text(text, name)]
+
+
+def stream(sources: list, sink, again=None):
+    """convert() with the workload parts deferred, as the CLI runs it: (result or its error, whether it ran again)."""
+    ran_again: list[bool] = []
+
+    def whole():
+        ran_again.append(True)
+        return again() if again is not None else read_whole([(s.name, s.whole()) for s in sources])
+
+    entries = [entry for source in sources for entry in source.entries()]
+    try:
+        result = convert(entries, Settings(), release=True, sink=sink, again=whole)
+    except K2ecsError as err:
+        result = err
+    return result, bool(ran_again)
 
 
 def both(sources: list[tuple[str, str]]):
-    """(convert() result or its error, streaming result or None, the sink)."""
+    """(convert() of the whole texts or its error, the same with the workload parts deferred or its error,
+    the sink, whether the deferred run ran again with nothing deferred)."""
     try:
-        documents = [d for name, text in sources for d in parse_text(text, name)]
-        classic = convert(documents, Settings(), release=True)
-    except Exception as err:  # noqa: BLE001 - compared below
+        classic = convert(read_whole(sources), Settings(), release=True)
+    except K2ecsError as err:
         classic = err
     sink = ListSink()
-    streamed = convert_streaming([SourceText(name, text) for name, text in sources], Settings(), sink)
-    return classic, streamed, sink
+    streamed, ran_again = stream([SourceText(name, text) for name, text in sources], sink)
+    return classic, streamed, sink, ran_again
 
 
 def replaced_a_workload(classic) -> bool:
-    """A workload declared again: its earlier declaration may be in the sink already, so the run is converted
-    the ordinary way (converter.streaming._parse_workload; the last declaration wins, issue 18)."""
-    return any(f.code == "K2E-E007" and f.resource.split("/")[0] in ("Deployment", "StatefulSet")
+    """A workload declared again, or two with one ECS name: which declaration is converted, or that neither
+    is, is known only when both are parsed, so the run starts again with nothing deferred (converter.convert)."""
+    return any(f.code == "K2E-E021" or f.code == "K2E-E007" and f.resource.split("/")[0] in ("Deployment", "StatefulSet")
                for f in classic.findings)
 
 
 def assert_same(classic, streamed, sink) -> None:
+    if isinstance(classic, Exception):
+        assert type(streamed) is type(classic) and str(streamed) == str(classic)
+        return
     outputs = [sink.items[key] for key in sorted(sink.items)]
     assert [(o.name, o.resource, o.task_definition, o.service, o.scaling) for o in classic.outputs] == \
         [(o.name, o.resource, o.task_definition, o.service, o.scaling) for o in outputs]
@@ -74,7 +99,7 @@ def test_parts_parse_as_the_whole_stream_does():
             "data:\n  script: |\n    ---\n    not a marker: indented\n"
             "--- # a marker with a comment\nkind: Deployment\nmetadata:\n  name: web\n"
             "---\n---\nkind: 'StatefulSet'\nmetadata: {name: db}\n---\r\nkind: Service\r\n")
-    parts = split_stream(text)
+    parts = split_stream(text, WORKLOAD_PARSERS)
     assert [p.workload for p in parts] == [False, False, True, False, True, False]
     whole = parse_text(text, "f.yaml")
     pieces = [d for p in parts for d in parse_text(text[p.start:p.end], "f.yaml", first_line=p.first_line,
@@ -88,7 +113,7 @@ def test_parts_parse_as_the_whole_stream_does():
 def test_a_first_document_without_marker_is_numbered_as_libyaml_does():
     for text in ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Service\n",
                  "# only a comment\n---\nkind: Deployment\n---\nkind: Service\n"):
-        parts = split_stream(text)
+        parts = split_stream(text, WORKLOAD_PARSERS)
         whole = parse_text(text, "f")
         pieces = [d for p in parts for d in parse_text(text[p.start:p.end], "f", first_line=p.first_line,
                                                        first_index=p.first_index)]
@@ -97,7 +122,7 @@ def test_a_first_document_without_marker_is_numbered_as_libyaml_does():
 
 @pytest.mark.parametrize("text", ["%YAML 1.1\n---\nkind: Deployment\n", "kind: Deployment\n...\n---\nkind: Service\n"])
 def test_directives_and_document_ends_are_not_cut(text):
-    assert len(split_stream(text)) == 1 and not split_stream(text)[0].workload
+    assert len(split_stream(text, WORKLOAD_PARSERS)) == 1 and not split_stream(text, WORKLOAD_PARSERS)[0].workload
 
 
 # -- the same result as convert() -------------------------------------------------------------
@@ -112,26 +137,23 @@ def test_samples_and_bench_bundle_stream_to_the_same_result(tmp_path):
     targets = [[str(tmp_path / "bundle.yaml")]]
     targets += [[str(p)] for p in sorted((ROOT / "samples").glob("*/input")) if not p.parent.name.startswith("ecs-")]
     for paths in targets:
-        classic, streamed, sink = both(sources_of(paths))
-        assert streamed is not None, paths
+        classic, streamed, sink, ran_again = both(sources_of(paths))
+        assert not ran_again, paths
         assert_same(classic, streamed, sink)
 
 
 def test_corpus_streams_to_the_same_result():
-    """Each corpus application streams to convert()'s result. Streaming declines, by design, an input that
-    declares a workload twice (the later declaration wins, and the earlier may be in the sink already) and
-    one that convert() cannot read whole; the ordinary way converts those (issue 18)."""
+    """Each corpus application gives convert()'s result with its workloads deferred. The run starts again with
+    nothing deferred, by design, only where a workload is declared twice (the later declaration wins, and
+    the earlier may be in the sink already) or two share an ECS name (issue 18)."""
     if not (CORPUS / "k8s").is_dir():
         pytest.skip("shared/corpus is not beside the project")
     streamed_count = 0
     for folder in sorted(p for p in (CORPUS / "k8s").iterdir() if p.is_dir()):
-        classic, streamed, sink = both(sources_of([str(folder)]))
-        declines = isinstance(classic, Exception) or any(f.code == "K2E-E007" for f in classic.findings)
-        if declines:
-            continue
-        assert streamed is not None, folder.name
+        classic, streamed, sink, ran_again = both(sources_of([str(folder)]))
         assert_same(classic, streamed, sink)
-        streamed_count += 1
+        assert ran_again == (not isinstance(classic, Exception) and replaced_a_workload(classic)), folder.name
+        streamed_count += not ran_again
     assert streamed_count >= 10  # most of the corpus streams: the check is not vacuous
 
 
@@ -181,14 +203,10 @@ def test_generated_bundles_stream_to_the_same_result(files, between):
     """Services selecting one, several or no workloads (several: the earlier workload is rendered again),
     HPAs naming the same workload, duplicates, names equal but for case, namespaces or none, across files."""
     sources = [(f"f{n}.yaml", "".join(f"---\n{between}{doc}" for doc in docs)) for n, docs in enumerate(files)]
-    classic, streamed, sink = both(sources)
-    if isinstance(classic, Exception):
-        assert streamed is None  # the caller then converts the ordinary way and reports that error
-        return
-    if streamed is None:
-        assert replaced_a_workload(classic)
-        return
+    classic, streamed, sink, ran_again = both(sources)
     assert_same(classic, streamed, sink)
+    if ran_again:
+        assert replaced_a_workload(classic)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -198,42 +216,38 @@ def test_batches_of_any_size_give_the_same_result(docs, batch):
     and a workload rendered again after the last batch, come out as from convert()."""
     from unittest import mock
 
-    from converter import streaming
+    from converter import convert as pipeline
 
-    with mock.patch.object(streaming, "BATCH_WORKLOADS", batch):
-        classic, streamed, sink = both([("f.yaml", "".join(f"---\n{doc}" for doc in docs))])
-    if isinstance(classic, Exception):
-        assert streamed is None
-        return
-    if streamed is None:
-        assert replaced_a_workload(classic)
-        return
+    with mock.patch.object(pipeline, "BATCH_WORKLOADS", batch):
+        classic, streamed, sink, ran_again = both([("f.yaml", "".join(f"---\n{doc}" for doc in docs))])
     assert_same(classic, streamed, sink)
+    if ran_again:
+        assert replaced_a_workload(classic)
 
 
-def test_a_payload_failing_validation_in_a_batch_is_left_to_convert(monkeypatch):
-    """Outputs are validated for the whole batch before any reaches the sink; a failure leaves the
-    conversion to convert(), which reports it."""
-    from converter import streaming
+def test_a_payload_failing_validation_in_a_batch_reaches_no_sink(monkeypatch):
+    """Outputs are validated for the whole batch before any reaches the sink; the failure is the run's error."""
+    from converter import convert as pipeline
     from converter.errors import OutputValidationError
 
     def failing(output, workload, settings):
         if workload.name == "b":
             raise OutputValidationError("b: rendered ECS payload is not valid")
 
-    monkeypatch.setattr(streaming, "validate_output", failing)
+    monkeypatch.setattr(pipeline, "validate_output", failing)
     text = "".join("---\n" + _deployment(name, None, [("app", name)], None) for name in ("a", "b", "c"))
     sink = ListSink()
-    assert convert_streaming([SourceText("f.yaml", text)], Settings(), sink) is None
+    result, _ = stream([SourceText("f.yaml", text)], sink)
+    assert isinstance(result, OutputValidationError)
     assert sink.puts == 0
 
 
 def test_a_service_matching_several_workloads_is_served_by_the_first_without_a_second_render():
     text = "---\n" + _service("s1", None, [("app", "x")]) + "---\n" + _deployment("a", None, [("app", "x")], None) \
         + "---\n" + _deployment("b", None, [("app", "x")], None)
-    classic, streamed, sink = both([("f.yaml", text)])
+    classic, streamed, sink, ran_again = both([("f.yaml", text)])
     assert_same(classic, streamed, sink)
-    assert sink.puts == 2  # a and b, once each
+    assert not ran_again and sink.puts == 2  # a and b, once each
     assert sink.items[0].service["serviceConnectConfiguration"]["services"][0]["clientAliases"] == [
         {"port": 80, "dnsName": "s1"}]
     assert "serviceConnectConfiguration" not in sink.items[1].service
@@ -243,17 +257,29 @@ def test_a_service_matching_several_workloads_is_served_by_the_first_without_a_s
 @pytest.mark.parametrize("text", [
     "kind: List\napiVersion: v1\nitems:\n- " + _deployment("a", None, [("app", "x")], None).replace("\n", "\n  "),
     json.dumps(yaml.safe_load(_deployment("a", None, [("app", "x")], None))),
-    "---\nkind: Service\nmetadata: {name: s,\nkind: Deployment\n}\n",  # the text's guess is wrong
 ])
-def test_what_the_cut_cannot_promise_is_left_to_convert(text):
-    classic, streamed, _ = both([("f.yaml", text)])
-    assert not isinstance(classic, Exception) and streamed is None
+def test_a_workload_the_text_does_not_show_is_parsed_in_pass_one(text):
+    classic, streamed, sink, ran_again = both([("f.yaml", text)])
+    assert_same(classic, streamed, sink)
+    assert not ran_again and len(sink.items) == 1
 
 
-def test_an_input_error_is_left_to_convert():
-    text = "---\n" + _deployment("a", None, [("app", "x")], None) + "---\nkind: Service\nmetadata: [\n"
-    classic, streamed, _ = both([("f.yaml", text)])
-    assert isinstance(classic, Exception) and streamed is None
+@pytest.mark.parametrize("text", [
+    "---\nkind: Service\nmetadata: {name: s,\nkind: Deployment\n}\n",  # the text's guess is wrong
+    "---\n" + _deployment("a", None, [("app", "x")], None) + "kind: Service\n",  # the last kind key is kept
+])
+def test_a_part_that_is_not_what_the_text_said_runs_again_with_nothing_deferred(text):
+    classic, streamed, sink, ran_again = both([("f.yaml", text + "---\n" + _deployment("b", None, [("app", "y")], None))])
+    assert_same(classic, streamed, sink)
+    assert ran_again
+
+
+def test_a_broken_document_costs_that_document_deferred_or_not():
+    text = "---\n" + _deployment("a", None, [("app", "x")], None) + "---\nkind: Service\nmetadata: [\n" \
+        + "---\nkind: Deployment\nmetadata: {name: b\n"
+    classic, streamed, sink, ran_again = both([("f.yaml", text)])
+    assert_same(classic, streamed, sink)
+    assert not ran_again and [f.code for f in streamed.findings].count("K2E-E030") == 2
 
 
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
@@ -272,11 +298,12 @@ def test_a_large_file_is_read_back_part_by_part_and_converts_the_same(tmp_path, 
         assert "".join(source.part(part) for part in source.parts) == text
         assert source.whole() == text
         sink = ListSink()
-        streamed = convert_streaming([source], Settings(), sink)
+        streamed, ran_again = stream([source], sink)
     finally:
         source.close()
     classic = convert(parse_text(text, str(path)), Settings(), release=True)
     assert_same(classic, streamed, sink)
+    assert not ran_again
 
 
 def _bench_bundle_file(tmp_path, workloads: int = 30):
@@ -302,16 +329,20 @@ def test_a_file_written_to_while_it_is_read_back_is_converted_again_whole(tmp_pa
             handle.write(b"name: xyz-")
         os.utime(path, ns=(0, os.stat(path).st_mtime_ns + 1_000_000_000))  # on file systems with coarse times too
         assert not source.unchanged()
-        assert convert_streaming([source], Settings(), ListSink()) is None  # the caller converts it whole, as it is now
+        sink = ListSink()
+        streamed, ran_again = stream([source], sink)  # the run starts again on the file as it is now
     finally:
         source.close()
+    assert ran_again
+    assert_same(convert(read_whole([read_source(str(path))]), Settings(), release=True), streamed, sink)
+    assert any("xyz-" in finding.message for finding in streamed.findings)  # the text as it is now was converted
 
 
 def test_a_file_replaced_between_reading_and_opening_keeps_the_text_read(tmp_path, monkeypatch):
-    from converter import streaming
+    from converter import deferred
 
     path = _bench_bundle_file(tmp_path)
-    real_read = streaming.read_source
+    real_read = deferred.read_source
 
     def read_then_replace(name):
         result = real_read(name)
@@ -320,7 +351,7 @@ def test_a_file_replaced_between_reading_and_opening_keeps_the_text_read(tmp_pat
         os.replace(replacement, path)  # another inode, same size and text
         return result
 
-    monkeypatch.setattr(streaming, "read_source", read_then_replace)
+    monkeypatch.setattr(deferred, "read_source", read_then_replace)
     source = SourceText.read(str(path))
     assert source.text is not None and source.handle is None and source.unchanged()
 
@@ -382,5 +413,76 @@ _LINES = st.sampled_from(["---", "--- # c", "---x", "--- a", "----", " ---", "ki
 @given(lines=st.lists(_LINES, max_size=12), ending=st.sampled_from(["\n", "\r\n"]), last=st.booleans())
 def test_split_stream_cuts_as_line_patterns_say(lines: list[str], ending: str, last: bool) -> None:
     text = ending.join(lines) + (ending if last and lines else "")
-    parts = [(p.start, p.end, p.first_line, p.first_index, p.workload) for p in split_stream(text)]
+    parts = [(p.start, p.end, p.first_line, p.first_index, p.workload) for p in split_stream(text, WORKLOAD_PARSERS)]
     assert parts == _split_with_multiline_patterns(text)
+
+
+# -- one registry, one pipeline, one index ------------------------------------------------------
+
+def test_a_workload_kind_registered_once_is_deferred_converted_and_bounded_like_a_deployment(monkeypatch):
+    """Adding a workload kind is one WORKLOAD_PARSERS entry: the text cut defers its parts, and pass 2
+    parses each batch only after the previous batch's outputs reached the sink, as for Deployments."""
+    from converter import convert as pipeline
+    from converter.kubernetes.workload import parse_deployment
+
+    events: list[str] = []
+
+    def parse_thing(reader, context):  # a throwaway kind: a Deployment's fields under another kind
+        events.append("parse " + reader.resource)
+        return parse_deployment(reader, context)
+
+    def parse_logged_deployment(reader, context):
+        events.append("parse " + reader.resource)
+        return parse_deployment(reader, context)
+
+    class LoggingSink(ListSink):
+        def put(self, position, output) -> None:
+            events.append("put " + output.name)
+            super().put(position, output)
+
+    monkeypatch.setitem(WORKLOAD_PARSERS, "throwawaything", ("ThrowawayThing", parse_thing))
+    monkeypatch.setitem(WORKLOAD_PARSERS, "deployment", ("Deployment", parse_logged_deployment))
+    monkeypatch.setattr(pipeline, "BATCH_WORKLOADS", 1)
+    for kind in ("ThrowawayThing", "Deployment"):
+        events.clear()
+        docs = [_deployment(name, None, [("app", name)], None).replace("kind: Deployment", f"kind: {kind}")
+                for name in ("a", "b", "c")]
+        source = SourceText("f.yaml", "---\n" + _service("s", None, [("app", "b")]) + "".join("---\n" + d for d in docs))
+        assert sum(isinstance(entry, Deferred) for entry in source.entries()) == 3
+        sink = LoggingSink()
+        result, ran_again = stream([source], sink)
+        assert not ran_again and [o.name for o in result.outputs] == ["a", "b", "c"]
+        assert [e.split("/")[0] for e in events] == [f"parse {kind}", "put a", f"parse {kind}", "put b",
+                                                       f"parse {kind}", "put c"]
+        assert "serviceConnectConfiguration" in sink.items[1].service  # linked with the Service of pass 1
+        classic = convert(read_whole([("f.yaml", "---\n" + _service("s", None, [("app", "b")])
+                                       + "".join("---\n" + d for d in docs))]), Settings(), release=True)
+        assert_same(classic, result, sink)
+
+
+def test_linking_helm_style_selectors_is_linear():
+    """Helm selectors all begin with the release's app.kubernetes.io/instance pair; indexed by their first
+    pair, every Service fell in one bucket and N workloads tried N Services each (issue 24, cause 5)."""
+    from converter.linking import Links
+    from tests.helpers import within_call_budget
+
+    class Model:
+        def __init__(self, **fields) -> None:
+            self.__dict__.update(fields)
+
+    def link_all(n: int) -> int:
+        links = Links()
+        release = ("app.kubernetes.io/instance", "shop")
+        for number in range(n):
+            links.add_exposure(Model(type="ClusterIP", selector=(release, ("app.kubernetes.io/name", f"svc{number}")),
+                                     namespace=None, name=f"svc{number}"))
+        links.index()
+        for number in range(n):
+            attached, _ = links.link(Model(kind="Deployment", name=f"svc{number}", namespace=None, resource=f"Deployment/svc{number}",
+                                           pod_labels=(release, ("app.kubernetes.io/name", f"svc{number}"), ("tier", "web"))))
+            assert [e.name for e in attached] == [f"svc{number}"]
+        return len(links.findings(None))
+
+    _, small = within_call_budget(10**6, link_all, 50)
+    assert link_all(50) == 0
+    _, large = within_call_budget(10 * small, link_all, 400)  # 8x the input: linear fits, quadratic (64x) does not
