@@ -37,6 +37,9 @@ class Pair:
     unset_reason: str = ""
     # Codes of findings that explain an absent target but sit on an enclosing object (the container, the pod).
     codes: tuple[str, ...] = ()
+    # Codes of findings that say the target is absent by design (K2E-I207: the default storage covers it): the
+    # finding, not a missing rule, explains the absence (tests/test_compare_truth.py).
+    absent_codes: tuple[str, ...] = ()
 
 
 def pair(pattern: str, *targets: str, **fields: Any) -> Pair:

@@ -55,10 +55,20 @@ def lies(comparison) -> list[str]:
                 found.append(f"mapped but not set: {where}")
             elif row.status != rules.MAPPED and not row.findings:
                 found.append(f"{row.status} without a finding: {where}")
-            elif row.target_value == NOT_SET and rules.row_status(row.findings, None, True) in (rules.MAPPED,
-                                                                                              rules.APPROXIMATED):
+            elif row.target_value == NOT_SET and rules.row_status(row.findings, None, True) in (
+                    rules.MAPPED, rules.APPROXIMATED) and not set(row.codes) <= _absent_by_design(row):
                 found.append(f"findings {row.codes} say carried, but not set: {where}")
     return found
+
+
+def _absent_by_design(row) -> set[str]:
+    """The codes the row's pair says leave its target absent by design (``Pair.absent_codes``)."""
+    from converter.compare.kubernetes_fields import entry_for
+    from tests.helpers import pointer_parts
+
+    path = tuple(int(step) if step.isdigit() else step for step in pointer_parts(row.source_field))
+    entry = entry_for(row.source_resource.split("/", 1)[0], path)
+    return set(entry.absent_codes) if entry is not None else set()
 
 
 def _gpu(tmp_path: Path):

@@ -33,6 +33,7 @@ STATUS_BY_CODE = {
         "K2E-W510", "K2E-W901",
         "K2E-I416",  # a Service port name ECS has no place for
         "K2E-W130",  # a security setting Fargate refuses: not written
+        "K2E-W506",  # a metric the HPA controller never scales on: no policy written for it
         # ECS -> Kubernetes: fields with no Kubernetes counterpart, what the cluster provides, read-only fields.
         "K2E-I701", "K2E-W702", "K2E-I703", "K2E-W708", "K2E-W709", "K2E-W710", "K2E-W711", "K2E-I712",
         "K2E-W725", "K2E-W728", "K2E-W729", "K2E-I733", "K2E-I734",
@@ -59,7 +60,7 @@ BY_SEVERITY = (
     "K2E-W202", "K2E-W203", "K2E-E204", "K2E-I205", "K2E-I207", "K2E-I209", "K2E-W210", "K2E-I211", "K2E-W212",
     "K2E-W213", "K2E-W302", "K2E-W303", "K2E-I308", "K2E-I312", "K2E-I311", "K2E-I320", "K2E-I321", "K2E-W322",
     "K2E-I401", "K2E-E407", "K2E-W411", "K2E-I414", "K2E-W430", "K2E-W433", "K2E-W434", "K2E-W435", "K2E-I501",
-    "K2E-W503", "K2E-E505", "K2E-E507", "K2E-W506", "K2E-W508", "K2E-W509", "K2E-W511", "K2E-W512", "K2E-I520",
+    "K2E-W503", "K2E-E505", "K2E-E507", "K2E-W508", "K2E-W509", "K2E-W511", "K2E-W512", "K2E-I520",
     "K2E-W521", "K2E-W530", "K2E-I531", "K2E-I532", "K2E-I705", "K2E-E706", "K2E-I707", "K2E-W715", "K2E-W716",
     "K2E-I717", "K2E-I718", "K2E-W719", "K2E-I720", "K2E-W722", "K2E-W723", "K2E-I724", "K2E-W726", "K2E-I727",
     "K2E-W730", "K2E-I731", "K2E-I735", "K2E-I736", "K2E-I732", "K2E-I741", "K2E-I742", "K2E-W743", "K2E-E740",

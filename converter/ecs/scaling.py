@@ -212,7 +212,8 @@ _TRACKING = "scaling.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration
 PAIRS = {
     "HorizontalPodAutoscaler": (
         # No policy written (K2E-W512): the HPA's name, which only the policy names carry, is not in the output.
-        pair("/metadata/name", "scaling.scalingPolicies[*].PolicyName", codes=("K2E-W512",)),
+        pair("/metadata/name", "scaling.scalingPolicies[*].PolicyName", codes=("K2E-W512",),
+             absent_codes=("K2E-W512",)),
         pair("/spec/scaleTargetRef", "scaling.scalableTarget.ResourceId", unit=True),
         pair("/spec/minReplicas", "scaling.scalableTarget.MinCapacity"),
         pair("/spec/maxReplicas", "scaling.scalableTarget.MaxCapacity"),

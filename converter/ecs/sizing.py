@@ -241,7 +241,8 @@ _WORKLOAD_PAIRS = (
     pair(CONTAINER + "/resources/limits/cpu", f"{TD}.cpu"),
     pair(CONTAINER + "/resources/limits/memory", f"{CD}.memory", f"{TD}.memory"),
     pair(CONTAINER + "/resources/requests/memory", f"{CD}.memoryReservation", f"{TD}.memory"),
-    pair(CONTAINER + "/resources/*/ephemeral-storage", f"{TD}.ephemeralStorage"),
+    # Up to 20 GiB the Fargate default covers it, and on EC2 the instance's disk: nothing written (K2E-I207).
+    pair(CONTAINER + "/resources/*/ephemeral-storage", f"{TD}.ephemeralStorage", absent_codes=("K2E-I207",)),
     # Fargate has no GPUs: the request is not written, and K2E-W206 on the container says so.
     pair(CONTAINER + "/resources/*/nvidia.com~1gpu", f"{CD}.resourceRequirements", codes=("K2E-W206",)),
 )
