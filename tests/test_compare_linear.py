@@ -108,3 +108,13 @@ def test_the_fast_emitter_shows_each_source_as_the_pure_python_one():
         slow = yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True,
                          default_flow_style=False, width=100)
         assert yaml_text(data) == slow
+
+
+def test_a_document_without_a_kind_is_grouped_with_the_other_resources(tmp_path: Path):
+    """Its resource is "document 2" (no Kind/name): grouping once failed on it (IndexError), as in the corpus."""
+    from converter.compare import compare
+
+    (tmp_path / "app.yaml").write_text(_bundle(1) + "---\nmetadata: {name: no-kind}\n")
+    comparison = compare(load_paths([str(tmp_path / "app.yaml")]), load_config(None))
+    other = comparison.workloads[-1].workload
+    assert not other.is_workload and [s.resource for s in other.sources] == ["document 5"]

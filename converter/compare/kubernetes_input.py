@@ -216,7 +216,7 @@ def attach(sources: list[SourceDocument]) -> dict[int, list[int]]:
                     if _same_namespace(sources[index], source):
                         members.setdefault(index, set()).add(other)
         else:
-            by_reference.setdefault((source.kind, source.resource.split("/", 1)[1]), []).append(other)
+            by_reference.setdefault((source.kind, source.resource.partition("/")[2]), []).append(other)
     for index in workloads:
         for reference in _references(_get(sources[index].data, "spec", "template", "spec")):
             for other in by_reference.get(reference, []):
