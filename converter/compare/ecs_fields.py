@@ -37,8 +37,10 @@ def _c(field: str) -> str:
     return f"{POD}.containers[name={{container}}].{field}|{POD}.initContainers[name={{container}}].{field}"
 
 
-def _entry(pattern: str, *targets: str, unit: bool = False, note: str = "", resolver: str = "") -> dict[str, Any]:
-    return {"pattern": pattern, "targets": targets, "unit": unit, "note": note, "resolver": resolver}
+def _entry(pattern: str, *targets: str, unit: bool = False, note: str = "", resolver: str = "",
+           unset: tuple[tuple[Any, ...], str] = ((), "")) -> dict[str, Any]:
+    """``unset``: (source values, why): an absent target means what these values mean (the field's default)."""
+    return {"pattern": pattern, "targets": targets, "unit": unit, "note": note, "resolver": resolver, "unset": unset}
 
 
 CD = "/containerDefinitions/*"
@@ -48,7 +50,8 @@ FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
     "TaskDefinition": (
         _entry("/family", f"{DEPLOYMENT}.metadata.name"),
         _entry("/taskRoleArn", "ServiceAccount.metadata.annotations", f"{POD}.serviceAccountName"),
-        _entry("/networkMode", f"{POD}.hostNetwork", note="(unset: the pod network)"),
+        _entry("/networkMode", f"{POD}.hostNetwork", note="(unset: the pod network)",
+               unset=(("awsvpc",), "hostNetwork: absent, the pod has its own network interface, as an awsvpc task does")),
         _entry("/pidMode", f"{POD}.shareProcessNamespace"),
         _entry("/cpu", f"{POD}.containers[*].resources.requests.cpu"),
         _entry("/memory", f"{POD}.containers[*].resources.limits.memory|{POD}.containers[*].resources.requests.memory"),
@@ -121,7 +124,8 @@ FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
         _entry(TT + "/PredefinedMetricSpecification", unit=True, resolver="metric"),
         _entry(TT + "/ScaleOutCooldown", f"{HPA}.behavior.scaleUp.stabilizationWindowSeconds"),
         _entry(TT + "/ScaleInCooldown", f"{HPA}.behavior.scaleDown.stabilizationWindowSeconds"),
-        _entry(TT + "/DisableScaleIn", f"{HPA}.behavior.scaleDown.selectPolicy"),
+        _entry(TT + "/DisableScaleIn", f"{HPA}.behavior.scaleDown.selectPolicy",
+               unset=((False,), "selectPolicy: absent, the HPA scales in (Max), as DisableScaleIn: false lets it")),
     ),
     "Template": (
         _entry("/Parameters", note="(read where a value refers to them)"),
@@ -288,6 +292,15 @@ class EcsToKubernetes:
         if value is MISSING and entry["note"]:
             return f"{field} {entry['note']}", value
         return field, value
+
+    def unset(self, source: SourceDocument, path: tuple[Any, ...]) -> str | None:
+        entry = entry_for(source, tuple(path))
+        values, reason = entry["unset"] if entry is not None else ((), "")
+        value = _at(source.data, tuple(path))
+        return reason if any(value == v and type(value) is type(v) for v in values) else None
+
+    def explains(self, source: SourceDocument, path: tuple[Any, ...], code: str) -> bool:
+        return False  # every reverse finding names its own field
 
     def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
         targets = CODE_TARGETS.get(code)

@@ -1,144 +1,40 @@
-"""Which ECS field each Kubernetes field became (MAPPING §2-§5), as a table compare reads.
+"""Which ECS field each Kubernetes field became, as compare shows it: the conversion's own pairs, values read.
 
-Each entry: a source path pattern (JSON Pointer segments, ``*`` for any key or index, ``{containers}`` for
-``containers`` or ``initContainers``), the ECS target paths (see ``converter.compare.paths``), and
-``unit`` when the subtree is one row (an env entry, a port, a probe). Variables in targets:
-``{container}`` is the name of the container the path is in; ``{item.x}`` is field ``x`` of the node the
-row shows. The table names where a field lands; the values shown are read from the real payloads.
+The pairs live beside the rules that write the fields (converter/field_pairs.py gathers them from the concern
+modules); this module finds a row's pair, fills the pair's target path with the row's names and reads the value
+from the real payloads. The resolvers below are the few targets a path cannot name (an envFrom entry becomes one
+entry per key of its ConfigMap; a Service port, the Service Connect alias on that port; an HPA metric, the policy
+on that ECS metric).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Callable
 
 from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
 from converter.compare.paths import combine as _combine
 from converter.compare.paths import label, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
+from converter.field_pairs import CD, Pair, forward_code_fields, forward_pairs
 
-TD = "taskDefinition"
-CD = "taskDefinition.containerDefinitions[name={container}]"
-POD = "/spec/template/spec"
-C = POD + "/{containers}/*"
-
-
-def _entry(pattern: str, *targets: str, unit: bool = False, note: str = "", resolver: str = "") -> dict[str, Any]:
-    return {"pattern": pattern, "targets": targets, "unit": unit, "note": note, "resolver": resolver}
-
-
-WORKLOAD_FIELDS = (
-    _entry("/metadata/name", f"{TD}.family", "service.serviceName"),
-    _entry("/metadata/namespace", f"{TD}.tags[key=k8s-namespace]"),
-    _entry("/metadata/labels", f"{TD}.tags"),
-    _entry("/metadata/annotations", f"{TD}.tags"),
-    _entry("/spec/replicas", "service.desiredCount"),
-    _entry("/spec/selector", unit=True, note="(no field: matches Services and the HPA to this workload)"),
-    _entry("/spec/strategy", "service.deploymentConfiguration", unit=True),
-    _entry("/spec/updateStrategy", "service.deploymentConfiguration", unit=True),
-    _entry("/spec/template/metadata/labels", note="(no field: what the selector matches)"),
-    _entry(POD + "/serviceAccountName", f"{TD}.taskRoleArn"),
-    _entry(POD + "/serviceAccount", f"{TD}.taskRoleArn"),
-    _entry(POD + "/terminationGracePeriodSeconds", f"{CD}.stopTimeout"),
-    _entry(POD + "/volumes/*", f"{TD}.volumes[name={{item.name}}]", unit=True),
-    _entry(POD + "/nodeSelector", f"{TD}.runtimePlatform"),
-    _entry(POD + "/os", f"{TD}.runtimePlatform", unit=True),
-    _entry(POD + "/shareProcessNamespace", f"{TD}.pidMode"),
-    _entry(POD + "/imagePullSecrets", f"{CD}.repositoryCredentials"),
-    _entry(POD + "/securityContext/runAsUser", f"{CD}.user"),
-    _entry(POD + "/securityContext/runAsGroup", f"{CD}.user"),
-    _entry(C + "/name", f"{CD}.name"),
-    _entry(C + "/image", f"{CD}.image"),
-    _entry(C + "/command", f"{CD}.entryPoint"),
-    _entry(C + "/args", f"{CD}.command"),
-    _entry(C + "/workingDir", f"{CD}.workingDirectory"),
-    _entry(C + "/restartPolicy", f"{CD}.essential"),
-    _entry(C + "/env/*", f"{CD}.environment[name={{item.name}}]|{CD}.secrets[name={{item.name}}]", unit=True),
-    _entry(C + "/envFrom/*", unit=True, resolver="env_from"),
-    _entry(C + "/ports/*", f"{CD}.portMappings[containerPort={{item.containerPort}}]", unit=True),
-    _entry(C + "/resources/requests/cpu", f"{CD}.cpu", f"{TD}.cpu"),
-    _entry(C + "/resources/limits/cpu", f"{TD}.cpu"),
-    _entry(C + "/resources/limits/memory", f"{CD}.memory", f"{TD}.memory"),
-    _entry(C + "/resources/requests/memory", f"{CD}.memoryReservation", f"{TD}.memory"),
-    _entry(C + "/resources/*/ephemeral-storage", f"{TD}.ephemeralStorage"),
-    _entry(C + "/resources/*/nvidia.com~1gpu", f"{CD}.resourceRequirements"),
-    _entry(C + "/livenessProbe", f"{CD}.healthCheck", unit=True),
-    _entry(C + "/startupProbe", f"{CD}.healthCheck.startPeriod", unit=True),
-    _entry(C + "/readinessProbe", "service.loadBalancers", unit=True,
-           note="(target group health check, when behind a load balancer)"),
-    _entry(C + "/volumeMounts/*", f"{CD}.mountPoints[containerPath={{item.mountPath}}]", unit=True),
-    _entry(C + "/securityContext/runAsUser", f"{CD}.user"),
-    _entry(C + "/securityContext/runAsGroup", f"{CD}.user"),
-    _entry(C + "/securityContext/readOnlyRootFilesystem", f"{CD}.readonlyRootFilesystem"),
-    _entry(C + "/securityContext/privileged", f"{CD}.privileged"),
-    _entry(C + "/securityContext/capabilities", f"{CD}.linuxParameters.capabilities", unit=True),
-    _entry(C + "/securityContext/allowPrivilegeEscalation", f"{CD}.dockerSecurityOptions"),
-    _entry(C + "/stdin", f"{CD}.interactive"),
-    _entry(C + "/tty", f"{CD}.pseudoTerminal"),
-)
-
-FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
-    "Deployment": WORKLOAD_FIELDS,
-    "StatefulSet": WORKLOAD_FIELDS,
-    "Service": (
-        _entry("/metadata/name", "service.serviceConnectConfiguration.services[*].discoveryName|service.loadBalancers"),
-        _entry("/metadata/annotations", "service.loadBalancers", note="(load balancer settings: see K2E-W402)"),
-        _entry("/spec/type", "service.serviceConnectConfiguration.enabled|service.loadBalancers"),
-        _entry("/spec/selector", note="(no field: matches this Service to the workload)"),
-        _entry("/spec/ports/*", unit=True, resolver="service_port"),
-    ),
-    "HorizontalPodAutoscaler": (
-        _entry("/metadata/name", "scaling.scalingPolicies[*].PolicyName"),
-        _entry("/spec/scaleTargetRef", "scaling.scalableTarget.ResourceId", unit=True),
-        _entry("/spec/minReplicas", "scaling.scalableTarget.MinCapacity"),
-        _entry("/spec/maxReplicas", "scaling.scalableTarget.MaxCapacity"),
-        _entry("/spec/targetCPUUtilizationPercentage",
-               "scaling.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration.TargetValue"),
-        _entry("/spec/metrics/*", unit=True, resolver="metric"),
-        _entry("/spec/behavior", "scaling.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown",
-               "scaling.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration.ScaleInCooldown", unit=True),
-    ),
-    "ConfigMap": (
-        _entry("/metadata", note="(no field: identifies the ConfigMap)"),
-        _entry("/data", f"{CD}.environment", note="(values inlined where a workload refers to them)"),
-        _entry("/binaryData", note="(no field)"),
-    ),
-    "Secret": (
-        _entry("", f"{CD}.secrets", note="(secrets[].valueFrom ARNs; values are never read)"),
-    ),
-    "ServiceAccount": (
-        _entry("/metadata/annotations/eks.amazonaws.com~1role-arn", f"{TD}.taskRoleArn"),
-        _entry("/metadata/name", f"{TD}.taskRoleArn"),
-    ),
-}
-
-# Where a finding that names no field of its own lands on ECS (placeholders, sizing, wiring).
-CODE_TARGETS = {
-    "K2E-W601": ("service.networkConfiguration.awsvpcConfiguration",),
-    "K2E-W602": (f"{TD}.executionRoleArn",),
-    "K2E-W604": ("service.serviceConnectConfiguration.namespace",),
-    "K2E-W605": ("service.loadBalancers[*].targetGroupArn",),
-    "K2E-W606": ("scaling.scalableTarget.ResourceId",),
-    "K2E-W607": (f"{TD}.containerDefinitions[*].logConfiguration.options.awslogs-region",),
-    "K2E-W201": (f"{TD}.cpu", f"{TD}.memory"),
-    "K2E-I205": (f"{TD}.cpu", f"{TD}.memory"),
-    "K2E-E204": (f"{TD}.cpu", f"{TD}.memory"),
-    "K2E-I141": (f"{TD}.containerDefinitions[*].dependsOn",),
-    "K2E-I209": (f"{TD}.containerDefinitions[*].memory",),
-    "K2E-W210": (f"{TD}.containerDefinitions[*].memory",),
-    "K2E-W402": ("service.loadBalancers",),
-    "K2E-I401": ("service.serviceConnectConfiguration",),
-    "K2E-I308": (f"{TD}.family", "service.serviceName"),
-    "K2E-I311": ("service.desiredCount",),
-    "K2E-W148": (f"{TD}.runtimePlatform",),
-}
 HIDDEN = {("apiVersion",), ("kind",)}  # identify the document; shown in its heading
 
 
-_COMPILED = {kind: tuple((pattern_parts(e["pattern"]), e) for e in entries) for kind, entries in FIELDS.items()}
+@cache
+def _compiled() -> dict[str, tuple[tuple[tuple[str, ...], Pair], ...]]:
+    return {kind: tuple((pattern_parts(p.pattern), p) for p in pairs) for kind, pairs in forward_pairs().items()}
 
 
-def entry_for(kind: str, path: tuple[Any, ...]) -> dict[str, Any] | None:
-    for parts, entry in _COMPILED.get(kind, ()):
+@cache
+def _code_fields() -> dict[str, tuple[str, ...]]:
+    return forward_code_fields()
+
+
+# Rows of one kind repeat the same paths workload after workload (containers/0/env/3): the lookup is cached.
+@cache
+def entry_for(kind: str, path: tuple[Any, ...]) -> Pair | None:
+    for parts, entry in _compiled().get(kind, ()):
         if pattern_matches(parts, path):
             return entry
     return None
@@ -221,8 +117,8 @@ class KubernetesToEcs:
     """The FieldMap for Kubernetes input (see converter.compare.model.FieldMap)."""
 
     def unit(self, source: SourceDocument, path: tuple[Any, ...]) -> bool:
-        entry = entry_for(source.kind, path)
-        return entry is not None and entry["unit"]
+        entry = entry_for(source.kind, tuple(path))
+        return entry is not None and entry.unit
 
     def hidden(self, source: SourceDocument, path: tuple[Any, ...]) -> bool:
         return tuple(path) in HIDDEN
@@ -231,16 +127,29 @@ class KubernetesToEcs:
         entry = entry_for(source.kind, tuple(path))
         if entry is None:
             return NO_FIELD, MISSING
-        if entry["resolver"]:
-            return RESOLVERS[entry["resolver"]](source, tuple(path), workload)
-        if not entry["targets"]:
-            return entry["note"] or NO_FIELD, MISSING
+        if entry.resolver:
+            return RESOLVERS[entry.resolver](source, tuple(path), workload)
+        if not entry.targets:
+            return entry.note or NO_FIELD, MISSING
         variables = _variables(source, tuple(path))
-        field, value = _combine([resolve_first(workload.targets, t, variables) for t in entry["targets"]])
-        return (f"{field} {entry['note']}" if entry["note"] else field), value
+        field, value = _combine([resolve_first(workload.targets, t, variables) for t in entry.targets])
+        return (f"{field} {entry.note}" if entry.note else field), value
+
+    def unset(self, source: SourceDocument, path: tuple[Any, ...]) -> str | None:
+        entry = entry_for(source.kind, tuple(path))
+        if entry is None or not entry.same_when_unset:
+            return None
+        value = _at(source.data, tuple(path))
+        # True == 1 in Python: a bool pair matches only a bool, as the API server would read it.
+        same = any(value == unset and type(value) is type(unset) for unset in entry.same_when_unset)
+        return entry.unset_reason if same else None
+
+    def explains(self, source: SourceDocument, path: tuple[Any, ...], code: str) -> bool:
+        entry = entry_for(source.kind, tuple(path))
+        return entry is not None and code in entry.codes
 
     def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
-        targets = CODE_TARGETS.get(code)
+        targets = _code_fields().get(code)
         if targets is None:
             return None
         return _combine([resolve_first(workload.targets, t, {}) for t in targets])

@@ -36,18 +36,16 @@ def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str,
     findings = review(conversion.findings, conversion.sources)
     owned = findings_by_source(findings, conversion.sources)
     sources = [_source(record, owned.get(index, [])) for index, record in enumerate(conversion.sources)]
-    outputs = list(conversion.outputs)
+    outputs = _OutputIndex(conversion.outputs)
+    attached = attach(sources)
     workloads: list[WorkloadInput] = []
     shown: set[int] = set()
     for index, source in enumerate(sources):
-        if source.kind not in WORKLOAD_KINDS or source.status != "converted":
+        if not _is_workload(source):
             continue
-        members = [index] + _attached(index, sources)
+        members = [index] + attached.get(index, [])
         shown.update(members)
-        output = _output_of(source, outputs)
-        if output is not None:
-            outputs.remove(output)  # outputs keep the workloads' order: take each once
-        workloads.append(_workload(source, output, [sources[i] for i in members]))
+        workloads.append(_workload(source, outputs.take(source), [sources[i] for i in members]))
     rest = [i for i in range(len(sources)) if i not in shown]
     loose = owned.get(-1, [])
     if rest or loose:
@@ -77,19 +75,29 @@ def call_dicts(calls: Any) -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
-def _output_of(source: SourceDocument, outputs: list[Any]) -> Any:
-    """The payloads of a workload: same resource, and the same namespace tag when there is one."""
-    namespace = _namespace(source)
-    untagged = None
-    for output in outputs:
-        if output.resource != source.resource:
-            continue
-        tags = {tag.get("key"): tag.get("value") for tag in output.task_definition.get("tags", [])}
-        if tags.get(NAMESPACE_TAG) == namespace:
-            return output
-        if NAMESPACE_TAG not in tags and untagged is None:
-            untagged = output  # the tag can be dropped (ECS allows 50 tags): fall back to input order
-    return untagged
+class _OutputIndex:
+    """The conversion's outputs by resource, each taken once (outputs keep the workloads' order)."""
+
+    def __init__(self, outputs: list[Any]) -> None:
+        self.by_resource: dict[str, list[Any]] = {}
+        for output in outputs:
+            self.by_resource.setdefault(output.resource, []).append(output)
+
+    def take(self, source: SourceDocument) -> Any:
+        """The payloads of a workload: same resource, and the same namespace tag when there is one."""
+        candidates = self.by_resource.get(source.resource, [])
+        namespace = _namespace(source)
+        untagged = None
+        for output in candidates:
+            tags = {tag.get("key"): tag.get("value") for tag in output.task_definition.get("tags", [])}
+            if tags.get(NAMESPACE_TAG) == namespace:
+                candidates.remove(output)
+                return output
+            if NAMESPACE_TAG not in tags and untagged is None:
+                untagged = output  # the tag can be dropped (ECS allows 50 tags): fall back to input order
+        if untagged is not None:
+            candidates.remove(untagged)
+        return untagged
 
 
 def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]) -> WorkloadInput:
@@ -111,9 +119,33 @@ def _source(record: Any, findings: list[Finding]) -> SourceDocument:
     return SourceDocument(
         resource=record.resource, kind=record.resource.split("/", 1)[0], file=record.file, line=record.line,
         prefix=tuple(document.prefix), data=data,
-        text=yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100),
+        text=yaml_text(data),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
         findings=tuple(findings), sensitive=reader.sensitive, line_of=document.line_of)
+
+
+# libyaml's emitter (CSafeDumper) writes what PyYAML's pure-Python SafeDumper writes for these options, at a
+# fraction of the cost, except where a string holds a character it must escape (a newline, a tab): the two
+# fold long double-quoted scalars at different places. Such documents keep the pure-Python emitter, so the page
+# shows the same text either way (tests/test_compare_linear.py compares the two over samples/ and the corpus).
+_FAST_DUMPER = getattr(yaml, "CSafeDumper", None)
+
+
+def yaml_text(data: Any) -> str:
+    """A source document as the page shows it: block style, keys in input order, lines up to 100 characters."""
+    dumper = yaml.SafeDumper if _FAST_DUMPER is None or _escapes(data) else _FAST_DUMPER
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+
+
+def _escapes(node: Any) -> bool:
+    """Whether a key or value of ``node`` is a string with a character YAML writes escaped."""
+    if isinstance(node, str):
+        return not node.isprintable()
+    if isinstance(node, dict):
+        return any(_escapes(key) or _escapes(value) for key, value in node.items())
+    if isinstance(node, list):
+        return any(_escapes(value) for value in node)
+    return False
 
 
 def redact(node: Any, path: tuple[Any, ...] = ()) -> Any:
@@ -144,29 +176,65 @@ def _get(data: Any, *path: Any) -> Any:
     return data
 
 
-def _attached(index: int, sources: list[SourceDocument]) -> list[int]:
-    """Indexes of the documents shown with the workload at ``index``."""
-    workload = sources[index]
-    labels = _get(workload.data, "spec", "template", "metadata", "labels")
-    labels = labels if isinstance(labels, dict) else {}
-    workloads = [s for s in sources if s.kind in WORKLOAD_KINDS and s.status == "converted"]
-    references = _references(_get(workload.data, "spec", "template", "spec"))
-    members = []
+def _is_workload(source: SourceDocument) -> bool:
+    return source.kind in WORKLOAD_KINDS and source.status == "converted"
+
+
+def _pod_labels(source: SourceDocument) -> dict[Any, Any]:
+    labels = _get(source.data, "spec", "template", "metadata", "labels")
+    return labels if isinstance(labels, dict) else {}
+
+
+def attach(sources: list[SourceDocument]) -> dict[int, list[int]]:
+    """Workload index -> indexes of the other documents shown with it, in input order.
+
+    A Service joins the one converted workload it selects (none when it selects several: it is shown with
+    the other resources); an HPA the workload its scaleTargetRef names; a ConfigMap, Secret or
+    ServiceAccount each workload that refers to it; always within one namespace. Linear in the documents:
+    workloads are indexed by pod label and by name, documents by (kind, name), and a Service looks only at
+    the workloads that carry its rarest selector label (Helm gives every selector the same release label)."""
+    workloads = [i for i, source in enumerate(sources) if _is_workload(source)]
+    by_label: dict[tuple[Any, str], list[int]] = {}
+    by_name: dict[tuple[str, str], list[int]] = {}
+    for index in workloads:
+        for key, value in _pod_labels(sources[index]).items():
+            by_label.setdefault((key, str(value)), []).append(index)
+        source = sources[index]
+        by_name.setdefault((source.kind.lower(), source.resource.split("/", 1)[1]), []).append(index)
+    by_reference: dict[tuple[str, str], list[int]] = {}
+    members: dict[int, set[int]] = {}
     for other, source in enumerate(sources):
-        if other == index or not _same_namespace(workload, source):
-            continue
-        if source.kind == "Service" and _selects(source, labels) and sum(
-                _selects(source, _get(w.data, "spec", "template", "metadata", "labels") or {}) and _same_namespace(w, source)
-                for w in workloads) == 1:
-            members.append(other)
+        if source.kind == "Service":
+            chosen = _selected(source, sources, by_label)
+            if chosen is not None:
+                members.setdefault(chosen, set()).add(other)
         elif source.kind == "HorizontalPodAutoscaler":
             target = _get(source.data, "spec", "scaleTargetRef") or {}
-            if isinstance(target, dict) and str(target.get("kind", "")).lower() == workload.kind.lower() \
-                    and target.get("name") == workload.resource.split("/", 1)[1]:
-                members.append(other)
-        elif (source.kind, source.resource.split("/", 1)[1]) in references:
-            members.append(other)
-    return members
+            name = target.get("name") if isinstance(target, dict) else None
+            if isinstance(name, str):
+                for index in by_name.get((str(target.get("kind", "")).lower(), name), []):
+                    if _same_namespace(sources[index], source):
+                        members.setdefault(index, set()).add(other)
+        else:
+            by_reference.setdefault((source.kind, source.resource.partition("/")[2]), []).append(other)
+    for index in workloads:
+        for reference in _references(_get(sources[index].data, "spec", "template", "spec")):
+            for other in by_reference.get(reference, []):
+                if other != index and _same_namespace(sources[index], sources[other]):
+                    members.setdefault(index, set()).add(other)
+    return {index: sorted(found) for index, found in members.items()}
+
+
+def _selected(service: SourceDocument, sources: list[SourceDocument],
+              by_label: dict[tuple[Any, str], list[int]]) -> int | None:
+    """The one converted workload of the Service's namespace it selects, or None (none, or several)."""
+    selector = _get(service.data, "spec", "selector")
+    if not isinstance(selector, dict) or not selector:
+        return None
+    buckets = [by_label.get((key, str(value)), []) for key, value in selector.items()]
+    rarest = min(buckets, key=len)
+    matches = [i for i in rarest if _same_namespace(sources[i], service) and _selects(service, _pod_labels(sources[i]))]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _selects(service: SourceDocument, labels: dict[str, Any]) -> bool:

@@ -72,6 +72,12 @@ class FieldMap(Protocol):
     def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
         """(target field label, value) for a finding that names no field of the source."""
 
+    def unset(self, source: SourceDocument, path: Path) -> str | None:
+        """Why an absent target means what the source value at ``path`` means (the target's default), or None."""
+
+    def explains(self, source: SourceDocument, path: Path, code: str) -> bool:
+        """Whether a finding of ``code`` on an enclosing object (the container, the pod) is about the row at ``path``."""
+
 
 class _Missing:
     def __repr__(self) -> str:

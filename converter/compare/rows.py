@@ -83,6 +83,7 @@ def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: F
             also = _longest_prefix(other, pointers) if isinstance(other, str) and other != finding.path else None
             if also is not None and also != owner and finding not in attached[also]:
                 attached[also].append(finding)
+    _explained(source, field_map, pointers, attached, loose)
     # Nothing of a document that was not converted reached the target, whatever the reader consumed.
     converted = source.status != "not-converted" and (workload.converted or not workload.is_workload)
     rows = []
@@ -105,6 +106,36 @@ def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: F
                 rows[same] = replace(other, findings=other.findings + row.findings,
                                      status=worse(other.status, row.status))
     return sorted(rows, key=lambda r: (r.source_line or 0, r.source_field))
+
+
+def _explained(source: SourceDocument, field_map: FieldMap, pointers: dict[str, Path],
+               attached: dict[str, list[Finding]], loose: dict[str, list[Finding]]) -> None:
+    """Findings on an enclosing object (K2E-W206 on the container) join the rows their code explains.
+
+    A finding's scope is the node at its path, or the node's parent when the source does not have the field
+    (K2E-W621 names serviceAccountName when the pod spells it serviceAccount); the rows of its scope that its
+    code explains, or else those of the whole document (K2E-W512 on the metrics explains the HPA's name, which
+    no policy carries)."""
+    for where in list(loose):
+        path = _relative(where, source.prefix)
+        if path is None:
+            continue
+        scope = path if path == () or _at(source.data, path) is not None else path[:-1]
+        kept = []
+        for finding in loose[where]:
+            # A row whose absent target means the same (privileged: false) is not what a sibling's finding is about.
+            rows = [p for p, row in pointers.items()
+                    if field_map.explains(source, row, finding.code) and field_map.unset(source, row) is None]
+            # Within the finding's scope (its container) when a row there is explained; else the document's.
+            rows = [p for p in rows if pointers[p][: len(scope)] == scope] or rows
+            for row in rows:
+                attached[row].append(finding)
+            if not rows:
+                kept.append(finding)
+        if kept:
+            loose[where] = kept
+        else:
+            del loose[where]
 
 
 def _longest_prefix(where: str, pointers: dict[str, Path]) -> str | None:
@@ -163,8 +194,14 @@ def _frontier(source: SourceDocument, field_map: FieldMap) -> Iterator[Path]:
 def _row(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap, path: Path,
          findings: list[Finding], covered: bool) -> Row:
     field, value = field_map.target(source, path, workload)
-    target_text = show(value) if value is not MISSING else ("" if field.startswith("(") or field == NO_FIELD else NOT_SET)
-    return Row(status=row_status(findings, value, covered), source_resource=source.resource,
+    no_field = field.startswith("(") or field == NO_FIELD
+    target_text = show(value) if value is not MISSING else ("" if no_field else NOT_SET)
+    written = value is not MISSING or no_field
+    if not written and not findings:
+        reason = field_map.unset(source, path)
+        if reason is not None:  # absent on the target, with the same meaning (privileged: false)
+            written, target_text = True, f"{NOT_SET} {reason}"
+    return Row(status=row_status(findings, value, covered, written), source_resource=source.resource,
                source_file=source.file, source_line=source.line_of(path), source_field=pointer(source.prefix + path),
                source_value=WHOLE if not path else show(_at(source.data, path)), target_field=field,
                target_value=target_text, findings=tuple(findings))

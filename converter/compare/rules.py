@@ -32,6 +32,8 @@ STATUS_BY_CODE = {
         "K2E-W405", "K2E-W406", "K2E-W408", "K2E-W409", "K2E-W410", "K2E-W412", "K2E-I413", "K2E-W504",
         "K2E-W510", "K2E-W901",
         "K2E-I416",  # a Service port name ECS has no place for
+        "K2E-W130",  # a security setting Fargate refuses: not written
+        "K2E-W506",  # a metric the HPA controller never scales on: no policy written for it
         # ECS -> Kubernetes: fields with no Kubernetes counterpart, what the cluster provides, read-only fields.
         "K2E-I701", "K2E-W702", "K2E-I703", "K2E-W708", "K2E-W709", "K2E-W710", "K2E-W711", "K2E-I712",
         "K2E-W725", "K2E-W728", "K2E-W729", "K2E-I733", "K2E-I734",
@@ -46,6 +48,23 @@ STATUS_BY_CODE = {
 }
 # Whole number ranges: 6xx are the settings Kubernetes manifests do not carry.
 STATUS_BY_RANGE = ((600, 699, NEEDS_INPUT),)
+# Every other code takes the status of its severity (STATUS_BY_SEVERITY); they are named here all the same, so
+# that a code dropped from STATUS_BY_CODE, or a new code given no status, fails tests/test_compare_truth.py
+# instead of silently taking its severity's.
+BY_SEVERITY = (
+    "K2E-W003", "K2E-I005", "K2E-W006", "K2E-E007", "K2E-E020", "K2E-E021", "K2E-I022", "K2E-E030", "K2E-E031",
+    "K2E-E032", "K2E-I033", "K2E-I034", "K2E-I035", "K2E-I036", "K2E-I102", "K2E-W106", "K2E-W107", "K2E-W110",
+    "K2E-W111", "K2E-W112", "K2E-I113", "K2E-W114", "K2E-W121", "K2E-W122", "K2E-W123", "K2E-W132",
+    "K2E-W135", "K2E-I141", "K2E-E144", "K2E-W145", "K2E-W146", "K2E-W148", "K2E-I149", "K2E-E150", "K2E-E151",
+    "K2E-W152", "K2E-W160", "K2E-W180", "K2E-I182", "K2E-I183", "K2E-I170", "K2E-W171", "K2E-W172", "K2E-W201",
+    "K2E-W202", "K2E-W203", "K2E-E204", "K2E-I205", "K2E-I207", "K2E-I209", "K2E-W210", "K2E-I211", "K2E-W212",
+    "K2E-W213", "K2E-W302", "K2E-W303", "K2E-I308", "K2E-I312", "K2E-I311", "K2E-I320", "K2E-I321", "K2E-W322",
+    "K2E-I401", "K2E-E407", "K2E-W411", "K2E-I414", "K2E-W430", "K2E-W433", "K2E-W434", "K2E-W435", "K2E-I501",
+    "K2E-W503", "K2E-E505", "K2E-E507", "K2E-W508", "K2E-W509", "K2E-W511", "K2E-W512", "K2E-I520",
+    "K2E-W521", "K2E-W530", "K2E-I531", "K2E-I532", "K2E-I705", "K2E-E706", "K2E-I707", "K2E-W715", "K2E-W716",
+    "K2E-I717", "K2E-I718", "K2E-W719", "K2E-I720", "K2E-W722", "K2E-W723", "K2E-I724", "K2E-W726", "K2E-I727",
+    "K2E-W730", "K2E-I731", "K2E-I735", "K2E-I736", "K2E-I732", "K2E-I741", "K2E-I742", "K2E-W743", "K2E-E740",
+)
 STATUS_BY_SEVERITY = {"error": NOT_MAPPED, "warning": APPROXIMATED, "info": APPROXIMATED}
 
 # Effort: hours per row, by status and the highest severity among the row's findings ("none" for a row
@@ -71,8 +90,12 @@ def finding_status(finding: Finding) -> str:
     return STATUS_BY_SEVERITY[finding.severity.label]
 
 
-def row_status(findings: Iterable[Finding], target_value: Any, covered: bool) -> str:
-    """The status of one row: from its findings, a placeholder as its target value, and whether it was consumed.
+def row_status(findings: Iterable[Finding], target_value: Any, covered: bool, written: bool = True) -> str:
+    """The status of one row: from its findings, a placeholder as its target value, whether it was consumed, and
+    whether its target is in the output (``written``: set, absent with the same meaning, or no target field).
+
+    A row without findings whose target is not in the output is "not mapped", whatever was consumed: the page
+    never says "mapped" beside "(not set)".
 
     Only a text value counts for the placeholder rule: a whole object that holds a placeholder somewhere
     (a load balancer list, say) has a finding of its own about it.
@@ -81,7 +104,9 @@ def row_status(findings: Iterable[Finding], target_value: Any, covered: bool) ->
     if isinstance(target_value, str) and PLACEHOLDER_PREFIX in target_value:
         found.add(NEEDS_INPUT)
     if not found:
-        found.add(MAPPED if covered else NOT_MAPPED)
+        found.add(MAPPED if covered and written else NOT_MAPPED)
+    if not written and not found & {NOT_MAPPED, NEEDS_INPUT}:
+        found = {NOT_MAPPED}  # "approximated" says the field was carried: this one is not in the output
     return next(status for status in WORST_FIRST if status in found)
 
 
@@ -111,8 +136,10 @@ def status_rules() -> list[tuple[str, str]]:
     lines += [(f"any other {severity} finding", status) for severity, status in STATUS_BY_SEVERITY.items()]
     lines.append((f"the target value is text holding a {PLACEHOLDER_PREFIX}...> placeholder", NEEDS_INPUT))
     lines.append(("a field of a document that was not converted (or of a workload that produced no payloads)", NOT_MAPPED))
-    lines.append(("no finding, and the conversion consumed the field", MAPPED))
+    lines.append(("no finding, the conversion consumed the field, and its target is set (or absent with the same "
+                  "meaning, as privileged: false)", MAPPED))
     lines.append(("no finding, and the conversion did not consume the field", NOT_MAPPED))
+    lines.append(("the target field is not set in the output, and no finding says it needs input", NOT_MAPPED))
     return lines
 
 

@@ -109,3 +109,15 @@ def readiness_budget_seconds(container: Container) -> int | None:
     if probe is None:
         return None
     return probe.initial_delay_seconds + probe.failure_threshold * probe.period_seconds
+
+
+# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import CD, CONTAINER, pair  # noqa: E402  (the pairs are data about the rules above)
+
+_WORKLOAD_PAIRS = (
+    pair(CONTAINER + "/livenessProbe", f"{CD}.healthCheck", unit=True),
+    pair(CONTAINER + "/startupProbe", f"{CD}.healthCheck.startPeriod", unit=True),
+    pair(CONTAINER + "/readinessProbe", "service.loadBalancers", unit=True,
+         note="(target group health check, when behind a load balancer)"),
+)
+PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}

@@ -51,3 +51,15 @@ def rolling_percentages(max_surge: int | str | None, max_unavailable: int | str 
 
 
 RECREATE = Percentages(100, 0)  # all old tasks may stop first; never more than desired
+
+
+# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import pair  # noqa: E402  (the pairs are data about the rules above)
+
+_WORKLOAD_PAIRS = (
+    pair("/spec/replicas", "service.desiredCount"),
+    pair("/spec/strategy", "service.deploymentConfiguration", unit=True),
+    pair("/spec/updateStrategy", "service.deploymentConfiguration", unit=True),
+)
+PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
+CODE_FIELDS = {"K2E-I311": ("service.desiredCount",)}  # no replicas: desiredCount 1

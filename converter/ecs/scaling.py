@@ -203,3 +203,23 @@ def _policy_name(service_name: str, resource: str, taken: set[str]) -> str:
             taken.add(name)
             return name
         counter += 1
+
+
+# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import pair  # noqa: E402  (the pairs are data about the rules above)
+
+_TRACKING = "scaling.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration"
+PAIRS = {
+    "HorizontalPodAutoscaler": (
+        # No policy written (K2E-W512): the HPA's name, which only the policy names carry, is not in the output.
+        pair("/metadata/name", "scaling.scalingPolicies[*].PolicyName", codes=("K2E-W512",),
+             absent_codes=("K2E-W512",)),
+        pair("/spec/scaleTargetRef", "scaling.scalableTarget.ResourceId", unit=True),
+        pair("/spec/minReplicas", "scaling.scalableTarget.MinCapacity"),
+        pair("/spec/maxReplicas", "scaling.scalableTarget.MaxCapacity"),
+        pair("/spec/targetCPUUtilizationPercentage", f"{_TRACKING}.TargetValue"),
+        pair("/spec/metrics/*", unit=True, resolver="metric"),
+        pair("/spec/behavior", f"{_TRACKING}.ScaleOutCooldown", f"{_TRACKING}.ScaleInCooldown", unit=True),
+    ),
+}
+CODE_FIELDS = {"K2E-W606": ("scaling.scalableTarget.ResourceId",)}

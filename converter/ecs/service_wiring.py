@@ -293,3 +293,24 @@ def _clean(text: str, fallback: str) -> str:
 
 def _at(origin: Origin, field: str) -> Origin:
     return origin.at(f"{origin.path}/{field}")
+
+
+# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import pair  # noqa: E402  (the pairs are data about the rules above)
+
+PAIRS = {
+    "Service": (
+        pair("/metadata/name", "service.serviceConnectConfiguration.services[*].discoveryName|service.loadBalancers"),
+        pair("/metadata/annotations", "service.loadBalancers", note="(load balancer settings: see K2E-W402)"),
+        pair("/spec/type", "service.serviceConnectConfiguration.enabled|service.loadBalancers"),
+        pair("/spec/selector", note="(no field: matches this Service to the workload)"),
+        pair("/spec/ports/*", unit=True, resolver="service_port"),
+    ),
+}
+CODE_FIELDS = {
+    "K2E-W601": ("service.networkConfiguration.awsvpcConfiguration",),
+    "K2E-W604": ("service.serviceConnectConfiguration.namespace",),
+    "K2E-W605": ("service.loadBalancers[*].targetGroupArn",),
+    "K2E-W402": ("service.loadBalancers",),
+    "K2E-I401": ("service.serviceConnectConfiguration",),
+}

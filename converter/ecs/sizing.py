@@ -231,3 +231,26 @@ def _ec2_size(workload: Workload, settings: Settings, cpu_units: int, memory_mib
                                      f"cpu (a hard cap on EC2) was left out; the containers reserve {shares} CPU units "
                                      f"as shares and may use idle CPU, as the pod could"))
     return shares, task_memory, False
+
+
+# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import CD, CONTAINER, TD, pair  # noqa: E402  (the pairs are data about the rules above)
+
+_WORKLOAD_PAIRS = (
+    pair(CONTAINER + "/resources/requests/cpu", f"{CD}.cpu", f"{TD}.cpu"),
+    pair(CONTAINER + "/resources/limits/cpu", f"{TD}.cpu"),
+    pair(CONTAINER + "/resources/limits/memory", f"{CD}.memory", f"{TD}.memory"),
+    pair(CONTAINER + "/resources/requests/memory", f"{CD}.memoryReservation", f"{TD}.memory"),
+    # Up to 20 GiB the Fargate default covers it, and on EC2 the instance's disk: nothing written (K2E-I207).
+    pair(CONTAINER + "/resources/*/ephemeral-storage", f"{TD}.ephemeralStorage", absent_codes=("K2E-I207",)),
+    # Fargate has no GPUs: the request is not written, and K2E-W206 on the container says so.
+    pair(CONTAINER + "/resources/*/nvidia.com~1gpu", f"{CD}.resourceRequirements", codes=("K2E-W206",)),
+)
+PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
+CODE_FIELDS = {
+    "K2E-W201": (f"{TD}.cpu", f"{TD}.memory"),
+    "K2E-I205": (f"{TD}.cpu", f"{TD}.memory"),
+    "K2E-E204": (f"{TD}.cpu", f"{TD}.memory"),
+    "K2E-I209": (f"{TD}.containerDefinitions[*].memory",),
+    "K2E-W210": (f"{TD}.containerDefinitions[*].memory",),
+}

@@ -69,3 +69,16 @@ def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]
         findings.append(make_finding("K2E-I005", workload.origin.at(f"{base}/metadata/namespace"),
                                      f"namespace {workload.namespace} kept as tag {NAMESPACE_TAG}; ECS has no namespaces"))
     return tags, findings
+
+
+# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import TD, pair  # noqa: E402  (the pairs are data about the rules above)
+
+_WORKLOAD_PAIRS = (
+    pair("/metadata/name", f"{TD}.family", "service.serviceName"),
+    pair("/metadata/namespace", f"{TD}.tags[key=k8s-namespace]"),
+    pair("/metadata/labels", f"{TD}.tags"),
+    pair("/metadata/annotations", f"{TD}.tags"),
+)
+PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
+CODE_FIELDS = {"K2E-I308": (f"{TD}.family", "service.serviceName")}  # renamed on ECS (converter.workload_names)
