@@ -14,10 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from converter.ecs_input.intrinsics import ResourceRef, referenced_resources
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.model import Autoscaling, MetricTarget, Workload
+from converter.limits import limit_value
 from converter.quantity import MIB
 
 DEFAULT_COOLDOWN = 300  # [AAS-COOLDOWN] default for ECS services, written explicitly
-MAX_WINDOW = 3600  # [K8S-AS2] stabilizationWindowSeconds
+MAX_WINDOW = limit_value("hpa-stabilization-window-seconds")  # [K8S-AS2] stabilizationWindowSeconds
 SCALE_UP_POLICY_PERIOD = 15  # the HPA's default scale-up policies act every 15 s ([K8S-HPA])
 METRICS = {"ECSServiceAverageCPUUtilization": "cpu", "ECSServiceAverageMemoryUtilization": "memory"}
 TARGET_READ_ONLY = ("CreationTime", "ScalableTargetARN")

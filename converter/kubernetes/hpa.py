@@ -13,6 +13,7 @@ from typing import Any
 from converter.kubernetes.context import ParseContext
 from converter.kubernetes.metadata import read_metadata
 from converter.kubernetes.reader import Path, Reader
+from converter.limits import limit_value
 from converter.model import Autoscaling, MetricTarget
 from converter.quantity import QuantityError, parse_quantity
 from converter.record import Record, set_field
@@ -24,8 +25,8 @@ DEFAULT_CPU_UTILIZATION = 80
 DEFAULT_SCALE_UP_WINDOW = 0
 DEFAULT_POLICY_PERIOD = 15
 DEFAULT_SCALE_DOWN_WINDOW = 300
-MAX_WINDOW = 3600  # [K8S-AS2] HPAScalingRules.stabilizationWindowSeconds
-MAX_PERIOD = 1800  # [K8S-AS2] HPAScalingPolicy.periodSeconds
+MAX_WINDOW = limit_value("hpa-stabilization-window-seconds")  # [K8S-AS2] HPAScalingRules.stabilizationWindowSeconds
+MAX_PERIOD = limit_value("hpa-policy-period-seconds")  # [K8S-AS2] HPAScalingPolicy.periodSeconds
 
 _V2 = ("autoscaling/v2", "autoscaling/v2beta2")
 _V2BETA1 = "autoscaling/v2beta1"
