@@ -1,4 +1,4 @@
-"""The neutral Workload (+ its wiring) -> an ECS CreateService payload (MAPPING §3, §4)."""
+"""The neutral Workload (+ its wiring) -> an ECS CreateService payload (docs/MAPPING.md#rules-k8s, #topic-service-type)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from converter.findings import Finding, make_finding
 from converter.model import Workload
 from converter.settings import Settings, placeholder
 
-EXACT_UP_TO_REPLICAS = 100  # §3.1: integer percentages reproduce Kubernetes exactly for R <= 100
+EXACT_UP_TO_REPLICAS = 100  # #topic-rollout: integer percentages reproduce Kubernetes exactly for R <= 100
 
 
 def render_service(workload: Workload, settings: Settings, *, service_name: str, family: str,
@@ -60,7 +60,7 @@ def _network(workload: Workload, settings: Settings, findings: list[Finding]) ->
 def _deployment(workload: Workload, replicas: int, findings: list[Finding]) -> dict[str, Any]:
     rollout = workload.rollout
     # No "stuck rollout" check is needed here: Kubernetes forbids maxSurge = maxUnavailable = 0 and the
-    # §3.1 formula reproduces its counts, so ECS can always start (surge >= 1) or stop (unavailable >= 1) a task.
+    # the rollout formula (#topic-rollout) reproduces its counts, so ECS can always start (surge >= 1) or stop (unavailable >= 1) a task.
     if rollout.strategy == "recreate":
         findings.append(make_finding("K2E-W303", rollout.origin,
                                      "Recreate became minimumHealthyPercent 0 / maximumPercent 100"))

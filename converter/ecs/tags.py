@@ -1,4 +1,4 @@
-"""Labels and annotations -> ECS tags, within ECS tag rules (MAPPING §3.4, §7 V23)."""
+"""Labels and annotations -> ECS tags, within ECS tag rules (docs/MAPPING.md#topic-tags, #limits-ecs)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Application Auto Scaling (scalable target + target-tracking policies) -> the neutral Autoscaling (MAPPING §6, §5 inverted).
+"""Application Auto Scaling (scalable target + target-tracking policies) -> the neutral Autoscaling (docs/MAPPING.md#topic-reverse, #topic-scaling-target inverted).
 
 ECS utilization is relative to the task size, HPA utilization to the pods' requests, so a target is
-rescaled to fire at the same absolute usage: X_HPA = X_ECS x task size / sum of requests (§5.3). A pod
-without requests gets an AverageValue target instead. Cooldowns become stabilization windows (§5.4).
+rescaled to fire at the same absolute usage: X_HPA = X_ECS x task size / sum of requests (#topic-scaling-rescale). A pod
+without requests gets an AverageValue target instead. Cooldowns become stabilization windows (#topic-scaling-behavior).
 """
 
 from __future__ import annotations
