@@ -124,3 +124,16 @@ def test_the_code_reads_its_limits_from_the_table():
     assert hpa.MAX_WINDOW == limits.limit_value("hpa-stabilization-window-seconds")
     assert cloudformation.QUOTAS["resources"] == limits.limit_value("cfn-stack-resources")
     assert codes.REPO_URL == "https://github.com/k2ecs/k2ecs"
+
+
+def test_ecs_quotas_the_renderers_use_are_the_ones_the_document_lists(monkeypatch):
+    from converter.ecs import load_balancer, service, tags
+    from converter.resources import load_schema
+
+    rules = load_schema("ecs_rules.json")
+    assert load_balancer.MAX_TARGET_GROUPS == rules["V26_load_balancers"]["max_count"]
+    assert service.max_start_period_seconds() == 300
+    assert tags.tag_problem("k" * 128, "v" * 256) is None and "1-128" in tags.tag_problem("k" * 129, "")
+    # the tag rules are read from schemas/ecs_rules.json, not from a copy
+    monkeypatch.setitem(rules["V23_tags"]["key_length"], "max", 3)
+    assert tags.tag_problem("abcd", "") == "key is 4 characters (1-3)"

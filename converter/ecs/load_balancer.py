@@ -22,7 +22,7 @@ from converter.settings import Settings, placeholder
 if TYPE_CHECKING:  # service_wiring imports this module
     from converter.ecs.service_wiring import Target
 
-MAX_TARGET_GROUPS = 5  # per ECS service (V26)
+MAX_TARGET_GROUPS = 5  # per ECS service (V26 in schemas/ecs_rules.json: tests/test_mapping_doc.py ties the two)
 TARGET_GROUP_NAME_MAX = 32  # V26
 # Health-check defaults of the AWS Load Balancer Controller (#topic-load-balancer): emit explicit values, never API defaults.
 # Its NLB timeout default is 10 like the interval; V27 wants interval > timeout, so 9.

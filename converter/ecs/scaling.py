@@ -13,6 +13,7 @@ from converter.ecs.sizing import TaskSize
 from converter.findings import Finding, make_finding
 from converter.model import Autoscaling, MetricTarget
 from converter.quantity import MIB
+from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
 SERVICE_NAMESPACE = "ecs"
@@ -22,7 +23,6 @@ PREDEFINED_METRIC = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSSer
 # replicas 0: the HPA controller does not scale the target (horizontal.go reconcileAutoscaler:
 # "scaling is disabled since the replica count of the target is zero"), so no scaling activity at all.
 PAUSED = {"DynamicScalingInSuspended": True, "DynamicScalingOutSuspended": True, "ScheduledScalingSuspended": True}
-MAX_POLICY_NAME = 256  # [BC-AAS] PolicyName
 CPU_UNITS_PER_CORE = 1024  # #topic-units
 _CENT = Decimal("0.01")
 # TargetValue must be > 0 [BC-AAS]; the smallest value at the two decimals written.
@@ -195,10 +195,11 @@ def _show(value: Decimal) -> str:
 def _policy_name(service_name: str, resource: str, taken: set[str]) -> str:
     """``<service>-<cpu|memory>-target-tracking``, unique for the target, at most 256 characters."""
     suffix = f"-{resource}-target-tracking"
+    max_name = load_schema("ecs_rules.json")["V31_scaling"]["policy_name_length"]["max"]  # [BC-AAS] PolicyName
     counter = 1
     while True:
         tail = suffix if counter == 1 else f"{suffix}-{counter}"
-        name = service_name[:MAX_POLICY_NAME - len(tail)] + tail
+        name = service_name[:max_name - len(tail)] + tail
         if name not in taken:
             taken.add(name)
             return name

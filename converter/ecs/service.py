@@ -8,6 +8,7 @@ from converter.ecs.healthcheck import readiness_budget_seconds, start_period_sec
 from converter.ecs.rollout import RECREATE, rolling_percentages
 from converter.findings import Finding, make_finding
 from converter.model import Workload
+from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
 EXACT_UP_TO_REPLICAS = 100  # #topic-rollout: integer percentages reproduce Kubernetes exactly for R <= 100
@@ -101,8 +102,11 @@ def _absolute_bounds(workload: Workload, desired: int, maximum: int, configurati
     return [make_finding("K2E-W322", rollout.origin, "; ".join(parts))]
 
 
-# Container health checks count after startPeriod, at most 300 s (V14); beyond that only the grace period helps.
-MAX_START_PERIOD = 300
+def max_start_period_seconds() -> int:
+    """Container health checks count after startPeriod, at most 300 s (V14 in schemas/ecs_rules.json); beyond
+    that only the grace period helps."""
+    ranges = load_schema("ecs_rules.json")["V14_health_check"]["ranges"]
+    return next(item["max"] for item in ranges if item["field"] == "startPeriod")
 
 
 def _grace_period(workload: Workload, targets: set[str], findings: list[Finding]) -> int | None:
@@ -126,9 +130,9 @@ def _grace_period(workload: Workload, targets: set[str], findings: list[Finding]
             if budget is not None and budget > 0:
                 reasons.append((budget, f"startupProbe of {container.name!r} allows {budget} s to start"))
         start = start_period_seconds(container) if container.liveness is not None else 0
-        if start > MAX_START_PERIOD:
+        if start > max_start_period_seconds():
             reasons.append((start, f"liveness of {container.name!r} counts failures after {start} s, above the "
-                                   f"{MAX_START_PERIOD} s startPeriod ceiling"))
+                                   f"{max_start_period_seconds()} s startPeriod ceiling"))
     if not reasons:
         return None
     seconds = max(value for value, _ in reasons)
