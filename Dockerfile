@@ -11,6 +11,7 @@ COPY pyproject.toml README.md ./
 COPY converter ./converter
 COPY schemas ./schemas
 COPY templates ./templates
+COPY docs/MAPPING.md ./docs/MAPPING.md
 RUN python -m pip install --no-cache-dir --root-user-action=ignore --prefix=/install .
 
 FROM python:3.12.8-slim-bookworm

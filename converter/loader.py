@@ -27,13 +27,14 @@ from converter import yaml_tree
 from converter.document_checks import REDACTED, check_identity, redact_secret  # noqa: F401 (REDACTED: for callers)
 from converter.errors import InputError
 from converter.yaml_cfn import long_form_intrinsics
+from converter.limits import limit_value
 from converter.yaml_bounds import bound_problem
 from converter.yaml_parts import split_stream
 from converter.yaml_limits import (LIBYAML_PARSER, MAX_ALIAS_REFERENCES, MAX_DEPTH, MAX_EXPANDED_NODES,  # noqa: F401
                                    is_nesting_limit_error, shape_problem, too_deep_line)
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = limit_value("input-file-bytes")
 _SCANNED_KEYS = yaml_tree.SCANNED_KEYS  # up to this many keys, a mapping's key lines are an array looked up by position
 
 # id() of each mapping and list of a file -> the line of each of its keys or items: an array in key or

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 from converter import jsontext
 from converter.errors import OutputValidationError, UsageError
+from converter.limits import limit_value
 from converter.output_guard import refuse_dangling_link, refuse_unless_own_output
 
 REPORT_FILE = "report.json"
@@ -160,7 +161,7 @@ class StagedFolder:
 
 
 # File names: the longest most file systems allow, and names no output file may take.
-MAX_FILE_NAME_BYTES = 255
+MAX_FILE_NAME_BYTES = limit_value("file-name-bytes")
 _STAGING = ".{name}.k2ecs-"
 _OLD = "old-"
 

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from converter.errors import UsageError
+from converter.limits import limit_value
 
 REPORT_FILE = "report.json"
 # The names of --format cloudformation and terraform that are not per workload (converter/iac/).
 FIXED_NAMES = frozenset({REPORT_FILE, "template.yaml", "template.json", "versions.tf", "variables.tf",
                          "main.tf", "outputs.tf"})
 # A report of 10,000 workloads is some 40 MB; a report.json larger than this is not read, so not k2ecs's.
-MAX_REPORT_BYTES = 512 * 1024 * 1024
+MAX_REPORT_BYTES = limit_value("report-file-bytes")
 _SHOWN = 5
 
 

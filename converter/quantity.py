@@ -1,4 +1,4 @@
-"""Kubernetes resource quantities (MAPPING §1.5) and their exact ECS units (§1.2).
+"""Kubernetes resource quantities (docs/MAPPING.md#topic-quantities) and their exact ECS units (#topic-units).
 
 Decimal throughout: 100m is 0.1 exactly, and 0.1 * 1024 = 102.4 rounds up to 103 CPU units.
 """
@@ -89,7 +89,7 @@ def is_milli_memory(value: object) -> bool:
 
 
 def cpu_units_from_cores(cores: Decimal) -> int:
-    """ECS CPU units: 1 vCPU = 1024 units = 1000m, rounded up (MAPPING §1.2)."""
+    """ECS CPU units: 1 vCPU = 1024 units = 1000m, rounded up (#topic-units)."""
     return int((cores * 1024).to_integral_value(rounding=ROUND_CEILING))
 
 
@@ -98,5 +98,5 @@ def millicores(cores: Decimal) -> Decimal:
 
 
 def mib_from_bytes(size_bytes: Decimal) -> int:
-    """Whole MiB, rounded up (MAPPING §1.2): 300M -> 287, 1G -> 954, 1Gi -> 1024."""
+    """Whole MiB, rounded up (#topic-units): 300M -> 287, 1G -> 954, 1Gi -> 1024."""
     return int((size_bytes / MIB).to_integral_value(rounding=ROUND_CEILING))

@@ -1,7 +1,7 @@
-"""Locate the data folders (schemas/, templates/) the same way in every kind of install.
+"""Locate the data folders (schemas/, templates/) and docs/MAPPING.md the same way in every kind of install.
 
-An installed wheel carries them inside the package as ``converter/_data/<name>``; a source checkout
-and an editable install have them at the repository root, beside ``converter/``.
+An installed wheel carries them inside the package as ``converter/_data/<name>`` (``_data/docs/MAPPING.md``);
+a source checkout and an editable install have them at the repository root, beside ``converter/``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,14 @@ def data_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"k2ecs data folder {name!r} not found beside {_PACKAGE_DIR}")
+
+
+def mapping_doc() -> Path | None:
+    """docs/MAPPING.md as installed (None in a checkout or install that lacks it: it is generated)."""
+    for candidate in (_PACKAGE_DIR / "_data" / "docs" / "MAPPING.md", _PACKAGE_DIR.parent / "docs" / "MAPPING.md"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def schemas_dir() -> Path:

@@ -1,4 +1,4 @@
-"""The reverse pipeline: ECS payloads -> neutral model -> Kubernetes manifests (MAPPING §6).
+"""The reverse pipeline: ECS payloads -> neutral model -> Kubernetes manifests (docs/MAPPING.md#topic-reverse).
 
 Pure, like converter.convert: ``convert_to_kubernetes(documents)`` returns the manifests, the findings
 and one source record per input object; it never prints, writes or exits. Each input object is read
@@ -423,7 +423,7 @@ def _unused_app_protocols(task: ParsedTask, documents: list[dict[str, Any]]) -> 
 
 
 def _selector(name: str, labels: list[tuple[str, str]]) -> dict[str, str]:
-    """The Deployment's selector: a label naming the workload (ECS has no selectors, §3.1)."""
+    """The Deployment's selector: a label naming the workload (ECS has no selectors, #topic-rollout)."""
     for key in ("app", "app.kubernetes.io/name"):
         if (key, name) in labels:
             return {key: name}

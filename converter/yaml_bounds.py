@@ -21,12 +21,13 @@ from typing import Any
 
 import yaml
 
+from converter.limits import limit_value
 from converter.yaml_limits import LIBYAML_PARSER
 from converter.yaml_parts import _MARKERS, _UNCUT_LINES  # the one definition of a document marker
 
-MAX_DOCUMENTS = 100_000
-MAX_DOCUMENT_NODES = 4_000_000
-MAX_FILE_NODES = 16_000_000
+MAX_DOCUMENTS = limit_value("yaml-documents")
+MAX_DOCUMENT_NODES = limit_value("yaml-document-nodes")
+MAX_FILE_NODES = limit_value("yaml-input-nodes")
 # Per occurrence, the most nodes a character can introduce (see the module docstring).
 _WEIGHTS = ((":", 3), ("?", 3), ("{", 3), ("-", 2), (",", 2), ("[", 2))
 

@@ -10,11 +10,12 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from converter.limits import limit_value
 from converter.yaml_parts import LinePattern
 
-MAX_ALIAS_REFERENCES = 1_000
-MAX_DEPTH = 200
-MAX_EXPANDED_NODES = 1_000_000
+MAX_ALIAS_REFERENCES = limit_value("yaml-alias-references")
+MAX_DEPTH = limit_value("yaml-depth")
+MAX_EXPANDED_NODES = limit_value("yaml-expanded-nodes")
 # libyaml's parser is not exported at the top of the yaml package (``yaml.CParser`` does not exist, so
 # looking it up there silently chose the pure-Python parser, about 8x slower); it lives in yaml.cyaml.
 LIBYAML_PARSER = getattr(getattr(yaml, "cyaml", None), "CParser", None) if yaml.__with_libyaml__ else None

@@ -38,7 +38,7 @@ def test_version():
 def test_explain_prints_the_registry_entry_and_rejects_unknown_codes():
     result = run_k2ecs("explain", "K2E-W110")
     assert result.returncode == 0
-    assert "HTTP probe needs curl" in result.stdout and "§2.4" in result.stdout
+    assert "HTTP probe needs curl" in result.stdout and "Read more: docs/MAPPING.md#k2e-w110" in result.stdout
     unknown = run_k2ecs("explain", "K2E-X999")
     assert unknown.returncode == ExitStatus.USAGE and "unknown finding code" in unknown.stderr
 

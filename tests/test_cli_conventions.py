@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.codes import CODES, codes_markdown, help_uri
+from converter.codes import CODES
 from tests.helpers import ROOT, SAMPLES, run_k2ecs
 
 CASE = SAMPLES / "web-loadbalancer-hpa"
@@ -173,17 +173,11 @@ def test_explain_json_is_the_registry_with_a_help_link_per_code():
     one = json.loads(run_k2ecs("explain", "k2e-w110", "--json").stdout)
     assert one == next(entry for entry in listed if entry["code"] == "K2E-W110")
     assert one["title"] == CODES["K2E-W110"].title and one["severity"] == "warning"
-    assert one["helpUri"].endswith("docs/CODES.md#k2e-w110")
+    assert one["helpUri"] == "https://github.com/k2ecs/k2ecs/blob/main/docs/MAPPING.md#k2e-w110"
+    assert one["reference"] == "docs/MAPPING.md#k2e-w110"
+    assert one["topics"] == [{"title": "Probes and health checks", "reference": "docs/MAPPING.md#topic-probes"}]
 
 
 @pytest.mark.parametrize("args", [[], ["--list", "K2E-W110"], ["K2E-X999"]])
 def test_explain_usage_errors_are_exit_2(args):
     assert run_k2ecs("explain", *args).returncode == 2
-
-
-def test_docs_codes_md_is_generated_from_the_registry_and_has_every_anchor():
-    on_disk = (ROOT / "docs" / "CODES.md").read_text()
-    assert on_disk == codes_markdown(), "run: python -m converter.codes > docs/CODES.md"
-    headings = re.findall(r"^## (K2E-[EWI]\d{3})$", on_disk, re.M)
-    assert headings == list(CODES)
-    assert all(help_uri(code).split("#")[1] == code.lower() for code in headings)  # GitHub's heading anchor

@@ -774,7 +774,9 @@ def test_explain():
     info = CODES["K2E-W110"]
     assert text.startswith("K2E-W110 (warning): HTTP probe needs curl in the image")
     assert info.explanation in text and f"What to do: {info.suggestion}" in text
-    assert f"Reference: MAPPING {info.reference}" in text
+    assert "Read more: docs/MAPPING.md#k2e-w110" in text
+    assert "Probes and health checks: docs/MAPPING.md#topic-probes" in text  # the code's topic
+    assert "Installed copy" not in text  # only when the CLI found the file
     with pytest.raises(KeyError):
         explain("K2E-W999")
 

@@ -60,6 +60,7 @@ def test_a_wheel_builds_from_exactly_the_copied_context(tmp_path: Path):
     context.mkdir()
     for source in _copied():
         path = ROOT / source
+        (context / source).parent.mkdir(parents=True, exist_ok=True)  # docs/MAPPING.md
         (shutil.copytree if path.is_dir() else shutil.copy)(path, context / source)
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
                            str(context)], capture_output=True, text=True, timeout=600)
@@ -68,6 +69,7 @@ def test_a_wheel_builds_from_exactly_the_copied_context(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "converter/cli.py" in names and any(n.startswith("converter/_data/schemas/") for n in names)
     assert any(n.startswith("converter/_data/templates/") for n in names)
+    assert "converter/_data/docs/MAPPING.md" in names
 
 
 @pytest.mark.slow

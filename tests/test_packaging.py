@@ -216,6 +216,7 @@ def test_force_included_data_folders_exist_and_are_not_empty():
     for source in force_include:
         folder = REPO / source
         files = [path for path in folder.rglob("*") if path.is_file()] if folder.is_dir() else []
+        files += [folder] if folder.is_file() and folder.stat().st_size else []  # docs/MAPPING.md
         assert files, (f"{source}/ is force-included into the wheel but holds no files. Git keeps no empty folders, "
                        f"so in a fresh clone {source}/ is missing and building the wheel (and pip install .) fails "
                        f"with 'Forced include not found'")
@@ -266,6 +267,7 @@ def test_wheel_carries_the_data_folders_and_the_console_script(installed):
     missing = [name for name in schemas if f"converter/_data/schemas/{name}" not in names]
     assert not missing, f"schemas missing from the wheel: {missing}"
     assert re.search(r"^k2ecs = converter\.cli:main$", entry_points, re.M), entry_points
+    assert "converter/_data/docs/MAPPING.md" in names  # what `k2ecs explain` points at
 
 
 @pytest.mark.slow
@@ -276,6 +278,11 @@ def test_installed_package_reads_its_data_from_the_wheel(installed):
     package_file, schemas = (Path(line) for line in result.stdout.splitlines())
     assert installed.venv in package_file.parents, f"imported {package_file}, not the installed wheel"
     assert schemas.parts[-3:] == ("converter", "_data", "schemas") and installed.venv in schemas.parents, schemas
+    explained = run([str(installed.k2ecs), "explain", "K2E-W110"], what="k2ecs explain", timeout=RUN_TIMEOUT,
+                    cwd=installed.work, env=isolated_env())
+    doc = Path(explained.stdout.split("Installed copy: ", 1)[1].strip())
+    assert doc.parts[-4:] == ("converter", "_data", "docs", "MAPPING.md") and installed.venv in doc.parents, doc
+    assert '<a id="k2e-w110"></a>' in doc.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -127,15 +128,17 @@ def test_helm_sources_and_locator_pick_the_marker_before_the_line():
     assert locate.place("../../etc/x.yaml", 1) .relative is False  # outside the root: an absolute file URI
 
 
-def test_every_rule_has_a_help_uri_to_its_anchor_in_docs_codes_md():
+def test_every_rule_has_a_help_uri_to_its_anchor_in_docs_mapping_md():
     log, _ = _sarif(str(WEB), cwd=ROOT)
-    headings = {line[3:].lower() for line in (ROOT / "docs" / "CODES.md").read_text().splitlines()
-                if line.startswith("## ")}
+    anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', (ROOT / "docs" / "MAPPING.md").read_text()))
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == list(CODES)
     for rule in rules:
         page, anchor = rule["helpUri"].split("#")
-        assert page.endswith("/docs/CODES.md") and anchor in headings
+        assert page.endswith("/docs/MAPPING.md") and anchor == rule["id"].lower() and anchor in anchors
+        # the code's topics: links to the rules it rests on, each to an anchor of the same file
+        for link in re.findall(r"\((https://[^)]+)\)", rule["help"]["markdown"]):
+            assert link.split("#")[0] == page and link.split("#")[1] in anchors, link
 
 
 def test_fingerprints_survive_moved_lines_and_reworded_messages_but_not_a_different_finding():

@@ -19,6 +19,7 @@ def explain(
     import json
 
     from converter.codes import CODES, code_entry, explain as explain_code
+    from converter.resources import mapping_doc
 
     if list_codes == (code is not None):
         typer.echo("k2ecs: error: give a finding code or --list (not both)", err=True)
@@ -34,4 +35,8 @@ def explain(
     if info is None:
         typer.echo(f"k2ecs: error: unknown finding code {code!r} (k2ecs explain --list lists them)", err=True)
         raise typer.Exit(ExitStatus.USAGE)
-    typer.echo(json.dumps(code_entry(info), indent=2, ensure_ascii=False) if as_json else explain_code(code))
+    if as_json:
+        typer.echo(json.dumps(code_entry(info), indent=2, ensure_ascii=False))
+    else:
+        installed = mapping_doc()
+        typer.echo(explain_code(code, None if installed is None else str(installed)))

@@ -1,4 +1,4 @@
-"""Kubernetes probes -> ECS container healthCheck (MAPPING §2.4)."""
+"""Kubernetes probes -> ECS container healthCheck (docs/MAPPING.md#topic-probes)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def probe_command(probe: Probe, container: str) -> tuple[list[str], Finding | No
     """The ECS health-check command for a probe, and the finding that says what the image must have."""
     host = probe.host or "localhost"
     if probe.handler == "exec":
-        # Kubernetes exec runs without a shell, and so does CMD: same semantics (§2.4).
+        # Kubernetes exec runs without a shell, and so does CMD: same semantics (#topic-probes).
         return ["CMD", *(probe.command or ())], None
     if probe.handler == "http":
         url = f"{probe.scheme.lower()}://{host}:{probe.port}{probe.path or '/'}"
@@ -90,7 +90,8 @@ def startup_budget_seconds(container: Container) -> int | None:
 
 
 def start_period_seconds(container: Container) -> int:
-    """How long liveness failures must not count, as the kubelet does it (§2.4 corrected).
+    """How long liveness failures must not count, as the kubelet does it (#topic-probes; an earlier
+    draft of the mapping reference differed).
 
     pkg/kubelet/prober/worker.go doProbe: a liveness probe is not run before the startup probe has
     succeeded, nor before its own initialDelaySeconds; so failures count from the later of the two.

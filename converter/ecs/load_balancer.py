@@ -1,4 +1,4 @@
-"""The load-balancer half of a Service's wiring: LoadBalancer and NodePort -> ELB (MAPPING §4.1, §4.3, §2.4).
+"""The load-balancer half of a Service's wiring: LoadBalancer and NodePort -> ELB (docs/MAPPING.md#topic-service-type, #topic-load-balancer, #topic-probes).
 
 ECS attaches a service to target groups that already exist. The load balancer, its listeners and target
 groups become a plan for the user to create (one K2E-W402, with the plan in its details), and each
@@ -22,9 +22,9 @@ from converter.settings import Settings, placeholder
 if TYPE_CHECKING:  # service_wiring imports this module
     from converter.ecs.service_wiring import Target
 
-MAX_TARGET_GROUPS = 5  # per ECS service (V26)
+MAX_TARGET_GROUPS = 5  # per ECS service (V26 in schemas/ecs_rules.json: tests/test_mapping_doc.py ties the two)
 TARGET_GROUP_NAME_MAX = 32  # V26
-# Health-check defaults of the AWS Load Balancer Controller (§4.3): emit explicit values, never API defaults.
+# Health-check defaults of the AWS Load Balancer Controller (#topic-load-balancer): emit explicit values, never API defaults.
 # Its NLB timeout default is 10 like the interval; V27 wants interval > timeout, so 9.
 _HEALTH_DEFAULTS: dict[str, dict[str, Any]] = {
     "nlb": {"HealthCheckProtocol": "TCP", "HealthCheckPort": "traffic-port", "HealthCheckIntervalSeconds": 10,
@@ -33,7 +33,7 @@ _HEALTH_DEFAULTS: dict[str, dict[str, Any]] = {
             "HealthCheckIntervalSeconds": 15, "HealthCheckTimeoutSeconds": 5, "HealthyThresholdCount": 2,
             "UnhealthyThresholdCount": 2, "Matcher": "200"},
 }
-# ELBv2 ranges (§2.4, V27)
+# ELBv2 ranges (#topic-probes, V27)
 _RANGES = {"HealthCheckIntervalSeconds": (5, 300), "HealthCheckTimeoutSeconds": (2, 120),
            "HealthyThresholdCount": (2, 10), "UnhealthyThresholdCount": (2, 10)}
 _HEALTH_FIELDS = frozenset(_HEALTH_DEFAULTS["alb"]) | {"Matcher"}
@@ -189,7 +189,7 @@ def _target_group(exposure: Exposure, target: Target, lb_type: str, overrides: d
         "Name": bounded(_elb_name(f"{exposure.name}-{service_port.port}"), TARGET_GROUP_NAME_MAX),
         "Protocol": protocol,
         "Port": target.port.container_port,
-        "TargetType": "ip",  # awsvpc registers task IPs, whatever the nlb-target-type annotation says (§4.3)
+        "TargetType": "ip",  # awsvpc registers task IPs, whatever the nlb-target-type annotation says (#topic-load-balancer)
         "containerName": target.container.name,
     }
     version = overrides.get("ProtocolVersion")
@@ -209,7 +209,7 @@ def _target_group(exposure: Exposure, target: Target, lb_type: str, overrides: d
 
 def _health_check(lb_type: str, protocol: str, container: Container, container_port: int,
                   overrides: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Target-group health check: LBC defaults, then the readinessProbe (§2.4), then annotations (§4.3),
+    """Target-group health check: LBC defaults, then the readinessProbe (#topic-probes), then annotations (#topic-load-balancer),
     clamped to the ELBv2 ranges with interval > timeout (V27)."""
     check = dict(_HEALTH_DEFAULTS[lb_type])
     notes: list[str] = []
@@ -241,7 +241,7 @@ def _health_check(lb_type: str, protocol: str, container: Container, container_p
 
 
 def _from_probe(check: dict[str, Any], probe: Probe, container_port: int) -> list[str]:
-    """Overlay a readinessProbe on the health check (§2.4); returns notes on what could not carry."""
+    """Overlay a readinessProbe on the health check (#topic-probes); returns notes on what could not carry."""
     notes: list[str] = []
     check.update({"HealthCheckIntervalSeconds": probe.period_seconds,
                   "HealthCheckTimeoutSeconds": probe.timeout_seconds,

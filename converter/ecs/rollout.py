@@ -1,4 +1,4 @@
-"""Rolling-update settings -> ECS deploymentConfiguration, by the exact formula of MAPPING §3.1.
+"""Rolling-update settings -> ECS deploymentConfiguration, by the exact formula of docs/MAPPING.md#topic-rollout.
 
 Kubernetes rounds a percentage surge up and a percentage unavailability down; ECS applies
 floor(R * maximumPercent / 100) and ceil(R * minimumHealthyPercent / 100). The naive

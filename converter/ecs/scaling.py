@@ -1,8 +1,8 @@
-"""Autoscaling -> Application Auto Scaling inputs (MAPPING §5, checked by §7 V31).
+"""Autoscaling -> Application Auto Scaling inputs (docs/MAPPING.md#topic-scaling-target, checked by #limits-ecs).
 
 One RegisterScalableTarget input for the service and one TargetTrackingScaling PutScalingPolicy
 input per metric. HPA utilization is relative to the pod's requests, ECS utilization to the task
-size, so every target is rescaled to fire at the same absolute usage (§5.3).
+size, so every target is rescaled to fire at the same absolute usage (#topic-scaling-rescale).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from converter.ecs.sizing import TaskSize
 from converter.findings import Finding, make_finding
 from converter.model import Autoscaling, MetricTarget
 from converter.quantity import MIB
+from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
 SERVICE_NAMESPACE = "ecs"
@@ -22,12 +23,11 @@ PREDEFINED_METRIC = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSSer
 # replicas 0: the HPA controller does not scale the target (horizontal.go reconcileAutoscaler:
 # "scaling is disabled since the replica count of the target is zero"), so no scaling activity at all.
 PAUSED = {"DynamicScalingInSuspended": True, "DynamicScalingOutSuspended": True, "ScheduledScalingSuspended": True}
-MAX_POLICY_NAME = 256  # [BC-AAS] PolicyName
-CPU_UNITS_PER_CORE = 1024  # §1.2
+CPU_UNITS_PER_CORE = 1024  # #topic-units
 _CENT = Decimal("0.01")
 # TargetValue must be > 0 [BC-AAS]; the smallest value at the two decimals written.
 MIN_TARGET_VALUE = _CENT
-# On Fargate a task cannot use more than its size, so utilization stays at or below 100 (§5.3).
+# On Fargate a task cannot use more than its size, so utilization stays at or below 100 (#topic-scaling-rescale).
 FARGATE_MAX_UTILIZATION = Decimal(100)
 
 
@@ -51,7 +51,7 @@ def render_scaling(autoscaling: Autoscaling, *, service_name: str, size: TaskSiz
     }
     min_capacity, max_capacity = autoscaling.min_replicas, autoscaling.max_replicas
     if min_capacity > max_capacity:
-        # Impossible for an HPA the API server accepted; AAS rejects Min > Max (§7 V31). Raising the
+        # Impossible for an HPA the API server accepted; AAS rejects Min > Max (#limits-ecs). Raising the
         # maximum keeps the floor the user asked for.
         findings.append(make_finding("K2E-W509", origin.at(origin.path + "/spec/maxReplicas"),
                                      f"minReplicas {min_capacity} is above maxReplicas {max_capacity}; "
@@ -66,7 +66,7 @@ def render_scaling(autoscaling: Autoscaling, *, service_name: str, size: TaskSiz
             f"ScalingDisabled), so desiredCount 0 and a suspended scalable target (MinCapacity {min_capacity}) were "
             "written; to resume, set desiredCount and clear SuspendedState"))
     elif autoscaling.scale_out_disabled:
-        # K2E-W508 was reported by the parser: this suspends scale-out for the whole target (§5.1).
+        # K2E-W508 was reported by the parser: this suspends scale-out for the whole target (#topic-scaling-target).
         scalable_target["SuspendedState"] = {"DynamicScalingOutSuspended": True}
 
     chosen: dict[str, tuple[Decimal, MetricTarget]] = {}
@@ -93,7 +93,7 @@ def render_scaling(autoscaling: Autoscaling, *, service_name: str, size: TaskSiz
                 "TargetValue": float(value),
                 "PredefinedMetricSpecification": {"PredefinedMetricType": PREDEFINED_METRIC[metric_resource]},
                 # Always written: the AAS default scale-out cooldown for ECS is 300 s, far slower than
-                # the HPA's (§5.4).
+                # the HPA's (#topic-scaling-behavior).
                 "ScaleOutCooldown": autoscaling.scale_out_cooldown_seconds,
                 "ScaleInCooldown": autoscaling.scale_in_cooldown_seconds,
                 "DisableScaleIn": autoscaling.scale_in_disabled,
@@ -123,7 +123,7 @@ def _merged(metric_resource: str, values: list[tuple[Decimal, MetricTarget]], lo
 
 def target_value(metric: MetricTarget, *, size: TaskSize, settings: Settings,
                  resource: str) -> tuple[Decimal | None, list[Finding]]:
-    """The ECS TargetValue (percent of the task size, two decimals) for one HPA metric (§5.2, §5.3), or None
+    """The ECS TargetValue (percent of the task size, two decimals) for one HPA metric (#topic-scaling-metrics, #topic-scaling-rescale), or None
     when the HPA controller would not act on the metric (a Utilization target without requests)."""
     findings: list[Finding] = []
     cpu = metric.resource == "cpu"
@@ -180,7 +180,7 @@ def target_value(metric: MetricTarget, *, size: TaskSize, settings: Settings,
 
 
 def _units(amount: Decimal, cpu: bool) -> Decimal:
-    """Cores -> CPU units, bytes -> MiB, exactly (§1.2)."""
+    """Cores -> CPU units, bytes -> MiB, exactly (#topic-units)."""
     return amount * CPU_UNITS_PER_CORE if cpu else amount / MIB
 
 
@@ -195,10 +195,11 @@ def _show(value: Decimal) -> str:
 def _policy_name(service_name: str, resource: str, taken: set[str]) -> str:
     """``<service>-<cpu|memory>-target-tracking``, unique for the target, at most 256 characters."""
     suffix = f"-{resource}-target-tracking"
+    max_name = load_schema("ecs_rules.json")["V31_scaling"]["policy_name_length"]["max"]  # [BC-AAS] PolicyName
     counter = 1
     while True:
         tail = suffix if counter == 1 else f"{suffix}-{counter}"
-        name = service_name[:MAX_POLICY_NAME - len(tail)] + tail
+        name = service_name[:max_name - len(tail)] + tail
         if name not in taken:
             taken.add(name)
             return name

@@ -1,4 +1,4 @@
-"""The neutral Workload (+ its wiring) -> an ECS CreateService payload (MAPPING §3, §4)."""
+"""The neutral Workload (+ its wiring) -> an ECS CreateService payload (docs/MAPPING.md#rules-k8s, #topic-service-type)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from converter.ecs.healthcheck import readiness_budget_seconds, start_period_sec
 from converter.ecs.rollout import RECREATE, rolling_percentages
 from converter.findings import Finding, make_finding
 from converter.model import Workload
+from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
-EXACT_UP_TO_REPLICAS = 100  # §3.1: integer percentages reproduce Kubernetes exactly for R <= 100
+EXACT_UP_TO_REPLICAS = 100  # #topic-rollout: integer percentages reproduce Kubernetes exactly for R <= 100
 
 
 def render_service(workload: Workload, settings: Settings, *, service_name: str, family: str,
@@ -60,7 +61,7 @@ def _network(workload: Workload, settings: Settings, findings: list[Finding]) ->
 def _deployment(workload: Workload, replicas: int, findings: list[Finding]) -> dict[str, Any]:
     rollout = workload.rollout
     # No "stuck rollout" check is needed here: Kubernetes forbids maxSurge = maxUnavailable = 0 and the
-    # §3.1 formula reproduces its counts, so ECS can always start (surge >= 1) or stop (unavailable >= 1) a task.
+    # the rollout formula (#topic-rollout) reproduces its counts, so ECS can always start (surge >= 1) or stop (unavailable >= 1) a task.
     if rollout.strategy == "recreate":
         findings.append(make_finding("K2E-W303", rollout.origin,
                                      "Recreate became minimumHealthyPercent 0 / maximumPercent 100"))
@@ -101,8 +102,11 @@ def _absolute_bounds(workload: Workload, desired: int, maximum: int, configurati
     return [make_finding("K2E-W322", rollout.origin, "; ".join(parts))]
 
 
-# Container health checks count after startPeriod, at most 300 s (V14); beyond that only the grace period helps.
-MAX_START_PERIOD = 300
+def max_start_period_seconds() -> int:
+    """Container health checks count after startPeriod, at most 300 s (V14 in schemas/ecs_rules.json); beyond
+    that only the grace period helps."""
+    ranges = load_schema("ecs_rules.json")["V14_health_check"]["ranges"]
+    return next(item["max"] for item in ranges if item["field"] == "startPeriod")
 
 
 def _grace_period(workload: Workload, targets: set[str], findings: list[Finding]) -> int | None:
@@ -126,9 +130,9 @@ def _grace_period(workload: Workload, targets: set[str], findings: list[Finding]
             if budget is not None and budget > 0:
                 reasons.append((budget, f"startupProbe of {container.name!r} allows {budget} s to start"))
         start = start_period_seconds(container) if container.liveness is not None else 0
-        if start > MAX_START_PERIOD:
+        if start > max_start_period_seconds():
             reasons.append((start, f"liveness of {container.name!r} counts failures after {start} s, above the "
-                                   f"{MAX_START_PERIOD} s startPeriod ceiling"))
+                                   f"{max_start_period_seconds()} s startPeriod ceiling"))
     if not reasons:
         return None
     seconds = max(value for value, _ in reasons)

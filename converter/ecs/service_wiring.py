@@ -1,6 +1,6 @@
-"""Attach the exposures (Kubernetes Services) that select a workload to its ECS service (MAPPING §4).
+"""Attach the exposures (Kubernetes Services) that select a workload to its ECS service (docs/MAPPING.md#topic-service-type).
 
-ClusterIP and headless -> Service Connect (§4.1, §4.2), here; LoadBalancer and NodePort -> ``loadBalancers``
+ClusterIP and headless -> Service Connect (#topic-service-type, #topic-service-connect), here; LoadBalancer and NodePort -> ``loadBalancers``
 entries and a plan of the ELB resources to create, in :mod:`converter.ecs.load_balancer`, plus Service Connect
 names once a namespace is known (in-cluster callers use them); ExternalName -> nothing (the parser reports it).
 With a namespace and no Service, the ECS service joins it as a client (issue 19). This module resolves each Service port to the container
@@ -24,11 +24,11 @@ __all__ = ["MAX_TARGET_GROUPS", "Target", "Wiring", "port_mapping_name", "select
 
 PORT_NAME_MAX = 64  # portMappings[].name and discoveryName (V12, V28)
 _PORT_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
-# Service appProtocol -> ECS portMappings[].appProtocol (§2.3). "tcp" is what ECS does without one.
+# Service appProtocol -> ECS portMappings[].appProtocol (#topic-ports). "tcp" is what ECS does without one.
 _APP_PROTOCOLS = {"http": "http", "h2c": "http2", "kubernetes.io/h2c": "http2", "http2": "http2", "grpc": "grpc"}
 _PLAIN_TCP = "tcp"
 # Protocols each kind of wiring can carry: Service Connect proxies TCP-based traffic only (its appProtocol
-# enum is http/http2/grpc and it has no UDP listener; derived, §2.3/§4.2); ALB is HTTP; NLB is TCP/UDP.
+# enum is http/http2/grpc and it has no UDP listener; derived, #topic-ports/#topic-service-connect); ALB is HTTP; NLB is TCP/UDP.
 _SUPPORTED = {"service-connect": ("tcp",), "nlb": ("tcp", "udp"), "alb": ("tcp",)}
 
 
@@ -36,7 +36,7 @@ class Wiring(Record):
     load_balancers: tuple[dict, ...]  # CreateService loadBalancers entries
     service_connect: dict | None  # CreateService serviceConnectConfiguration
     app_protocols: dict[str, str]  # portMapping name -> ECS appProtocol (http|http2|grpc)
-    needs_service_connect_proxy: bool  # the task size must add the proxy (MAPPING §1.1/§1.3)
+    needs_service_connect_proxy: bool  # the task size must add the proxy (#topic-service-connect, #topic-task-size)
     wired: frozenset[int]  # id() of the exposures that gave an entry: the Services that reach the output
 
     def __init__(self, *, load_balancers: tuple[dict, ...], service_connect: dict | None,
@@ -72,7 +72,7 @@ def port_mapping_name(container_name: str, container_port: int, declared_name: s
     """The portMappings[].name for a container port: the Kubernetes name if declared, else ``<container>-<port>``.
 
     ECS wants ``^[a-z0-9_][a-z0-9_-]*$`` and <= 64 characters (V12). Every valid Kubernetes port name
-    already fits (§2.3); anything else is lower-cased, has other characters replaced by ``-``, and is
+    already fits (#topic-ports); anything else is lower-cased, has other characters replaced by ``-``, and is
     shortened with a hash suffix so that distinct inputs stay distinct.
     """
     if declared_name is not None and _PORT_NAME.match(declared_name) and len(declared_name) <= PORT_NAME_MAX:
@@ -185,7 +185,7 @@ def wire_exposures(workload: Workload, exposures: Sequence[Exposure], port_names
 # -- resolving ports --------------------------------------------------------------------------------
 def _resolve(exposure: Exposure, service_port: ServicePort, workload: Workload,
              port_names: Mapping[tuple[str, int], str], carrier: str, findings: list[Finding]) -> Target | None:
-    """The container port a Service port reaches (§4.2), or None with a finding (E407, W412)."""
+    """The container port a Service port reaches (#topic-service-connect), or None with a finding (E407, W412)."""
     found = _find_container_port(service_port.target_port, workload)
     if found is None:
         what = "named" if isinstance(service_port.target_port, str) else "number"
@@ -244,7 +244,7 @@ def _record_app_protocol(target: Target, app_protocols: dict[str, str], findings
 # -- Service Connect ----------------------------------------------------------------------------
 def _service_connect_entries(exposure: Exposure, targets: Sequence[Target],
                              taken: set[str]) -> tuple[list[dict], list[Finding]]:
-    """One ServiceConnectService per (port, alias), each with exactly one client alias (§4.2, §8 item 3).
+    """One ServiceConnectService per (port, alias), each with exactly one client alias (#topic-service-connect).
 
     Aliases: every form of :func:`name_forms` (``<svc>`` and, when the Service has a namespace, ``<svc>.<ns>``,
     ``<svc>.<ns>.svc`` and ``<svc>.<ns>.svc.cluster.local``). discoveryName: ``<svc>`` (single-port) or

@@ -1,7 +1,7 @@
-"""Task size: what the pod needs, as Kubernetes computes it, and the task size that covers it (MAPPING §1.3).
+"""Task size: what the pod needs, as Kubernetes computes it, and the task size that covers it (docs/MAPPING.md#topic-task-size).
 
-The pod's need follows Kubernetes, not MAPPING §1.3 step 2 (which ignores native sidecars started
-before an init container):
+The pod's need follows Kubernetes, not an earlier draft of the mapping reference (which ignored native
+sidecars started before an init container):
 
 * SetDefaults_Pod (pkg/apis/core/v1/defaults.go): a container with a limit and no request for a
   resource is given request = limit, per resource. ``defaulted_requests`` is that rule's one home.
@@ -27,7 +27,7 @@ from converter.record import Record, set_field
 from converter.resources import load_schema
 from converter.settings import Settings
 
-# Service Connect's Envoy proxy is not in the task definition but needs room in the task (§1.1).
+# Service Connect's Envoy proxy is not in the task definition but needs room in the task (#topic-service-connect).
 SERVICE_CONNECT_CPU_UNITS = 256
 SERVICE_CONNECT_MEMORY_MIB = 64
 # With no declared resources at all, the smallest Fargate size.
@@ -85,7 +85,8 @@ def fargate_sizes(operating_system: str = "LINUX") -> tuple[tuple[int, int], ...
 def smallest_fargate_size(need_cpu_units: int, need_memory_mib: int, operating_system: str = "LINUX") -> tuple[int, int] | None:
     """The smallest CPU tier that has a memory option covering the need, then its smallest such memory.
 
-    MAPPING §1.3 step 5: this choice is never beaten on either dimension by another valid size.
+    This choice is never beaten on either dimension by another valid size (a brute-force check over the
+    whole cpu and memory range showed it when the table was written).
     """
     for cpu_units, memory_mib in fargate_sizes(operating_system):
         if cpu_units >= need_cpu_units and memory_mib >= need_memory_mib:
@@ -112,7 +113,7 @@ def defaulted_requests(resources: Resources) -> tuple[Decimal | None, Decimal | 
 
 
 def need(container: Container, policy: str) -> tuple[Decimal | None, Decimal | None]:
-    """(cpu cores, memory bytes) one container needs under the sizing policy (§1.3 step 1)."""
+    """(cpu cores, memory bytes) one container needs under the sizing policy (#topic-task-size)."""
     r = container.resources
     cpu_request, memory_request = defaulted_requests(r)
     if policy == "requests":
@@ -121,7 +122,7 @@ def need(container: Container, policy: str) -> tuple[Decimal | None, Decimal | N
     memory_limit = r.memory_limit_bytes if r.memory_limit_bytes is not None else r.memory_request_bytes
     if policy == "limits":
         return cpu_limit, memory_limit
-    # recommended: cpu from requests (a weight), memory from limits (a hard kill line, §1.4)
+    # recommended: cpu from requests (a weight), memory from limits (a hard kill line, #topic-container-resources)
     return cpu_request, memory_limit
 
 

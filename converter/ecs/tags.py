@@ -1,4 +1,4 @@
-"""Labels and annotations -> ECS tags, within ECS tag rules (MAPPING §3.4, §7 V23)."""
+"""Labels and annotations -> ECS tags, within ECS tag rules (docs/MAPPING.md#topic-tags, #limits-ecs)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from typing import Any
 from converter.findings import Finding, make_finding
 from converter.loader import pointer
 from converter.model import Workload
+from converter.resources import load_schema
 
-MAX_TAGS = 50
-MAX_KEY = 128
-MAX_VALUE = 256
 _EXTRA_CHARACTERS = set("_.:/=+-@")
 NAMESPACE_TAG = "k8s-namespace"
 
@@ -28,11 +26,18 @@ def valid_tag_text(text: str) -> bool:
     return all(ch in _EXTRA_CHARACTERS or unicodedata.category(ch)[0] in "LZN" for ch in text)
 
 
+def tag_rules() -> dict[str, Any]:
+    """The ECS tag quotas (schemas/ecs_rules.json, V23): the one copy, which docs/MAPPING.md lists too."""
+    return load_schema("ecs_rules.json")["V23_tags"]
+
+
 def tag_problem(key: str, value: str) -> str | None:
-    if not 1 <= len(key) <= MAX_KEY:
-        return f"key is {len(key)} characters (1-{MAX_KEY})"
-    if len(value) > MAX_VALUE:
-        return f"value is {len(value)} characters (at most {MAX_VALUE})"
+    rules = tag_rules()
+    max_key, max_value = rules["key_length"]["max"], rules["value_length"]["max"]
+    if not 1 <= len(key) <= max_key:
+        return f"key is {len(key)} characters (1-{max_key})"
+    if len(value) > max_value:
+        return f"value is {len(value)} characters (at most {max_value})"
     if not valid_tag_text(key) or not valid_tag_text(value):
         return "has characters ECS tags do not allow"
     if key.lower().startswith("aws:") or value.lower().startswith("aws:"):
@@ -53,11 +58,12 @@ def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]
     if workload.namespace is not None:
         candidates.append(("namespace", NAMESPACE_TAG, workload.namespace))
     base = workload.origin.path
+    max_tags = tag_rules()["max_count"]
     for section, key, value in candidates:
         path = f"{base}/metadata/namespace" if section == "namespace" else f"{base}/metadata/{section}{pointer((key,))}"
         problem = tag_problem(key, value)
-        if problem is None and len(tags) >= MAX_TAGS:
-            problem = f"ECS allows {MAX_TAGS} tags per resource"
+        if problem is None and len(tags) >= max_tags:
+            problem = f"ECS allows {max_tags} tags per resource"
         if problem is not None:
             findings.append(make_finding("K2E-I309", workload.origin.at(path), f"{section[:-1] if section != 'namespace' else 'namespace'} {key} not carried as a tag: {problem}"))
             continue

@@ -1,4 +1,4 @@
-"""The neutral Workload -> an ECS RegisterTaskDefinition payload (MAPPING §1-§2), with its size."""
+"""The neutral Workload -> an ECS RegisterTaskDefinition payload (docs/MAPPING.md#rules-k8s), with its size."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from converter.settings import Settings, placeholder
 
 GIB = 2**30
 FARGATE_DEFAULT_STORAGE_GIB = 20  # botocore EphemeralStorage: "the default is 20 GiB"
-WINDOWS_FAMILY = "WINDOWS_SERVER_2022_CORE"  # the version Kubernetes does not carry (§2.9): stated in W148
+WINDOWS_FAMILY = "WINDOWS_SERVER_2022_CORE"  # the version Kubernetes does not carry (#topic-pod-networking): stated in W148
 PortNamer = Callable[[str, int, "str | None"], str]
 
 
@@ -136,7 +136,7 @@ def _container(container: Container, context: _RenderContext) -> dict[str, Any]:
     if r.memory_request_bytes is not None:
         reservation = bytes_to_mib(r.memory_request_bytes)
         if "memory" in out and reservation >= out["memory"]:
-            # memoryReservation must be strictly below memory (§1.4): Guaranteed QoS becomes memory alone.
+            # memoryReservation must be strictly below memory (#topic-container-resources): Guaranteed QoS becomes memory alone.
             findings.append(make_finding("K2E-I209", container.origin,
                                          f"memory request of {container.name!r} equals its limit; written as memory {out['memory']} MiB alone"))
         else:
@@ -218,7 +218,7 @@ def _secret_arn(secret, settings: Settings, findings: list[Finding]) -> str:
         return keyed
     whole = settings.secrets.get(secret.secret_name)
     if whole is not None and ":secretsmanager:" in whole:
-        # One JSON key of a Secrets Manager secret: ARN:json-key:version-stage:version-id (§2.2).
+        # One JSON key of a Secrets Manager secret: ARN:json-key:version-stage:version-id (#topic-environment).
         return f"{whole}:{secret.key}::"
     findings.append(make_finding("K2E-W103", secret.origin,
                                  f"{secret.name} comes from Secret {secret.secret_name} key {secret.key}; no ARN mapped, placeholder written"))
@@ -289,7 +289,7 @@ def _stop_timeout(workload: Workload, settings: Settings, container: Container, 
 
 
 def _dependencies(workload: Workload, containers: list[dict[str, Any]], findings: list[Finding]) -> None:
-    """Kubernetes start order as ECS dependsOn (§2.8).
+    """Kubernetes start order as ECS dependsOn (#topic-init-and-sidecars).
 
     Each entry of initContainers waits for the one before it: a regular init container to exit 0
     (SUCCESS), a native sidecar to have started (START). App containers wait for the last regular init
@@ -397,7 +397,7 @@ _ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(
 
 
 def ecs_name(name: str) -> str:
-    """A Kubernetes name as an ECS family/service name: [A-Za-z0-9_-], at most 255 (§3.1)."""
+    """A Kubernetes name as an ECS family/service name: [A-Za-z0-9_-], at most 255 (#topic-names)."""
     return _NAME_INVALID.sub("-", name)[:255]
 
 

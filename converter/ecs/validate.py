@@ -1,7 +1,7 @@
 """Validate the ECS and Application Auto Scaling payloads k2ecs renders, before anything is written.
 
 Two layers: the botocore service models (validate_model) and the ECS rules those models do not carry,
-MAPPING §7 (validate_rules). Each problem is one line, prefixed with the payload it is about.
+docs/MAPPING.md#limits-ecs (validate_rules). Each problem is one line, prefixed with the payload it is about.
 """
 
 from __future__ import annotations

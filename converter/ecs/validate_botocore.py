@@ -1,4 +1,4 @@
-"""Everything about validation that needs botocore, kept off the convert path ([BC-ECS], [BC-AAS] in MAPPING §0).
+"""Everything about validation that needs botocore, kept off the convert path (docs/MAPPING.md#topic-sources).
 
 * ``compact_shapes()`` reads botocore's ECS and Application Auto Scaling service models and keeps only
   the input shapes k2ecs validates, with the constraints it checks (types, members, required members,
@@ -26,7 +26,7 @@ import botocore.validate
 
 from converter.ecs.validate_model import SHAPES_FILE, _join, _show, constraint_problems
 
-# The calls whose input k2ecs renders, per service (MAPPING §0).
+# The calls whose input k2ecs renders, per service (#topic-sources).
 OPERATIONS = {
     "ecs": ("RegisterTaskDefinition", "CreateService"),
     "application-autoscaling": ("RegisterScalableTarget", "PutScalingPolicy"),

@@ -1,4 +1,4 @@
-"""Check a payload against the model of the API call it is for ([BC-ECS], [BC-AAS] in MAPPING §0).
+"""Check a payload against the model of the API call it is for (docs/MAPPING.md#topic-sources).
 
 The model is schemas/ecs_api_shapes.json: the input shapes of the four calls, generated from botocore's
 service models by converter/ecs/validate_botocore.py (a test keeps it equal to the installed botocore).

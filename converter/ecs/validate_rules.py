@@ -1,7 +1,7 @@
-"""ECS rules the botocore model does not carry (MAPPING §7), with every limit read from schemas/ecs_rules.json.
+"""ECS rules the botocore model does not carry (docs/MAPPING.md#limits-ecs), with every limit read from schemas/ecs_rules.json.
 
-Each problem is one line, "path: what is wrong (Vn)", where Vn is the §7 checklist id that names the
-rule's source. A malformed payload never makes these checks raise: wrong types are the model
+Each problem is one line, "path: what is wrong (Vn)", where Vn is the check id the keys of
+schemas/ecs_rules.json carry (#limits-ecs lists them). A malformed payload never makes these checks raise: wrong types are the model
 validator's to report, so a rule skips any value it cannot read.
 """
 

@@ -1,4 +1,4 @@
-"""ECS service and scaling rules the botocore model does not carry (MAPPING §7), as converter.ecs.validate_rules
+"""ECS service and scaling rules the botocore model does not carry (docs/MAPPING.md#limits-ecs), as converter.ecs.validate_rules
 does for task definitions; every limit is read from schemas/ecs_rules.json."""
 
 from __future__ import annotations

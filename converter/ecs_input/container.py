@@ -1,4 +1,4 @@
-"""One ECS container definition -> the neutral Container (MAPPING §6, the inverse of §2).
+"""One ECS container definition -> the neutral Container (docs/MAPPING.md#topic-reverse, the inverse of #rules-k8s).
 
 The caller decides the container's role (app, init, sidecar) from the task's dependsOn graph; this
 module reads everything else. Fields with no Kubernetes counterpart are named (K2E-W709) with a
@@ -77,7 +77,7 @@ def unique_label(name: str, taken: set[str]) -> str:
 def millicores_for_units(units: int) -> tuple[int, bool]:
     """The smallest whole millicores that ECS would write back as ``units`` (or the next above), and whether exact.
 
-    The forward mapping is units = ceil(millicores x 1024 / 1000) (MAPPING §1.2); each whole millicore maps
+    The forward mapping is units = ceil(millicores x 1024 / 1000) (#topic-units); each whole millicore maps
     to a distinct unit count, so this inverse gives back exactly the millicores a manifest had.
     """
     milli = (units - 1) * 1000 // 1024 + 1
@@ -271,7 +271,7 @@ def _ports(view: EcsView, path: Path, name: str, extras: PodExtras, *, host_port
 
 
 def health_probes(view: EcsView, path: Path, name: str, role: ContainerRole) -> tuple[Probe | None, Probe | None]:
-    """(livenessProbe, startupProbe) for an ECS healthCheck (MAPPING §6: CMD -> exec, CMD-SHELL -> sh -c)."""
+    """(livenessProbe, startupProbe) for an ECS healthCheck (#topic-reverse: CMD -> exec, CMD-SHELL -> sh -c)."""
     if not view.filled(path):
         view.take(path)
         return None, None

@@ -1,6 +1,6 @@
 """What an input document is: a Kubernetes manifest, or which ECS shape (and where its objects sit).
 
-Shapes (MAPPING §6, issue 3): register-task-definition input and the ``{"taskDefinition": ...}`` of
+Shapes (docs/MAPPING.md#topic-reverse, issue 3): register-task-definition input and the ``{"taskDefinition": ...}`` of
 describe/register output; create-service input, ``{"service": ...}`` and ``{"services": [...]}``;
 register-scalable-target / put-scaling-policy inputs, ``{"ScalableTargets": [...]}`` and
 ``{"ScalingPolicies": [...]}``; k2ecs's own output (``NAME.scaling.json``, the stdout document and

@@ -1,4 +1,4 @@
-"""An ECS service's ways in -> neutral Exposures (Kubernetes Services), MAPPING §6 and §4 inverted.
+"""An ECS service's ways in -> neutral Exposures (Kubernetes Services), docs/MAPPING.md#topic-reverse and #topic-service-type inverted.
 
 Service Connect entries become ClusterIP Services named after their client alias (the namespaced alias
 ``<svc>.<namespace>`` that k2ecs convert writes is served by cluster DNS already); serviceRegistries a
@@ -17,7 +17,7 @@ from converter.ecs_input.taskdef import ParsedTask
 from converter.kubernetes.service import ServiceExposure
 from converter.model import Container, Exposure, ServicePort, Workload
 
-# ECS portMappings[].appProtocol -> Kubernetes ServicePort.appProtocol (§2.3 inverted)
+# ECS portMappings[].appProtocol -> Kubernetes ServicePort.appProtocol (#topic-ports inverted)
 APP_PROTOCOLS = {"http": "http", "http2": "kubernetes.io/h2c", "grpc": "grpc"}
 LBC_ANNOTATIONS = (("service.beta.kubernetes.io/aws-load-balancer-type", "external"),
                    ("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "ip"))

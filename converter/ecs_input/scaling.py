@@ -1,8 +1,8 @@
-"""Application Auto Scaling (scalable target + target-tracking policies) -> the neutral Autoscaling (MAPPING §6, §5 inverted).
+"""Application Auto Scaling (scalable target + target-tracking policies) -> the neutral Autoscaling (docs/MAPPING.md#topic-reverse, #topic-scaling-target inverted).
 
 ECS utilization is relative to the task size, HPA utilization to the pods' requests, so a target is
-rescaled to fire at the same absolute usage: X_HPA = X_ECS x task size / sum of requests (§5.3). A pod
-without requests gets an AverageValue target instead. Cooldowns become stabilization windows (§5.4).
+rescaled to fire at the same absolute usage: X_HPA = X_ECS x task size / sum of requests (#topic-scaling-rescale). A pod
+without requests gets an AverageValue target instead. Cooldowns become stabilization windows (#topic-scaling-behavior).
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from converter.ecs_input.intrinsics import ResourceRef, referenced_resources
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.model import Autoscaling, MetricTarget, Workload
+from converter.limits import limit_value
 from converter.quantity import MIB
 
 DEFAULT_COOLDOWN = 300  # [AAS-COOLDOWN] default for ECS services, written explicitly
-MAX_WINDOW = 3600  # [K8S-AS2] stabilizationWindowSeconds
+MAX_WINDOW = limit_value("hpa-stabilization-window-seconds")  # [K8S-AS2] stabilizationWindowSeconds
 SCALE_UP_POLICY_PERIOD = 15  # the HPA's default scale-up policies act every 15 s ([K8S-HPA])
 METRICS = {"ECSServiceAverageCPUUtilization": "cpu", "ECSServiceAverageMemoryUtilization": "memory"}
 TARGET_READ_ONLY = ("CreationTime", "ScalableTargetARN")

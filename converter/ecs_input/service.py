@@ -220,7 +220,7 @@ def _service_connect(view: EcsView, service: ParsedService) -> None:
 
 
 def rollout_at(service: ParsedService, replicas: int) -> Rollout:
-    """maximumPercent/minimumHealthyPercent -> maxSurge/maxUnavailable at ``replicas`` (MAPPING §6, §3.1 inverted).
+    """maximumPercent/minimumHealthyPercent -> maxSurge/maxUnavailable at ``replicas`` (docs/MAPPING.md#topic-reverse, #topic-rollout inverted).
 
     ECS runs at most floor(R x max / 100) and keeps at least ceil(R x min / 100) tasks, so the counts are
     surge = floor(R x max / 100) - R and unavailable = R - ceil(R x min / 100), written as integers.

@@ -1,10 +1,10 @@
-"""An ECS task definition -> the neutral Workload (MAPPING §6).
+"""An ECS task definition -> the neutral Workload (docs/MAPPING.md#topic-reverse).
 
 The Workload is complete except for what the ECS service says (replicas, rollout, the name a service
 gives it); converter.reverse fills that in when it links a service. Container roles come from the
 dependsOn graph: a container others wait for with SUCCESS or COMPLETE is an init container, one they
 wait for with START or HEALTHY a native sidecar (initContainers with restartPolicy: Always), the rest
-app containers (§6, [K8S-SIDECAR]).
+app containers (#topic-reverse, [K8S-SIDECAR]).
 """
 
 from __future__ import annotations
@@ -254,7 +254,7 @@ def _topological(nodes: list[int], edges: list[tuple[int, int]]) -> list[int] | 
 
 
 def _size(view: EcsView, path: Path, *, cpu: bool) -> int | None:
-    """Task cpu in units or memory in MiB: ECS accepts 1024, "1024", "1 vCPU" and "1 GB" (MAPPING §1.1)."""
+    """Task cpu in units or memory in MiB: ECS accepts 1024, "1024", "1 vCPU" and "1 GB" (#limits-fargate)."""
     value = view.get(path, str, int)
     if value is None or value == "":
         return None
@@ -267,7 +267,7 @@ def _size(view: EcsView, path: Path, *, cpu: bool) -> int | None:
 
 
 def _give_task_size(view: EcsView, containers: list[Container], cpu_units: int | None, memory_mib: int | None) -> list[Container]:
-    """Task-level cpu/memory: to the one running container that declares none, else a finding (§6)."""
+    """Task-level cpu/memory: to the one running container that declares none, else a finding (#topic-reverse)."""
     running = [c for c in containers if c.role != "init"]
     for key, total in (("cpu", cpu_units), ("memory", memory_mib)):
         if total is None:

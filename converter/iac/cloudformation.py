@@ -30,6 +30,7 @@ from converter.iac.links import (
 )
 from converter.iac.mapping import RESOURCES, SCALING_POLICY, Field
 from converter.iac.templating import render_template
+from converter.limits import limit_value
 from converter.names import unique_within
 from converter.settings import PLACEHOLDER_PREFIX
 
@@ -39,7 +40,8 @@ PARAMETER_TYPES = {"string": "String", SUBNETS: "List<AWS::EC2::Subnet::Id>",
                    SECURITY_GROUPS: "List<AWS::EC2::SecurityGroup::Id>"}
 # CloudFormation quotas per stack (AWS CloudFormation User Guide, "CloudFormation quotas"); the body
 # size is that of a template read from S3 (a template passed inline may hold 51,200 bytes).
-QUOTAS = {"resources": 500, "parameters": 200, "outputs": 200, "bytes": 1_000_000}
+QUOTAS = {"resources": limit_value("cfn-stack-resources"), "parameters": limit_value("cfn-stack-parameters"),
+          "outputs": limit_value("cfn-stack-outputs"), "bytes": limit_value("cfn-template-bytes")}
 
 
 @dataclass

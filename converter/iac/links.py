@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.errors import OutputValidationError
+from converter.limits import limit_value
 from converter.names import unique_within
 from converter.settings import PLACEHOLDER_PREFIX, is_placeholder, placeholder
 
@@ -255,7 +256,7 @@ class _Names:
 
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
-MAX_ID = 200  # CloudFormation allows 255 for a logical ID; room is left for suffixes
+MAX_ID = limit_value("cfn-logical-id-chars")  # CloudFormation allows 255 for a logical ID; room is left for suffixes
 
 
 def pascal(text: str) -> str:

@@ -1,4 +1,4 @@
-"""One Kubernetes container (of a pod template) -> the neutral Container (MAPPING §2)."""
+"""One Kubernetes container (of a pod template) -> the neutral Container (docs/MAPPING.md#rules-k8s)."""
 
 from __future__ import annotations
 
@@ -185,7 +185,7 @@ def _ports(reader: Reader, path: Path, container: str) -> tuple[Port, ...]:
 
 
 def _init_resources(reader: Reader, path: Path, container: str) -> None:
-    """Name what an init container declares: ECS gets none of it at container level (MAPPING §1.3 step 2)."""
+    """Name what an init container declares: ECS gets none of it at container level (#topic-task-size)."""
     declared = {section: {key: value for key, value in reader.mapping(path + (section,)).items() if key in _INIT_SIZED}
                 for section in ("requests", "limits")}
     shown = "; ".join(f"{section} " + ", ".join(f"{key} {value}" for key, value in values.items())
@@ -247,7 +247,7 @@ def _resources(reader: Reader, path: Path, container: str) -> Resources:
     )
 
 
-# -- environment (MAPPING §2.2) -------------------------------------------------------------------
+# -- environment (#topic-environment) ------------------------------------------------------------------
 
 def _environment(reader: Reader, path: Path, container: str, context: ParseContext, pod: PodFacts,
                  siblings: dict[str, Path]) -> tuple[tuple[EnvVar, ...], tuple[SecretEnv, ...], dict[str, str]]:

@@ -1,4 +1,4 @@
-"""HorizontalPodAutoscaler -> the neutral Autoscaling (MAPPING §5).
+"""HorizontalPodAutoscaler -> the neutral Autoscaling (docs/MAPPING.md#topic-scaling-target).
 
 Reads autoscaling/v1, v2, v2beta2 (the same shape as v2) and v2beta1 (its own metric shape, no
 behavior). Every field is consumed through the Reader or named in a finding; a wrong type or a value
@@ -13,19 +13,20 @@ from typing import Any
 from converter.kubernetes.context import ParseContext
 from converter.kubernetes.metadata import read_metadata
 from converter.kubernetes.reader import Path, Reader
+from converter.limits import limit_value
 from converter.model import Autoscaling, MetricTarget
 from converter.quantity import QuantityError, parse_quantity
 from converter.record import Record, set_field
 
-# [K8S-AS2] HorizontalPodAutoscalerSpec.Metrics: no metrics means 80% average CPU utilization (§5.2).
+# [K8S-AS2] HorizontalPodAutoscalerSpec.Metrics: no metrics means 80% average CPU utilization (#topic-scaling-metrics).
 DEFAULT_CPU_UTILIZATION = 80
-# [K8S-HPA] "Default Behavior" (§5.4): scale up with no window, policies every 15 s; scale down
+# [K8S-HPA] "Default Behavior" (#topic-scaling-behavior): scale up with no window, policies every 15 s; scale down
 # after a 300 s window.
 DEFAULT_SCALE_UP_WINDOW = 0
 DEFAULT_POLICY_PERIOD = 15
 DEFAULT_SCALE_DOWN_WINDOW = 300
-MAX_WINDOW = 3600  # [K8S-AS2] HPAScalingRules.stabilizationWindowSeconds
-MAX_PERIOD = 1800  # [K8S-AS2] HPAScalingPolicy.periodSeconds
+MAX_WINDOW = limit_value("hpa-stabilization-window-seconds")  # [K8S-AS2] HPAScalingRules.stabilizationWindowSeconds
+MAX_PERIOD = limit_value("hpa-policy-period-seconds")  # [K8S-AS2] HPAScalingPolicy.periodSeconds
 
 _V2 = ("autoscaling/v2", "autoscaling/v2beta2")
 _V2BETA1 = "autoscaling/v2beta1"
@@ -61,7 +62,7 @@ def parse_hpa(reader: Reader, context: ParseContext) -> Autoscaling | None:
         reader.fail(spec, "maxReplicas is required")
     if max_replicas < 1:
         reader.fail(spec + ("maxReplicas",), "maxReplicas must be at least 1")
-    # min > max is invalid in Kubernetes; it is left to the renderer's K2E-W509 guard (§7 V31).
+    # min > max is invalid in Kubernetes; it is left to the renderer's K2E-W509 guard (#limits-ecs).
     if shape != _V1:
         _v1_field_in_later_version(reader, shape)
     metrics = _v1_metrics(reader) if shape == _V1 else _v2_metrics(reader, beta1=shape == _V2BETA1)
@@ -120,7 +121,7 @@ _LOWER_CASE_KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet", "
                      "replicationcontroller": "ReplicationController"}
 
 
-# -- metrics (§5.2) -----------------------------------------------------------------------------------
+# -- metrics (#topic-scaling-metrics) ------------------------------------------------------------------
 
 def _v1_field_in_later_version(reader: Reader, shape: str) -> None:
     """autoscaling/v1's one metric field, in a v2 object: an unknown field there, which the API server drops
@@ -272,8 +273,8 @@ def _custom_suggestion(kind: str, name: Any, target_type: Any, value: Any, descr
               f"(Statistic Average, TargetValue {value}); the metric must fall as tasks are added.")
     if kind == "External":
         if target_type == "Value":
-            return (f"An External Value target is not proportional to capacity: use step scaling (MAPPING §5.6) "
-                    f"with a CloudWatch alarm on {name}.")
+            return (f"An External Value target is not proportional to capacity: use step scaling "
+                    f"(docs/MAPPING.md#topic-scaling-step) with a CloudWatch alarm on {name}.")
         return (f"Publish {name} to CloudWatch and add a target-tracking policy whose CustomizedMetricSpecification "
                 f"uses metric math ({name} / RunningTaskCount), TargetValue {value}.")
     looks_like_requests = "request" in str(name).lower() or described_kind in ("Ingress", "Service")
@@ -305,7 +306,7 @@ def _number(value: Any) -> str:
         return str(value)
 
 
-# -- behavior (§5.4) ----------------------------------------------------------------------------------
+# -- behavior (#topic-scaling-behavior) ----------------------------------------------------------------
 
 class _Rules(Record):
     window: int
@@ -338,7 +339,7 @@ def _behavior(reader: Reader, *, read: bool) -> tuple[int, int, bool, bool]:
         return default_out, DEFAULT_SCALE_DOWN_WINDOW, False, False
     up = _rules(reader, base + ("scaleUp",), DEFAULT_SCALE_UP_WINDOW)
     down = _rules(reader, base + ("scaleDown",), DEFAULT_SCALE_DOWN_WINDOW)
-    # Derived (§5.4): AAS blocks further scale-out for the cooldown, which is roughly what the HPA's
+    # Derived (#topic-scaling-behavior): AAS blocks further scale-out for the cooldown, which is roughly what the HPA's
     # window and its fastest policy period together allow.
     scale_out = max(up.window, up.period)
     scale_in = down.window

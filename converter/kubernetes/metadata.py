@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from converter.kubernetes.reader import Reader
+from converter.limits import limit_value
 from converter.record import Record, set_field
 
 _BOOKKEEPING = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",
@@ -61,9 +62,9 @@ def read_metadata(reader: Reader, kind: str) -> Metadata:
 
 # What the API server requires of a Deployment's or StatefulSet's name (a lower-case RFC 1123 subdomain).
 _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-MAX_NAME_CHARS = 253
+MAX_NAME_CHARS = limit_value("workload-name-chars")
 # Output files are <name>.taskdef.json (and .service.json, .scaling.json): within the usual 255-byte file name.
-MAX_FILE_STEM_CHARS = 255 - len(".taskdef.json")
+MAX_FILE_STEM_CHARS = limit_value("file-name-bytes") - len(".taskdef.json")
 
 
 def name_problem(name: str) -> str | None:

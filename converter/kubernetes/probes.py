@@ -1,4 +1,4 @@
-"""Kubernetes probes -> the neutral Probe (MAPPING §2.4). ECS-specific clamping happens at render."""
+"""Kubernetes probes -> the neutral Probe (docs/MAPPING.md#topic-probes). ECS-specific clamping happens at render."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""securityContext (container, with pod-level defaults) -> the neutral SecurityContext (MAPPING §2.5)."""
+"""securityContext (container, with pod-level defaults) -> the neutral SecurityContext (docs/MAPPING.md#topic-security)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _capabilities(reader: Reader, path: Path) -> tuple[str, ...]:
     for item_path, item in reader.sequence(path):
         if not isinstance(item, str):
             reader.fail(item_path, "a capability is a string")
-        # ECS takes names without the CAP_ prefix, as Kubernetes manifests usually write them (§2.5).
+        # ECS takes names without the CAP_ prefix, as Kubernetes manifests usually write them (#topic-security).
         names.append(item.upper().removeprefix("CAP_"))
     if names:
         reader.take(path)

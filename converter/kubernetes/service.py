@@ -1,4 +1,4 @@
-"""Kubernetes v1 Service -> neutral ``Exposure`` (MAPPING §4).
+"""Kubernetes v1 Service -> neutral ``Exposure`` (docs/MAPPING.md#topic-service-type).
 
 Every field is either read into the model or named in a finding; what is left goes to the reader's
 catch-all (K2E-W901). Wiring the exposure onto an ECS service (Service Connect, load balancers) is
@@ -18,7 +18,7 @@ from converter.record import Record, set_field
 
 LB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
 ALB_ANNOTATION = "alb.ingress.kubernetes.io/"
-# ELBv2 CreateTargetGroup member -> (NLB Service annotation, ALB annotation) suffixes, per §4.3.
+# ELBv2 CreateTargetGroup member -> (NLB Service annotation, ALB annotation) suffixes, per #topic-load-balancer.
 TARGET_GROUP_ANNOTATIONS: dict[str, tuple[str | None, str]] = {
     "HealthCheckProtocol": ("healthcheck-protocol", "healthcheck-protocol"),
     "HealthCheckPort": ("healthcheck-port", "healthcheck-port"),
@@ -44,7 +44,7 @@ LBC_CLASS_PREFIX = "service.k8s.aws/"
 _TYPES = ("ClusterIP", "LoadBalancer", "NodePort", "ExternalName")
 _PROTOCOLS = {"TCP": "tcp", "UDP": "udp", "SCTP": "sctp"}
 _BOOKKEEPING = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink")
-# spec fields with no Service Connect / ELB counterpart (§4.2), with the value that means "Kubernetes default".
+# spec fields with no Service Connect / ELB counterpart (#topic-service-connect), with the value that means "Kubernetes default".
 _TRAFFIC_DEFAULTS: dict[str, Any] = {
     "externalTrafficPolicy": "Cluster",
     "internalTrafficPolicy": "Cluster",
@@ -62,7 +62,7 @@ _TRAFFIC_SUGGESTIONS = {
 
 
 class AnnotationUse(Record):
-    """One load-balancer annotation (§4.3) and what it does in the load balancer plan (K2E-W402).
+    """One load-balancer annotation (#topic-load-balancer) and what it does in the load balancer plan (K2E-W402).
 
     Either it sets ``target_group_field`` on every target group of the Service, or ``effect`` says in a
     phrase what became of it. The wiring names the annotation with both, at ``origin``.
@@ -84,7 +84,7 @@ class AnnotationUse(Record):
 
 
 class ServiceExposure(Exposure):
-    """An ``Exposure`` plus what the load-balancer annotations (§4.3) say, already in ELBv2 terms.
+    """An ``Exposure`` plus what the load-balancer annotations (#topic-load-balancer) say, already in ELBv2 terms.
 
     Kept here so that model.py stays untouched by this module; the wiring reads these fields with
     ``getattr`` so a plain ``Exposure`` works too. (Candidates for fields on ``Exposure`` itself.)
@@ -196,7 +196,7 @@ def _bookkeeping(reader: Reader) -> None:
 
 
 def _annotations(reader: Reader, *, carried: bool) -> dict[str, str]:
-    """The load-balancer annotations the wiring uses (§4.3); every other annotation gets K2E-I008."""
+    """The load-balancer annotations the wiring uses (#topic-load-balancer); every other annotation gets K2E-I008."""
     used: dict[str, str] = {}
     for key, value in reader.string_map(("metadata", "annotations")).items():
         path = ("metadata", "annotations", key)
@@ -225,7 +225,7 @@ def _traffic_settings(reader: Reader) -> None:
         reader.note(spec + ("sessionAffinity",), "K2E-W408",
                     f"sessionAffinity {affinity} (timeout {timeout} s) has no Service Connect equivalent",
                     "On a load balancer, set the target group attributes stickiness.enabled=true and "
-                    "stickiness.type=source_ip (NLB); ALB stickiness is cookie based (§4.2).")
+                    "stickiness.type=source_ip (NLB); ALB stickiness is cookie based (docs/MAPPING.md#topic-service-connect).")
     for key, default in _TRAFFIC_DEFAULTS.items():
         if not reader.has(spec + (key,)):
             continue
@@ -291,12 +291,12 @@ def _check_range(reader: Reader, path: Path, number: int) -> None:
 
 def _load_balancer_choice(annotations: dict[str, str], lb_class: str | None,
                           service_type: str) -> tuple[str, str, str]:
-    """(load balancer type, scheme, why that scheme) for a LoadBalancer or NodePort Service (§4.1, §4.3).
+    """(load balancer type, scheme, why that scheme) for a LoadBalancer or NodePort Service (#topic-service-type, #topic-load-balancer).
 
     Type: Kubernetes makes an NLB (or a Classic ELB, which awsvpc services cannot use) for
     type LoadBalancer, so NLB. A NodePort Service carrying ``alb.ingress.kubernetes.io/*``
     annotations is the instance-mode target of an ALB Ingress, so ALB; other NodePorts get the
-    internal NLB that §4.1 names as the closest equivalent.
+    internal NLB that #topic-service-type names as the closest equivalent.
     Scheme: an explicit annotation wins; the legacy in-tree provider (``aws-load-balancer-type: nlb``
     without a Load Balancer Controller class) is internet-facing unless ``aws-load-balancer-internal``;
     otherwise the Load Balancer Controller's "secure by default" internal (LBC >= 2.2).
@@ -312,7 +312,7 @@ def _load_balancer_choice(annotations: dict[str, str], lb_class: str | None,
         scheme = "internet-facing" if internal.lower() == "false" else "internal"
         return lb_type, scheme, "annotation aws-load-balancer-internal"
     if service_type == "NodePort":
-        return lb_type, "internal", "a NodePort is reachable only from inside the VPC; internal keeps that (§4.1)"
+        return lb_type, "internal", "a NodePort is reachable only from inside the VPC; internal keeps that (docs/MAPPING.md#topic-service-type)"
     if annotations.get(LB_ANNOTATION + "type") == "nlb" and not (lb_class or "").startswith(LBC_CLASS_PREFIX):
         return lb_type, "internet-facing", "default of the legacy in-tree provider (aws-load-balancer-type: nlb)"
     return lb_type, "internal", ("default of the AWS Load Balancer Controller >= 2.2 (internal); without the "
@@ -321,7 +321,7 @@ def _load_balancer_choice(annotations: dict[str, str], lb_class: str | None,
 
 def _annotation_uses(reader: Reader, annotations: dict[str, str], lb_type: str | None,
                      scheme_reason: str | None) -> tuple[AnnotationUse, ...]:
-    """What each carried annotation does in the plan of a ``lb_type`` load balancer (§4.3)."""
+    """What each carried annotation does in the plan of a ``lb_type`` load balancer (#topic-load-balancer)."""
     if lb_type is None:
         return ()
     own, column = (ALB_ANNOTATION, 1) if lb_type == "alb" else (LB_ANNOTATION, 0)
@@ -331,7 +331,7 @@ def _annotation_uses(reader: Reader, annotations: dict[str, str], lb_type: str |
     uses = []
     for key, value in sorted(annotations.items()):
         field, effect = fields.get(key), None
-        if key in (LB_ANNOTATION + "scheme", LB_ANNOTATION + "internal"):  # read for either family (§4.3)
+        if key in (LB_ANNOTATION + "scheme", LB_ANNOTATION + "internal"):  # read for either family (#topic-load-balancer)
             decided = scheme_reason == "annotation " + key.rsplit("/", 1)[1]  # see _load_balancer_choice
             effect = ("sets the scheme of the load balancer in the plan (K2E-W402)" if decided else
                       "has no effect: aws-load-balancer-scheme sets the scheme of the load balancer (K2E-W402)")
@@ -354,7 +354,7 @@ def _annotation_uses(reader: Reader, annotations: dict[str, str], lb_type: str |
 
 
 def _target_group_settings(annotations: dict[str, str], lb_type: str | None) -> tuple[tuple[str, str | int], ...]:
-    """The target-group fields the annotations set, read from the family of the chosen LB type (§4.3)."""
+    """The target-group fields the annotations set, read from the family of the chosen LB type (#topic-load-balancer)."""
     if lb_type is None:
         return ()
     prefix, column = (ALB_ANNOTATION, 1) if lb_type == "alb" else (LB_ANNOTATION, 0)

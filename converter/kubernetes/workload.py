@@ -1,4 +1,4 @@
-"""Deployment (and, partially, StatefulSet) -> the neutral Workload (MAPPING §2, §3)."""
+"""Deployment (and, partially, StatefulSet) -> the neutral Workload (docs/MAPPING.md#rules-k8s)."""
 
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ def _containers(reader: Reader, context: ParseContext, pod: Path, facts: PodFact
             reader.fail(item_path, "a container must be a mapping")
         if isinstance(item.get("name"), str):
             paths[item["name"]] = item_path
-    # Declared order is kept: the ECS dependency chain is built from it (§2.8).
+    # Declared order is kept: the ECS dependency chain is built from it (#topic-init-and-sidecars).
     return tuple(parse_container(reader, item_path, role, context, facts, paths) for item_path, role in roles)
 
 

@@ -1,4 +1,4 @@
-"""The neutral Workload -> an apps/v1 Deployment (MAPPING §6, the inverse of §2 and §3).
+"""The neutral Workload -> an apps/v1 Deployment (docs/MAPPING.md#topic-reverse, the inverse of #rules-k8s).
 
 Pure: returns the manifest as a dict whose key order is the order written. Init containers and native
 sidecars (restartPolicy: Always) go to initContainers in the workload's start order, app containers to

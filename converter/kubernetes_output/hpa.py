@@ -1,4 +1,4 @@
-"""The neutral Autoscaling -> an autoscaling/v2 HorizontalPodAutoscaler (MAPPING §6, §5 inverted).
+"""The neutral Autoscaling -> an autoscaling/v2 HorizontalPodAutoscaler (docs/MAPPING.md#topic-reverse, #topic-scaling-target inverted).
 
 Cooldowns become stabilization windows (ScaleOutCooldown -> scaleUp, ScaleInCooldown -> scaleDown);
 DisableScaleIn and a suspended scale-out become selectPolicy: Disabled.

@@ -1,4 +1,4 @@
-"""The neutral Exposure -> a v1 Service (MAPPING §6: Service Connect -> ClusterIP, serviceRegistries -> headless,
+"""The neutral Exposure -> a v1 Service (docs/MAPPING.md#topic-reverse: Service Connect -> ClusterIP, serviceRegistries -> headless,
 loadBalancers -> LoadBalancer with AWS Load Balancer Controller annotations)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A ServiceAccount carrying the task role as an IRSA annotation (MAPPING §3.3, §6)."""
+"""A ServiceAccount carrying the task role as an IRSA annotation (docs/MAPPING.md#topic-identity, #topic-reverse)."""
 
 from __future__ import annotations
 

@@ -15,8 +15,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Optional
 from urllib.parse import quote
 
-from converter.codes import CODES, CodeInfo, help_uri
+from converter.codes import CODES, CodeInfo, help_uri, topic_uri
 from converter.report_formats.sarif_locations import Locator
+from converter.topics import TOPICS
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -27,15 +28,19 @@ def _rule_name(title: str) -> str:
 
 
 def _rule(info: CodeInfo) -> dict[str, Any]:
-    reference = f"\n\nReference: MAPPING {info.reference}" if info.reference else ""
+    # The rules the code rests on: sections of docs/MAPPING.md, beside the code's own (helpUri).
+    topics = [(TOPICS[key].title, topic_uri(key)) for key in info.topics]
+    text = "".join(f"\n{title}: {uri}" for title, uri in topics)
+    markdown = ", ".join(f"[{title}]({uri})" for title, uri in topics)
     return {
         "id": info.code,
         "name": _rule_name(info.title),
         "shortDescription": {"text": info.title},
         "fullDescription": {"text": info.explanation},
         "help": {
-            "text": f"{info.explanation}\n\nWhat to do: {info.suggestion}{reference}",
-            "markdown": f"**{info.title}**\n\n{info.explanation}\n\n**What to do:** {info.suggestion}{reference}",
+            "text": f"{info.explanation}\n\nWhat to do: {info.suggestion}" + (f"\n\nMapping rules:{text}" if text else ""),
+            "markdown": f"**{info.title}**\n\n{info.explanation}\n\n**What to do:** {info.suggestion}"
+                        + (f"\n\n**Mapping rules:** {markdown}" if markdown else ""),
         },
         "helpUri": help_uri(info.code),
         "defaultConfiguration": {"level": LEVELS[info.severity.label]},
