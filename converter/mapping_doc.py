@@ -49,16 +49,21 @@ def slug(text: str) -> str:
 def rule_tables() -> list[RuleTable]:
     """Every field pair the conversion maps, per direction and source kind.
 
-    Read from the tables ``k2ecs compare`` uses today (converter.compare.kubernetes_fields and ecs_fields);
-    when the conversion owns its pairs, this is the one function to point at them.
+    Kubernetes -> ECS: the pairs each concern module declares beside the rule that writes the fields
+    (converter.field_pairs.forward_pairs, the same pairs ``k2ecs compare`` shows and tests/test_compare_truth.py
+    checks against the conversion). ECS -> Kubernetes: compare's reverse table (converter.compare.ecs_fields).
     """
-    from converter.compare import ecs_fields, kubernetes_fields
+    from converter.compare import ecs_fields
+    from converter.field_pairs import forward_pairs
 
+    forward = {kind: tuple({"pattern": p.pattern, "targets": p.targets, "note": p.note, "resolver": p.resolver}
+                           for p in pairs) for kind, pairs in forward_pairs().items()}
     tables: list[RuleTable] = []
-    for direction, fields in (("k8s", kubernetes_fields.FIELDS), ("ecs", ecs_fields.FIELDS)):
-        seen: dict[int, str] = {}
+    for direction, fields in (("k8s", forward), ("ecs", ecs_fields.FIELDS)):
+        seen: dict[tuple[Any, ...], str] = {}
         for kind, entries in fields.items():
-            same_as = seen.setdefault(id(entries), kind)
+            key = tuple((e["pattern"], tuple(e["targets"]), e["note"], e["resolver"]) for e in entries)
+            same_as = seen.setdefault(key, kind)
             rules = tuple(Rule(anchor=f"rule-{direction}-{slug(kind)}-{slug(entry['pattern'])}",
                                source=entry["pattern"] or "(the whole document)",
                                targets=tuple(part for target in entry["targets"] for part in target.split("|")),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
-CPU_UNITS_PER_VCPU = 1024  # MAPPING §1.2
+CPU_UNITS_PER_VCPU = 1024  # docs/MAPPING.md#topic-units
 MIB_PER_GB = 1024  # Fargate bills memory in GB of 1024 MiB, the unit of the task memory table (§1.1)
 CENT = Decimal("0.01")
 

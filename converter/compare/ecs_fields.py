@@ -1,4 +1,4 @@
-"""Which Kubernetes field each ECS field became (MAPPING §6), as a table compare reads.
+"""Which Kubernetes field each ECS field became (docs/MAPPING.md#topic-reverse), as a table compare reads.
 
 The table is written in ECS API spelling (``/containerDefinitions/*/image``, ``/MinCapacity``). A source
 path is first brought to that spelling: a CloudFormation resource's ``Properties`` are respelled the way

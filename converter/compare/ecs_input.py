@@ -27,7 +27,7 @@ from converter.settings import Settings
 
 SHORTEST_EMBEDDED_SECRET = 4  # shorter NoEcho values are replaced only where they are a whole value
 _REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(vcpu|gb)?")  # task cpu/memory: 1024, "1024", "1 vCPU", "2 GB" (MAPPING §1.1)
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(vcpu|gb)?")  # task cpu/memory: 1024, "1024", "1 vCPU", "2 GB" (docs/MAPPING.md#topic-task-size)
 
 
 def from_ecs(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
