@@ -48,6 +48,31 @@ def run_k2ecs(*args: str, cwd: Path | str | None = None, stdin: str | None = Non
                           text=True, env=env, timeout=120)
 
 
+def k2ecs_in_process(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """run_k2ecs without the new interpreter: the same entry point (converter.cli.main, which builds only
+    the command asked for) in this process, for tests that run the CLI hundreds of times (a child costs
+    about half a second of start-up each). Exit status, stdout and stderr as a child would give them; an
+    exception the CLI lets through is raised here, so a would-be traceback fails the test."""
+    from click.testing import CliRunner
+
+    from converter import cli
+
+    argv, sys.argv = sys.argv, ["k2ecs", *args]
+    status = 0
+    try:
+        with CliRunner().isolation(input=stdin) as (stdout, stderr, _):
+            try:
+                cli.main()
+            except SystemExit as stop:
+                status = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+            sys.stdout.flush()  # the text wrappers over the captured bytes buffer until flushed
+            sys.stderr.flush()
+            out, err = stdout.getvalue(), stderr.getvalue()
+    finally:
+        sys.argv = argv
+    return subprocess.CompletedProcess(["k2ecs", *args], status, out.decode(), err.decode())
+
+
 def case_args(case: Path) -> list[str]:
     args = ["convert", "input", "--fail-on", "never"]
     if (case / "k2ecs.yaml").is_file():

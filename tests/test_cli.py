@@ -9,7 +9,7 @@ import pytest
 
 from converter import __version__
 from converter.errors import ExitStatus
-from tests.helpers import SAMPLES, run_k2ecs
+from tests.helpers import ROOT, SAMPLES, k2ecs_in_process, run_k2ecs
 
 WEB = SAMPLES / "web-loadbalancer-hpa"
 DEPLOYMENT = """apiVersion: apps/v1
@@ -196,3 +196,19 @@ def test_main_builds_the_named_command_and_the_whole_app_otherwise(monkeypatch: 
         assert exited.value.code == status, argv
     assert built == ["explain"]  # --version and an unknown command went to the whole app, built at import
     assert "K2E-W103" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [
+    ("convert", "samples/worker-no-ports/input"),  # exit 0, payloads on stdout, text report on stderr
+    ("convert", "samples/unsupported-kinds/input", "--report", "json", "--fail-on", "info"),  # exit 1
+    ("convert", "tests/bad_input/non_utf8.yaml"),  # exit 3, one line
+    ("explain", "K2E-W206"),
+])
+def test_the_in_process_runner_gives_what_a_child_gives(args):
+    """tests.helpers.k2ecs_in_process stands in for run_k2ecs where a test runs the CLI hundreds of times
+    (tests/test_corpus.py): it must see the same status and the same bytes on both streams."""
+    child = run_k2ecs(*args, cwd=ROOT)
+    here = k2ecs_in_process(*(str(ROOT / a) if "/" in a else a for a in args))
+    assert (here.returncode, here.stdout, here.stderr.replace(str(ROOT) + "/", "")) == (
+        child.returncode, child.stdout, child.stderr)
+    assert child.stdout or child.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from converter.ecs.validate import validate_payloads
-from tests.helpers import corpus_k8s_files, require_corpus, run_k2ecs, yields_nothing
+from tests.helpers import corpus_k8s_files, k2ecs_in_process, require_corpus, run_k2ecs, yields_nothing
 
 FILES = corpus_k8s_files()
 
@@ -16,7 +16,7 @@ FILES = corpus_k8s_files()
 @pytest.mark.parametrize("path", FILES or [None], ids=lambda p: "none" if p is None else p.parent.name + "/" + p.name)
 def test_corpus_file_converts_cleanly(path: Path | None):
     require_corpus()
-    result = run_k2ecs("convert", str(path), "--fail-on", "never", "--report", "json")
+    result = k2ecs_in_process("convert", str(path), "--fail-on", "never", "--report", "json")
     if result.returncode == 3 and yields_nothing(path):  # one line, as for any input with no manifest in it
         assert result.stderr.startswith("k2ecs: error: ") and result.stderr.count("\n") == 1, result.stderr
         return
