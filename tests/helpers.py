@@ -42,13 +42,14 @@ def yields_nothing(path: Path | str) -> bool:
                    for item in load_inputs([str(path)]))
 
 
-def run_k2ecs(*args: str, cwd: Path | str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+def k2ecs_child(*args: str, cwd: Path | str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """The CLI in a child interpreter, for what only a real process shows (start-up, streams, signals)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.run([sys.executable, "-m", "converter", *args], cwd=cwd, input=stdin, capture_output=True,
                           text=True, env=env, timeout=120)
 
 
-def k2ecs_in_process(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def k2ecs_in_process(*args: str, cwd: Path | str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
     """run_k2ecs without the new interpreter: the same entry point (converter.cli.main, which builds only
     the command asked for) in this process, for tests that run the CLI hundreds of times (a child costs
     about half a second of start-up each). Exit status, stdout and stderr as a child would give them; an
@@ -59,6 +60,9 @@ def k2ecs_in_process(*args: str, stdin: str | None = None) -> subprocess.Complet
 
     argv, sys.argv = sys.argv, ["k2ecs", *args]
     status = 0
+    before = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
     try:
         with CliRunner().isolation(input=stdin) as (stdout, stderr, _):
             try:
@@ -70,7 +74,13 @@ def k2ecs_in_process(*args: str, stdin: str | None = None) -> subprocess.Complet
             out, err = stdout.getvalue(), stderr.getvalue()
     finally:
         sys.argv = argv
+        os.chdir(before)
     return subprocess.CompletedProcess(["k2ecs", *args], status, out.decode(), err.decode())
+
+
+# The CLI as most tests run it: in this process (k2ecs_in_process). tests/test_cli.py checks it gives what a
+# child gives; tests of what only a process shows call k2ecs_child.
+run_k2ecs = k2ecs_in_process
 
 
 def case_args(case: Path) -> list[str]:

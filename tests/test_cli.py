@@ -9,7 +9,7 @@ import pytest
 
 from converter import __version__
 from converter.errors import ExitStatus
-from tests.helpers import ROOT, SAMPLES, k2ecs_in_process, run_k2ecs
+from tests.helpers import ROOT, SAMPLES, k2ecs_child, k2ecs_in_process, run_k2ecs
 
 WEB = SAMPLES / "web-loadbalancer-hpa"
 DEPLOYMENT = """apiVersion: apps/v1
@@ -207,7 +207,7 @@ def test_main_builds_the_named_command_and_the_whole_app_otherwise(monkeypatch: 
 def test_the_in_process_runner_gives_what_a_child_gives(args):
     """tests.helpers.k2ecs_in_process stands in for run_k2ecs where a test runs the CLI hundreds of times
     (tests/test_corpus.py): it must see the same status and the same bytes on both streams."""
-    child = run_k2ecs(*args, cwd=ROOT)
+    child = k2ecs_child(*args, cwd=ROOT)
     here = k2ecs_in_process(*(str(ROOT / a) if "/" in a else a for a in args))
     assert (here.returncode, here.stdout, here.stderr.replace(str(ROOT) + "/", "")) == (
         child.returncode, child.stdout, child.stderr)
