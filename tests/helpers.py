@@ -49,7 +49,8 @@ def k2ecs_child(*args: str, cwd: Path | str | None = None, stdin: str | None = N
                           text=True, env=env, timeout=120)
 
 
-def k2ecs_in_process(*args: str, cwd: Path | str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+def k2ecs_in_process(*args: str, cwd: Path | str | None = None, stdin: str | bytes | None = None,
+                     text: bool = True) -> subprocess.CompletedProcess:
     """run_k2ecs without the new interpreter: the same entry point (converter.cli.main, which builds only
     the command asked for) in this process, for tests that run the CLI hundreds of times (a child costs
     about half a second of start-up each). Exit status, stdout and stderr as a child would give them; an
@@ -75,7 +76,9 @@ def k2ecs_in_process(*args: str, cwd: Path | str | None = None, stdin: str | Non
     finally:
         sys.argv = argv
         os.chdir(before)
-    return subprocess.CompletedProcess(["k2ecs", *args], status, out.decode(), err.decode())
+    if text:
+        out, err = out.decode(), err.decode()
+    return subprocess.CompletedProcess(["k2ecs", *args], status, out, err)
 
 
 # The CLI as most tests run it: in this process (k2ecs_in_process). tests/test_cli.py checks it gives what a

@@ -14,12 +14,12 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from converter.errors import ExitStatus
+from tests.helpers import k2ecs_in_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD_DIR = Path(__file__).resolve().parent / "bad_input"
@@ -81,16 +81,14 @@ def run_cli(*args: str, stdin: bytes | None = None, timeout: float = 300) -> sub
 
 @pytest.fixture(scope="module")
 def bad_runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
-    """Every bad file through the CLI once (in parallel: each run starts a Python)."""
+    """Every bad file through the CLI once, in this process (the tests below that need a real process, for
+    stdin or --traceback, start one)."""
     base = tmp_path_factory.mktemp("bad-out")
-
-    def one(name: str):
+    runs = {}
+    for name in sorted(BAD):
         out = base / name.replace(".", "_")
-        result = run_cli("convert", str(BAD_DIR / name), "-o", str(out))
-        return name, (result, out)
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return dict(pool.map(one, sorted(BAD)))
+        runs[name] = (k2ecs_in_process("convert", str(BAD_DIR / name), "-o", str(out), cwd=ROOT, text=False), out)
+    return runs
 
 
 def test_table_matches_the_folder():
