@@ -17,6 +17,14 @@ SAMPLES = ROOT / "samples"
 CORPUS = Path(os.environ.get("K2ECS_TEST_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 
+def fast_dump_all(documents: list, **options: Any) -> str:
+    """yaml.safe_dump_all with libyaml's emitter where PyYAML has it: for tests that only parse the text
+    back (the pure-Python emitter was most of the time of the generated-input tests)."""
+    import yaml
+
+    return yaml.dump_all(documents, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), **options)
+
+
 def sample_cases() -> list[Path]:
     """The Kubernetes-input samples; samples/ecs-* convert the other way (tests/test_reverse_samples.py)."""
     return sorted(p for p in SAMPLES.iterdir() if (p / "input").is_dir() and not p.name.startswith("ecs-"))

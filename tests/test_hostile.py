@@ -30,6 +30,7 @@ from converter.errors import ExitStatus, InputError
 from converter.findings import Severity
 from converter.loader import decode_source, parse_text, pointer
 from converter.settings import Settings
+from tests.helpers import fast_dump_all
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not a speed limit (timings live in bench/): a guard that turns a hang into a failure. Each input it guards
@@ -141,8 +142,7 @@ def test_wrong_types_at_every_field(index, path):
             holder = holder[step]
         original = holder[path[-1]]
         holder[path[-1]] = copy.deepcopy(value)
-        # libyaml's emitter: the text is only parsed back here, and the pure-Python one was 3/4 of the test's time
-        text = yaml.dump_all(documents, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False)
+        text = fast_dump_all(documents, sort_keys=False)  # only parsed back: the pure-Python emitter was 3/4 of the time
         parsed = parse_text(text, "mutated.yaml")
         document = next(d for d in parsed if d.index == index)
         context = f"{pointer(path)} = {label}"

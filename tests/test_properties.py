@@ -27,7 +27,7 @@ from converter.errors import InputError
 from converter.loader import parse_text, pointer
 from converter.quantity import QuantityError, cpu_units_from_cores, mib_from_bytes, parse_quantity
 from converter.settings import Settings
-from tests.helpers import leaves, pointer_parts
+from tests.helpers import fast_dump_all, leaves, pointer_parts
 
 # ================================================================================================
 # Quantities (§1.5) and unit conversion (§1.2)
@@ -877,7 +877,7 @@ def assert_no_silent_loss(result, documents: list, deployment: dict, text: str):
 @given(deployments())
 def test_no_silent_loss_over_generated_deployments(generated):
     documents, deployment, injected, chosen_settings = generated
-    text = yaml.safe_dump_all(documents, sort_keys=False)
+    text = fast_dump_all(documents, sort_keys=False)
     docs = parse_text(text, "generated.yaml")
     try:
         result = convert(docs, chosen_settings)
@@ -1080,7 +1080,7 @@ def test_wrong_types_anywhere_raise_only_input_error(generated, data):
         except (KeyError, IndexError, TypeError):  # an earlier mutation replaced a parent
             continue
     try:
-        text = yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True)
+        text = fast_dump_all(documents, sort_keys=False, allow_unicode=True)
     except yaml.YAMLError:
         assume(False)
     try:
