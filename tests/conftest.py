@@ -16,7 +16,7 @@ if str(REPO_ROOT) not in sys.path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: builds or installs packages (deselect with -m 'not slow')")
+    config.addinivalue_line("markers", "slow: builds or installs packages, or converts 50 MB (run in CI; deselect locally with -m 'not slow')")
 
 
 @pytest.fixture(scope="session")
