@@ -18,6 +18,8 @@ from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadI
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
 from converter.ecs_input.container import dns_label
+from converter.ecs_input.scaling import METRICS as METRIC_RESOURCES
+from converter.ecs_input.view import API_NAMES_OF_CFN
 from converter.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
 from converter.field_pairs import HPA_SPEC as HPA
 
@@ -26,9 +28,8 @@ CFN_KINDS = {"AWS::ECS::TaskDefinition": "TaskDefinition", "AWS::ECS::Service": 
              "AWS::ApplicationAutoScaling::ScalingPolicy": "ScalingPolicy"}
 CAMEL_KINDS = ("TaskDefinition", "Service")  # ECS spells members camelCase; Application Auto Scaling PascalCase
 WRAPPED = {"TaskDefinition": "taskDefinition", "Service": "service"}  # describe / register output
-# CloudFormation property names that are not the API member with its first letter raised (ecs_input/view.py).
-_FROM_CFN = {"EFSVolumeConfiguration": "efsVolumeConfiguration", "PlacementStrategies": "placementStrategy",
-             "ProxyConfigurationProperties": "properties"}
+# CloudFormation property names that are not the API member with its first letter raised: the reader's table.
+_FROM_CFN = API_NAMES_OF_CFN
 RESOURCE_ATTRIBUTES = "CloudFormationResource"
 NOT_CONVERTED = "CloudFormationOther"  # a resource type k2ecs does not convert: one row, its K2E-W702
 HIDDEN = {(RESOURCE_ATTRIBUTES, ("Type",)), (NOT_CONVERTED, ("Type",)), (NOT_CONVERTED, ("Properties",)),
@@ -146,7 +147,7 @@ def _tag(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput)
     return f"{DEPLOYMENT}.metadata.labels", MISSING
 
 
-_METRICS = {"ECSServiceAverageCPUUtilization": "cpu", "ECSServiceAverageMemoryUtilization": "memory"}
+_METRICS = METRIC_RESOURCES  # the scaling concern's table (converter/ecs_input/scaling.py)
 
 
 def _metric(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:
