@@ -4,8 +4,8 @@ Five parts, each read from its one source:
 
 * concerns: ``converter.concerns.CONCERNS``, where each concern's rule lives in both directions and its pairs;
 * topics: ``converter.topics.TOPICS``, with the codes that name each topic;
-* rules, both directions: ``rule_tables()``, the field pairs the conversion's tables hold (the one function
-  to repoint when those tables move);
+* rules, both directions: ``rule_tables()``, the field pairs the concern modules declare beside their rules
+  (``converter.field_pairs``), each row linked to the concern that owns it;
 * finding codes: ``converter.codes.CODES`` (severity, title, explanation, suggestion, topics);
 * limits: ``converter.limits.LIMITS``, schemas/ecs_rules.json and schemas/fargate_sizes.json.
 
