@@ -115,6 +115,23 @@ def _rows(comparison):
     return [row for view in comparison.workloads for row in view.rows]
 
 
+def _ecs_sample_lies() -> list[str]:
+    """Rows of the ECS samples that misreport the reverse conversion (the invariant tests/test_compare_truth.py
+    holds for Kubernetes input): a "mapped" row whose target is not set, or a status no finding explains."""
+    from tests.reverse_support import ecs_sample_cases
+    from tests.test_compare_truth import lies
+
+    found = []
+    for case in ecs_sample_cases():
+        comparison = compare(load_paths([str(case / "input")], cfn_tags=True), Settings(), (str(case / "input"),))
+        found += [f"{case.name}: {lie}" for lie in lies(comparison)]
+    return found
+
+
+def test_no_ecs_sample_row_misreports_the_reverse_conversion():
+    assert _ecs_sample_lies() == []
+
+
 def _clear() -> None:
     ecs_fields._compiled.cache_clear()
     ecs_fields._code_fields.cache_clear()
@@ -134,6 +151,7 @@ def test_a_reverse_pair_pointed_elsewhere_changes_what_compare_shows(monkeypatch
         after = _health_row(_rows(_ecs_comparison()))
         assert "readinessProbe" in after.target_field and "livenessProbe" not in after.target_field
         assert after.status == "not mapped"  # the converter writes no readiness probe from a health check
+        assert any("/healthCheck -> " in lie and "readinessProbe" in lie for lie in _ecs_sample_lies())
     finally:
         monkeypatch.undo()
         _clear()
