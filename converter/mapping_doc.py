@@ -1,10 +1,11 @@
 """docs/MAPPING.md, generated from the registries the code runs: ``python -m converter.mapping_doc > docs/MAPPING.md``.
 
-Four parts, each read from its one source:
+Five parts, each read from its one source:
 
+* concerns: ``converter.concerns.CONCERNS``, where each concern's rule lives in both directions and its pairs;
 * topics: ``converter.topics.TOPICS``, with the codes that name each topic;
-* rules, both directions: ``rule_tables()``, the field pairs the conversion's tables hold (the one function
-  to repoint when those tables move);
+* rules, both directions: ``rule_tables()``, the field pairs the concern modules declare beside their rules
+  (``converter.field_pairs``), each row linked to the concern that owns it;
 * finding codes: ``converter.codes.CODES`` (severity, title, explanation, suggestion, topics);
 * limits: ``converter.limits.LIMITS``, schemas/ecs_rules.json and schemas/fargate_sizes.json.
 
@@ -19,6 +20,8 @@ import re
 from typing import Any, Iterable, NamedTuple
 
 from converter.codes import CODES, MAPPING_DOC, CodeInfo, code_anchor, topic_anchor
+from converter.concerns import BY_KEY, CONCERNS, source_path
+from converter.field_pairs import Pair, pair_tables
 from converter.limits import GROUPS, LIMITS
 from converter.resources import load_schema
 from converter.topics import TOPICS
@@ -31,6 +34,7 @@ class Rule(NamedTuple):
     source: str  # a path in the source document
     targets: tuple[str, ...]  # paths in the output; empty when the field has no counterpart
     note: str
+    concern: str  # the key of the concern that owns it (converter.concerns)
 
 
 class RuleTable(NamedTuple):
@@ -49,33 +53,36 @@ def slug(text: str) -> str:
 def rule_tables() -> list[RuleTable]:
     """Every field pair the conversion maps, per direction and source kind.
 
-    Kubernetes -> ECS: the pairs each concern module declares beside the rule that writes the fields
-    (converter.field_pairs.forward_pairs, the same pairs ``k2ecs compare`` shows and tests/test_compare_truth.py
-    checks against the conversion). ECS -> Kubernetes: compare's reverse table (converter.compare.ecs_fields).
+    Both directions: the pairs each concern module declares beside the rules that apply them
+    (converter.field_pairs.forward_pairs and reverse_pairs, the same pairs ``k2ecs compare`` shows;
+    tests/test_compare_truth.py checks the forward ones against the conversion).
     """
-    from converter.compare import ecs_fields
-    from converter.field_pairs import forward_pairs
+    from converter.field_pairs import forward_pairs, reverse_pairs
 
-    forward = {kind: tuple({"pattern": p.pattern, "targets": p.targets, "note": p.note, "resolver": p.resolver}
-                           for p in pairs) for kind, pairs in forward_pairs().items()}
+    owner = {(side, kind, p.pattern): table.concern for table in pair_tables()
+             for side in ("forward", "reverse") for kind, pairs in getattr(table, side).items() for p in pairs}
     tables: list[RuleTable] = []
-    for direction, fields in (("k8s", forward), ("ecs", ecs_fields.FIELDS)):
+    for direction, side, fields in (("k8s", "forward", forward_pairs()), ("ecs", "reverse", reverse_pairs())):
         seen: dict[tuple[Any, ...], str] = {}
         for kind, entries in fields.items():
-            key = tuple((e["pattern"], tuple(e["targets"]), e["note"], e["resolver"]) for e in entries)
+            key = tuple((e.pattern, tuple(e.targets), e.note, e.resolver) for e in entries)
             same_as = seen.setdefault(key, kind)
-            rules = tuple(Rule(anchor=f"rule-{direction}-{slug(kind)}-{slug(entry['pattern'])}",
-                               source=entry["pattern"] or "(the whole document)",
-                               targets=tuple(part for target in entry["targets"] for part in target.split("|")),
-                               note=_note(entry)) for entry in entries)
+            rules = tuple(Rule(anchor=rule_anchor(direction, kind, entry.pattern),
+                               source=entry.pattern or "(the whole document)",
+                               targets=tuple(part for target in entry.targets for part in target.split("|")),
+                               note=_note(entry), concern=owner[(side, kind, entry.pattern)]) for entry in entries)
             tables.append(RuleTable(direction, kind, None if same_as == kind else same_as, rules))
     return tables
 
 
-def _note(entry: dict[str, Any]) -> str:
-    note = entry["note"].strip("()")
-    if entry["resolver"]:
-        computed = f"targets computed per item ({entry['resolver'].replace('_', ' ')})"
+def rule_anchor(direction: str, kind: str, pattern: str) -> str:
+    return f"rule-{direction}-{slug(kind)}-{slug(pattern)}"
+
+
+def _note(entry: Pair) -> str:
+    note = entry.note.strip("()")
+    if entry.resolver:
+        computed = f"targets computed per item ({entry.resolver.replace('_', ' ')})"
         note = f"{note}; {computed}" if note else computed
     return note
 
@@ -98,15 +105,48 @@ def mapping_markdown() -> str:
     lines = ["# k2ecs mapping reference", "",
              f"Generated from the registries the code runs (`python -m converter.mapping_doc > {MAPPING_DOC}`); "
              "do not edit by hand. `k2ecs explain CODE` prints a code's section; SARIF rules link to it.", "",
+             "- [Concerns](#concerns): where each part of the mapping lives in the code, both directions",
              "- [Topics](#topics): what each part of the mapping does, and the codes it reports",
              "- [Rules, Kubernetes to ECS](#rules-k8s) and [ECS to Kubernetes](#rules-ecs): every field pair",
              "- [Finding codes](#codes): every code with its severity, explanation and what to do",
              "- [Limits](#limits): every limit k2ecs enforces, with its source", ""]
+    lines += _concerns_section()
     lines += _topics_section()
     lines += _rules_section()
     lines += _codes_section()
     lines += _limits_section()
     return "\n".join(lines)
+
+
+def _concerns_section() -> list[str]:
+    tables = pair_tables()
+    lines = ['<a id="concerns"></a>', "", "## Concerns", "",
+             "Each concern owns its rule in both directions: the modules below read the source and write the "
+             "target, and one module declares the field pairs of both directions (the rules tables further "
+             "down, and what `k2ecs compare` shows). `module:function` names a function of that module.", ""]
+    for concern in CONCERNS:
+        mine = [t for t in tables if t.concern == concern.key]
+        # A pair shared by several kinds (a Deployment's and a StatefulSet's pod template) counts once.
+        counts = {side: len({p for t in mine for pairs in getattr(t, side).values() for p in pairs})
+                  for side in ("forward", "reverse")}
+        lines += [f'<a id="concern-{concern.key}"></a>', "", f"### {concern.title}", ""]
+        if concern.topics:
+            lines += ["Topics: " + ", ".join(f"[{TOPICS[key].title}](#{topic_anchor(key)})" for key in concern.topics), ""]
+        lines += [f"- Kubernetes to ECS: {_locations(concern.forward)}",
+                  f"- ECS to Kubernetes: {_locations(concern.reverse)}",
+                  f"- Field pairs: `{source_path(concern.pairs)}` ({counts['forward']} Kubernetes to ECS, "
+                  f"{counts['reverse']} ECS to Kubernetes)", ""]
+        if concern.one_way:
+            lines += [f"One way: {concern.one_way}", ""]
+    return lines
+
+
+def _locations(locations: tuple[str, ...]) -> str:
+    shown = []
+    for location in locations:
+        module, _, function = location.partition(":")
+        shown.append(f"`{source_path(module)}`" + (f" (`{function}`)" if function else ""))
+    return ", ".join(shown)
 
 
 def _topics_section() -> list[str]:
@@ -136,10 +176,12 @@ def _rules_section() -> list[str]:
             if table.same_as is not None:
                 lines += [f"The rules of [{table.same_as}](#rules-{direction}-{slug(table.same_as)}).", ""]
                 continue
-            lines += [f"| {source} | {target} | Note |", "|---|---|---|"]
+            lines += [f"| {source} | {target} | Note | Concern |", "|---|---|---|---|"]
             for rule in table.rules:
                 targets = "<br>".join(_cell(_code(t)) for t in rule.targets) or "(none)"
-                lines.append(f'| <a id="{rule.anchor}"></a>{_cell(_code(rule.source))} | {targets} | {_cell(rule.note)} |')
+                concern = f"[{BY_KEY[rule.concern].title}](#concern-{rule.concern})"
+                lines.append(f'| <a id="{rule.anchor}"></a>{_cell(_code(rule.source))} | {targets} | {_cell(rule.note)} '
+                             f"| {concern} |")
             lines.append("")
     return lines
 

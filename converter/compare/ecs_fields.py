@@ -1,148 +1,49 @@
-"""Which Kubernetes field each ECS field became (docs/MAPPING.md#topic-reverse), as a table compare reads.
+"""Which Kubernetes field each ECS field became (docs/MAPPING.md#topic-reverse), as compare shows it.
 
-The table is written in ECS API spelling (``/containerDefinitions/*/image``, ``/MinCapacity``). A source
-path is first brought to that spelling: a CloudFormation resource's ``Properties`` are respelled the way
-converter.ecs_input.view spells them the other way, and the ``{"taskDefinition": ...}`` of describe
-output is unwrapped. Targets use the path language of ``converter.compare.paths`` over the generated
-manifests, keyed by kind (``Service`` is a list: a workload may have several). Values are always read from
-the real manifests.
+The pairs are the conversion's own: each concern declares its ``REVERSE_PAIRS`` beside its rule
+(converter/field_pairs.py gathers them; converter/concerns.py says which module owns which concern). They are
+written in ECS API spelling (``/containerDefinitions/*/image``, ``/MinCapacity``). A source path is first
+brought to that spelling: a CloudFormation resource's ``Properties`` are respelled the way
+converter.ecs_input.view spells them the other way, and the ``{"taskDefinition": ...}`` of describe output is
+unwrapped. Targets use the path language of ``converter.compare.paths`` over the generated manifests, keyed by
+kind (``Service`` is a list: a workload may have several). Values are always read from the real manifests.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Callable
 
 from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
 from converter.ecs_input.container import dns_label
+from converter.ecs_input.scaling import METRICS as METRIC_RESOURCES
+from converter.ecs_input.view import API_NAMES_OF_CFN
+from converter.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
+from converter.field_pairs import HPA_SPEC as HPA
 
-DEPLOYMENT = "Deployment"
-POD = "Deployment.spec.template.spec"
-HPA = "HorizontalPodAutoscaler.spec"
 CFN_KINDS = {"AWS::ECS::TaskDefinition": "TaskDefinition", "AWS::ECS::Service": "Service",
              "AWS::ApplicationAutoScaling::ScalableTarget": "ScalableTarget",
              "AWS::ApplicationAutoScaling::ScalingPolicy": "ScalingPolicy"}
 CAMEL_KINDS = ("TaskDefinition", "Service")  # ECS spells members camelCase; Application Auto Scaling PascalCase
 WRAPPED = {"TaskDefinition": "taskDefinition", "Service": "service"}  # describe / register output
-# CloudFormation property names that are not the API member with its first letter raised (ecs_input/view.py).
-_FROM_CFN = {"EFSVolumeConfiguration": "efsVolumeConfiguration", "PlacementStrategies": "placementStrategy",
-             "ProxyConfigurationProperties": "properties"}
+# CloudFormation property names that are not the API member with its first letter raised: the reader's table.
+_FROM_CFN = API_NAMES_OF_CFN
 RESOURCE_ATTRIBUTES = "CloudFormationResource"
 NOT_CONVERTED = "CloudFormationOther"  # a resource type k2ecs does not convert: one row, its K2E-W702
-
-
-def _c(field: str) -> str:
-    """A field of the container the path is in: an app container, or an init container or sidecar."""
-    return f"{POD}.containers[name={{container}}].{field}|{POD}.initContainers[name={{container}}].{field}"
-
-
-def _entry(pattern: str, *targets: str, unit: bool = False, note: str = "", resolver: str = "",
-           unset: tuple[tuple[Any, ...], str] = ((), "")) -> dict[str, Any]:
-    """``unset``: (source values, why): an absent target means what these values mean (the field's default)."""
-    return {"pattern": pattern, "targets": targets, "unit": unit, "note": note, "resolver": resolver, "unset": unset}
-
-
-CD = "/containerDefinitions/*"
-TT = "/TargetTrackingScalingPolicyConfiguration"
-SCALE_TARGET = f"{HPA}.scaleTargetRef"
-FIELDS: dict[str, tuple[dict[str, Any], ...]] = {
-    "TaskDefinition": (
-        _entry("/family", f"{DEPLOYMENT}.metadata.name"),
-        _entry("/taskRoleArn", "ServiceAccount.metadata.annotations", f"{POD}.serviceAccountName"),
-        _entry("/networkMode", f"{POD}.hostNetwork", note="(unset: the pod network)",
-               unset=(("awsvpc",), "hostNetwork: absent, the pod has its own network interface, as an awsvpc task does")),
-        _entry("/pidMode", f"{POD}.shareProcessNamespace"),
-        _entry("/cpu", f"{POD}.containers[*].resources.requests.cpu"),
-        _entry("/memory", f"{POD}.containers[*].resources.limits.memory|{POD}.containers[*].resources.requests.memory"),
-        _entry("/ephemeralStorage", f"{POD}.containers[*].resources.requests.ephemeral-storage", unit=True),
-        _entry("/runtimePlatform", f"{POD}.nodeSelector", unit=True),
-        _entry("/volumes/*", f"{POD}.volumes[name={{item.name}}]", unit=True),
-        _entry("/tags/*", unit=True, resolver="tag"),
-        _entry(CD + "/name", _c("name")),
-        _entry(CD + "/image", _c("image")),
-        _entry(CD + "/entryPoint", _c("command"), unit=True),
-        _entry(CD + "/command", _c("args"), unit=True),
-        _entry(CD + "/workingDirectory", _c("workingDir")),
-        _entry(CD + "/environment/*", _c("env[name={item.name}]"), unit=True),
-        _entry(CD + "/secrets/*", _c("env[name={item.name}]"), unit=True),
-        _entry(CD + "/portMappings/*", _c("ports[containerPort={item.containerPort}]"), unit=True),
-        _entry(CD + "/cpu", _c("resources.requests.cpu")),
-        _entry(CD + "/memory", _c("resources.limits.memory")),
-        _entry(CD + "/memoryReservation", _c("resources.requests.memory")),
-        _entry(CD + "/resourceRequirements", _c("resources.limits"), unit=True),
-        _entry(CD + "/healthCheck", _c("livenessProbe"), _c("startupProbe"), unit=True),
-        _entry(CD + "/mountPoints/*", _c("volumeMounts[mountPath={item.containerPath}]"), unit=True),
-        _entry(CD + "/user", _c("securityContext.runAsUser"), _c("securityContext.runAsGroup")),
-        _entry(CD + "/readonlyRootFilesystem", _c("securityContext.readOnlyRootFilesystem")),
-        _entry(CD + "/privileged", _c("securityContext.privileged")),
-        _entry(CD + "/linuxParameters/capabilities", _c("securityContext.capabilities"), unit=True),
-        _entry(CD + "/dockerSecurityOptions", _c("securityContext"), unit=True),
-        _entry(CD + "/interactive", _c("stdin")),
-        _entry(CD + "/pseudoTerminal", _c("tty")),
-        _entry(CD + "/essential", note="(no field: each container of a pod restarts on its own)"),
-        _entry(CD + "/dependsOn", unit=True, note="(no field: decides initContainers and native sidecars)"),
-        _entry(CD + "/stopTimeout", f"{POD}.terminationGracePeriodSeconds"),
-        _entry(CD + "/dockerLabels", "Deployment.spec.template.metadata.annotations", unit=True),
-        _entry(CD + "/logConfiguration", unit=True, note="(no field: a node-level agent ships the logs)"),
-        _entry(CD + "/firelensConfiguration", unit=True, note="(no field: a node-level agent ships the logs)"),
-    ),
-    "Service": (
-        _entry("/serviceName", f"{DEPLOYMENT}.metadata.name"),
-        _entry("/taskDefinition", note="(no field: names the task definition the Deployment is made from)"),
-        _entry("/desiredCount", f"{DEPLOYMENT}.spec.replicas"),
-        _entry("/deploymentConfiguration/maximumPercent", f"{DEPLOYMENT}.spec.strategy.rollingUpdate.maxSurge"),
-        _entry("/deploymentConfiguration/minimumHealthyPercent",
-               f"{DEPLOYMENT}.spec.strategy.rollingUpdate.maxUnavailable"),
-        _entry("/schedulingStrategy", f"{DEPLOYMENT}.kind"),
-        _entry("/deploymentController", f"{DEPLOYMENT}.spec.strategy.type", unit=True),
-        _entry("/deploymentConfiguration/deploymentCircuitBreaker", unit=True,
-               note="(no field: progressDeadlineSeconds is the nearest)"),
-        _entry("/serviceConnectConfiguration/logConfiguration", unit=True, note="(no field)"),
-        _entry("/loadBalancers/*", unit=True, resolver="load_balancer"),
-        _entry("/serviceConnectConfiguration/enabled", unit=True, resolver="service_connect"),
-        _entry("/serviceConnectConfiguration/services/*", unit=True, resolver="service_connect"),
-        _entry("/serviceRegistries/*", unit=True, resolver="registry"),
-        _entry("/tags/*", unit=True, resolver="tag"),
-    ),
-    "ScalableTarget": (
-        _entry("/MinCapacity", f"{HPA}.minReplicas"),
-        _entry("/MaxCapacity", f"{HPA}.maxReplicas"),
-        _entry("/ResourceId", SCALE_TARGET),
-        _entry("/ServiceNamespace", SCALE_TARGET),
-        _entry("/ScalableDimension", SCALE_TARGET),
-    ),
-    "ScalingPolicy": (
-        _entry("/PolicyName", note="(no field: the HPA is named after the workload)"),
-        _entry("/PolicyType", f"{HPA}.metrics"),
-        _entry("/ResourceId", SCALE_TARGET),
-        _entry("/ServiceNamespace", SCALE_TARGET),
-        _entry("/ScalableDimension", SCALE_TARGET),
-        _entry("/ScalingTargetId", SCALE_TARGET),
-        _entry(TT, f"{HPA}.metrics"),
-        _entry(TT + "/TargetValue", unit=True, resolver="metric"),
-        _entry(TT + "/PredefinedMetricSpecification", unit=True, resolver="metric"),
-        _entry(TT + "/ScaleOutCooldown", f"{HPA}.behavior.scaleUp.stabilizationWindowSeconds"),
-        _entry(TT + "/ScaleInCooldown", f"{HPA}.behavior.scaleDown.stabilizationWindowSeconds"),
-        _entry(TT + "/DisableScaleIn", f"{HPA}.behavior.scaleDown.selectPolicy",
-               unset=((False,), "selectPolicy: absent, the HPA scales in (Max), as DisableScaleIn: false lets it")),
-    ),
-    "Template": (
-        _entry("/Parameters", note="(read where a value refers to them)"),
-        _entry("/Mappings", note="(read where a value refers to them)"),
-    ),
-}
 HIDDEN = {(RESOURCE_ATTRIBUTES, ("Type",)), (NOT_CONVERTED, ("Type",)), (NOT_CONVERTED, ("Properties",)),
           ("Template", ("AWSTemplateFormatVersion",))}
 
-# Where a finding that names no field of its own lands on the Kubernetes side.
-CODE_TARGETS = {
-    "K2E-I727": (f"{DEPLOYMENT}.spec.replicas",),
-    "K2E-I720": (f"{DEPLOYMENT}.spec.strategy",),
-    "K2E-W714": ("ServiceAccount.metadata.annotations",),
-}
 
-_COMPILED = {kind: tuple((pattern_parts(e["pattern"]), e) for e in entries) for kind, entries in FIELDS.items()}
+@cache
+def _compiled() -> dict[str, tuple[tuple[tuple[str, ...], Pair], ...]]:
+    return {kind: tuple((pattern_parts(p.pattern), p) for p in pairs) for kind, pairs in reverse_pairs().items()}
+
+
+@cache
+def _code_fields() -> dict[str, tuple[str, ...]]:
+    return reverse_code_fields()
 
 
 def api_path(source: SourceDocument, path: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
@@ -170,9 +71,9 @@ def _camel(step: Any) -> Any:
     return _FROM_CFN.get(step) or step[:1].lower() + step[1:]
 
 
-def entry_for(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any] | None:
+def entry_for(source: SourceDocument, path: tuple[Any, ...]) -> Pair | None:
     kind, steps = api_path(source, path)
-    for parts, entry in _COMPILED.get(kind, ()):
+    for parts, entry in _compiled().get(kind, ()):
         if pattern_matches(parts, steps):
             return entry
     return None
@@ -246,7 +147,7 @@ def _tag(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput)
     return f"{DEPLOYMENT}.metadata.labels", MISSING
 
 
-_METRICS = {"ECSServiceAverageCPUUtilization": "cpu", "ECSServiceAverageMemoryUtilization": "memory"}
+_METRICS = METRIC_RESOURCES  # the scaling concern's table (converter/ecs_input/scaling.py)
 
 
 def _metric(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:
@@ -274,7 +175,7 @@ class EcsToKubernetes:
 
     def unit(self, source: SourceDocument, path: tuple[Any, ...]) -> bool:
         entry = entry_for(source, tuple(path))
-        return entry is not None and entry["unit"]
+        return entry is not None and entry.unit
 
     def hidden(self, source: SourceDocument, path: tuple[Any, ...]) -> bool:
         return api_path(source, tuple(path)) in HIDDEN
@@ -283,27 +184,29 @@ class EcsToKubernetes:
         entry = entry_for(source, tuple(path))
         if entry is None:
             return NO_FIELD, MISSING
-        if entry["resolver"]:
-            return RESOLVERS[entry["resolver"]](source, tuple(path), workload)
-        if not entry["targets"]:
-            return entry["note"] or NO_FIELD, MISSING
+        if entry.resolver:
+            return RESOLVERS[entry.resolver](source, tuple(path), workload)
+        if not entry.targets:
+            return entry.note or NO_FIELD, MISSING
         variables = _variables(source, tuple(path))
-        field, value = combine([resolve_first(workload.targets, t, variables) for t in entry["targets"]])
-        if value is MISSING and entry["note"]:
-            return f"{field} {entry['note']}", value
+        field, value = combine([resolve_first(workload.targets, t, variables) for t in entry.targets])
+        if value is MISSING and entry.note:
+            return f"{field} {entry.note}", value
         return field, value
 
     def unset(self, source: SourceDocument, path: tuple[Any, ...]) -> str | None:
         entry = entry_for(source, tuple(path))
-        values, reason = entry["unset"] if entry is not None else ((), "")
+        if entry is None or not entry.same_when_unset:
+            return None
         value = _at(source.data, tuple(path))
-        return reason if any(value == v and type(value) is type(v) for v in values) else None
+        same = any(value == v and type(value) is type(v) for v in entry.same_when_unset)
+        return entry.unset_reason if same else None
 
     def explains(self, source: SourceDocument, path: tuple[Any, ...], code: str) -> bool:
         return False  # every reverse finding names its own field
 
     def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
-        targets = CODE_TARGETS.get(code)
+        targets = _code_fields().get(code)
         if targets is None:
             return None
         return combine([resolve_first(workload.targets, t, {}) for t in targets])

@@ -112,8 +112,8 @@ def readiness_budget_seconds(container: Container) -> int | None:
     return probe.initial_delay_seconds + probe.failure_threshold * probe.period_seconds
 
 
-# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
-from converter.field_pairs import CD, CONTAINER, pair  # noqa: E402  (the pairs are data about the rules above)
+# Where each field of this concern lands, both directions (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import CD, CONTAINER, ECS_CONTAINER, k8s_container, pair  # noqa: E402  (the pairs are data about the rules above)
 
 _WORKLOAD_PAIRS = (
     pair(CONTAINER + "/livenessProbe", f"{CD}.healthCheck", unit=True),
@@ -122,3 +122,10 @@ _WORKLOAD_PAIRS = (
          note="(target group health check, when behind a load balancer)"),
 )
 PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
+CONCERN = "health"
+# ECS -> Kubernetes (converter/ecs_input/container.py health_probes, converter/kubernetes_output/deployment.py _probe).
+REVERSE_PAIRS = {
+    "TaskDefinition": (
+        pair(ECS_CONTAINER + "/healthCheck", k8s_container("livenessProbe"), k8s_container("startupProbe"), unit=True),
+    ),
+}

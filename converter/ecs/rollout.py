@@ -53,8 +53,8 @@ def rolling_percentages(max_surge: int | str | None, max_unavailable: int | str 
 RECREATE = Percentages(100, 0)  # all old tasks may stop first; never more than desired
 
 
-# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
-from converter.field_pairs import pair  # noqa: E402  (the pairs are data about the rules above)
+# Where each field of this concern lands, both directions (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import DEPLOYMENT, pair  # noqa: E402  (the pairs are data about the rules above)
 
 _WORKLOAD_PAIRS = (
     pair("/spec/replicas", "service.desiredCount"),
@@ -63,3 +63,18 @@ _WORKLOAD_PAIRS = (
 )
 PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
 CODE_FIELDS = {"K2E-I311": ("service.desiredCount",)}  # no replicas: desiredCount 1
+CONCERN = "rollout"
+# ECS -> Kubernetes (converter/ecs_input/service.py rollout_at, converter/kubernetes_output/deployment.py _strategy).
+REVERSE_PAIRS = {
+    "Service": (
+        pair("/desiredCount", f"{DEPLOYMENT}.spec.replicas"),
+        pair("/deploymentConfiguration/maximumPercent", f"{DEPLOYMENT}.spec.strategy.rollingUpdate.maxSurge"),
+        pair("/deploymentConfiguration/minimumHealthyPercent",
+             f"{DEPLOYMENT}.spec.strategy.rollingUpdate.maxUnavailable"),
+        pair("/schedulingStrategy", f"{DEPLOYMENT}.kind"),
+        pair("/deploymentController", f"{DEPLOYMENT}.spec.strategy.type", unit=True),
+        pair("/deploymentConfiguration/deploymentCircuitBreaker", unit=True,
+             note="(no field: progressDeadlineSeconds is the nearest)"),
+    ),
+}
+REVERSE_CODE_FIELDS = {"K2E-I727": (f"{DEPLOYMENT}.spec.replicas",), "K2E-I720": (f"{DEPLOYMENT}.spec.strategy",)}

@@ -206,8 +206,8 @@ def _policy_name(service_name: str, resource: str, taken: set[str]) -> str:
         counter += 1
 
 
-# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
-from converter.field_pairs import pair  # noqa: E402  (the pairs are data about the rules above)
+# Where each field of this concern lands, both directions (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import HPA_SPEC, TRACKING, pair  # noqa: E402  (the pairs are data about the rules above)
 
 _TRACKING = "scaling.scalingPolicies[0].TargetTrackingScalingPolicyConfiguration"
 PAIRS = {
@@ -224,3 +224,31 @@ PAIRS = {
     ),
 }
 CODE_FIELDS = {"K2E-W606": ("scaling.scalableTarget.ResourceId",)}
+CONCERN = "scaling"
+# ECS -> Kubernetes (converter/ecs_input/scaling.py build_autoscaling, converter/kubernetes_output/hpa.py render_hpa).
+_SCALE_TARGET = f"{HPA_SPEC}.scaleTargetRef"
+_DIMENSIONS = (
+    pair("/ResourceId", _SCALE_TARGET),
+    pair("/ServiceNamespace", _SCALE_TARGET),
+    pair("/ScalableDimension", _SCALE_TARGET),
+)
+REVERSE_PAIRS = {
+    "ScalableTarget": (
+        pair("/MinCapacity", f"{HPA_SPEC}.minReplicas"),
+        pair("/MaxCapacity", f"{HPA_SPEC}.maxReplicas"),
+        *_DIMENSIONS,
+    ),
+    "ScalingPolicy": (
+        pair("/PolicyName", note="(no field: the HPA is named after the workload)"),
+        pair("/PolicyType", f"{HPA_SPEC}.metrics"),
+        *_DIMENSIONS,
+        pair("/ScalingTargetId", _SCALE_TARGET),
+        pair(TRACKING, f"{HPA_SPEC}.metrics"),
+        pair(TRACKING + "/TargetValue", unit=True, resolver="metric"),
+        pair(TRACKING + "/PredefinedMetricSpecification", unit=True, resolver="metric"),
+        pair(TRACKING + "/ScaleOutCooldown", f"{HPA_SPEC}.behavior.scaleUp.stabilizationWindowSeconds"),
+        pair(TRACKING + "/ScaleInCooldown", f"{HPA_SPEC}.behavior.scaleDown.stabilizationWindowSeconds"),
+        pair(TRACKING + "/DisableScaleIn", f"{HPA_SPEC}.behavior.scaleDown.selectPolicy", same_when_unset=(False,),
+             unset_reason="selectPolicy: absent, the HPA scales in (Max), as DisableScaleIn: false lets it"),
+    ),
+}

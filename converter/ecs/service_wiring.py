@@ -295,10 +295,14 @@ def _at(origin: Origin, field: str) -> Origin:
     return origin.at(f"{origin.path}/{field}")
 
 
-# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
-from converter.field_pairs import pair  # noqa: E402  (the pairs are data about the rules above)
+# Where each field of this concern lands, both directions (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import CD, CONTAINER, ECS_CONTAINER, k8s_container, pair  # noqa: E402  (the pairs are data about the rules above)
 
+# The container's own ports (converter/ecs/taskdef.py _ports_and_rest writes them) are this concern's too.
+_PORTS = (pair(CONTAINER + "/ports/*", f"{CD}.portMappings[containerPort={{item.containerPort}}]", unit=True),)
 PAIRS = {
+    "Deployment": _PORTS,
+    "StatefulSet": _PORTS,
     "Service": (
         pair("/metadata/name", "service.serviceConnectConfiguration.services[*].discoveryName|service.loadBalancers"),
         pair("/metadata/annotations", "service.loadBalancers", note="(load balancer settings: see K2E-W402)"),
@@ -313,4 +317,18 @@ CODE_FIELDS = {
     "K2E-W605": ("service.loadBalancers[*].targetGroupArn",),
     "K2E-W402": ("service.loadBalancers",),
     "K2E-I401": ("service.serviceConnectConfiguration",),
+}
+CONCERN = "exposure"
+# ECS -> Kubernetes (converter/ecs_input/container.py _ports, converter/ecs_input/exposures.py build_exposures,
+# converter/kubernetes_output/service.py render_service).
+REVERSE_PAIRS = {
+    "TaskDefinition": (
+        pair(ECS_CONTAINER + "/portMappings/*", k8s_container("ports[containerPort={item.containerPort}]"), unit=True),
+    ),
+    "Service": (
+        pair("/loadBalancers/*", unit=True, resolver="load_balancer"),
+        pair("/serviceConnectConfiguration/enabled", unit=True, resolver="service_connect"),
+        pair("/serviceConnectConfiguration/services/*", unit=True, resolver="service_connect"),
+        pair("/serviceRegistries/*", unit=True, resolver="registry"),
+    ),
 }

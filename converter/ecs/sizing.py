@@ -234,8 +234,8 @@ def _ec2_size(workload: Workload, settings: Settings, cpu_units: int, memory_mib
     return shares, task_memory, False
 
 
-# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
-from converter.field_pairs import CD, CONTAINER, TD, pair  # noqa: E402  (the pairs are data about the rules above)
+# Where each field of this concern lands, both directions (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import CD, CONTAINER, ECS_CONTAINER, POD_SPEC, TD, k8s_container, pair  # noqa: E402  (the pairs are data about the rules above)
 
 _WORKLOAD_PAIRS = (
     pair(CONTAINER + "/resources/requests/cpu", f"{CD}.cpu", f"{TD}.cpu"),
@@ -254,4 +254,19 @@ CODE_FIELDS = {
     "K2E-E204": (f"{TD}.cpu", f"{TD}.memory"),
     "K2E-I209": (f"{TD}.containerDefinitions[*].memory",),
     "K2E-W210": (f"{TD}.containerDefinitions[*].memory",),
+}
+CONCERN = "resources"
+# ECS -> Kubernetes (converter/ecs_input/container.py _resources, taskdef.py _give_task_size,
+# converter/kubernetes_output/deployment.py _resources).
+REVERSE_PAIRS = {
+    "TaskDefinition": (
+        pair("/cpu", f"{POD_SPEC}.containers[*].resources.requests.cpu"),
+        pair("/memory", f"{POD_SPEC}.containers[*].resources.limits.memory"
+                        f"|{POD_SPEC}.containers[*].resources.requests.memory"),
+        pair("/ephemeralStorage", f"{POD_SPEC}.containers[*].resources.requests.ephemeral-storage", unit=True),
+        pair(ECS_CONTAINER + "/cpu", k8s_container("resources.requests.cpu")),
+        pair(ECS_CONTAINER + "/memory", k8s_container("resources.limits.memory")),
+        pair(ECS_CONTAINER + "/memoryReservation", k8s_container("resources.requests.memory")),
+        pair(ECS_CONTAINER + "/resourceRequirements", k8s_container("resources.limits"), unit=True),
+    ),
 }

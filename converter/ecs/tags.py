@@ -77,8 +77,8 @@ def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]
     return tags, findings
 
 
-# Where each field of this concern lands on ECS (converter/field_pairs.py; shown by k2ecs compare).
-from converter.field_pairs import TD, pair  # noqa: E402  (the pairs are data about the rules above)
+# Where each field of this concern lands, both directions (converter/field_pairs.py; shown by k2ecs compare).
+from converter.field_pairs import DEPLOYMENT, ECS_CONTAINER, TD, pair  # noqa: E402  (the pairs are data about the rules above)
 
 _WORKLOAD_PAIRS = (
     pair("/metadata/name", f"{TD}.family", "service.serviceName"),
@@ -88,3 +88,16 @@ _WORKLOAD_PAIRS = (
 )
 PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
 CODE_FIELDS = {"K2E-I308": (f"{TD}.family", "service.serviceName")}  # renamed on ECS (converter.workload_names)
+CONCERN = "naming"
+# ECS -> Kubernetes (converter/ecs_input/taskdef.py _tags, converter/kubernetes_output/deployment.py metadata).
+REVERSE_PAIRS = {
+    "TaskDefinition": (
+        pair("/family", f"{DEPLOYMENT}.metadata.name"),
+        pair("/tags/*", unit=True, resolver="tag"),
+        pair(ECS_CONTAINER + "/dockerLabels", "Deployment.spec.template.metadata.annotations", unit=True),
+    ),
+    "Service": (
+        pair("/serviceName", f"{DEPLOYMENT}.metadata.name"),
+        pair("/tags/*", unit=True, resolver="tag"),
+    ),
+}

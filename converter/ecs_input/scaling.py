@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from converter.ecs.scaling import PREDEFINED_METRIC
 from converter.ecs_input.intrinsics import ResourceRef, referenced_resources
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.model import Autoscaling, MetricTarget, Workload
@@ -20,7 +21,7 @@ from converter.quantity import MIB
 DEFAULT_COOLDOWN = 300  # [AAS-COOLDOWN] default for ECS services, written explicitly
 MAX_WINDOW = limit_value("hpa-stabilization-window-seconds")  # [K8S-AS2] stabilizationWindowSeconds
 SCALE_UP_POLICY_PERIOD = 15  # the HPA's default scale-up policies act every 15 s ([K8S-HPA])
-METRICS = {"ECSServiceAverageCPUUtilization": "cpu", "ECSServiceAverageMemoryUtilization": "memory"}
+METRICS = {ecs: resource for resource, ecs in PREDEFINED_METRIC.items()}  # the forward rule's table, inverted
 TARGET_READ_ONLY = ("CreationTime", "ScalableTargetARN")
 POLICY_READ_ONLY = ("PolicyARN", "Alarms", "CreationTime")
 _RESOURCE_ID = re.compile(r"^service/([^/]+)/([^/]+)$")

@@ -19,6 +19,8 @@ _MISSING = object()
 # CloudFormation property names that are not the API member name with its first letter raised.
 _CFN_NAMES = {"efsVolumeConfiguration": "EFSVolumeConfiguration", "placementStrategy": "PlacementStrategies"}
 _CFN_NESTED = {("proxyConfiguration", "properties"): "ProxyConfigurationProperties"}
+# The same facts the other way, to bring a CloudFormation path to API spelling (converter/compare/ecs_fields.py).
+API_NAMES_OF_CFN = {cfn: api for api, cfn in _CFN_NAMES.items()} | {cfn: nested[-1] for nested, cfn in _CFN_NESTED.items()}
 
 
 class Key(str):
