@@ -31,6 +31,8 @@ class _RecordType(type):
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> _RecordType:
         own = tuple(namespace.get("__annotations__", ()))
         namespace.setdefault("__slots__", own)
+        # Each class its own: the fields a base cached on itself must not answer for a subclass with more.
+        namespace.setdefault("__dataclass_fields__", _LazyDataclassFields())
         cls = super().__new__(mcs, name, bases, namespace)
         fields = getattr(cls, "_record_fields", ()) + own  # a record's bases' fields come first, as in a dataclass
         cls._record_fields = fields

@@ -210,3 +210,15 @@ def test_settings_merged_applies_known_overrides_that_are_not_none():
 
     merged = Settings(cluster="a", region="r").merged({"cluster": "b", "region": None, "unknown": 1})
     assert (merged.cluster, merged.region) == ("b", "r") and type(merged) is Settings
+
+
+def test_a_subclass_record_keeps_its_own_fields_after_its_base_was_asked():
+    """dataclasses.fields of a base record caches the base's fields on the base class; a subclass with more
+    fields (kubernetes.service.ServiceExposure extends model.Exposure) must still answer with its own, whichever
+    class was asked first (the test order above once depended on the module names)."""
+    from converter.kubernetes.service import ServiceExposure
+    from converter.model import Exposure
+
+    base = [f.name for f in dataclasses.fields(Exposure)]
+    own = [f.name for f in dataclasses.fields(ServiceExposure)]
+    assert own == list(ServiceExposure._record_fields) and own[:len(base)] == base and len(own) > len(base)
