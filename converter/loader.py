@@ -449,7 +449,10 @@ class Unreadable:
 
 
 _GUESS_KIND = re.compile(r"^kind:[ \t]*[\'\"]?([A-Za-z][A-Za-z0-9]*)", re.M)
-_GUESS_NAME = re.compile(r"^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+name:[ \t]*[\'\"]?([A-Za-z0-9][-A-Za-z0-9_.]*)", re.M)
+# Each indented line of metadata is one blank or tab and then the rest of the line: a line splits one way
+# only. Written "[ \t]+.*\r?\n", a line of k leading blanks split k ways, and a metadata block of n such
+# lines with no name: under it was tried in k^n ways (exponential; 30 lines of two blanks took minutes).
+_GUESS_NAME = re.compile(r"^metadata:[ \t]*\r?\n(?:[ \t][^\n]*\n)*?[ \t]+name:[ \t]*[\'\"]?([A-Za-z0-9][-A-Za-z0-9_.]*)", re.M)
 
 
 def guess_resource(text: str) -> str | None:
