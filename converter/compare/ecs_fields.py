@@ -16,6 +16,7 @@ from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadI
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
 from converter.ecs_input.container import dns_label
+from converter.ecs_input.view import api_name
 
 DEPLOYMENT = "Deployment"
 POD = "Deployment.spec.template.spec"
@@ -25,9 +26,6 @@ CFN_KINDS = {"AWS::ECS::TaskDefinition": "TaskDefinition", "AWS::ECS::Service": 
              "AWS::ApplicationAutoScaling::ScalingPolicy": "ScalingPolicy"}
 CAMEL_KINDS = ("TaskDefinition", "Service")  # ECS spells members camelCase; Application Auto Scaling PascalCase
 WRAPPED = {"TaskDefinition": "taskDefinition", "Service": "service"}  # describe / register output
-# CloudFormation property names that are not the API member with its first letter raised (ecs_input/view.py).
-_FROM_CFN = {"EFSVolumeConfiguration": "efsVolumeConfiguration", "PlacementStrategies": "placementStrategy",
-             "ProxyConfigurationProperties": "properties"}
 RESOURCE_ATTRIBUTES = "CloudFormationResource"
 NOT_CONVERTED = "CloudFormationOther"  # a resource type k2ecs does not convert: one row, its K2E-W702
 
@@ -167,7 +165,7 @@ def api_path(source: SourceDocument, path: tuple[Any, ...]) -> tuple[str, tuple[
 def _camel(step: Any) -> Any:
     if not isinstance(step, str):
         return step
-    return _FROM_CFN.get(step) or step[:1].lower() + step[1:]
+    return api_name(step)
 
 
 def entry_for(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any] | None:

@@ -23,11 +23,11 @@ from converter.compare.ecs_fields import CFN_KINDS, WRAPPED, EcsToKubernetes
 from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
 from converter.findings import Finding
+from converter.quantity import TaskSizeError, parse_task_size
 from converter.settings import Settings
 
 SHORTEST_EMBEDDED_SECRET = 4  # shorter NoEcho values are replaced only where they are a whole value
 _REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(vcpu|gb)?")  # task cpu/memory: 1024, "1024", "1 vCPU", "2 GB" (docs/MAPPING.md#topic-task-size)
 
 
 def from_ecs(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
@@ -202,10 +202,13 @@ def _view(record: Any, documents: list[Any]) -> Any:
 
 
 def _size(value: Any, unit: str) -> int | None:
-    match = _SIZE.fullmatch(str(value).strip().lower()) if value is not None else None
-    if match is None or match[2] not in (None, unit):
+    """Task cpu/memory as the conversion reads it (converter.quantity.parse_task_size); None where it refuses it."""
+    if value is None:
         return None
-    return int(float(match[1]) * (1024 if match[2] else 1))
+    try:
+        return parse_task_size(value, cpu=unit == "vcpu")
+    except TaskSizeError:
+        return None
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:
