@@ -66,6 +66,7 @@ def forward_code_fields() -> dict[str, tuple[str, ...]]:
 
 
 def _concerns() -> tuple[Any, ...]:
+    # lazy: an import cycle (each concern module imports this one for pair())
     from converter.ecs import container_pairs, healthcheck, rollout, scaling, service_wiring, sizing, tags
 
     # Order matters where two patterns match one path: the first concern's pair wins.

@@ -16,9 +16,12 @@ links survive rewording. tests/test_mapping_doc.py fails when docs/MAPPING.md is
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, Iterable, NamedTuple
 
 from converter.codes import CODES, MAPPING_DOC, CodeInfo, code_anchor, topic_anchor
+from converter.compare import ecs_fields
+from converter.field_pairs import forward_pairs
 from converter.limits import GROUPS, LIMITS
 from converter.resources import load_schema
 from converter.topics import TOPICS
@@ -53,9 +56,6 @@ def rule_tables() -> list[RuleTable]:
     (converter.field_pairs.forward_pairs, the same pairs ``k2ecs compare`` shows and tests/test_compare_truth.py
     checks against the conversion). ECS -> Kubernetes: compare's reverse table (converter.compare.ecs_fields).
     """
-    from converter.compare import ecs_fields
-    from converter.field_pairs import forward_pairs
-
     forward = {kind: tuple({"pattern": p.pattern, "targets": p.targets, "note": p.note, "resolver": p.resolver}
                            for p in pairs) for kind, pairs in forward_pairs().items()}
     tables: list[RuleTable] = []
@@ -216,6 +216,4 @@ def anchors(markdown: str) -> list[str]:
 
 
 if __name__ == "__main__":  # pragma: no cover - writes docs/MAPPING.md
-    import sys
-
     sys.stdout.write(mapping_markdown())

@@ -12,6 +12,7 @@ import json
 from functools import cache
 from typing import Any
 
+from converter.aws.shapes import members
 from converter.facts import health_check_defaults, host_port_is_container_port
 
 # Defaults ECS applies to a member the request omits. A member equal to its default is removed from
@@ -37,8 +38,6 @@ ORDERLESS_LISTS: dict[str, str] = {"environment": "name", "secrets": "name", "ul
 @cache
 def _request_members() -> frozenset[str]:
     """The members RegisterTaskDefinition accepts; everything else in a description is read-only."""
-    from converter.aws.shapes import members
-
     return members("ecs", "RegisterTaskDefinitionRequest") - {"tags"}  # tags are compared on their own (tags_dict)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
+from converter.codes import CODES
 from converter.compare.model import Comparison, SourceDocument, WorkloadView
 from converter.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
 
@@ -203,8 +204,6 @@ def _loose_node(source: SourceDocument, section: str) -> Node | None:
 
 
 def _title(code: str) -> str:
-    from converter.codes import CODES
-
     info = CODES.get(code)
     return info.title.lower() if info is not None else "see its section"
 
