@@ -449,9 +449,8 @@ class Unreadable:
 
 
 _GUESS_KIND = re.compile(r"^kind:[ \t]*[\'\"]?([A-Za-z][A-Za-z0-9]*)", re.M)
-# Each indented line of metadata is one blank or tab and then the rest of the line: a line splits one way
-# only. Written "[ \t]+.*\r?\n", a line of k leading blanks split k ways, and a metadata block of n such
-# lines with no name: under it was tried in k^n ways (exponential; 30 lines of two blanks took minutes).
+# An indented line is one blank or tab, then the rest: it splits one way. "[ \t]+.*\r?\n" split k leading blanks
+# k ways, so n indented lines with no name under them were tried k^n ways (tests/test_regex_bounds.py).
 _GUESS_NAME = re.compile(r"^metadata:[ \t]*\r?\n(?:[ \t][^\n]*\n)*?[ \t]+name:[ \t]*[\'\"]?([A-Za-z0-9][-A-Za-z0-9_.]*)", re.M)
 
 
