@@ -26,16 +26,16 @@ _MAX_INT64 = Decimal(2**63 - 1)
 KIB = 2**10
 MIB = 2**20
 GIB = 2**30
-# ECS: "1 vCPU = 1024 CPU units" (Amazon ECS Developer Guide, task definition parameters, "Task size", and
-# botocore's ContainerDefinition.cpu: "1,024 CPU units for every vCPU"). Kubernetes: 1 CPU = 1000m
-# (k8s.io/apimachinery resource.Quantity, MilliValue).
+# ECS: 1 vCPU is 1024 CPU units (botocore ECS RegisterTaskDefinitionRequest.cpu: "1024 (1 vCPU)", "128 CPU
+# units (0.125 vCPUs)"; ContainerDefinition.cpu: the vCPUs of an instance type "by 1,024"). Kubernetes: 1 CPU
+# is 1000m (k8s.io/apimachinery pkg/api/resource, Quantity.MilliValue).
 CPU_UNITS_PER_CORE = 1024
 MILLICORES_PER_CORE = 1000
-# A task size's "GB" is GiB: "memory ... in GB, for example 1GB or 1 GB ... converted to an integer
-# indicating the MiB" (task definition parameters, "Task size"; the Fargate table lists 1 GB as 1024 MiB).
+# A task size's "GB" is 1024 MiB (botocore RegisterTaskDefinitionRequest.memory: "a string using GB (for example,
+# 1GB or 1 GB) ... converted to an integer indicating the MiB", and its table: "1024 (1 GB), 2048 (2 GB)").
 MIB_PER_GB = GIB // MIB
-# Task cpu and memory as ECS accepts them (RegisterTaskDefinition cpu/memory are strings): 1024, "1024",
-# "1 vCPU", "0.25 vcpu", "2 GB", "2GB" (#topic-task-size).
+# Task cpu and memory as ECS accepts them (RegisterTaskDefinitionRequest cpu/memory are strings): 1024, "1024",
+# "1 vCPU", "1 vcpu", "2 GB", "2GB" (#topic-task-size).
 _TASK_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(vcpu|gb)?")
 
 
