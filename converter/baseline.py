@@ -25,10 +25,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Iterable
 
+import yaml
+
+from converter.codes import CODES
 from converter.errors import UsageError
 from converter.findings import Finding, Origin, Severity, make_finding, sort_findings
 from converter.kubernetes.metadata import ACCEPT_ANNOTATION
 from converter.record import MutableRecord, Record, set_field
+from converter.resources import load_schema
 
 BASELINE_FORMAT = "k2ecs-baseline/1"
 DEFAULT_BASELINE_FILE = "k2ecs-baseline.json"
@@ -123,9 +127,7 @@ class Baseline(Record):
 
 def read_baseline(file: str) -> Baseline:
     """Read and validate a baseline file; any problem is a usage error (exit status 2)."""
-    import jsonschema
-
-    from converter.resources import load_schema
+    import jsonschema  # lazy: only a run with a baseline file validates one (jsonschema is a large import)
 
     try:
         text = Path(file).read_text(encoding="utf-8")
@@ -152,8 +154,6 @@ def read_baseline(file: str) -> Baseline:
 
 def _entry_lines(text: str) -> list[int | None]:
     """The line of each item of ``accepted`` (JSON is YAML: the YAML composer knows where nodes start)."""
-    import yaml
-
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
@@ -231,8 +231,6 @@ class _AnnotationEntry(MutableRecord):
 def _annotation_entries(sources: Iterable[Any], findings: list[Finding]) -> dict[tuple[str, str], dict[str, _AnnotationEntry]]:
     """(file, resource) -> code -> entry, from the accept annotation of each source document.
     Malformed entries become K2E-W801 findings (appended to ``findings``)."""
-    from converter.codes import CODES
-
     table: dict[tuple[str, str], dict[str, _AnnotationEntry]] = {}
     for source in sources:
         reader = source.reader

@@ -1,12 +1,18 @@
 """What every k2ecs command shares: option types declared once, the settings loading, and the one place errors are caught.
 
-Command modules import this; it imports nothing heavy at module level, so start-up stays cheap.
+Command modules import this; it imports nothing heavy at module level, so start-up stays cheap: `k2ecs --help`
+imports only the CLI, this module and the command modules (tests/test_startup.py; bench/run.py times it). The
+imports marked "lazy: start-up" are made by the function that needs them, when a command runs it.
 """
 
 from __future__ import annotations
 
+import errno
 import gc
+import io
+import os
 import sys
+import traceback
 from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Annotated, Iterator, List, Optional
@@ -14,7 +20,8 @@ from typing import Annotated, Iterator, List, Optional
 import typer
 import typer.core
 
-from converter.errors import ExitStatus, K2ecsError
+from converter.console import is_terminal, use_color
+from converter.errors import ExitStatus, K2ecsError, UsageError
 
 
 class FailOn(str, Enum):
@@ -100,7 +107,7 @@ class SettingsFlags:
     def settings(self):
         """The config file merged with the flags, flags first. Without --config, ./k2ecs.yaml is the config
         when it exists. Flags are checked against the config schema, exactly as the same values in the file."""
-        from converter.config import check_flags, load_config
+        from converter.config import check_flags, load_config  # lazy: start-up (module docstring)
 
         values = {
             "cluster": self.cluster, "region": self.region,
@@ -115,9 +122,7 @@ class SettingsFlags:
 
     def config_path(self) -> Optional[str]:
         """--config, else ./k2ecs.yaml when it exists (and discovery is on), else None."""
-        import os
-
-        from converter.config import DEFAULT_CONFIG
+        from converter.config import DEFAULT_CONFIG  # lazy: start-up (module docstring)
 
         if self.config is None and self.discover_config and os.path.isfile(DEFAULT_CONFIG):
             return DEFAULT_CONFIG
@@ -130,8 +135,6 @@ _FLAG_NAMES = {"assign_public_ip": "--assign-public-ip/--no-assign-public-ip"}
 def refuse_settings_for_ecs_input(flags: SettingsFlags, when: str) -> None:
     """Settings shape the ECS side only: with ECS input they would apply to nothing, and accepting them
     would let a user believe they applied, so they are a usage error (convert --to k8s, compare)."""
-    from converter.errors import UsageError
-
     given = flags.given()
     if given:
         one = len(given) == 1
@@ -146,7 +149,7 @@ ExcludeOption = Annotated[Optional[List[str]], typer.Option(
 def conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None):
     """Load the settings and the manifests, and convert (shared by convert, baseline, plan and apply).
     Each document is read on its own (converter.inputs): one that is broken is a finding, not the run's end."""
-    from converter.convert import convert as run_conversion
+    from converter.convert import convert as run_conversion  # lazy: start-up (module docstring)
     from converter.inputs import load_inputs
 
     settings = flags.settings()
@@ -170,7 +173,7 @@ def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[Lis
     """conversion(), with each workload's output handed to ``sink`` as soon as it is validated rather than
     kept, and each workload of a large file parsed only when the conversion reaches it (converter.deferred).
     The outputs of the result are then only what the report needs of them (name, resource, scaling)."""
-    from converter.convert import convert as run_conversion
+    from converter.convert import convert as run_conversion  # lazy: start-up (module docstring)
     from converter.deferred import SourceText
     from converter.inputs import load_inputs
     from converter.loader import read_source
@@ -219,7 +222,7 @@ def _drained(items: list) -> Iterator:
 def with_report_file(report_file: Optional[str], run) -> int:
     """``run(target)``, where ``target`` is the --report-file made ready before anything is written
     (converter.report_file), or None for stderr."""
-    from converter.report_file import prepared
+    from converter.report_file import prepared  # lazy: start-up (module docstring)
 
     target = prepared(report_file)
     try:
@@ -239,7 +242,7 @@ def emit(text: str, report_file) -> None:
 
 def emit_report(report: dict, fmt: str, fail_on: str, report_file, **options) -> None:
     """emit() of the report in ``fmt``, written as it is made rather than made whole first."""
-    from converter.report import render_to
+    from converter.report import render_to  # lazy: start-up (module docstring)
 
     if report_file is None:
         render_to(report, fmt, sys.stderr, fail_on=fail_on, **options)
@@ -250,15 +253,10 @@ def emit_report(report: dict, fmt: str, fail_on: str, report_file, **options) ->
 def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: Optional[str], verbose: bool = False):
     """The text report's options from --quiet and --ignore; colour when the report goes to a terminal (stderr),
     by NO_COLOR/FORCE_COLOR (converter.console)."""
-    import os
-
-    from converter.console import is_terminal, use_color
-    from converter.report_formats.text import TextOptions, parse_codes
+    from converter.report_formats.text import TextOptions, parse_codes  # lazy: start-up (module docstring)
 
     color = report_file is None and use_color("auto", os.environ, is_terminal(sys.stderr))
     if quiet and verbose:
-        from converter.errors import UsageError
-
         raise UsageError("--quiet and --verbose ask for opposite reports; give one of them")
     return TextOptions(quiet=quiet, verbose=verbose, ignore=parse_codes(ignore or ()), color=color)
 
@@ -268,9 +266,7 @@ def keep_stdin(paths: List[str], fmt: str) -> Optional[str]:
     loader, so its Helm ``# Source:`` markers can place the findings (converter.sarif_root). Else None."""
     if fmt != "sarif" or "-" not in paths:
         return None
-    import io
-
-    from converter.loader import MAX_FILE_BYTES
+    from converter.loader import MAX_FILE_BYTES  # lazy: start-up (module docstring)
 
     raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     sys.stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
@@ -281,7 +277,7 @@ def report_options(fmt: str, report: dict, sarif_root: Optional[str], stdin_text
     """What the report view needs besides the report: for SARIF, where each finding is in the repository."""
     if fmt != "sarif":
         return {}
-    from converter.sarif_root import locator
+    from converter.sarif_root import locator  # lazy: start-up (module docstring)
 
     return {"locate": locator([source["file"] for source in report["resources"]], sarif_root, stdin_text)}
 
@@ -296,8 +292,6 @@ def guarded(run, show_traceback: bool) -> int:
 def _guarded(run, show_traceback: bool) -> int:
     """``run()``'s status; an error is one line on stderr (after its traceback with --traceback) and its own
     status either way: --traceback shows more, it never changes what the run reports (issue 17)."""
-    import errno
-
     try:
         status = int(run())
         sys.stdout.flush()  # a full disk shows here, not at the interpreter's exit (status 120)
@@ -328,15 +322,11 @@ def _internal(err: Exception, show_traceback: bool) -> int:
 
 def _traceback(show: bool) -> None:
     if show:
-        import traceback
-
         traceback.print_exc()
 
 
 def _drop_stdout() -> None:
     """Forget what stdout still buffers (it cannot be written), so the interpreter's exit does not fail again."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from converter.errors import InputError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # converter.loader imports this module
     from converter.loader import Document
 
 # Control and bidirectional-override characters: never in a Kubernetes kind, name or namespace, and

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import os
 from pathlib import Path
 from typing import BinaryIO
@@ -29,8 +30,6 @@ ACCEPTANCE_CODE_HUNDRED = "8"
 
 def stable_report(text: str) -> object:
     """The part of report.json that --check holds the folder to (None: the text is not a k2ecs report)."""
-    import json
-
     try:
         report = json.loads(text)
     except ValueError:

@@ -128,6 +128,7 @@ def reverse_code_fields() -> dict[str, tuple[str, ...]]:
 
 
 def _modules() -> tuple[Any, ...]:
+    # lazy: an import cycle (each concern module imports this one for pair())
     from converter.ecs import container_pairs, healthcheck, rollout, scaling, service_wiring, sizing, tags
 
     # Order matters where two patterns match one path: the first concern's pair wins.

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 from typing import NamedTuple
 
+from converter.quantity import MIB
+
 
 class Limit(NamedTuple):
     key: str
@@ -44,7 +46,7 @@ def _limits(*entries: Limit) -> dict[str, Limit]:
 
 L = Limit
 LIMITS: dict[str, Limit] = _limits(
-    L("input-file-bytes", "input", "Size of one input file (or of stdin)", 64 * 1024 * 1024, "bytes",
+    L("input-file-bytes", "input", "Size of one input file (or of stdin)", 64 * MIB, "bytes",
       _OWN + "; every read stops one byte past it, whatever size the file reports", "converter.loader"),
     L("yaml-alias-references", "input", "Alias references in one file", 1_000, "references", _OWN,
       "converter.yaml_limits"),
@@ -66,7 +68,7 @@ LIMITS: dict[str, Limit] = _limits(
       "NAME_MAX of Linux and macOS file systems; <name>.taskdef.json must fit, so a name has 242 characters",
       "converter.output, converter.kubernetes.metadata"),
     L("report-file-bytes", "names", "Size of a report.json that k2ecs reads to recognise its own output folder",
-      512 * 1024 * 1024, "bytes", "k2ecs's own bound: a report of 10,000 workloads is some 40 MB",
+      512 * MIB, "bytes", "k2ecs's own bound: a report of 10,000 workloads is some 40 MB",
       "converter.output_guard"),
     L("hpa-stabilization-window-seconds", "kubernetes", "HPA behavior stabilizationWindowSeconds", 3600, "seconds",
       "Kubernetes autoscaling/v2 HPAScalingRules.stabilizationWindowSeconds (validation: 0-3600)",

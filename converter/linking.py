@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from converter.ecs.service_wiring import selects
 from converter.findings import Finding, make_finding
 from converter.model import Autoscaling, Exposure, Workload
+from converter.references import what_was_met
 from converter.registries import WORKLOAD_PARSERS
 
 
@@ -120,8 +121,6 @@ def selects_several(exposure: Exposure, resources: list[str]) -> Finding:
 
 def scales_nothing(scaler: Autoscaling, declared: dict | None = None) -> Finding:
     """K2E-E505, saying what the target reference met: ``declared`` is Intake.seen (converter.references)."""
-    from converter.references import what_was_met
-
     met = "which was not converted" if declared is None else \
         what_was_met(scaler.target_kind, scaler.target_name, scaler.namespace, declared,
                      frozenset(canonical for canonical, _ in WORKLOAD_PARSERS.values()))

@@ -449,7 +449,9 @@ class Unreadable:
 
 
 _GUESS_KIND = re.compile(r"^kind:[ \t]*[\'\"]?([A-Za-z][A-Za-z0-9]*)", re.M)
-_GUESS_NAME = re.compile(r"^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+name:[ \t]*[\'\"]?([A-Za-z0-9][-A-Za-z0-9_.]*)", re.M)
+# An indented line is one blank or tab, then the rest: it splits one way. "[ \t]+.*\r?\n" split k leading blanks
+# k ways, so n indented lines with no name under them were tried k^n ways (tests/test_regex_bounds.py).
+_GUESS_NAME = re.compile(r"^metadata:[ \t]*\r?\n(?:[ \t][^\n]*\n)*?[ \t]+name:[ \t]*[\'\"]?([A-Za-z0-9][-A-Za-z0-9_.]*)", re.M)
 
 
 def guess_resource(text: str) -> str | None:

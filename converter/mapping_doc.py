@@ -17,11 +17,12 @@ links survive rewording. tests/test_mapping_doc.py fails when docs/MAPPING.md is
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, Iterable, NamedTuple
 
 from converter.codes import CODES, MAPPING_DOC, CodeInfo, code_anchor, topic_anchor
 from converter.concerns import BY_KEY, CONCERNS, source_path
-from converter.field_pairs import Pair, pair_tables
+from converter.field_pairs import Pair, forward_pairs, pair_tables, reverse_pairs
 from converter.limits import GROUPS, LIMITS
 from converter.resources import load_schema
 from converter.topics import TOPICS
@@ -57,8 +58,6 @@ def rule_tables() -> list[RuleTable]:
     (converter.field_pairs.forward_pairs and reverse_pairs, the same pairs ``k2ecs compare`` shows;
     tests/test_compare_truth.py checks the forward ones against the conversion).
     """
-    from converter.field_pairs import forward_pairs, reverse_pairs
-
     owner = {(side, kind, p.pattern): table.concern for table in pair_tables()
              for side in ("forward", "reverse") for kind, pairs in getattr(table, side).items() for p in pairs}
     tables: list[RuleTable] = []
@@ -258,6 +257,4 @@ def anchors(markdown: str) -> list[str]:
 
 
 if __name__ == "__main__":  # pragma: no cover - writes docs/MAPPING.md
-    import sys
-
     sys.stdout.write(mapping_markdown())

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Literal
 
 from converter.findings import Origin
+# How a workload is reached (a Kubernetes Service): its own module, part of this model (re-exported).
+from converter.model_exposure import AnnotationUse, Exposure, ServicePort  # noqa: F401
 from converter.record import Record, set_field
 
 ContainerRole = Literal["app", "init", "sidecar"]
@@ -294,54 +296,6 @@ class Workload(Record):
     @property
     def resource(self) -> str:
         return f"{self.kind}/{self.name}"
-
-
-class ServicePort(Record):
-    name: str | None
-    port: int
-    target_port: int | str  # a number or a container port name
-    protocol: Literal["tcp", "udp", "sctp"]
-    app_protocol: str | None
-    node_port: int | None
-    origin: Origin
-
-    def __init__(self, *, name: str | None, port: int, target_port: int | str,
-                 protocol: Literal["tcp", "udp", "sctp"], app_protocol: str | None, node_port: int | None,
-                 origin: Origin) -> None:
-        set_field(self, "name", name)
-        set_field(self, "port", port)
-        set_field(self, "target_port", target_port)
-        set_field(self, "protocol", protocol)
-        set_field(self, "app_protocol", app_protocol)
-        set_field(self, "node_port", node_port)
-        set_field(self, "origin", origin)
-
-
-class Exposure(Record):
-    """A Kubernetes Service: how a workload is reached."""
-
-    name: str
-    namespace: str | None
-    type: Literal["ClusterIP", "LoadBalancer", "NodePort", "Headless", "ExternalName"]
-    selector: tuple[tuple[str, str], ...]
-    ports: tuple[ServicePort, ...]
-    load_balancer_scheme: Literal["internal", "internet-facing"] | None
-    load_balancer_type: Literal["nlb", "alb"] | None
-    origin: Origin
-
-    def __init__(self, *, name: str, namespace: str | None,
-                 type: Literal["ClusterIP", "LoadBalancer", "NodePort", "Headless", "ExternalName"],
-                 selector: tuple[tuple[str, str], ...], ports: tuple[ServicePort, ...],
-                 load_balancer_scheme: Literal["internal", "internet-facing"] | None = None,
-                 load_balancer_type: Literal["nlb", "alb"] | None = None, origin: Origin) -> None:
-        set_field(self, "name", name)
-        set_field(self, "namespace", namespace)
-        set_field(self, "type", type)
-        set_field(self, "selector", selector)
-        set_field(self, "ports", ports)
-        set_field(self, "load_balancer_scheme", load_balancer_scheme)
-        set_field(self, "load_balancer_type", load_balancer_type)
-        set_field(self, "origin", origin)
 
 
 class MetricTarget(Record):

@@ -1,6 +1,9 @@
 """Kubernetes resource quantities (docs/MAPPING.md#topic-quantities) and their exact ECS units (#topic-units).
 
 Decimal throughout: 100m is 0.1 exactly, and 0.1 * 1024 = 102.4 rounds up to 103 CPU units.
+
+The one home of the unit facts both directions use (issue 21, "facts repeat"): CPU units per core, bytes
+per MiB and GiB, MiB per "GB" of an ECS task size, and the parser of task size strings ("1 vCPU", "2 GB").
 """
 
 from __future__ import annotations
@@ -20,7 +23,20 @@ _QUANTITY = re.compile(
 )
 _NANO = Decimal("1e-9")
 _MAX_INT64 = Decimal(2**63 - 1)
+KIB = 2**10
 MIB = 2**20
+GIB = 2**30
+# ECS: 1 vCPU is 1024 CPU units (botocore ECS RegisterTaskDefinitionRequest.cpu: "1024 (1 vCPU)", "128 CPU
+# units (0.125 vCPUs)"; ContainerDefinition.cpu: the vCPUs of an instance type "by 1,024"). Kubernetes: 1 CPU
+# is 1000m (k8s.io/apimachinery pkg/api/resource, Quantity.MilliValue).
+CPU_UNITS_PER_CORE = 1024
+MILLICORES_PER_CORE = 1000
+# A task size's "GB" is 1024 MiB (botocore RegisterTaskDefinitionRequest.memory: "a string using GB (for example,
+# 1GB or 1 GB) ... converted to an integer indicating the MiB", and its table: "1024 (1 GB), 2048 (2 GB)").
+MIB_PER_GB = GIB // MIB
+# Task cpu and memory as ECS accepts them (RegisterTaskDefinitionRequest cpu/memory are strings): 1024, "1024",
+# "1 vCPU", "1 vcpu", "2 GB", "2GB" (#topic-task-size).
+_TASK_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(vcpu|gb)?")
 
 
 class QuantityError(ValueError):
@@ -90,13 +106,49 @@ def is_milli_memory(value: object) -> bool:
 
 def cpu_units_from_cores(cores: Decimal) -> int:
     """ECS CPU units: 1 vCPU = 1024 units = 1000m, rounded up (#topic-units)."""
-    return int((cores * 1024).to_integral_value(rounding=ROUND_CEILING))
+    return int((cores * CPU_UNITS_PER_CORE).to_integral_value(rounding=ROUND_CEILING))
+
+
+def millicores_for_units(units: int) -> tuple[int, bool]:
+    """The smallest whole millicores that ECS would write back as ``units`` (or the next above), and whether exact.
+
+    The forward mapping is units = ceil(millicores x 1024 / 1000) (#topic-units); each whole millicore maps
+    to a distinct unit count, so this inverse gives back exactly the millicores a manifest had.
+    """
+    milli = (units - 1) * MILLICORES_PER_CORE // CPU_UNITS_PER_CORE + 1
+    return milli, units_for_millicores(milli) == units
+
+
+def units_for_millicores(milli: int) -> int:
+    """cpu_units_from_cores for whole millicores, in integers: ceil(milli x 1024 / 1000)."""
+    return -(-milli * CPU_UNITS_PER_CORE // MILLICORES_PER_CORE)
 
 
 def millicores(cores: Decimal) -> Decimal:
-    return cores * 1000
+    return cores * MILLICORES_PER_CORE
 
 
 def mib_from_bytes(size_bytes: Decimal) -> int:
     """Whole MiB, rounded up (#topic-units): 300M -> 287, 1G -> 954, 1Gi -> 1024."""
     return int((size_bytes / MIB).to_integral_value(rounding=ROUND_CEILING))
+
+
+class TaskSizeError(ValueError):
+    pass
+
+
+def parse_task_size(value: str | int, *, cpu: bool) -> int:
+    """Task cpu in CPU units or memory in MiB from what ECS accepts: 1024, "1024", "1 vCPU", "1 GB".
+
+    Decimal, and strict: anything else, or the other resource's unit ("2 GB" of cpu), raises TaskSizeError.
+    A fraction of a unit is cut off ("0.1 vCPU" is 102 units), as both readers always did.
+    """
+    match = _TASK_SIZE.fullmatch(str(value).strip().lower())
+    unit = "vcpu" if cpu else "gb"
+    if match is None or (match[2] is not None and match[2] != unit):
+        raise TaskSizeError(f"task {'cpu' if cpu else 'memory'} {value!r} is not a number of "
+                            f"{'units or vCPU' if cpu else 'MiB or GB'}")
+    number = Decimal(match[1])
+    if match[2] is not None:
+        number *= CPU_UNITS_PER_CORE if cpu else MIB_PER_GB
+    return int(number)

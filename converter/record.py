@@ -14,15 +14,24 @@ on records: ``__dataclass_fields__`` is built on first use, from the annotations
 
 An ``__init__`` sets every field, frozen or not, with ``set_field(self, "name", name)``;
 tests/test_startup.py checks that each record's ``__init__`` takes exactly its fields and sets each.
+
+Why this ceremony stays (issue 21 item 6: only where bench/ shows it pays): a hand-written ``__init__`` is
+what spares the ``exec`` at import. bench/run.py's start-up run measured the model's move from dataclasses
+to records at 1.52x -> 1.36x of a bare Typer app (docs/PERFORMANCE.md, third round); defining a frozen
+four-field class costs about 3.7 ms as a dataclass and 0.16 ms as a record (timeit, shared machine).
+``set_field`` exists because a frozen record's ``__setattr__`` raises: ``__init__`` writes through
+``object.__setattr__``, as a frozen dataclass's generated ``__init__`` does, bound once to a global name so
+each field costs no attribute lookup on ``object`` (constructing is as fast as the dataclass's ``__init__``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from operator import attrgetter
 from typing import Any
 
-set_field = object.__setattr__
+set_field = object.__setattr__  # writes a field past the frozen __setattr__ (module docstring)
 
 
 class _RecordType(type):
@@ -54,8 +63,6 @@ class _LazyDataclassFields:
 
 
 def _dataclass_fields(cls: type) -> dict[str, dataclasses.Field]:
-    import inspect
-
     annotations: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         annotations.update(klass.__dict__.get("__annotations__", {}))

@@ -94,7 +94,7 @@ def render_text(report: dict[str, Any], *, text_options: Any = None, **_: Any) -
 def write_text(report: dict[str, Any], handle: TextIO, *, text_options: Any = None, **_: Any) -> None:
     """The text view (converter.report_formats.text): grouped by resource, errors first, a table per code.
     ``text_options``: a TextOptions (quiet, ignore, color), or None for the defaults."""
-    from converter.report_formats.text import TextOptions, write_grouped
+    from converter.report_formats.text import TextOptions, write_grouped  # lazy: views load when asked for
 
     write_grouped(report, handle, TextOptions() if text_options is None else text_options)
 

@@ -9,6 +9,7 @@ the catch-all K2E-W901, exactly as in the forward direction.
 from __future__ import annotations
 
 import os
+from difflib import get_close_matches
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -308,8 +309,6 @@ class _TaskIndex:
 
     def closest_hint(self, service: ParsedService) -> str:
         """", did you mean X?" with the closest name of the kind the service refers by (issue 18), or ""."""
-        from difflib import get_close_matches
-
         if service.task_ref is not None:
             wanted, names = service.task_ref.logical_id, self.by_logical_id
         else:

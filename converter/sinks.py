@@ -116,7 +116,7 @@ class CheckSink:
     @property
     def _comparison(self) -> Any:
         if self.comparison is None:  # at the first file, as FolderSink: an input error is reported first
-            from converter.drift import Comparison
+            from converter.drift import Comparison  # lazy: only --check needs it
 
             self.comparison = Comparison(self.target)
         return self.comparison

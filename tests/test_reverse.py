@@ -61,6 +61,27 @@ def test_container_and_task_sizes_become_requests_and_limits():
     assert pod(single)["containers"][0]["resources"] == {"requests": {"cpu": "1"}, "limits": {"memory": "2048Mi"}}
 
 
+def test_task_cpu_that_is_the_containers_sum_is_recognised_when_their_units_have_no_exact_millicores():
+    # 100 units read back as 97m (0.097 cores = 99.328 units), 156 as 152m: rounded up they are 100 + 156 = 256,
+    # the task's cpu. A truncating sum made 99 + 155 = 254 and called the task size unexplained (K2E-W719).
+    conversion = reverse_payload(task({"name": "a", "image": "x", "cpu": 100, "memory": 256},
+                                      {"name": "b", "image": "y", "cpu": 156, "memory": 256},
+                                      networkMode="awsvpc", cpu="256", memory="512"))
+    told = {(f.code, f.message) for f in conversion.findings if f.code in ("K2E-I718", "K2E-W719")}
+    assert told == {("K2E-I718", "task cpu 256 is the total of the containers' own values"),
+                    ("K2E-I718", "task memory 512 is the total of the containers' own values")}
+
+
+def test_task_sizes_in_vcpu_and_gb_are_read_exactly():
+    conversion = reverse_payload(task({"name": "a", "image": "x"}, {"name": "b", "image": "y", "cpu": 256},
+                                      cpu="0.25 vCPU", memory="0.5GB"))
+    told = {(f.code, f.message) for f in conversion.findings if f.code in ("K2E-I718", "K2E-W719")}
+    assert ("K2E-I718", "task cpu 256 is the total of the containers' own values") in told
+    assert ("K2E-W719", "task memory 512 has no pod-level field; the containers keep their own values") in told
+    with pytest.raises(InputError, match="task memory '2 vCPU' is not a number of MiB or GB"):
+        reverse_payload(task(memory="2 vCPU"))
+
+
 # -- containers: start-up order (MAPPING §6, §2.8) ---------------------------------------------------
 
 def test_dependencies_make_init_containers_and_native_sidecars_in_order():

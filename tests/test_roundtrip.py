@@ -60,6 +60,7 @@ from converter.convert import convert
 from converter.ecs.rollout import resolve as resolve_count
 from converter.ecs_input.container import dns_label
 from converter.ecs_input.service import task_family_of
+from converter.ecs_input.view import api_name
 from converter.errors import InputError
 from converter.kubernetes_output.dump import dump_documents
 from converter.inputs import load_inputs
@@ -74,8 +75,6 @@ EXAMPLES = int(os.environ.get("K2ECS_PROPERTY_EXAMPLES", "20"))
 _CPU = ("cpu",)
 _STORAGE = ("memory", "ephemeral-storage")
 _USER_MAPS = ("options", "dockerLabels", "Options", "DockerLabels")
-_CFN_NAMES = {"EFSVolumeConfiguration": "efsVolumeConfiguration", "PlacementStrategies": "placementStrategy",
-              "ProxyConfigurationProperties": "properties"}
 
 
 # -- canonical leaves: {comparison key: (value, original path)} ------------------------------------------
@@ -100,7 +99,7 @@ def canonical(node: Any, ecs: bool, path: tuple = (), key: tuple = (), out: dict
     out = {} if out is None else out
     if isinstance(node, dict):
         for name, value in node.items():
-            step = name if raw or not isinstance(name, str) else _CFN_NAMES.get(name, name[:1].lower() + name[1:]) if ecs else name
+            step = name if raw or not isinstance(name, str) else api_name(name) if ecs else name
             canonical(value, ecs, path + (name,), key + (step,), out, raw=name in _USER_MAPS)
     elif isinstance(node, list) and node and not any(isinstance(i, (dict, list)) for i in node):
         out[key] = (tuple(node), path)

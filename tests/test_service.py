@@ -684,3 +684,28 @@ def test_wiring_passes_the_v26_v28_checks() -> None:
     # 2 ports x 4 name forms of the ClusterIP Service; the LoadBalancer one gets no names without a namespace
     assert wiring.service_connect is not None and len(wiring.service_connect["services"]) == 8
     assert wiring.load_balancers[0]["containerPort"] == 9999
+
+
+def test_a_load_balancer_service_is_a_plain_exposure_whose_elb_fields_are_declared():
+    # Issue 21: the ELB fields were on a subclass the wiring read with getattr, out of the type checker's sight.
+    exposure, _ = parse("""
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing
+    service.beta.kubernetes.io/aws-load-balancer-healthcheck-path: /healthz
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+""")
+    assert type(exposure) is Exposure
+    assert exposure.target_group_settings == (("HealthCheckPath", "/healthz"),)
+    assert exposure.scheme_reason is not None and exposure.type_origin is not None
+    assert [use.key for use in exposure.annotation_uses] == [key for key, _ in exposure.load_balancer_annotations]
+    declared = set(Exposure._record_fields)
+    assert {"target_group_settings", "scheme_reason", "load_balancer_annotations", "annotation_uses", "type_origin"} <= declared
+    sources = [p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "converter").rglob("*.py")]
+    assert not [s for s in sources if re.search(r"getattr\(exposure\b", s)]

@@ -12,6 +12,9 @@ import json
 from functools import cache
 from typing import Any
 
+from converter.aws.shapes import members
+from converter.facts import health_check_defaults, host_port_is_container_port
+
 # Defaults ECS applies to a member the request omits. A member equal to its default is removed from
 # both sides, so "given as the default" and "filled in by ECS" compare equal. Keys are paths of
 # member names from the task definition ("containerDefinitions" items are containers).
@@ -25,9 +28,8 @@ CONTAINER_DEFAULTS: dict[str, Any] = {
     "versionConsistency": "enabled",
 }
 PORT_MAPPING_DEFAULTS: dict[str, Any] = {"protocol": "tcp"}
-HEALTH_CHECK_DEFAULTS: dict[str, Any] = {"interval": 30, "timeout": 5, "retries": 3, "startPeriod": 0}
-# Network modes in which ECS sets hostPort to containerPort when the request omits it.
-HOST_PORT_IS_CONTAINER_PORT = {"awsvpc", "host"}
+# healthCheck defaults and the network modes in which ECS sets hostPort to containerPort when the request
+# omits it: converter.facts (schemas/ecs_rules.json).
 # Lists whose order carries no meaning: sorted by this member before comparing.
 ORDERLESS_LISTS: dict[str, str] = {"environment": "name", "secrets": "name", "ulimits": "name",
                                    "environmentFiles": "value"}
@@ -36,8 +38,6 @@ ORDERLESS_LISTS: dict[str, str] = {"environment": "name", "secrets": "name", "ul
 @cache
 def _request_members() -> frozenset[str]:
     """The members RegisterTaskDefinition accepts; everything else in a description is read-only."""
-    from converter.aws.shapes import members
-
     return members("ecs", "RegisterTaskDefinitionRequest") - {"tags"}  # tags are compared on their own (tags_dict)
 
 
@@ -51,10 +51,10 @@ def normalise_task_definition(task_definition: dict[str, Any]) -> dict[str, Any]
         _strip(container, CONTAINER_DEFAULTS)
         for mapping in container.get("portMappings", []):
             _strip(mapping, PORT_MAPPING_DEFAULTS)
-            if network_mode in HOST_PORT_IS_CONTAINER_PORT and mapping.get("hostPort") == mapping.get("containerPort"):
+            if host_port_is_container_port(network_mode) and mapping.get("hostPort") == mapping.get("containerPort"):
                 mapping.pop("hostPort", None)
         if "healthCheck" in container:
-            _strip(container["healthCheck"], HEALTH_CHECK_DEFAULTS)
+            _strip(container["healthCheck"], health_check_defaults())
         for name, key in ORDERLESS_LISTS.items():
             if name in container:
                 container[name] = _sorted(container[name], key)

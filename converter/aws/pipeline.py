@@ -12,7 +12,11 @@ from converter.aws.plan import Plan, build_plan
 from converter.aws.preflight import check_outputs
 from converter.aws.session import Clients, Redactor
 from converter.aws.state import check_cluster, read_state
+from converter.baseline import review
+from converter.config import load_config
 from converter.errors import K2ecsError
+from converter.findings import Severity
+from converter.report import is_accepted
 
 Converter = Callable[[str, str], Any]  # (cluster, region) -> converter.convert.Conversion
 
@@ -28,8 +32,6 @@ class Prepared:
 def prepare(*, config: str | None, cluster: str | None, region: str | None, profile: str | None,
             convert: Converter, redact: Redactor, timeout_seconds: float | None = None) -> Prepared:
     """Everything up to the plan. Only read-only AWS calls; any error here is before any change."""
-    from converter.config import load_config
-
     settings = load_config(config)
     cluster_name = cluster if cluster is not None else settings.cluster
     if cluster_name is None:
@@ -49,10 +51,6 @@ def prepare(*, config: str | None, cluster: str | None, region: str | None, prof
 
 def _check_findings(conversion: Any) -> list:
     """Error findings (not accepted) stop plan and apply, as they fail convert; the others are returned."""
-    from converter.baseline import review
-    from converter.findings import Severity
-    from converter.report import is_accepted
-
     findings = [f for f in review(conversion.findings, conversion.sources) if not is_accepted(f)]
     errors = [f for f in findings if f.severity >= Severity.ERROR]
     if errors:

@@ -13,6 +13,7 @@ from typing import Any
 from converter.aws.diff import MISSING, FieldDiff, diff
 from converter.aws.errors import PreflightError
 from converter.aws.normalise import normalise_task_definition, tags_dict
+from converter.aws.shapes import members
 from converter.aws.state import LiveTaskDefinition, LiveWorkload, resource_id
 
 CREATE, UPDATE, DELETE, NO_CHANGE = "create", "update", "delete", "no change"
@@ -209,8 +210,6 @@ def _member_changes(output: Any, service: dict[str, Any], changes: list[FieldDif
 @cache
 def _described_members() -> tuple[frozenset[str], frozenset[str]]:
     """Members of a described Service, and of its deployments (where ECS reports Service Connect and volumes)."""
-    from converter.aws.shapes import members
-
     return members("ecs", "Service"), members("ecs", "Deployment")
 
 

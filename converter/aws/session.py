@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from converter.aws.errors import AwsError
 
@@ -43,8 +44,6 @@ class Redactor:
 
     def add_endpoint(self, url: str) -> None:
         """The user name and password of an endpoint URL (each masked wherever it appears, if long enough)."""
-        from urllib.parse import unquote, urlsplit
-
         try:
             parts = urlsplit(url)
         except ValueError:
@@ -113,7 +112,7 @@ RETRY_MODES = ("legacy", "standard", "adaptive")
 
 def client_config(timeout_seconds: float | None, environ: Any = None) -> Any:
     """The botocore Config of k2ecs's clients: connect and read timeouts, retry mode and attempts."""
-    from botocore.config import Config
+    from botocore.config import Config  # lazy: see connect()
 
     environ = os.environ if environ is None else environ
     timeout = DEFAULT_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds
@@ -134,6 +133,7 @@ def connect(region: str | None, profile: str | None, redact: Redactor, timeout_s
     """ECS and Application Auto Scaling clients. Credentials are resolved now, so their absence is an
     error before anything else happens, and the resolved values join the redactor."""
     try:
+        # lazy: a missing or broken boto3/botocore is the AwsError below, not a traceback at import
         import boto3
         import botocore.exceptions
     except ImportError as err:
@@ -176,7 +176,7 @@ def error_text(err: BaseException, redact: Redactor) -> str:
 
 
 def is_botocore_error(err: BaseException) -> bool:
-    import botocore.exceptions
+    import botocore.exceptions  # lazy: see connect()
 
     return isinstance(err, (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError))
 

@@ -49,7 +49,7 @@ def apply(
     traceback: TracebackOption = False,
 ) -> None:
     """Apply the plan: register task definitions, create or update services, register scaling (exit 0 or 1)."""
-    from converter.aws.errors import ApplyFailed, DetailedExit
+    from converter.aws.errors import ApplyFailed, DetailedExit  # lazy: start-up (converter/cli_common.py)
     from converter.aws.executor import concurrent_changes, execute
     from converter.aws.pipeline import detailed
     from converter.aws.render import progress_line, render_plan, render_stopped
@@ -98,7 +98,7 @@ def _stdin_is_terminal() -> bool:
 
 
 def _confirm(yes: bool, count: int) -> None:
-    from converter.aws.errors import RefusedError
+    from converter.aws.errors import RefusedError  # lazy: start-up (converter/cli_common.py)
 
     if yes:
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import List
 
 import typer
@@ -23,7 +24,7 @@ from converter.cli_common import (
     conversion,
     guarded,
 )
-from converter.errors import ExitStatus
+from converter.errors import ExitStatus, UsageError
 
 
 def baseline(
@@ -48,9 +49,7 @@ def baseline(
     """Write a baseline of today's findings, to accept them with convert --baseline (they stay reported)."""
 
     def run() -> int:
-        from pathlib import Path
-
-        from converter.baseline import (
+        from converter.baseline import (  # lazy: start-up (converter/cli_common.py)
             baseline_entries,
             baseline_text,
             read_baseline,
@@ -60,8 +59,6 @@ def baseline(
         from converter.findings import Severity
 
         if not reason.strip():
-            from converter.errors import UsageError
-
             raise UsageError("--reason must not be empty")
         previous = read_baseline(file) if Path(file).is_file() else None
         result = conversion(paths, SettingsFlags(config, cluster, region, launch_type, subnets, security_groups,

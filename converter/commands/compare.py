@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from enum import Enum
 from typing import List, Optional
@@ -23,8 +25,9 @@ from converter.cli_common import (
     guarded,
     refuse_settings_for_ecs_input,
 )
+from converter import console
 from converter.console import ColorMode
-from converter.errors import ExitStatus
+from converter.errors import ExitStatus, UsageError
 
 STDOUT = "-"
 
@@ -67,10 +70,7 @@ def compare(
     """
 
     def run() -> int:
-        import os
-
-        from converter.compare import compare as build_comparison
-        from converter.errors import UsageError
+        from converter.compare import compare as build_comparison  # lazy: start-up (converter/cli_common.py)
         from converter.loader import load_paths
 
         if markdown == STDOUT and html == STDOUT:
@@ -87,7 +87,7 @@ def compare(
         # Everything is rendered before anything is written, so a failure leaves no half-written file.
         files: dict[str, str] = {}
         if markdown is not None:
-            from converter.compare.markdown import MAX_CHARS, render_bounded
+            from converter.compare.markdown import MAX_CHARS, render_bounded  # lazy: only the views asked for
 
             details_name = None if markdown == STDOUT else details_path(markdown)
             summary, details = render_bounded(comparison, MAX_CHARS if max_chars is None else max_chars, details_name)
@@ -95,7 +95,7 @@ def compare(
             if details is not None and details_name is not None:
                 files[details_name] = details
         if html is not None:
-            from converter.compare.html import render as render_html
+            from converter.compare.html import render as render_html  # lazy: jinja2, for --html only
 
             files[html] = render_html(comparison)
         from converter.report_file import ReportFile
@@ -107,8 +107,7 @@ def compare(
                 if target != STDOUT:
                     prepared[target] = ReportFile(target, "comparison")
             if not files:  # the terminal table only when no file was asked for
-                from converter import console
-                from converter.compare.terminal import render as render_terminal
+                from converter.compare.terminal import render as render_terminal  # lazy: only the views asked for
 
                 text = render_terminal(comparison, width=console.terminal_width(os.environ, sys.stdout),
                                        color=console.use_color(color, os.environ, console.is_terminal(sys.stdout)),
@@ -141,11 +140,8 @@ def details_path(markdown: str) -> str:
 def _is_ecs_input(paths: List[str]) -> bool:
     """Whether the files are ECS input, decided on the head of each file's text (as convert does), so that each
     file is parsed once, by the right loader. Standard input is read here and put back for the loader."""
-    import io
-
-    from converter.commands.to_kubernetes import SNIFF_BYTES
+    from converter.commands.to_kubernetes import SNIFF_BYTES  # lazy: start-up (converter/cli_common.py)
     from converter.ecs_input.detect import sniff
-    from converter.errors import UsageError
     from converter.loader import MAX_FILE_BYTES, expand_paths
 
     seen: dict[str, str] = {}

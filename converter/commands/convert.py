@@ -34,7 +34,7 @@ from converter.cli_common import (
     text_report_options,
     with_report_file,
 )
-from converter.errors import ExitStatus
+from converter.errors import ExitStatus, UsageError
 
 
 class Direction(str, Enum):
@@ -101,8 +101,7 @@ def convert(
                           execution_role_arn, service_connect_namespace, sizing)
 
     def run(report_target) -> int:
-        from converter.baseline import read_baseline, review
-        from converter.errors import UsageError
+        from converter.baseline import read_baseline, review  # lazy: start-up (converter/cli_common.py)
         from converter.output import output_files, stdout_document, with_report, write_atomically
         from converter.report import build_report, render
 
@@ -116,7 +115,7 @@ def convert(
         accepted = None if baseline is None else read_baseline(baseline)
         stdin_text = keep_stdin(paths, report.value)
         if to is not Direction.ecs:
-            from converter.commands.to_kubernetes import input_direction, run_reverse
+            from converter.commands.to_kubernetes import input_direction, run_reverse  # lazy: ECS input only
 
             if to is Direction.k8s or input_direction(paths) == "k8s":
                 if output_format is not OutputFormat.ecs_json:
@@ -146,7 +145,7 @@ def convert(
 
         differ: list[str] = []
         if check:
-            from converter.drift import drift
+            from converter.drift import drift  # lazy: only --check needs it
 
             diff, differ = drift(output, files())
             sys.stdout.write(diff)
@@ -162,7 +161,7 @@ def convert(
                   text_options, stdin_text: Optional[str]) -> int:
         """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
         text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
-        from converter.baseline import review
+        from converter.baseline import review  # lazy: start-up (converter/cli_common.py)
         from converter.report import build_report
         from converter.sinks import CheckSink, FolderSink, StdoutSink
 
@@ -185,7 +184,7 @@ def convert(
 
     def _status(findings, differ: list[str]) -> int:
         """DRIFT when --check found files that differ (said on stderr), else by the findings and --fail-on."""
-        from converter.report import exceeds
+        from converter.report import exceeds  # lazy: start-up (converter/cli_common.py)
 
         if differ:
             sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
@@ -198,8 +197,6 @@ def convert(
 
 def _parameters(values: Optional[List[str]]) -> dict[str, str]:
     """--parameter NAME=VALUE, each NAME once; a value may hold "=" (split at the first)."""
-    from converter.errors import UsageError
-
     parameters: dict[str, str] = {}
     for item in values or ():
         name, equals, value = item.partition("=")

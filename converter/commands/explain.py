@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Optional
 
 import typer
@@ -16,9 +17,7 @@ def explain(
     as_json: bool = typer.Option(False, "--json", help="Print JSON: one code's entry, or with --list all of them."),
 ) -> None:
     """Explain a finding code, or list them all."""
-    import json
-
-    from converter.codes import CODES, code_entry, explain as explain_code
+    from converter.codes import CODES, code_entry, explain as explain_code  # lazy: start-up (converter/cli_common.py)
     from converter.resources import mapping_doc
 
     if list_codes == (code is not None):

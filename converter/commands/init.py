@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import List
 
 import typer
 
 from converter.cli_common import SettingsFlags, conversion, guarded
-from converter.errors import ExitStatus
+from converter.errors import ExitStatus, UsageError
 
 
 def init(
@@ -22,10 +23,7 @@ def init(
     """Write a commented k2ecs.yaml with a placeholder for each setting the input needs and lacks."""
 
     def run() -> int:
-        import os
-
-        from converter.errors import UsageError
-        from converter.init_config import config_text, needed_settings
+        from converter.init_config import config_text, needed_settings  # lazy: start-up (converter/cli_common.py)
         from converter.report_file import ReportFile
 
         if file != "-" and os.path.lexists(file) and not force:

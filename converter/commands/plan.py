@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -72,7 +74,7 @@ def plan(
                                                        "apply would make, and the findings."),
 ) -> None:
     """Show what apply would change in AWS (exit 0: nothing, 2: changes pending, 1: error)."""
-    from converter.aws.errors import DetailedExit
+    from converter.aws.errors import DetailedExit  # lazy: start-up (converter/cli_common.py)
     from converter.aws.pipeline import detailed
     from converter.aws.render import render_plan
     from converter.aws.session import Redactor
@@ -84,9 +86,7 @@ def plan(
                                                      assign_public_ip, execution_role_arn, service_connect_namespace,
                                                      sizing), profile, redact, timeout, summary=not as_json)
         if as_json:
-            import json
-
-            from converter.aws.plan_json import plan_document
+            from converter.aws.plan_json import plan_document  # lazy: --json only
 
             document = plan_document(prepared.plan, prepared.findings)
             sys.stdout.write(redact(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"))
@@ -100,9 +100,7 @@ def plan(
 def prepare_plan(paths, flags: SettingsFlags, profile, redact, timeout_seconds: float | None = None, *,
                  summary: bool = True):
     """Convert and plan (shared by plan and apply); with ``summary``, the conversion's findings in short on stderr."""
-    from dataclasses import replace
-
-    from converter.aws.errors import PreflightError
+    from converter.aws.errors import PreflightError  # lazy: start-up (converter/cli_common.py)
     from converter.aws.pipeline import prepare
 
     if not paths:
@@ -114,6 +112,7 @@ def prepare_plan(paths, flags: SettingsFlags, profile, redact, timeout_seconds: 
     prepared = prepare(config=flags.config_path(), cluster=flags.cluster, region=flags.region, profile=profile,
                        convert=convert, redact=redact, timeout_seconds=timeout_seconds)
     if summary and prepared.findings:
+        # lazy: only when there is a summary to show
         from converter.aws.plan_json import findings_summary
         from converter.codes import CODES
 

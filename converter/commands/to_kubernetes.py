@@ -10,9 +10,12 @@ import io
 import sys
 from typing import Any
 
-from converter.errors import ExitStatus
+from converter.ecs_input.sniff import sniff
+from converter.errors import ExitStatus, InputError
+from converter.loader import MAX_FILE_BYTES, expand_paths
+from converter.quantity import KIB
 
-SNIFF_BYTES = 256 * 1024
+SNIFF_BYTES = 256 * KIB
 
 
 def input_direction(paths: list[str]) -> str:
@@ -21,10 +24,6 @@ def input_direction(paths: list[str]) -> str:
     Decided on the head of each file's text, so the files are parsed once, by the right loader. Standard
     input is read here and put back for the loader.
     """
-    from converter.ecs_input.sniff import sniff
-    from converter.errors import InputError
-    from converter.loader import MAX_FILE_BYTES, expand_paths
-
     seen: dict[str, str] = {}
     for path in expand_paths(paths):
         if path == "-":
@@ -48,7 +47,7 @@ def input_direction(paths: list[str]) -> str:
 
 def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: Any,
                 fail_on: str, check: bool, accepted: Any, parameters: dict[str, str] | None = None) -> int:
-    from converter.baseline import review
+    from converter.baseline import review  # lazy: only a convert that reads ECS input runs this
     from converter.cli_common import emit
     from converter.kubernetes_output.dump import dump_documents
     from converter.inputs import load_inputs
@@ -65,7 +64,7 @@ def run_reverse(paths: list[str], *, output: str | None, report_format: str, rep
     files[REPORT_FILE] = dumps(canonical)
     differ: list[str] = []
     if check:
-        from converter.drift import drift
+        from converter.drift import drift  # lazy: only --check needs it
 
         diff, differ = drift(output, files)
         sys.stdout.write(diff)

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from converter.compare.model import Comparison
+from converter.resources import load_schema
 from converter.settings import Settings
 
 PRICES_FILE = "fargate_prices.json"
 
 
 def compare(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> Comparison:
+    # lazy: importing any converter.compare module runs this package, and the inputs import both conversions
     from converter.compare.inputs import build_input
     from converter.compare.rows import build
-    from converter.resources import load_schema
 
     return build(build_input(documents, settings, inputs), load_schema(PRICES_FILE))

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
-CPU_UNITS_PER_VCPU = 1024  # docs/MAPPING.md#topic-units
-MIB_PER_GB = 1024  # Fargate bills memory in GB of 1024 MiB, the unit of the task memory table (§1.1)
+# Fargate bills memory in GB of 1024 MiB (MIB_PER_GB), the unit of the task memory table (#topic-units).
+from converter.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
+
 CENT = Decimal("0.01")
 
 
@@ -102,7 +103,7 @@ def _line(name: str, ecs: dict[str, Any], prices: dict[str, Any], hours: Decimal
     if row is None:
         return CostLine(workload=name, note=f"{key} is not in the price table")
     try:
-        vcpu = Decimal(str(taskdef["cpu"])) / CPU_UNITS_PER_VCPU
+        vcpu = Decimal(str(taskdef["cpu"])) / CPU_UNITS_PER_CORE
         memory_gb = Decimal(str(taskdef["memory"])) / MIB_PER_GB
     except (KeyError, ArithmeticError):
         return CostLine(workload=name, note="the task definition has no task-level cpu and memory")

@@ -19,7 +19,7 @@ from converter.compare.paths import combine, pattern_matches, pattern_parts, res
 from converter.compare.paths import node_at as _at
 from converter.ecs_input.container import dns_label
 from converter.ecs_input.scaling import METRICS as METRIC_RESOURCES
-from converter.ecs_input.view import API_NAMES_OF_CFN
+from converter.ecs_input.view import api_name
 from converter.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
 from converter.field_pairs import HPA_SPEC as HPA
 
@@ -28,8 +28,6 @@ CFN_KINDS = {"AWS::ECS::TaskDefinition": "TaskDefinition", "AWS::ECS::Service": 
              "AWS::ApplicationAutoScaling::ScalingPolicy": "ScalingPolicy"}
 CAMEL_KINDS = ("TaskDefinition", "Service")  # ECS spells members camelCase; Application Auto Scaling PascalCase
 WRAPPED = {"TaskDefinition": "taskDefinition", "Service": "service"}  # describe / register output
-# CloudFormation property names that are not the API member with its first letter raised: the reader's table.
-_FROM_CFN = API_NAMES_OF_CFN
 RESOURCE_ATTRIBUTES = "CloudFormationResource"
 NOT_CONVERTED = "CloudFormationOther"  # a resource type k2ecs does not convert: one row, its K2E-W702
 HIDDEN = {(RESOURCE_ATTRIBUTES, ("Type",)), (NOT_CONVERTED, ("Type",)), (NOT_CONVERTED, ("Properties",)),
@@ -68,7 +66,7 @@ def api_path(source: SourceDocument, path: tuple[Any, ...]) -> tuple[str, tuple[
 def _camel(step: Any) -> Any:
     if not isinstance(step, str):
         return step
-    return _FROM_CFN.get(step) or step[:1].lower() + step[1:]
+    return api_name(step)
 
 
 def entry_for(source: SourceDocument, path: tuple[Any, ...]) -> Pair | None:

@@ -19,20 +19,21 @@ from typing import Any
 
 import yaml
 
+from converter.baseline import review
 from converter.compare.ecs_fields import CFN_KINDS, WRAPPED, EcsToKubernetes
 from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
+from converter.errors import K2ecsError
 from converter.findings import Finding
+from converter.quantity import TaskSizeError, parse_task_size
 from converter.settings import Settings
 
 SHORTEST_EMBEDDED_SECRET = 4  # shorter NoEcho values are replaced only where they are a whole value
 _REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(vcpu|gb)?")  # task cpu/memory: 1024, "1024", "1 vCPU", "2 GB" (docs/MAPPING.md#topic-task-size)
 
 
 def from_ecs(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
-    from converter.baseline import review
-    from converter.reverse import convert_to_kubernetes
+    from converter.reverse import convert_to_kubernetes  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     conversion = convert_to_kubernetes(documents, settings)
     records = conversion.sources
@@ -69,7 +70,7 @@ def _claim(resource: str, records: list[Any], claimed: set[int]) -> int | None:
 
 def _workload(output: Any, members: list[SourceDocument], records: list[Any], documents: list[Any],
               scrub: "Scrubber") -> WorkloadInput:
-    from converter.kubernetes_output.dump import dump_documents
+    from converter.kubernetes_output.dump import dump_documents  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     manifests = [scrub.data(document) for document in output.documents]
     targets: dict[str, Any] = {}
@@ -158,8 +159,6 @@ def _region(records: list[Any]) -> str | None:
 
 def _ecs_side(records: list[Any], documents: list[Any]) -> dict[str, Any]:
     """The task size, launch type, desiredCount and Min/MaxCapacity of the input, as the API spells them."""
-    from converter.errors import K2ecsError
-
     side: dict[str, Any] = {}
     for record in records:
         kind = CFN_KINDS.get(_kind(record), _kind(record))
@@ -186,7 +185,7 @@ def _ecs_side(records: list[Any], documents: list[Any]) -> dict[str, Any]:
 
 def _view(record: Any, documents: list[Any]) -> Any:
     """A fresh view of the object (its own Reader, so the conversion's record of what it read is untouched)."""
-    from converter.ecs_input import cloudformation
+    from converter.ecs_input import cloudformation  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
     from converter.ecs_input.view import EcsView
     from converter.kubernetes.reader import Reader
 
@@ -202,10 +201,13 @@ def _view(record: Any, documents: list[Any]) -> Any:
 
 
 def _size(value: Any, unit: str) -> int | None:
-    match = _SIZE.fullmatch(str(value).strip().lower()) if value is not None else None
-    if match is None or match[2] not in (None, unit):
+    """Task cpu/memory as the conversion reads it (converter.quantity.parse_task_size); None where it refuses it."""
+    if value is None:
         return None
-    return int(float(match[1]) * (1024 if match[2] else 1))
+    try:
+        return parse_task_size(value, cpu=unit == "vcpu")
+    except TaskSizeError:
+        return None
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:

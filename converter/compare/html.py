@@ -3,18 +3,24 @@
 Self-contained: the CSS and the script are inline, nothing is fetched (a Content-Security-Policy in the
 page forbids it), so the file works offline and from a CI artifact. Autoescaping is on for every value,
 and nothing from the manifests is put in a script or an attribute the browser would run. jinja2 is
-imported here, inside ``render``, so only `k2ecs compare --html` pays for it.
+imported with this module, which only `k2ecs compare --html` imports (converter/commands/compare.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
 from converter import __version__
+from converter.compare.diagram import render_svg
+from converter.compare.review import review
 from converter.compare.cost import number
 from converter.compare.model import Comparison, WorkloadView
-from converter.compare.system import section_id
+from converter.compare.system import build_graph, section_id
 from converter.compare.rules import STATUS_MEANING, STATUSES, effort_rules, precedence_rule, status_rules
+from converter.resources import templates_dir
 
 TEMPLATE = "compare.html.j2"
 WHOLE_RESOURCE = "(the resource as a whole)"
@@ -22,8 +28,6 @@ WHOLE_RESOURCE = "(the resource as a whole)"
 
 def breakable(text: str) -> Any:
     """The text HTML-escaped, with a line-break opportunity after each / and . of a long path."""
-    from markupsafe import Markup, escape
-
     escaped = escape(text)
     return escaped.replace("/", Markup("/<wbr>")).replace(".", Markup(".<wbr>"))
 
@@ -33,10 +37,6 @@ def slug(status: str) -> str:
 
 
 def render(comparison: Comparison) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    from converter.resources import templates_dir
-
     environment = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters["breakable"] = breakable
@@ -45,12 +45,6 @@ def render(comparison: Comparison) -> str:
 
 def _system(comparison: Comparison) -> dict[str, Any]:
     """The system diagram (inline SVG, made and escaped by converter.compare.diagram) and what to decide first."""
-    from markupsafe import Markup
-
-    from converter.compare.diagram import render_svg
-    from converter.compare.review import review
-    from converter.compare.system import build_graph
-
     graph = build_graph(comparison, comparison.calls)
     found = review(comparison, graph)
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from converter.compare.ecs_input import from_ecs
 from converter.compare.kubernetes_input import from_kubernetes
 from converter.compare.model import CompareInput
+from converter.ecs_input.detect import shape
 from converter.errors import UsageError
 from converter.settings import Settings
 
@@ -24,8 +25,6 @@ INPUTS: dict[str, Builder] = {
 
 def detect(documents: list[Any]) -> str:
     """ "kubernetes" or "ecs". A document of neither shape goes with the other documents, whose reader names it."""
-    from converter.ecs_input.detect import shape
-
     sides = set()
     for document in documents:
         data = document.data

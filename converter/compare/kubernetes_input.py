@@ -16,6 +16,7 @@ import yaml
 
 from converter.compare.kubernetes_fields import KubernetesToEcs
 from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
+from converter.baseline import review
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
 from converter.ecs.tags import NAMESPACE_TAG
 from converter.findings import Finding
@@ -29,8 +30,7 @@ _REFERENCE_KEYS = {"configMapKeyRef": "ConfigMap", "configMapRef": "ConfigMap", 
 
 
 def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
-    from converter.baseline import review
-    from converter.convert import convert
+    from converter.convert import convert  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     conversion = convert(documents, settings)
     findings = review(conversion.findings, conversion.sources)

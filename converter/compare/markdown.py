@@ -12,7 +12,9 @@ from html import escape
 
 from converter.compare.cost import number
 from converter.compare.model import Comparison, WorkloadView
+from converter.compare.review import review
 from converter.compare.rules import STATUS_MEANING, STATUSES, effort_rules, precedence_rule, status_rules
+from converter.compare.system import build_graph
 from converter.compare.terminal import counts_text
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
@@ -99,9 +101,6 @@ def _parts(comparison: Comparison) -> tuple[list[str], list[list[str]], list[str
 
 def _decisions(comparison: Comparison) -> list[str]:
     """What a reviewer must decide, first (the same lists as the HTML page's "Decide first")."""
-    from converter.compare.review import review
-    from converter.compare.system import build_graph
-
     found = review(comparison, build_graph(comparison, comparison.calls))
     lines = ["### Decide first", ""]
     for title, items in found.decisions:

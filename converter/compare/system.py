@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
+from converter.codes import CODES
 from converter.compare.model import Comparison, SourceDocument, WorkloadView
+from converter.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
 
 # Node kinds, drawn in this order from left to right (converter.compare.diagram.COLUMNS).
 ENTRY = "entry"  # a load balancer k2ecs plans for a Service (K2E-W402)
@@ -25,8 +27,6 @@ EXTERNAL = "external"  # an ExternalName Service (K2E-W406), or a host a call na
 KINDS = (ENTRY, SERVICE, STORE, UNATTACHED, UNCONVERTED, EXTERNAL)
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
-CPU_UNITS_PER_VCPU = 1024
-MIB_PER_GB = 1024
 LOAD_BALANCER_CODE = "K2E-W402"
 UNATTACHED_CODES = ("K2E-W403", "K2E-W404")
 EXTERNAL_NAME_CODE = "K2E-W406"
@@ -136,7 +136,7 @@ def task_size(task_definition: Any) -> str:
     cpu, memory = task_definition.get("cpu"), task_definition.get("memory")
     parts = []
     if _is_number(cpu):
-        parts.append(f"{_plain(Decimal(str(cpu)) / CPU_UNITS_PER_VCPU)} vCPU")
+        parts.append(f"{_plain(Decimal(str(cpu)) / CPU_UNITS_PER_CORE)} vCPU")
     if _is_number(memory):
         parts.append(f"{_plain(Decimal(str(memory)) / MIB_PER_GB)} GB")
     return ", ".join(parts) or "size per container"
@@ -204,8 +204,6 @@ def _loose_node(source: SourceDocument, section: str) -> Node | None:
 
 
 def _title(code: str) -> str:
-    from converter.codes import CODES
-
     info = CODES.get(code)
     return info.title.lower() if info is not None else "see its section"
 

@@ -49,7 +49,7 @@ def plan_load_balancer(exposure: Exposure, targets: Sequence[Target], lb_type: s
     entries: list[dict] = []
     listeners: list[dict] = []
     target_groups: list[dict] = []
-    overrides = dict(getattr(exposure, "target_group_settings", ()))
+    overrides = dict(exposure.target_group_settings)
     for target in targets:
         service_port = target.service_port
         key = f"{exposure.name}:{service_port.port}"
@@ -70,13 +70,13 @@ def plan_load_balancer(exposure: Exposure, targets: Sequence[Target], lb_type: s
     scheme = exposure.load_balancer_scheme or "internal"
     details: dict[str, Any] = {
         "loadBalancer": {"Name": bounded(_elb_name(exposure.name), TARGET_GROUP_NAME_MAX), "Type": kind,
-                         "Scheme": scheme, "schemeReason": getattr(exposure, "scheme_reason", None)},
+                         "Scheme": scheme, "schemeReason": exposure.scheme_reason},
         "listeners": listeners,
         "targetGroups": target_groups,
         "inClusterClients": f"clients that called {exposure.name}:<port> inside the cluster must use the load "
                             f"balancer's DNS name (no Service Connect name is made for this Service)",
     }
-    annotations = dict(getattr(exposure, "load_balancer_annotations", ()))
+    annotations = dict(exposure.load_balancer_annotations)
     if annotations:  # everything the Service said about its load balancer, e.g. certificates and subnets
         details["annotations"] = annotations
     if lb_type == "alb":
@@ -86,10 +86,9 @@ def plan_load_balancer(exposure: Exposure, targets: Sequence[Target], lb_type: s
         f"Service {exposure.name}: create an {scheme} {kind} load balancer with {len(target_groups)} "
         f"listener(s) and target group(s) of type ip (see details)", **details))
     findings += _annotation_findings(exposure, target_groups)
-    type_origin = getattr(exposure, "type_origin", None)
     if exposure.type == "NodePort":
         findings.append(make_finding(
-            "K2E-W409", type_origin or exposure.origin.at(exposure.origin.path + "/spec/type"),
+            "K2E-W409", exposure.type_origin or exposure.origin.at(exposure.origin.path + "/spec/type"),
             f"type NodePort: ECS has no node ports; Service {exposure.name} became an {scheme} {kind} load balancer "
             f"in the plan (K2E-W402)"))
     findings += _readiness_findings(exposure, targets, target_groups, overrides)
@@ -124,7 +123,7 @@ def _annotation_findings(exposure: Exposure, target_groups: list[dict]) -> list[
     """One K2E-I415 per carried annotation, at the annotation, saying what it does in the plan."""
     groups = ", ".join(group["Name"] for group in target_groups)
     findings = []
-    for use in getattr(exposure, "annotation_uses", ()):
+    for use in exposure.annotation_uses:
         shown = use.value if len(use.value) <= _SHOWN_VALUE_MAX else use.value[: _SHOWN_VALUE_MAX - 3] + "..."
         effect = use.effect if use.target_group_field is None else \
             f"sets {use.target_group_field} of target group {groups} in the plan (K2E-W402)"

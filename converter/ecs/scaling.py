@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from converter.ecs.sizing import TaskSize
 from converter.findings import Finding, make_finding
 from converter.model import Autoscaling, MetricTarget
-from converter.quantity import MIB
+from converter.quantity import CPU_UNITS_PER_CORE, MIB
 from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
@@ -23,7 +23,6 @@ PREDEFINED_METRIC = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSSer
 # replicas 0: the HPA controller does not scale the target (horizontal.go reconcileAutoscaler:
 # "scaling is disabled since the replica count of the target is zero"), so no scaling activity at all.
 PAUSED = {"DynamicScalingInSuspended": True, "DynamicScalingOutSuspended": True, "ScheduledScalingSuspended": True}
-CPU_UNITS_PER_CORE = 1024  # #topic-units
 _CENT = Decimal("0.01")
 # TargetValue must be > 0 [BC-AAS]; the smallest value at the two decimals written.
 MIN_TARGET_VALUE = _CENT

@@ -35,7 +35,6 @@ DEFAULT_CPU_UNITS = 256
 DEFAULT_MEMORY_MIB = 512
 # EC2: the smallest task-level cpu ECS accepts (task_definition_parameters: "128 CPU units (0.125 vCPUs)").
 EC2_MIN_TASK_CPU_UNITS = 128
-CPU_UNITS_PER_CORE = 1024
 
 Amount = Callable[[Container], "Decimal | None"]
 

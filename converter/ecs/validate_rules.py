@@ -24,6 +24,7 @@ from converter.ecs.validate_rule_helpers import (
     range_problems,
     tag_problems,
 )
+from converter.facts import host_port_is_container_port
 from converter.resources import load_schema
 
 LAUNCH_TYPES = ("FARGATE", "EC2")
@@ -192,8 +193,7 @@ def _port_mappings(network_mode: str, containers: list[tuple[int, dict]], rules:
             path = f"containerDefinitions[{index}].portMappings[{map_index}]"
             problems += range_problems(path, mapping, rules["container_port"], "V12")
             port, host = mapping.get("containerPort"), mapping.get("hostPort")
-            if (network_mode in rules["host_port_equals_container_port_in_network_modes"]
-                    and host is not None and host != port):
+            if host_port_is_container_port(network_mode) and host is not None and host != port:
                 problems.append(f"{path}.hostPort: {host} must be unset or equal containerPort {port} "
                                 f"in {network_mode} mode (V12)")
             if isinstance(port, int):

@@ -12,18 +12,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from converter.ecs_input.view import EcsView
+from converter.facts import health_check_defaults
 from converter.kubernetes.reader import Path
 from converter.model import Container, ContainerRole, EnvVar, Mount, Port, Probe, Resources, SecretEnv, SecurityContext
 from converter.names import unique_within
-from converter.quantity import MIB
+from converter.quantity import MIB, millicores_for_units, units_for_millicores
 from converter.settings import placeholder
 
 DNS_LABEL_MAX = 63
 _NOT_DNS = re.compile(r"[^a-z0-9-]+")
 _IANA_SVC_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
 _USER = re.compile(r"^(\d+)(?::(\d+))?$")
-# ECS defaults when a healthCheck leaves a timing out ([BC-ECS] HealthCheck): written explicitly.
-HEALTH_DEFAULTS = {"interval": 30, "timeout": 5, "retries": 3}
 _NO_FIELD: dict[str, str] = {
     "links": "Containers of a pod share localhost: call the linked container on localhost.",
     "volumesFrom": "Mount a shared emptyDir volume in both containers.",
@@ -72,16 +71,6 @@ def dns_label(text: str, fallback: str) -> str:
 def unique_label(name: str, taken: set[str]) -> str:
     """``name`` made unique in ``taken``, still a DNS label."""
     return unique_within(name, taken, DNS_LABEL_MAX)
-
-
-def millicores_for_units(units: int) -> tuple[int, bool]:
-    """The smallest whole millicores that ECS would write back as ``units`` (or the next above), and whether exact.
-
-    The forward mapping is units = ceil(millicores x 1024 / 1000) (#topic-units); each whole millicore maps
-    to a distinct unit count, so this inverse gives back exactly the millicores a manifest had.
-    """
-    milli = (units - 1) * 1000 // 1024 + 1
-    return milli, (milli * 1024 + 999) // 1000 == units
 
 
 def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, extras: PodExtras,
@@ -208,7 +197,7 @@ def _resources(view: EcsView, path: Path, name: str) -> Resources:
         cpu = Decimal(milli) / 1000
         if not exact:
             view.note(path + ("cpu",), "K2E-I717", f"cpu {cpu_units} units of {name!r} has no exact millicore value; "
-                      f"{milli}m written ({(milli * 1024 + 999) // 1000} units)", covers=False)
+                      f"{milli}m written ({units_for_millicores(milli)} units)", covers=False)
     gpu = None
     for item_path, _ in view.sequence(path + ("resourceRequirements",)):
         kind = view.get(item_path + ("type",), str)
@@ -289,11 +278,13 @@ def health_probes(view: EcsView, path: Path, name: str, role: ContainerRole) -> 
     for key, value in timing.items():
         if value is not None and value < (0 if key == "startPeriod" else 1):
             view.fail(path + (key,), f"healthCheck {key} {value} is out of range")
-    period = timing["interval"] or HEALTH_DEFAULTS["interval"]
-    timeout = timing["timeout"] or HEALTH_DEFAULTS["timeout"]
+    # ECS's defaults for a timing left out (converter.facts), written explicitly.
+    defaults = health_check_defaults()
+    period = timing["interval"] or defaults["interval"]
+    timeout = timing["timeout"] or defaults["timeout"]
     liveness = Probe(handler="exec", command=tuple(exec_command), period_seconds=period, timeout_seconds=timeout,
-                     failure_threshold=timing["retries"] or HEALTH_DEFAULTS["retries"], origin=view.origin(path))
-    start = timing["startPeriod"] or 0
+                     failure_threshold=timing["retries"] or defaults["retries"], origin=view.origin(path))
+    start = timing["startPeriod"] or defaults["startPeriod"]
     if start <= 0:
         return liveness, None
     # Failures during startPeriod do not count: a startupProbe with exactly that budget (failureThreshold x

@@ -14,7 +14,6 @@ from typing import Any
 from converter.ecs_input.container import dns_label, unique_label
 from converter.ecs_input.service import ParsedService
 from converter.ecs_input.taskdef import ParsedTask
-from converter.kubernetes.service import ServiceExposure
 from converter.model import Container, Exposure, ServicePort, Workload
 
 # ECS portMappings[].appProtocol -> Kubernetes ServicePort.appProtocol (#topic-ports inverted)
@@ -124,7 +123,7 @@ def _load_balancers(service: ParsedService, task: ParsedTask, workload: Workload
         grouped.setdefault(name, []).append(ServicePort(
             name=target if isinstance(target, str) else None, port=port, target_port=target, protocol=found[3],
             app_protocol=APP_PROTOCOLS.get(ecs_protocol or ""), node_port=None, origin=view.origin(entry.path)))
-    return [ServiceExposure(name=unique_label(name, taken), namespace=workload.namespace, type="LoadBalancer",
+    return [Exposure(name=unique_label(name, taken), namespace=workload.namespace, type="LoadBalancer",
                             selector=selector, ports=tuple(_distinct(ports)), origin=ports[0].origin,
                             load_balancer_annotations=LBC_ANNOTATIONS)
             for name, ports in grouped.items()]

@@ -16,7 +16,7 @@ from converter.ecs_input.intrinsics import ResourceRef, referenced_resources
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.model import Autoscaling, MetricTarget, Workload
 from converter.limits import limit_value
-from converter.quantity import MIB
+from converter.quantity import CPU_UNITS_PER_CORE, MIB
 
 DEFAULT_COOLDOWN = 300  # [AAS-COOLDOWN] default for ECS services, written explicitly
 MAX_WINDOW = limit_value("hpa-stabilization-window-seconds")  # [K8S-AS2] stabilizationWindowSeconds
@@ -221,7 +221,7 @@ def _metric(policy: ParsedPolicy, workload: Workload, *, cpu_units: int | None, 
     cpu = policy.resource == "cpu"
     if cpu:
         requests = [c.resources.cpu_request_cores for c in running if c.resources.cpu_request_cores is not None]
-        requested = sum(requests, Decimal(0)) * 1024
+        requested = sum(requests, Decimal(0)) * CPU_UNITS_PER_CORE
         task = Decimal(cpu_units) if cpu_units else requested
         unit = "CPU units"
     else:
@@ -243,7 +243,7 @@ def _metric(policy: ParsedPolicy, workload: Workload, *, cpu_units: int | None, 
                       covers=False)
         return MetricTarget(resource=policy.resource, utilization_percent=percent, origin=origin)
     per_pod = value * task / 100
-    amount = per_pod / 1024 if cpu else per_pod * MIB
+    amount = per_pod / CPU_UNITS_PER_CORE if cpu else per_pod * MIB
     view.note(path, "K2E-I724", f"no {policy.resource} requests: TargetValue {_show(value)}% of the task's {_show(task)} {unit} "
               f"became an AverageValue of {_show(per_pod)} {unit} per pod", covers=False)
     return MetricTarget(resource=policy.resource, average_value=amount, origin=origin)

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import os
 import re
-
-import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from converter.ecs_input.container import PodExtras, dns_label, millicores_for_units, parse_container
+from converter.ecs_input.container import PodExtras, dns_label, parse_container
 from converter.ecs_input.view import EcsView, note_read_only
+from converter.facts import host_port_is_container_port
 from converter.kubernetes.reader import Path
 from converter.model import Container, ContainerRole, Rollout, Volume, Workload
-from converter.quantity import MIB
+from converter.quantity import (GIB, MIB, TaskSizeError, cpu_units_from_cores, mib_from_bytes, millicores_for_units,
+                                parse_task_size)
 
 READ_ONLY = ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
              "registeredBy", "deregisteredAt", "deleteRequested")
@@ -74,7 +74,10 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
     revision = view.raw(("revision",)) if isinstance(view.raw(("revision",)), int) else None
     network = view.get(("networkMode",), str)
     extras = PodExtras()
-    containers = _containers(view, extras, host_ports=network not in (None, "awsvpc", "host"))
+    # A hostPort is the pod's own only where it can differ from containerPort; with no networkMode it is
+    # read as awsvpc, the mode k2ecs writes and Fargate requires.
+    host_ports = network is not None and not host_port_is_container_port(network)
+    containers = _containers(view, extras, host_ports=host_ports)
     cpu_units = _size(view, ("cpu",), cpu=True)
     memory_mib = _size(view, ("memory",), cpu=False)
     containers = _give_task_size(view, containers, cpu_units, memory_mib)
@@ -114,7 +117,7 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
         ephemeral = None
     if ephemeral is not None and containers:
         first = next((c for c in containers if c.role == "app"), containers[0])
-        containers = [_with(c, ephemeral_storage_bytes=Decimal(ephemeral) * 1024 * MIB) if c is first else c for c in containers]
+        containers = [_with(c, ephemeral_storage_bytes=Decimal(ephemeral) * GIB) if c is first else c for c in containers]
         view.note(("ephemeralStorage",), "K2E-I718", f"ephemeralStorage {ephemeral} GiB became the ephemeral-storage request of "
                   f"{first.name!r}", covers=False)
     workload = Workload(
@@ -258,12 +261,11 @@ def _size(view: EcsView, path: Path, *, cpu: bool) -> int | None:
     value = view.get(path, str, int)
     if value is None or value == "":
         return None
-    text = str(value).strip().lower()
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(vcpu|gb)?", text)
-    if match is None or (match[2] is not None and match[2] != ("vcpu" if cpu else "gb")):
-        view.fail(path, f"task {'cpu' if cpu else 'memory'} {value!r} is not a number of {'units or vCPU' if cpu else 'MiB or GB'}")
-    number = Decimal(match[1]) * (1024 if match[2] else 1)
-    return int(number)
+    try:
+        return parse_task_size(value, cpu=cpu)
+    except TaskSizeError as error:
+        view.fail(path, str(error))  # raises DocumentError
+        raise
 
 
 def _give_task_size(view: EcsView, containers: list[Container], cpu_units: int | None, memory_mib: int | None) -> list[Container]:
@@ -300,15 +302,20 @@ def _give_task_size(view: EcsView, containers: list[Container], cpu_units: int |
 
 
 def _declared_total(running: list[Container], key: str) -> int:
-    """What the containers add up to, in ECS units (CPU units, MiB), as ECS would size the task from them."""
+    """What the containers add up to, in ECS units (CPU units, MiB), as ECS would size the task from them.
+
+    Each container's cpu is rounded up as the forward direction rounds it (converter.quantity): its cores
+    came from whole CPU units through millicores_for_units, so this gives those units back. (It once
+    rounded with ``-(-x // 1)``, which for a Decimal truncates: 100 units, 0.097 cores, came back as 99.)
+    """
     total = 0
     for container in running:
         r = container.resources
         if key == "cpu":
-            total += 0 if r.cpu_request_cores is None else int(-(-(r.cpu_request_cores * 1024) // 1))
+            total += 0 if r.cpu_request_cores is None else cpu_units_from_cores(r.cpu_request_cores)
         else:
             size = r.memory_limit_bytes if r.memory_limit_bytes is not None else r.memory_request_bytes
-            total += 0 if size is None else int(size // MIB)
+            total += 0 if size is None else mib_from_bytes(size)
     return total
 
 

@@ -16,11 +16,23 @@ from converter.findings import Origin
 from converter.kubernetes.reader import Path, Reader
 
 _MISSING = object()
-# CloudFormation property names that are not the API member name with its first letter raised.
-_CFN_NAMES = {"efsVolumeConfiguration": "EFSVolumeConfiguration", "placementStrategy": "PlacementStrategies"}
-_CFN_NESTED = {("proxyConfiguration", "properties"): "ProxyConfigurationProperties"}
-# The same facts the other way, to bring a CloudFormation path to API spelling (converter/compare/ecs_fields.py).
-API_NAMES_OF_CFN = {cfn: api for api, cfn in _CFN_NAMES.items()} | {cfn: nested[-1] for nested, cfn in _CFN_NESTED.items()}
+# CloudFormation property names that are not the API member name with its first letter raised (the
+# AWS::ECS::TaskDefinition and AWS::ECS::Service resource schemas: Volume.EFSVolumeConfiguration,
+# Service.PlacementStrategies, ProxyConfiguration.ProxyConfigurationProperties). The one table of them:
+# API_NAMES, the other way, is derived from it.
+CFN_NAMES = {"efsVolumeConfiguration": "EFSVolumeConfiguration", "placementStrategy": "PlacementStrategies"}
+CFN_NESTED = {("proxyConfiguration", "properties"): "ProxyConfigurationProperties"}  # (parent member, member)
+API_NAMES = {cfn: api for api, cfn in CFN_NAMES.items()} | {cfn: pair[1] for pair, cfn in CFN_NESTED.items()}
+
+
+def cfn_name(member: str, parent: Any = None) -> str:
+    """The CloudFormation property name of API member ``member`` (inside ``parent``)."""
+    return CFN_NESTED.get((parent, member)) or CFN_NAMES.get(member) or member[:1].upper() + member[1:]
+
+
+def api_name(prop: str) -> str:
+    """The API member name of CloudFormation property ``prop``: cfn_name read backwards."""
+    return API_NAMES.get(prop) or prop[:1].lower() + prop[1:]
 
 
 class Key(str):
@@ -44,7 +56,7 @@ class EcsView:
         previous: Any = None
         for step in path:
             if type(step) is str:
-                name = _CFN_NESTED.get((previous, step)) or _CFN_NAMES.get(step) or step[:1].upper() + step[1:]
+                name = cfn_name(step, previous)
                 previous = step
                 step = name
             else:

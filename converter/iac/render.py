@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.findings import Finding, Origin, make_finding
+from converter.iac.links import link
 
 CLOUDFORMATION, TERRAFORM = "cloudformation", "terraform"
 FORMATS = (CLOUDFORMATION, TERRAFORM)
@@ -38,21 +39,19 @@ class Rendering:
 
 def render(fmt: str, conversion: Any, *, cfn_json: bool = False) -> Rendering:
     """``conversion`` is ``convert.convert()``'s result. Nothing converted means no files (the report says why)."""
-    from converter.iac.links import link
-
     if fmt not in FORMATS:
         raise ValueError(f"unknown IaC format {fmt!r}")
     if not conversion.outputs:
         return Rendering(fmt, {})
     linked = link(conversion.outputs)
     if fmt == CLOUDFORMATION:
-        from converter.iac import cloudformation
+        from converter.iac import cloudformation  # lazy: only the format asked for is imported
 
         stack = cloudformation.build_stack(linked)
         name = cloudformation.JSON_FILE if cfn_json else cloudformation.YAML_FILE
         text = cloudformation.render_text(stack, as_json=cfn_json)
         return Rendering(fmt, {name: text}, _quota_findings(stack, text, conversion.sources), stack)
-    from converter.iac import terraform
+    from converter.iac import terraform  # lazy: only the format asked for is imported
 
     configuration = terraform.build_configuration(linked)
     return Rendering(fmt, terraform.render_files(configuration), [], configuration)
@@ -60,7 +59,7 @@ def render(fmt: str, conversion: Any, *, cfn_json: bool = False) -> Rendering:
 
 def _quota_findings(stack: Any, text: str, sources: list[Any]) -> list[Finding]:
     """K2E-E660 at the workload whose resources (or outputs) pass a stack quota; at the first one otherwise."""
-    from converter.iac.cloudformation import QUOTAS
+    from converter.iac.cloudformation import QUOTAS  # lazy: only the format asked for is imported
 
     origins = {source.resource: Origin(resource=source.resource, file=source.file, line=source.line, path="")
                for source in sources}

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+import jinja2
+
 from converter.errors import OutputValidationError
 from converter.iac.filters import FILTERS, Safe
 from converter.resources import templates_dir
@@ -22,8 +24,6 @@ def _finalize(value: Any) -> Safe:
 
 @cache
 def environment() -> Any:
-    import jinja2
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.findings import Origin
 from converter.kubernetes.context import ParseContext, metadata_namespace
 from converter.kubernetes.metadata import ACCEPT_ANNOTATION
 from converter.kubernetes.reader import Path, Reader
-from converter.model import Exposure, ServicePort
-from converter.record import Record, set_field
+from converter.model import AnnotationUse, Exposure, ServicePort
 
 LB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
 ALB_ANNOTATION = "alb.ingress.kubernetes.io/"
@@ -59,54 +57,6 @@ _TRAFFIC_SUGGESTIONS = {
     "loadBalancerSourceRanges": "Restrict the load balancer's security group (or NACLs) to these ranges.",
     "externalTrafficPolicy": "Client source IPs are kept by NLB IP targets anyway; check nothing else relied on Local.",
 }
-
-
-class AnnotationUse(Record):
-    """One load-balancer annotation (#topic-load-balancer) and what it does in the load balancer plan (K2E-W402).
-
-    Either it sets ``target_group_field`` on every target group of the Service, or ``effect`` says in a
-    phrase what became of it. The wiring names the annotation with both, at ``origin``.
-    """
-
-    key: str
-    value: str
-    origin: Origin
-    target_group_field: str | None
-    effect: str | None
-
-    def __init__(self, *, key: str, value: str, origin: Origin, target_group_field: str | None = None,
-                 effect: str | None = None) -> None:
-        set_field(self, "key", key)
-        set_field(self, "value", value)
-        set_field(self, "origin", origin)
-        set_field(self, "target_group_field", target_group_field)
-        set_field(self, "effect", effect)
-
-
-class ServiceExposure(Exposure):
-    """An ``Exposure`` plus what the load-balancer annotations (#topic-load-balancer) say, already in ELBv2 terms.
-
-    Kept here so that model.py stays untouched by this module; the wiring reads these fields with
-    ``getattr`` so a plain ``Exposure`` works too. (Candidates for fields on ``Exposure`` itself.)
-    """
-
-    # ELBv2 CreateTargetGroup member -> value (ints for INTEGER_FIELDS), from annotations
-    target_group_settings: tuple[tuple[str, str | int], ...]
-    scheme_reason: str | None  # why the scheme is what it is, for the report
-    load_balancer_annotations: tuple[tuple[str, str], ...]  # every carried annotation, as written
-    annotation_uses: tuple[AnnotationUse, ...]  # what each carried annotation does in the plan
-    type_origin: Origin | None  # where spec.type was written (a NodePort becomes a load balancer)
-
-    def __init__(self, *, target_group_settings: tuple[tuple[str, str | int], ...] = (),
-                 scheme_reason: str | None = None, load_balancer_annotations: tuple[tuple[str, str], ...] = (),
-                 annotation_uses: tuple[AnnotationUse, ...] = (), type_origin: Origin | None = None,
-                 **base: Any) -> None:
-        super().__init__(**base)
-        set_field(self, "target_group_settings", target_group_settings)
-        set_field(self, "scheme_reason", scheme_reason)
-        set_field(self, "load_balancer_annotations", load_balancer_annotations)
-        set_field(self, "annotation_uses", annotation_uses)
-        set_field(self, "type_origin", type_origin)
 
 
 def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
@@ -170,7 +120,7 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
     lb_type, scheme, reason = None, None, None
     if service_type in ("LoadBalancer", "NodePort"):
         lb_type, scheme, reason = _load_balancer_choice(annotations, lb_class, service_type)
-    return ServiceExposure(
+    return Exposure(
         name=name,
         namespace=namespace,
         type=kind,

@@ -11,7 +11,7 @@ from converter.model import Exposure
 
 
 def render_service(exposure: Exposure) -> tuple[dict[str, Any], list[Finding]]:
-    annotations = dict(getattr(exposure, "load_balancer_annotations", ()))
+    annotations = dict(exposure.load_balancer_annotations)
     spec: dict[str, Any] = {}
     if exposure.type == "Headless":
         spec["type"] = "ClusterIP"

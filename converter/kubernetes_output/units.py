@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from converter.quantity import MIB
+from converter.quantity import KIB, MIB, MILLICORES_PER_CORE
 
 
 def cpu_quantity(cores: Decimal) -> str:
     """Whole cores as "2", whole millicores as "250m", anything finer as a plain decimal."""
-    milli = cores * 1000
+    milli = cores * MILLICORES_PER_CORE
     if milli == milli.to_integral_value():
         milli_int = int(milli)
-        return str(milli_int // 1000) if milli_int % 1000 == 0 else f"{milli_int}m"
+        return str(milli_int // MILLICORES_PER_CORE) if milli_int % MILLICORES_PER_CORE == 0 else f"{milli_int}m"
     return format(cores.normalize(), "f")
 
 
@@ -22,7 +22,7 @@ def memory_quantity(size: Decimal) -> str:
         whole = int(size)
         if whole % MIB == 0:
             return f"{whole // MIB}Mi"
-        if whole % 1024 == 0:
-            return f"{whole // 1024}Ki"
+        if whole % KIB == 0:
+            return f"{whole // KIB}Ki"
         return str(whole)
     return format((size / MIB).normalize(), "f") + "Mi"

@@ -19,6 +19,8 @@ import sys
 from functools import cache
 from typing import Any
 
+import jsonschema
+
 from converter.resources import load_schema, schemas_dir
 
 KUBERNETES_VERSION = "1.30"  # 1.30: native sidecars (initContainers[].restartPolicy) are in its schema
@@ -90,8 +92,6 @@ def server_rules(document: dict[str, Any]) -> list[str]:
 
 @cache
 def _validator(api_version: Any, kind: Any) -> Any:
-    import jsonschema
-
     schemas = load_schema(SCHEMA_FILE)
     top = schemas["kinds"].get(f"{api_version} {kind}")
     if top is None:
@@ -103,7 +103,7 @@ def _validator(api_version: Any, kind: Any) -> Any:
 
 def generate() -> dict[str, Any]:
     """The file's content, from the strict schemas of the installed kubernetes-validate."""
-    import kubernetes_validate.utils as kv
+    import kubernetes_validate.utils as kv  # lazy: a test dependency, for this generator only
 
     folder = f"kubernetes-json-schema/v{KUBERNETES_VERSION}.0-local-strict"
     definitions = kv.schema_contents(f"{folder}/_definitions.json", KUBERNETES_VERSION)["$defs"]

@@ -20,6 +20,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
+from converter.codes import CODES
+from converter.errors import UsageError
 from converter.printable import escape_controls
 
 # Settings no manifest carries, reported once per workload by the conversion: one line per run here.
@@ -146,8 +148,6 @@ def _finding_lines(finding: dict[str, Any], paint: Callable[[str, str], str], *,
     if finding.get("accepted"):
         lines.append(f"    accepted ({finding['accepted']['source']}): {finding['accepted']['reason']}")
     if verbose:
-        from converter.codes import CODES
-
         info = CODES.get(finding["code"])
         if info is not None:
             lines.append(f"    why: {info.explanation}")
@@ -155,8 +155,6 @@ def _finding_lines(finding: dict[str, Any], paint: Callable[[str, str], str], *,
 
 
 def _run_wide_lines(code: str, findings: list[dict[str, Any]], paint: Callable[[str, str], str]) -> list[str]:
-    from converter.codes import CODES
-
     info = CODES[code]
     names = list(dict.fromkeys(f["resource"] for f in findings))
     shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
@@ -168,8 +166,6 @@ def _run_wide_lines(code: str, findings: list[dict[str, Any]], paint: Callable[[
 
 
 def _code_table(raw: Any, ignored: Counter[str], paint: Callable[[str, str], str]) -> list[str]:
-    from converter.codes import CODES
-
     counts: Counter[str] = Counter()
     severity: dict[str, str] = {}
     for item in raw:
@@ -194,9 +190,6 @@ def _code_table(raw: Any, ignored: Counter[str], paint: Callable[[str, str], str
 
 def parse_codes(values: Iterable[str]) -> frozenset[str]:
     """--ignore values (repeated or comma-separated, with or without the K2E- prefix) as registered codes."""
-    from converter.codes import CODES
-    from converter.errors import UsageError
-
     found = set()
     for value in values:
         for part in value.split(","):
