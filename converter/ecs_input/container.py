@@ -69,6 +69,19 @@ def dns_label(text: str, fallback: str) -> str:
     return label or fallback
 
 
+def container_labels(raw_names: list[str]) -> list[str]:
+    """The Kubernetes name of each container of a task definition, in order: its ECS name as a DNS label,
+    ``container-N`` when nothing of it is left (an empty name), ``-N`` added where two collide. One function, so
+    that compare finds the container the conversion wrote (converter/compare/ecs_fields.py)."""
+    names: list[str] = []
+    for index, raw in enumerate(raw_names):
+        name = dns_label(raw, f"container-{index + 1}")
+        while name in names:
+            name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
+        names.append(name)
+    return names
+
+
 def unique_label(name: str, taken: set[str]) -> str:
     """``name`` made unique in ``taken``, still a DNS label."""
     return unique_within(name, taken, DNS_LABEL_MAX)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-
-import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from converter.ecs_input.container import PodExtras, dns_label, millicores_for_units, parse_container
+from converter.ecs_input.container import PodExtras, container_labels, dns_label, millicores_for_units, parse_container
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.kubernetes.reader import Path
 from converter.model import Container, ContainerRole, Rollout, Volume, Workload
@@ -133,19 +131,15 @@ def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[C
     items = list(view.sequence(("containerDefinitions",)))
     if not items:
         view.fail(("containerDefinitions",), "a task definition needs at least one container")
-    names: list[str] = []
     raw_names: list[str] = []
-    for index, (item_path, item) in enumerate(items):
+    for item_path, item in items:
         if not isinstance(item, dict):
             view.fail(item_path, "a container definition must be a mapping")
-        raw = view.get(item_path + ("name",), str) or ""
-        raw_names.append(raw)
-        name = dns_label(raw, f"container-{index + 1}")
-        while name in names:
-            name = dns_label(f"{name[:DNS_MAX - 3]}-{index + 1}", name)
+        raw_names.append(view.get(item_path + ("name",), str) or "")
+    names = container_labels(raw_names)
+    for (item_path, _), raw, name in zip(items, raw_names, names):
         if name != raw:
             view.note(item_path + ("name",), "K2E-I707", f"container {raw!r} is named {name} in Kubernetes", covers=False)
-        names.append(name)
     roles, order, healthy = _roles(view, items, raw_names, names)
     parsed = [parse_container(view, item_path, roles[i], names[i], extras, host_ports=host_ports)
               for i, (item_path, _) in enumerate(items)]
@@ -155,8 +149,6 @@ def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[C
             parsed[i] = replace(container, startup=container.liveness)
     return [parsed[i] for i in order]
 
-
-DNS_MAX = 63
 
 
 def _roles(view: EcsView, items: list[tuple[Path, Any]], raw_names: list[Any],
