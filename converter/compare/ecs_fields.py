@@ -213,7 +213,10 @@ class EcsToKubernetes:
         return entry.unset_reason if same else None
 
     def explains(self, source: SourceDocument, path: tuple[Any, ...], code: str) -> bool:
-        return False  # every reverse finding names its own field
+        # A finding on an enclosing object (K2E-W725 on a scalable target: no HPA written) joins the rows whose
+        # pair names its code (``Pair.codes``): they say why their target is not set.
+        entry = entry_for(source, tuple(path))
+        return entry is not None and code in entry.codes
 
     def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
         targets = _code_fields().get(code)
