@@ -69,16 +69,21 @@ def dns_label(text: str, fallback: str) -> str:
     return label or fallback
 
 
+def container_label(raw: str, index: int, taken: list[str]) -> str:
+    """The Kubernetes name of container ``index`` of a task definition, given the names of those before it: its ECS
+    name as a DNS label, ``container-N`` when nothing of it is left (an empty name), ``-N`` added on a collision."""
+    name = dns_label(raw, f"container-{index + 1}")
+    while name in taken:
+        name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
+    return name
+
+
 def container_labels(raw_names: list[str]) -> list[str]:
-    """The Kubernetes name of each container of a task definition, in order: its ECS name as a DNS label,
-    ``container-N`` when nothing of it is left (an empty name), ``-N`` added where two collide. One function, so
-    that compare finds the container the conversion wrote (converter/compare/ecs_fields.py)."""
+    """Every container's Kubernetes name, in order: compare finds the container the conversion wrote with it
+    (converter/compare/ecs_fields.py)."""
     names: list[str] = []
     for index, raw in enumerate(raw_names):
-        name = dns_label(raw, f"container-{index + 1}")
-        while name in names:
-            name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
-        names.append(name)
+        names.append(container_label(raw, index, names))
     return names
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from converter.ecs_input.container import PodExtras, container_labels, dns_label, millicores_for_units, parse_container
+from converter.ecs_input.container import PodExtras, container_label, dns_label, millicores_for_units, parse_container
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.kubernetes.reader import Path
 from converter.model import Container, ContainerRole, Rollout, Volume, Workload
@@ -131,15 +131,17 @@ def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[C
     items = list(view.sequence(("containerDefinitions",)))
     if not items:
         view.fail(("containerDefinitions",), "a task definition needs at least one container")
+    names: list[str] = []
     raw_names: list[str] = []
-    for item_path, item in items:
+    for index, (item_path, item) in enumerate(items):
         if not isinstance(item, dict):
             view.fail(item_path, "a container definition must be a mapping")
-        raw_names.append(view.get(item_path + ("name",), str) or "")
-    names = container_labels(raw_names)
-    for (item_path, _), raw, name in zip(items, raw_names, names):
+        raw = view.get(item_path + ("name",), str) or ""
+        raw_names.append(raw)
+        name = container_label(raw, index, names)
         if name != raw:
             view.note(item_path + ("name",), "K2E-I707", f"container {raw!r} is named {name} in Kubernetes", covers=False)
+        names.append(name)
     roles, order, healthy = _roles(view, items, raw_names, names)
     parsed = [parse_container(view, item_path, roles[i], names[i], extras, host_ports=host_ports)
               for i, (item_path, _) in enumerate(items)]
@@ -148,7 +150,6 @@ def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[C
         if container.startup is None and container.liveness is not None:
             parsed[i] = replace(container, startup=container.liveness)
     return [parsed[i] for i in order]
-
 
 
 def _roles(view: EcsView, items: list[tuple[Path, Any]], raw_names: list[Any],
