@@ -46,6 +46,7 @@ spec:
 def lies(comparison) -> list[str]:
     """Rows of converted workloads that misreport the conversion."""
     found = []
+    ecs = comparison.source_side == "ECS"
     for view in comparison.workloads:
         if not view.workload.is_workload or not view.workload.converted:
             continue
@@ -56,18 +57,24 @@ def lies(comparison) -> list[str]:
             elif row.status != rules.MAPPED and not row.findings:
                 found.append(f"{row.status} without a finding: {where}")
             elif row.target_value == NOT_SET and rules.row_status(row.findings, None, True) in (
-                    rules.MAPPED, rules.APPROXIMATED) and not set(row.codes) <= _absent_by_design(row):
+                    rules.MAPPED, rules.APPROXIMATED) and not set(row.codes) <= _absent_by_design(row, view, ecs):
                 found.append(f"findings {row.codes} say carried, but not set: {where}")
     return found
 
 
-def _absent_by_design(row) -> set[str]:
-    """The codes the row's pair says leave its target absent by design (``Pair.absent_codes``)."""
+def _absent_by_design(row, view, ecs: bool) -> set[str]:
+    """The codes the row's pair says leave its target absent by design (``Pair.absent_codes``), in either direction."""
+    from converter.compare import ecs_fields
     from converter.compare.kubernetes_fields import entry_for
     from tests.helpers import pointer_parts
 
     path = tuple(int(step) if step.isdigit() else step for step in pointer_parts(row.source_field))
-    entry = entry_for(row.source_resource.split("/", 1)[0], path)
+    if ecs:  # the reverse pair of the ECS document the row is in (an ECS Service is no Kubernetes Service)
+        source = next((s for s in view.workload.sources if s.file == row.source_file
+                       and s.resource == row.source_resource and path[: len(s.prefix)] == tuple(s.prefix)), None)
+        entry = ecs_fields.entry_for(source, path[len(source.prefix):]) if source is not None else None
+    else:
+        entry = entry_for(row.source_resource.split("/", 1)[0], path)
     return set(entry.absent_codes) if entry is not None else set()
 
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
-from converter.ecs_input.container import dns_label
+from converter.ecs_input.container import container_labels
 from converter.ecs_input.scaling import METRICS as METRIC_RESOURCES
 from converter.ecs_input.view import api_name
 from converter.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
@@ -82,17 +82,27 @@ def _variables(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any]:
     kind, steps = api_path(source, path)
     offset = len(path) - len(steps)
     variables: dict[str, Any] = {}
-    if steps[:1] == ("containerDefinitions",) and len(steps) > 1:
-        container = _at(source.data, path[: offset + 2])
-        name = _field(container, "name", source.kind in CFN_KINDS)
-        if isinstance(name, str):
-            variables["container"] = dns_label(name, name)
+    if steps[:1] == ("containerDefinitions",) and len(steps) > 1 and isinstance(steps[1], int):
+        name = _container_name(_at(source.data, path[: offset + 1]), steps[1], source.kind in CFN_KINDS)
+        if name is not None:
+            variables["container"] = name
     node = _at(source.data, path)
     if isinstance(node, dict):
         for key, value in node.items():
             if isinstance(value, (str, int)) and not isinstance(value, bool):
                 variables[f"item.{_camel(key) if kind in CAMEL_KINDS else key}"] = value
     return variables
+
+
+def _container_name(containers: Any, index: int, pascal: bool) -> str | None:
+    """The name the conversion gave container ``index`` (converter.ecs_input.container.container_labels: an empty
+    name becomes ``container-N``, a collision gets ``-N``); None for a name compare cannot read (an intrinsic)."""
+    if not isinstance(containers, list) or not 0 <= index < len(containers):
+        return None
+    raw = [_field(item, "name", pascal) for item in containers]
+    if raw[index] is not None and not isinstance(raw[index], str):
+        return None
+    return container_labels([name if isinstance(name, str) else "" for name in raw])[index]
 
 
 def _field(node: Any, name: str, pascal: bool) -> Any:
@@ -201,7 +211,10 @@ class EcsToKubernetes:
         return entry.unset_reason if same else None
 
     def explains(self, source: SourceDocument, path: tuple[Any, ...], code: str) -> bool:
-        return False  # every reverse finding names its own field
+        # A finding on an enclosing object (K2E-W725 on a scalable target: no HPA written) joins the rows whose
+        # pair names its code (``Pair.codes``): they say why their target is not set.
+        entry = entry_for(source, tuple(path))
+        return entry is not None and code in entry.codes
 
     def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
         targets = _code_fields().get(code)

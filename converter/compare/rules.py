@@ -37,6 +37,8 @@ STATUS_BY_CODE = {
         # ECS -> Kubernetes: fields with no Kubernetes counterpart, what the cluster provides, read-only fields.
         "K2E-I701", "K2E-W702", "K2E-I703", "K2E-W708", "K2E-W709", "K2E-W710", "K2E-W711", "K2E-I712",
         "K2E-W725", "K2E-W728", "K2E-W729", "K2E-I733", "K2E-I734",
+        "K2E-W719",  # the task size: no pod-level field, nothing written for it
+        "K2E-W743",  # an env entry Kubernetes refuses: left out
     ),
     NEEDS_INPUT: (
         "K2E-W103", "K2E-E104", "K2E-W137", "K2E-W147", "K2E-W310", "K2E-W402", "K2E-W502",
@@ -62,8 +64,8 @@ BY_SEVERITY = (
     "K2E-I401", "K2E-E407", "K2E-W411", "K2E-I414", "K2E-W430", "K2E-W433", "K2E-W434", "K2E-W435", "K2E-I501",
     "K2E-W503", "K2E-E505", "K2E-E507", "K2E-W508", "K2E-W509", "K2E-W511", "K2E-W512", "K2E-I520",
     "K2E-W521", "K2E-W530", "K2E-I531", "K2E-I532", "K2E-I705", "K2E-E706", "K2E-I707", "K2E-W715", "K2E-W716",
-    "K2E-I717", "K2E-I718", "K2E-W719", "K2E-I720", "K2E-W722", "K2E-W723", "K2E-I724", "K2E-W726", "K2E-I727",
-    "K2E-W730", "K2E-I731", "K2E-I735", "K2E-I736", "K2E-I732", "K2E-I741", "K2E-I742", "K2E-W743", "K2E-E740",
+    "K2E-I717", "K2E-I718", "K2E-I720", "K2E-W722", "K2E-W723", "K2E-I724", "K2E-W726", "K2E-I727",
+    "K2E-W730", "K2E-I731", "K2E-I735", "K2E-I736", "K2E-I732", "K2E-I741", "K2E-I742", "K2E-E740",
 )
 STATUS_BY_SEVERITY = {"error": NOT_MAPPED, "warning": APPROXIMATED, "info": APPROXIMATED}
 

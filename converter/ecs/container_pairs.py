@@ -51,7 +51,8 @@ PAIR_TABLES = (
         ),
     }, reverse={
         "TaskDefinition": (
-            pair("/taskRoleArn", "ServiceAccount.metadata.annotations", f"{POD_SPEC}.serviceAccountName"),
+            pair("/taskRoleArn", "ServiceAccount.metadata.annotations", f"{POD_SPEC}.serviceAccountName",
+                 same_when_unset=("",), unset_reason='"": no task role, as when absent: the default ServiceAccount'),
         ),
     }, forward_codes={"K2E-W602": (f"{TD}.executionRoleArn",)},
         reverse_codes={"K2E-W714": ("ServiceAccount.metadata.annotations",)}),

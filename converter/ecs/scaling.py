@@ -226,23 +226,28 @@ CODE_FIELDS = {"K2E-W606": ("scaling.scalableTarget.ResourceId",)}
 CONCERN = "scaling"
 # ECS -> Kubernetes (converter/ecs_input/scaling.py build_autoscaling, converter/kubernetes_output/hpa.py render_hpa).
 _SCALE_TARGET = f"{HPA_SPEC}.scaleTargetRef"
+# K2E-W725 on the target or policy as a whole (no target tracking on cpu or memory, a step policy) says why no
+# HorizontalPodAutoscaler holds these fields (converter/ecs_input/scaling.py build_autoscaling, parse_scaling_policy).
+_NO_HPA = ("K2E-W725",)
 _DIMENSIONS = (
-    pair("/ResourceId", _SCALE_TARGET),
-    pair("/ServiceNamespace", _SCALE_TARGET),
-    pair("/ScalableDimension", _SCALE_TARGET),
+    pair("/ResourceId", _SCALE_TARGET, codes=_NO_HPA),
+    pair("/ServiceNamespace", _SCALE_TARGET, codes=_NO_HPA),
+    pair("/ScalableDimension", _SCALE_TARGET, codes=_NO_HPA),
 )
 REVERSE_PAIRS = {
     "ScalableTarget": (
-        pair("/MinCapacity", f"{HPA_SPEC}.minReplicas"),
-        pair("/MaxCapacity", f"{HPA_SPEC}.maxReplicas"),
+        pair("/MinCapacity", f"{HPA_SPEC}.minReplicas", codes=_NO_HPA),
+        pair("/MaxCapacity", f"{HPA_SPEC}.maxReplicas", codes=_NO_HPA),
         *_DIMENSIONS,
     ),
     "ScalingPolicy": (
-        pair("/PolicyName", note="(no field: the HPA is named after the workload)"),
-        pair("/PolicyType", f"{HPA_SPEC}.metrics"),
+        pair("/PolicyName", note="(no field: the HPA is named after the workload)", codes=_NO_HPA),
+        pair("/PolicyType", f"{HPA_SPEC}.metrics", codes=_NO_HPA),
+        pair("/StepScalingPolicyConfiguration", unit=True, codes=_NO_HPA,
+             note="(no field: an HPA scales toward a target value, not in steps)"),
         *_DIMENSIONS,
-        pair("/ScalingTargetId", _SCALE_TARGET),
-        pair(TRACKING, f"{HPA_SPEC}.metrics"),
+        pair("/ScalingTargetId", _SCALE_TARGET, codes=_NO_HPA),
+        pair(TRACKING, f"{HPA_SPEC}.metrics", codes=_NO_HPA),
         pair(TRACKING + "/TargetValue", unit=True, resolver="metric"),
         pair(TRACKING + "/PredefinedMetricSpecification", unit=True, resolver="metric"),
         pair(TRACKING + "/ScaleOutCooldown", f"{HPA_SPEC}.behavior.scaleUp.stabilizationWindowSeconds"),

@@ -257,15 +257,24 @@ CODE_FIELDS = {
 CONCERN = "resources"
 # ECS -> Kubernetes (converter/ecs_input/container.py _resources, taskdef.py _give_task_size,
 # converter/kubernetes_output/deployment.py _resources).
+# Values the reader takes for "not given" (an empty task size, a zero container size: generate-cli-skeleton
+# writes both) and writes nothing for; what they mean on ECS is what the absent Kubernetes field means.
+_NO_TASK_SIZE = dict(same_when_unset=("",), unset_reason='"": no task size, as when absent: the containers size the task')
+# ContainerDefinition.cpu (botocore): agent 1.2.0 and later pass null, 0 and 1 to Docker as 2 CPU shares, the
+# kubelet's MinShares for a container without requests.cpu.
+_NO_CPU = dict(same_when_unset=(0,), unset_reason="0: 2 CPU shares, as for no cpu, and as the kubelet gives no requests.cpu")
+# ContainerDefinition.memory / memoryReservation map to docker run --memory / --memory-reservation, where 0 is none.
+_NO_MEMORY = dict(same_when_unset=(0,), unset_reason="0: no hard limit (docker run --memory 0), as no limits.memory")
+_NO_RESERVATION = dict(same_when_unset=(0,), unset_reason="0: no soft limit, as when absent, and as no requests.memory")
 REVERSE_PAIRS = {
     "TaskDefinition": (
-        pair("/cpu", f"{POD_SPEC}.containers[*].resources.requests.cpu"),
+        pair("/cpu", f"{POD_SPEC}.containers[*].resources.requests.cpu", **_NO_TASK_SIZE),
         pair("/memory", f"{POD_SPEC}.containers[*].resources.limits.memory"
-                        f"|{POD_SPEC}.containers[*].resources.requests.memory"),
+                        f"|{POD_SPEC}.containers[*].resources.requests.memory", **_NO_TASK_SIZE),
         pair("/ephemeralStorage", f"{POD_SPEC}.containers[*].resources.requests.ephemeral-storage", unit=True),
-        pair(ECS_CONTAINER + "/cpu", k8s_container("resources.requests.cpu")),
-        pair(ECS_CONTAINER + "/memory", k8s_container("resources.limits.memory")),
-        pair(ECS_CONTAINER + "/memoryReservation", k8s_container("resources.requests.memory")),
+        pair(ECS_CONTAINER + "/cpu", k8s_container("resources.requests.cpu"), **_NO_CPU),
+        pair(ECS_CONTAINER + "/memory", k8s_container("resources.limits.memory"), **_NO_MEMORY),
+        pair(ECS_CONTAINER + "/memoryReservation", k8s_container("resources.requests.memory"), **_NO_RESERVATION),
         pair(ECS_CONTAINER + "/resourceRequirements", k8s_container("resources.limits"), unit=True),
     ),
 }

@@ -68,6 +68,24 @@ def dns_label(text: str, fallback: str) -> str:
     return label or fallback
 
 
+def container_label(raw: str, index: int, taken: list[str]) -> str:
+    """The Kubernetes name of container ``index`` of a task definition, given the names of those before it: its ECS
+    name as a DNS label, ``container-N`` when nothing of it is left (an empty name), ``-N`` added on a collision."""
+    name = dns_label(raw, f"container-{index + 1}")
+    while name in taken:
+        name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
+    return name
+
+
+def container_labels(raw_names: list[str]) -> list[str]:
+    """Every container's Kubernetes name, in order: compare finds the container the conversion wrote with it
+    (converter/compare/ecs_fields.py)."""
+    names: list[str] = []
+    for index, raw in enumerate(raw_names):
+        names.append(container_label(raw, index, names))
+    return names
+
+
 def unique_label(name: str, taken: set[str]) -> str:
     """``name`` made unique in ``taken``, still a DNS label."""
     return unique_within(name, taken, DNS_LABEL_MAX)

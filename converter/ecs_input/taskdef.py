@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from converter.ecs_input.container import PodExtras, dns_label, parse_container
+from converter.ecs_input.container import PodExtras, container_label, dns_label, parse_container
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.facts import host_port_is_container_port
 from converter.kubernetes.reader import Path
@@ -143,9 +143,7 @@ def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[C
             view.fail(item_path, "a container definition must be a mapping")
         raw = view.get(item_path + ("name",), str) or ""
         raw_names.append(raw)
-        name = dns_label(raw, f"container-{index + 1}")
-        while name in names:
-            name = dns_label(f"{name[:DNS_MAX - 3]}-{index + 1}", name)
+        name = container_label(raw, index, names)
         if name != raw:
             view.note(item_path + ("name",), "K2E-I707", f"container {raw!r} is named {name} in Kubernetes", covers=False)
         names.append(name)
@@ -157,9 +155,6 @@ def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[C
         if container.startup is None and container.liveness is not None:
             parsed[i] = replace(container, startup=container.liveness)
     return [parsed[i] for i in order]
-
-
-DNS_MAX = 63
 
 
 def _roles(view: EcsView, items: list[tuple[Path, Any]], raw_names: list[Any],
