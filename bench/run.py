@@ -244,7 +244,7 @@ def profile(bench: Bench, name: str, size: int, bundle: Path, aws: LocalAws | No
         os.environ.update(saved[2])
         os.chdir(saved[3])
     text = [f"## Profile: {path.name}, {label(size)}, in-process (exit {status})"]
-    for order, count in (("tottime", 25), ("cumulative", 20)):
+    for order, count in (("tottime", 25), ("cumulative", 45)):
         buffer = io.StringIO()
         pstats.Stats(profiler, stream=buffer).strip_dirs().sort_stats(order).print_stats(count)
         text += [f"### by {order}", "\n".join(buffer.getvalue().strip().splitlines()[2:])]
