@@ -266,7 +266,7 @@ APPLICATIONS: tuple[Callable[[str, str], str], ...] = (shop, blog, gateway)
 
 
 def release_text(index: int) -> str:
-    """One release of each application, in its own namespace: every name carries the release."""
+    """One repeat: a release of each application, in one namespace; every name carries its release."""
     namespace = f"team-{index % NAMESPACES}"
     return "".join(app(f"r{index:05d}{app.__name__[0]}", namespace) for app in APPLICATIONS)
 

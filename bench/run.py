@@ -15,7 +15,8 @@ Every number is a ratio of CPU times taken in this run, on this machine:
   more than --long-run CPU seconds gets one pair at that size;
 * scaling: CPU time at the largest size / CPU time at the one before, against the input ratio (the
   exponent is log(time ratio) / log(input ratio); linear is 1);
-* memory: the path's peak RSS above its own peak on one release, as a multiple of the input bytes.
+* memory: the path's peak RSS above its own peak on one repeat of the applications, as a multiple of the
+  input bytes.
 
 Verdicts come from CPU time (user + system of the child), not wall time: wall time on a shared machine
 counts the other processes. Both are printed.
@@ -262,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="PATH", help="cProfile one path (a part of its name) in-process")
     parser.add_argument("--profile-size", help="the bundle size to profile (default: the largest)")
     parser.add_argument("--warm-runs", type=int, default=2,
-                        help="runs of every path on one release before measuring (the last is the memory baseline; "
-                             "0: none, the smallest size is the baseline)")
+                        help="runs of every path on one repeat of the applications before measuring (the last "
+                             "is the memory baseline; 0: none, the smallest size is the baseline)")
     parser.add_argument("--no-table", action="store_true", help="with --profile: only the profile")
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in ("100k,1m" if args.quick else args.sizes).split(",") if s.strip()]
@@ -294,14 +295,14 @@ def main(argv: list[str] | None = None) -> int:
                   + f"; pairs {pairs} (one when a run takes over {args.long_run:g} s CPU)")
             print()
             if not (args.profile and args.no_table):
-                # Warm-up on one release, twice: the first fills the bytecode cache (compiling costs memory
-                # too), the last gives each path's own memory baseline.
+                # Warm-up on one repeat of the applications, twice: the first fills the bytecode cache
+                # (compiling costs memory too), the last gives each path's own memory baseline.
                 baseline: dict[str, int] = {}
                 for _ in range(args.warm_runs):
                     warm = measure_size(bench, 0, one, config_of(one), 1, 0.0, set(), quiet=True)
                     broken = {name: r["failed"] for name, r in warm.items() if "failed" in r}
                     if broken:
-                        raise SystemExit(f"bench: on one release: {broken}")
+                        raise SystemExit(f"bench: on one repeat of the applications: {broken}")
                     baseline = {name: r["peak"] for name, r in warm.items()}
                 results: dict[int, dict[str, dict[str, Any]]] = {}
                 skip: set[str] = set()

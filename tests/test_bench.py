@@ -18,7 +18,7 @@ def test_bench_runs_every_path_on_a_tiny_bundle_and_prints_the_table() -> None:
         from paths import NOT_MEASURED, PATHS
     finally:
         sys.path.remove(str(ROOT / "bench"))
-    # One release of each application (about 40 KB), one pair, no warm-up run (the size is its own memory
+    # One repeat of the applications (about 40 KB), one pair, no warm-up run (the size is its own memory
     # baseline): every path, the moto server and the table, as cheaply as the harness allows.
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "30k", "--pairs", "1",
                              "--warm-runs", "0"], cwd=ROOT, capture_output=True, text=True, timeout=300)
