@@ -1,43 +1,41 @@
-"""Benchmark k2ecs (issue 9): throughput on large bundles, start-up time and peak memory, against a floor.
+"""Benchmark every k2ecs path against a fair floor, in one command (issue 24).
 
-Absolute times drift on shared machines, so every result is a ratio of times taken in this one run, in
-this interpreter:
+Bundles: bench/apps.py, applications in the shapes of real ones (Helm labels and selectors, services that
+call each other, ConfigMaps, Secrets, HPAs, probes, sidecars, init containers), repeated as releases up to
+about 100 KB, 1 MB and 10 MB. Paths: bench/paths.py (convert to ECS JSON on stdout and with -o,
+CloudFormation, Terraform, --to k8s from each ECS input format k2ecs reads, compare in three formats,
+plan against a local moto server).
 
-* floor: parsing the bundle with PyYAML's CSafeLoader (libyaml + PyYAML's constructor), nothing else;
-* in-process: k2ecs's loader (line numbers kept), convert(), and the review, report and output rendering
-  the CLI does, called as functions after a warm-up conversion (so start-up is not counted here), with
-  the CLI's handling of the cyclic GC (paused while loading and converting, then frozen);
-* CLI: ``python -m converter convert BUNDLE`` end to end in a child process (start-up included);
-* start-up: the CLI on a one-workload file against bench/bare_typer.py, a Typer app that does nothing.
+Every number is a ratio of CPU times taken in this run, on this machine:
 
-Peak memory is each child's own peak RSS, read by bench/peak.py from the kernel (VmHWM) as the child
-exits: it counts everything the process touched, libyaml's and the interpreter's C allocations included,
-and costs nothing while running. tracemalloc would see only Python allocations and slow the run 2-3x;
-getrusage/os.wait4 in the parent would not do either, as on Linux ru_maxrss carries over through fork
-and exec, so every child would report at least this (large) benchmark process's size.
+* floor: the same input parsed by PyYAML's CSafeLoader (libyaml) in one process, with the cyclic GC off,
+  as k2ecs turns it off while it loads and converts;
+* pairs: each measured run of a path is paired with a floor run, alternately floor first and path first,
+  and the path's ratio is the median over pairs of path CPU / floor CPU. A path whose first run takes
+  more than --long-run CPU seconds gets one pair at that size;
+* scaling: CPU time at the largest size / CPU time at the one before, against the input ratio (the
+  exponent is log(time ratio) / log(input ratio); linear is 1);
+* memory: the path's peak RSS above its own peak on one repeat of the applications, as a multiple of the
+  input bytes.
 
-Children run with the bytecode cache on (PYTHONPYCACHEPREFIX in a temporary folder, after warm-up runs),
-as an installed tool would, even when PYTHONDONTWRITEBYTECODE is set here.
+Verdicts come from CPU time (user + system of the child), not wall time: wall time on a shared machine
+counts the other processes. Both are printed.
 
-Usage: python bench/run.py [--sizes 100,1000,10000] [--startup-runs 21] [--profile]
+Usage: python bench/run.py [--quick] [--sizes 100k,1m,10m] [--pairs 3] [--profile PATH-NAME]
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import gc
-import io
+import math
 import os
 import platform
-import pstats
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -45,302 +43,286 @@ for entry in (str(BENCH), str(ROOT)):  # this checkout, as tests/conftest.py doe
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-import yaml  # noqa: E402
+import apps  # noqa: E402
+import paths as bench_paths  # noqa: E402
+from measure import LocalAws, Run, child_env, floor_args, run_child  # noqa: E402
+from paths import COMPARE, CONVERT, PATHS, BenchPath, command, input_bytes, input_files  # noqa: E402
 
-from generate import bundle  # noqa: E402
-
-from converter.baseline import review  # noqa: E402
-from converter.cli_common import _drained  # noqa: E402
-from converter.convert import convert  # noqa: E402
-from converter.loader import parse_text  # noqa: E402
-from converter.output import stdout_document  # noqa: E402
-from converter.report import build_report, render_text  # noqa: E402
-from converter.settings import Settings  # noqa: E402
-
-GOAL_END_TO_END = 2.0  # CLI convert of the largest bundle / CSafeLoader parse of it
-GOAL_LINEAR = 11.0  # time for 10x the workloads / time for 1x
-GOAL_STARTUP = 1.5  # `k2ecs convert one.yaml` / bare Typer app
-GOAL_MEMORY = 5.0  # (peak RSS - one-workload peak RSS) / input bytes
-
-FLOOR_CHILD = ("import sys, yaml\n"
-               "with open(sys.argv[1], encoding='utf-8') as f:\n"
-               "    docs = list(yaml.load_all(f.read(), Loader=yaml.CSafeLoader))\n")
+GOAL_SPEED = {CONVERT: 2.0, COMPARE: 3.0}  # x floor, CPU time, at the largest size (10 MB)
+GOAL_LINEAR = 1.1  # time ratio <= 1.1 x input ratio: 10x the input <= 11x the time
+GOAL_MEMORY = 5.0  # peak RSS above the path's one-release peak, per input byte
 
 
-# -- measuring -------------------------------------------------------------------------------------
-
-def repeat(run: Callable[[], Any], min_total: float, max_runs: int) -> tuple[list[float], list[float], Any]:
-    """Run until ``min_total`` seconds are spent or ``max_runs`` done; the wall and CPU times, and the last result."""
-    times: list[float] = []
-    cpu: list[float] = []
-    result = None
-    while not times or (sum(times) < min_total and len(times) < max_runs):
-        result = None  # free the previous result before the next run
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = run()
-        times.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return times, cpu, result
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    scale = {"k": 1000, "m": 1000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if scale != 1 else text) * scale)
 
 
-def floor_parse(text: str) -> int:
-    return len(list(yaml.load_all(text, Loader=yaml.CSafeLoader)))
-
-
-def in_process(text: str, name: str) -> dict[str, Any]:
-    """What the CLI does after start-up (minus writing): load, convert, review, build and render the report,
-    with the CLI's handling of the cyclic GC and of the documents (converter.cli_common.conversion)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        documents = parse_text(text, name)
-        t1 = time.perf_counter()
-        result = convert(_drained(documents), Settings(), release=True)
-        t2 = time.perf_counter()
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-    try:
-        report = build_report(review(result.findings, result.sources), result.sources, result.outputs)
-        stdout_document(result.outputs)
-        render_text(report)
-        t3 = time.perf_counter()
-    finally:
-        gc.unfreeze()
-    return {"load": t1 - t0, "convert": t2 - t1, "report": t3 - t2, "documents": len(documents),
-            "outputs": len(result.outputs), "findings": len(result.findings),
-            "unlocated": sum(1 for f in result.findings if f.line is None)}
-
-
-def child_env(cache: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(cache)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
-
-
-def run_child(args: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,),
-              peak: bool = False) -> tuple[float, int | None, float]:
-    """Wall time of one child process, with ``peak`` its peak RSS in bytes (args[0] is the interpreter), and
-    its CPU time (user + system, from wait4: unlike ru_maxrss, CPU times do not carry over through fork)."""
-    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile() as err, \
-            open(os.devnull, "wb") as null:
-        out = Path(scratch) / "peak"
-        command = [args[0], str(BENCH / "peak.py"), str(out), *args[1:]] if peak else args
-        start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=null, stderr=err, env=env, cwd=ROOT)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-        child.returncode = returncode = os.waitstatus_to_exitcode(status)
-        if returncode not in ok:
-            err.seek(0)
-            tail = err.read().decode("utf-8", "replace")[-2000:]
-            raise SystemExit(f"bench: {' '.join(command)} exited {returncode}:\n{tail}")
-        return elapsed, int(out.read_text()) if peak else None, usage.ru_utime + usage.ru_stime
-
-
-# -- reporting -------------------------------------------------------------------------------------
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    line = lambda cells: "| " + " | ".join(str(c).rjust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
-    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
-
-
-def mb(n: float) -> str:
-    return f"{n / 1e6:.1f}"
+def label(size: int) -> str:
+    return f"{size / 1e6:g} MB" if size >= 1000_000 else f"{size / 1e3:g} KB"
 
 
 def machine() -> str:
     model = ""
     try:
-        for row in Path("/proc/cpuinfo").read_text().splitlines():
-            if row.startswith("model name"):
-                model = row.split(":", 1)[1].strip()
-                break
+        model = next((row.split(":", 1)[1].strip() for row in Path("/proc/cpuinfo").read_text().splitlines()
+                      if row.startswith("model name")), "")
     except OSError:
         pass
-    return (f"python {platform.python_version()} ({platform.python_implementation()}), "
-            f"{platform.system()} {platform.machine()}, nproc {os.cpu_count()}, "
-            f"libyaml {yaml.__with_libyaml__}" + (f", {model}" if model else ""))
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (f"python {platform.python_version()} ({platform.python_implementation()}), {platform.system()} "
+            f"{platform.machine()}, nproc {os.cpu_count()}, {model or 'CPU model unknown'}; load average {load}")
 
 
-def verdict(ok: bool | None) -> str:
-    return "not measured" if ok is None else "MET" if ok else "NOT MET"
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "NOT MET"
 
 
-# -- main ------------------------------------------------------------------------------------------
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+class Bench:
+    def __init__(self, folder: Path, env: dict[str, str], timeout: float) -> None:
+        self.folder, self.env, self.timeout = folder, env, timeout
+        self.kept: dict[tuple[str, str], Path] = {}  # (path name, size key) -> the output a later path reads
+
+    def run_path(self, path: BenchPath, key: str, bundle: Path, config: Path, attempt: int) -> tuple[Run, Path]:
+        """One run of ``path`` on the bundle (or on what its source path wrote), keeping its output."""
+        source = bundle if path.source is None else self.kept[(path.source, key)]
+        out = self.folder / "runs" / key / f"{PATHS.index(path):02d}-{attempt}"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        stdout = out / "stdout"
+        run = run_child(command(path, source, out / "out" if path.output == "out" else out, config),
+                        self.env, self.folder, stdout, path.ok, self.timeout)
+        self.kept[(path.name, key)] = out / "out" if path.output == "out" else stdout
+        return run, source
+
+    def floor(self, source: Path) -> Run:
+        return run_child(floor_args(input_files(source)), self.env, self.folder, None, (0,), self.timeout)
+
+
+def measure_size(bench: Bench, size: int, bundle: Path, config: Path, pairs: int, long_run: float,
+                 skip: set[str], quiet: bool = False) -> dict[str, dict[str, Any]]:
+    key = str(size)
+    results: dict[str, dict[str, Any]] = {}
+    for path in PATHS:
+        if path.name in skip or (path.source is not None and results.get(path.source, {}).get("failed")):
+            results[path.name] = {"failed": "not run (" + ("failed at a smaller size" if path.name in skip
+                                                           else "its input path failed") + ")"}
+            skip.add(path.name)
+            continue
+        runs: list[Run] = []
+        floors: list[Run] = []
+        failed = ""
+        source = bundle if path.source is None else bench.kept[(path.source, key)]
+        for index in range(pairs):
+            if index % 2 == 0:  # alternately floor first and path first
+                floors.append(bench.floor(source))
+            run, _ = bench.run_path(path, key, bundle, config, index)
+            if index % 2 == 1:
+                floors.append(bench.floor(source))
+            if run.status not in path.ok:
+                failed = "timeout" if run.status is None else f"exit {run.status}: {run.error}"
+                break
+            runs.append(run)
+            if index == 0 and run.cpu > long_run:
+                break
+        if failed:
+            skip.add(path.name)
+            results[path.name] = {"failed": failed, "cpu_seconds": run.cpu}
+        else:
+            results[path.name] = {
+                "ratio": statistics.median(r.cpu / f.cpu for r, f in zip(runs, floors)),
+                "wall_ratio": statistics.median(r.wall / f.wall for r, f in zip(runs, floors)),
+                "cpu": statistics.median(r.cpu for r in runs), "wall": statistics.median(r.wall for r in runs),
+                "floor_cpu": statistics.median(f.cpu for f in floors), "peak": max(r.peak or 0 for r in runs),
+                "floor_peak": max(f.peak or 0 for f in floors), "pairs": len(runs),
+                "bytes": input_bytes(source)}
+        if not quiet:
+            print(f"  {label(size)}: {path.name}: "
+                  + (results[path.name].get("failed") or f"{results[path.name]['ratio']:.2f}x, "
+                     f"{results[path.name]['cpu']:.1f} s CPU, {results[path.name]['pairs']} pair(s)"),
+                  file=sys.stderr, flush=True)
+    return results
+
+
+def report(sizes: list[int], results: dict[int, dict[str, dict[str, Any]]], baseline: dict[str, int]) -> str:
+    measured = [size for size in sizes if size in results]
+    largest = measured[-1]
+    at = "" if largest >= 10_000_000 else f" at {label(largest)}"
+    headers = ["path", *(f"x floor {label(s)}" for s in measured), f"CPU s {label(largest)} (floor)",
+               f"wall x floor {label(largest)}", "time / input ratio (exponent)", f"memory / input{at}",
+               f"goals{at}: speed / linear / memory"]
+    rows = []
+    for path in PATHS:
+        cells = [path.name]
+        for size in measured:
+            r = results[size][path.name]
+            cells.append(r["failed"] if "failed" in r
+                         else f"{r['ratio']:.2f}x" + ("" if r["pairs"] > 1 else " (1 pair)"))
+        big = results[largest][path.name]
+        if "failed" in big:
+            rows.append(cells + ["-"] * (len(headers) - len(cells)))
+            continue
+        cells += [f"{big['cpu']:.2f} ({big['floor_cpu']:.2f})", f"{big['wall_ratio']:.2f}x"]
+        linear_ok = None
+        if len(measured) > 1 and "failed" not in results[measured[-2]][path.name]:
+            small = results[measured[-2]][path.name]
+            time_ratio, input_ratio = big["cpu"] / small["cpu"], big["bytes"] / small["bytes"]
+            linear_ok = time_ratio <= GOAL_LINEAR * input_ratio
+            cells.append(f"{time_ratio:.1f}x / {input_ratio:.1f}x ({math.log(time_ratio) / math.log(input_ratio):.2f})")
+        else:
+            cells.append("-")
+        memory = (big["peak"] - baseline[path.name]) / big["bytes"]
+        goal = GOAL_SPEED.get(path.group)
+        verdicts = ["-" if goal is None else f"{verdict(big['ratio'] <= goal)} (<= {goal}x)",
+                    "-" if linear_ok is None else verdict(linear_ok), verdict(memory <= GOAL_MEMORY)]
+        rows.append(cells + [f"{memory:.1f}x", " / ".join(verdicts)])
+    notes = [f"{name}: {why}" for name, why in bench_paths.NOT_MEASURED]
+    floor = results[largest][PATHS[0].name]
+    if "floor_peak" in floor:
+        notes.append(f"floor peak RSS at {label(largest)}: {floor['floor_peak'] / 1e6:.0f} MB "
+                     f"(the bundle: {floor['bytes'] / 1e6:.1f} MB)")
+    return table(headers, rows) + "\n\n" + "\n".join(notes)
+
+
+def config_of(bundle: Path) -> Path:
+    return bundle.with_suffix(".k2ecs.yaml")
+
+
+def write_bundle(bundle: Path, size: int, aws: LocalAws) -> Path:
+    """The bundle, and beside it the k2ecs.yaml that fills its placeholders (so plan runs, and convert writes
+    none), each bundle its own: the config is read by every run and should grow with the bundle."""
+    text = apps.bundle(size)
+    bundle.write_text(text, encoding="utf-8")
+    config_of(bundle).write_text(apps.plan_config(text, "bench", aws.subnet, aws.security_group), encoding="utf-8")
+    return bundle
+
+
+def profile(bench: Bench, name: str, size: int, bundle: Path, aws: LocalAws | None) -> str:
+    """cProfile of one path run in this process (the CLI's own main()), on the bundle of ``size``."""
+    import cProfile
+    import io
+    import pstats
+
+    matches = [p for p in PATHS if name.lower() in p.name.lower()]
+    if not matches:
+        raise SystemExit(f"bench: no path matches {name!r}; paths: {', '.join(p.name for p in PATHS)}")
+    path = matches[0]
+    key = f"profile-{size}"
+    chain, current = [], path
+    while current.source is not None:  # the paths whose output this one reads, run as children first
+        current = bench_paths.BY_NAME[current.source]
+        chain.insert(0, current)
+    for earlier in chain:
+        bench.run_path(earlier, key, bundle, config_of(bundle), 0)
+    source = bundle if path.source is None else bench.kept[(path.source, key)]
+    out = bench.folder / "runs" / key / "profiled"
+    out.mkdir(parents=True, exist_ok=True)
+    argv = command(path, source, out / "out" if path.output == "out" else out, config_of(bundle))
+    from converter import cli
+
+    saved = sys.argv, sys.stdout, dict(os.environ), os.getcwd()
+    os.environ.update({k: v for k, v in bench.env.items() if k.startswith("AWS_")})
+    sys.argv = ["k2ecs", *argv]
+    profiler = cProfile.Profile()
+    status: Any = 0
+    try:
+        os.chdir(bench.folder)
+        with open(out / "stdout", "w", encoding="utf-8") as sys.stdout:
+            try:
+                profiler.runcall(cli.main)
+            except SystemExit as stop:
+                status = stop.code
+    finally:
+        sys.argv, sys.stdout = saved[0], saved[1]
+        os.environ.clear()
+        os.environ.update(saved[2])
+        os.chdir(saved[3])
+    text = [f"## Profile: {path.name}, {label(size)}, in-process (exit {status})"]
+    for order, count in (("tottime", 25), ("cumulative", 45)):
+        buffer = io.StringIO()
+        pstats.Stats(profiler, stream=buffer).strip_dirs().sort_stats(order).print_stats(count)
+        text += [f"### by {order}", "\n".join(buffer.getvalue().strip().splitlines()[2:])]
+    return "\n".join(text)
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="k2ecs benchmark (issue 9)")
-    parser.add_argument("--sizes", default="100,1000,10000",
-                        help="workload counts, comma-separated (each is a Deployment + Service + HPA)")
-    parser.add_argument("--startup-runs", type=int, default=21, help="runs of each app for the start-up median")
-    parser.add_argument("--seed", type=int, default=9)
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile the in-process conversion of the largest bundle and print the top entries")
+    parser = argparse.ArgumentParser(description="k2ecs benchmark: every path against a CSafeLoader floor")
+    parser.add_argument("--sizes", default="100k,1m,10m", help="bundle sizes in bytes (k, m suffixes)")
+    parser.add_argument("--quick", action="store_true", help="100 KB and 1 MB, one pair")
+    parser.add_argument("--pairs", type=int, default=3, help="paired runs (floor, path) per path and size")
+    parser.add_argument("--long-run", type=float, default=30.0,
+                        help="a path whose first run takes more CPU seconds than this gets one pair at that size")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a run is stopped")
+    parser.add_argument("--profile", metavar="PATH", help="cProfile one path (a part of its name) in-process")
+    parser.add_argument("--profile-size", help="the bundle size to profile (default: the largest)")
+    parser.add_argument("--warm-runs", type=int, default=2,
+                        help="runs of every path on one repeat of the applications before measuring (the last "
+                             "is the memory baseline; 0: none, the smallest size is the baseline)")
+    parser.add_argument("--no-table", action="store_true", help="with --profile: only the profile")
     args = parser.parse_args(argv)
-    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
-    if not sizes or sizes[0] < 1:
-        parser.error("--sizes needs positive workload counts")
+    sizes = [parse_size(s) for s in ("100k,1m" if args.quick else args.sizes).split(",") if s.strip()]
+    pairs = 1 if args.quick else args.pairs
+    if not sizes or min(sizes) < 1 or pairs < 1 or args.warm_runs < 0:
+        parser.error("--sizes needs positive sizes, --pairs at least 1")
+    sizes = sorted(set(sizes))
 
-    print("# k2ecs benchmark")
+    print("# k2ecs benchmark (bench/run.py)")
     print(f"machine: {machine()}")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print()
-
     with tempfile.TemporaryDirectory(prefix="k2ecs-bench-") as tmp:
         folder = Path(tmp)
-        env = child_env(folder / "pycache")
-        py = sys.executable
-        one = folder / "one.yaml"
-        one.write_text(bundle(1, args.seed), encoding="utf-8")
-        cli = lambda path: [py, "-m", "converter", "convert", str(path), "--report-file",  # noqa: E731
-                            str(folder / "report.txt")]
-        bare = [py, str(BENCH / "bare_typer.py"), "convert", str(one)]
-
-        # Warm-ups: the bytecode cache for the children, botocore models and regexes for this process.
-        for _ in range(2):
-            run_child(cli(one), env, ok=(0, 1))
-            run_child(bare, env)
-        in_process(one.read_text(encoding="utf-8"), str(one))
-
-        # -- throughput ----------------------------------------------------------------------------
-        results: dict[int, dict[str, Any]] = {}
-        for size in sizes:
-            path = folder / f"bundle-{size}.yaml"
-            text = bundle(size, args.seed)
-            path.write_text(text, encoding="utf-8")
-            budget, runs = (1.0, 5) if size <= 1000 else (0.0, 1)
-            floor_times, floor_cpu, documents = repeat(lambda: floor_parse(text), budget, runs)
-            proc_times, proc_cpu, proc = repeat(lambda: in_process(text, str(path)), budget, runs)
-            cli_times, cli_cpu, peaks = [], [], []
-            while not cli_times or (sum(cli_times) < 2 * budget and len(cli_times) < 3):
-                elapsed, peak, cpu = run_child(cli(path), env, ok=(0, 1), peak=True)
-                cli_times.append(elapsed)
-                cli_cpu.append(cpu)
-                peaks.append(peak)
-            _, floor_peak, _ = run_child([py, "-c", FLOOR_CHILD, str(path)], env, peak=True)
-            results[size] = {
-                "bytes": len(text.encode("utf-8")), "documents": documents,
-                "floor": statistics.median(floor_times), "in_process": statistics.median(proc_times),
-                "cli": statistics.median(cli_times), "cli_peak": max(peaks), "floor_peak": floor_peak,
-                "stages": proc, "runs": (len(floor_times), len(proc_times), len(cli_times)),
-                "cpu": {"floor": statistics.median(floor_cpu), "in_process": statistics.median(proc_cpu),
-                        "cli": statistics.median(cli_cpu)},
-            }
-            print(f"  measured {size} workloads ({mb(results[size]['bytes'])} MB, runs floor/in-process/CLI "
-                  f"{'/'.join(map(str, results[size]['runs']))})", file=sys.stderr, flush=True)
-
-        # -- start-up ------------------------------------------------------------------------------
-        startup: dict[str, list[float]] = {"k2ecs": [], "bare": [], "python": []}
-        for round_ in range(args.startup_runs):
-            order = [("k2ecs", cli(one)), ("bare", bare), ("python", [py, "-c", "pass"])]
-            for name, command in order if round_ % 2 == 0 else reversed(order):
-                startup[name].append(run_child(command, env, ok=(0, 1))[0])
-        # Memory baselines (through bench/peak.py, so not part of the start-up times above).
-        base = statistics.median(run_child(cli(one), env, ok=(0, 1), peak=True)[1] for _ in range(3))
-        python_peak = run_child([py, "-c", "pass"], env, peak=True)[1]
-        yaml_peak = run_child([py, "-c", "import yaml"], env, peak=True)[1]
-
-        # -- report --------------------------------------------------------------------------------
-        print("## Throughput (median seconds; x floor = time / CSafeLoader parse time of the same file)")
-        rows = []
-        for size, r in results.items():
-            stages = r["stages"]
-            for label, seconds in (("floor: CSafeLoader parse", r["floor"]),
-                                   ("k2ecs load (lines kept)", stages["load"]),
-                                   ("k2ecs convert()", stages["convert"]),
-                                   ("k2ecs report + render", stages["report"]),
-                                   ("k2ecs in-process total", r["in_process"]),
-                                   ("k2ecs CLI end to end", r["cli"])):
-                rows.append([str(size), mb(r["bytes"]), label, f"{seconds:.3f}", f"{r['bytes'] / seconds / 1e6:.2f}",
-                             f"{size / seconds:,.0f}", f"{seconds / r['floor']:.2f}x"])
-        print(table(["workloads", "input MB", "stage", "seconds", "MB/s", "workloads/s", "x floor"], rows))
-        print("(load/convert/report are the stages of the last in-process run; the total is the median of runs)")
-        print()
-        for size, r in results.items():
-            s = r["stages"]
-            print(f"{size} workloads: {r['documents']} documents, {s['outputs']} workloads converted, "
-                  f"{s['findings']} findings, findings without a line: {s['unlocated']}")
-        print()
-
-        # Wall times on a shared machine swing with the other processes' load; CPU times (user + system)
-        # of the same runs swing much less, so they are printed as a cross-check of the ratios above.
-        print("## CPU time (user + system seconds of the same runs; x floor = CPU time / floor CPU time)")
-        rows = [[str(size), f"{r['cpu']['floor']:.3f}", f"{r['cpu']['in_process']:.3f}",
-                 f"{r['cpu']['in_process'] / r['cpu']['floor']:.2f}x", f"{r['cpu']['cli']:.3f}",
-                 f"{r['cpu']['cli'] / r['cpu']['floor']:.2f}x"] for size, r in results.items()]
-        print(table(["workloads", "floor", "in-process", "x floor", "CLI", "x floor"], rows))
-        print()
-
-        print("## Scaling (time for 10x the workloads / time for 1x; linear is 10)")
-        pairs = [(a, b) for a in sizes for b in sizes if b == 10 * a]
-        scaling: dict[tuple[int, int], dict[str, float]] = {}
-        if pairs:
-            rows = []
-            for a, b in pairs:
-                scaling[(a, b)] = {key: results[b][key] / results[a][key] for key in ("floor", "in_process", "cli")}
-                scaling[(a, b)]["cli_cpu"] = results[b]["cpu"]["cli"] / results[a]["cpu"]["cli"]
-                rows.append([f"{a} -> {b}", *(f"{scaling[(a, b)][k]:.2f}x" for k in ("floor", "in_process", "cli", "cli_cpu"))])
-            print(table(["workloads", "floor", "in-process", "CLI", "CLI (CPU time)"], rows))
-        else:
-            print("(no pair of sizes 10x apart)")
-        print()
-
-        print("## Peak memory (peak RSS of each child process: VmHWM, read by bench/peak.py at exit)")
-        print(f"baselines: python -c pass {mb(python_peak)} MB, python -c 'import yaml' "
-              f"{mb(yaml_peak)} MB, k2ecs convert one-workload file {mb(base)} MB")
-        rows = []
-        for size, r in results.items():
-            over = r["cli_peak"] - base
-            rows.append([str(size), mb(r["bytes"]), mb(r["floor_peak"]), f"{(r['floor_peak'] - yaml_peak) / r['bytes']:.1f}x",
-                         mb(r["cli_peak"]), mb(over), f"{over / r['bytes']:.1f}x"])
-        print(table(["workloads", "input MB", "floor peak MB", "floor above base / input", "CLI peak MB",
-                     "CLI above base MB", "CLI above base / input"], rows))
-        print()
-
-        print(f"## Start-up (median of {args.startup_runs} runs each, interleaved; one-workload file)")
-        medians = {name: statistics.median(times) for name, times in startup.items()}
-        rows = [[label, f"{medians[name] * 1000:.0f}", f"{min(startup[name]) * 1000:.0f}",
-                 f"{medians[name] / medians['bare']:.2f}x"]
-                for name, label in (("python", "python -c pass"), ("bare", "bare Typer app (bench/bare_typer.py)"),
-                                    ("k2ecs", "python -m converter convert one.yaml"))]
-        print(table(["command", "median ms", "min ms", "x bare Typer"], rows))
-        print()
-
-        largest = results[sizes[-1]]
-        e2e = largest["cli"] / largest["floor"]
-        located = all(r["stages"]["unlocated"] == 0 for r in results.values())
-        linear = [v["cli"] for v in scaling.values()]
-        startup_ratio = medians["k2ecs"] / medians["bare"]
-        memory = (largest["cli_peak"] - base) / largest["bytes"]
-        print("## Goals")
-        print(f"end to end <= {GOAL_END_TO_END}x floor ({sizes[-1]} workloads): CLI {e2e:.2f}x, in-process "
-              f"{largest['in_process'] / largest['floor']:.2f}x (CPU time: CLI "
-              f"{largest['cpu']['cli'] / largest['cpu']['floor']:.2f}x); every finding has a line: {located} -> "
-              f"{verdict(e2e <= GOAL_END_TO_END and located)}")
-        print(f"linear (10x workloads <= {GOAL_LINEAR}x time): "
-              + (", ".join(f"{a}->{b} CLI {v['cli']:.2f}x" for (a, b), v in scaling.items()) or "-")
-              + f" -> {verdict(all(v <= GOAL_LINEAR for v in linear) if linear else None)}")
-        print(f"start-up <= {GOAL_STARTUP}x bare Typer: {startup_ratio:.2f}x -> {verdict(startup_ratio <= GOAL_STARTUP)}")
-        print(f"peak memory <= {GOAL_MEMORY}x input above baseline ({sizes[-1]} workloads): {memory:.1f}x -> "
-              f"{verdict(memory <= GOAL_MEMORY)}")
-
-        if args.profile:
-            path = folder / f"bundle-{sizes[-1]}.yaml"
-            text = path.read_text(encoding="utf-8")
-            profiler = cProfile.Profile()
-            profiler.runcall(in_process, text, str(path))
-            for order in ("tottime", "cumulative"):
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(25)
+        aws = LocalAws()
+        try:
+            # The children's bytecode cache outlives the run (Python checks each entry against its source), so
+            # only a first run compiles k2ecs and its dependencies; the warm-up runs cover that case.
+            cache = Path(tempfile.gettempdir()) / f"k2ecs-bench-pycache-{os.getuid()}"
+            env = child_env(cache, aws.endpoint)
+            aws.prepare(env)
+            bench = Bench(folder, env, args.timeout)
+            one = folder / "one-release.yaml"
+            write_bundle(one, 1, aws)
+            bundles = {size: write_bundle(folder / f"bundle-{size}.yaml", size, aws) for size in sizes}
+            print("bundles: " + ", ".join(f"{label(s)}: {b.stat().st_size:,} bytes, "
+                                          f"{len(apps.releases(b.read_text(encoding='utf-8')))} Helm releases"
+                                          for s, b in bundles.items())
+                  + f"; pairs {pairs} (one when a run takes over {args.long_run:g} s CPU)")
+            print()
+            if not (args.profile and args.no_table):
+                # Warm-up on one repeat of the applications, twice: the first fills the bytecode cache
+                # (compiling costs memory too), the last gives each path's own memory baseline.
+                baseline: dict[str, int] = {}
+                for _ in range(args.warm_runs):
+                    warm = measure_size(bench, 0, one, config_of(one), 1, 0.0, set(), quiet=True)
+                    broken = {name: r["failed"] for name, r in warm.items() if "failed" in r}
+                    if broken:
+                        raise SystemExit(f"bench: on one repeat of the applications: {broken}")
+                    baseline = {name: r["peak"] for name, r in warm.items()}
+                results: dict[int, dict[str, dict[str, Any]]] = {}
+                skip: set[str] = set()
+                for size in sizes:
+                    results[size] = measure_size(bench, size, bundles[size], config_of(bundles[size]), pairs,
+                                                 args.long_run, skip)
+                    if not baseline:  # --warm-runs 0 (the smoke test): the smallest size is its own baseline
+                        baseline = {name: r.get("peak", 0) for name, r in results[size].items()}
+                    print(f"## CPU time x floor, up to {label(size)}\n{report(sizes, results, baseline)}\n",
+                          file=sys.stderr, flush=True)
+                print(f"## CPU time x floor (median of paired runs); load average at the end "
+                      f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+                print(report(sizes, results, baseline))
+            if args.profile:
+                size = parse_size(args.profile_size) if args.profile_size else sizes[-1]
+                bundle = bundles.get(size) or write_bundle(folder / f"bundle-{size}.yaml", size, aws)
                 print()
-                print(f"## Profile of the in-process conversion, {sizes[-1]} workloads, by {order}")
-                print("\n".join(out.getvalue().strip().splitlines()[2:]))
+                print(profile(bench, args.profile, size, bundle, aws))
+        finally:
+            aws.stop()
     return 0
 
 

@@ -1,8 +1,10 @@
-"""Smoke test of the benchmark (bench/run.py, issue 9): it runs end to end on a tiny bundle and prints its
-sections. Speed is never asserted here; the numbers live in docs/PERFORMANCE.md."""
+"""Smoke test of the benchmark (bench/run.py, issue 24): on a tiny bundle it runs every path end to end, each
+ends with the exit status it should, and the table has its shape. Speed is never asserted here; the
+numbers live in docs/PERFORMANCE.md."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,17 +12,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_bench_runs_on_a_tiny_bundle_and_prints_every_section() -> None:
-    # 10 workloads is about 1,500 mapping keys in one file: more than the loader once counted as aliases.
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "10", "--startup-runs", "1"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
+def test_bench_runs_every_path_on_a_tiny_bundle_and_prints_the_table() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from paths import NOT_MEASURED, PATHS
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    # One repeat of the applications (about 40 KB), one pair, no warm-up run (the size is its own memory
+    # baseline): every path, the moto server and the table, as cheaply as the harness allows.
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "30k", "--pairs", "1",
+                             "--warm-runs", "0"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
-    for heading in ("# k2ecs benchmark", "## Throughput", "## Scaling", "## Peak memory", "## Start-up", "## Goals"):
-        assert heading in out, f"{heading!r} missing from:\n{out}"
-    for row in ("floor: CSafeLoader parse", "k2ecs CLI end to end", "bare Typer app",
-                "findings without a line: 0"):
-        assert row in out, f"{row!r} missing from:\n{out}"
+    assert out.startswith("# k2ecs benchmark"), out
+    assert re.search(r"nproc \d+", out), out
+    table = out[out.index("## CPU time x floor"):].splitlines()
+    header = [cell.strip() for cell in table[1].strip("|").split("|")]
+    assert header == ["path", "x floor 30 KB", "CPU s 30 KB (floor)", "wall x floor 30 KB",
+                      "time / input ratio (exponent)", "memory / input at 30 KB",
+                      "goals at 30 KB: speed / linear / memory"], header
+    rows = {cells[0]: cells for cells in ([c.strip() for c in line.strip("|").split("|")]
+                                          for line in table[3:3 + len(PATHS)])}
+    assert list(rows) == [path.name for path in PATHS]
+    for name, cells in rows.items():
+        # a ratio, not "exit N: ..." or "timeout": the path ran and ended with the status it should
+        assert re.fullmatch(r"\d+\.\d\dx \(1 pair\)", cells[1]), cells
+        assert re.fullmatch(r"\d+\.\d\d \(\d+\.\d\d\)", cells[2]), cells
+        assert cells[4] == "-"  # one size: no scaling
+        assert re.fullmatch(r"-?\d+\.\dx", cells[5]), cells
+        speed, linear, memory = cells[6].split(" / ")
+        assert re.fullmatch(r"(NOT )?MET \(<= [23]\.0x\)", speed) or (name.startswith("plan") and speed == "-")
+        assert linear == "-" and memory in ("MET", "NOT MET"), cells
+    for name, why in NOT_MEASURED:
+        assert f"{name}: {why}" in out
 
 
 def test_loading_and_converting_leave_no_cyclic_garbage() -> None:
