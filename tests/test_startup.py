@@ -1,6 +1,6 @@
 """Start-up stays cheap (issue 9): what `k2ecs convert` imports and defines, and the records that replaced dataclasses.
 
-No timings here (they drift on shared machines; bench/run.py measures them): these tests break when the
+No timings here (they drift on shared machines; bench/startup.py measures start-up, bench/run.py the paths): these tests break when the
 laziness the start-up depends on regresses. A child process runs `k2ecs convert` on Kubernetes input and
 reports the modules it imported and the converter classes that went through ``dataclasses``; every
 record class is checked against the dataclass it stands for.
