@@ -1,0 +1,120 @@
+"""Issue 24 item 3: `convert --to k8s` does each piece of work once. k2ecs's own report.json is recognised with
+the json module, not the YAML loader, and under the report bound rather than the 64 MB input bound; the
+manifests are dumped once on stdout; the output schemas' references are resolved once, not at every use.
+Bounded by work (parses, dumps, reference look-ups), never by time."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from converter import loader
+from converter.inputs import load_inputs
+from converter.own_report import read_own_report
+from tests.helpers import SAMPLES, run_k2ecs
+
+CASE = SAMPLES / "ecs-k2ecs-output-folder"
+ARGS = ["convert", "input", "--to", "k8s", "--fail-on", "never", "--report", "json"]
+
+
+@pytest.fixture
+def parsed_files(monkeypatch):
+    """The files the YAML loader parses, in order."""
+    files: list[str] = []
+    real = loader.parse_text
+
+    def spy(text, file, **options):
+        files.append(Path(file).name)
+        return real(text, file, **options)
+
+    monkeypatch.setattr(loader, "parse_text", spy)
+    return files
+
+
+def test_own_report_is_not_parsed_as_yaml_and_the_output_is_unchanged(parsed_files, tmp_path):
+    out = tmp_path / "out"
+    result = run_k2ecs(*ARGS, "-o", str(out), cwd=CASE)
+    assert result.returncode == 0, result.stderr
+    assert "report.json" not in parsed_files and len(parsed_files) == len(list((CASE / "input").glob("*.json"))) - 1
+    for produced in out.iterdir():
+        assert produced.read_bytes() == (CASE / "expected" / produced.name).read_bytes()
+    [note] = [f for f in json.loads(result.stderr)["findings"] if f["code"] == "K2E-I703"]
+    assert (note["file"], note["line"]) == ("input/report.json", 1)
+
+
+@pytest.mark.parametrize("text", [
+    '{"tool": "k2ecs", "version": "1", "findings": []}',
+    '\n\n  {"tool": "k2ecs", "version": "1"}\n',  # the line of the brace, as the YAML loader gives it
+    '\r\n\r\r\n{"tool":"k2ecs","version":"1"}',
+])
+def test_own_report_has_the_line_the_yaml_loader_gives(tmp_path, text):
+    path = tmp_path / "report.json"
+    path.write_bytes(text.encode())
+    [by_yaml] = loader.read_text(text, str(path), cfn_tags=True)
+    by_json = read_own_report(str(path))
+    assert by_json is not None and (by_json.file, by_json.line) == (by_yaml.file, by_yaml.line)
+
+
+@pytest.mark.parametrize("text", [
+    '{"tool": "k2ecs", "version": "1", "version": "2"}',  # a duplicate key: refused on the YAML path
+    '{"tool": "k2ecs", "version": 1}',  # not a report's shape
+    '{"tool": "k2ecs", "version": "1",}',  # not JSON (YAML reads it)
+    '{"kind": "x", "tool": "k2ecs", "version": "1"}',  # "tool" not first: not what k2ecs writes
+])
+def test_anything_but_a_plain_report_takes_the_yaml_path(tmp_path, parsed_files, text):
+    path = tmp_path / "report.json"
+    path.write_text(text)
+    assert read_own_report(str(path)) is None
+    load_inputs([str(path)], cfn_tags=True)
+    assert parsed_files == ["report.json"]
+
+
+def test_a_report_over_the_input_file_bound_is_still_k2ecs_own(monkeypatch, tmp_path):
+    """At some 5,400 workloads a report passes the 64 MB bound on an input file: k2ecs refused its own
+    folder. The bound is lowered here below this report's size, and above every payload file's."""
+    folder = tmp_path / "input"
+    shutil.copytree(CASE / "input", folder)
+    report = folder / "report.json"
+    payloads = max(p.stat().st_size for p in folder.iterdir() if p != report)
+    assert report.stat().st_size > payloads + 1
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", payloads + 1)
+    result = run_k2ecs(*ARGS, cwd=tmp_path)
+    codes = [f["code"] for f in json.loads(result.stderr)["findings"]]
+    assert result.returncode == 0 and "K2E-I703" in codes and "K2E-E030" not in codes
+
+
+def test_stdout_dumps_each_manifest_once(monkeypatch):
+    dumped = []
+    real = yaml.dump
+    monkeypatch.setattr(yaml, "dump", lambda data, *a, **k: dumped.append(data) or real(data, *a, **k))
+    result = run_k2ecs(*ARGS, cwd=CASE)
+    assert result.returncode == 0
+    assert len(dumped) == len(list(yaml.safe_load_all(result.stdout))) > 0
+
+
+def test_output_schemas_resolve_no_reference_while_validating(monkeypatch):
+    """jsonschema looked every $ref up again at each use: two fifths of validating a manifest."""
+    import referencing._core
+
+    from converter.kubernetes_output.validate import problems
+
+    documents = [d for f in sorted((CASE / "expected").glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
+    problems(documents[0])  # the validators are built (and cached) outside the count
+    lookups = []
+    real = referencing._core.Resolver.lookup
+    monkeypatch.setattr(referencing._core.Resolver, "lookup", lambda self, ref: lookups.append(ref) or real(self, ref))
+    assert [problem for document in documents for problem in problems(document)] == []
+    assert lookups == [] and {d["kind"] for d in documents} >= {"Deployment", "Service", "HorizontalPodAutoscaler"}
+
+
+def test_an_invalid_manifest_is_still_refused_with_its_path():
+    from converter.kubernetes_output.validate import problems
+
+    [deployment] = [d for d in yaml.safe_load_all((CASE / "expected" / "web.yaml").read_text()) if d["kind"] == "Deployment"]
+    deployment["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"containerPort": "eighty"}]
+    assert any("/spec/template/spec/containers/0/ports/0/containerPort: 'eighty' is not of type 'integer'" in p
+               for p in problems(deployment))
