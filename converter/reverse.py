@@ -236,6 +236,7 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
     targets = _link_policies(parsed)
     tasks = _TaskIndex(parsed)
     targets_of = _TargetIndex(targets)
+    scaling_records = _ScalingRecords(parsed)
     outputs: list[KubernetesOutput] = []
     for service, record in parsed.services:
         found = tasks.for_service(service)
@@ -253,7 +254,7 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
         record.status = task_record.status = "converted"
         output.inputs = (task_record.resource, record.resource)
         if target is not None:
-            output.inputs += _mark_scaling_converted(target, parsed)
+            output.inputs += scaling_records.mark_converted(target)
         outputs.append(output)
     for task, record, _ in parsed.tasks:
         if id(task) not in used_tasks:
@@ -271,28 +272,44 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
 
 
 def _link_policies(parsed: _Parsed) -> list[tuple[ParsedTarget, SourceRecord]]:
+    """Each policy to the first target (in input order) it names by logical id or by service. The first
+    position of each id and service is looked up: a scan of every target per policy made --to k8s
+    quadratic (issue 24)."""
+    first_by_id: dict[Any, int] = {}
+    first_by_service: dict[str, int] = {}
+    for position, (target, _) in enumerate(parsed.targets):
+        first_by_id.setdefault(target.logical_id, position)
+        if target.service is not None:
+            first_by_service.setdefault(target.service, position)
     for policy, _ in parsed.policies:
-        match = next((t for t, _ in parsed.targets
-                      if (policy.target_ref is not None and t.logical_id == policy.target_ref.logical_id)
-                      or (policy.service is not None and t.service == policy.service)), None)
-        if match is None:
+        found = [position for position in (
+            None if policy.target_ref is None else first_by_id.get(policy.target_ref.logical_id),
+            None if policy.service is None else first_by_service.get(policy.service)) if position is not None]
+        if not found:
             policy.view.note((), "K2E-E706", "the scalable target of this policy is not in the input; not converted", covers=False)
         else:
-            match.policies.append(policy)
+            parsed.targets[min(found)][0].policies.append(policy)
     return parsed.targets
 
 
-def _mark_scaling_converted(target: ParsedTarget, parsed: _Parsed) -> tuple[str, ...]:
-    used = []
-    for candidate, record in parsed.targets:
-        if candidate is target:
+class _ScalingRecords:
+    """The source records of each target and policy, by identity, for marking them converted."""
+
+    def __init__(self, parsed: _Parsed) -> None:
+        self.of_target: dict[int, list[SourceRecord]] = {}
+        for target, record in parsed.targets:
+            self.of_target.setdefault(id(target), []).append(record)
+        self.policies = parsed.policies
+        self.policy_position = {id(policy): position for position, (policy, _) in enumerate(parsed.policies)}
+
+    def mark_converted(self, target: ParsedTarget) -> tuple[str, ...]:
+        """The target's records, then its policies' in input order, each marked converted."""
+        records = list(self.of_target.get(id(target), ()))
+        positions = sorted({self.policy_position[id(p)] for p in target.policies if id(p) in self.policy_position})
+        records += [self.policies[position][1] for position in positions]
+        for record in records:
             record.status = "converted"
-            used.append(record.resource)
-    for policy, record in parsed.policies:
-        if any(policy is p for p in target.policies):
-            record.status = "converted"
-            used.append(record.resource)
-    return tuple(used)
+        return tuple(record.resource for record in records)
 
 
 class _TaskIndex:

@@ -145,3 +145,52 @@ def test_a_report_of_10000_workloads_is_read_back(tmp_path):
     assert result.returncode == 0 and "K2E-I703" in codes and "K2E-E030" not in codes
     for produced in (tmp_path / "out").iterdir():
         assert produced.read_bytes() == (CASE / "expected" / produced.name).read_bytes()
+
+
+def _scaling_folder(folder: Path, count: int) -> None:
+    """``count`` copies of the sample's scaled workload (task definition, service, target and policy)."""
+    folder.mkdir()
+    for index in range(count):
+        for part in ("taskdef", "service", "scaling"):
+            text = (CASE / "input" / f"web.{part}.json").read_text()
+            text = text.replace('"web"', f'"web{index}"').replace("/web", f"/web{index}").replace("web-cpu", f"web{index}-cpu")
+            (folder / f"web{index}.{part}.json").write_text(text)
+
+
+class _CountedList(list):
+    """A list that counts the items its iterators hand out."""
+
+    handed = 0
+
+    def __iter__(self):
+        for item in super().__iter__():
+            _CountedList.handed += 1
+            yield item
+
+
+def test_policies_find_their_targets_in_work_linear_in_their_number(tmp_path):
+    """Each policy looked through every target, and each target through every policy: quadratic (issue 24)."""
+    from converter import reverse
+
+    handed = {}
+    for count in (4, 32):
+        _scaling_folder(tmp_path / str(count), count)
+        documents = load_inputs([str(tmp_path / str(count))], cfn_tags=True)
+        real = reverse._link_and_render
+
+        def counted(parsed, real=real):
+            parsed.targets, parsed.policies = _CountedList(parsed.targets), _CountedList(parsed.policies)
+            return real(parsed)
+
+        _CountedList.handed = 0
+        reverse._link_and_render = counted
+        try:
+            result = reverse.convert_to_kubernetes(documents)
+        finally:
+            reverse._link_and_render = real
+        handed[count] = _CountedList.handed
+        scaled = [o for o in result.outputs if any(r.startswith("ScalingPolicy/") for r in o.inputs)]
+        assert len(scaled) == count and all(len(o.inputs) == 4 for o in scaled)
+        assert {s.status for s in result.sources if s.resource.startswith(("ScalableTarget/", "ScalingPolicy/"))} == {"converted"}
+    # Eight times the workloads, eight times the items: the scans handed out 64 times as many.
+    assert handed[32] <= 8 * handed[4] + 8
