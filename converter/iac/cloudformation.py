@@ -1,8 +1,9 @@
 """The linked payloads as one CloudFormation template (templates/cloudformation.yaml.j2), YAML or JSON.
 
-Property names come from ``mapping``; references become ``!Ref`` / ``!GetAtt`` / ``!Sub``. The YAML is
-parsed back before it is returned (the JSON form is that parse, dumped), so output that does not read back
-exactly is a rendering error, never a file.
+Property names come from ``mapping``; references become ``!Ref`` / ``!GetAtt`` / ``!Sub``. Neither form is
+parsed back: the YAML filters escape every value (tests/test_iac_escaping.py reads hostile values back with
+``load``), and the JSON form is built from the same stack as that read-back would give it
+(converter.iac.cloudformation_json; tests/test_iac.py compares the bytes).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import yaml
 
 from converter.errors import OutputValidationError
+from converter.iac.cloudformation_json import template_json
 from converter.iac.filters import GetAtt, Ref, Sub
 from converter.iac.links import (
     SECURITY_GROUPS,
@@ -180,8 +182,6 @@ def render_text(stack: CfnStack, *, as_json: bool) -> str:
         # Built from the stack, not by reading the YAML back: the text is json.dumps(load(yaml), indent=2)
         # byte for byte (tests/test_iac.py compares the two), and the YAML and its parse were most of the
         # run at 10,000 workloads (issue 24).
-        from converter.iac.cloudformation_json import template_json
-
         text = template_json(stack, FORMAT_VERSION, DESCRIPTION)
     else:
         # Not read back: the template escapes every value it writes (tests/test_iac_escaping.py reads
