@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 
 from converter.errors import InputError
 from converter.loader import MANIFEST_SUFFIXES, Unreadable, is_regular_file, read_source, read_text
+from converter.own_report import read_own_report
 
 CHART_FILES = ("Chart.yaml", "Chart.yml")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -53,6 +54,11 @@ def load_inputs(paths: Iterable[str], exclude: tuple[str, ...] = (),
         if skipped is not None:
             items.append(skipped)
             continue
+        if cfn_tags and source is None and read is read_source and path != "-":
+            report = read_own_report(path)
+            if report is not None:
+                items.append(report)
+                continue
         try:
             if source is None:
                 name, text = read(path)

@@ -69,7 +69,7 @@ LIMITS: dict[str, Limit] = _limits(
       "converter.output, converter.kubernetes.metadata"),
     L("report-file-bytes", "names", "Size of a report.json that k2ecs reads to recognise its own output folder",
       512 * MIB, "bytes", "k2ecs's own bound: a report of 10,000 workloads is some 40 MB",
-      "converter.output_guard"),
+      "converter.output_guard, converter.own_report"),
     L("hpa-stabilization-window-seconds", "kubernetes", "HPA behavior stabilizationWindowSeconds", 3600, "seconds",
       "Kubernetes autoscaling/v2 HPAScalingRules.stabilizationWindowSeconds (validation: 0-3600)",
       "converter.kubernetes.hpa, converter.ecs_input.scaling"),

@@ -9,7 +9,6 @@ the catch-all K2E-W901, exactly as in the forward direction.
 from __future__ import annotations
 
 import os
-from difflib import get_close_matches
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -35,6 +34,7 @@ from converter.kubernetes_output.serviceaccount import render_service_account
 from converter.kubernetes_output.validate import problems as manifest_problems
 from converter.loader import Document, Unreadable
 from converter.model import Rollout
+from converter.reverse_links import ScalingRecords, TargetIndex, TaskIndex, link_policies
 
 _WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
 
@@ -234,9 +234,10 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
     used_tasks: set[int] = set()
     names: set[str] = set()
     service_names: dict[str | None, set[str]] = {}
-    targets = _link_policies(parsed)
-    tasks = _TaskIndex(parsed)
-    targets_of = _TargetIndex(targets)
+    targets = link_policies(parsed)
+    tasks = TaskIndex(parsed)
+    targets_of = TargetIndex(targets)
+    scaling_records = ScalingRecords(parsed)
     outputs: list[KubernetesOutput] = []
     for service, record in parsed.services:
         found = tasks.for_service(service)
@@ -254,7 +255,7 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
         record.status = task_record.status = "converted"
         output.inputs = (task_record.resource, record.resource)
         if target is not None:
-            output.inputs += _mark_scaling_converted(target, parsed)
+            output.inputs += scaling_records.mark_converted(target)
         outputs.append(output)
     for task, record, _ in parsed.tasks:
         if id(task) not in used_tasks:
@@ -269,85 +270,6 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
             target.view.note((), "K2E-E706", f"the scaled service {wanted} is not in the input; not converted",
                              covers=False)
     return outputs
-
-
-def _link_policies(parsed: _Parsed) -> list[tuple[ParsedTarget, SourceRecord]]:
-    for policy, _ in parsed.policies:
-        match = next((t for t, _ in parsed.targets
-                      if (policy.target_ref is not None and t.logical_id == policy.target_ref.logical_id)
-                      or (policy.service is not None and t.service == policy.service)), None)
-        if match is None:
-            policy.view.note((), "K2E-E706", "the scalable target of this policy is not in the input; not converted", covers=False)
-        else:
-            match.policies.append(policy)
-    return parsed.targets
-
-
-def _mark_scaling_converted(target: ParsedTarget, parsed: _Parsed) -> tuple[str, ...]:
-    used = []
-    for candidate, record in parsed.targets:
-        if candidate is target:
-            record.status = "converted"
-            used.append(record.resource)
-    for policy, record in parsed.policies:
-        if any(policy is p for p in target.policies):
-            record.status = "converted"
-            used.append(record.resource)
-    return tuple(used)
-
-
-class _TaskIndex:
-    """The task definitions by logical id and by family, in input order: one lookup per service, where a
-    scan of every task per service made --to k8s quadratic (issue 24)."""
-
-    def __init__(self, parsed: _Parsed) -> None:
-        self.by_logical_id: dict[str, list[tuple[ParsedTask, SourceRecord]]] = {}
-        self.by_family: dict[str | None, list[tuple[ParsedTask, SourceRecord]]] = {}
-        for task, record, logical in parsed.tasks:
-            self.by_logical_id.setdefault(logical, []).append((task, record))
-            self.by_family.setdefault(task.family, []).append((task, record))
-
-    def closest_hint(self, service: ParsedService) -> str:
-        """", did you mean X?" with the closest name of the kind the service refers by (issue 18), or ""."""
-        if service.task_ref is not None:
-            wanted, names = service.task_ref.logical_id, self.by_logical_id
-        else:
-            wanted, names = service.task_family, self.by_family
-        if wanted is None:
-            return ""
-        closest = get_close_matches(wanted, sorted(name for name in names if name is not None), n=1, cutoff=0.6)
-        return f", did you mean {closest[0]}?" if closest else ""
-
-    def for_service(self, service: ParsedService) -> tuple[ParsedTask, SourceRecord] | None:
-        """The first task the service names (by reference, else by family), its own revision first."""
-        if service.task_ref is not None:
-            candidates = self.by_logical_id.get(service.task_ref.logical_id, [])
-        else:
-            candidates = self.by_family.get(service.task_family, [])
-        if service.task_revision is not None:
-            for task, record in candidates:
-                if task.revision == service.task_revision:
-                    return task, record
-        return candidates[0] if candidates else None
-
-
-class _TargetIndex:
-    """The first scalable target naming each service, by the service's logical id or by its name."""
-
-    def __init__(self, targets: list[tuple[ParsedTarget, SourceRecord]]) -> None:
-        self.by_logical_id: dict[str, tuple[int, ParsedTarget]] = {}
-        self.by_name: dict[str, tuple[int, ParsedTarget]] = {}
-        for position, (target, _) in enumerate(targets):
-            if target.service_ref is not None:
-                self.by_logical_id.setdefault(target.service_ref.logical_id, (position, target))
-            if target.service is not None:
-                self.by_name.setdefault(target.service, (position, target))
-
-    def for_service(self, service: ParsedService) -> ParsedTarget | None:
-        found = [match for match in (self.by_logical_id.get(service.logical_id),
-                                     None if service.name is None else self.by_name.get(service.name))
-                 if match is not None]
-        return min(found, key=lambda match: match[0])[1] if found else None
 
 
 def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarget | None, names: set[str],

@@ -118,3 +118,39 @@ def test_a_document_without_a_kind_is_grouped_with_the_other_resources(tmp_path:
     comparison = compare(load_paths([str(tmp_path / "app.yaml")]), load_config(None))
     other = comparison.workloads[-1].workload
     assert not other.is_workload and [s.resource for s in other.sources] == ["document 5"]
+
+
+def test_payload_text_is_json_dumps_text_without_its_pure_python_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """json.dumps(indent=2) runs json's pure-Python encoder: a tenth of compare at 1 MB (issue 24). The page
+    shows the same text, written by converter.jsontext."""
+    import json
+    import json.encoder
+
+    made = []
+    real = json.encoder._make_iterencode
+    monkeypatch.setattr(json.encoder, "_make_iterencode", lambda *a, **k: made.append(1) or real(*a, **k))
+    path = tmp_path / "app.yaml"
+    path.write_text(_bundle(3))
+    comparison = from_kubernetes(load_paths([str(path)]), load_config(None))
+    converted = [w for w in comparison.workloads if w.converted]
+    assert made == [] and len(converted) == 3
+    monkeypatch.undo()
+    for workload in converted:
+        assert workload.target_text == {label: json.dumps(payload, indent=2, ensure_ascii=False)
+                                        for label, payload in workload.targets.items()}
+
+
+def test_placeholders_are_listed_in_calls_linear_in_the_workloads(tmp_path: Path):
+    """Every workload carries the cluster placeholder; each was checked against the list of workloads
+    already named for it: quadratic (a sixteenth of compare --html at 10 MB, issue 24)."""
+    from converter.compare import compare
+    from converter.compare.review import _placeholders
+
+    calls, items = {}, {}
+    for count in (4, 32):
+        path = tmp_path / f"bundle-{count}.yaml"
+        path.write_text(_bundle(count))
+        comparison = compare(load_paths([str(path)]), load_config(None))
+        items[count], calls[count] = within_call_budget(10**7, _placeholders, comparison)
+    assert any("32 services" in item.text for item in items[32])  # each workload counted once
+    assert calls[32] <= 8.6 * calls[4]

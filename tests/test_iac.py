@@ -123,8 +123,23 @@ def test_cloudformation_json_is_the_same_template_and_passes_cfn_lint(case: Path
     if _workloads(case) is None:
         return
     as_json = rendered(case, "cloudformation", True).files["template.json"]
-    assert json.loads(as_json) == load_template(rendered(case, "cloudformation").files["template.yaml"])
+    # Byte for byte what reading the YAML back and dumping it gave, before the JSON was built directly (issue 24).
+    read_back = load_template(rendered(case, "cloudformation").files["template.yaml"])
+    assert as_json == json.dumps(read_back, indent=2, ensure_ascii=False) + "\n"
     assert cfn_lint(as_json) == []
+
+
+def test_cloudformation_json_is_built_without_the_yaml_template(monkeypatch):
+    """--cfn-json neither renders the YAML template nor parses YAML (issue 24: that was most of the run)."""
+    from converter.iac import cloudformation, templating
+
+    calls = []
+    monkeypatch.setattr(cloudformation, "render_template", lambda *a, **k: calls.append("render") or "")
+    monkeypatch.setattr(cloudformation.yaml, "load", lambda *a, **k: calls.append("load"))
+    result = conversion(SAMPLES / "web-loadbalancer-hpa")
+    text = render("cloudformation", result, cfn_json=True).files["template.json"]
+    assert calls == [] and json.loads(text)["Resources"]
+    assert templating.render_template is not cloudformation.render_template  # the spy was where the code looks
 
 
 def _cfn_resolver(template: dict[str, Any]):

@@ -94,7 +94,7 @@ def test_hostile_values_round_trip_through_cloudformation_yaml_and_json(hostile)
     template = load_template(text)
     assert _cfn_view_problems(hostile, template, rendering.model) == []
     as_json = render("cloudformation", hostile, cfn_json=True).files["template.json"]
-    assert json.loads(as_json) == template
+    assert as_json == json.dumps(template, indent=2, ensure_ascii=False) + "\n"  # what reading back and dumping gave
     assert _cfn_view_problems(hostile, json.loads(as_json), rendering.model) == []
     # cfn-lint reads the same YAML, and finds nothing but E1029: it takes the literal env value
     # "${AWS::Region}" for a forgotten Fn::Sub. CloudFormation leaves a plain string alone, so the value is right.

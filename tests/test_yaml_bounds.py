@@ -82,3 +82,28 @@ def test_readme_states_each_bound(constant):
     text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     limits = re.search(r"^## Limits\n(.*?)(?=^## )", text, re.MULTILINE | re.DOTALL)
     assert limits is not None and str(getattr(yaml_bounds, constant)) in limits.group(1).replace(",", "")
+
+
+@pytest.mark.slow  # parses 20 MB (CI runs slow tests: .ci/run runs the README's pytest -q)
+def test_a_20_mb_anchor_free_list_converts(tmp_path):
+    """Issue 24's acceptance: the shape `kubectl get -o yaml` gives, a 20 MB kind: List without an anchor,
+    converts as its documents would one by one: no bound meant for alias bombs or huge inputs fires.
+    Mostly ConfigMaps (cheap to convert, dense in scalars), and Deployments that use them."""
+    from tests.helpers import run_k2ecs
+
+    keys = "".join(f"      KEY_{k:02d}: value-{k}-of-the-settings?a=1&b=2\n" for k in range(60))
+    items = []
+    for i in range(9_000):
+        items.append(f"  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: settings-{i}\n    data:\n{keys}")
+        if i % 100 == 0:
+            items.append(f"  - apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: app-{i}\n    spec:\n"
+                         f"      selector:\n        matchLabels: {{app: app-{i}}}\n      template:\n"
+                         f"        metadata:\n          labels: {{app: app-{i}}}\n        spec:\n          containers:\n"
+                         f"          - name: app\n            image: nginx\n            envFrom:\n"
+                         f"            - configMapRef: {{name: settings-{i}}}\n")
+    path = tmp_path / "list.yaml"
+    path.write_text("apiVersion: v1\nkind: List\nitems:\n" + "".join(items))
+    assert 20_000_000 <= path.stat().st_size < loader.MAX_FILE_BYTES and "*" not in path.read_text()
+    result = run_k2ecs("convert", str(path), "--fail-on", "never", "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(__import__("json").loads(result.stdout)["workloads"]) == 90

@@ -60,16 +60,22 @@ def run_reverse(paths: list[str], *, output: str | None, report_format: str, rep
     canonical = build_report(findings, result.sources, result.outputs)
     for entry, produced in zip(canonical["outputs"], result.outputs, strict=True):
         entry["files"] = produced.files
-    files = {f"{o.name}.yaml": dump_documents(o.documents) for o in result.outputs}
-    files[REPORT_FILE] = dumps(canonical)
+
+    def files() -> dict[str, str]:
+        # Only for -o and --check: on stdout the manifests are dumped once, below (dumping them here as
+        # well emitted every manifest twice, a sixth of the run at 260 workloads, issue 24).
+        written = {f"{o.name}.yaml": dump_documents(o.documents) for o in result.outputs}
+        written[REPORT_FILE] = dumps(canonical)
+        return written
+
     differ: list[str] = []
     if check:
         from converter.drift import drift  # lazy: only --check needs it
 
-        diff, differ = drift(output, files)
+        diff, differ = drift(output, files())
         sys.stdout.write(diff)
     elif output is not None:
-        write_atomically(output, files)
+        write_atomically(output, files())
     else:
         sys.stdout.write(dump_documents(document for o in result.outputs for document in o.documents))
     emit(render(canonical, report_format, fail_on=fail_on), report_file)

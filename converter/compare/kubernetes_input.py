@@ -9,11 +9,11 @@ documents with the same rules the conversion applies (selector subset, scaleTarg
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 import yaml
 
+from converter import jsontext
 from converter.compare.kubernetes_fields import KubernetesToEcs
 from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
 from converter.baseline import review
@@ -106,7 +106,8 @@ def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]
         targets = {"taskDefinition": output.task_definition, "service": output.service}
         if output.scaling is not None:
             targets["scaling"] = output.scaling
-    text = {label: json.dumps(payload, indent=2, ensure_ascii=False) for label, payload in targets.items()}
+    # jsontext: json.dumps(indent=2)'s text without its pure-Python encoder (a tenth of compare at 1 MB, issue 24).
+    text = {label: jsontext.dumps(payload) for label, payload in targets.items()}
     name = output.name if output is not None else source.resource.split("/", 1)[1]
     return WorkloadInput(name=name, resource=source.resource, converted=output is not None, sources=tuple(members),
                          targets=targets, target_text=text, findings=(), ecs=targets)

@@ -56,11 +56,16 @@ def review(comparison: Comparison, graph: SystemGraph) -> Review:
 def _placeholders(comparison: Comparison) -> list[Item]:
     """Each placeholder once, with the services that carry it and a link to the first."""
     users: dict[str, list[tuple[str, str]]] = {}
+    # The names already listed for each value, as a set: a scan of the list for each workload was
+    # quadratic, since a placeholder (the cluster, the subnets) is carried by every workload (issue 24).
+    seen: dict[str, set[str]] = {}
     for index, view in enumerate(comparison.workloads):
         for value in _strings(view.workload.targets):
             if is_placeholder(value):
                 names = users.setdefault(value, [])
-                if view.workload.name not in (name for name, _ in names):
+                listed = seen.setdefault(value, set())
+                if view.workload.name not in listed:
+                    listed.add(view.workload.name)
                     names.append((view.workload.name, section_id(index)))
     return [Item(f"{value} in {_some([name for name, _ in names])}", names[0][1])
             for value, names in sorted(users.items())]
