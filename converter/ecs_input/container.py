@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from converter.ecs_input.view import EcsView
+from converter.ecs_input.tags import tag_left_out
+from converter.ecs_input.view import EcsView, Key
 from converter.facts import health_check_defaults
 from converter.kubernetes.reader import Path
+from converter.kubernetes_output.rules import port_name_problem
 from converter.model import Container, ContainerRole, EnvVar, Mount, Port, Probe, Resources, SecretEnv, SecurityContext
 from converter.names import unique_within
 from converter.quantity import MIB, millicores_for_units, units_for_millicores
@@ -21,7 +23,6 @@ from converter.settings import placeholder
 
 DNS_LABEL_MAX = 63
 _NOT_DNS = re.compile(r"[^a-z0-9-]+")
-_IANA_SVC_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
 _USER = re.compile(r"^(\d+)(?::(\d+))?$")
 _NO_FIELD: dict[str, str] = {
     "links": "Containers of a pod share localhost: call the linked container on localhost.",
@@ -110,7 +111,8 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
     mounts = tuple(Mount(volume=view.get(p + ("sourceVolume",), str) or "", path=view.get(p + ("containerPath",), str) or "",
                          read_only=bool(view.get(p + ("readOnly",), bool, default=False)), origin=view.origin(p))
                    for p, _ in view.sequence(path + ("mountPoints",)))
-    labels = view.string_map(path + ("dockerLabels",))
+    labels = {key: value for key, value in view.string_map(path + ("dockerLabels",)).items()
+              if not tag_left_out(view, path + ("dockerLabels", Key(key)), key, f"dockerLabels key of {name!r}")}
     if labels:
         extras.annotations.update(labels)
         view.note(path + ("dockerLabels",), "K2E-I731", f"dockerLabels of {name!r} became pod annotations: {', '.join(sorted(labels))}",
@@ -259,7 +261,7 @@ def _ports(view: EcsView, path: Path, name: str, extras: PodExtras, *, host_port
             view.note(item_path + ("appProtocol",), "K2E-W729", f"appProtocol of unnamed port {number} of {name!r} is used by no Service")
         if port_name is not None and port_name == f"{name}-{number}":
             port_name = None  # the name k2ecs convert gives an unnamed port: it comes back unnamed, and so named again
-        elif port_name is not None and _IANA_SVC_NAME.match(port_name) is None:
+        elif port_name is not None and port_name_problem(port_name) is not None:
             view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is not a Kubernetes port name "
                       "(at most 15 of a-z, 0-9, '-', with a letter); the port is unnamed")
             port_name = None
