@@ -127,6 +127,14 @@ def test_a_mount_without_a_path_or_at_a_taken_path_is_left_out():
     assert all_errors(conversion) == []
 
 
+def test_a_memory_reservation_above_the_limit_is_requested_at_the_limit():
+    conversion, source = _convert(_task({"memory": 256, "memoryReservation": 512}))
+    resources = _deployment(conversion)["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert resources == {"requests": {"memory": "256Mi"}, "limits": {"memory": "256Mi"}}
+    assert "more than its memory 256 MiB" in _finding(conversion, "K2E-W746", f"{CONTAINER}/memoryReservation", source).message
+    assert all_errors(conversion) == []
+
+
 def test_the_aws_register_task_definition_skeleton_converts_to_manifests_the_server_accepts():
     """The corpus file that held an empty tag key and an empty volume name (aws ecs register-task-definition
     --generate-cli-skeleton, in the ECS guide)."""
@@ -206,6 +214,17 @@ RULES = {
     "port names unique": (lambda d: _at(d, CONTAINER0 + ("ports",)).append({"name": "metrics", "containerPort": 9090}),
                           lambda d: _at(d, CONTAINER0 + ("ports",)).append({"name": "http", "containerPort": 9090}),
                           "repeats a port name"),
+    "request at most its limit": (_setting(CONTAINER0 + ("resources",), {"requests": {"memory": "256Mi", "cpu": "500m"},
+                                                                         "limits": {"memory": "0.25Gi", "cpu": "1"}}),
+                                  _setting(CONTAINER0 + ("resources",), {"requests": {"memory": "512Mi"}, "limits": {"memory": "256Mi"}}),
+                                  "is more than its limit"),
+    "resource name": (_setting(CONTAINER0 + ("resources",), {"limits": {"nvidia.com/gpu": "1", "hugepages-2Mi": "2Mi"}}),
+                      _setting(CONTAINER0 + ("resources",), {"limits": {"gpu": "1"}}), "resource 'gpu'"),
+    "extended resource request equals its limit": (
+        _setting(CONTAINER0 + ("resources",), {"requests": {"nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "1"}}),
+        _setting(CONTAINER0 + ("resources",), {"requests": {"nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "2"}}),
+        "differs from its limit"),
+    "namespace": (_setting(("metadata", "namespace"), "team-a"), _setting(("metadata", "namespace"), "team.a"), "namespace 'team.a'"),
     "env name": (_setting(CONTAINER0 + ("env", 0, "name"), "1_X"), _setting(CONTAINER0 + ("env", 0, "name"), "A=B"), "env name 'A=B'"),
     "env name not empty": (_setting(CONTAINER0 + ("env", 0, "name"), "_"), _setting(CONTAINER0 + ("env", 0, "name"), ""), "is empty"),
     "env name printable": (_setting(CONTAINER0 + ("env", 0, "name"), "~"), _setting(CONTAINER0 + ("env", 0, "name"), "A\tB"),

@@ -218,6 +218,12 @@ def _resources(view: EcsView, path: Path, name: str) -> Resources:
         if not exact:
             view.note(path + ("cpu",), "K2E-I717", f"cpu {cpu_units} units of {name!r} has no exact millicore value; "
                       f"{milli}m written ({units_for_millicores(milli)} units)", covers=False)
+    if memory and reservation and reservation > memory:
+        # ECS refuses it too (memoryReservation must be below memory); the API server refuses a request above
+        # its limit (ValidateResourceRequirements), and the container can never use more than its limit.
+        view.note(path + ("memoryReservation",), "K2E-W746", f"memoryReservation {reservation} MiB of {name!r} is more "
+                  f"than its memory {memory} MiB; requests.memory is the limit, {memory}Mi")
+        reservation = memory
     gpu = None
     for item_path, _ in view.sequence(path + ("resourceRequirements",)):
         kind = view.get(item_path + ("type",), str)

@@ -11,6 +11,7 @@ import re
 from functools import cache
 from typing import Any
 
+from converter.quantity import parse_quantity
 from converter.resources import load_schema
 
 RULES_FILE = "k8s_api_rules.json"
@@ -106,3 +107,31 @@ def env_name_problem(name: str) -> str | None:
     if rule["printable_ascii"] and not all(" " <= c <= "~" for c in name):
         return "has a character that is not printable ASCII"
     return None
+
+
+def resource_name_problem(name: str) -> str | None:
+    """validateContainerResourceName: a standard container resource, or an extended one (a qualified name whose
+    prefix is a domain outside kubernetes.io)."""
+    rule = rules()["resources"]
+    if name in rule["standard"] or any(name.startswith(p) for p in rule["standard_prefixes"]):
+        return None
+    prefix, slash, _ = name.partition("/")
+    if not slash or qualified_name_problem(name) is not None or prefix == "kubernetes.io" or prefix.endswith(".kubernetes.io"):
+        return "is neither a standard container resource nor an extended resource (domain/name)"
+    return None
+
+
+def resources_problems(resources: dict[str, dict[str, str]]) -> list[str]:
+    """ValidateResourceRequirements, of what k2ecs writes: names, each request at most its limit, an extended
+    resource's request equal to its limit."""
+    requests, limits = resources.get("requests", {}), resources.get("limits", {})
+    found = [f"resource {name!r} {problem}" for name in [*requests, *(n for n in limits if n not in requests)]
+             if (problem := resource_name_problem(name)) is not None]
+    if rules()["resources"]["requests_at_most_limits"]:
+        for name in requests.keys() & limits.keys():
+            request, limit = parse_quantity(requests[name]), parse_quantity(limits[name])
+            if request > limit:
+                found.append(f"request {requests[name]} of {name!r} is more than its limit {limits[name]}")
+            elif "/" in name and request != limit:
+                found.append(f"request {requests[name]} of extended resource {name!r} differs from its limit {limits[name]}")
+    return found

@@ -23,7 +23,7 @@ import jsonschema
 
 from converter.kubernetes_output.rules import (annotation_key_problem, annotations_size_problem, dns_label_problem,
                                                env_name_problem, label_value_problem, port_name_problem,
-                                               qualified_name_problem)
+                                               qualified_name_problem, resources_problems)
 from converter.resources import load_schema, schemas_dir
 
 KUBERNETES_VERSION = "1.30"  # 1.30: native sidecars (initContainers[].restartPolicy) are in its schema
@@ -61,6 +61,9 @@ def server_rules(document: dict[str, Any]) -> list[str]:
         found.append(f"name {name!r} is not a DNS label")
     if document["kind"] == "Service" and dns_label_problem(name) is None and not name[0].isalpha():
         found.append(f"name {name!r} is not a DNS-1035 label (a Service name starts with a letter: ValidateServiceName)")
+    namespace = metadata.get("namespace")
+    if namespace is not None and dns_label_problem(namespace) is not None:
+        found.append(f"namespace {namespace!r} is not a DNS label (ValidateNamespaceName)")
     found += _meta_problems(metadata, "metadata")
     spec = document.get("spec", {})
     if document["kind"] == "Deployment":
@@ -151,6 +154,7 @@ def _pod_problems(pod: dict[str, Any]) -> list[str]:
             mount_paths.append(mount.get("mountPath"))
         if len(set(mount_paths)) != len(mount_paths):
             found.append(f"{who} repeats a mountPath: {mount_paths}")
+        found += [f"{who} {problem}" for problem in resources_problems(container.get("resources", {}))]
         if not container.get("image"):
             found.append(f"{who} has no image")
         if "livenessProbe" in container and container.get("restartPolicy") != "Always" and container in init:
