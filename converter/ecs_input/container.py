@@ -87,6 +87,23 @@ def container_labels(raw_names: list[str]) -> list[str]:
     return names
 
 
+def volume_label(raw: str, index: int, taken: list[str]) -> str:
+    """The Kubernetes name of volume ``index`` of a task definition (ValidateVolumes: a DNS label, unique), as
+    container_label names containers: ``volume-N`` when nothing of the ECS name is left, ``-N`` on a collision."""
+    name = dns_label(raw, f"volume-{index + 1}")
+    while name in taken:
+        name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
+    return name
+
+
+def volume_labels(raw_names: list[str]) -> list[str]:
+    """Every volume's Kubernetes name, in order, for compare (converter/compare/ecs_fields.py)."""
+    names: list[str] = []
+    for index, raw in enumerate(raw_names):
+        names.append(volume_label(raw, index, names))
+    return names
+
+
 def unique_label(name: str, taken: set[str]) -> str:
     """``name`` made unique in ``taken``, still a DNS label."""
     return unique_within(name, taken, DNS_LABEL_MAX)

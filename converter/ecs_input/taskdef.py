@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from converter.ecs_input.container import DNS_LABEL_MAX, PodExtras, container_label, dns_label, parse_container
+from converter.ecs_input.container import PodExtras, container_label, dns_label, parse_container, volume_label
 from converter.ecs_input.tags import task_tags
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.facts import host_port_is_container_port
@@ -358,15 +358,6 @@ def _volumes(view: EcsView, containers: list[Container]) -> tuple[tuple[Volume, 
         source = "host" if host_path else "scratch"
         volumes.append(Volume(name=name, source=source, host_path=host_path or None, origin=view.origin(item_path)))
     return tuple(volumes), [_mounts_named(view, container, renamed) for container in containers]
-
-
-def volume_label(raw: str, index: int, taken: list[str]) -> str:
-    """The Kubernetes name of volume ``index``: its ECS name as a DNS label (as container_label names containers),
-    ``volume-N`` when nothing of it is left, ``-N`` added on a collision."""
-    name = dns_label(raw, f"volume-{index + 1}")
-    while name in taken:
-        name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
-    return name
 
 
 def _mounts_named(view: EcsView, container: Container, renamed: dict[str, str]) -> Container:
