@@ -123,7 +123,7 @@ def test_a_mount_without_a_path_or_at_a_taken_path_is_left_out():
     assert _deployment(conversion)["spec"]["template"]["spec"]["containers"][0]["volumeMounts"] == \
         [{"name": "a", "mountPath": "/data"}]
     assert "has no containerPath" in _finding(conversion, "K2E-W745", f"{CONTAINER}/mountPoints/0", source).message
-    assert "second volume at '/data'" in _finding(conversion, "K2E-W745", f"{CONTAINER}/mountPoints/2", source).message
+    assert "already mounts a volume at '/data'" in _finding(conversion, "K2E-W745", f"{CONTAINER}/mountPoints/2", source).message
     assert all_errors(conversion) == []
 
 

@@ -372,7 +372,7 @@ def _mounts_named(view: EcsView, container: Container, renamed: dict[str, str]) 
             view.reader.note(where, "K2E-W745", f"mount of volume {mount.volume!r} in {container.name!r} has no "
                              "containerPath; left out")
         elif mount.path in paths:
-            view.reader.note(where, "K2E-W745", f"{container.name!r} mounts a second volume at {mount.path!r}; left out")
+            view.reader.note(where, "K2E-W745", f"{container.name!r} already mounts a volume at {mount.path!r}; left out")
         else:
             paths.add(mount.path)
             mounts.append(replace(mount, volume=renamed[mount.volume]))

@@ -2,8 +2,11 @@
 
 As the ECS payloads are checked against botocore's models (converter.ecs.validate), each manifest is
 checked against the strict JSON schema of its kind at Kubernetes 1.30 (no unknown fields), and against
-the API server's rules that a schema cannot state (names, selectors, unique containers, ...). A problem
-is a k2ecs bug: the conversion stops with exit 4 and nothing is written.
+the API server's rules that a schema cannot state (names, label and annotation keys, selectors, unique
+containers and volumes, mount paths, requests within limits, ...; the name and key rules are data in
+schemas/k8s_api_rules.json, which the reverse reader obeys through the same converter.kubernetes_output.rules).
+A problem is a k2ecs bug: the conversion stops with exit 4 and nothing is written. Env names follow the rule of
+Kubernetes 1.32 and later (RelaxedEnvironmentVariableValidation on by default), not the stricter 1.30 default.
 
 The schemas come from kubernetes-validate (a test dependency): ``python -m
 converter.kubernetes_output.validate`` writes ``schemas/k8s_output_schemas.json``, the kinds k2ecs
