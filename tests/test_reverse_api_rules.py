@@ -135,6 +135,25 @@ def test_a_memory_reservation_above_the_limit_is_requested_at_the_limit():
     assert all_errors(conversion) == []
 
 
+def test_a_service_name_that_starts_with_a_digit_gets_a_letter_first():
+    """ValidateServiceName: a Service name is a DNS-1035 label; the Deployment keeps the name (a DNS subdomain)."""
+    task = {"family": "1web", "networkMode": "awsvpc", "containerDefinitions": [
+        {"name": "app", "image": "nginx:1.27", "portMappings": [{"containerPort": 80, "name": "web"}]}]}
+    service = {"serviceName": "1web", "taskDefinition": "1web", "desiredCount": 1,
+               "serviceConnectConfiguration": {"enabled": True, "namespace": "n", "services": [
+                   {"portName": "web", "discoveryName": "1web", "clientAliases": [{"port": 80}]}]},
+               "loadBalancers": [{"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1",
+                                  "containerName": "app", "containerPort": 80}],
+               "serviceRegistries": [{"registryArn": "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1"}]}
+    conversion = reverse("".join("---\n" + json.dumps(p, indent=1) + "\n" for p in (task, service)), "t.yaml")
+    names = sorted((d["kind"], d["metadata"]["name"]) for o in conversion.outputs for d in o.documents)
+    assert ("Deployment", "1web") in names
+    services = [name for kind, name in names if kind == "Service"]
+    assert len(services) == 3 and all(name.startswith("svc-1web") for name in services), services
+    assert any("became Service svc-1web" in f.message for f in conversion.findings if f.code == "K2E-W722")
+    assert all_errors(conversion) == []
+
+
 def test_the_aws_register_task_definition_skeleton_converts_to_manifests_the_server_accepts():
     """The corpus file that held an empty tag key and an empty volume name (aws ecs register-task-definition
     --generate-cli-skeleton, in the ECS guide)."""
