@@ -575,7 +575,7 @@ CODES: dict[str, CodeInfo] = _codes(
       explanation="A Ref to a CloudFormation parameter was resolved with the value given by --parameter NAME=VALUE, as aws cloudformation deploy --parameter-overrides would give it at deploy time (stacks that AWS Copilot generates declare their parameters without a Default).",
       suggestion="Nothing to do; check the value if the manifests are applied in another environment."),
     C(code="K2E-W743", title="Environment entry left out",
-      explanation="An ECS environment or secrets entry whose name is empty or holds '=' cannot be a Kubernetes env var: the API server refuses the Deployment (ValidateEnv). It was left out.",
+      explanation="An ECS environment or secrets entry whose name is empty, holds '=' or a character that is not printable ASCII cannot be a Kubernetes env var: the API server refuses the Deployment (ValidateEnv). It was left out.",
       suggestion="Remove the entry, or give it the name the application reads."),
     C(code="K2E-W744", title="Tag or Docker label left out",
       explanation="An ECS tag or a container's dockerLabels entry becomes a Kubernetes label or annotation, and an annotation key must be a qualified name: an optional DNS-subdomain prefix and '/', then at most 63 of A-Z, a-z, 0-9, '-', '_' and '.' starting and ending with a letter or digit (ValidateAnnotations). A key that is empty, or holds ':', a space or another character, would make the API server refuse the manifest, so the entry was left out.",

@@ -154,6 +154,25 @@ def test_a_service_name_that_starts_with_a_digit_gets_a_letter_first():
     assert all_errors(conversion) == []
 
 
+def test_an_env_name_with_a_character_that_is_not_printable_ascii_is_left_out():
+    conversion, _ = _convert(_task({"environment": [{"name": "A\u00c4", "value": "1"}, {"name": "B\tC", "value": "2"},
+                                                    {"name": "MY VAR", "value": "3"}]}))
+    assert _deployment(conversion)["spec"]["template"]["spec"]["containers"][0]["env"] == [{"name": "MY VAR", "value": "3"}]
+    found = [(f.path, f.message) for f in conversion.findings if f.code == "K2E-W743"]
+    assert [path for path, _ in found] == [f"{CONTAINER}/environment/0", f"{CONTAINER}/environment/1"]
+    assert all("not printable ASCII" in message for _, message in found)
+    assert all_errors(conversion) == []
+
+
+def test_a_port_name_taken_by_an_earlier_port_is_left_unnamed():
+    conversion, _ = _convert(_task({"portMappings": [{"containerPort": 80, "name": "web"}, {"containerPort": 81, "name": "web"}]}))
+    ports = _deployment(conversion)["spec"]["template"]["spec"]["containers"][0]["ports"]
+    assert [(p.get("name"), p["containerPort"]) for p in ports] == [("web", 80), (None, 81)]
+    assert any(f.path == f"{CONTAINER}/portMappings/1/name" and "taken by an earlier port" in f.message
+               for f in conversion.findings if f.code == "K2E-W729")
+    assert all_errors(conversion) == []
+
+
 def test_the_aws_register_task_definition_skeleton_converts_to_manifests_the_server_accepts():
     """The corpus file that held an empty tag key and an empty volume name (aws ecs register-task-definition
     --generate-cli-skeleton, in the ECS guide)."""

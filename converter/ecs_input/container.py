@@ -15,7 +15,7 @@ from converter.ecs_input.tags import tag_left_out
 from converter.ecs_input.view import EcsView, Key
 from converter.facts import health_check_defaults
 from converter.kubernetes.reader import Path
-from converter.kubernetes_output.rules import port_name_problem
+from converter.kubernetes_output.rules import env_name_problem, port_name_problem
 from converter.model import Container, ContainerRole, EnvVar, Mount, Port, Probe, Resources, SecretEnv, SecurityContext
 from converter.names import unique_within
 from converter.quantity import MIB, millicores_for_units, units_for_millicores
@@ -177,11 +177,13 @@ def _pairs(view: EcsView, path: Path, value_key: str) -> list[tuple[Path, str, s
         value = view.get(item_path + (value_key,), str, int, float, bool)
         if name is None:
             view.fail(item_path, "an entry needs a name")
-        if name == "" or "=" in name:
+        problem = env_name_problem(name)
+        if problem is not None:
             # The API server refuses such an env name (ValidateEnv), so the Deployment could not be applied
             # (the all-fields skeleton of register-task-definition has one: {"name": "", "value": ""}).
-            view.note(item_path, "K2E-W743", f"entry {name!r} was left out: a Kubernetes env name is never empty "
-                                             "and never holds '='")
+            reason = "a Kubernetes env name is never empty and never holds '='" if name == "" or "=" in name else \
+                f"as a Kubernetes env name it {problem}"
+            view.note(item_path, "K2E-W743", f"entry {name!r} was left out: {reason}")
             continue
         if value is None and unresolved:
             view.note(item_path, "K2E-W704", f"{name} was left out: its value is known only at deploy time", covers=False)
@@ -287,6 +289,11 @@ def _ports(view: EcsView, path: Path, name: str, extras: PodExtras, *, host_port
         elif port_name is not None and port_name_problem(port_name) is not None:
             view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is not a Kubernetes port name "
                       "(at most 15 of a-z, 0-9, '-', with a letter); the port is unnamed")
+            port_name = None
+        elif port_name is not None and any(p.name == port_name for p in ports):
+            # validateContainerPorts: port names are unique within a container
+            view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is taken by an earlier "
+                      "port; this port is unnamed")
             port_name = None
         if host_port == 0 or (not host_ports and host_port == number):
             host_port = None  # dynamic (bridge) or the awsvpc/host echo of containerPort
