@@ -90,7 +90,7 @@ CONCERNS: tuple[Concern, ...] = _concerns(
                "K2E-W607, points at the field), and the reverse rule reports the ECS log settings."),
     _C("naming", "Names, labels and tags", ("names", "tags"),
        forward=("converter.kubernetes.metadata:read_metadata", "converter.ecs.tags", "converter.workload_names"),
-       reverse=("converter.ecs_input.taskdef:_tags", "converter.ecs_input.service:_tags",
+       reverse=("converter.ecs_input.tags:task_tags", "converter.ecs_input.service:_tags",
                 "converter.kubernetes_output.deployment:metadata"),
        pairs="converter.ecs.tags"),
     _C("process", "Containers and process", ("process", "lifecycle", "init-and-sidecars"),

@@ -20,7 +20,8 @@ from converter.ecs_input.detect import (KUBERNETES, POLICY, POLICY_CONFIG, REPOR
 from converter.ecs_input.exposures import build_exposures
 from converter.ecs_input.scaling import ParsedPolicy, ParsedTarget, build_autoscaling, parse_scalable_target, parse_scaling_policy
 from converter.ecs_input.service import ParsedService, parse_service, rollout_at
-from converter.ecs_input.taskdef import ParsedTask, label_problem, parse_task_definition
+from converter.ecs_input.tags import label_problem
+from converter.ecs_input.taskdef import ParsedTask, parse_task_definition
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.errors import InputError, OutputValidationError
 from converter.convert import skipped_finding

@@ -17,7 +17,7 @@ import pytest
 from converter.codes import CODES
 from converter.compare import compare, rules
 from converter.compare.rows import NOT_SET
-from converter.ecs_input.container import container_labels
+from converter.ecs_input.container import container_labels, volume_labels
 from converter.field_pairs import reverse_pairs
 from converter.loader import load_paths
 from converter.settings import Settings
@@ -133,6 +133,21 @@ def test_findings_that_say_nothing_was_written_make_their_rows_not_mapped(tmp_pa
         {"name": "b", "image": "busybox:1", "cpu": 0}]})
     rows = _rows(path)
     for field, code in (("/cpu", "K2E-W719"), ("/memory", "K2E-W719"), ("/containerDefinitions/0/environment/0", "K2E-W743")):
+        assert (rows[field].status, rows[field].target_value, rows[field].codes) == (rules.NOT_MAPPED, NOT_SET, (code,))
+    assert ecs_lies(path) == []
+
+
+def test_a_renamed_volume_is_found_under_its_kubernetes_name_and_left_out_keys_and_mounts_are_not_mapped(tmp_path: Path):
+    # The API server's rules (schemas/k8s_api_rules.json): a volume name becomes a DNS label (K2E-I707), a tag key
+    # no annotation can have (K2E-W744) and a mount without a path (K2E-W745) are left out.
+    assert volume_labels(["", "Data_Vol", "data-vol"]) == ["volume-1", "data-vol", "data-vol-3"]
+    path = _task(tmp_path, {"family": "f", "tags": [{"key": "", "value": "x"}], "volumes": [{"name": "Data_Vol"}],
+                            "containerDefinitions": [{"name": "web", "image": "nginx:1", "mountPoints": [
+                                {"sourceVolume": "Data_Vol", "containerPath": "/d"},
+                                {"sourceVolume": "Data_Vol", "containerPath": ""}]}]})
+    rows = _rows(path)
+    assert "volumes[data-vol]" in rows["/volumes/0"].target_field and rows["/volumes/0"].target_value != NOT_SET
+    for field, code in (("/tags/0", "K2E-W744"), ("/containerDefinitions/0/mountPoints/1", "K2E-W745")):
         assert (rows[field].status, rows[field].target_value, rows[field].codes) == (rules.NOT_MAPPED, NOT_SET, (code,))
     assert ecs_lies(path) == []
 

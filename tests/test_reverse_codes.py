@@ -154,6 +154,11 @@ CASES: dict[str, Case] = {
                      "resolved with --parameter Url: 'http://api'", "t.yaml", {"Url": "http://api"}),
     "K2E-W743": Case(text(task(container={"environment": [{"name": "", "value": ""}]})), f"{CONTAINER}/environment/0",
                      "entry '' was left out"),
+    "K2E-W744": Case(text(task(tags=[{"key": "", "value": "x"}])), "/tags/0", "tag '' was left out"),
+    "K2E-W745": Case(text(task(container={"mountPoints": [{"sourceVolume": "data", "containerPath": ""}]},
+                               volumes=[{"name": "data"}])), f"{CONTAINER}/mountPoints/0", "has no containerPath; left out"),
+    "K2E-W746": Case(text(task(container={"memory": 256, "memoryReservation": 512})), f"{CONTAINER}/memoryReservation",
+                     "requests.memory is the limit, 256Mi"),
     "K2E-I741": Case(text([{"name": "app", "image": "nginx:1.27"}]), "/family", "it is named 'containers'",
                      "containers.yaml"),
 }

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
-from converter.ecs_input.container import container_labels
+from converter.ecs_input.container import container_labels, volume_labels
 from converter.ecs_input.scaling import METRICS as METRIC_RESOURCES
 from converter.ecs_input.view import api_name
 from converter.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
@@ -78,7 +78,8 @@ def entry_for(source: SourceDocument, path: tuple[Any, ...]) -> Pair | None:
 
 
 def _variables(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any]:
-    """``{container}``: the Kubernetes name of the container the path is in; ``{item.x}``: fields of the node."""
+    """``{container}``, ``{volume}``: the Kubernetes name of the container or volume the path is in; ``{item.x}``:
+    fields of the node."""
     kind, steps = api_path(source, path)
     offset = len(path) - len(steps)
     variables: dict[str, Any] = {}
@@ -86,6 +87,10 @@ def _variables(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any]:
         name = _container_name(_at(source.data, path[: offset + 1]), steps[1], source.kind in CFN_KINDS)
         if name is not None:
             variables["container"] = name
+    if steps[:1] == ("volumes",) and len(steps) > 1 and isinstance(steps[1], int):
+        name = _volume_name(_at(source.data, path[: offset + 1]), steps[1], source.kind in CFN_KINDS)
+        if name is not None:
+            variables["volume"] = name
     node = _at(source.data, path)
     if isinstance(node, dict):
         for key, value in node.items():
@@ -103,6 +108,17 @@ def _container_name(containers: Any, index: int, pascal: bool) -> str | None:
     if raw[index] is not None and not isinstance(raw[index], str):
         return None
     return container_labels([name if isinstance(name, str) else "" for name in raw])[index]
+
+
+def _volume_name(volumes: Any, index: int, pascal: bool) -> str | None:
+    """The name the conversion gave volume ``index`` (converter.ecs_input.container.volume_labels); None for a
+    name compare cannot read (an intrinsic)."""
+    if not isinstance(volumes, list) or not 0 <= index < len(volumes):
+        return None
+    raw = [_field(item, "name", pascal) for item in volumes]
+    if raw[index] is not None and not isinstance(raw[index], str):
+        return None
+    return volume_labels([name if isinstance(name, str) else "" for name in raw])[index]
 
 
 def _field(node: Any, name: str, pascal: bool) -> Any:

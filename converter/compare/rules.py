@@ -39,6 +39,7 @@ STATUS_BY_CODE = {
         "K2E-W725", "K2E-W728", "K2E-W729", "K2E-I733", "K2E-I734",
         "K2E-W719",  # the task size: no pod-level field, nothing written for it
         "K2E-W743",  # an env entry Kubernetes refuses: left out
+        "K2E-W744", "K2E-W745",  # a tag or Docker label key, a mount path the API server refuses: left out
     ),
     NEEDS_INPUT: (
         "K2E-W103", "K2E-E104", "K2E-W137", "K2E-W147", "K2E-W310", "K2E-W402", "K2E-W502",
@@ -66,6 +67,7 @@ BY_SEVERITY = (
     "K2E-W521", "K2E-W530", "K2E-I531", "K2E-I532", "K2E-I705", "K2E-E706", "K2E-I707", "K2E-W715", "K2E-W716",
     "K2E-I717", "K2E-I718", "K2E-I720", "K2E-W722", "K2E-W723", "K2E-I724", "K2E-W726", "K2E-I727",
     "K2E-W730", "K2E-I731", "K2E-I735", "K2E-I736", "K2E-I732", "K2E-I741", "K2E-I742", "K2E-E740",
+    "K2E-W746",
 )
 STATUS_BY_SEVERITY = {"error": NOT_MAPPED, "warning": APPROXIMATED, "info": APPROXIMATED}
 

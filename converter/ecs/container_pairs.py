@@ -111,7 +111,7 @@ PAIR_TABLES = (
         pair(POD + "/volumes/*", f"{TD}.volumes[name={{item.name}}]", unit=True),
         pair(CONTAINER + "/volumeMounts/*", f"{CD}.mountPoints[containerPath={{item.mountPath}}]", unit=True),
     ), reverse={"TaskDefinition": (
-        pair("/volumes/*", f"{POD_SPEC}.volumes[name={{item.name}}]", unit=True),
+        pair("/volumes/*", f"{POD_SPEC}.volumes[name={{volume}}]", unit=True),
         _container("/mountPoints/*", "volumeMounts[mountPath={item.containerPath}]", unit=True),
     )}),
     PairTable("security", forward=_workloads(

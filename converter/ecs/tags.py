@@ -46,7 +46,7 @@ def tag_problem(key: str, value: str) -> str | None:
 
 
 def _reads_as_label(key: str, value: str) -> bool:
-    from converter.ecs_input.taskdef import label_problem  # the reverse direction's rule: tags that fit become labels
+    from converter.ecs_input.tags import label_problem  # the reverse direction's rule: tags that fit become labels
     return label_problem(key, value) is None
 
 

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from converter.ecs_input.view import EcsView
+from converter.ecs_input.tags import tag_left_out
+from converter.ecs_input.view import EcsView, Key
 from converter.facts import health_check_defaults
 from converter.kubernetes.reader import Path
+from converter.kubernetes_output.rules import env_name_problem, port_name_problem
 from converter.model import Container, ContainerRole, EnvVar, Mount, Port, Probe, Resources, SecretEnv, SecurityContext
 from converter.names import unique_within
 from converter.quantity import MIB, millicores_for_units, units_for_millicores
@@ -21,7 +23,6 @@ from converter.settings import placeholder
 
 DNS_LABEL_MAX = 63
 _NOT_DNS = re.compile(r"[^a-z0-9-]+")
-_IANA_SVC_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
 _USER = re.compile(r"^(\d+)(?::(\d+))?$")
 _NO_FIELD: dict[str, str] = {
     "links": "Containers of a pod share localhost: call the linked container on localhost.",
@@ -86,6 +87,23 @@ def container_labels(raw_names: list[str]) -> list[str]:
     return names
 
 
+def volume_label(raw: str, index: int, taken: list[str]) -> str:
+    """The Kubernetes name of volume ``index`` of a task definition (ValidateVolumes: a DNS label, unique), as
+    container_label names containers: ``volume-N`` when nothing of the ECS name is left, ``-N`` on a collision."""
+    name = dns_label(raw, f"volume-{index + 1}")
+    while name in taken:
+        name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
+    return name
+
+
+def volume_labels(raw_names: list[str]) -> list[str]:
+    """Every volume's Kubernetes name, in order, for compare (converter/compare/ecs_fields.py)."""
+    names: list[str] = []
+    for index, raw in enumerate(raw_names):
+        names.append(volume_label(raw, index, names))
+    return names
+
+
 def unique_label(name: str, taken: set[str]) -> str:
     """``name`` made unique in ``taken``, still a DNS label."""
     return unique_within(name, taken, DNS_LABEL_MAX)
@@ -110,7 +128,8 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
     mounts = tuple(Mount(volume=view.get(p + ("sourceVolume",), str) or "", path=view.get(p + ("containerPath",), str) or "",
                          read_only=bool(view.get(p + ("readOnly",), bool, default=False)), origin=view.origin(p))
                    for p, _ in view.sequence(path + ("mountPoints",)))
-    labels = view.string_map(path + ("dockerLabels",))
+    labels = {key: value for key, value in view.string_map(path + ("dockerLabels",)).items()
+              if not tag_left_out(view, path + ("dockerLabels", Key(key)), key, f"dockerLabels key of {name!r}")}
     if labels:
         extras.annotations.update(labels)
         view.note(path + ("dockerLabels",), "K2E-I731", f"dockerLabels of {name!r} became pod annotations: {', '.join(sorted(labels))}",
@@ -158,11 +177,13 @@ def _pairs(view: EcsView, path: Path, value_key: str) -> list[tuple[Path, str, s
         value = view.get(item_path + (value_key,), str, int, float, bool)
         if name is None:
             view.fail(item_path, "an entry needs a name")
-        if name == "" or "=" in name:
+        problem = env_name_problem(name)
+        if problem is not None:
             # The API server refuses such an env name (ValidateEnv), so the Deployment could not be applied
             # (the all-fields skeleton of register-task-definition has one: {"name": "", "value": ""}).
-            view.note(item_path, "K2E-W743", f"entry {name!r} was left out: a Kubernetes env name is never empty "
-                                             "and never holds '='")
+            reason = "a Kubernetes env name is never empty and never holds '='" if name == "" or "=" in name else \
+                f"as a Kubernetes env name it {problem}"
+            view.note(item_path, "K2E-W743", f"entry {name!r} was left out: {reason}")
             continue
         if value is None and unresolved:
             view.note(item_path, "K2E-W704", f"{name} was left out: its value is known only at deploy time", covers=False)
@@ -216,6 +237,12 @@ def _resources(view: EcsView, path: Path, name: str) -> Resources:
         if not exact:
             view.note(path + ("cpu",), "K2E-I717", f"cpu {cpu_units} units of {name!r} has no exact millicore value; "
                       f"{milli}m written ({units_for_millicores(milli)} units)", covers=False)
+    if memory and reservation and reservation > memory:
+        # ECS refuses it too (memoryReservation must be below memory); the API server refuses a request above
+        # its limit (ValidateResourceRequirements), and the container can never use more than its limit.
+        view.note(path + ("memoryReservation",), "K2E-W746", f"memoryReservation {reservation} MiB of {name!r} is more "
+                  f"than its memory {memory} MiB; requests.memory is the limit, {memory}Mi")
+        reservation = memory
     gpu = None
     for item_path, _ in view.sequence(path + ("resourceRequirements",)):
         kind = view.get(item_path + ("type",), str)
@@ -259,9 +286,14 @@ def _ports(view: EcsView, path: Path, name: str, extras: PodExtras, *, host_port
             view.note(item_path + ("appProtocol",), "K2E-W729", f"appProtocol of unnamed port {number} of {name!r} is used by no Service")
         if port_name is not None and port_name == f"{name}-{number}":
             port_name = None  # the name k2ecs convert gives an unnamed port: it comes back unnamed, and so named again
-        elif port_name is not None and _IANA_SVC_NAME.match(port_name) is None:
+        elif port_name is not None and port_name_problem(port_name) is not None:
             view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is not a Kubernetes port name "
                       "(at most 15 of a-z, 0-9, '-', with a letter); the port is unnamed")
+            port_name = None
+        elif port_name is not None and any(p.name == port_name for p in ports):
+            # validateContainerPorts: port names are unique within a container
+            view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is taken by an earlier "
+                      "port; this port is unnamed")
             port_name = None
         if host_port == 0 or (not host_ports and host_port == number):
             host_port = None  # dynamic (bridge) or the awsvpc/host echo of containerPort

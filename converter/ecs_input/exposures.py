@@ -64,7 +64,7 @@ def _service_connect(service: ParsedService, task: ParsedTask, workload: Workloa
         first, dot, rest = raw.partition(".")
         if dot and rest == workload.namespace and first in plain:
             continue  # the alias <svc>.<namespace>: cluster DNS serves it for the Service <svc>
-        name = dns_label(first, workload.name)
+        name = service_label(dns_label(first, workload.name))
         if name != raw:
             view.note(entry.path, "K2E-W722", f"Service Connect name {raw!r} became Service {name}", covers=False)
         port = entry.port if entry.port is not None else number
@@ -82,6 +82,12 @@ def _service_connect(service: ParsedService, task: ParsedTask, workload: Workloa
         exposures.append(Exposure(name=unique_label(name, taken), namespace=workload.namespace, type="ClusterIP",
                                   selector=selector, ports=tuple(ports), origin=ports[0].origin))
     return exposures
+
+
+def service_label(label: str) -> str:
+    """A Service name for a DNS label: a Service name is a DNS-1035 label, which starts with a letter
+    (ValidateServiceName, NameIsDNS1035Label), so one that starts with a digit gets ``svc-`` before it."""
+    return label if label[:1].isalpha() else dns_label(f"svc-{label}", "svc")
 
 
 def _distinct(ports: list[ServicePort]) -> list[ServicePort]:
@@ -112,7 +118,7 @@ def _load_balancers(service: ParsedService, task: ParsedTask, workload: Workload
                       "port of the task; not converted")
             continue
         placeholder = _TARGET_GROUP_PLACEHOLDER.match(entry.target_group_arn or "")
-        name = dns_label(placeholder[1], workload.name) if placeholder else workload.name
+        name = service_label(dns_label(placeholder[1], workload.name) if placeholder else workload.name)
         port = int(placeholder[2]) if placeholder else found[1]
         view.note(entry.path + ("targetGroupArn",), "K2E-W721",
                   f"target group {entry.target_group_arn or '(not resolved)'} became Service {name} of type LoadBalancer (port {port}); "
@@ -150,7 +156,7 @@ def _registries(service: ParsedService, workload: Workload, selector: Any, taken
                   registryArn=entry.registry_arn)
         ports = () if number is None else (ServicePort(name=None, port=number, target_port=number, protocol="tcp",
                                                        app_protocol=None, node_port=None, origin=view.origin(entry.path)),)
-        exposures.append(Exposure(name=unique_label(f"{workload.name}-discovery"[:63].rstrip("-"), taken),
+        exposures.append(Exposure(name=unique_label(service_label(f"{workload.name}-discovery"[:63].rstrip("-")), taken),
                                   namespace=workload.namespace, type="Headless", selector=selector, ports=ports,
                                   origin=view.origin(entry.path)))
     return exposures

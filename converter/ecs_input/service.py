@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from converter.ecs_input.intrinsics import ResourceRef
+from converter.ecs_input.tags import tag_left_out
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.kubernetes.reader import Path
 from converter.model import Rollout
@@ -174,7 +175,7 @@ def _tags(view: EcsView) -> list[tuple[str, str]]:
     for item_path, _ in view.sequence(("tags",)):
         key = view.get(item_path + ("key",), str)
         value = view.get(item_path + ("value",), str) or ""
-        if key is not None:
+        if key is not None and not tag_left_out(view, item_path, key, "tag"):
             tags.append((key, value))
     return tags
 

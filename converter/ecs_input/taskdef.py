@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from converter.ecs_input.container import PodExtras, container_label, dns_label, parse_container
+from converter.ecs_input.container import PodExtras, container_label, dns_label, parse_container, volume_label
+from converter.ecs_input.tags import task_tags
 from converter.ecs_input.view import EcsView, note_read_only
 from converter.facts import host_port_is_container_port
 from converter.kubernetes.reader import Path
@@ -25,9 +26,6 @@ from converter.quantity import (GIB, MIB, TaskSizeError, cpu_units_from_cores, m
 
 READ_ONLY = ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
              "registeredBy", "deregisteredAt", "deleteRequested")
-NAMESPACE_TAG = "k8s-namespace"  # written by k2ecs convert (converter.ecs.tags): the namespace comes back
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _ARCH = {"X86_64": "amd64", "ARM64": "arm64"}
 _CLUSTER_SIDE = {
     "executionRoleArn": "The kubelet pulls images with the node role (or imagePullSecrets); no per-pod execution role.",
@@ -97,13 +95,13 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
     pid_mode = view.get(("pidMode",), str)
     if pid_mode == "host":
         view.note(("pidMode",), "K2E-W710", "pidMode host is not carried", "Set hostPID: true on the pod if it is needed.")
-    labels, annotations, namespace = _tags(view, ("tags",))
+    labels, annotations, namespace = task_tags(view, ("tags",))
     if view.cfn is False and view.base and view.reader.has(("tags",)):  # describe output: tags beside taskDefinition
         outer = EcsView(view.reader)
-        more = _tags(outer, ("tags",))
+        more = task_tags(outer, ("tags",))
         labels, annotations, namespace = labels + more[0], annotations + more[1], namespace or more[2]
     arch, operating_system = _platform(view)
-    volumes = _volumes(view, containers)
+    volumes, containers = _volumes(view, containers)
     name = dns_label(family, "task")
     if name != family:
         view.note(("family",), "K2E-I707", f"family {family!r} is named {name} in Kubernetes", covers=False)
@@ -318,34 +316,6 @@ def _with(container: Container, **resources: Any) -> Container:
     return replace(container, resources=replace(container.resources, **resources))
 
 
-def _tags(view: EcsView, path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str | None]:
-    labels: list[tuple[str, str]] = []
-    annotations: list[tuple[str, str]] = []
-    namespace = None
-    for item_path, _ in view.sequence(path):
-        key = view.get(item_path + ("key",), str)
-        value = view.get(item_path + ("value",), str) or ""
-        if key is None:
-            continue
-        if key == NAMESPACE_TAG and _DNS_SUBDOMAIN.match(value) and len(value) <= 63:
-            namespace = value
-        elif label_problem(key, value) is None:
-            labels.append((key, value))
-        else:
-            annotations.append((key, value))
-            view.note(item_path, "K2E-I732", f"tag {key} became an annotation: {label_problem(key, value)}", covers=False)
-    return labels, annotations, namespace
-
-
-def label_problem(key: str, value: str) -> str | None:
-    prefix, _, name = key.rpartition("/")
-    if _LABEL_NAME.match(name) is None or (prefix and (len(prefix) > 253 or _DNS_SUBDOMAIN.match(prefix) is None)):
-        return "the key is not a label name"
-    if value and _LABEL_NAME.match(value) is None:
-        return "the value is not a label value (at most 63 of A-Z, a-z, 0-9, '-', '_', '.')"
-    return None
-
-
 def _platform(view: EcsView) -> tuple[Any, Any]:
     arch = view.get(("runtimePlatform", "cpuArchitecture"), str)
     family = view.get(("runtimePlatform", "operatingSystemFamily"), str)
@@ -363,29 +333,50 @@ def _platform(view: EcsView) -> tuple[Any, Any]:
     return arch, operating_system
 
 
-def _volumes(view: EcsView, containers: list[Container]) -> tuple[Volume, ...]:
+def _volumes(view: EcsView, containers: list[Container]) -> tuple[tuple[Volume, ...], list[Container]]:
+    """The pod's volumes, each named by a DNS label (ValidateVolumes: IsDNS1123Label, unique), and the containers
+    with their mounts following those names; mounts the API server would refuse are left out (K2E-W745)."""
     volumes: list[Volume] = []
-    for item_path, _ in view.sequence(("volumes",)):
-        name = view.get(item_path + ("name",), str)
-        if name is None:
+    renamed: dict[str, str] = {}  # ECS name -> Kubernetes name; the first volume of a name answers for mounts
+    for index, (item_path, _) in enumerate(view.sequence(("volumes",))):
+        raw = view.get(item_path + ("name",), str)
+        if raw is None:
             view.fail(item_path, "a volume needs a name")
+        name = volume_label(raw, index, [v.name for v in volumes])
+        if name != raw:
+            view.note(item_path + ("name",), "K2E-I707", f"volume {raw!r} is named {name} in Kubernetes; its mounts follow",
+                      covers=False)
+        renamed.setdefault(raw, name)
         host_path = view.get(item_path + ("host", "sourcePath"), str)
         view.mapping(item_path + ("host",))
         for key in ("efsVolumeConfiguration", "dockerVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration",
                     "configuredAtLaunch"):
             if view.filled(item_path + (key,)) and view.raw(item_path + (key,)) is not False:
-                view.note(item_path + (key,), "K2E-W730", f"volume {name!r} ({key}) became an emptyDir")
+                view.note(item_path + (key,), "K2E-W730", f"volume {raw!r} ({key}) became an emptyDir")
             else:
                 view.take(item_path + (key,))
         source = "host" if host_path else "scratch"
         volumes.append(Volume(name=name, source=source, host_path=host_path or None, origin=view.origin(item_path)))
-    known = {v.name for v in volumes}
-    for container in containers:
-        for mount in container.mounts:
-            if mount.volume not in known:
-                view.reader.note(_pointer_path(mount.origin.path, view), "K2E-W730",
-                                 f"mount {mount.path!r} of {container.name!r} names volume {mount.volume!r}, which the task does not declare; dropped")
-    return tuple(volumes)
+    return tuple(volumes), [_mounts_named(view, container, renamed) for container in containers]
+
+
+def _mounts_named(view: EcsView, container: Container, renamed: dict[str, str]) -> Container:
+    mounts = []
+    paths: set[str] = set()
+    for mount in container.mounts:
+        where = _pointer_path(mount.origin.path, view)
+        if mount.volume not in renamed:
+            view.reader.note(where, "K2E-W730", f"mount {mount.path!r} of {container.name!r} names volume "
+                             f"{mount.volume!r}, which the task does not declare; dropped")
+        elif not mount.path:
+            view.reader.note(where, "K2E-W745", f"mount of volume {mount.volume!r} in {container.name!r} has no "
+                             "containerPath; left out")
+        elif mount.path in paths:
+            view.reader.note(where, "K2E-W745", f"{container.name!r} already mounts a volume at {mount.path!r}; left out")
+        else:
+            paths.add(mount.path)
+            mounts.append(replace(mount, volume=renamed[mount.volume]))
+    return container if tuple(mounts) == container.mounts else replace(container, mounts=tuple(mounts))
 
 
 def _pointer_path(pointer: str, view: EcsView) -> Path:

@@ -2,8 +2,11 @@
 
 As the ECS payloads are checked against botocore's models (converter.ecs.validate), each manifest is
 checked against the strict JSON schema of its kind at Kubernetes 1.30 (no unknown fields), and against
-the API server's rules that a schema cannot state (names, selectors, unique containers, ...). A problem
-is a k2ecs bug: the conversion stops with exit 4 and nothing is written.
+the API server's rules that a schema cannot state (names, label and annotation keys, selectors, unique
+containers and volumes, mount paths, requests within limits, ...; the name and key rules are data in
+schemas/k8s_api_rules.json, which the reverse reader obeys through the same converter.kubernetes_output.rules).
+A problem is a k2ecs bug: the conversion stops with exit 4 and nothing is written. Env names follow the rule of
+Kubernetes 1.32 and later (RelaxedEnvironmentVariableValidation on by default), not the stricter 1.30 default.
 
 The schemas come from kubernetes-validate (a test dependency): ``python -m
 converter.kubernetes_output.validate`` writes ``schemas/k8s_output_schemas.json``, the kinds k2ecs
@@ -21,6 +24,9 @@ from typing import Any
 
 import jsonschema
 
+from converter.kubernetes_output.rules import (annotation_key_problem, annotations_size_problem, dns_label_problem,
+                                               env_name_problem, label_value_problem, port_name_problem,
+                                               qualified_name_problem, resources_problems)
 from converter.resources import load_schema, schemas_dir
 
 KUBERNETES_VERSION = "1.30"  # 1.30: native sidecars (initContainers[].restartPolicy) are in its schema
@@ -28,8 +34,6 @@ SCHEMA_FILE = "k8s_output_schemas.json"
 KINDS = (("apps/v1", "Deployment"), ("v1", "Service"), ("autoscaling/v2", "HorizontalPodAutoscaler"),
          ("v1", "ServiceAccount"))
 _DEFINITION_PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/")  # from a kind's file, within the definitions
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_IANA_SVC_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
 # Schema keywords whose value maps names to schemas: their keys are names, not keywords.
 _NAMED_SCHEMAS = ("properties", "patternProperties", "$defs")
 
@@ -50,36 +54,34 @@ def problems(document: dict[str, Any]) -> list[str]:
 
 
 def server_rules(document: dict[str, Any]) -> list[str]:
-    """What the API server refuses that the schema lets through (of what k2ecs writes)."""
+    """What the API server refuses that the schema lets through (of what k2ecs writes). The name and key rules
+    are data (schemas/k8s_api_rules.json, read through converter.kubernetes_output.rules), each citing its
+    upstream function; the structural ones below cite theirs."""
     found = []
-    name = document["metadata"]["name"]
-    if not _DNS_LABEL.match(name):
+    metadata = document["metadata"]
+    name = metadata["name"]
+    if dns_label_problem(name) is not None:
         found.append(f"name {name!r} is not a DNS label")
+    if document["kind"] == "Service" and dns_label_problem(name) is None and not name[0].isalpha():
+        found.append(f"name {name!r} is not a DNS-1035 label (a Service name starts with a letter: ValidateServiceName)")
+    namespace = metadata.get("namespace")
+    if namespace is not None and dns_label_problem(namespace) is not None:
+        found.append(f"namespace {namespace!r} is not a DNS label (ValidateNamespaceName)")
+    found += _meta_problems(metadata, "metadata")
     spec = document.get("spec", {})
     if document["kind"] == "Deployment":
-        pod = spec["template"]["spec"]
-        labels = spec["template"]["metadata"].get("labels", {})
+        template = spec["template"]
+        found += _meta_problems(template["metadata"], "template metadata")
+        found += _label_problems(spec["selector"].get("matchLabels", {}), "selector")
+        pod = template["spec"]
+        labels = template["metadata"].get("labels", {})
         if not spec["selector"]["matchLabels"].items() <= labels.items():
             found.append("selector does not match the template labels")
         if not pod.get("containers"):
             found.append("a pod needs at least one container")
-        init = pod.get("initContainers", [])
-        names = [c["name"] for c in init + pod.get("containers", [])]
-        if len(set(names)) != len(names) or not all(_DNS_LABEL.match(n) for n in names):
-            found.append(f"container names {names} are not unique DNS labels")
-        volumes = {v["name"] for v in pod.get("volumes", [])}
-        for container in init + pod.get("containers", []):
-            for port in container.get("ports", []):
-                if "name" in port and not _IANA_SVC_NAME.match(port["name"]):
-                    found.append(f"port name {port['name']!r} is not an IANA service name")
-            for mount in container.get("volumeMounts", []):
-                if mount["name"] not in volumes:
-                    found.append(f"mount of unknown volume {mount['name']!r}")
-            if not container.get("image"):
-                found.append(f"container {container['name']!r} has no image")
-            if "livenessProbe" in container and container.get("restartPolicy") != "Always" and container in init:
-                found.append(f"init container {container['name']!r} has a probe")
+        found += _pod_problems(pod)
     if document["kind"] == "Service":
+        found += _label_problems(spec.get("selector", {}), "selector")
         ports = spec.get("ports", [])
         if len(ports) > 1 and not all("name" in p for p in ports):
             found.append("a multi-port Service must name every port")
@@ -87,6 +89,79 @@ def server_rules(document: dict[str, Any]) -> list[str]:
             found.append("a Service without ports must be headless")
     if document["kind"] == "HorizontalPodAutoscaler" and spec.get("minReplicas", 1) < 1:
         found.append("minReplicas below 1")
+    return found
+
+
+def _meta_problems(meta: dict[str, Any], where: str) -> list[str]:
+    """ObjectMeta: ValidateLabels and ValidateAnnotations (apimachinery validateObjectMetaAccessorWithOptsCommon)."""
+    found = _label_problems(meta.get("labels", {}), f"{where} labels")
+    annotations = meta.get("annotations", {})
+    for key in annotations:
+        problem = annotation_key_problem(key)
+        if problem is not None:
+            found.append(f"{where} annotation key {key!r} {problem}")
+    size = annotations_size_problem(annotations)
+    if size is not None:
+        found.append(f"{where} annotations are too long: {size}")
+    return found
+
+
+def _label_problems(labels: dict[str, str], where: str) -> list[str]:
+    """ValidateLabels (apimachinery meta/v1/validation): keys IsQualifiedName, values IsValidLabelValue."""
+    found = []
+    for key, value in labels.items():
+        problem = qualified_name_problem(key)
+        if problem is not None:
+            found.append(f"{where} key {key!r} {problem}")
+        problem = label_value_problem(value)
+        if problem is not None:
+            found.append(f"{where} value {value!r} of {key!r} {problem}")
+    return found
+
+
+def _pod_problems(pod: dict[str, Any]) -> list[str]:
+    """core/validation ValidatePodSpec, of what k2ecs writes: volumes, containers, ports, env, mounts."""
+    found = []
+    init = pod.get("initContainers", [])
+    names = [c["name"] for c in init + pod.get("containers", [])]
+    if len(set(names)) != len(names) or any(dns_label_problem(n) is not None for n in names):
+        found.append(f"container names {names} are not unique DNS labels")
+    volume_names = [v["name"] for v in pod.get("volumes", [])]
+    for volume in pod.get("volumes", []):
+        problem = dns_label_problem(volume["name"])
+        if problem is not None:
+            found.append(f"volume name {volume['name']!r} {problem}")
+        if "hostPath" in volume and not volume["hostPath"].get("path"):
+            found.append(f"volume {volume['name']!r} has an empty hostPath path")
+    if len(set(volume_names)) != len(volume_names):
+        found.append(f"volume names {volume_names} are not unique")
+    for container in init + pod.get("containers", []):
+        who = f"container {container['name']!r}"
+        port_names = [p["name"] for p in container.get("ports", []) if "name" in p]
+        for port_name in port_names:
+            problem = port_name_problem(port_name)
+            if problem is not None:
+                found.append(f"port name {port_name!r} is not an IANA service name: it {problem}")
+        if len(set(port_names)) != len(port_names):
+            found.append(f"{who} repeats a port name: {port_names}")
+        for env in container.get("env", []):
+            problem = env_name_problem(env["name"])
+            if problem is not None:
+                found.append(f"{who} env name {env['name']!r} {problem}")
+        mount_paths = []
+        for mount in container.get("volumeMounts", []):
+            if mount["name"] not in volume_names:
+                found.append(f"mount of unknown volume {mount['name']!r}")
+            if not mount.get("mountPath"):
+                found.append(f"{who} mounts {mount['name']!r} at an empty mountPath")
+            mount_paths.append(mount.get("mountPath"))
+        if len(set(mount_paths)) != len(mount_paths):
+            found.append(f"{who} repeats a mountPath: {mount_paths}")
+        found += [f"{who} {problem}" for problem in resources_problems(container.get("resources", {}))]
+        if not container.get("image"):
+            found.append(f"{who} has no image")
+        if "livenessProbe" in container and container.get("restartPolicy") != "Always" and container in init:
+            found.append(f"init container {container['name']!r} has a probe")
     return found
 
 
