@@ -47,7 +47,7 @@ def _limits(*entries: Limit) -> dict[str, Limit]:
 L = Limit
 LIMITS: dict[str, Limit] = _limits(
     L("input-file-bytes", "input", "Size of one input file (or of stdin)", 64 * MIB, "bytes",
-      _OWN + "; every read stops one byte past it, whatever size the file reports", "converter.loader"),
+      _OWN + "; every read stops one byte past it, whatever size the file reports", "converter.source_files"),
     L("yaml-alias-references", "input", "Alias references in one file", 1_000, "references", _OWN,
       "converter.yaml_limits"),
     L("yaml-expanded-nodes", "input", "Nodes of one document once its aliases are expanded (\"billion laughs\")",

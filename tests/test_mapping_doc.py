@@ -111,11 +111,11 @@ def test_the_readme_limits_table_states_the_values_the_code_enforces():
 
 
 def test_the_code_reads_its_limits_from_the_table():
-    from converter import loader, output, yaml_bounds, yaml_limits
+    from converter import output, source_files, yaml_bounds, yaml_limits
     from converter.iac import cloudformation
     from converter.kubernetes import hpa, metadata
 
-    assert loader.MAX_FILE_BYTES == limits.limit_value("input-file-bytes") == 64 * 1024 * 1024
+    assert source_files.MAX_FILE_BYTES == limits.limit_value("input-file-bytes") == 64 * 1024 * 1024
     assert (yaml_limits.MAX_DEPTH, yaml_bounds.MAX_DOCUMENTS) == (limits.limit_value("yaml-depth"),
                                                                  limits.limit_value("yaml-documents"))
     assert metadata.MAX_FILE_STEM_CHARS == output.MAX_FILE_NAME_BYTES - len(".taskdef.json") == 242

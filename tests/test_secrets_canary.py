@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 
 from converter.cli import app
 from converter.commands import convert as convert_command
-from converter.loader import REDACTED, parse_text
+from converter.document_checks import REDACTED
+from converter.loader import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = uuid.uuid4().hex  # the random part: a leak of any canary, cut or encoded as text, contains it
