@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from converter import codes, limits, topics
 from converter.cli import app
-from converter.codes import CODES, CodeInfo, code_entry, doc_reference, explain, help_uri
+from converter.code_info import CodeInfo
+from converter.codes import CODES, code_entry, doc_reference, explain, help_uri
 from converter.mapping_doc import anchors, mapping_markdown, rule_tables
 from converter.report_formats.sarif import _rule
 from tests.helpers import ROOT
