@@ -305,9 +305,9 @@ def test_no_canary_in_a_crash_report(manifests, monkeypatch):
         raise RuntimeError(f"cannot read {obj.reader.document.data!r}")
 
     monkeypatch.setattr(context, "data_keys", crash)
-    import converter.kubernetes.container as container
+    import converter.kubernetes.container_env as container_env
 
-    monkeypatch.setattr(container, "data_keys", crash, raising=False)
+    monkeypatch.setattr(container_env, "data_keys", crash, raising=False)
     result = invoke(["convert", str(manifests)])
     assert result.exit_code == 70, result.output
     assert "internal error: RuntimeError: cannot read" in result.stderr and REDACTED in result.stderr
