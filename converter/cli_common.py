@@ -176,7 +176,7 @@ def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[Lis
     from converter.convert import convert as run_conversion  # lazy: start-up (module docstring)
     from converter.deferred import SourceText
     from converter.inputs import load_inputs
-    from converter.loader import read_source
+    from converter.source_files import read_source
 
     settings = flags.settings()
     enabled = gc.isenabled()
@@ -266,7 +266,7 @@ def keep_stdin(paths: List[str], fmt: str) -> Optional[str]:
     loader, so its Helm ``# Source:`` markers can place the findings (converter.sarif_root). Else None."""
     if fmt != "sarif" or "-" not in paths:
         return None
-    from converter.loader import MAX_FILE_BYTES  # lazy: start-up (module docstring)
+    from converter.source_files import MAX_FILE_BYTES  # lazy: start-up (module docstring)
 
     raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     sys.stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")

@@ -52,7 +52,7 @@ CONCERNS: tuple[Concern, ...] = _concerns(
                 "converter.kubernetes_output.service:render_service"),
        pairs="converter.ecs.service_wiring"),
     _C("env", "Environment and secrets", ("environment",),
-       forward=("converter.kubernetes.container:_environment", "converter.kubernetes.container:_env_from",
+       forward=("converter.kubernetes.container_env:container_environment", "converter.kubernetes.container_env:_env_from",
                 "converter.ecs.taskdef:_secret_arn", "converter.ecs.plaintext_secrets"),
        reverse=("converter.ecs_input.container:_pairs", "converter.ecs_input.container:secret_reference",
                 "converter.kubernetes_output.deployment:_container"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from converter.errors import InputError, UsageError
-from converter.loader import parse_text, read_source
+from converter.loader import parse_text
 from converter.resources import load_schema
 from converter.settings import Settings, is_placeholder
+from converter.source_files import read_source
 
 
 DEFAULT_CONFIG = "k2ecs.yaml"  # found in the current folder when --config is not given

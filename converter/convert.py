@@ -42,7 +42,7 @@ from converter.errors import OutputValidationError
 from converter.findings import Finding, make_finding
 from converter.intake import Intake, Pending, SourceRecord, skipped_finding  # noqa: F401 - skipped_finding for callers
 from converter.linking import Links, same_namespace  # noqa: F401 - same_namespace for callers
-from converter.loader import Document, Unreadable
+from converter.document import Document, Unreadable
 from converter.model import Autoscaling, Exposure, Workload
 from converter.registries import (  # noqa: F401 - the registries, for callers
     EXPECTED_API_VERSIONS,

@@ -18,9 +18,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from converter.document import Unreadable, guess_resource
 from converter.errors import InputError
-from converter.loader import Unreadable, guess_resource, parse_text, read_source
+from converter.loader import parse_text
 from converter.registries import WORKLOAD_PARSERS
+from converter.source_files import read_source
 from converter.yaml_parts import Part, split_stream
 
 

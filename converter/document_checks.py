@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from converter.errors import InputError
 
 if TYPE_CHECKING:  # converter.loader imports this module
-    from converter.loader import Document
+    from converter.document import Document
 
 # Control and bidirectional-override characters: never in a Kubernetes kind, name or namespace, and
 # these three reach every report line and file name (a terminal escape there would rewrite a CI log).

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from converter.document import Document, Unreadable
 from converter.errors import DocumentError, InputError
 from converter.findings import Finding, Origin, make_finding, sort_findings
 from converter.inputs import Skipped
 from converter.kubernetes.context import ParseContext, Referenced
 from converter.kubernetes.reader import Reader
-from converter.loader import Document, Unreadable
 from converter.registries import (
     EXPECTED_API_VERSIONS,
     REFERENCED_KINDS,

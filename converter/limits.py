@@ -47,7 +47,7 @@ def _limits(*entries: Limit) -> dict[str, Limit]:
 L = Limit
 LIMITS: dict[str, Limit] = _limits(
     L("input-file-bytes", "input", "Size of one input file (or of stdin)", 64 * MIB, "bytes",
-      _OWN + "; every read stops one byte past it, whatever size the file reports", "converter.loader"),
+      _OWN + "; every read stops one byte past it, whatever size the file reports", "converter.source_files"),
     L("yaml-alias-references", "input", "Alias references in one file", 1_000, "references", _OWN,
       "converter.yaml_limits"),
     L("yaml-expanded-nodes", "input", "Nodes of one document once its aliases are expanded (\"billion laughs\")",
@@ -72,9 +72,9 @@ LIMITS: dict[str, Limit] = _limits(
       "converter.output_guard, converter.own_report"),
     L("hpa-stabilization-window-seconds", "kubernetes", "HPA behavior stabilizationWindowSeconds", 3600, "seconds",
       "Kubernetes autoscaling/v2 HPAScalingRules.stabilizationWindowSeconds (validation: 0-3600)",
-      "converter.kubernetes.hpa, converter.ecs_input.scaling"),
+      "converter.kubernetes.hpa_behavior, converter.ecs_input.scaling"),
     L("hpa-policy-period-seconds", "kubernetes", "HPA behavior policy periodSeconds", 1800, "seconds",
-      "Kubernetes autoscaling/v2 HPAScalingPolicy.periodSeconds (validation: 1-1800)", "converter.kubernetes.hpa"),
+      "Kubernetes autoscaling/v2 HPAScalingPolicy.periodSeconds (validation: 1-1800)", "converter.kubernetes.hpa_behavior"),
     L("cfn-stack-resources", "cloudformation", "Resources in one stack", 500, "resources",
       "AWS CloudFormation User Guide, \"CloudFormation quotas\"", "converter.iac.render (K2E-E660)"),
     L("cfn-stack-parameters", "cloudformation", "Parameters in one stack", 200, "parameters",

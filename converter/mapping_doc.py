@@ -20,7 +20,8 @@ import re
 import sys
 from typing import Any, Iterable, NamedTuple
 
-from converter.codes import CODES, MAPPING_DOC, CodeInfo, code_anchor, topic_anchor
+from converter.code_info import CodeInfo
+from converter.codes import CODES, MAPPING_DOC, code_anchor, topic_anchor
 from converter.concerns import BY_KEY, CONCERNS, source_path
 from converter.field_pairs import Pair, forward_pairs, pair_tables, reverse_pairs
 from converter.limits import GROUPS, LIMITS

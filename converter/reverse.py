@@ -33,7 +33,7 @@ from converter.kubernetes_output.hpa import render_hpa
 from converter.kubernetes_output.service import render_service
 from converter.kubernetes_output.serviceaccount import render_service_account
 from converter.kubernetes_output.validate import problems as manifest_problems
-from converter.loader import Document, Unreadable
+from converter.document import Document, Unreadable
 from converter.model import Rollout
 from converter.reverse_links import ScalingRecords, TargetIndex, TaskIndex, link_policies
 

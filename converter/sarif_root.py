@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from converter.errors import UsageError
-from converter.loader import MAX_FILE_BYTES
 from converter.report_formats.sarif_locations import Locator, helm_sources
+from converter.source_files import MAX_FILE_BYTES
 
 CHART_SEARCH_MAX_FOLDERS = 20_000  # bounds the walk for Chart.yaml in a large checkout
 _CHART_NAME = re.compile(r"^name:\s*['\"]?([A-Za-z0-9_.-]+)", re.M)

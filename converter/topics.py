@@ -1,6 +1,6 @@
 """The mapping topics of docs/MAPPING.md: what a finding code's rule is about, and where modules point readers.
 
-A finding code names its topics (``converter.codes.CodeInfo.topics``); docs/MAPPING.md gives each topic an
+A finding code names its topics (``converter.code_info.CodeInfo.topics``); docs/MAPPING.md gives each topic an
 anchor (``topic-`` and the key), its summary and the codes filed under it. Module docstrings cite a topic as
 ``docs/MAPPING.md#topic-probes``. A key is an anchor: never rename one. The summaries state the rule
 k2ecs follows and the upstream source it follows; where an earlier draft of the mapping reference

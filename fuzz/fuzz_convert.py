@@ -31,10 +31,11 @@ if atheris is not None and __name__ == "__main__":  # instrument for the fuzzer,
 from converter.baseline import review  # noqa: E402
 from converter.convert import convert  # noqa: E402
 from converter.errors import K2ecsError  # noqa: E402
-from converter.loader import decode_source, parse_text  # noqa: E402
+from converter.loader import parse_text  # noqa: E402
 from converter.output import check_file_names, output_files, stdout_document  # noqa: E402
 from converter.report import FORMATS, build_report, render  # noqa: E402
 from converter.settings import Settings  # noqa: E402
+from converter.source_files import decode_source  # noqa: E402
 
 try:  # the template formats (issue 5) render the same conversion; jinja2 is imported only here
     from converter.iac.render import FORMATS as IAC_FORMATS, render as render_iac

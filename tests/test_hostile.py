@@ -23,13 +23,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from converter import loader
+from converter import source_files, yaml_limits
 from converter.cli import app
 from converter.convert import convert
+from converter.document import pointer
 from converter.errors import ExitStatus, InputError
 from converter.findings import Severity
-from converter.loader import decode_source, parse_text, pointer
+from converter.loader import parse_text
 from converter.settings import Settings
+from converter.source_files import decode_source
 from tests.helpers import fast_dump_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,9 +183,10 @@ def _readme_limits() -> str:
     return match.group(1).replace(",", "")
 
 
-@pytest.mark.parametrize("constant", ["MAX_FILE_BYTES", "MAX_ALIAS_REFERENCES", "MAX_EXPANDED_NODES", "MAX_DEPTH"])
-def test_readme_states_each_limit(constant):
-    assert str(getattr(loader, constant)) in _readme_limits(), f"README Limits does not state {constant}"
+@pytest.mark.parametrize("module, constant", [(source_files, "MAX_FILE_BYTES"), (yaml_limits, "MAX_ALIAS_REFERENCES"),
+                                              (yaml_limits, "MAX_EXPANDED_NODES"), (yaml_limits, "MAX_DEPTH")])
+def test_readme_states_each_limit(module, constant):
+    assert str(getattr(module, constant)) in _readme_limits(), f"README Limits does not state {constant}"
 
 
 def _limit_error(text: str) -> InputError:
@@ -193,16 +196,16 @@ def _limit_error(text: str) -> InputError:
 
 
 def test_each_limit_error_names_the_limit():
-    refs = ", ".join(["*x"] * (loader.MAX_ALIAS_REFERENCES + 1))
-    assert f"more than {loader.MAX_ALIAS_REFERENCES} alias references" in str(
+    refs = ", ".join(["*x"] * (yaml_limits.MAX_ALIAS_REFERENCES + 1))
+    assert f"more than {yaml_limits.MAX_ALIAS_REFERENCES} alias references" in str(
         _limit_error(f"kind: A\nv: &x 1\nl: [{refs}]\n"))
     laughs = ["a: &a [" + ", ".join(["x"] * 10) + "]"]
     laughs += [f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]" for p, c in zip("abcdef", "bcdefg")]
-    assert f"more than {loader.MAX_EXPANDED_NODES} nodes" in str(_limit_error("\n".join(laughs) + "\n"))
-    depth = loader.MAX_DEPTH + 1
-    assert f"deeper than {loader.MAX_DEPTH} levels" in str(_limit_error("kind: A\nx: " + "[" * depth + "]" * depth))
-    with pytest.raises(InputError, match=f"over the {loader.MAX_FILE_BYTES}-byte limit"):
-        decode_source(b" " * (loader.MAX_FILE_BYTES + 1), "<stdin>")
+    assert f"more than {yaml_limits.MAX_EXPANDED_NODES} nodes" in str(_limit_error("\n".join(laughs) + "\n"))
+    depth = yaml_limits.MAX_DEPTH + 1
+    assert f"deeper than {yaml_limits.MAX_DEPTH} levels" in str(_limit_error("kind: A\nx: " + "[" * depth + "]" * depth))
+    with pytest.raises(InputError, match=f"over the {source_files.MAX_FILE_BYTES}-byte limit"):
+        decode_source(b" " * (source_files.MAX_FILE_BYTES + 1), "<stdin>")
 
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -212,10 +215,10 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     huge = tmp_path / "huge.yaml"
     with open(huge, "wb") as handle:
-        handle.truncate(loader.MAX_FILE_BYTES + 1)  # sparse: nothing is really written
+        handle.truncate(source_files.MAX_FILE_BYTES + 1)  # sparse: nothing is really written
     result = run_cli("convert", str(huge), "-o", str(tmp_path / "out"))
     assert result.returncode == ExitStatus.INVALID_INPUT
-    assert f"over the {loader.MAX_FILE_BYTES}-byte limit" in result.stderr.decode()
+    assert f"over the {source_files.MAX_FILE_BYTES}-byte limit" in result.stderr.decode()
     assert not (tmp_path / "out").exists()
 
 
@@ -436,7 +439,7 @@ def test_the_direction_sniff_reads_stdin_within_the_size_limit(monkeypatch, snif
     # the sniff reads stdin before the loader does: it must never ask for more than the loader's limit
     import importlib
 
-    from converter.loader import MAX_FILE_BYTES
+    from converter.source_files import MAX_FILE_BYTES
 
     module, function = sniffer.split(":")
     stdin = _CountingStdin(b"kind: Deployment\n")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from converter import loader
+from converter import loader, source_files
 from converter.cli import app
 from converter.errors import ExitStatus
 from tests.helpers import run_k2ecs
@@ -26,7 +26,7 @@ def convert(*args: str, stdin: str | None = None):
 
 @pytest.fixture
 def small_limit(monkeypatch):
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", SMALL_LIMIT)
+    monkeypatch.setattr(source_files, "MAX_FILE_BYTES", SMALL_LIMIT)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
@@ -51,7 +51,7 @@ def test_a_folder_walk_reads_only_regular_files(tmp_path):
     other = tmp_path / "other.yaml"
     other.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\ndata: {a: b}\n")
     (folder / "linked.yaml").symlink_to(other)  # a link to a regular file is read
-    assert loader.expand_paths([str(folder)]) == sorted(
+    assert source_files.expand_paths([str(folder)]) == sorted(
         str(folder / name) for name in ["linked.yaml", *os.listdir(SAMPLE)])
     for fmt in ("text", "json", "markdown", "sarif", "junit"):  # the subprocess's timeout guards a hang
         result = run_k2ecs("convert", str(folder), "--fail-on", "never", "--report", fmt)

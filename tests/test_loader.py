@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from converter import loader, yaml_limits
+from converter import loader, yaml_limits, yaml_line_loader
 from converter.convert import convert
+from converter.document import Document, pointer
 from converter.errors import InputError
-from converter.loader import Document, expand_paths, load_paths, parse_text, pointer, read_source
+from converter.loader import load_paths, parse_text
 from converter.settings import Settings
+from converter.source_files import expand_paths, read_source
 from tests.helpers import within_call_budget
 
 BAD_DIR = Path(__file__).resolve().parent / "bad_input"
@@ -402,7 +404,7 @@ def test_alias_bomb_of_mappings_rejected_with_bounded_work():
 
 
 def test_alias_references_are_counted():
-    refs = ", ".join(["*x"] * (loader.MAX_ALIAS_REFERENCES + 1))
+    refs = ", ".join(["*x"] * (yaml_limits.MAX_ALIAS_REFERENCES + 1))
     err = error(f"kind: A\nv: &x 1\nl: [{refs}]\n")
     assert "alias" in err.message
     refs_ok = ", ".join(["*x"] * 50)
@@ -562,19 +564,19 @@ def test_plain_scalars_resolve_as_pyyaml_does_except_timestamps(value: str) -> N
     expected = Resolver().resolve(ScalarNode, value, (True, False))
     if expected == "tag:yaml.org,2002:timestamp" or ":" in value:
         expected = "tag:yaml.org,2002:str"  # nor base 60 (190:20:30): kubectl's decoder has neither
-    ours = loader._CoreResolver()
+    ours = yaml_line_loader._CoreResolver()
     assert [ours.resolve(ScalarNode, value, (True, False)) for _ in range(2)] == [expected, expected]  # then cached
     assert ours.resolve(ScalarNode, value, (False, True)) == "tag:yaml.org,2002:str"  # quoted
 
 
 def test_the_cache_of_plain_scalar_tags_stays_bounded() -> None:
-    text = "kind: A\nitems:\n" + "".join(f"- value-{n}\n" for n in range(2 * loader._PLAIN_TAGS_KEPT))
-    assert len(parse_text(text, "many.yaml")[0].data["items"]) == 2 * loader._PLAIN_TAGS_KEPT
-    assert len(loader._PLAIN_TAGS) <= loader._PLAIN_TAGS_KEPT
+    text = "kind: A\nitems:\n" + "".join(f"- value-{n}\n" for n in range(2 * yaml_line_loader._PLAIN_TAGS_KEPT))
+    assert len(parse_text(text, "many.yaml")[0].data["items"]) == 2 * yaml_line_loader._PLAIN_TAGS_KEPT
+    assert len(yaml_line_loader._PLAIN_TAGS) <= yaml_line_loader._PLAIN_TAGS_KEPT
     # and what is met after it filled up is remembered: the streaming conversion parses the Services and
     # HPAs first, whose names filled it before the workloads' repeated keys came
     parse_text("containerPort: 80\n", "late.yaml")
-    assert loader._PLAIN_TAGS.get("containerPort") == "tag:yaml.org,2002:str"
+    assert yaml_line_loader._PLAIN_TAGS.get("containerPort") == "tag:yaml.org,2002:str"
 
 
 class _LibyamlWithItsOwnLimit:

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from converter import codes, limits, topics
 from converter.cli import app
-from converter.codes import CODES, CodeInfo, code_entry, doc_reference, explain, help_uri
+from converter.code_info import CodeInfo
+from converter.codes import CODES, code_entry, doc_reference, explain, help_uri
 from converter.mapping_doc import anchors, mapping_markdown, rule_tables
 from converter.report_formats.sarif import _rule
 from tests.helpers import ROOT
@@ -111,15 +112,15 @@ def test_the_readme_limits_table_states_the_values_the_code_enforces():
 
 
 def test_the_code_reads_its_limits_from_the_table():
-    from converter import loader, output, yaml_bounds, yaml_limits
+    from converter import output, source_files, yaml_bounds, yaml_limits
     from converter.iac import cloudformation
-    from converter.kubernetes import hpa, metadata
+    from converter.kubernetes import hpa_behavior, metadata
 
-    assert loader.MAX_FILE_BYTES == limits.limit_value("input-file-bytes") == 64 * 1024 * 1024
+    assert source_files.MAX_FILE_BYTES == limits.limit_value("input-file-bytes") == 64 * 1024 * 1024
     assert (yaml_limits.MAX_DEPTH, yaml_bounds.MAX_DOCUMENTS) == (limits.limit_value("yaml-depth"),
                                                                  limits.limit_value("yaml-documents"))
     assert metadata.MAX_FILE_STEM_CHARS == output.MAX_FILE_NAME_BYTES - len(".taskdef.json") == 242
-    assert hpa.MAX_WINDOW == limits.limit_value("hpa-stabilization-window-seconds")
+    assert hpa_behavior.MAX_WINDOW == limits.limit_value("hpa-stabilization-window-seconds")
     assert cloudformation.QUOTAS["resources"] == limits.limit_value("cfn-stack-resources")
     assert codes.REPO_URL == "https://github.com/k2ecs/k2ecs"
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from converter.convert import convert
+from converter.document import pointer
 from converter.errors import InputError
 from converter.inputs import load_inputs
-from converter.loader import load_paths, pointer
+from converter.loader import load_paths
 from converter.settings import Settings
 from tests.helpers import corpus_k8s_files, leaves, pointer_parts, require_corpus, sample_cases, yields_nothing
 

@@ -20,11 +20,12 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, event, given, settings, strategies as st
 
 from converter.convert import convert
+from converter.document import pointer
 from converter.ecs.rollout import rolling_percentages
 from converter.ecs.sizing import fargate_sizes, smallest_fargate_size
 from converter.ecs.validate import validate_payloads
 from converter.errors import InputError
-from converter.loader import parse_text, pointer
+from converter.loader import parse_text
 from converter.quantity import QuantityError, cpu_units_from_cores, mib_from_bytes, parse_quantity
 from converter.settings import Settings
 from tests.helpers import fast_dump_all, leaves, pointer_parts

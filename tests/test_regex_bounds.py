@@ -1,6 +1,6 @@
 """Regular expressions run on untrusted text do work linear in it (issue 21: "catastrophic backtracking").
 
-Two patterns did not: loader._GUESS_NAME (names an unparsable document) tried a metadata block of n
+Two patterns did not: document._GUESS_NAME (names an unparsable document) tried a metadata block of n
 indented lines without a name in 2^n ways, and sarif_locations.HELM_SOURCE scanned a line's trailing
 blanks once per character before them. Their rewrites must match exactly what the old patterns matched
 (checked here against the old patterns on small generated texts, where the old ones are still quick),
@@ -17,7 +17,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converter.loader import _GUESS_NAME, guess_resource
+from converter.document import _GUESS_NAME, guess_resource
 from converter.report_formats.sarif_locations import helm_sources
 from tests.helpers import ROOT
 
@@ -50,7 +50,7 @@ def test_guess_resource_still_names_a_broken_document() -> None:
 
 _HOSTILE = """
 import sys
-from converter.loader import guess_resource
+from converter.document import guess_resource
 from converter.report_formats.sarif_locations import helm_sources
 # 400 indented lines under metadata and no name: the old pattern split each line two ways, 2^400 tries.
 assert guess_resource("kind: Pod\\nmetadata:\\n" + "  a\\n" * 400 + "spec: [\\n") == "Pod/(unnamed)"

@@ -240,7 +240,7 @@ def test_a_kubernetes_manifest_among_ecs_input_costs_that_document():
 
 
 def test_ecs_input_of_which_nothing_can_be_read_is_still_an_input_error():
-    from converter.loader import Unreadable
+    from converter.document import Unreadable
     from converter.reverse import convert_to_kubernetes
 
     broken = InputError("not valid YAML: flow mapping left open", file="t.json", line=1)

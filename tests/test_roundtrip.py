@@ -64,7 +64,8 @@ from converter.ecs_input.view import api_name
 from converter.errors import InputError
 from converter.kubernetes_output.dump import dump_documents
 from converter.inputs import load_inputs
-from converter.loader import Document, load_paths, parse_text
+from converter.document import Document
+from converter.loader import load_paths, parse_text
 from converter.quantity import cpu_units_from_cores, mib_from_bytes, parse_quantity
 from converter.reverse import convert_to_kubernetes
 from converter.settings import Settings

@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 
 from converter.cli import app
 from converter.commands import convert as convert_command
-from converter.loader import REDACTED, parse_text
+from converter.document_checks import REDACTED
+from converter.loader import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = uuid.uuid4().hex  # the random part: a leak of any canary, cut or encoded as text, contains it
@@ -304,9 +305,9 @@ def test_no_canary_in_a_crash_report(manifests, monkeypatch):
         raise RuntimeError(f"cannot read {obj.reader.document.data!r}")
 
     monkeypatch.setattr(context, "data_keys", crash)
-    import converter.kubernetes.container as container
+    import converter.kubernetes.container_env as container_env
 
-    monkeypatch.setattr(container, "data_keys", crash, raising=False)
+    monkeypatch.setattr(container_env, "data_keys", crash, raising=False)
     result = invoke(["convert", str(manifests)])
     assert result.exit_code == 70, result.output
     assert "internal error: RuntimeError: cannot read" in result.stderr and REDACTED in result.stderr

@@ -43,8 +43,8 @@ runpy.run_module("converter", run_name="__main__", alter_sys=True)
 """
 
 # The modules whose value classes are records (converter.record), no longer dataclasses.
-RECORD_MODULES = ("converter.model", "converter.model_exposure", "converter.settings", "converter.codes", "converter.baseline",
-                  "converter.kubernetes.container", "converter.kubernetes.context", "converter.kubernetes.hpa",
+RECORD_MODULES = ("converter.model", "converter.model_exposure", "converter.settings", "converter.code_info", "converter.baseline",
+                  "converter.kubernetes.container_env", "converter.kubernetes.context", "converter.kubernetes.hpa_behavior",
                   "converter.kubernetes.metadata", "converter.ecs.rollout",
                   "converter.ecs.service_wiring", "converter.ecs.sizing", "converter.ecs.taskdef",
                   "converter.ecs_input.detect", "converter.ecs_input.intrinsics", "converter.calls",

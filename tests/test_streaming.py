@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from converter.convert import WORKLOAD_PARSERS, convert
 from converter.deferred import Deferred, SourceText
 from converter.errors import K2ecsError
-from converter.loader import expand_paths, parse_text, read_source, read_text
+from converter.loader import parse_text, read_text
 from converter.settings import Settings
+from converter.source_files import expand_paths, read_source
 from converter.yaml_parts import split_stream
 from tests.helpers import CORPUS, ROOT
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from converter.ecs.java_patterns import python_pattern
 from converter.ecs.validate import (check_scaling, check_service, check_task_definition, validate_operation,
                                     validate_payloads)
-from converter.ecs.validate_model import python_pattern
 from converter.resources import load_schema
 
 RESOURCE_ID = "service/<k2ecs:cluster>/web"

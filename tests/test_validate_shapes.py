@@ -219,11 +219,11 @@ def test_patterns_cut_down_to_ascii_judge_ascii_values_alike(pattern, monkeypatc
     XmlString's class of all Unicode took 2.4 ms of every start); on ASCII text both must agree."""
     import random
 
-    from converter.ecs import validate_model
+    from converter.ecs import java_patterns
 
-    ours = validate_model.python_pattern.__wrapped__(pattern, ascii_only=True)
-    monkeypatch.setattr(validate_model, "_ascii_classes", lambda text: None)
-    whole = validate_model.python_pattern.__wrapped__(pattern, ascii_only=True)
+    ours = java_patterns.python_pattern.__wrapped__(pattern, ascii_only=True)
+    monkeypatch.setattr(java_patterns, "_ascii_classes", lambda text: None)
+    whole = java_patterns.python_pattern.__wrapped__(pattern, ascii_only=True)
     assert (ours is None) == (whole is None)
     if ours is None:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from converter import loader, yaml_bounds, yaml_limits
+from converter import loader, source_files, yaml_bounds, yaml_limits
 from converter.errors import InputError
 from converter.yaml_bounds import bound_problem, counted_problem, estimated_nodes
 
@@ -57,7 +57,7 @@ def test_inputs_past_a_bound_are_refused_with_one_line(monkeypatch, tmp_path, te
     path = tmp_path / "big.yaml"
     path.write_text(text)
     with pytest.raises(InputError) as caught:
-        loader.read_source(str(path))
+        source_files.read_source(str(path))
     assert message in str(caught.value) and caught.value.line is not None
 
 

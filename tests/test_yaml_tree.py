@@ -16,7 +16,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from converter import loader, yaml_tree
+from converter import document, loader, yaml_tree
 from converter.errors import InputError
 from tests.helpers import SAMPLES, corpus_k8s_files
 
@@ -32,7 +32,7 @@ def _typed(value: Any) -> Any:
     return (type(value).__name__, repr(value))
 
 
-def _tables(document: loader.Document) -> list[Any]:
+def _tables(document: document.Document) -> list[Any]:
     """Each mapping's and list's entry of the line table, in document order."""
     found: list[Any] = []
     stack = [document.data]

@@ -6,8 +6,8 @@ import re
 import unicodedata
 from typing import Any
 
+from converter.document import pointer
 from converter.findings import Finding, make_finding
-from converter.loader import pointer
 from converter.model import Workload
 from converter.resources import load_schema
 

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import re
-from decimal import Decimal
 from typing import Any, Callable
 
 from converter.ecs.healthcheck import render_health_check
-from converter.ecs.sizing import TaskSize, bytes_to_mib, cores_to_units, need, pod_total
+from converter.ecs.sizing import TaskSize, bytes_to_mib, cores_to_units, need
 from converter.ecs.tags import render_tags
+from converter.ecs.task_resources import ephemeral_storage, fit_container_cpu, fit_container_memory
 from converter.findings import Finding, make_finding
 from converter.model import Container, Workload
 from converter.record import Record, set_field
 from converter.resources import load_schema
 from converter.settings import Settings, placeholder
 
-GIB = 2**30
-FARGATE_DEFAULT_STORAGE_GIB = 20  # botocore EphemeralStorage: "the default is 20 GiB"
 WINDOWS_FAMILY = "WINDOWS_SERVER_2022_CORE"  # the version Kubernetes does not carry (#topic-pod-networking): stated in W148
 PortNamer = Callable[[str, int, "str | None"], str]
 
@@ -32,8 +29,8 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
                              dropped_ports=_shared_ports(workload, findings), findings=findings)
     containers = [_container(c, context) for c in workload.containers]
     _dependencies(workload, containers, findings)
-    _fit_container_memory(workload, containers, size, findings)
-    _fit_container_cpu(containers, size)
+    fit_container_memory(workload, containers, size, findings)
+    fit_container_cpu(containers, size)
     payload: dict[str, Any] = {
         "family": family,
         "networkMode": "awsvpc",
@@ -62,7 +59,7 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
         payload["runtimePlatform"] = platform
     if workload.share_process_namespace:
         payload["pidMode"] = "task"
-    storage = _ephemeral_storage(workload, settings, findings)
+    storage = ephemeral_storage(workload, settings, findings)
     if storage is not None:
         payload["ephemeralStorage"] = {"sizeInGiB": storage}
     volumes = _volumes(workload, settings, findings)
@@ -312,71 +309,6 @@ def _dependencies(workload: Workload, containers: list[dict[str, Any]], findings
         findings.append(make_finding("K2E-I141", workload.origin,
                                      f"{len(inits)} init container(s) of {workload.resource} became non-essential containers "
                                      "chained with dependsOn SUCCESS; the task size covers each of them next to the sidecars started before it, so they carry no container-level cpu or memory"))
-
-
-def _fit_container_memory(workload: Workload, containers: list[dict[str, Any]], size: TaskSize,
-                          findings: list[Finding]) -> None:
-    total = sum(c.get("memory", 0) for c in containers)
-    if total > size.memory_mib:
-        for container in containers:
-            container.pop("memory", None)
-        findings.append(make_finding("K2E-W210", workload.origin,
-                                     f"container memory limits ({total} MiB) exceed the task memory ({size.memory_mib} MiB); per-container limits left out"))
-
-
-def _fit_container_cpu(containers: list[dict[str, Any]], size: TaskSize) -> None:
-    """Each container's cpu is its need rounded up; the task cpu is the exact sum rounded up once, so the
-    containers may total up to one unit per container more than the task (100m + 100m + 50m: 103 + 103 + 52
-    against 256), which ECS rejects (V9). The largest shares give up the excess, one unit each: a share is a
-    weight, and one unit in a hundred changes nothing the pod would notice."""
-    if not size.cpu_written:
-        return
-    excess = sum(c.get("cpu", 0) for c in containers) - size.cpu_units
-    for container in sorted((c for c in containers if c.get("cpu", 0) > 1), key=lambda c: -c["cpu"]):
-        if excess <= 0:
-            break
-        container["cpu"] -= 1
-        excess -= 1
-
-
-def _ephemeral_storage(workload: Workload, settings: Settings, findings: list[Finding]) -> int | None:
-    """The task's ephemeralStorage in GiB, or None: the pod's ephemeral-storage aggregated like cpu and memory
-    (component-helpers resource/helpers.go), each container's limit, else its request.
-
-    ephemeralStorage applies to Fargate only (botocore EphemeralStorage: "only supported for tasks hosted
-    on Fargate"); on EC2 the container instance's disk is what the task gets.
-    """
-    def amount(container: Container) -> Decimal | None:
-        return container.resources.ephemeral_storage_bytes
-
-    if all(amount(c) is None for c in workload.containers):
-        return None
-    gib = math.ceil(pod_total(workload.containers, amount) / GIB)
-    # The values that are not written are named where they are (the round trip cannot bring them back).
-    dropped = [f"{c.origin.path}/resources/{section}/ephemeral-storage" for c in workload.containers
-               if amount(c) is not None for section in ("requests", "limits")]
-    if not settings.fargate:
-        findings.append(make_finding("K2E-I207", workload.origin,
-                                     f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) was not written: "
-                                     "ephemeralStorage applies to Fargate only; on EC2 the task uses the instance's disk",
-                                     paths=dropped))
-        return None
-    limits = load_schema("ecs_rules.json")["V18_ephemeral_storage"]
-    if gib <= FARGATE_DEFAULT_STORAGE_GIB:
-        findings.append(make_finding("K2E-I207", workload.origin,
-                                     f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) is covered by the "
-                                     f"Fargate default of {FARGATE_DEFAULT_STORAGE_GIB} GiB; ephemeralStorage not written", paths=dropped))
-        return None
-    if gib > limits["max"]:
-        findings.append(make_finding("K2E-W212", workload.origin,
-                                     f"ephemeral-storage of {workload.resource} needs {gib} GiB; Fargate gives a task at most "
-                                     f"{limits['max']} GiB, so ephemeralStorage {limits['max']} was written and the pod's "
-                                     f"last {gib - limits['max']} GiB are missing"))
-        return limits["max"]
-    findings.append(make_finding("K2E-I207", workload.origin,
-                                 f"ephemeral-storage of {workload.resource} ({gib} GiB for the pod) became the task's "
-                                 f"ephemeralStorage {gib} GiB, shared by its containers"))
-    return max(gib, limits["min"])
 
 
 def _volumes(workload: Workload, settings: Settings, findings: list[Finding]) -> list[dict[str, Any]]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from converter.document import Document, pointer
 from converter.errors import DocumentError
 from converter.findings import Finding, Origin, make_finding
-from converter.loader import Document, pointer
 
 Path = tuple[Any, ...]
 _MISSING = object()

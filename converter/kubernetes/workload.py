@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.kubernetes.container import PodFacts, parse_container
+from converter.kubernetes.container import parse_container
+from converter.kubernetes.container_env import PodFacts
 from converter.kubernetes.context import ParseContext
 from converter.kubernetes.metadata import name_problem, read_metadata, shown
 from converter.kubernetes.injection import expected_sidecars

@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Optional
 from urllib.parse import quote
 
-from converter.codes import CODES, CodeInfo, help_uri, topic_uri
+from converter.code_info import CodeInfo
+from converter.codes import CODES, help_uri, topic_uri
 from converter.report_formats.sarif_locations import Locator
 from converter.topics import TOPICS
 
