@@ -138,3 +138,22 @@ def test_within_limits_without_counting_still_checks_depth() -> None:
     assert yaml_limits.within_limits(deep, count_nodes=False) is False
     assert yaml_limits.shape_problem(deep, aliases=False) == f"nesting deeper than {yaml_limits.MAX_DEPTH} levels"
     assert yaml_cfn.CFN_SHORT_TAGS["!Ref"] == "Ref"
+
+
+def test_an_ecs_view_spells_each_path_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """EcsView.spell ran twice per get, mapping and sequence (raw, then the Reader call): 1.64 million
+    calls for a 16 MB template. Each now spells once and passes the spelling on, with the same answers."""
+    from converter.ecs_input.intrinsics import Template
+    from converter.ecs_input.view import EcsView
+    from converter.kubernetes.reader import Reader
+    text = ("Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Cpu: '256'\n"
+            "      PlacementStrategies: [{Type: spread}]\n      ContainerDefinitions:\n      - Name: app\n"
+            "        LogConfiguration: {Options: {awslogs-group: g}}\n")
+    [document] = loader.parse_text(text, "t.yaml", cfn_tags=True, keep_last=False)
+    view = EcsView(Reader(document, "T"), ("Resources", "T", "Properties"), Template())
+    spelled = _spy(monkeypatch, EcsView, "spell")
+    assert view.get(("cpu",), int) == 256 and len(spelled) == 1
+    assert [item for _, item in view.sequence(("placementStrategy",))] == [{"Type": "spread"}] and len(spelled) == 2
+    assert view.mapping(("containerDefinitions", 0, "logConfiguration", "options")) == {"awslogs-group": "g"}
+    assert len(spelled) == 3
+    assert view.get(("containerDefinitions", 0, "name"), str) == "app" and len(spelled) == 4
