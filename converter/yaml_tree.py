@@ -81,7 +81,7 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
             key = intern(key_node.value)
             if key in data:
                 raise Unusual  # a duplicate key: the loader names both lines
-            if value_node.__class__ is ScalarNode and value_node.tag not in tags:
+            if value_node.__class__ is ScalarNode and (value_node.tag == _STR or value_node.tag not in tags):
                 data[key] = value_node.value if value_node.tag == _STR else _scalar(value_node, constructor)
             else:
                 data[key] = _container(value_node, constructor, first_line, line_table, depth + 1, tags)
@@ -91,7 +91,7 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
     if cls is SequenceNode and (core or node.tag == _SEQ):
         items: list[Any] = []
         for item in node.value:
-            if item.__class__ is ScalarNode and item.tag not in tags:
+            if item.__class__ is ScalarNode and (item.tag == _STR or item.tag not in tags):
                 items.append(item.value if item.tag == _STR else _scalar(item, constructor))
             else:
                 items.append(_container(item, constructor, first_line, line_table, depth + 1, tags))
