@@ -35,12 +35,6 @@ def api_name(prop: str) -> str:
     return API_NAMES.get(prop) or prop[:1].lower() + prop[1:]
 
 
-# (member, parent member) -> its CloudFormation spelling: cfn_name's answers, kept (a few hundred member names).
-# Bounded: a step that is not a Key may still come from the input (a map's keys), so the table cannot grow with it.
-_CFN_SPELLING: dict[tuple[str, Any], str] = {}
-_CFN_SPELLING_KEPT = 4096
-
-
 class Key(str):
     """A path step that is data, not a field name (a docker label, a log option): never respelled."""
 
@@ -65,13 +59,8 @@ class EcsView:
         for step in path:
             cls = step.__class__
             if cls is str:
-                name = _CFN_SPELLING.get((step, previous))
-                if name is None:
-                    name = cfn_name(step, previous)
-                    if len(_CFN_SPELLING) < _CFN_SPELLING_KEPT:
-                        _CFN_SPELLING[(step, previous)] = name
+                steps.append(cfn_name(step, previous))  # not memoised: CFN_NAMES is the one table (tests/test_facts.py)
                 previous = step
-                steps.append(name)
             elif cls is Key:
                 steps.append(str(step))  # data, not a member: the parent stays the member before it
             else:
