@@ -19,7 +19,7 @@ from converter.document import Document, Unreadable, guess_resource, pointer
 from converter.document_checks import check_identity, redact_secret
 from converter.document_expansion import expand_document
 from converter.errors import InputError
-from converter.yaml_cfn import long_form_intrinsics
+from converter.yaml_cfn import CFN_SHORT_TAGS, long_form_intrinsics
 from converter.yaml_line_loader import LimitError, LineLoader
 from converter.yaml_parts import split_stream
 from converter.yaml_limits import MAX_DEPTH, is_nesting_limit_error, shape_problem, too_deep_line
@@ -50,7 +50,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     documents: list[Any] = []
     # Where the text has no "&", no document has an anchor; in an ASCII text (its marks are then
     # offsets into it) each document's own span is searched instead (a "&" in a URL elsewhere).
-    anchors_anywhere = not cfn_tags and "&" in text
+    anchors_anywhere = "&" in text
     by_span = anchors_anywhere and text.isascii()
     nul_escapes = isolate and _NUL_ESCAPE.search(text) is not None
     try:
@@ -59,7 +59,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
         while loader.check_node():
             node = loader.get_node()
             start, end = node.start_mark.index, node.end_mark.index
-            no_anchor = not cfn_tags and (not anchors_anywhere or (by_span and text.find("&", previous_end, end + 1) < 0))
+            no_anchor = not anchors_anywhere or (by_span and text.find("&", previous_end, end + 1) < 0)
             previous_end = end
             line = node.start_mark.line + first_line
             try:
@@ -190,13 +190,15 @@ def _construct_document(loader: Any, node: Any, *, directly: bool, cfn_tags: boo
     """The document's data, built by converter.yaml_tree when ``directly`` (no anchor) and it can.
 
     The limits are checked before the constructor runs (shape_problem). Without an anchor, nothing
-    expands and the builder gives up where the depth limit could be passed, so it needs no check first."""
+    expands and the builder gives up where the depth limit could be passed, so it needs no check first;
+    nor is there an alias to expand when the constructor builds it (shape_problem's ``aliases``)."""
     if directly:
         try:
-            return yaml_tree.build(node, loader, loader.first_line, loader.line_table)
+            return yaml_tree.build(node, loader, loader.first_line, loader.line_table,
+                                   CFN_SHORT_TAGS if cfn_tags else yaml_tree.NO_TAGS)
         except yaml_tree.Unusual:
             loader.line_table = {}  # what it had recorded, for objects now gone
-    problem = shape_problem(node)
+    problem = shape_problem(node, aliases=not directly)
     if problem is not None:
         raise LimitError(node, problem)
     if cfn_tags:

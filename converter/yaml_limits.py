@@ -94,14 +94,22 @@ def _first_line_too_deep(events: Any) -> int | None:
     return None
 
 
-def shape_problem(root: Any) -> str | None:
+def shape_problem(root: Any, *, aliases: bool = True) -> str | None:
     """Depth and alias-expansion limits, checked on the node graph before anything is constructed.
 
     An alias bomb is small as a graph and enormous once expanded, so the expanded size (each node
     counted once per path that reaches it) is computed with memoisation and compared to the real size.
+    ``aliases=False``: the caller knows the document has no anchor (its text has no "&"), so no alias:
+    it is a tree, its expanded size is its size, and only the depth is checked, however large it is
+    (a large anchor-free template used to pass the node bound of within_limits and pay the memoised walk).
     """
-    if within_limits(root):
+    if within_limits(root, count_nodes=aliases):
         return None  # neither limit below can trip: the common case, decided by a cheaper walk
+    return _expansion_problem(root)
+
+
+def _expansion_problem(root: Any) -> str | None:
+    """shape_problem's exact walk: the first node too deep, or the first whose expanded size is too large."""
     expanded: dict[int, int] = {}
     distinct = 0
     stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
@@ -132,13 +140,15 @@ def shape_problem(root: Any) -> str | None:
     return None
 
 
-def within_limits(root: Any) -> bool:
+def within_limits(root: Any, *, count_nodes: bool = True) -> bool:
     """Whether the node graph, unfolded (an alias counted again at each use), is at most MAX_DEPTH deep
     and MAX_EXPANDED_NODES nodes: then no expanded size exceeds MAX_EXPANDED_NODES and no path exceeds
     MAX_DEPTH, so shape_problem has nothing to report. The walk gives up (False) as soon as either
     bound is passed or a node of another class appears, and shape_problem's own walk then decides.
     No memo is needed: without aliases a document is a tree, and with them the walk stops at the bound.
+    ``count_nodes=False`` (a document without aliases): the node bound is not applied, only the depth.
     """
+    bound = MAX_EXPANDED_NODES if count_nodes else float("inf")
     count = 1
     stack = [(root, 1)]
     while stack:
@@ -149,7 +159,7 @@ def within_limits(root: Any) -> bool:
             if not pairs:
                 continue
             count += 2 * len(pairs)
-            if depth >= MAX_DEPTH or count > MAX_EXPANDED_NODES:
+            if depth >= MAX_DEPTH or count > bound:
                 return False
             for key, value in pairs:
                 if key.__class__ is not ScalarNode:
@@ -161,7 +171,7 @@ def within_limits(root: Any) -> bool:
             if not items:
                 continue
             count += len(items)
-            if depth >= MAX_DEPTH or count > MAX_EXPANDED_NODES:
+            if depth >= MAX_DEPTH or count > bound:
                 return False
             for item in items:
                 if item.__class__ is not ScalarNode:

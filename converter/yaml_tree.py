@@ -7,13 +7,18 @@ this function does not build the very way loader._LineConstructor would (anchors
 other than the plain core ones, keys that are not strings, duplicate keys, a scalar that does not
 read as its tag, items deeper than the loader's depth limit) makes it give up with :class:`Unusual`, and the loader's constructor builds the
 document instead, reporting any error with its line. tests/test_yaml_tree.py compares the two.
+
+CloudFormation's short-form tags (``!Ref x``, ECS input) are built here too, as the one-key mapping
+converter.yaml_cfn.long_form_intrinsics makes of them for the constructor (``{"Ref": "x"}``, its key on
+the tag's line): a template then costs one walk, not a limit walk, a rewrite walk and the constructor's.
 """
 
 from __future__ import annotations
 
 from array import array
 from sys import intern
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -31,13 +36,18 @@ class Unusual(Exception):
     """The document has something only the loader's constructor builds: it builds the whole document."""
 
 
-def build(root: Any, constructor: Any, first_line: int, line_table: dict[int, Any]) -> Any:
+NO_TAGS: Mapping[str, str] = MappingProxyType({})
+
+
+def build(root: Any, constructor: Any, first_line: int, line_table: dict[int, Any],
+          short_tags: Mapping[str, str] = NO_TAGS) -> Any:
     """The data of the document ``root`` with the line of every key and item in ``line_table``, as
     ``constructor.construct_document(root)`` gives them; ``constructor`` reads the non-string scalars.
-    The caller knows the document has no anchor (so every node is reached once)."""
-    if root.__class__ is ScalarNode:
+    The caller knows the document has no anchor (so every node is reached once). ``short_tags``: tag ->
+    the long-form key it stands for (converter.yaml_cfn.CFN_SHORT_TAGS), built as yaml_cfn rewrites it."""
+    if root.__class__ is ScalarNode and root.tag not in short_tags:
         return _scalar(root, constructor)
-    return _container(root, constructor, first_line, line_table, 1)
+    return _container(root, constructor, first_line, line_table, 1, short_tags)
 
 
 def _scalar(node: ScalarNode, constructor: Any) -> Any:
@@ -56,11 +66,13 @@ def _scalar(node: ScalarNode, constructor: Any) -> Any:
         raise Unusual from None
 
 
-def _container(node: Any, constructor: Any, first_line: int, line_table: dict[int, Any], depth: int) -> Any:
+def _container(node: Any, constructor: Any, first_line: int, line_table: dict[int, Any], depth: int,
+               tags: Mapping[str, str], core: bool = False) -> Any:
+    """``core``: read the node as its plain kind whatever its tag (the inside of a short-form tag)."""
     if depth >= MAX_DEPTH and node.value:
         raise Unusual  # its items would be deeper than the limit: the loader's check says so, with the line
     cls = node.__class__
-    if cls is MappingNode and node.tag == _MAP:
+    if cls is MappingNode and (core or node.tag == _MAP):
         data: dict[Any, Any] = {}
         lines: list[int] = []
         for key_node, value_node in node.value:
@@ -69,20 +81,30 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
             key = intern(key_node.value)
             if key in data:
                 raise Unusual  # a duplicate key: the loader names both lines
-            if value_node.__class__ is ScalarNode:
+            if value_node.__class__ is ScalarNode and (value_node.tag == _STR or value_node.tag not in tags):
                 data[key] = value_node.value if value_node.tag == _STR else _scalar(value_node, constructor)
             else:
-                data[key] = _container(value_node, constructor, first_line, line_table, depth + 1)
+                data[key] = _container(value_node, constructor, first_line, line_table, depth + 1, tags)
             lines.append(key_node.start_mark.line + first_line)
         line_table[id(data)] = (array("I", lines) if len(lines) <= SCANNED_KEYS else dict(zip(data, lines)))
         return data
-    if cls is SequenceNode and node.tag == _SEQ:
+    if cls is SequenceNode and (core or node.tag == _SEQ):
         items: list[Any] = []
         for item in node.value:
-            if item.__class__ is ScalarNode:
+            if item.__class__ is ScalarNode and (item.tag == _STR or item.tag not in tags):
                 items.append(item.value if item.tag == _STR else _scalar(item, constructor))
             else:
-                items.append(_container(item, constructor, first_line, line_table, depth + 1))
+                items.append(_container(item, constructor, first_line, line_table, depth + 1, tags))
         line_table[id(items)] = array("I", [item.start_mark.line + first_line for item in node.value])
         return items
-    raise Unusual
+    long = None if core else tags.get(node.tag)
+    if long is None:
+        raise Unusual
+    # A short-form tag: {long: the node read as its plain kind}, a one-key mapping one level deeper, as
+    # yaml_cfn.long_form_intrinsics writes it (a scalar inside is a string, whatever it looks like).
+    if depth >= MAX_DEPTH:
+        raise Unusual
+    inner = node.value if cls is ScalarNode else _container(node, constructor, first_line, line_table, depth + 1, tags, True)
+    wrapper = {intern(long): inner}
+    line_table[id(wrapper)] = array("I", [node.start_mark.line + first_line])
+    return wrapper

@@ -50,18 +50,25 @@ class EcsView:
         return self.template is not None
 
     def spell(self, path: Path) -> Path:
+        """The Reader's path of ``path``. Called once per field a parser reads (a million times for a
+        16 MB template, issue 24), so each method spells its path once and passes the spelling on."""
         if self.template is None:
             return self.base + tuple(path)
         steps: list[Any] = []
         previous: Any = None
         for step in path:
-            if type(step) is str:
-                name = cfn_name(step, previous)
+            cls = step.__class__
+            if cls is str:
+                steps.append(cfn_name(step, previous))  # not memoised: CFN_NAMES is the one table (tests/test_facts.py)
                 previous = step
-                step = name
+            elif cls is Key:
+                steps.append(str(step))  # data, not a member: the parent stays the member before it
             else:
-                previous = None if not isinstance(step, str) else previous
-            steps.append(str(step) if isinstance(step, Key) else step)
+                if isinstance(step, str):  # another str subclass: not respelled, as Key
+                    steps.append(str(step) if isinstance(step, Key) else step)
+                    continue
+                previous = None
+                steps.append(step)
         return self.base + tuple(steps)
 
     # -- locating and raw access ----------------------------------------------------------------------
@@ -70,6 +77,10 @@ class EcsView:
 
     def raw(self, path: Path, default: Any = None) -> Any:
         return self.reader.raw(self.spell(path), default)
+
+    def _raw_spelled(self, path: Path, default: Any = None) -> tuple[Any, Path]:
+        spelled = self.spell(path)
+        return self.reader.raw(spelled, default), spelled
 
     def has(self, path: Path) -> bool:
         return self.reader.has(self.spell(path))
@@ -81,15 +92,15 @@ class EcsView:
 
     # -- consuming -------------------------------------------------------------------------------------
     def get(self, path: Path, *types: type, default: Any = None) -> Any:
-        value = self.raw(path, _MISSING)
+        value, spelled = self._raw_spelled(path, _MISSING)
         if self.template is not None and is_intrinsic(value):
             return self._resolved(path, value, types, default)
         if self.template is not None and isinstance(value, str) and types and str not in types:
             coerced = _scalar(value, types)  # CloudFormation writes numbers and booleans as strings too
             if coerced is not None:
-                self.reader.take(self.spell(path))
+                self.reader.take(spelled)
                 return coerced
-        return self.reader.get(self.spell(path), *types, default=default)
+        return self.reader.get(spelled, *types, default=default)
 
     def _resolved(self, path: Path, value: Any, types: tuple[type, ...], default: Any) -> Any:
         assert self.template is not None
@@ -122,23 +133,26 @@ class EcsView:
         return self.reader.take(self.spell(path))
 
     def mapping(self, path: Path) -> dict[Any, Any]:
-        if self._intrinsic_container(path):
+        spelled = self._intrinsic_container(path)
+        if spelled is None:
             return {}
-        return self.reader.mapping(self.spell(path))
+        return self.reader.mapping(spelled)
 
     def sequence(self, path: Path) -> Iterator[tuple[Path, Any]]:
-        if self._intrinsic_container(path):
+        spelled = self._intrinsic_container(path)
+        if spelled is None:
             return iter(())
-        items = self.reader.sequence(self.spell(path))
+        items = self.reader.sequence(spelled)
         return ((tuple(path) + (item_path[-1],), item) for item_path, item in items)
 
-    def _intrinsic_container(self, path: Path) -> bool:
-        value = self.raw(path)
+    def _intrinsic_container(self, path: Path) -> Path | None:
+        """None when ``path`` holds an intrinsic function (noted); else its spelling, for the Reader."""
+        value, spelled = self._raw_spelled(path)
         if self.template is not None and is_intrinsic(value):
             self.note(path, "K2E-W704", f"{_show(value)} cannot be resolved: k2ecs reads lists and mappings only "
                       "when they are written out in the template")
-            return True
-        return False
+            return None
+        return spelled
 
     def string_map(self, path: Path) -> dict[str, str]:
         """A map of user keys to strings (docker labels, log options); intrinsic values resolved or noted."""
