@@ -8,7 +8,7 @@ entries, and every other part is parsed at once. Parsed part by part, a text giv
 (tests/test_streaming.py), with a syntax error costing the document it is in, as loader.read_text does.
 
 A large file's text is not kept: each part is read back from the file when it is parsed (it was read
-and checked whole once, by loader.read_source), and convert() asks :meth:`SourceText.unchanged` at the
+and checked whole once, by source_files.read_source), and convert() asks :meth:`SourceText.unchanged` at the
 end whether the file was written to meanwhile.
 """
 

@@ -24,7 +24,9 @@ from fnmatch import fnmatch
 from typing import Any, Callable, Iterable
 
 from converter.errors import InputError
-from converter.loader import MANIFEST_SUFFIXES, Unreadable, is_regular_file, read_source, read_text
+from converter.document import Unreadable
+from converter.loader import read_text
+from converter.source_files import MANIFEST_SUFFIXES, is_regular_file, read_source
 from converter.own_report import read_own_report
 
 CHART_FILES = ("Chart.yaml", "Chart.yml")
@@ -44,7 +46,7 @@ class Skipped:
 def load_inputs(paths: Iterable[str], exclude: tuple[str, ...] = (),
                 read: Callable[[str], tuple[str, str]] = read_source, *, cfn_tags: bool = False,
                 source: Callable[[str], Any] | None = None) -> list[Any]:
-    """Documents (converter.loader.Document), Unreadable documents and files, and Skipped entries, in the
+    """Documents (converter.document.Document), Unreadable documents and files, and Skipped entries, in the
     order of the inputs. A path that does not exist is an InputError: nothing of the run is read.
     ``read``: (display name, text) of a path, read_source unless the caller has read it already.
     ``source``: a path's converter.deferred.SourceText (in place of ``read``), whose workload parts are

@@ -21,11 +21,9 @@ from converter.document_expansion import expand_document
 from converter.errors import InputError
 from converter.yaml_cfn import CFN_SHORT_TAGS, long_form_intrinsics
 from converter.yaml_line_loader import LimitError, LineLoader
+from converter.source_files import expand_paths, read_source
 from converter.yaml_parts import split_stream
 from converter.yaml_limits import MAX_DEPTH, is_nesting_limit_error, shape_problem, too_deep_line
-# Kept importable from here for converter/commands and converter/inputs.py, which other branches edit at the
-# same time as this split (issue 21): they move to converter.source_files with the next change to them.
-from converter.source_files import MANIFEST_SUFFIXES, MAX_FILE_BYTES, expand_paths, is_regular_file, read_source  # noqa: F401
 
 
 def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int = 1,

@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from converter.loader import Document
+from converter.document import Document
 from converter.output_guard import MAX_REPORT_BYTES
 
 HEAD_BYTES = 256

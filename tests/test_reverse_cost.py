@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from converter import loader
+from converter import loader, source_files
 from converter.inputs import load_inputs
 from converter.own_report import read_own_report
 from tests.helpers import SAMPLES, run_k2ecs
@@ -81,7 +81,7 @@ def test_a_report_over_the_input_file_bound_is_still_k2ecs_own(monkeypatch, tmp_
     report = folder / "report.json"
     payloads = max(p.stat().st_size for p in folder.iterdir() if p != report)
     assert report.stat().st_size > payloads + 1
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", payloads + 1)
+    monkeypatch.setattr(source_files, "MAX_FILE_BYTES", payloads + 1)
     result = run_k2ecs(*ARGS, cwd=tmp_path)
     codes = [f["code"] for f in json.loads(result.stderr)["findings"]]
     assert result.returncode == 0 and "K2E-I703" in codes and "K2E-E030" not in codes
@@ -139,7 +139,7 @@ def test_a_report_of_10000_workloads_is_read_back(tmp_path):
                           for i in range(10_000) for j in range(per_workload)]
     with open(folder / "report.json", "w", encoding="utf-8") as handle:
         jsontext.dump(report, handle)
-    assert (folder / "report.json").stat().st_size > loader.MAX_FILE_BYTES
+    assert (folder / "report.json").stat().st_size > source_files.MAX_FILE_BYTES
     result = run_k2ecs(*ARGS, "-o", str(tmp_path / "out"), cwd=tmp_path)
     codes = [f["code"] for f in json.loads(result.stderr)["findings"]]
     assert result.returncode == 0 and "K2E-I703" in codes and "K2E-E030" not in codes

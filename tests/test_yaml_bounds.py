@@ -103,7 +103,7 @@ def test_a_20_mb_anchor_free_list_converts(tmp_path):
                          f"            - configMapRef: {{name: settings-{i}}}\n")
     path = tmp_path / "list.yaml"
     path.write_text("apiVersion: v1\nkind: List\nitems:\n" + "".join(items))
-    assert 20_000_000 <= path.stat().st_size < loader.MAX_FILE_BYTES and "*" not in path.read_text()
+    assert 20_000_000 <= path.stat().st_size < source_files.MAX_FILE_BYTES and "*" not in path.read_text()
     result = run_k2ecs("convert", str(path), "--fail-on", "never", "--quiet")
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(__import__("json").loads(result.stdout)["workloads"]) == 90

@@ -142,7 +142,7 @@ def _is_ecs_input(paths: List[str]) -> bool:
     file is parsed once, by the right loader. Standard input is read here and put back for the loader."""
     from converter.commands.to_kubernetes import SNIFF_BYTES  # lazy: start-up (converter/cli_common.py)
     from converter.ecs_input.detect import sniff
-    from converter.loader import MAX_FILE_BYTES, expand_paths
+    from converter.source_files import MAX_FILE_BYTES, expand_paths
 
     seen: dict[str, str] = {}
     for path in expand_paths(paths):

@@ -12,7 +12,7 @@ from typing import Any
 
 from converter.ecs_input.sniff import sniff
 from converter.errors import ExitStatus, InputError
-from converter.loader import MAX_FILE_BYTES, expand_paths
+from converter.source_files import MAX_FILE_BYTES, expand_paths
 from converter.quantity import KIB
 
 SNIFF_BYTES = 256 * KIB

@@ -15,7 +15,7 @@ from converter.ecs_input.intrinsics import Template
 from converter.ecs_input.view import note_together
 from converter.errors import InputError
 from converter.kubernetes.reader import Reader
-from converter.loader import Document
+from converter.document import Document
 
 KINDS = {"AWS::ECS::TaskDefinition": TASK, "AWS::ECS::Service": SERVICE,
          "AWS::ApplicationAutoScaling::ScalableTarget": TARGET, "AWS::ApplicationAutoScaling::ScalingPolicy": POLICY}

@@ -15,7 +15,7 @@ from typing import Any
 from converter.ecs_input.intrinsics import Template
 from converter.ecs_input.sniff import sniff  # noqa: F401 (re-exported: compare and the tests import it from here)
 from converter.errors import InputError
-from converter.loader import Document
+from converter.document import Document
 from converter.record import Record, set_field
 
 TASK, SERVICE, TARGET, POLICY = "task-definition", "service", "scalable-target", "scaling-policy"
