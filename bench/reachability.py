@@ -75,12 +75,12 @@ def check(outputs: list[tuple[str, dict, dict]], resources: dict[str, str], call
 
 def measure(folder: Path, namespace: str | None = NAMESPACE) -> dict[str, int]:
     sys.path.insert(0, str(ROOT))
-    from converter.convert import convert
-    from converter.loader import load_paths
-    from converter.report import build_report
-    from converter.settings import Settings
+    from converter.pipeline.convert import convert
+    from converter.load.loader import load_paths
+    from converter.report.canonical import build_report
+    from converter.core.settings import Settings
 
-    from converter.errors import K2ecsError
+    from converter.core.errors import K2ecsError
 
     documents = []
     for path in sorted(folder.rglob("*.y*ml")) if folder.is_dir() else [folder]:

@@ -21,7 +21,7 @@ import typer
 import typer.core
 
 from converter.console import is_terminal, use_color
-from converter.errors import ExitStatus, K2ecsError, UsageError
+from converter.core.errors import ExitStatus, K2ecsError, UsageError
 
 
 class FailOn(str, Enum):
@@ -107,7 +107,7 @@ class SettingsFlags:
     def settings(self):
         """The config file merged with the flags, flags first. Without --config, ./k2ecs.yaml is the config
         when it exists. Flags are checked against the config schema, exactly as the same values in the file."""
-        from converter.config import check_flags, load_config  # lazy: start-up (module docstring)
+        from converter.load.config import check_flags, load_config  # lazy: start-up (module docstring)
 
         values = {
             "cluster": self.cluster, "region": self.region,
@@ -122,7 +122,7 @@ class SettingsFlags:
 
     def config_path(self) -> Optional[str]:
         """--config, else ./k2ecs.yaml when it exists (and discovery is on), else None."""
-        from converter.config import DEFAULT_CONFIG  # lazy: start-up (module docstring)
+        from converter.load.config import DEFAULT_CONFIG  # lazy: start-up (module docstring)
 
         if self.config is None and self.discover_config and os.path.isfile(DEFAULT_CONFIG):
             return DEFAULT_CONFIG
@@ -148,9 +148,9 @@ ExcludeOption = Annotated[Optional[List[str]], typer.Option(
 
 def conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None):
     """Load the settings and the manifests, and convert (shared by convert, baseline, plan and apply).
-    Each document is read on its own (converter.inputs): one that is broken is a finding, not the run's end."""
-    from converter.convert import convert as run_conversion  # lazy: start-up (module docstring)
-    from converter.inputs import load_inputs
+    Each document is read on its own (converter.load.inputs): one that is broken is a finding, not the run's end."""
+    from converter.pipeline.convert import convert as run_conversion  # lazy: start-up (module docstring)
+    from converter.load.inputs import load_inputs
 
     settings = flags.settings()
     # The documents, and everything convert() builds from them, are millions of small objects that live
@@ -171,12 +171,12 @@ def conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None)
 
 def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[List[str]] = None):
     """conversion(), with each workload's output handed to ``sink`` as soon as it is validated rather than
-    kept, and each workload of a large file parsed only when the conversion reaches it (converter.deferred).
+    kept, and each workload of a large file parsed only when the conversion reaches it (converter.pipeline.deferred).
     The outputs of the result are then only what the report needs of them (name, resource, scaling)."""
-    from converter.convert import convert as run_conversion  # lazy: start-up (module docstring)
-    from converter.deferred import SourceText
-    from converter.inputs import load_inputs
-    from converter.source_files import read_source
+    from converter.pipeline.convert import convert as run_conversion  # lazy: start-up (module docstring)
+    from converter.pipeline.deferred import SourceText
+    from converter.load.inputs import load_inputs
+    from converter.load.source_files import read_source
 
     settings = flags.settings()
     enabled = gc.isenabled()
@@ -221,8 +221,8 @@ def _drained(items: list) -> Iterator:
 
 def with_report_file(report_file: Optional[str], run) -> int:
     """``run(target)``, where ``target`` is the --report-file made ready before anything is written
-    (converter.report_file), or None for stderr."""
-    from converter.report_file import prepared  # lazy: start-up (module docstring)
+    (converter.report.report_file), or None for stderr."""
+    from converter.report.report_file import prepared  # lazy: start-up (module docstring)
 
     target = prepared(report_file)
     try:
@@ -233,7 +233,7 @@ def with_report_file(report_file: Optional[str], run) -> int:
 
 
 def emit(text: str, report_file) -> None:
-    """The report's text to stderr, or to ``report_file`` (a converter.report_file.ReportFile)."""
+    """The report's text to stderr, or to ``report_file`` (a converter.report.report_file.ReportFile)."""
     if report_file is None:
         sys.stderr.write(text)
     else:
@@ -242,7 +242,7 @@ def emit(text: str, report_file) -> None:
 
 def emit_report(report: dict, fmt: str, fail_on: str, report_file, **options) -> None:
     """emit() of the report in ``fmt``, written as it is made rather than made whole first."""
-    from converter.report import render_to  # lazy: start-up (module docstring)
+    from converter.report.canonical import render_to  # lazy: start-up (module docstring)
 
     if report_file is None:
         render_to(report, fmt, sys.stderr, fail_on=fail_on, **options)
@@ -253,7 +253,7 @@ def emit_report(report: dict, fmt: str, fail_on: str, report_file, **options) ->
 def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: Optional[str], verbose: bool = False):
     """The text report's options from --quiet and --ignore; colour when the report goes to a terminal (stderr),
     by NO_COLOR/FORCE_COLOR (converter.console)."""
-    from converter.report_formats.text import TextOptions, parse_codes  # lazy: start-up (module docstring)
+    from converter.report.text import TextOptions, parse_codes  # lazy: start-up (module docstring)
 
     color = report_file is None and use_color("auto", os.environ, is_terminal(sys.stderr))
     if quiet and verbose:
@@ -263,10 +263,10 @@ def text_report_options(quiet: bool, ignore: Optional[List[str]], report_file: O
 
 def keep_stdin(paths: List[str], fmt: str) -> Optional[str]:
     """For a SARIF report of piped input: stdin read now (as the loader would, bounded) and put back for the
-    loader, so its Helm ``# Source:`` markers can place the findings (converter.sarif_root). Else None."""
+    loader, so its Helm ``# Source:`` markers can place the findings (converter.report.sarif_root). Else None."""
     if fmt != "sarif" or "-" not in paths:
         return None
-    from converter.source_files import MAX_FILE_BYTES  # lazy: start-up (module docstring)
+    from converter.load.source_files import MAX_FILE_BYTES  # lazy: start-up (module docstring)
 
     raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     sys.stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
@@ -277,7 +277,7 @@ def report_options(fmt: str, report: dict, sarif_root: Optional[str], stdin_text
     """What the report view needs besides the report: for SARIF, where each finding is in the repository."""
     if fmt != "sarif":
         return {}
-    from converter.sarif_root import locator  # lazy: start-up (module docstring)
+    from converter.report.sarif_root import locator  # lazy: start-up (module docstring)
 
     return {"locate": locator([source["file"] for source in report["resources"]], sarif_root, stdin_text)}
 

@@ -19,27 +19,27 @@ except ImportError:  # tests/test_fuzz.py replays inputs through run_once withou
 
 if atheris is not None and __name__ == "__main__":  # instrument for the fuzzer, not for the tests
     with atheris.instrument_imports(include=["converter"]):
-        import converter.baseline  # noqa: F401 - everything run_once reaches, instrumented for coverage
-        import converter.convert  # noqa: F401
-        import converter.loader  # noqa: F401
-        import converter.output  # noqa: F401
-        import converter.report  # noqa: F401
-        import converter.report_formats.junit  # noqa: F401
-        import converter.report_formats.markdown  # noqa: F401
-        import converter.report_formats.sarif  # noqa: F401
+        import converter.report.baseline  # noqa: F401 - everything run_once reaches, instrumented for coverage
+        import converter.pipeline.convert  # noqa: F401
+        import converter.load.loader  # noqa: F401
+        import converter.write.output  # noqa: F401
+        import converter.report.canonical  # noqa: F401
+        import converter.report.junit  # noqa: F401
+        import converter.report.markdown  # noqa: F401
+        import converter.report.sarif  # noqa: F401
 
-from converter.baseline import review  # noqa: E402
-from converter.convert import convert  # noqa: E402
-from converter.errors import K2ecsError  # noqa: E402
-from converter.loader import parse_text  # noqa: E402
-from converter.output import check_file_names, output_files, stdout_document  # noqa: E402
-from converter.report import FORMATS, build_report, render  # noqa: E402
-from converter.settings import Settings  # noqa: E402
-from converter.source_files import decode_source  # noqa: E402
+from converter.report.baseline import review  # noqa: E402
+from converter.pipeline.convert import convert  # noqa: E402
+from converter.core.errors import K2ecsError  # noqa: E402
+from converter.load.loader import parse_text  # noqa: E402
+from converter.write.output import check_file_names, output_files, stdout_document  # noqa: E402
+from converter.report.canonical import FORMATS, build_report, render  # noqa: E402
+from converter.core.settings import Settings  # noqa: E402
+from converter.load.source_files import decode_source  # noqa: E402
 
 try:  # the template formats (issue 5) render the same conversion; jinja2 is imported only here
-    from converter.iac.render import FORMATS as IAC_FORMATS, render as render_iac
-    from converter.output import with_report
+    from converter.write.iac.render import FORMATS as IAC_FORMATS, render as render_iac
+    from converter.write.output import with_report
 except ImportError:
     IAC_FORMATS = ()
 

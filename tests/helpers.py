@@ -43,8 +43,8 @@ def require_corpus() -> None:
 def yields_nothing(path: Path | str) -> bool:
     """Whether no document of ``path`` is a Kubernetes object k2ecs can read (each one does not parse, is not
     a mapping or has no kind): the input that is still exit 3 as a whole (issue 18)."""
-    from converter.inputs import load_inputs
-    from converter.document import Document
+    from converter.load.inputs import load_inputs
+    from converter.core.document import Document
 
     return not any(isinstance(item, Document) and isinstance(item.data.get("kind"), str) and item.data.get("kind")
                    for item in load_inputs([str(path)]))

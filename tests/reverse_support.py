@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from converter.kubernetes_output.validate import KUBERNETES_VERSION, server_rules
-from converter.loader import load_paths, parse_text
-from converter.reverse import ReverseConversion, convert_to_kubernetes
+from converter.validate.kubernetes import KUBERNETES_VERSION, server_rules
+from converter.load.loader import load_paths, parse_text
+from converter.pipeline.reverse import ReverseConversion, convert_to_kubernetes
 from tests.helpers import CORPUS, SAMPLES
 
 
@@ -60,7 +60,7 @@ def _validator(kind: str, api_version: str):
 
 def kubernetes_errors(document: dict[str, Any]) -> list[str]:
     """Every error of kubernetes-validate's strict schema at KUBERNETES_VERSION (independently of the copy k2ecs
-    carries), plus the API server rules a schema cannot state (converter.kubernetes_output.validate)."""
+    carries), plus the API server rules a schema cannot state (converter.validate.kubernetes)."""
     where = f"{document.get('kind')}/{document.get('metadata', {}).get('name')}"
     errors = [f"{where} /{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
               for e in _validator(document["kind"], document["apiVersion"]).iter_errors(document)]

@@ -25,8 +25,8 @@ import jsonschema
 import pytest
 import yaml
 
-from converter.errors import ExitStatus
-from converter.resources import load_schema
+from converter.core.errors import ExitStatus
+from converter.core.resources import load_schema
 from tests.helpers import ROOT, SAMPLES, run_k2ecs
 
 WEB = SAMPLES / "web-loadbalancer-hpa"

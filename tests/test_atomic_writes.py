@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from converter import output
+from converter.write import output
 from converter.cli import app
-from converter.errors import ExitStatus, OutputValidationError, UsageError
+from converter.core.errors import ExitStatus, OutputValidationError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "web-loadbalancer-hpa" / "input"
@@ -108,7 +108,7 @@ def test_a_failure_while_writing_a_new_folder_creates_nothing(tmp_path, monkeypa
 
 
 def test_a_validation_failure_writes_nothing(previous, monkeypatch):
-    import converter.convert as pipeline
+    import converter.pipeline.convert as pipeline
 
     out, before = previous
     monkeypatch.setattr(pipeline, "validate_payloads", lambda **_: ["desiredCount: out of range"])
@@ -164,7 +164,7 @@ KILLER = textwrap.dedent("""\
     import os, signal, sys
     from pathlib import Path
     sys.path.insert(0, {root!r})
-    import converter.output as output
+    import converter.write.output as output
     mode = sys.argv[1]
     if mode == "write":  # killed while the files are being written to the staging folder
         real = output.StagedFolder.write_with
@@ -262,7 +262,7 @@ def test_names_equal_but_for_case_are_refused(tmp_path):
 
 
 def test_two_outputs_never_share_a_file(tmp_path):
-    from converter.convert import WorkloadOutput
+    from converter.pipeline.convert import WorkloadOutput
 
     twins = [WorkloadOutput(name="web", resource=f"Deployment/{n}", task_definition={}, service={}, scaling=None)
              for n in ("a", "b")]

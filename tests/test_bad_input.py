@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.errors import ExitStatus
+from converter.core.errors import ExitStatus
 from tests.helpers import k2ecs_in_process
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -54,9 +54,9 @@ def test_loading_and_converting_leave_no_cyclic_garbage() -> None:
     Reader.finish once left one per document."""
     import gc
 
-    from converter.config import load_config
-    from converter.convert import convert
-    from converter.loader import load_paths, parse_text
+    from converter.load.config import load_config
+    from converter.pipeline.convert import convert
+    from converter.load.loader import load_paths, parse_text
     from tests.helpers import sample_cases
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -88,10 +88,10 @@ def test_loading_and_converting_leave_no_cyclic_garbage() -> None:
 def test_releasing_readers_early_changes_nothing() -> None:
     """convert(release=True), which the CLI uses to save memory, gives the same outputs, findings (in the same
     order), sources and accepted findings as the default."""
-    from converter.baseline import review
-    from converter.config import load_config
-    from converter.convert import convert
-    from converter.loader import load_paths, parse_text
+    from converter.report.baseline import review
+    from converter.load.config import load_config
+    from converter.pipeline.convert import convert
+    from converter.load.loader import load_paths, parse_text
     from tests.helpers import CORPUS, sample_cases
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -107,7 +107,7 @@ def test_releasing_readers_early_changes_nothing() -> None:
     # accept annotations, read after the conversion from what the released readers keep
     runs.append((lambda: load_paths([str(ROOT / "tests" / "fixtures" / "ci" / "app.yaml")]), load_config(None)))
     if (CORPUS / "k8s").is_dir():
-        from converter.inputs import load_inputs  # as the command line reads a folder (issue 18)
+        from converter.load.inputs import load_inputs  # as the command line reads a folder (issue 18)
 
         runs.append((lambda: load_inputs([str(CORPUS / "k8s")]), load_config(None)))
     for load, settings in runs:
@@ -125,9 +125,9 @@ def test_releasing_readers_early_changes_nothing() -> None:
 def test_findings_share_one_string_per_path_and_message_text() -> None:
     """A large run keeps every finding to its end; the same path or message text made again for each
     workload is kept once (make_finding), which was a sixth of the peak at 10,000 workloads."""
-    from converter.convert import convert
-    from converter.loader import parse_text
-    from converter.settings import Settings
+    from converter.pipeline.convert import convert
+    from converter.load.loader import parse_text
+    from converter.core.settings import Settings
 
     sys.path.insert(0, str(ROOT / "bench"))
     try:

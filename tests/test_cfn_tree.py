@@ -1,7 +1,7 @@
-"""CloudFormation templates (ECS input, ``cfn_tags``) built by converter.yaml_tree, and the alias limit
+"""CloudFormation templates (ECS input, ``cfn_tags``) built by converter.load.yaml_tree, and the alias limit
 that costs nothing without an anchor (issue 24: loading a 16 MB template was a third of --to k8s).
 
-Every template here is loaded twice, once as converter.loader does it and once with the direct builder
+Every template here is loaded twice, once as converter.load.loader does it and once with the direct builder
 turned off (shape_problem, yaml_cfn.long_form_intrinsics and the loader's constructor), and the two
 must give the same documents or the same error. The work-bounded tests count calls with spies.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from converter import loader, yaml_cfn, yaml_limits, yaml_line_loader, yaml_tree
-from converter.errors import InputError
+from converter.load import loader, yaml_cfn, yaml_limits, yaml_line_loader, yaml_tree
+from converter.core.errors import InputError
 from tests.helpers import SAMPLES
 from tests.test_yaml_tree import _refuse, _tables, _typed
 
@@ -143,9 +143,9 @@ def test_within_limits_without_counting_still_checks_depth() -> None:
 def test_an_ecs_view_spells_each_path_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """EcsView.spell ran twice per get, mapping and sequence (raw, then the Reader call): 1.64 million
     calls for a 16 MB template. Each now spells once and passes the spelling on, with the same answers."""
-    from converter.ecs_input.intrinsics import Template
-    from converter.ecs_input.view import EcsView
-    from converter.kubernetes.reader import Reader
+    from converter.read.ecs.intrinsics import Template
+    from converter.read.ecs.view import EcsView
+    from converter.core.reader import Reader
     text = ("Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Cpu: '256'\n"
             "      PlacementStrategies: [{Type: spread}]\n      ContainerDefinitions:\n      - Name: app\n"
             "        LogConfiguration: {Options: {awslogs-group: g}}\n")

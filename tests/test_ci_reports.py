@@ -16,11 +16,11 @@ import jsonschema
 import pytest
 import yaml
 
-from converter.codes import CODES
-from converter.drift import drift
-from converter.errors import ExitStatus
-from converter.resources import load_schema
-from converter.sarif_root import git_root
+from converter.core.codes import CODES
+from converter.write.drift import drift
+from converter.core.errors import ExitStatus
+from converter.core.resources import load_schema
+from converter.report.sarif_root import git_root
 from tests.helpers import ROOT, SAMPLES, run_k2ecs
 
 WEB = SAMPLES / "web-loadbalancer-hpa"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.codes import CODES
+from converter.core.codes import CODES
 from tests.helpers import ROOT, SAMPLES, run_k2ecs
 
 CASE = SAMPLES / "web-loadbalancer-hpa"

@@ -1,4 +1,4 @@
-"""Every finding code in converter.codes.CODES is triggered by a minimal manifest through ``convert``.
+"""Every finding code in converter.core.codes.CODES is triggered by a minimal manifest through ``convert``.
 
 One table entry per code: the manifest, optional Settings, and where the finding must point (JSON
 Pointer) with a piece of its message. A code added to the registry without an entry here fails
@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from converter.codes import CODES, explain
-from converter.convert import convert
-from converter.findings import Severity
-from converter.loader import parse_text
-from converter.settings import Settings
+from converter.core.codes import CODES, explain
+from converter.pipeline.convert import convert
+from converter.core.findings import Severity
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
 
 
 # -- manifest builders -------------------------------------------------------------------------------
@@ -697,11 +697,11 @@ def _params():
 # code's number to the test file that must name every such code (and trigger it there):
 # "8" -> K2E-W801..W899. Add a line here when a new range is emitted by another pipeline.
 EMITTED_ELSEWHERE = {
-    "8": "test_ci_reports.py",  # accepted findings: converter.baseline
-    "66": "test_iac.py",  # CloudFormation/Terraform rendering: converter.iac
-    "7": "test_reverse_codes.py",  # ECS -> Kubernetes: converter.reverse
-    "022": "test_hostile_input.py",  # a folder's file that is not regular: converter.inputs.walk
-    "03": "test_reading.py",  # reading with isolation (converter.inputs, converter.loader.read_text), issue 18
+    "8": "test_ci_reports.py",  # accepted findings: converter.report.baseline
+    "66": "test_iac.py",  # CloudFormation/Terraform rendering: converter.write.iac
+    "7": "test_reverse_codes.py",  # ECS -> Kubernetes: converter.pipeline.reverse
+    "022": "test_hostile_input.py",  # a folder's file that is not regular: converter.load.inputs.walk
+    "03": "test_reading.py",  # reading with isolation (converter.load.inputs, converter.load.loader.read_text), issue 18
 }
 
 

@@ -1,8 +1,8 @@
 """`k2ecs compare`: rows from the real conversion, terminal / Markdown / HTML views, cost sketch, safety.
 
 Either side is the input: Kubernetes manifests (samples/*) or ECS input (samples/ecs-*). Expected names,
-codes, statuses and counts are derived from the conversion itself (converter.convert, or
-converter.reverse for ECS input) and the rule tables (converter.compare.rules), never copied from an
+codes, statuses and counts are derived from the conversion itself (converter.pipeline.convert, or
+converter.pipeline.reverse for ECS input) and the rule tables (converter.compare.rules), never copied from an
 earlier run.
 """
 
@@ -21,20 +21,20 @@ from pathlib import Path
 
 import pytest
 
-from converter.codes import CODES
+from converter.core.codes import CODES
 from converter.compare import compare
 from converter.compare import markdown as markdown_view
 from converter.compare import html as html_view
 from converter.compare import terminal as terminal_view
 from converter.compare.rules import (NEEDS_INPUT, NOT_MAPPED, STATUS_BY_CODE, STATUSES, WORST_FIRST, finding_status,
                                      row_status)
-from converter.config import load_config
-from converter.convert import convert
-from converter.errors import ExitStatus
-from converter.loader import load_paths
-from converter.resources import load_schema
-from converter.reverse import convert_to_kubernetes
-from converter.settings import PLACEHOLDER_PREFIX, Settings
+from converter.load.config import load_config
+from converter.pipeline.convert import convert
+from converter.core.errors import ExitStatus
+from converter.load.loader import load_paths
+from converter.core.resources import load_schema
+from converter.pipeline.reverse import convert_to_kubernetes
+from converter.core.settings import PLACEHOLDER_PREFIX, Settings
 from tests.helpers import ROOT, SAMPLES, run_k2ecs, sample_cases
 from tests.reverse_support import ecs_sample_cases
 
@@ -188,7 +188,7 @@ def test_same_name_in_two_namespaces_gets_the_right_payloads(tmp_path: Path):
 def test_every_registered_code_has_a_status_and_the_table_names_only_registered_codes():
     for codes in STATUS_BY_CODE.values():
         assert set(codes) <= set(CODES)
-    from converter.findings import Finding
+    from converter.core.findings import Finding
 
     for code, info in CODES.items():
         finding = Finding(code=code, severity=info.severity, resource="Deployment/x", file="f", line=1, path="",
@@ -268,7 +268,7 @@ def _shared(comparison) -> bool:
 
 
 def _finding(code: str):
-    from converter.findings import Finding
+    from converter.core.findings import Finding
 
     return Finding(code=code, severity=CODES[code].severity, resource="x", file="f", line=1, path="", message="",
                    suggestion="")
@@ -406,7 +406,7 @@ def test_html_page_for_each_sample(case: Path):
     for output in conversion.outputs:
         assert f'<span class="name">{output.name}</span>' in text
         if _ecs(case):  # the generated manifests, as YAML, beside the ECS source
-            from converter.kubernetes_output.dump import dump_documents
+            from converter.write.kubernetes.dump import dump_documents
 
             for document in output.documents:
                 assert html_escape(dump_documents([document]), quote=False) in text.replace("&#39;", "'").replace("&#34;", '"')

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-import converter.convert
+import converter.pipeline.convert
 from converter.compare.kubernetes_input import from_kubernetes
-from converter.config import load_config
-from converter.loader import load_paths
+from converter.load.config import load_config
+from converter.load.loader import load_paths
 from tests.helpers import sample_cases, within_call_budget
 
-CONVERT = converter.convert.convert  # the real one: each measurement patches it to return its own conversion
+CONVERT = converter.pipeline.convert.convert  # the real one: each measurement patches it to return its own conversion
 RELEASE = "app.kubernetes.io/instance: shop"  # Helm puts the release label first in every selector
 
 
@@ -74,7 +74,7 @@ def _grouping_calls(tmp_path: Path, count: int, monkeypatch: pytest.MonkeyPatch,
     documents = load_paths([str(path)])
     settings = load_config(None)
     conversion = CONVERT(documents, settings)
-    monkeypatch.setattr(converter.convert, "convert", lambda *args, **kwargs: conversion)
+    monkeypatch.setattr(converter.pipeline.convert, "convert", lambda *args, **kwargs: conversion)
     return within_call_budget(budget, from_kubernetes, documents, settings)
 
 
@@ -122,7 +122,7 @@ def test_a_document_without_a_kind_is_grouped_with_the_other_resources(tmp_path:
 
 def test_payload_text_is_json_dumps_text_without_its_pure_python_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """json.dumps(indent=2) runs json's pure-Python encoder: a tenth of compare at 1 MB (issue 24). The page
-    shows the same text, written by converter.jsontext."""
+    shows the same text, written by converter.core.jsontext."""
     import json
     import json.encoder
 

@@ -23,8 +23,8 @@ from converter.compare.diagram import BOX_HEIGHT, BOX_WIDTH, FILLS, MAX_ROWS, la
 from converter.compare.review import review, secret_name
 from converter.compare.system import (ENTRY, EXTERNAL, SERVICE, STORE, UNATTACHED, UNCONVERTED, Edge, Node,
                                       SystemGraph, build_graph)
-from converter.loader import load_paths
-from converter.settings import Settings
+from converter.load.loader import load_paths
+from converter.core.settings import Settings
 from tests.png import read_png, regions
 
 CHROMIUM = "/usr/bin/chromium"
@@ -374,7 +374,7 @@ def test_compare_reads_the_call_graph_the_conversion_carries(tmp_path: Path, mon
     whatever type holds each call, and draws its edges on the page."""
     import dataclasses
 
-    import converter.convert as convert_module
+    import converter.pipeline.convert as convert_module
 
     @dataclasses.dataclass
     class Call:  # a call held as a dataclass rather than a dict

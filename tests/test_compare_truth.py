@@ -1,6 +1,6 @@
 """`k2ecs compare` tells what the conversion did (issue 21 item 2): its pairs are the conversion's, checked here.
 
-The pairs (converter/field_pairs.py, declared beside each rule) are held to the conversion of samples/ and the
+The pairs (converter/core/field_pairs.py, declared beside each rule) are held to the conversion of samples/ and the
 corpus: a field the conversion consumed without a finding is set in the output where its pair says (or absent
 with the same meaning), so a row marked "mapped" never has a target that is not set, and a row whose target is
 not set is "not mapped" or has a finding that says why. The status table names every code.
@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from converter.codes import CODES
+from converter.core.codes import CODES
 from converter.compare import compare
 from converter.compare import rules
 from converter.compare.rows import NOT_SET
-from converter.config import load_config
-from converter.field_pairs import forward_code_fields, forward_pairs
-from converter.loader import load_paths
+from converter.load.config import load_config
+from converter.core.field_pairs import forward_code_fields, forward_pairs
+from converter.load.loader import load_paths
 from tests.helpers import corpus_k8s_files, require_corpus, sample_cases
 
 GPU_ON_FARGATE = """\
@@ -106,7 +106,7 @@ def test_a_pair_pointed_at_the_wrong_field_is_caught(tmp_path: Path, monkeypatch
     import dataclasses
 
     from converter.compare import kubernetes_fields
-    from converter.ecs import healthcheck
+    from converter.write.ecs import healthcheck
 
     assert lies(_gpu(tmp_path)) == []
     wrong = {kind: tuple(dataclasses.replace(p, targets=(p.targets[0].replace("healthCheck", "linuxParameters"),))

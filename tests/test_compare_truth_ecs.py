@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from converter.codes import CODES
+from converter.core.codes import CODES
 from converter.compare import compare, rules
 from converter.compare.rows import NOT_SET
-from converter.ecs_input.container import container_labels, volume_labels
-from converter.field_pairs import reverse_pairs
-from converter.loader import load_paths
-from converter.settings import Settings
+from converter.read.ecs.container import container_labels, volume_labels
+from converter.core.field_pairs import reverse_pairs
+from converter.load.loader import load_paths
+from converter.core.settings import Settings
 from tests.helpers import SAMPLES
 from tests.reverse_support import corpus_ecs_files, ecs_sample_cases, require_ecs_corpus
 from tests.test_compare_truth import lies
@@ -38,8 +38,8 @@ def ecs_lies(path: Path) -> list[str]:
     return lies(comparison) + unexplained_unconverted(comparison)
 
 
-# The codes that leave a whole document or CloudFormation resource unconverted (converter/reverse.py,
-# converter/ecs_input/cloudformation.py, converter/ecs_input/scaling.py).
+# The codes that leave a whole document or CloudFormation resource unconverted (converter/pipeline/reverse.py,
+# converter/read/ecs/cloudformation.py, converter/read/ecs/scaling.py).
 NOT_CONVERTED = {"K2E-E706", "K2E-W702", "K2E-W725", "K2E-E740"}
 
 
@@ -174,7 +174,7 @@ def test_the_check_reads_an_absent_by_design_code_from_the_ecs_pair(tmp_path: Pa
     import dataclasses
 
     from converter.compare import ecs_fields
-    from converter.ecs import container_pairs
+    from converter.write.ecs import container_pairs
 
     path = _task(tmp_path, {"family": "f", "containerDefinitions": [
         {"name": "a", "image": "nginx:1", "environment": [{"name": "", "value": "x"}]}]})

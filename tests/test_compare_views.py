@@ -15,7 +15,7 @@ from converter.compare import compare
 from converter.compare import markdown as markdown_view
 from converter.compare import terminal as terminal_view
 from converter.compare.terminal import exact
-from converter.loader import load_paths
+from converter.load.loader import load_paths
 from tests.helpers import CORPUS, SAMPLES, require_corpus, run_k2ecs
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -85,7 +85,7 @@ def test_write_paged_sends_long_text_through_the_pager(tmp_path: Path, monkeypat
 @pytest.fixture(scope="module")
 def web():
     case = SAMPLES / "web-loadbalancer-hpa"
-    from converter.config import load_config
+    from converter.load.config import load_config
     return compare(load_paths([str(case / "input")]), load_config(str(case / "k2ecs.yaml")), ("input",))
 
 

@@ -1,4 +1,4 @@
-"""The mapping concerns (converter/concerns.py, issue 21 item 1): each owns its pairs in both directions, in one module.
+"""The mapping concerns (converter/core/concerns.py, issue 21 item 1): each owns its pairs in both directions, in one module.
 
 Every field pair, Kubernetes -> ECS and ECS -> Kubernetes, belongs to exactly one concern; each concern names the
 functions that apply its rule both ways (they exist) and has pairs both ways or says why not; and compare's ECS
@@ -12,14 +12,14 @@ import importlib
 
 import pytest
 
-from converter.codes import CODES
+from converter.core.codes import CODES
 from converter.compare import compare, ecs_fields
-from converter.concerns import BY_KEY, CONCERNS, source_path
-from converter.field_pairs import forward_code_fields, forward_pairs, pair_tables, reverse_code_fields, reverse_pairs
-from converter.loader import load_paths
-from converter.mapping_doc import mapping_markdown
-from converter.settings import Settings
-from converter.topics import TOPICS
+from converter.core.concerns import BY_KEY, CONCERNS, source_path
+from converter.core.field_pairs import forward_code_fields, forward_pairs, pair_tables, reverse_code_fields, reverse_pairs
+from converter.load.loader import load_paths
+from converter.report.mapping_doc import mapping_markdown
+from converter.core.settings import Settings
+from converter.core.topics import TOPICS
 from tests.helpers import ROOT
 
 SIDES = ("forward", "reverse")
@@ -130,7 +130,7 @@ def _clear() -> None:
 
 
 def test_a_reverse_pair_pointed_elsewhere_changes_what_compare_shows(monkeypatch: pytest.MonkeyPatch):
-    from converter.ecs import healthcheck
+    from converter.write.ecs import healthcheck
 
     before = _health_row(_rows(_ecs_comparison()))
     assert "livenessProbe" in before.target_field and before.status == "mapped"
@@ -152,7 +152,7 @@ def test_a_reverse_pair_pointed_elsewhere_changes_what_compare_shows(monkeypatch
 
 def test_a_reverse_code_field_moved_changes_where_compare_puts_its_finding(monkeypatch: pytest.MonkeyPatch):
     from converter.compare.model import WorkloadInput
-    from converter.ecs import rollout
+    from converter.write.ecs import rollout
 
     workload = WorkloadInput(name="web", resource="TaskDefinition/web", converted=True, sources=(),
                              targets={"Deployment": {"spec": {"replicas": 3, "paused": True}}}, target_text={},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.ecs.validate import validate_payloads
+from converter.validate.ecs import validate_payloads
 from tests.helpers import corpus_k8s_files, k2ecs_in_process, require_corpus, run_k2ecs, yields_nothing
 
 FILES = corpus_k8s_files()

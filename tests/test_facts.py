@@ -2,7 +2,7 @@
 
 Two kinds of test: the source holds the fact once (no second literal 1024, no second task-size pattern,
 no second table of CloudFormation names), and changing the fact in its home changes what every consumer
-does (the schema-held ECS facts are swapped for altered copies through converter.facts' reader).
+does (the schema-held ECS facts are swapped for altered copies through converter.core.facts' reader).
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from typing import Any
 
 import pytest
 
-import converter.facts as facts
-from converter import quantity
+import converter.core.facts as facts
+from converter.core import quantity
 from converter.aws.normalise import normalise_task_definition
 from converter.compare import ecs_input as compare_ecs_input
 from converter.compare.ecs_fields import _camel
-from converter.ecs.validate_rules import check_task_definition
-from converter.ecs_input.view import API_NAMES, CFN_NAMES, CFN_NESTED, api_name, cfn_name
-from converter.errors import InputError
-from converter.iac import mapping as iac_mapping
-from converter.quantity import TaskSizeError, parse_task_size
-from converter.resources import load_schema
+from converter.validate.ecs_rules import check_task_definition
+from converter.read.ecs.view import API_NAMES, CFN_NAMES, CFN_NESTED, api_name, cfn_name
+from converter.core.errors import InputError
+from converter.write.iac import mapping as iac_mapping
+from converter.core.quantity import TaskSizeError, parse_task_size
+from converter.core.resources import load_schema
 from tests.helpers import ROOT
 from tests.reverse_support import reverse_payload
 
@@ -45,27 +45,27 @@ def _constants(tree: ast.AST) -> list[Any]:
 # -- one home in the source --------------------------------------------------------------------------
 
 def test_the_number_1024_is_written_only_in_the_units_module():
-    # CPU units per core and MiB per GB (and KiB) were 1024s in some eight modules; converter.quantity
+    # CPU units per core and MiB per GB (and KiB) were 1024s in some eight modules; converter.core.quantity
     # names them. Text (messages, docs) may say 1024; code uses the names.
     found = [path.relative_to(ROOT).as_posix() for path, tree in _modules()
              for value in _constants(tree) if type(value) is int and value == 1024]
-    assert found == ["converter/quantity.py"]
+    assert found == ["converter/core/quantity.py"]
 
 
 def test_the_task_size_pattern_is_written_once():
     found = [path.relative_to(ROOT).as_posix() for path, tree in _modules()
              for value in _constants(tree) if isinstance(value, str) and "vcpu|gb" in value]
-    assert found == ["converter/quantity.py"]
+    assert found == ["converter/core/quantity.py"]
 
 
 def test_the_irregular_cloudformation_names_are_written_once():
     found = sorted({path.relative_to(ROOT).as_posix() for path, tree in _modules()
                     for value in _constants(tree) if value in ("EFSVolumeConfiguration", "PlacementStrategies")})
-    assert found == ["converter/ecs_input/view.py"]
+    assert found == ["converter/read/ecs/view.py"]
 
 
 def test_health_check_defaults_are_not_restated_in_code():
-    # {"interval": 30, "timeout": 5, ...} was a dict literal in ecs_input/container.py and aws/normalise.py.
+    # {"interval": 30, "timeout": 5, ...} was a dict literal in read/ecs/container.py and aws/normalise.py.
     for path, tree in _modules():
         for node in ast.walk(tree):
             if isinstance(node, ast.Dict):  # a literal dict that sets interval and retries to numbers
@@ -120,7 +120,7 @@ def test_the_unit_facts_are_what_ecs_and_kubernetes_say():
 
 @pytest.fixture
 def rules(monkeypatch) -> dict:
-    """A private copy of ecs_rules.json that converter.facts reads instead of the file."""
+    """A private copy of ecs_rules.json that converter.core.facts reads instead of the file."""
     altered = copy.deepcopy(load_schema("ecs_rules.json"))
 
     def read(filename: str) -> Any:

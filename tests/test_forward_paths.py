@@ -13,9 +13,9 @@ from dataclasses import replace
 import pytest
 
 import tests.test_roundtrip as roundtrip
-from converter.convert import convert
-from converter.loader import parse_text
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
 
 POD = "/spec/template/spec"
 C0 = f"{POD}/containers/0"

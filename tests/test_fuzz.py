@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.errors import ExitStatus
+from converter.core.errors import ExitStatus
 from tests.helpers import within_call_budget
 
 ROOT = Path(__file__).resolve().parent.parent

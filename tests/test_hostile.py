@@ -23,15 +23,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from converter import source_files, yaml_limits
+from converter.load import source_files, yaml_limits
 from converter.cli import app
-from converter.convert import convert
-from converter.document import pointer
-from converter.errors import ExitStatus, InputError
-from converter.findings import Severity
-from converter.loader import parse_text
-from converter.settings import Settings
-from converter.source_files import decode_source
+from converter.pipeline.convert import convert
+from converter.core.document import pointer
+from converter.core.errors import ExitStatus, InputError
+from converter.core.findings import Severity
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
+from converter.load.source_files import decode_source
 from tests.helpers import fast_dump_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -387,7 +387,7 @@ def test_names_from_manifests_never_leave_the_output_folder(tmp_path, names):
 def test_small_inputs_are_quick_in_the_loader(text):
     """Both once took minutes in regular expressions (C code, which a call count cannot see): a child
     process with a hang guard fails the test where the old patterns would hang it."""
-    code = ("import sys\nfrom converter.loader import parse_text\nfrom converter.errors import InputError\n"
+    code = ("import sys\nfrom converter.load.loader import parse_text\nfrom converter.core.errors import InputError\n"
             "try:\n    parse_text(sys.stdin.read(), 'slow.yaml')\nexcept InputError:\n    pass\n")
     result = subprocess.run([sys.executable, "-c", code], input=text.encode(), cwd=ROOT, capture_output=True,
                             timeout=HANG_GUARD_SECONDS)
@@ -395,7 +395,7 @@ def test_small_inputs_are_quick_in_the_loader(text):
 
 
 def test_a_file_of_dashes_is_quick_through_the_cli(tmp_path):
-    """Regression: convert sniffs each input's head for its direction (converter/ecs_input/detect.py), and a
+    """Regression: convert sniffs each input's head for its direction (converter/read/ecs/detect.py), and a
     pattern starting ^[\\s\\-{]* was quadratic on lines of '-': an 80 KB file took 68 s, so this 800 KB one
     would take hours."""
     manifest = tmp_path / "dashes.yaml"
@@ -439,7 +439,7 @@ def test_the_direction_sniff_reads_stdin_within_the_size_limit(monkeypatch, snif
     # the sniff reads stdin before the loader does: it must never ask for more than the loader's limit
     import importlib
 
-    from converter.source_files import MAX_FILE_BYTES
+    from converter.load.source_files import MAX_FILE_BYTES
 
     module, function = sniffer.split(":")
     stdin = _CountingStdin(b"kind: Deployment\n")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from converter import loader, source_files
+from converter.load import loader, source_files
 from converter.cli import app
-from converter.errors import ExitStatus
+from converter.core.errors import ExitStatus
 from tests.helpers import run_k2ecs
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.errors import ExitStatus
+from converter.core.errors import ExitStatus
 
 
 def deployment(name: str, namespace: str | None, image: str, replicas: int = 1, kind: str = "Deployment") -> dict:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.errors import ExitStatus
+from converter.core.errors import ExitStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "web-loadbalancer-hpa" / "input"

@@ -1,4 +1,4 @@
-"""HorizontalPodAutoscaler parsing (converter.kubernetes.hpa) and AAS rendering (converter.ecs.scaling), MAPPING §5."""
+"""HorizontalPodAutoscaler parsing (converter.read.kubernetes.hpa) and AAS rendering (converter.write.ecs.scaling), MAPPING §5."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import botocore.model
 import botocore.validate
 import pytest
 
-from converter.ecs.scaling import render_scaling
-from converter.ecs.sizing import TaskSize
-from converter.errors import InputError
-from converter.kubernetes.context import ParseContext
-from converter.kubernetes.hpa import parse_hpa
-from converter.kubernetes.reader import Reader
-from converter.loader import parse_text
-from converter.model import Autoscaling, MetricTarget
-from converter.settings import Settings, placeholder
+from converter.write.ecs.scaling import render_scaling
+from converter.write.ecs.sizing import TaskSize
+from converter.core.errors import InputError
+from converter.read.kubernetes.context import ParseContext
+from converter.read.kubernetes.hpa import parse_hpa
+from converter.core.reader import Reader
+from converter.load.loader import parse_text
+from converter.core.model import Autoscaling, MetricTarget
+from converter.core.settings import Settings, placeholder
 
 CORPUS = Path("/work/shared/corpus")
 MIB = 2**20
@@ -80,7 +80,7 @@ def scaling(*metrics: MetricTarget, **overrides) -> Autoscaling:
 
 
 def _origin():
-    from converter.findings import Origin
+    from converter.core.findings import Origin
     return Origin(resource="HorizontalPodAutoscaler/web", file="hpa.yaml", line=1, path="")
 
 

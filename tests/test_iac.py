@@ -6,7 +6,7 @@ For every sample (samples/ecs-* are ECS-side inputs and are left out) and every 
 - every .tf file parses back with python-hcl2, is laid out as ``terraform fmt`` would lay it out (checked
   by an implementation of hclwrite's indent and alignment rules written here, independent of the
   renderer), and its decoded container definitions are valid for RegisterTaskDefinition in botocore's model;
-- walking converter.iac.mapping from the ecs-json payload side, each CloudFormation property and each
+- walking converter.write.iac.mapping from the ecs-json payload side, each CloudFormation property and each
   Terraform argument resolves (parameters to their defaults, references to what they name) to exactly the
   payload's value, and nothing else is written.
 """
@@ -21,16 +21,16 @@ from typing import Any
 
 import pytest
 
-from converter.config import load_config
-from converter.convert import Conversion, convert
-from converter.ecs.validate_model import validate_operation
-from converter.errors import OutputValidationError
-from converter.iac import mapping
-from converter.iac.cloudformation import load as load_template
-from converter.iac.render import Rendering, render
-from converter.inputs import load_inputs
-from converter.loader import load_paths, parse_text
-from converter.settings import Settings, is_placeholder
+from converter.load.config import load_config
+from converter.pipeline.convert import Conversion, convert
+from converter.validate.ecs_shapes import validate_operation
+from converter.core.errors import OutputValidationError
+from converter.write.iac import mapping
+from converter.write.iac.cloudformation import load as load_template
+from converter.write.iac.render import Rendering, render
+from converter.load.inputs import load_inputs
+from converter.load.loader import load_paths, parse_text
+from converter.core.settings import Settings, is_placeholder
 from tests.helpers import CORPUS, ROOT, SAMPLES, corpus_k8s_files, run_k2ecs, yields_nothing
 
 SAMPLE_CASES = sorted(p for p in SAMPLES.iterdir() if (p / "input").is_dir() and not p.name.startswith("ecs-"))
@@ -131,7 +131,7 @@ def test_cloudformation_json_is_the_same_template_and_passes_cfn_lint(case: Path
 
 def test_cloudformation_json_is_built_without_the_yaml_template(monkeypatch):
     """--cfn-json neither renders the YAML template nor parses YAML (issue 24: that was most of the run)."""
-    from converter.iac import cloudformation, templating
+    from converter.write.iac import cloudformation, templating
 
     calls = []
     monkeypatch.setattr(cloudformation, "render_template", lambda *a, **k: calls.append("render") or "")
@@ -183,7 +183,7 @@ def _same(api: Any, resolved: Any, where: str, problems: list[str]) -> None:
     if resolved == api:
         return
     if resolved == STACK_REGION and where.endswith("awslogs-region") and isinstance(api, str):
-        return  # the stack's region by design (converter/iac/links.py): ecs-json names the configured one
+        return  # the stack's region by design (converter/write/iac/links.py): ecs-json names the configured one
     if isinstance(resolved, str) and _UNSET.search(resolved):
         whole = _UNSET.fullmatch(resolved) is not None
         if whole and (api is None or (isinstance(api, list) and api and all(is_placeholder(v) for v in api))):
@@ -711,7 +711,7 @@ def test_nothing_converted_means_no_template():
 def test_a_payload_member_without_a_mapping_stops_the_rendering():
     result = conversion(SAMPLES / "worker-no-ports")
     output = result.outputs[0]
-    output.task_definition["ipcMode"] = "task"  # not in converter/iac/mapping.py
+    output.task_definition["ipcMode"] = "task"  # not in converter/write/iac/mapping.py
     try:
         for fmt in ("cloudformation", "terraform"):
             with pytest.raises(OutputValidationError, match="ipcMode"):
@@ -721,7 +721,7 @@ def test_a_payload_member_without_a_mapping_stops_the_rendering():
 
 
 def test_an_unescaped_template_value_is_refused():
-    from converter.iac.templating import environment
+    from converter.write.iac.templating import environment
 
     env = environment()
     assert env.from_string("{{ x | yaml_str }}").render(x='a"b') == '"a\\"b"'
@@ -764,7 +764,7 @@ def test_the_convert_command_module_does_not_load_jinja2_until_a_template_format
     import sys
 
     code = ("import sys; import converter.commands.convert; "
-            "assert 'jinja2' not in sys.modules and 'converter.iac.render' not in sys.modules, 'loaded at import'")
+            "assert 'jinja2' not in sys.modules and 'converter.write.iac.render' not in sys.modules, 'loaded at import'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 

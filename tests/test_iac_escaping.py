@@ -4,7 +4,7 @@ A manifest puts quotes, backslashes, ``${`` and ``%{`` (bare and already doubled
 (``yes``, ``null``, ``1e3``, ``{a: 1}``, ``- x``, ``# x``), line breaks of every kind, tabs, control
 characters and non-ASCII text (accents, CJK, emoji) into env values, labels (tags), the image name and the
 command. The CloudFormation template (YAML and JSON) and the Terraform files must still parse, and every
-value must resolve to exactly the ecs-json one: the same walk over converter/iac/mapping.py as test_iac.py.
+value must resolve to exactly the ecs-json one: the same walk over converter/write/iac/mapping.py as test_iac.py.
 Then the filters alone, over arbitrary text (hypothesis).
 """
 
@@ -18,12 +18,12 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from converter.convert import convert
-from converter.iac.cloudformation import load as load_template
-from converter.iac.filters import Attr, cfn_block, hcl_body, hcl_str, number, yaml_str
-from converter.iac.render import render
-from converter.loader import parse_text
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.write.iac.cloudformation import load as load_template
+from converter.write.iac.filters import Attr, cfn_block, hcl_body, hcl_str, number, yaml_str
+from converter.write.iac.render import render
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
 from tests.test_iac import (
     HclFile,
     TfConfig,

@@ -7,11 +7,11 @@ would be a new, undefaulted input to an existing stack.
 
 from __future__ import annotations
 
-from converter.config import load_config
-from converter.convert import convert
-from converter.iac.cloudformation import load as load_template
-from converter.iac.render import render
-from converter.loader import load_paths
+from converter.load.config import load_config
+from converter.pipeline.convert import convert
+from converter.write.iac.cloudformation import load as load_template
+from converter.write.iac.render import render
+from converter.load.loader import load_paths
 from tests.helpers import SAMPLES
 
 CASE = SAMPLES / "web-loadbalancer-hpa"

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from converter.config import load_config
-from converter.convert import convert
-from converter.loader import parse_text
-from converter.settings import Settings
+from converter.load.config import load_config
+from converter.pipeline.convert import convert
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
 
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/registry-AbCdEf"
 

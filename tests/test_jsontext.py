@@ -1,4 +1,4 @@
-"""converter.jsontext writes exactly what json.dumps(value, indent=2, ensure_ascii=False) writes.
+"""converter.core.jsontext writes exactly what json.dumps(value, indent=2, ensure_ascii=False) writes.
 
 The goldens compare output files byte for byte, so the faster writer (issue 9) must never differ by a
 byte, and must fail the same way on what JSON cannot hold.
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converter import jsontext
+from converter.core import jsontext
 from tests.helpers import SAMPLES
 
 EXAMPLES = int(os.environ.get("K2ECS_PROPERTY_EXAMPLES", "150"))

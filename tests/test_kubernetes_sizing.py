@@ -8,9 +8,9 @@ model and the ECS rules (V7, V9), so each case below is also a valid RegisterTas
 
 from __future__ import annotations
 
-from converter.convert import convert
-from converter.loader import parse_text
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
 
 
 def deployment(containers: str, init: str = "", pod: str = "") -> str:

@@ -1,4 +1,4 @@
-"""converter.loader in process: lines of keys and items, List expansion, JSON, YAML 1.1 quirks, and the safety limits."""
+"""converter.load.loader in process: lines of keys and items, List expansion, JSON, YAML 1.1 quirks, and the safety limits."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from converter import loader, yaml_limits, yaml_line_loader
-from converter.convert import convert
-from converter.document import Document, pointer
-from converter.errors import InputError
-from converter.loader import load_paths, parse_text
-from converter.settings import Settings
-from converter.source_files import expand_paths, read_source
+from converter.load import loader, yaml_limits, yaml_line_loader
+from converter.pipeline.convert import convert
+from converter.core.document import Document, pointer
+from converter.core.errors import InputError
+from converter.load.loader import load_paths, parse_text
+from converter.core.settings import Settings
+from converter.load.source_files import expand_paths, read_source
 from tests.helpers import within_call_budget
 
 BAD_DIR = Path(__file__).resolve().parent / "bad_input"
@@ -529,7 +529,7 @@ def test_brackets_inside_strings_are_not_nesting(body):
 def test_nesting_deep_enough_to_crash_libyaml_is_an_error_with_its_line(text: str, line: int) -> None:
     """libyaml's composer recurses in C once per level: some 100,000 levels crash the interpreter, so the
     depth is checked on the text first (yaml_limits.too_deep_line). Run in a child, which a crash would kill."""
-    code = ("import sys; from converter.loader import parse_text; from converter.errors import InputError\n"
+    code = ("import sys; from converter.load.loader import parse_text; from converter.core.errors import InputError\n"
             "try:\n    parse_text(sys.stdin.read(), 'deep.yaml')\n"
             "except InputError as err:\n    print(err.line, err.message)\n")
     result = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, timeout=120,

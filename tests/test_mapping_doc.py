@@ -1,4 +1,4 @@
-"""docs/MAPPING.md (converter.mapping_doc): generated from the registries, with stable anchors every pointer resolves to."""
+"""docs/MAPPING.md (converter.report.mapping_doc): generated from the registries, with stable anchors every pointer resolves to."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from converter import codes, limits, topics
+from converter.core import codes, limits, topics
 from converter.cli import app
-from converter.code_info import CodeInfo
-from converter.codes import CODES, code_entry, doc_reference, explain, help_uri
-from converter.mapping_doc import anchors, mapping_markdown, rule_tables
-from converter.report_formats.sarif import _rule
+from converter.core.code_info import CodeInfo
+from converter.core.codes import CODES, code_entry, doc_reference, explain, help_uri
+from converter.report.mapping_doc import anchors, mapping_markdown, rule_tables
+from converter.report.sarif import _rule
 from tests.helpers import ROOT
 
 DOC = ROOT / "docs" / "MAPPING.md"
@@ -34,7 +34,7 @@ def doc_anchors(generated) -> set[str]:
 
 
 def test_docs_mapping_md_is_generated_from_the_registries(generated):
-    assert DOC.read_text(encoding="utf-8") == generated, "run: python -m converter.mapping_doc > docs/MAPPING.md"
+    assert DOC.read_text(encoding="utf-8") == generated, "run: python -m converter.report.mapping_doc > docs/MAPPING.md"
 
 
 def test_every_code_topic_rule_and_limit_has_one_anchor(generated):
@@ -44,7 +44,7 @@ def test_every_code_topic_rule_and_limit_has_one_anchor(generated):
                 | {f"limit-{key}" for key in limits.LIMITS}
                 | {rule.anchor for table in rule_tables() for rule in table.rules if table.same_as is None})
     assert expected - set(found) == set()
-    # ECS quotas come from schemas/ecs_rules.json: the tag count that converter.ecs.tags enforces is listed
+    # ECS quotas come from schemas/ecs_rules.json: the tag count that converter.write.ecs.tags enforces is listed
     assert "limit-ecs-v23-tags-max-count" in found and "limit-fargate-16384" in found
 
 
@@ -112,9 +112,10 @@ def test_the_readme_limits_table_states_the_values_the_code_enforces():
 
 
 def test_the_code_reads_its_limits_from_the_table():
-    from converter import output, source_files, yaml_bounds, yaml_limits
-    from converter.iac import cloudformation
-    from converter.kubernetes import hpa_behavior, metadata
+    from converter.write import output
+    from converter.load import source_files, yaml_bounds, yaml_limits
+    from converter.write.iac import cloudformation
+    from converter.read.kubernetes import hpa_behavior, metadata
 
     assert source_files.MAX_FILE_BYTES == limits.limit_value("input-file-bytes") == 64 * 1024 * 1024
     assert (yaml_limits.MAX_DEPTH, yaml_bounds.MAX_DOCUMENTS) == (limits.limit_value("yaml-depth"),
@@ -126,8 +127,8 @@ def test_the_code_reads_its_limits_from_the_table():
 
 
 def test_ecs_quotas_the_renderers_use_are_the_ones_the_document_lists(monkeypatch):
-    from converter.ecs import load_balancer, service, tags
-    from converter.resources import load_schema
+    from converter.write.ecs import load_balancer, service, tags
+    from converter.core.resources import load_schema
 
     rules = load_schema("ecs_rules.json")
     assert load_balancer.MAX_TARGET_GROUPS == rules["V26_load_balancers"]["max_count"]

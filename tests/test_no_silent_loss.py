@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from converter.convert import convert
-from converter.document import pointer
-from converter.errors import InputError
-from converter.inputs import load_inputs
-from converter.loader import load_paths
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.core.document import pointer
+from converter.core.errors import InputError
+from converter.load.inputs import load_inputs
+from converter.load.loader import load_paths
+from converter.core.settings import Settings
 from tests.helpers import corpus_k8s_files, leaves, pointer_parts, require_corpus, sample_cases, yields_nothing
 
 

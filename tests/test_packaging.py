@@ -6,7 +6,7 @@
   folders, and hatchling fails on a missing force-include source.
 - The README's two quick-start commands exist, each on one line, and the sample they name converts.
   ``.ci/run`` runs the README's test command exactly. The README's example config and exit-status
-  table agree with ``schemas/config.schema.json`` and ``converter.errors.ExitStatus``.
+  table agree with ``schemas/config.schema.json`` and ``converter.core.errors.ExitStatus``.
 - ``k2ecs convert`` works when boto3 cannot be imported, and never imports it.
 """
 
@@ -29,8 +29,8 @@ import pytest
 import yaml
 
 from converter import __version__
-from converter.config import load_config
-from converter.errors import ExitStatus
+from converter.load.config import load_config
+from converter.core.errors import ExitStatus
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
@@ -272,7 +272,7 @@ def test_wheel_carries_the_data_folders_and_the_console_script(installed):
 
 @pytest.mark.slow
 def test_installed_package_reads_its_data_from_the_wheel(installed):
-    probe = "import converter, converter.resources as r; print(converter.__file__); print(r.schemas_dir())"
+    probe = "import converter, converter.core.resources as r; print(converter.__file__); print(r.schemas_dir())"
     result = run([str(installed.python), "-c", probe], what="importing the installed package", timeout=RUN_TIMEOUT,
                  cwd=installed.work, env=isolated_env())
     package_file, schemas = (Path(line) for line in result.stdout.splitlines())

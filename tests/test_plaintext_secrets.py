@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.ecs.plaintext_secrets import looks_like_a_credential
+from converter.write.ecs.plaintext_secrets import looks_like_a_credential
 
 GITHUB = "ghp_" + "A1b2C3d4E5" * 3 + "F6g7H8"  # 36 characters after the prefix, made up
 AWS_KEY = "AKIA" + "K2ECSEXAMPLE0001"

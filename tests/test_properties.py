@@ -19,15 +19,15 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, assume, event, given, settings, strategies as st
 
-from converter.convert import convert
-from converter.document import pointer
-from converter.ecs.rollout import rolling_percentages
-from converter.ecs.sizing import fargate_sizes, smallest_fargate_size
-from converter.ecs.validate import validate_payloads
-from converter.errors import InputError
-from converter.loader import parse_text
-from converter.quantity import QuantityError, cpu_units_from_cores, mib_from_bytes, parse_quantity
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.core.document import pointer
+from converter.write.ecs.rollout import rolling_percentages
+from converter.write.ecs.sizing import fargate_sizes, smallest_fargate_size
+from converter.validate.ecs import validate_payloads
+from converter.core.errors import InputError
+from converter.load.loader import parse_text
+from converter.core.quantity import QuantityError, cpu_units_from_cores, mib_from_bytes, parse_quantity
+from converter.core.settings import Settings
 from tests.helpers import fast_dump_all, leaves, pointer_parts
 
 # ================================================================================================

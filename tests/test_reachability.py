@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from converter.convert import convert
-from converter.ecs.validate import validate_payloads
-from converter.kubernetes.expansion import expand
-from converter.loader import parse_text
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.validate.ecs import validate_payloads
+from converter.read.kubernetes.expansion import expand
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
 from tests.helpers import CORPUS, ROOT, require_corpus, run_k2ecs
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -306,7 +306,7 @@ def test_a_large_env_value_is_searched_for_addresses_in_linear_time(value):
     see it). A child process under a hang guard fails the test where the old pattern would hang it."""
     import subprocess
 
-    code = "import sys\nfrom converter.calls import _addresses\nprint(len(list(_addresses(sys.stdin.read(), True))))\n"
+    code = "import sys\nfrom converter.pipeline.calls import _addresses\nprint(len(list(_addresses(sys.stdin.read(), True))))\n"
     result = subprocess.run([sys.executable, "-c", code], input=value, capture_output=True, text=True,
                             cwd=ROOT, timeout=120)  # a hang guard, not a speed limit (timings live in bench/)
     assert result.returncode == 0, result.stderr[-500:]

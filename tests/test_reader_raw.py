@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import assume, given, settings, strategies as st
 
-from converter.document import Document
-from converter.kubernetes.reader import Reader, _walk
+from converter.core.document import Document
+from converter.core.reader import Reader, _walk
 
 EXAMPLES = int(os.environ.get("K2ECS_PROPERTY_EXAMPLES", "25"))
 
@@ -72,8 +72,8 @@ def test_origin_is_line_of_and_pointer_whatever_was_read_before(data: dict, extr
     strings, and for one made with other keys (True beside 1), whose pointers are not remembered."""
     import yaml
 
-    from converter.document import pointer
-    from converter.loader import parse_text
+    from converter.core.document import pointer
+    from converter.load.loader import parse_text
 
     assume(_keys_stay_apart(data))
     (loaded,) = parse_text(yaml.safe_dump(data), "in.yaml")
@@ -119,9 +119,9 @@ def test_reads_of_every_kind_leave_raw_and_origin_right(data: dict, order: Any, 
     as raw() does; raw() and origin() then still answer as a walk from the root would."""
     import yaml
 
-    from converter.errors import InputError
-    from converter.document import pointer
-    from converter.loader import parse_text
+    from converter.core.errors import InputError
+    from converter.core.document import pointer
+    from converter.load.loader import parse_text
 
     assume(_keys_stay_apart(data))
     (document,) = parse_text(yaml.safe_dump(data), "in.yaml")

@@ -1,6 +1,6 @@
 """Issue 18: manifests read as the cluster reads them, and one broken document never sinks the run.
 
-Each rule is checked through convert() on our own small manifests (read with converter.inputs, as the
+Each rule is checked through convert() on our own small manifests (read with converter.load.inputs, as the
 CLI reads them), and the exit statuses through the command line. Codes K2E-E030..I036 are triggered here
 (tests/test_codes.py EMITTED_ELSEWHERE).
 """
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from converter.convert import convert
-from converter.errors import ExitStatus, InputError
-from converter.inputs import load_inputs
-from converter.loader import parse_text, read_text
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.core.errors import ExitStatus, InputError
+from converter.load.inputs import load_inputs
+from converter.load.loader import parse_text, read_text
+from converter.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

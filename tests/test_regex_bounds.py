@@ -17,8 +17,8 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converter.document import _GUESS_NAME, guess_resource
-from converter.report_formats.sarif_locations import helm_sources
+from converter.core.document import _GUESS_NAME, guess_resource
+from converter.report.sarif_locations import helm_sources
 from tests.helpers import ROOT
 
 OLD_GUESS_NAME = re.compile(r"^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+name:[ \t]*[\'\"]?([A-Za-z0-9][-A-Za-z0-9_.]*)", re.M)
@@ -50,8 +50,8 @@ def test_guess_resource_still_names_a_broken_document() -> None:
 
 _HOSTILE = """
 import sys
-from converter.document import guess_resource
-from converter.report_formats.sarif_locations import helm_sources
+from converter.core.document import guess_resource
+from converter.report.sarif_locations import helm_sources
 # 400 indented lines under metadata and no name: the old pattern split each line two ways, 2^400 tries.
 assert guess_resource("kind: Pod\\nmetadata:\\n" + "  a\\n" * 400 + "spec: [\\n") == "Pod/(unnamed)"
 # a 2 MB line of blanks after a # Source: marker: the old pattern did some 2*10^12 steps on it.

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.errors import ExitStatus
+from converter.core.errors import ExitStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "web-loadbalancer-hpa" / "input"
@@ -63,7 +63,7 @@ def test_a_failed_run_keeps_the_previous_report_and_leaves_no_temporary_file(tmp
 
 
 def test_a_report_that_fails_half_way_leaves_the_previous_one_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from converter import report
+    from converter.report import canonical as report
 
     def half_then_fail(canonical, fmt, handle, *, fail_on, **_):
         handle.write("half a rep")

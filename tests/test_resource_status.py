@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.convert import convert
-from converter.loader import parse_text
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
 
 
 def deployment(name: str, *, app: str | None = None, containers: int = 1) -> str:

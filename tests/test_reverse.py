@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from converter.ecs.rollout import rolling_percentages, surge_and_unavailable
-from converter.ecs_input.container import millicores_for_units, secret_reference
-from converter.ecs_input.detect import shape, sniff
-from converter.ecs_input.intrinsics import ResourceRef, Template, Unresolved, resolve
-from converter.errors import InputError
-from converter.loader import parse_text
-from converter.quantity import cpu_units_from_cores, parse_quantity
+from converter.write.ecs.rollout import rolling_percentages, surge_and_unavailable
+from converter.read.ecs.container import millicores_for_units, secret_reference
+from converter.read.ecs.detect import shape, sniff
+from converter.read.ecs.intrinsics import ResourceRef, Template, Unresolved, resolve
+from converter.core.errors import InputError
+from converter.load.loader import parse_text
+from converter.core.quantity import cpu_units_from_cores, parse_quantity
 from tests.helpers import SAMPLES, run_k2ecs
 from tests.reverse_support import all_errors, reverse, reverse_payload
 
@@ -240,8 +240,8 @@ def test_a_kubernetes_manifest_among_ecs_input_costs_that_document():
 
 
 def test_ecs_input_of_which_nothing_can_be_read_is_still_an_input_error():
-    from converter.document import Unreadable
-    from converter.reverse import convert_to_kubernetes
+    from converter.core.document import Unreadable
+    from converter.pipeline.reverse import convert_to_kubernetes
 
     broken = InputError("not valid YAML: flow mapping left open", file="t.json", line=1)
     with pytest.raises(InputError, match="flow mapping left open"):

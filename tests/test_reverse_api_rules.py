@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 import pytest
 
-from converter.kubernetes_output import rules, validate
+from converter.write.kubernetes import rules
+from converter.validate import kubernetes as validate
 from tests.helpers import CORPUS
 from tests.reverse_support import all_errors, kubernetes_errors, reverse, reverse_paths
 

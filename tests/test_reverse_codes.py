@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from converter.codes import CODES
-from converter.loader import parse_text
-from converter.reverse import convert_to_kubernetes
+from converter.core.codes import CODES
+from converter.load.loader import parse_text
+from converter.pipeline.reverse import convert_to_kubernetes
 from tests.reverse_support import all_errors, reverse
 
 CONTAINER = "/containerDefinitions/0"

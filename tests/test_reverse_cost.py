@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from converter import loader, source_files
-from converter.inputs import load_inputs
-from converter.own_report import read_own_report
+from converter.load import loader, source_files
+from converter.load.inputs import load_inputs
+from converter.load.own_report import read_own_report
 from tests.helpers import SAMPLES, run_k2ecs
 
 CASE = SAMPLES / "ecs-k2ecs-output-folder"
@@ -100,7 +100,7 @@ def test_output_schemas_resolve_no_reference_while_validating(monkeypatch):
     """jsonschema looked every $ref up again at each use: two fifths of validating a manifest."""
     import referencing._core
 
-    from converter.kubernetes_output.validate import problems
+    from converter.validate.kubernetes import problems
 
     documents = [d for f in sorted((CASE / "expected").glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
     problems(documents[0])  # the validators are built (and cached) outside the count
@@ -112,7 +112,7 @@ def test_output_schemas_resolve_no_reference_while_validating(monkeypatch):
 
 
 def test_an_invalid_manifest_is_still_refused_with_its_path():
-    from converter.kubernetes_output.validate import problems
+    from converter.validate.kubernetes import problems
 
     [deployment] = [d for d in yaml.safe_load_all((CASE / "expected" / "web.yaml").read_text()) if d["kind"] == "Deployment"]
     deployment["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"containerPort": "eighty"}]
@@ -125,7 +125,7 @@ def test_a_report_of_10000_workloads_is_read_back(tmp_path):
     """Issue 24's acceptance: k2ecs's own 10,000-workload output folder converts. Its report (some 12 KB a
     workload in real runs) passes the 64 MB input bound and was called an alias bomb before that; the
     payloads are the sample's three, since converting 10,000 of them again proves nothing more."""
-    from converter import jsontext
+    from converter.core import jsontext
 
     folder = tmp_path / "input"
     shutil.copytree(CASE / "input", folder)
@@ -170,7 +170,7 @@ class _CountedList(list):
 
 def test_policies_find_their_targets_in_work_linear_in_their_number(tmp_path):
     """Each policy looked through every target, and each target through every policy: quadratic (issue 24)."""
-    from converter import reverse
+    from converter.pipeline import reverse
 
     handed = {}
     for count in (4, 32):

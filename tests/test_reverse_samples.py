@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from converter.document import pointer
-from converter.resources import load_schema
+from converter.core.document import pointer
+from converter.core.resources import load_schema
 from tests.helpers import leaves, load_json, pointer_parts, run_k2ecs
 from tests.reverse_support import (all_errors, corpus_ecs_files, ecs_sample_cases, kubernetes_errors, require_ecs_corpus,
                                    reverse_paths)

@@ -1,4 +1,4 @@
-"""converter.kubernetes_output.validate: the manifests of `--to k8s` are checked before anything is written,
+"""converter.validate.kubernetes: the manifests of `--to k8s` are checked before anything is written,
 against the Kubernetes schemas k2ecs carries, which are kubernetes-validate's strict ones."""
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.errors import ExitStatus
-from converter.kubernetes_output import validate
-from converter.resources import schemas_dir
+from converter.core.errors import ExitStatus
+from converter.validate import kubernetes as validate
+from converter.core.resources import schemas_dir
 from tests.reverse_support import corpus_ecs_files, ecs_sample_cases, kubernetes_errors, reverse_paths
 
 
 def test_the_schema_file_is_what_the_installed_kubernetes_validate_gives() -> None:
     on_disk = json.loads((schemas_dir() / validate.SCHEMA_FILE).read_text(encoding="utf-8"))
-    assert on_disk == validate.generate(), "run: python -m converter.kubernetes_output.validate"
+    assert on_disk == validate.generate(), "run: python -m converter.validate.kubernetes"
 
 
 def _documents() -> list[dict[str, Any]]:
@@ -114,7 +114,7 @@ def test_a_kind_k2ecs_has_no_schema_for_is_a_problem() -> None:
 
 def test_a_rendering_bug_stops_the_conversion_with_exit_4_and_nothing_written(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from converter import reverse
+    from converter.pipeline import reverse
 
     real = reverse.render_deployment
 

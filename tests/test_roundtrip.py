@@ -56,19 +56,19 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from converter.convert import convert
-from converter.ecs.rollout import resolve as resolve_count
-from converter.ecs_input.container import dns_label
-from converter.ecs_input.service import task_family_of
-from converter.ecs_input.view import api_name
-from converter.errors import InputError
-from converter.kubernetes_output.dump import dump_documents
-from converter.inputs import load_inputs
-from converter.document import Document
-from converter.loader import load_paths, parse_text
-from converter.quantity import cpu_units_from_cores, mib_from_bytes, parse_quantity
-from converter.reverse import convert_to_kubernetes
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.write.ecs.rollout import resolve as resolve_count
+from converter.read.ecs.container import dns_label
+from converter.read.ecs.service import task_family_of
+from converter.read.ecs.view import api_name
+from converter.core.errors import InputError
+from converter.write.kubernetes.dump import dump_documents
+from converter.load.inputs import load_inputs
+from converter.core.document import Document
+from converter.load.loader import load_paths, parse_text
+from converter.core.quantity import cpu_units_from_cores, mib_from_bytes, parse_quantity
+from converter.pipeline.reverse import convert_to_kubernetes
+from converter.core.settings import Settings
 from tests.helpers import corpus_k8s_files, pointer_parts, sample_cases
 from tests.reverse_support import all_errors, corpus_ecs_files, ecs_sample_cases, ecs_service, k8s_workload
 
@@ -248,7 +248,7 @@ def _number(value: Any) -> Any:
 
 WHOLE_DOCUMENT_CODES = ("K2E-W001", "K2E-I002", "K2E-E007", "K2E-W403", "K2E-W404", "K2E-W410", "K2E-E505", "K2E-W702",
                         "K2E-I703", "K2E-E706")  # K2E-W410: a Service without a selector is not converted
-# N14: what the forward leg (converter.convert, Kubernetes -> ECS) consumes without a finding at or above the
+# N14: what the forward leg (converter.pipeline.convert, Kubernetes -> ECS) consumes without a finding at or above the
 # leaf, only with one at the object's root; reported to the maintainers of that direction. Each entry:
 # (kind, test on the canonical key, the forward finding that covers it at the root).
 FORWARD_GAPS: tuple = ()  # none left: the forward leg names each of these leaves at its own path
@@ -416,7 +416,7 @@ def test_ecs_samples_come_back(case: Path):
 def test_kubernetes_corpus_comes_back(path: Path | None):
     if path is None:
         pytest.skip("shared corpus not present")
-    # Read as convert reads it (converter.inputs): a document that cannot be read costs that document only.
+    # Read as convert reads it (converter.load.inputs): a document that cannot be read costs that document only.
     documents = [item for item in load_inputs([str(path)]) if isinstance(item, Document)]
     assert k8s_round_trip(documents) == []
 
@@ -430,7 +430,7 @@ def test_ecs_corpus_comes_back(path: Path | None):
 
 def test_the_property_catches_a_leaf_lost_silently(monkeypatch):
     """Guard for the guard: a renderer that drops the resources must fail the round trip, naming the leaves."""
-    import converter.kubernetes_output.deployment as deployment
+    import converter.write.kubernetes.deployment as deployment
 
     real = deployment._container
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from converter.ecs.validate import validate_payloads
-from converter.resources import load_schema
+from converter.validate.ecs import validate_payloads
+from converter.core.resources import load_schema
 from tests.helpers import case_args, load_json, run_k2ecs, sample_cases
 
 CASES = sample_cases()

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import jsonschema
 
-from converter.codes import CODES
-from converter.report_formats.sarif import sarif_log
-from converter.report_formats.sarif_locations import Locator, helm_sources
-from converter.resources import load_schema
+from converter.core.codes import CODES
+from converter.report.sarif import sarif_log
+from converter.report.sarif_locations import Locator, helm_sources
+from converter.core.resources import load_schema
 from tests.helpers import ROOT, SAMPLES, run_k2ecs
 
 WEB = SAMPLES / "web-loadbalancer-hpa" / "input" / "web.yaml"

@@ -29,8 +29,8 @@ from typer.testing import CliRunner
 
 from converter.cli import app
 from converter.commands import convert as convert_command
-from converter.document_checks import REDACTED
-from converter.loader import parse_text
+from converter.load.document_checks import REDACTED
+from converter.load.loader import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = uuid.uuid4().hex  # the random part: a leak of any canary, cut or encoded as text, contains it
@@ -299,13 +299,13 @@ def test_no_canary_in_error_messages(tmp_path, text, traceback_flag):
 def test_no_canary_in_a_crash_report(manifests, monkeypatch):
     """An internal error whose message quotes the data it was handling (the usual shape of a bug) still shows
     no value: Secret values are replaced as they are loaded, before any code could handle them."""
-    import converter.kubernetes.context as context
+    import converter.read.kubernetes.context as context
 
     def crash(obj):
         raise RuntimeError(f"cannot read {obj.reader.document.data!r}")
 
     monkeypatch.setattr(context, "data_keys", crash)
-    import converter.kubernetes.container_env as container_env
+    import converter.read.kubernetes.container_env as container_env
 
     monkeypatch.setattr(container_env, "data_keys", crash, raising=False)
     result = invoke(["convert", str(manifests)])

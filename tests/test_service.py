@@ -1,4 +1,4 @@
-"""Service parsing (converter.kubernetes.service) and wiring (converter.ecs.service_wiring), MAPPING §4."""
+"""Service parsing (converter.read.kubernetes.service) and wiring (converter.write.ecs.service_wiring), MAPPING §4."""
 
 from __future__ import annotations
 
@@ -7,21 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from converter.ecs.service_wiring import (
+from converter.write.ecs.service_wiring import (
     MAX_TARGET_GROUPS,
     Wiring,
     port_mapping_name,
     selects,
     wire_exposures,
 )
-from converter.errors import InputError
-from converter.findings import Finding, Origin
-from converter.kubernetes.context import ParseContext
-from converter.kubernetes.reader import Reader
-from converter.kubernetes.service import parse_service
-from converter.loader import parse_text
-from converter.model import Container, Exposure, Port, Probe, Rollout, Workload
-from converter.settings import Settings, placeholder
+from converter.core.errors import InputError
+from converter.core.findings import Finding, Origin
+from converter.read.kubernetes.context import ParseContext
+from converter.core.reader import Reader
+from converter.read.kubernetes.service import parse_service
+from converter.load.loader import parse_text
+from converter.core.model import Container, Exposure, Port, Probe, Rollout, Workload
+from converter.core.settings import Settings, placeholder
 
 CORPUS = Path("/work/shared/corpus/k8s")
 PORT_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
@@ -668,7 +668,7 @@ def test_discovery_names_are_valid_and_unique_across_services() -> None:
 
 def test_wiring_passes_the_v26_v28_checks() -> None:
     """The payload pieces meet the validator's rules when the task definition uses the same port names."""
-    from converter.ecs.validate_rules_service import check_service
+    from converter.validate.ecs_rules_service import check_service
 
     cluster_ip, _ = parse(PODINFO.replace("name: podinfo", "name: podinfo\n  namespace: apps", 1))
     balanced, _ = parse(LOAD_BALANCER.replace("targetPort: http", "targetPort: grpc").replace("app: web", "app: podinfo"))

@@ -1,16 +1,16 @@
-"""The sinks of the streaming convert (converter.sinks) write what output_files() and stdout_document() write."""
+"""The sinks of the streaming convert (converter.write.sinks) write what output_files() and stdout_document() write."""
 
 from __future__ import annotations
 
 import io
 import json
 
-from converter import jsontext
-from converter.convert import convert
-from converter.loader import load_paths
-from converter.output import output_files, stdout_document
-from converter.settings import Settings
-from converter.sinks import FolderSink, StdoutSink
+from converter.core import jsontext
+from converter.pipeline.convert import convert
+from converter.load.loader import load_paths
+from converter.write.output import output_files, stdout_document
+from converter.core.settings import Settings
+from converter.write.sinks import FolderSink, StdoutSink
 from tests.helpers import ROOT
 
 SAMPLE = ROOT / "samples" / "web-loadbalancer-hpa" / "input"
@@ -93,9 +93,9 @@ def test_check_sink_gives_drift_of_the_whole_run_with_replacements_and_drops(tmp
     makes, whatever the folder holds, and a workload put again is compared as it was put last."""
     import pytest
 
-    from converter.drift import drift
-    from converter.errors import UsageError
-    from converter.sinks import CheckSink
+    from converter.write.drift import drift
+    from converter.core.errors import UsageError
+    from converter.write.sinks import CheckSink
 
     from dataclasses import replace
 

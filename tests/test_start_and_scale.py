@@ -8,9 +8,9 @@ convert() validates every payload against the botocore model and the ECS rules.
 
 from __future__ import annotations
 
-from converter.convert import convert
-from converter.loader import parse_text
-from converter.settings import Settings
+from converter.pipeline.convert import convert
+from converter.load.loader import parse_text
+from converter.core.settings import Settings
 
 
 def deployment(container: str = "", replicas: int = 2, spec: str = "") -> str:

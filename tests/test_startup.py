@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.record import MutableRecord, Record
+from converter.core.record import MutableRecord, Record
 from tests.helpers import ROOT, SAMPLES
 
 # Run in the child: convert with the real CLI, then write what was imported and which converter classes
@@ -42,19 +42,19 @@ atexit.register(report)
 runpy.run_module("converter", run_name="__main__", alter_sys=True)
 """
 
-# The modules whose value classes are records (converter.record), no longer dataclasses.
-RECORD_MODULES = ("converter.model", "converter.model_exposure", "converter.settings", "converter.code_info", "converter.baseline",
-                  "converter.kubernetes.container_env", "converter.kubernetes.context", "converter.kubernetes.hpa_behavior",
-                  "converter.kubernetes.metadata", "converter.ecs.rollout",
-                  "converter.ecs.service_wiring", "converter.ecs.sizing", "converter.ecs.taskdef",
-                  "converter.ecs_input.detect", "converter.ecs_input.intrinsics", "converter.calls",
-                  "converter.kubernetes.injection")
+# The modules whose value classes are records (converter.core.record), no longer dataclasses.
+RECORD_MODULES = ("converter.core.model", "converter.core.model_exposure", "converter.core.settings", "converter.core.code_info", "converter.report.baseline",
+                  "converter.read.kubernetes.container_env", "converter.read.kubernetes.context", "converter.read.kubernetes.hpa_behavior",
+                  "converter.read.kubernetes.metadata", "converter.write.ecs.rollout",
+                  "converter.write.ecs.service_wiring", "converter.write.ecs.sizing", "converter.write.ecs.taskdef",
+                  "converter.read.ecs.detect", "converter.read.ecs.intrinsics", "converter.pipeline.calls",
+                  "converter.read.kubernetes.injection")
 
 
 # Imported by `k2ecs convert` on Kubernetes input: never (heavy, or needed only for other input or commands).
-NEVER_FOR_KUBERNETES_INPUT = ("boto3", "botocore", "jinja2", "jsonschema", "converter.reverse", "converter.iac",
-                              "converter.ecs_input.detect", "converter.ecs_input.intrinsics",
-                              "converter.ecs_input.taskdef", "converter.aws")
+NEVER_FOR_KUBERNETES_INPUT = ("boto3", "botocore", "jinja2", "jsonschema", "converter.pipeline.reverse", "converter.write.iac",
+                              "converter.read.ecs.detect", "converter.read.ecs.intrinsics",
+                              "converter.read.ecs.taskdef", "converter.aws")
 
 
 def run_convert(tmp_path: Path, *args: str) -> dict:
@@ -75,14 +75,14 @@ def kubernetes_run(tmp_path_factory) -> dict:
 
 def test_convert_on_kubernetes_input_imports_nothing_it_does_not_need(kubernetes_run):
     modules = kubernetes_run["modules"]
-    assert "converter.convert" in modules and "converter.model" in modules  # the run did convert
+    assert "converter.pipeline.convert" in modules and "converter.core.model" in modules  # the run did convert
     loaded = [m for m in modules if any(m == name or m.startswith(name + ".") for name in NEVER_FOR_KUBERNETES_INPUT)]
     assert loaded == []
 
 
 def test_convert_on_kubernetes_input_defines_no_dataclass_in_the_record_modules(kubernetes_run):
     """The modules whose value classes became records stay free of dataclasses (each costs about 0.6 ms of
-    start-up); a new value class there is a converter.record.Record."""
+    start-up); a new value class there is a converter.core.record.Record."""
     assert any(name.startswith("converter.") for name in kubernetes_run["dataclasses"])  # the count works
     assert [name for name in kubernetes_run["dataclasses"] if name.rsplit(".", 1)[0] in RECORD_MODULES] == []
 
@@ -91,12 +91,12 @@ def test_convert_on_ecs_input_still_finds_the_ecs_detection(tmp_path):
     """The cheap sniff sends ECS input to the full detection: the laziness must not lose the reverse direction."""
     run = run_convert(tmp_path, str(SAMPLES / "ecs-fargate-web-alb" / "input"), "-o", str(tmp_path / "out"),
                       "--report-file", str(tmp_path / "report.txt"))
-    assert "converter.ecs_input.detect" in run["modules"] and "converter.reverse" in run["modules"]
+    assert "converter.read.ecs.detect" in run["modules"] and "converter.pipeline.reverse" in run["modules"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.suffix == ".yaml")
 
 
 def test_detect_sniff_is_the_light_modules_sniff():
-    from converter.ecs_input import detect, sniff
+    from converter.read.ecs import detect, sniff
 
     assert detect.sniff is sniff.sniff
 
@@ -191,8 +191,8 @@ def test_record_behaves_as_the_dataclass_it_replaces(cls):
 
 
 def test_record_defaults_are_the_dataclass_defaults():
-    from converter.model import Container, Probe, Resources, SecurityContext
-    from converter.settings import Settings
+    from converter.core.model import Container, Probe, Resources, SecurityContext
+    from converter.core.settings import Settings
 
     probe = Probe(handler="tcp", origin=None)
     assert (probe.scheme, probe.period_seconds, probe.timeout_seconds, probe.failure_threshold) == ("HTTP", 10, 1, 3)
@@ -206,7 +206,7 @@ def test_record_defaults_are_the_dataclass_defaults():
 
 
 def test_settings_merged_applies_known_overrides_that_are_not_none():
-    from converter.settings import Settings
+    from converter.core.settings import Settings
 
     merged = Settings(cluster="a", region="r").merged({"cluster": "b", "region": None, "unknown": 1})
     assert (merged.cluster, merged.region) == ("b", "r") and type(merged) is Settings
@@ -216,7 +216,7 @@ def test_a_subclass_record_keeps_its_own_fields_after_its_base_was_asked():
     """dataclasses.fields of a base record caches the base's fields on the base class; a subclass with more
     fields must still answer with its own, whichever class was asked first (the test order once depended on
     the module names, when kubernetes.service's ServiceExposure extended model.Exposure)."""
-    from converter.record import Record, set_field
+    from converter.core.record import Record, set_field
 
     class Base(Record):
         name: str

@@ -1,4 +1,4 @@
-"""convert() with the workload parts of a text deferred (converter.deferred) gives what it gives with every
+"""convert() with the workload parts of a text deferred (converter.pipeline.deferred) gives what it gives with every
 document parsed first, a batch of workloads at a time; and the text cut it relies on."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from converter.convert import WORKLOAD_PARSERS, convert
-from converter.deferred import Deferred, SourceText
-from converter.errors import K2ecsError
-from converter.loader import parse_text, read_text
-from converter.settings import Settings
-from converter.source_files import expand_paths, read_source
-from converter.yaml_parts import split_stream
+from converter.pipeline.convert import WORKLOAD_PARSERS, convert
+from converter.pipeline.deferred import Deferred, SourceText
+from converter.core.errors import K2ecsError
+from converter.load.loader import parse_text, read_text
+from converter.core.settings import Settings
+from converter.load.source_files import expand_paths, read_source
+from converter.load.yaml_parts import split_stream
 from tests.helpers import CORPUS, ROOT
 
 EXAMPLES = int(os.environ.get("K2ECS_PROPERTY_EXAMPLES", "25"))
@@ -69,7 +69,7 @@ def both(sources: list[tuple[str, str]]):
 
 def replaced_a_workload(classic) -> bool:
     """A workload declared again, or two with one ECS name: which declaration is converted, or that neither
-    is, is known only when both are parsed, so the run starts again with nothing deferred (converter.convert)."""
+    is, is known only when both are parsed, so the run starts again with nothing deferred (converter.pipeline.convert)."""
     return any(f.code == "K2E-E021" or f.code == "K2E-E007" and f.resource.split("/")[0] in ("Deployment", "StatefulSet")
                for f in classic.findings)
 
@@ -217,7 +217,7 @@ def test_batches_of_any_size_give_the_same_result(docs, batch):
     and a workload rendered again after the last batch, come out as from convert()."""
     from unittest import mock
 
-    from converter import convert as pipeline
+    from converter.pipeline import convert as pipeline
 
     with mock.patch.object(pipeline, "BATCH_WORKLOADS", batch):
         classic, streamed, sink, ran_again = both([("f.yaml", "".join(f"---\n{doc}" for doc in docs))])
@@ -228,8 +228,8 @@ def test_batches_of_any_size_give_the_same_result(docs, batch):
 
 def test_a_payload_failing_validation_in_a_batch_reaches_no_sink(monkeypatch):
     """Outputs are validated for the whole batch before any reaches the sink; the failure is the run's error."""
-    from converter import convert as pipeline
-    from converter.errors import OutputValidationError
+    from converter.pipeline import convert as pipeline
+    from converter.core.errors import OutputValidationError
 
     def failing(output, workload, settings):
         if workload.name == "b":
@@ -340,7 +340,7 @@ def test_a_file_written_to_while_it_is_read_back_is_converted_again_whole(tmp_pa
 
 
 def test_a_file_replaced_between_reading_and_opening_keeps_the_text_read(tmp_path, monkeypatch):
-    from converter import deferred
+    from converter.pipeline import deferred
 
     path = _bench_bundle_file(tmp_path)
     real_read = deferred.read_source
@@ -372,7 +372,7 @@ def test_a_small_or_non_ascii_file_keeps_its_text(tmp_path):
                           st.sampled_from(["", "/spec", "/spec/a"]), st.sampled_from(["K2E-W001", "K2E-I002"]),
                           st.sampled_from(["m", "n", ""]), st.integers(0, 3)), max_size=60))
 def test_sort_findings_gives_the_order_of_sort_key_ties_included(rows):
-    from converter.findings import Finding, Severity, sort_findings
+    from converter.core.findings import Finding, Severity, sort_findings
 
     findings = [Finding(code=code, severity=Severity.INFO, resource=f"R/{tag}", file=file, line=line, path=path,
                         message=message, suggestion="") for file, line, path, code, message, tag in rows]
@@ -423,8 +423,8 @@ def test_split_stream_cuts_as_line_patterns_say(lines: list[str], ending: str, l
 def test_a_workload_kind_registered_once_is_deferred_converted_and_bounded_like_a_deployment(monkeypatch):
     """Adding a workload kind is one WORKLOAD_PARSERS entry: the text cut defers its parts, and pass 2
     parses each batch only after the previous batch's outputs reached the sink, as for Deployments."""
-    from converter import convert as pipeline
-    from converter.kubernetes.workload import parse_deployment
+    from converter.pipeline import convert as pipeline
+    from converter.read.kubernetes.workload import parse_deployment
 
     events: list[str] = []
 
@@ -464,7 +464,7 @@ def test_a_workload_kind_registered_once_is_deferred_converted_and_bounded_like_
 def test_linking_helm_style_selectors_is_linear():
     """Helm selectors all begin with the release's app.kubernetes.io/instance pair; indexed by their first
     pair, every Service fell in one bucket and N workloads tried N Services each (issue 24, cause 5)."""
-    from converter.linking import Links
+    from converter.pipeline.linking import Links
     from tests.helpers import within_call_budget
 
     class Model:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from converter.codes import CODES
-from converter.convert import convert
-from converter.errors import UsageError
-from converter.loader import parse_text
-from converter.report import build_report, render
-from converter.report_formats.text import RUN_WIDE_CODES, TextOptions, parse_codes
-from converter.settings import Settings
+from converter.core.codes import CODES
+from converter.pipeline.convert import convert
+from converter.core.errors import UsageError
+from converter.load.loader import parse_text
+from converter.report.canonical import build_report, render
+from converter.report.text import RUN_WIDE_CODES, TextOptions, parse_codes
+from converter.core.settings import Settings
 from tests.helpers import run_k2ecs
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -150,7 +150,7 @@ def test_run_wide_codes_are_registered_settings_codes():
 
 def test_verbose_says_why_each_finding_and_quiet_with_it_is_a_usage_error():
     """--verbose (issue 23): each finding line is followed by its code's explanation, as k2ecs explain gives it."""
-    from converter.codes import CODES
+    from converter.core.codes import CODES
     from tests.helpers import SAMPLES, run_k2ecs
 
     sample = SAMPLES / "web-loadbalancer-hpa" / "input"

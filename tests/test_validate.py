@@ -1,4 +1,4 @@
-"""converter.ecs.validate: the botocore model layer, the MAPPING §7 rules, and the Fargate size table."""
+"""converter.validate.ecs: the botocore model layer, the MAPPING §7 rules, and the Fargate size table."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from converter.ecs.java_patterns import python_pattern
-from converter.ecs.validate import (check_scaling, check_service, check_task_definition, validate_operation,
+from converter.write.ecs.java_patterns import python_pattern
+from converter.validate.ecs import (check_scaling, check_service, check_task_definition, validate_operation,
                                     validate_payloads)
-from converter.resources import load_schema
+from converter.core.resources import load_schema
 
 RESOURCE_ID = "service/<k2ecs:cluster>/web"
 
@@ -554,7 +554,7 @@ def test_tag_text_rule_is_the_same_for_every_ascii_character():
     """valid_tag_text reads ASCII with a regex and anything else per character by Unicode category."""
     import unicodedata
 
-    from converter.ecs.tags import valid_tag_text
+    from converter.write.ecs.tags import valid_tag_text
 
     for code in range(128):
         char = chr(code)

@@ -1,7 +1,7 @@
-"""schemas/ecs_api_shapes.json and the validator that reads it (converter/ecs/validate_model.py), held to botocore.
+"""schemas/ecs_api_shapes.json and the validator that reads it (converter/validate/ecs_shapes.py), held to botocore.
 
 The conversion validates against the generated shapes, never importing botocore (start-up, issue 9). These
-tests keep that honest: the file must equal what the installed botocore generates, validate_model must
+tests keep that honest: the file must equal what the installed botocore generates, ecs_shapes must
 say exactly what botocore's own ParamValidator says (on every node of every shape, and on broken payloads
 of every kind), and every payload k2ecs writes for the samples, the benchmark bundle and the corpus must
 pass ParamValidator itself.
@@ -19,9 +19,9 @@ from typing import Any, Iterator
 import botocore.validate
 import pytest
 
-from converter.ecs.validate_botocore import OPERATIONS, botocore_problems, compact_shapes, service_model
-from converter.ecs.validate_model import SHAPES_FILE, Shape, input_shape, validate_operation
-from converter.resources import load_schema, schemas_dir
+from converter.validate.ecs_botocore import OPERATIONS, botocore_problems, compact_shapes, service_model
+from converter.validate.ecs_shapes import SHAPES_FILE, Shape, input_shape, validate_operation
+from converter.core.resources import load_schema, schemas_dir
 from tests.helpers import CORPUS, ROOT, sample_cases
 from tests.test_validate import GOOD_POLICY, GOOD_SERVICE, GOOD_TARGET, GOOD_TASKDEF
 
@@ -35,7 +35,7 @@ SUBSTITUTES: list[Any] = [None, "", "x", "ä" * 3, "a" * 3000, "<k2ecs:placehold
 def test_generated_shapes_equal_what_the_installed_botocore_generates():
     on_disk = json.loads((schemas_dir() / SHAPES_FILE).read_text(encoding="utf-8"))
     assert on_disk == compact_shapes(), (f"schemas/{SHAPES_FILE} is stale: regenerate it with "
-                                         "`python -m converter.ecs.validate_botocore`")
+                                         "`python -m converter.validate.ecs_botocore`")
 
 
 def test_the_generated_file_covers_every_input_shape_of_the_four_calls():
@@ -182,9 +182,9 @@ def _edited(payload: Any, path: tuple, edit: Any) -> Any:
 
 def _written_payloads() -> Iterator[tuple[str, str, Any]]:
     """The payloads k2ecs writes for every sample, the 10-workload benchmark bundle, and the corpus when present."""
-    from converter.config import load_config
-    from converter.convert import convert
-    from converter.loader import load_paths, parse_text
+    from converter.load.config import load_config
+    from converter.pipeline.convert import convert
+    from converter.load.loader import load_paths, parse_text
 
     sys.path.insert(0, str(ROOT / "bench"))
     try:
@@ -196,7 +196,7 @@ def _written_payloads() -> Iterator[tuple[str, str, Any]]:
         config = case / "k2ecs.yaml"
         runs.append((load_paths([str(case / "input")]), load_config(str(config) if config.is_file() else None)))
     if (CORPUS / "k8s").is_dir():
-        from converter.inputs import load_inputs  # as the command line reads a folder (issue 18)
+        from converter.load.inputs import load_inputs  # as the command line reads a folder (issue 18)
 
         runs.append((load_inputs([str(CORPUS / "k8s")]), load_config(None)))
     for documents, settings in runs:
@@ -215,11 +215,11 @@ def _written_payloads() -> Iterator[tuple[str, str, Any]]:
                                            | {r"[a-c-e]+", r"[^\u0080-\uFFFF]*", r"[^a-z\u00e9]+", r"[\-a\]]*", r"[-ab-]+",
                                               r"[\u00e9]x", r"x[\t\r\n ]y"}))
 def test_patterns_cut_down_to_ascii_judge_ascii_values_alike(pattern, monkeypatch):
-    """For ASCII values, validate_model compiles each pattern with its classes cut to ASCII (compiling
+    """For ASCII values, ecs_shapes compiles each pattern with its classes cut to ASCII (compiling
     XmlString's class of all Unicode took 2.4 ms of every start); on ASCII text both must agree."""
     import random
 
-    from converter.ecs import java_patterns
+    from converter.write.ecs import java_patterns
 
     ours = java_patterns.python_pattern.__wrapped__(pattern, ascii_only=True)
     monkeypatch.setattr(java_patterns, "_ascii_classes", lambda text: None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from converter import loader, source_files, yaml_bounds, yaml_limits
-from converter.errors import InputError
-from converter.yaml_bounds import bound_problem, counted_problem, estimated_nodes
+from converter.load import loader, source_files, yaml_bounds, yaml_limits
+from converter.core.errors import InputError
+from converter.load.yaml_bounds import bound_problem, counted_problem, estimated_nodes
 
 
 def mapping_list(items: int, pairs: int = 8) -> str:

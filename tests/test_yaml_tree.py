@@ -1,6 +1,6 @@
-"""converter.yaml_tree: documents built directly are what the loader's own constructor builds.
+"""converter.load.yaml_tree: documents built directly are what the loader's own constructor builds.
 
-Every text here is loaded twice, once as converter.loader does it and once with the direct builder
+Every text here is loaded twice, once as converter.load.loader does it and once with the direct builder
 turned off, and the two must give the same documents (data with its types, lines, line tables) or
 the same error. Other tests pin which documents take which way.
 """
@@ -16,8 +16,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from converter import document, loader, yaml_tree
-from converter.errors import InputError
+from converter.core import document
+from converter.load import loader, yaml_tree
+from converter.core.errors import InputError
 from tests.helpers import SAMPLES, corpus_k8s_files
 
 EXAMPLES = int(os.environ.get("K2ECS_PROPERTY_EXAMPLES", "25"))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 
-from converter.errors import K2ecsError
+from converter.core.errors import K2ecsError
 
 
 class DetailedExit(enum.IntEnum):
     """Exit statuses of ``k2ecs plan`` and ``k2ecs apply``.
 
-    They differ from :class:`converter.errors.ExitStatus` on purpose: 2 must mean "changes pending" for
+    They differ from :class:`converter.core.errors.ExitStatus` on purpose: 2 must mean "changes pending" for
     scripts that use plan as a drift check, so every error of these two commands exits 1 instead of the
     USAGE / INVALID_INPUT / INVALID_OUTPUT statuses convert uses. A bug still exits 70 (INTERNAL).
     """

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from converter.aws.shapes import members
-from converter.facts import health_check_defaults, host_port_is_container_port
+from converter.core.facts import health_check_defaults, host_port_is_container_port
 
 # Defaults ECS applies to a member the request omits. A member equal to its default is removed from
 # both sides, so "given as the default" and "filled in by ECS" compare equal. Keys are paths of
@@ -29,7 +29,7 @@ CONTAINER_DEFAULTS: dict[str, Any] = {
 }
 PORT_MAPPING_DEFAULTS: dict[str, Any] = {"protocol": "tcp"}
 # healthCheck defaults and the network modes in which ECS sets hostPort to containerPort when the request
-# omits it: converter.facts (schemas/ecs_rules.json).
+# omits it: converter.core.facts (schemas/ecs_rules.json).
 # Lists whose order carries no meaning: sorted by this member before comparing.
 ORDERLESS_LISTS: dict[str, str] = {"environment": "name", "secrets": "name", "ulimits": "name",
                                    "environmentFiles": "value"}

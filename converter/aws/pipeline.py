@@ -12,13 +12,13 @@ from converter.aws.plan import Plan, build_plan
 from converter.aws.preflight import check_outputs
 from converter.aws.session import Clients, Redactor
 from converter.aws.state import check_cluster, read_state
-from converter.baseline import review
-from converter.config import load_config
-from converter.errors import K2ecsError
-from converter.findings import Severity
-from converter.report import is_accepted
+from converter.report.baseline import review
+from converter.load.config import load_config
+from converter.core.errors import K2ecsError
+from converter.core.findings import Severity
+from converter.report.canonical import is_accepted
 
-Converter = Callable[[str, str], Any]  # (cluster, region) -> converter.convert.Conversion
+Converter = Callable[[str, str], Any]  # (cluster, region) -> converter.pipeline.convert.Conversion
 
 
 @dataclass

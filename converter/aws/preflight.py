@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from converter.aws.errors import PreflightError
-from converter.settings import PLACEHOLDER_PREFIX, is_placeholder
+from converter.core.settings import PLACEHOLDER_PREFIX, is_placeholder
 
-# What fills each placeholder (converter.settings.placeholder; the table in the README): the part of
+# What fills each placeholder (converter.core.settings.placeholder; the table in the README): the part of
 # the placeholder before the first ":" -> the flag or config key to give.
 PLACEHOLDER_FLAGS: dict[str, str] = {
     "subnet-id": "--subnets (or network.subnets in --config)",

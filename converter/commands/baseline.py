@@ -24,7 +24,7 @@ from converter.cli_common import (
     conversion,
     guarded,
 )
-from converter.errors import ExitStatus, UsageError
+from converter.core.errors import ExitStatus, UsageError
 
 
 def baseline(
@@ -49,14 +49,14 @@ def baseline(
     """Write a baseline of today's findings, to accept them with convert --baseline (they stay reported)."""
 
     def run() -> int:
-        from converter.baseline import (  # lazy: start-up (converter/cli_common.py)
+        from converter.report.baseline import (  # lazy: start-up (converter/cli_common.py)
             baseline_entries,
             baseline_text,
             read_baseline,
             review,
             write_baseline,
         )
-        from converter.findings import Severity
+        from converter.core.findings import Severity
 
         if not reason.strip():
             raise UsageError("--reason must not be empty")

@@ -27,7 +27,7 @@ from converter.cli_common import (
 )
 from converter import console
 from converter.console import ColorMode
-from converter.errors import ExitStatus, UsageError
+from converter.core.errors import ExitStatus, UsageError
 
 STDOUT = "-"
 
@@ -71,7 +71,7 @@ def compare(
 
     def run() -> int:
         from converter.compare import compare as build_comparison  # lazy: start-up (converter/cli_common.py)
-        from converter.loader import load_paths
+        from converter.load.loader import load_paths
 
         if markdown == STDOUT and html == STDOUT:
             raise UsageError("--markdown and --html cannot both write to stdout")
@@ -98,7 +98,7 @@ def compare(
             from converter.compare.html import render as render_html  # lazy: jinja2, for --html only
 
             files[html] = render_html(comparison)
-        from converter.report_file import ReportFile
+        from converter.report.report_file import ReportFile
 
         # Each file's place is checked (a temporary file made beside it) before any is written.
         prepared: dict[str, ReportFile] = {}
@@ -141,8 +141,8 @@ def _is_ecs_input(paths: List[str]) -> bool:
     """Whether the files are ECS input, decided on the head of each file's text (as convert does), so that each
     file is parsed once, by the right loader. Standard input is read here and put back for the loader."""
     from converter.commands.to_kubernetes import SNIFF_BYTES  # lazy: start-up (converter/cli_common.py)
-    from converter.ecs_input.detect import sniff
-    from converter.source_files import MAX_FILE_BYTES, expand_paths
+    from converter.read.ecs.detect import sniff
+    from converter.load.source_files import MAX_FILE_BYTES, expand_paths
 
     seen: dict[str, str] = {}
     for path in expand_paths(paths):

@@ -34,7 +34,7 @@ from converter.cli_common import (
     text_report_options,
     with_report_file,
 )
-from converter.errors import ExitStatus, UsageError
+from converter.core.errors import ExitStatus, UsageError
 
 
 class Direction(str, Enum):
@@ -101,9 +101,9 @@ def convert(
                           execution_role_arn, service_connect_namespace, sizing)
 
     def run(report_target) -> int:
-        from converter.baseline import read_baseline, review  # lazy: start-up (converter/cli_common.py)
-        from converter.output import output_files, stdout_document, with_report, write_atomically
-        from converter.report import build_report, render
+        from converter.report.baseline import read_baseline, review  # lazy: start-up (converter/cli_common.py)
+        from converter.write.output import output_files, stdout_document, with_report, write_atomically
+        from converter.report.canonical import build_report, render
 
         if check and output is None:
             raise UsageError("--check compares with the output folder: give it with -o/--output")
@@ -132,7 +132,7 @@ def convert(
         result = conversion(paths, flags, exclude)
         iac = None
         if output_format is not OutputFormat.ecs_json:
-            from converter.iac.render import render as render_iac  # jinja2 only when a template format is asked for
+            from converter.write.iac.render import render as render_iac  # jinja2 only when a template format is asked for
 
             iac = render_iac(output_format.value, result, cfn_json=cfn_json)
         findings = review(result.findings + ([] if iac is None else iac.findings), result.sources, accepted)
@@ -145,7 +145,7 @@ def convert(
 
         differ: list[str] = []
         if check:
-            from converter.drift import drift  # lazy: only --check needs it
+            from converter.write.drift import drift  # lazy: only --check needs it
 
             diff, differ = drift(output, files())
             sys.stdout.write(diff)
@@ -159,11 +159,11 @@ def convert(
 
     def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target,
                   text_options, stdin_text: Optional[str]) -> int:
-        """The ECS payloads, written as each workload is converted (converter.sinks): the same files and
+        """The ECS payloads, written as each workload is converted (converter.write.sinks): the same files and
         text as output_files() and stdout_document() give, without the whole run's payloads in memory."""
-        from converter.baseline import review  # lazy: start-up (converter/cli_common.py)
-        from converter.report import build_report
-        from converter.sinks import CheckSink, FolderSink, StdoutSink
+        from converter.report.baseline import review  # lazy: start-up (converter/cli_common.py)
+        from converter.report.canonical import build_report
+        from converter.write.sinks import CheckSink, FolderSink, StdoutSink
 
         sink = CheckSink(output) if check else StdoutSink() if output is None else FolderSink(output)
         try:
@@ -184,7 +184,7 @@ def convert(
 
     def _status(findings, differ: list[str]) -> int:
         """DRIFT when --check found files that differ (said on stderr), else by the findings and --fail-on."""
-        from converter.report import exceeds  # lazy: start-up (converter/cli_common.py)
+        from converter.report.canonical import exceeds  # lazy: start-up (converter/cli_common.py)
 
         if differ:
             sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "

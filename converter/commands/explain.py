@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from converter.errors import ExitStatus
+from converter.core.errors import ExitStatus
 
 
 def explain(
@@ -17,8 +17,8 @@ def explain(
     as_json: bool = typer.Option(False, "--json", help="Print JSON: one code's entry, or with --list all of them."),
 ) -> None:
     """Explain a finding code, or list them all."""
-    from converter.codes import CODES, code_entry, explain as explain_code  # lazy: start-up (converter/cli_common.py)
-    from converter.resources import mapping_doc
+    from converter.core.codes import CODES, code_entry, explain as explain_code  # lazy: start-up (converter/cli_common.py)
+    from converter.core.resources import mapping_doc
 
     if list_codes == (code is not None):
         typer.echo("k2ecs: error: give a finding code or --list (not both)", err=True)

@@ -9,7 +9,7 @@ from typing import List
 import typer
 
 from converter.cli_common import SettingsFlags, conversion, guarded
-from converter.errors import ExitStatus, UsageError
+from converter.core.errors import ExitStatus, UsageError
 
 
 def init(
@@ -23,8 +23,8 @@ def init(
     """Write a commented k2ecs.yaml with a placeholder for each setting the input needs and lacks."""
 
     def run() -> int:
-        from converter.init_config import config_text, needed_settings  # lazy: start-up (converter/cli_common.py)
-        from converter.report_file import ReportFile
+        from converter.write.init_config import config_text, needed_settings  # lazy: start-up (converter/cli_common.py)
+        from converter.report.report_file import ReportFile
 
         if file != "-" and os.path.lexists(file) and not force:
             raise UsageError("exists; k2ecs init does not replace a config (use --force)", file=file)

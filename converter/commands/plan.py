@@ -114,7 +114,7 @@ def prepare_plan(paths, flags: SettingsFlags, profile, redact, timeout_seconds: 
     if summary and prepared.findings:
         # lazy: only when there is a summary to show
         from converter.aws.plan_json import findings_summary
-        from converter.codes import CODES
+        from converter.core.codes import CODES
 
         sys.stderr.write(redact(findings_summary(list(prepared.findings),
                                                  {code: info.title for code, info in CODES.items()})))

@@ -1,7 +1,7 @@
 """`k2ecs convert --to k8s`: ECS payloads in, Kubernetes manifests and the same loss report out.
 
 Called by converter.commands.convert, which owns the options. This module does the I/O of the reverse
-direction (reading, writing, printing); converter.reverse does the conversion and is pure.
+direction (reading, writing, printing); converter.pipeline.reverse does the conversion and is pure.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import io
 import sys
 from typing import Any
 
-from converter.ecs_input.sniff import sniff
-from converter.errors import ExitStatus, InputError
-from converter.source_files import MAX_FILE_BYTES, expand_paths
-from converter.quantity import KIB
+from converter.read.ecs.sniff import sniff
+from converter.core.errors import ExitStatus, InputError
+from converter.load.source_files import MAX_FILE_BYTES, expand_paths
+from converter.core.quantity import KIB
 
 SNIFF_BYTES = 256 * KIB
 
@@ -47,13 +47,13 @@ def input_direction(paths: list[str]) -> str:
 
 def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: Any,
                 fail_on: str, check: bool, accepted: Any, parameters: dict[str, str] | None = None) -> int:
-    from converter.baseline import review  # lazy: only a convert that reads ECS input runs this
+    from converter.report.baseline import review  # lazy: only a convert that reads ECS input runs this
     from converter.cli_common import emit
-    from converter.kubernetes_output.dump import dump_documents
-    from converter.inputs import load_inputs
-    from converter.output import REPORT_FILE, dumps, write_atomically
-    from converter.report import build_report, exceeds, render
-    from converter.reverse import convert_to_kubernetes
+    from converter.write.kubernetes.dump import dump_documents
+    from converter.load.inputs import load_inputs
+    from converter.write.output import REPORT_FILE, dumps, write_atomically
+    from converter.report.canonical import build_report, exceeds, render
+    from converter.pipeline.reverse import convert_to_kubernetes
 
     result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters)
     findings = review(result.findings, result.sources, accepted)
@@ -70,7 +70,7 @@ def run_reverse(paths: list[str], *, output: str | None, report_format: str, rep
 
     differ: list[str] = []
     if check:
-        from converter.drift import drift  # lazy: only --check needs it
+        from converter.write.drift import drift  # lazy: only --check needs it
 
         diff, differ = drift(output, files())
         sys.stdout.write(diff)

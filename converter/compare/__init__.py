@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from converter.compare.model import Comparison
-from converter.resources import load_schema
-from converter.settings import Settings
+from converter.core.resources import load_schema
+from converter.core.settings import Settings
 
 PRICES_FILE = "fargate_prices.json"
 

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 # Fargate bills memory in GB of 1024 MiB (MIB_PER_GB), the unit of the task memory table (#topic-units).
-from converter.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
+from converter.core.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
 
 CENT = Decimal("0.01")
 

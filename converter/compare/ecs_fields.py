@@ -1,10 +1,10 @@
 """Which Kubernetes field each ECS field became (docs/MAPPING.md#topic-reverse), as compare shows it.
 
 The pairs are the conversion's own: each concern declares its ``REVERSE_PAIRS`` beside its rule
-(converter/field_pairs.py gathers them; converter/concerns.py says which module owns which concern). They are
+(converter/core/field_pairs.py gathers them; converter/core/concerns.py says which module owns which concern). They are
 written in ECS API spelling (``/containerDefinitions/*/image``, ``/MinCapacity``). A source path is first
 brought to that spelling: a CloudFormation resource's ``Properties`` are respelled the way
-converter.ecs_input.view spells them the other way, and the ``{"taskDefinition": ...}`` of describe output is
+converter.read.ecs.view spells them the other way, and the ``{"taskDefinition": ...}`` of describe output is
 unwrapped. Targets use the path language of ``converter.compare.paths`` over the generated manifests, keyed by
 kind (``Service`` is a list: a workload may have several). Values are always read from the real manifests.
 """
@@ -17,11 +17,11 @@ from typing import Any, Callable
 from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
-from converter.ecs_input.container import container_labels, volume_labels
-from converter.ecs_input.scaling import METRICS as METRIC_RESOURCES
-from converter.ecs_input.view import api_name
-from converter.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
-from converter.field_pairs import HPA_SPEC as HPA
+from converter.read.ecs.container import container_labels, volume_labels
+from converter.read.ecs.scaling import METRICS as METRIC_RESOURCES
+from converter.read.ecs.view import api_name
+from converter.core.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
+from converter.core.field_pairs import HPA_SPEC as HPA
 
 CFN_KINDS = {"AWS::ECS::TaskDefinition": "TaskDefinition", "AWS::ECS::Service": "Service",
              "AWS::ApplicationAutoScaling::ScalableTarget": "ScalableTarget",
@@ -100,7 +100,7 @@ def _variables(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _container_name(containers: Any, index: int, pascal: bool) -> str | None:
-    """The name the conversion gave container ``index`` (converter.ecs_input.container.container_labels: an empty
+    """The name the conversion gave container ``index`` (converter.read.ecs.container.container_labels: an empty
     name becomes ``container-N``, a collision gets ``-N``); None for a name compare cannot read (an intrinsic)."""
     if not isinstance(containers, list) or not 0 <= index < len(containers):
         return None
@@ -111,7 +111,7 @@ def _container_name(containers: Any, index: int, pascal: bool) -> str | None:
 
 
 def _volume_name(volumes: Any, index: int, pascal: bool) -> str | None:
-    """The name the conversion gave volume ``index`` (converter.ecs_input.container.volume_labels); None for a
+    """The name the conversion gave volume ``index`` (converter.read.ecs.container.volume_labels); None for a
     name compare cannot read (an intrinsic)."""
     if not isinstance(volumes, list) or not 0 <= index < len(volumes):
         return None
@@ -171,7 +171,7 @@ def _tag(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput)
     return f"{DEPLOYMENT}.metadata.labels", MISSING
 
 
-_METRICS = METRIC_RESOURCES  # the scaling concern's table (converter/ecs_input/scaling.py)
+_METRICS = METRIC_RESOURCES  # the scaling concern's table (converter/read/ecs/scaling.py)
 
 
 def _metric(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:

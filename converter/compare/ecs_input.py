@@ -19,21 +19,21 @@ from typing import Any
 
 import yaml
 
-from converter.baseline import review
+from converter.report.baseline import review
 from converter.compare.ecs_fields import CFN_KINDS, WRAPPED, EcsToKubernetes
 from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
-from converter.errors import K2ecsError
-from converter.findings import Finding
-from converter.quantity import TaskSizeError, parse_task_size
-from converter.settings import Settings
+from converter.core.errors import K2ecsError
+from converter.core.findings import Finding
+from converter.core.quantity import TaskSizeError, parse_task_size
+from converter.core.settings import Settings
 
 SHORTEST_EMBEDDED_SECRET = 4  # shorter NoEcho values are replaced only where they are a whole value
 _REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
 
 
 def from_ecs(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
-    from converter.reverse import convert_to_kubernetes  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
+    from converter.pipeline.reverse import convert_to_kubernetes  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     conversion = convert_to_kubernetes(documents, settings)
     records = conversion.sources
@@ -70,7 +70,7 @@ def _claim(resource: str, records: list[Any], claimed: set[int]) -> int | None:
 
 def _workload(output: Any, members: list[SourceDocument], records: list[Any], documents: list[Any],
               scrub: "Scrubber") -> WorkloadInput:
-    from converter.kubernetes_output.dump import dump_documents  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
+    from converter.write.kubernetes.dump import dump_documents  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     manifests = [scrub.data(document) for document in output.documents]
     targets: dict[str, Any] = {}
@@ -185,9 +185,9 @@ def _ecs_side(records: list[Any], documents: list[Any]) -> dict[str, Any]:
 
 def _view(record: Any, documents: list[Any]) -> Any:
     """A fresh view of the object (its own Reader, so the conversion's record of what it read is untouched)."""
-    from converter.ecs_input import cloudformation  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
-    from converter.ecs_input.view import EcsView
-    from converter.kubernetes.reader import Reader
+    from converter.read.ecs import cloudformation  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
+    from converter.read.ecs.view import EcsView
+    from converter.core.reader import Reader
 
     document = record.reader.document
     reader = Reader(document, record.resource)
@@ -201,7 +201,7 @@ def _view(record: Any, documents: list[Any]) -> Any:
 
 
 def _size(value: Any, unit: str) -> int | None:
-    """Task cpu/memory as the conversion reads it (converter.quantity.parse_task_size); None where it refuses it."""
+    """Task cpu/memory as the conversion reads it (converter.core.quantity.parse_task_size); None where it refuses it."""
     if value is None:
         return None
     try:

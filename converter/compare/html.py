@@ -20,7 +20,7 @@ from converter.compare.cost import number
 from converter.compare.model import Comparison, WorkloadView
 from converter.compare.system import build_graph, section_id
 from converter.compare.rules import STATUS_MEANING, STATUSES, effort_rules, precedence_rule, status_rules
-from converter.resources import templates_dir
+from converter.core.resources import templates_dir
 
 TEMPLATE = "compare.html.j2"
 WHOLE_RESOURCE = "(the resource as a whole)"

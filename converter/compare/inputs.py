@@ -11,15 +11,15 @@ from typing import Any, Callable
 from converter.compare.ecs_input import from_ecs
 from converter.compare.kubernetes_input import from_kubernetes
 from converter.compare.model import CompareInput
-from converter.ecs_input.detect import shape
-from converter.errors import UsageError
-from converter.settings import Settings
+from converter.read.ecs.detect import shape
+from converter.core.errors import UsageError
+from converter.core.settings import Settings
 
 Builder = Callable[[list[Any], Settings, tuple[str, ...]], CompareInput]
 
 INPUTS: dict[str, Builder] = {
-    "kubernetes": from_kubernetes,  # Kubernetes -> ECS (converter.convert)
-    "ecs": from_ecs,  # ECS -> Kubernetes (converter.reverse)
+    "kubernetes": from_kubernetes,  # Kubernetes -> ECS (converter.pipeline.convert)
+    "ecs": from_ecs,  # ECS -> Kubernetes (converter.pipeline.reverse)
 }
 
 

@@ -1,6 +1,6 @@
 """Which ECS field each Kubernetes field became, as compare shows it: the conversion's own pairs, values read.
 
-The pairs live beside the rules that write the fields (converter/field_pairs.py gathers them from the concern
+The pairs live beside the rules that write the fields (converter/core/field_pairs.py gathers them from the concern
 modules); this module finds a row's pair, fills the pair's target path with the row's names and reads the value
 from the real payloads. The resolvers below are the few targets a path cannot name (an envFrom entry becomes one
 entry per key of its ConfigMap; a Service port, the Service Connect alias on that port; an HPA metric, the policy
@@ -16,8 +16,8 @@ from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadI
 from converter.compare.paths import combine as _combine
 from converter.compare.paths import label, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
-from converter.ecs.scaling import PREDEFINED_METRIC
-from converter.field_pairs import CD, Pair, forward_code_fields, forward_pairs
+from converter.write.ecs.scaling import PREDEFINED_METRIC
+from converter.core.field_pairs import CD, Pair, forward_code_fields, forward_pairs
 
 HIDDEN = {("apiVersion",), ("kind",)}  # identify the document; shown in its heading
 
@@ -92,7 +92,7 @@ def _service_port(source: SourceDocument, path: tuple[Any, ...], workload: Workl
     return resolve_first(workload.targets, "service.loadBalancers", {})
 
 
-_METRIC_TYPES = PREDEFINED_METRIC  # the scaling concern's table (converter/ecs/scaling.py)
+_METRIC_TYPES = PREDEFINED_METRIC  # the scaling concern's table (converter/write/ecs/scaling.py)
 
 
 def _metric(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:

@@ -13,14 +13,14 @@ from typing import Any
 
 import yaml
 
-from converter import jsontext
+from converter.core import jsontext
 from converter.compare.kubernetes_fields import KubernetesToEcs
 from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
-from converter.baseline import review
+from converter.report.baseline import review
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
-from converter.ecs.tags import NAMESPACE_TAG
-from converter.findings import Finding
-from converter.settings import Settings
+from converter.write.ecs.tags import NAMESPACE_TAG
+from converter.core.findings import Finding
+from converter.core.settings import Settings
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
 # Fields of a Secret that may be shown; every other value is replaced, keys stay (they name ARNs).
@@ -30,7 +30,7 @@ _REFERENCE_KEYS = {"configMapKeyRef": "ConfigMap", "configMapRef": "ConfigMap", 
 
 
 def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
-    from converter.convert import convert  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
+    from converter.pipeline.convert import convert  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     conversion = convert(documents, settings)
     findings = review(conversion.findings, conversion.sources)

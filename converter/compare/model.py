@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Protocol
 
-from converter.findings import Finding
+from converter.core.findings import Finding
 
 Path = tuple[Any, ...]
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from converter.compare.model import Comparison
 from converter.compare.system import ENTRY, UNATTACHED, UNCONVERTED, SystemGraph, section_id
-from converter.settings import is_placeholder
+from converter.core.settings import is_placeholder
 
 LOAD_BALANCER_CODE = "K2E-W402"
 SECRETS_MANAGER_ARN_PARTS = 7  # arn:aws:secretsmanager:region:account:secret:name-suffix[:json-key:stage:id]

@@ -21,8 +21,8 @@ from converter.compare.model import (MISSING, NO_FIELD, CompareInput, Comparison
                                      WorkloadInput, WorkloadView)
 from converter.compare.paths import node_at as _at
 from converter.compare.rules import NEEDS_INPUT, NOT_MAPPED, STATUSES, row_effort, row_status, worse
-from converter.document import pointer
-from converter.findings import Finding
+from converter.core.document import pointer
+from converter.core.findings import Finding
 
 MAX_VALUE_CHARS = 2000  # the full text is in the source and payload panes
 NOT_SET = "(not set)"

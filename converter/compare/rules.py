@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable
 
-from converter.findings import Finding
-from converter.settings import PLACEHOLDER_PREFIX
+from converter.core.findings import Finding
+from converter.core.settings import PLACEHOLDER_PREFIX
 
 MAPPED, APPROXIMATED, NEEDS_INPUT, NOT_MAPPED = "mapped", "approximated", "needs input", "not mapped"
 STATUSES = (MAPPED, APPROXIMATED, NEEDS_INPUT, NOT_MAPPED)  # display order
@@ -23,7 +23,7 @@ STATUS_MEANING = {
     NOT_MAPPED: "no counterpart: not in the output",
 }
 
-# Codes whose status is not the one their severity gives. A code's letter is its severity (converter.codes).
+# Codes whose status is not the one their severity gives. A code's letter is its severity (converter.core.codes).
 STATUS_BY_CODE = {
     NOT_MAPPED: (
         "K2E-W001", "K2E-I002", "K2E-I004", "K2E-I008", "K2E-I009", "K2E-W101", "K2E-W105", "K2E-W115",

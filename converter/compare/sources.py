@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from converter.findings import Finding
+from converter.core.findings import Finding
 
 OTHER = "other resources"
 OTHER_RESOURCE = "documents of no converted workload"

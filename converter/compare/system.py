@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from converter.codes import CODES
+from converter.core.codes import CODES
 from converter.compare.model import Comparison, SourceDocument, WorkloadView
-from converter.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
+from converter.core.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
 
 # Node kinds, drawn in this order from left to right (converter.compare.diagram.COLUMNS).
 ENTRY = "entry"  # a load balancer k2ecs plans for a Service (K2E-W402)

@@ -14,7 +14,7 @@ import re
 from converter.compare.cost import number
 from converter.compare.model import Comparison, Row
 from converter.compare.rules import EFFORT_HOURS, MAPPED, STATUS_MEANING, STATUSES, precedence_rule
-from converter.printable import escape_controls
+from converter.report.printable import escape_controls
 
 STATUS_WIDTH = 12
 FIELD_LINES, VALUE_LINES, NOTE_LINES = 2, 3, 4

@@ -1,0 +1,1 @@
+"""What every stage shares: the Reader that tracks consumption, the neutral model, findings, codes."""

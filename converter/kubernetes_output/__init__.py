@@ -1,1 +1,0 @@
-"""The neutral model -> Kubernetes objects (Deployment, Service, HorizontalPodAutoscaler, ServiceAccount)."""

@@ -1,0 +1,1 @@
+"""The conversions end to end: intake, linking, batches (Kubernetes -> ECS) and reverse."""

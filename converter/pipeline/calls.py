@@ -1,0 +1,309 @@
+"""The service-to-service call graph (issue 19, item 6): who calls which Service, and whether it resolves on ECS.
+
+A call is a host (and port) in a caller's env value (ConfigMap values read into env included, after ``$(VAR)``
+expansion), command or args that names a Service of the input by any form cluster DNS answers (``svc``,
+``svc.ns``, ``svc.ns.svc``, ``svc.ns.svc.cluster.local``). It resolves on ECS when the caller's ECS service is
+in the Service Connect namespace and some converted ECS service serves that name and port as a client alias
+("only new tasks that have a Service Connect configuration in the same namespace can resolve and connect to
+this endpoint", ECS developer guide, Service Connect concepts). Both facts are read from the rendered service
+payloads, so the graph says what the output does. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, Iterable, Iterator, Sequence
+
+from converter.write.ecs.service_connect import CLUSTER_DOMAIN, max_dns_name_chars
+from converter.core.findings import Finding, Origin, make_finding
+from converter.core.model import Container, EnvVar, Exposure, Workload
+from converter.core.record import Record, set_field
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# [scheme://][user[:password]@]host[:port]: the host is what a resolver would be asked.
+# The userinfo part is bounded (possessive, at most 256 characters each): unbounded, every start position in a
+# long value without "@" (a 50 KB blob of letters) scanned to its end and back, which made a large env value cost
+# quadratic time. RFC 3986 sets no bound; no real user name or password in a service URL comes near it. A value
+# without "@" is searched without the userinfo part at all, and one without ":" can hold no scheme or port.
+_SCHEME = r"(?:(?P<scheme>[a-z][a-z0-9+.-]{0,31}+)://)?"
+_HOST_PORT = rf"(?P<host>{_LABEL}(?:\.{_LABEL})*)\.?(?::(?P<port>\d{{1,5}}))?(?![a-z0-9.-])"
+_ADDRESS = re.compile(_SCHEME + r"(?:[^@/\s:]{1,256}+(?::[^@/\s]{0,256}+)?@)?" + _HOST_PORT, re.IGNORECASE)
+_ADDRESS_NO_USER = re.compile(_SCHEME + _HOST_PORT, re.IGNORECASE)
+# The port a client uses when a URL names none (IANA registrations of each scheme).
+_SCHEME_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443, "redis": 6379, "postgres": 5432,
+                 "postgresql": 5432, "mysql": 3306, "mongodb": 27017, "amqp": 5672, "nats": 4222,
+                 "memcached": 11211}
+# A bare value (no scheme, no port) counts as a call only in a variable whose name says it holds an address.
+_ADDRESS_WORDS = re.compile(r"HOST|ADDR|URL|URI|ENDPOINT|SERVER|SERVICE|SVC|DSN|BROKER|UPSTREAM|BACKEND|"
+                            r"NODES|PEERS|SEEDS|CONNECT|TARGET|REMOTE", re.IGNORECASE)
+_SUFFIXES = (f".svc.{CLUSTER_DOMAIN}", ".svc")
+
+
+class Call(Record):
+    caller: str  # resource of the calling workload
+    variable: str  # env name, or "command[i]" / "args[i]"
+    host: str
+    port: int | None  # None: the value names no port (any port the Service serves)
+    target: str | None  # Service/<name> it names
+    resolved: bool
+    reason: str | None  # why it does not resolve
+    origin: Origin
+
+    def __init__(self, *, caller: str, variable: str, host: str, port: int | None, target: str | None,
+                 resolved: bool, reason: str | None, origin: Origin) -> None:
+        set_field(self, "caller", caller)
+        set_field(self, "variable", variable)
+        set_field(self, "host", host)
+        set_field(self, "port", port)
+        set_field(self, "target", target)
+        set_field(self, "resolved", resolved)
+        set_field(self, "reason", reason)
+        set_field(self, "origin", origin)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"caller": self.caller, "variable": self.variable, "host": self.host, "port": self.port,
+                "target": self.target, "resolved": self.resolved}
+
+
+class _Site(Record):
+    """A host naming a Service, found in one value of a caller."""
+
+    variable: str
+    host: str
+    port: int | None
+    service: Exposure
+    pod_name: bool  # <pod>.<headless svc>: a per-pod name
+    origin: Origin
+
+    def __init__(self, *, variable: str, host: str, port: int | None, service: Exposure, pod_name: bool,
+                 origin: Origin) -> None:
+        set_field(self, "variable", variable)
+        set_field(self, "host", host)
+        set_field(self, "port", port)
+        set_field(self, "service", service)
+        set_field(self, "pod_name", pod_name)
+        set_field(self, "origin", origin)
+
+
+class ServiceIndex:
+    """The Services of the input by name, to tell which hosts of a caller name one."""
+
+    def __init__(self, exposures: Iterable[Exposure]) -> None:
+        self.by_name: dict[str, list[Exposure]] = {}
+        for exposure in exposures:
+            self.by_name.setdefault(exposure.name.lower(), []).append(exposure)
+
+    def lookup(self, host: str, caller_namespace: str | None) -> tuple[Exposure, bool] | None:
+        """The Service ``host`` names for a caller in ``caller_namespace``, and whether it is a per-pod name."""
+        name = host.lower().rstrip(".")
+        for suffix in _SUFFIXES:
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
+        labels = name.split(".")
+        if len(labels) == 1:
+            found = self._find(labels[0], caller_namespace)
+            return None if found is None else (found, False)
+        if len(labels) == 2:
+            found = self._find(labels[0], labels[1], exact=True)
+            if found is not None:
+                return found, False
+            headless = self._find(labels[1], caller_namespace)  # <pod>.<svc>
+            return (headless, True) if headless is not None and headless.type == "Headless" else None
+        if len(labels) == 3:  # <pod>.<svc>.<ns>
+            headless = self._find(labels[1], labels[2], exact=True)
+            return (headless, True) if headless is not None and headless.type == "Headless" else None
+        return None
+
+    def _find(self, name: str, namespace: str | None, *, exact: bool = False) -> Exposure | None:
+        for exposure in self.by_name.get(name, ()):
+            if exposure.namespace == namespace or exposure.namespace is None or (namespace is None and not exact):
+                return exposure
+        return None
+
+
+def find_sites(workload: Workload, index: ServiceIndex) -> list[_Site]:
+    """Every host in the workload's running containers that names a Service of ``index``."""
+    sites: list[_Site] = []
+    for container in workload.containers:
+        if container.role == "init":
+            continue
+        for variable, value, origin, bare_ok in _values(container):
+            for host, port in _addresses(value, bare_ok):
+                found = index.lookup(host, workload.namespace)
+                if found is not None:
+                    sites.append(_Site(variable=variable, host=host, port=port, service=found[0],
+                                       pod_name=found[1], origin=origin))
+    return sites
+
+
+def _values(container: Container) -> Iterator[tuple[str, str, Origin, bool]]:
+    for entry in container.environment:
+        yield entry.name, entry.value, entry.origin, _ADDRESS_WORDS.search(entry.name) is not None
+    for key, values in (("command", container.entry_point), ("args", container.command)):
+        for position, value in enumerate(values or ()):
+            option, _, argument = value.partition("=")
+            bare_ok = bool(argument) and _ADDRESS_WORDS.search(option) is not None
+            yield (f"{key}[{position}]", argument if bare_ok else value,
+                   container.origin.at(f"{container.origin.path}/{key}/{position}"), bare_ok)
+
+
+def _addresses(value: str, bare_ok: bool) -> Iterator[tuple[str, int | None]]:
+    """(host, port) of each address in ``value``: with a scheme or a port anywhere, or a whole bare value
+    (or comma-separated list) when ``bare_ok``."""
+    whole = [part.strip() for part in value.split(",")]
+    if ":" not in value:  # no scheme and no port: only a whole bare value (or list item) can be an address
+        if bare_ok:
+            for part in whole:
+                match = _ADDRESS_NO_USER.fullmatch(part)
+                if match is not None:
+                    yield match["host"], None
+        return
+    for match in (_ADDRESS if "@" in value else _ADDRESS_NO_USER).finditer(value):
+        scheme, host, port = match["scheme"], match["host"], match["port"]
+        if scheme is None and port is None and not (bare_ok and match[0] in whole):
+            continue
+        if match.start() > 0 and value[match.start() - 1] in "/@.":
+            continue  # a path segment or a domain's tail, not a host
+        number = int(port) if port is not None else _SCHEME_PORTS.get((scheme or "").lower())
+        if number is not None and not 0 < number < 65536:
+            continue
+        yield host, number
+
+
+# -- resolution -------------------------------------------------------------------------------------
+class Served(Record):
+    """What one rendered ECS service says about Service Connect: the namespace it is in, the aliases it serves."""
+
+    namespace: str | None
+    aliases: frozenset[tuple[str, int]]
+
+    def __init__(self, *, namespace: str | None, aliases: frozenset[tuple[str, int]]) -> None:
+        set_field(self, "namespace", namespace)
+        set_field(self, "aliases", aliases)
+
+
+def served_by(service_payload: dict[str, Any]) -> Served:
+    config = service_payload.get("serviceConnectConfiguration")
+    if not isinstance(config, dict) or config.get("enabled") is not True:
+        return Served(namespace=None, aliases=frozenset())
+    aliases = frozenset((alias["dnsName"], alias["port"]) for entry in config.get("services", ())
+                        for alias in entry.get("clientAliases", ()) if "dnsName" in alias)
+    return Served(namespace=config.get("namespace"), aliases=aliases)
+
+
+class CallGraph:
+    """Collects each rendered workload's call sites and what its ECS service serves; resolves at the end."""
+
+    def __init__(self, exposures: Iterable[Exposure]) -> None:
+        self.index = ServiceIndex(exposures)
+        self.callers: list[tuple[Workload, Served, list[_Site]]] = []
+        self.served: dict[str, dict[tuple[str, int], str]] = {}  # namespace -> (dnsName, port) -> ECS service
+
+    def add(self, workload: Workload, service_payload: dict[str, Any]) -> list[Finding]:
+        """Record the workload; K2E-W435 for each alias another ECS service of the run already serves."""
+        served = served_by(service_payload)
+        findings: list[Finding] = []
+        if served.namespace is not None:
+            table = self.served.setdefault(served.namespace, {})
+            for alias in sorted(served.aliases):
+                name = str(service_payload.get("serviceName"))
+                owner = table.setdefault(alias, name)
+                if owner != name:
+                    findings.append(make_finding(
+                        "K2E-W435", workload.origin,
+                        f"{workload.resource} (ECS service {name}) serves the Service Connect name {alias[0]}:{alias[1]}, "
+                        f"which ECS service {owner} already serves in namespace {served.namespace}; ECS accepts one "
+                        "per namespace"))
+        sites = find_sites(workload, self.index)
+        if sites:
+            self.callers.append((workload, served, sites))
+        return findings
+
+    def calls(self) -> list[Call]:
+        return [self._resolve(workload, served, site) for workload, served, sites in self.callers for site in sites]
+
+    def _resolve(self, workload: Workload, served: Served, site: _Site) -> Call:
+        target = f"Service/{site.service.name}"
+        reason = None
+        if site.service.type == "ExternalName":
+            reason = f"{target} is an ExternalName Service, which ECS has no alias for (K2E-W406)"
+        elif site.pod_name:
+            reason = f"{site.host} is a per-pod name of headless {target}, which Service Connect does not serve (K2E-W405)"
+        elif served.namespace is None:
+            reason = f"{workload.resource} is in no Service Connect namespace (give --service-connect-namespace)"
+        else:
+            table = self.served.get(served.namespace, {})
+            name = site.host.lower().rstrip(".")
+            if site.port is None:
+                hit = any(dns == name for dns, _ in table)
+            else:
+                hit = (name, site.port) in table
+            if not hit:
+                ports = sorted(port for dns, port in table if dns == name)
+                reason = (f"no converted ECS service serves {name}" + (f":{site.port}" if site.port is not None else "")
+                          + (f" (served on port {', '.join(map(str, ports))})" if ports else
+                             f"; see the findings on {target}"))
+        return Call(caller=workload.resource, variable=site.variable, host=site.host, port=site.port, target=target,
+                    resolved=reason is None, reason=reason, origin=site.origin)
+
+    def findings(self, calls: Sequence[Call]) -> list[Finding]:
+        return [make_finding("K2E-W433", call.origin,
+                             f"{call.caller} calls {call.host}" + (f":{call.port}" if call.port is not None else "")
+                             + f" in {call.variable}, which will not resolve on ECS: {call.reason}")
+                for call in calls if not call.resolved]
+
+
+# -- rewriting names Service Connect cannot serve (K2E-W434) ------------------------------------------
+def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Workload, list[Finding]]:
+    """Env values, command and args that name a Service by a form it does not serve (a namespace the Service
+    does not declare, or a name over the dnsName limit) rewritten to a form it serves (K2E-W434)."""
+    findings: list[Finding] = []
+    containers = []
+    for container in workload.containers:
+        environment = []
+        for entry in container.environment:
+            value = _served_form(entry.value, _ADDRESS_WORDS.search(entry.name) is not None, workload, index)
+            if value != entry.value:
+                findings.append(_rewritten(entry.name, entry.value, value, entry.origin))
+                entry = EnvVar(name=entry.name, value=value, origin=entry.origin)
+            environment.append(entry)
+        lists = {}
+        for key, field_name in (("command", "entry_point"), ("args", "command")):
+            values = getattr(container, field_name)
+            if values is None:
+                continue
+            new_values = []
+            for position, old in enumerate(values):
+                option, _, argument = old.partition("=")
+                value = _served_form(old, bool(argument) and _ADDRESS_WORDS.search(option) is not None, workload, index)
+                if value != old:
+                    findings.append(_rewritten(f"{key}[{position}]", old, value,
+                                               container.origin.at(f"{container.origin.path}/{key}/{position}")))
+                new_values.append(value)
+            lists[field_name] = tuple(new_values)
+        changed = tuple(environment) != container.environment or any(
+            lists[name] != getattr(container, name) for name in lists)
+        containers.append(dataclasses.replace(container, environment=tuple(environment), **lists) if changed else container)
+    if not findings:
+        return workload, findings
+    return dataclasses.replace(workload, containers=tuple(containers)), findings
+
+
+def _served_form(value: str, bare_ok: bool, workload: Workload, index: ServiceIndex) -> str:
+    limit = max_dns_name_chars()
+    for host, _ in list(_addresses(value, bare_ok)):
+        found = index.lookup(host, workload.namespace)
+        if found is None or found[1] or "." not in host:
+            continue
+        service = found[0]
+        if service.namespace is None or len(host.rstrip(".")) > limit:
+            short = service.name if service.namespace is None or workload.namespace == service.namespace \
+                else f"{service.name}.{service.namespace}"
+            value = re.sub(rf"(?<![a-z0-9.-]){re.escape(host)}(?![a-z0-9-])", short, value)
+    return value
+
+
+def _rewritten(variable: str, old: str, new: str, origin: Origin) -> Finding:
+    return make_finding("K2E-W434", origin, f"{variable}: {old!r} rewritten to {new!r}, a name Service Connect serves")

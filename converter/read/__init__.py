@@ -1,0 +1,1 @@
+"""Source formats -> the neutral model, one subpackage per format, every field through core.reader."""

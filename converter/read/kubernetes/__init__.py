@@ -1,0 +1,1 @@
+"""Kubernetes manifests -> the neutral model: workloads, containers, probes, Services, HPAs."""

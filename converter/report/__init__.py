@@ -1,0 +1,1 @@
+"""What a run says: the canonical report and its views, accepted findings, docs/MAPPING.md."""

@@ -1,0 +1,134 @@
+"""The one canonical report of a run, and its views. Schema: schemas/report.schema.json.
+
+Every view (text, json, markdown, sarif, junit) renders the canonical report dict and nothing else
+(SARIF also reads the code registry for its rules table); the views other than text and json live in
+:mod:`converter.report` and are imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from importlib import import_module
+from typing import Any, Callable, TextIO
+
+from converter import __version__
+from converter.core import jsontext
+from converter.core.findings import Finding, Severity
+
+FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
+FORMATS = ("text", "json", "markdown", "sarif", "junit")
+
+
+def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any],
+                 calls: list[Any] | None = None) -> dict[str, Any]:
+    """``calls``: the service-to-service call graph (converter.pipeline.calls.Call); a ``calls`` list when any."""
+    counts = Counter(f.severity.label for f in findings)
+    accepted = sum(1 for f in findings if is_accepted(f))
+    summary = {
+        "resources": len(sources),
+        "converted": sum(1 for s in sources if s.status == "converted"),
+        "workloads": len(outputs),
+        "errors": counts.get("error", 0),
+        "warnings": counts.get("warning", 0),
+        "info": counts.get("info", 0),
+    }
+    if accepted:
+        summary["accepted"] = accepted
+    report = {
+        "tool": "k2ecs",
+        "version": __version__,
+        "summary": summary,
+        "resources": [
+            {"resource": s.resource, "file": s.file, "line": s.line, "status": s.status} for s in sources
+        ],
+        "outputs": [
+            {"resource": o.resource, "name": o.name,
+             "files": [f"{o.name}.taskdef.json", f"{o.name}.service.json"] + ([f"{o.name}.scaling.json"] if o.scaling else [])}
+            for o in outputs
+        ],
+        # Made one at a time as a view writes them: as dicts, a large run's findings weigh several times more.
+        "findings": jsontext.LazyList(findings, _as_dict),
+    }
+    if calls:
+        report["calls"] = [call.as_dict() for call in calls]
+    return report
+
+
+def _as_dict(finding: Finding) -> dict[str, Any]:
+    return finding.as_dict()
+
+
+def is_accepted(finding: Finding | dict[str, Any]) -> bool:
+    if isinstance(finding, dict):
+        return finding.get("accepted") is not None
+    return getattr(finding, "accepted", None) is not None
+
+
+def exceeds(findings: list[Finding], fail_on: str) -> bool:
+    """Whether a finding that is not accepted is at or above ``fail_on``."""
+    threshold = FAIL_ON[fail_on]
+    return threshold is not None and any(f.severity >= threshold and not is_accepted(f) for f in findings)
+
+
+def fails(finding: dict[str, Any], fail_on: str) -> bool:
+    """The same rule for one finding of the canonical report (for the views)."""
+    threshold = FAIL_ON[fail_on]
+    return (threshold is not None and not is_accepted(finding)
+            and Severity[finding["severity"].upper()] >= threshold)
+
+
+def render_json(report: dict[str, Any], **_: Any) -> str:
+    return jsontext.dumps(report) + "\n"  # json.dumps(report, indent=2, ensure_ascii=False), faster
+
+
+def where(finding: dict[str, Any]) -> str:
+    return finding["file"] if finding["line"] is None else f"{finding['file']}:{finding['line']}"
+
+
+def render_text(report: dict[str, Any], *, text_options: Any = None, **_: Any) -> str:
+    out = io.StringIO()
+    write_text(report, out, text_options=text_options)
+    return out.getvalue()
+
+
+def write_text(report: dict[str, Any], handle: TextIO, *, text_options: Any = None, **_: Any) -> None:
+    """The text view (converter.report.text): grouped by resource, errors first, a table per code.
+    ``text_options``: a TextOptions (quiet, ignore, color), or None for the defaults."""
+    from converter.report.text import TextOptions, write_grouped  # lazy: views load when asked for
+
+    write_grouped(report, handle, TextOptions() if text_options is None else text_options)
+
+
+def write_json(report: dict[str, Any], handle: TextIO, **_: Any) -> None:
+    jsontext.dump(report, handle)
+    handle.write("\n")
+
+
+_VIEWS = {"markdown": "converter.report.markdown", "sarif": "converter.report.sarif",
+          "junit": "converter.report.junit"}
+RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}
+
+
+WRITERS: dict[str, Callable[..., None]] = {"text": write_text, "json": write_json}
+
+
+def render_to(report: dict[str, Any], fmt: str, handle: TextIO, *, fail_on: str = "error", **options: Any) -> None:
+    """render(), written to ``handle`` as it is made where the view allows (text and json)."""
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        handle.write(render(report, fmt, fail_on=fail_on, **options))
+    else:
+        writer(report, handle, fail_on=fail_on, **options)
+
+
+def render(report: dict[str, Any], fmt: str, *, fail_on: str = "error", **options: Any) -> str:
+    """The report in format ``fmt`` (one of FORMATS); ``fail_on`` decides JUnit failures. ``options`` go to
+    the view: ``text_options`` (converter.report.text.TextOptions) shape the text view only, and the
+    machine formats keep every finding; SARIF takes ``locate`` (converter.report.sarif_locations)."""
+    if fmt == "text":
+        return render_text(report, text_options=options.get("text_options"))
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        renderer = import_module(_VIEWS[fmt]).render
+    return renderer(report, fail_on=fail_on, **options)

@@ -1,0 +1,1 @@
+"""The neutral model -> target formats, one subpackage per format, and the files a run writes."""

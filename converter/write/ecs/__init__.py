@@ -1,0 +1,1 @@
+"""The neutral model -> ECS API payloads: task definition, service, Application Auto Scaling."""

@@ -1,0 +1,103 @@
+"""Labels and annotations -> ECS tags, within ECS tag rules (docs/MAPPING.md#topic-tags, #limits-ecs)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from converter.core.document import pointer
+from converter.core.findings import Finding, make_finding
+from converter.core.model import Workload
+from converter.core.resources import load_schema
+
+_EXTRA_CHARACTERS = set("_.:/=+-@")
+NAMESPACE_TAG = "k8s-namespace"
+
+
+# What the pattern allows of ASCII: its letters (L), digits (N), the space (the only ASCII Z) and the extras.
+_ASCII_TAG_TEXT = re.compile(r"[A-Za-z0-9 _.:/=+\-@]*")
+
+
+def valid_tag_text(text: str) -> bool:
+    """The [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]* pattern of the ECS Tag shape, which Python's re cannot spell."""
+    if text.isascii():  # nearly every label and annotation: one regex instead of a lookup per character
+        return _ASCII_TAG_TEXT.fullmatch(text) is not None
+    return all(ch in _EXTRA_CHARACTERS or unicodedata.category(ch)[0] in "LZN" for ch in text)
+
+
+def tag_rules() -> dict[str, Any]:
+    """The ECS tag quotas (schemas/ecs_rules.json, V23): the one copy, which docs/MAPPING.md lists too."""
+    return load_schema("ecs_rules.json")["V23_tags"]
+
+
+def tag_problem(key: str, value: str) -> str | None:
+    rules = tag_rules()
+    max_key, max_value = rules["key_length"]["max"], rules["value_length"]["max"]
+    if not 1 <= len(key) <= max_key:
+        return f"key is {len(key)} characters (1-{max_key})"
+    if len(value) > max_value:
+        return f"value is {len(value)} characters (at most {max_value})"
+    if not valid_tag_text(key) or not valid_tag_text(value):
+        return "has characters ECS tags do not allow"
+    if key.lower().startswith("aws:") or value.lower().startswith("aws:"):
+        return "starts with the reserved aws: prefix"
+    return None
+
+
+def _reads_as_label(key: str, value: str) -> bool:
+    from converter.read.ecs.tags import label_problem  # the reverse direction's rule: tags that fit become labels
+    return label_problem(key, value) is None
+
+
+def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]]:
+    findings: list[Finding] = []
+    tags: list[dict[str, Any]] = []
+    candidates = [("labels", key, value) for key, value in workload.labels]
+    candidates += [("annotations", key, value) for key, value in workload.annotations]
+    if workload.namespace is not None:
+        candidates.append(("namespace", NAMESPACE_TAG, workload.namespace))
+    base = workload.origin.path
+    max_tags = tag_rules()["max_count"]
+    for section, key, value in candidates:
+        path = f"{base}/metadata/namespace" if section == "namespace" else f"{base}/metadata/{section}{pointer((key,))}"
+        problem = tag_problem(key, value)
+        if problem is None and len(tags) >= max_tags:
+            problem = f"ECS allows {max_tags} tags per resource"
+        if problem is not None:
+            findings.append(make_finding("K2E-I309", workload.origin.at(path), f"{section[:-1] if section != 'namespace' else 'namespace'} {key} not carried as a tag: {problem}"))
+            continue
+        tags.append({"key": key, "value": value})
+        if section == "annotations" and _reads_as_label(key, value):
+            findings.append(make_finding("K2E-I312", workload.origin.at(path),
+                                         f"annotation {key} is carried as a tag, which reads back as a label"))
+    if workload.namespace is not None:
+        findings.append(make_finding("K2E-I005", workload.origin.at(f"{base}/metadata/namespace"),
+                                     f"namespace {workload.namespace} kept as tag {NAMESPACE_TAG}; ECS has no namespaces"))
+    return tags, findings
+
+
+# Where each field of this concern lands, both directions (converter/core/field_pairs.py; shown by k2ecs compare).
+from converter.core.field_pairs import DEPLOYMENT, ECS_CONTAINER, TD, pair  # noqa: E402  (the pairs are data about the rules above)
+
+_WORKLOAD_PAIRS = (
+    pair("/metadata/name", f"{TD}.family", "service.serviceName"),
+    pair("/metadata/namespace", f"{TD}.tags[key=k8s-namespace]"),
+    pair("/metadata/labels", f"{TD}.tags"),
+    pair("/metadata/annotations", f"{TD}.tags"),
+)
+PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
+CODE_FIELDS = {"K2E-I308": (f"{TD}.family", "service.serviceName")}  # renamed on ECS (converter.write.ecs.workload_names)
+CONCERN = "naming"
+# ECS -> Kubernetes (converter/read/ecs/taskdef.py _tags, converter/write/kubernetes/deployment.py metadata).
+REVERSE_PAIRS = {
+    "TaskDefinition": (
+        pair("/family", f"{DEPLOYMENT}.metadata.name"),
+        pair("/tags/*", unit=True, resolver="tag"),
+        pair(ECS_CONTAINER + "/dockerLabels", "Deployment.spec.template.metadata.annotations", unit=True),
+    ),
+    "Service": (
+        pair("/serviceName", f"{DEPLOYMENT}.metadata.name"),
+        pair("/tags/*", unit=True, resolver="tag"),
+    ),
+}

@@ -1,0 +1,1 @@
+"""Validated ECS payloads -> CloudFormation and Terraform (k2ecs convert --format)."""

@@ -1,0 +1,1 @@
+"""The neutral model -> Kubernetes Deployment, Service, HPA and ServiceAccount."""
