@@ -15,23 +15,11 @@ import pytest
 from converter.load import loader, yaml_cfn, yaml_limits, yaml_line_loader, yaml_tree
 from converter.core.errors import InputError
 from tests.helpers import SAMPLES
-from tests.test_yaml_tree import _refuse, _tables, _typed
-
-
-def _outcome(text: str) -> Any:
-    try:
-        documents = loader.parse_text(text, "template.yaml", cfn_tags=True, keep_last=False)
-    except InputError as err:
-        return ("error", str(err), err.line)
-    return [(d.index, d.line, d.prefix, _typed(d.data), _tables(d)) for d in documents]
+from tests.test_yaml_tree import _both as _both_ways
 
 
 def _both(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    direct = _outcome(text)
-    with monkeypatch.context() as patch:
-        patch.setattr(yaml_tree, "build", _refuse)
-        constructed = _outcome(text)
-    return direct, constructed
+    return _both_ways(text, monkeypatch, name="template.yaml", cfn_tags=True, keep_last=False)
 
 
 TEMPLATES = {

@@ -46,19 +46,21 @@ def _tables(document: document.Document) -> list[Any]:
     return found
 
 
-def _outcome(text: str) -> Any:
+def _outcome(text: str, name: str = "in.yaml", **options: Any) -> Any:
     try:
-        documents = loader.parse_text(text, "in.yaml")
+        documents = loader.parse_text(text, name, **options)
     except InputError as err:
         return ("error", str(err), err.line)
     return [(d.index, d.line, d.prefix, _typed(d.data), _tables(d)) for d in documents]
 
 
-def _both(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    direct = _outcome(text)
+def _both(text: str, monkeypatch: pytest.MonkeyPatch, **options: Any) -> tuple[Any, Any]:
+    """parse_text's outcome with converter.yaml_tree's builder and with it refused (the constructor's path);
+    ``options`` go to parse_text (a file name, cfn_tags, keep_last)."""
+    direct = _outcome(text, **options)
     with monkeypatch.context() as patch:
         patch.setattr(yaml_tree, "build", _refuse)
-        constructed = _outcome(text)
+        constructed = _outcome(text, **options)
     return direct, constructed
 
 
