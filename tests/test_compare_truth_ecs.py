@@ -17,7 +17,7 @@ import pytest
 from converter.core.codes import CODES
 from converter.compare import compare, rules
 from converter.compare.rows import NOT_SET
-from converter.read.ecs.container import container_labels, volume_labels
+from converter.read.ecs.container import member_labels
 from converter.core.field_pairs import reverse_pairs
 from converter.load.loader import load_paths
 from converter.core.settings import Settings
@@ -98,7 +98,7 @@ def _task(tmp_path: Path, task: dict) -> Path:
 
 def test_compare_names_the_container_the_conversion_named():
     # An empty name has nothing to make a label of; two names that fold to one label get the index.
-    assert container_labels(["", "Web", "web", "app_1"]) == ["container-1", "web", "web-3", "app-1"]
+    assert member_labels("container", ["", "Web", "web", "app_1"]) == ["container-1", "web", "web-3", "app-1"]
 
 
 def test_a_container_with_an_empty_name_is_found_under_the_name_the_conversion_gave(tmp_path: Path):
@@ -140,7 +140,7 @@ def test_findings_that_say_nothing_was_written_make_their_rows_not_mapped(tmp_pa
 def test_a_renamed_volume_is_found_under_its_kubernetes_name_and_left_out_keys_and_mounts_are_not_mapped(tmp_path: Path):
     # The API server's rules (schemas/k8s_api_rules.json): a volume name becomes a DNS label (K2E-I707), a tag key
     # no annotation can have (K2E-W744) and a mount without a path (K2E-W745) are left out.
-    assert volume_labels(["", "Data_Vol", "data-vol"]) == ["volume-1", "data-vol", "data-vol-3"]
+    assert member_labels("volume", ["", "Data_Vol", "data-vol"]) == ["volume-1", "data-vol", "data-vol-3"]
     path = _task(tmp_path, {"family": "f", "tags": [{"key": "", "value": "x"}], "volumes": [{"name": "Data_Vol"}],
                             "containerDefinitions": [{"name": "web", "image": "nginx:1", "mountPoints": [
                                 {"sourceVolume": "Data_Vol", "containerPath": "/d"},

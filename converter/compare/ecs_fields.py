@@ -17,7 +17,7 @@ from typing import Any, Callable
 from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
-from converter.read.ecs.container import container_labels, volume_labels
+from converter.read.ecs.container import member_labels
 from converter.read.ecs.scaling import METRICS as METRIC_RESOURCES
 from converter.read.ecs.view import api_name
 from converter.core.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
@@ -84,11 +84,11 @@ def _variables(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any]:
     offset = len(path) - len(steps)
     variables: dict[str, Any] = {}
     if steps[:1] == ("containerDefinitions",) and len(steps) > 1 and isinstance(steps[1], int):
-        name = _container_name(_at(source.data, path[: offset + 1]), steps[1], source.kind in CFN_KINDS)
+        name = _member_name("container", _at(source.data, path[: offset + 1]), steps[1], source.kind in CFN_KINDS)
         if name is not None:
             variables["container"] = name
     if steps[:1] == ("volumes",) and len(steps) > 1 and isinstance(steps[1], int):
-        name = _volume_name(_at(source.data, path[: offset + 1]), steps[1], source.kind in CFN_KINDS)
+        name = _member_name("volume", _at(source.data, path[: offset + 1]), steps[1], source.kind in CFN_KINDS)
         if name is not None:
             variables["volume"] = name
     node = _at(source.data, path)
@@ -99,26 +99,15 @@ def _variables(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any]:
     return variables
 
 
-def _container_name(containers: Any, index: int, pascal: bool) -> str | None:
-    """The name the conversion gave container ``index`` (converter.read.ecs.container.container_labels: an empty
-    name becomes ``container-N``, a collision gets ``-N``); None for a name compare cannot read (an intrinsic)."""
-    if not isinstance(containers, list) or not 0 <= index < len(containers):
+def _member_name(kind: str, members: Any, index: int, pascal: bool) -> str | None:
+    """The name the conversion gave container or volume ``index`` (converter.read.ecs.container.member_labels: an
+    empty name becomes ``<kind>-N``, a collision gets ``-N``); None for a name compare cannot read (an intrinsic)."""
+    if not isinstance(members, list) or not 0 <= index < len(members):
         return None
-    raw = [_field(item, "name", pascal) for item in containers]
+    raw = [_field(item, "name", pascal) for item in members]
     if raw[index] is not None and not isinstance(raw[index], str):
         return None
-    return container_labels([name if isinstance(name, str) else "" for name in raw])[index]
-
-
-def _volume_name(volumes: Any, index: int, pascal: bool) -> str | None:
-    """The name the conversion gave volume ``index`` (converter.read.ecs.container.volume_labels); None for a
-    name compare cannot read (an intrinsic)."""
-    if not isinstance(volumes, list) or not 0 <= index < len(volumes):
-        return None
-    raw = [_field(item, "name", pascal) for item in volumes]
-    if raw[index] is not None and not isinstance(raw[index], str):
-        return None
-    return volume_labels([name if isinstance(name, str) else "" for name in raw])[index]
+    return member_labels(kind, [name if isinstance(name, str) else "" for name in raw])[index]
 
 
 def _field(node: Any, name: str, pascal: bool) -> Any:

@@ -69,38 +69,23 @@ def dns_label(text: str, fallback: str) -> str:
     return label or fallback
 
 
-def container_label(raw: str, index: int, taken: list[str]) -> str:
-    """The Kubernetes name of container ``index`` of a task definition, given the names of those before it: its ECS
-    name as a DNS label, ``container-N`` when nothing of it is left (an empty name), ``-N`` added on a collision."""
-    name = dns_label(raw, f"container-{index + 1}")
+def member_label(kind: str, raw: str, index: int, taken: list[str]) -> str:
+    """The Kubernetes name of member ``index`` of a task definition's containers or volumes (``kind``: "container"
+    or "volume"), given the names of those before it: its ECS name as a DNS label (a container's name and a
+    volume's must both be one, ValidateVolumes requiring them unique), ``<kind>-N`` when nothing of it is left (an
+    empty name), ``-N`` added on a collision."""
+    name = dns_label(raw, f"{kind}-{index + 1}")
     while name in taken:
         name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
     return name
 
 
-def container_labels(raw_names: list[str]) -> list[str]:
-    """Every container's Kubernetes name, in order: compare finds the container the conversion wrote with it
-    (converter/compare/ecs_fields.py)."""
+def member_labels(kind: str, raw_names: list[str]) -> list[str]:
+    """Every member's Kubernetes name, in order: compare finds the container or volume the conversion wrote with
+    it (converter/compare/ecs_fields.py)."""
     names: list[str] = []
     for index, raw in enumerate(raw_names):
-        names.append(container_label(raw, index, names))
-    return names
-
-
-def volume_label(raw: str, index: int, taken: list[str]) -> str:
-    """The Kubernetes name of volume ``index`` of a task definition (ValidateVolumes: a DNS label, unique), as
-    container_label names containers: ``volume-N`` when nothing of the ECS name is left, ``-N`` on a collision."""
-    name = dns_label(raw, f"volume-{index + 1}")
-    while name in taken:
-        name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
-    return name
-
-
-def volume_labels(raw_names: list[str]) -> list[str]:
-    """Every volume's Kubernetes name, in order, for compare (converter/compare/ecs_fields.py)."""
-    names: list[str] = []
-    for index, raw in enumerate(raw_names):
-        names.append(volume_label(raw, index, names))
+        names.append(member_label(kind, raw, index, names))
     return names
 
 

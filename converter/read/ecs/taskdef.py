@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from converter.read.ecs.container import PodExtras, container_label, dns_label, parse_container, volume_label
+from converter.read.ecs.container import PodExtras, dns_label, member_label, parse_container
 from converter.read.ecs.tags import task_tags
 from converter.read.ecs.view import EcsView, note_read_only
 from converter.core.facts import host_port_is_container_port
@@ -141,7 +141,7 @@ def _containers(view: EcsView, extras: PodExtras, *, host_ports: bool) -> list[C
             view.fail(item_path, "a container definition must be a mapping")
         raw = view.get(item_path + ("name",), str) or ""
         raw_names.append(raw)
-        name = container_label(raw, index, names)
+        name = member_label("container", raw, index, names)
         if name != raw:
             view.note(item_path + ("name",), "K2E-I707", f"container {raw!r} is named {name} in Kubernetes", covers=False)
         names.append(name)
@@ -342,7 +342,7 @@ def _volumes(view: EcsView, containers: list[Container]) -> tuple[tuple[Volume, 
         raw = view.get(item_path + ("name",), str)
         if raw is None:
             view.fail(item_path, "a volume needs a name")
-        name = volume_label(raw, index, [v.name for v in volumes])
+        name = member_label("volume", raw, index, [v.name for v in volumes])
         if name != raw:
             view.note(item_path + ("name",), "K2E-I707", f"volume {raw!r} is named {name} in Kubernetes; its mounts follow",
                       covers=False)
