@@ -21,7 +21,7 @@ Every number is a ratio of CPU times taken in this run, on this machine:
 Verdicts come from CPU time (user + system of the child), not wall time: wall time on a shared machine
 counts the other processes. Both are printed.
 
-Usage: python bench/run.py [--quick] [--sizes 100k,1m,10m] [--pairs 3] [--profile PATH-NAME]
+Usage: python bench/run.py [--quick] [--sizes 100k,1m,10m] [--pairs 3] [--paths compare,terraform] [--profile PATH-NAME]
 """
 
 from __future__ import annotations
@@ -106,11 +106,32 @@ class Bench:
         return run_child(floor_args(input_files(source)), self.env, self.folder, None, (0,), self.timeout)
 
 
+def selected_paths(parts: str | None) -> set[str]:
+    """The names of the paths whose name contains one of the comma-separated parts, and of the paths whose output
+    they read (all paths when ``parts`` is None)."""
+    if parts is None:
+        return {path.name for path in PATHS}
+    wanted = [part.strip().lower() for part in parts.split(",") if part.strip()]
+    chosen = {path.name for path in PATHS if any(part in path.name.lower() for part in wanted)}
+    if not chosen:
+        raise SystemExit(f"bench: no path matches {parts!r}; paths: {', '.join(p.name for p in PATHS)}")
+    by_name = {path.name: path for path in PATHS}
+    for name in list(chosen):
+        source = by_name[name].source
+        while source is not None:
+            chosen.add(source)
+            source = by_name[source].source
+    return chosen
+
+
 def measure_size(bench: Bench, size: int, bundle: Path, config: Path, pairs: int, long_run: float,
-                 skip: set[str], quiet: bool = False) -> dict[str, dict[str, Any]]:
+                 skip: set[str], quiet: bool = False, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
     key = str(size)
     results: dict[str, dict[str, Any]] = {}
     for path in PATHS:
+        if only is not None and path.name not in only:
+            results[path.name] = {"failed": "not selected (--paths)"}
+            continue
         if path.name in skip or (path.source is not None and results.get(path.source, {}).get("failed")):
             results[path.name] = {"failed": "not run (" + ("failed at a smaller size" if path.name in skip
                                                            else "its input path failed") + ")"}
@@ -266,12 +287,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs of every path on one repeat of the applications before measuring (the last "
                              "is the memory baseline; 0: none, the smallest size is the baseline)")
     parser.add_argument("--no-table", action="store_true", help="with --profile: only the profile")
+    parser.add_argument("--paths", help="measure only the paths whose name contains one of these comma-separated "
+                                        "parts (and the paths whose output they read)")
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in ("100k,1m" if args.quick else args.sizes).split(",") if s.strip()]
     pairs = 1 if args.quick else args.pairs
     if not sizes or min(sizes) < 1 or pairs < 1 or args.warm_runs < 0:
         parser.error("--sizes needs positive sizes, --pairs at least 1")
     sizes = sorted(set(sizes))
+    only = selected_paths(args.paths)
 
     print("# k2ecs benchmark (bench/run.py)")
     print(f"machine: {machine()}")
@@ -299,16 +323,16 @@ def main(argv: list[str] | None = None) -> int:
                 # (compiling costs memory too), the last gives each path's own memory baseline.
                 baseline: dict[str, int] = {}
                 for _ in range(args.warm_runs):
-                    warm = measure_size(bench, 0, one, config_of(one), 1, 0.0, set(), quiet=True)
-                    broken = {name: r["failed"] for name, r in warm.items() if "failed" in r}
+                    warm = measure_size(bench, 0, one, config_of(one), 1, 0.0, set(), quiet=True, only=only)
+                    broken = {name: r["failed"] for name, r in warm.items() if "failed" in r and name in only}
                     if broken:
                         raise SystemExit(f"bench: on one repeat of the applications: {broken}")
-                    baseline = {name: r["peak"] for name, r in warm.items()}
+                    baseline = {name: r["peak"] for name, r in warm.items() if "peak" in r}
                 results: dict[int, dict[str, dict[str, Any]]] = {}
                 skip: set[str] = set()
                 for size in sizes:
                     results[size] = measure_size(bench, size, bundles[size], config_of(bundles[size]), pairs,
-                                                 args.long_run, skip)
+                                                 args.long_run, skip, only=only)
                     if not baseline:  # --warm-runs 0 (the smoke test): the smallest size is its own baseline
                         baseline = {name: r.get("peak", 0) for name, r in results[size].items()}
                     print(f"## CPU time x floor, up to {label(size)}\n{report(sizes, results, baseline)}\n",
