@@ -106,13 +106,13 @@ def test_a_pair_pointed_at_the_wrong_field_is_caught(tmp_path: Path, monkeypatch
     import dataclasses
 
     from converter.compare import kubernetes_fields
-    from converter.write.ecs import healthcheck
+    from converter.rules import health
 
     assert lies(_gpu(tmp_path)) == []
     wrong = {kind: tuple(dataclasses.replace(p, targets=(p.targets[0].replace("healthCheck", "linuxParameters"),))
                          if p.pattern.endswith("/livenessProbe") else p for p in pairs)
-             for kind, pairs in healthcheck.PAIRS.items()}
-    monkeypatch.setattr(healthcheck, "PAIRS", wrong)
+             for kind, pairs in health.PAIRS.items()}
+    monkeypatch.setattr(health, "PAIRS", wrong)
     for cached in (kubernetes_fields._compiled, kubernetes_fields.entry_for):
         cached.cache_clear()
     try:

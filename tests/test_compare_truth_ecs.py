@@ -39,7 +39,7 @@ def ecs_lies(path: Path) -> list[str]:
 
 
 # The codes that leave a whole document or CloudFormation resource unconverted (converter/pipeline/reverse.py,
-# converter/read/ecs/cloudformation.py, converter/read/ecs/scaling.py).
+# converter/read/ecs/cloudformation.py, converter/rules/scaling/reverse.py).
 NOT_CONVERTED = {"K2E-E706", "K2E-W702", "K2E-W725", "K2E-E740"}
 
 

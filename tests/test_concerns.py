@@ -130,14 +130,14 @@ def _clear() -> None:
 
 
 def test_a_reverse_pair_pointed_elsewhere_changes_what_compare_shows(monkeypatch: pytest.MonkeyPatch):
-    from converter.write.ecs import healthcheck
+    from converter.rules import health
 
     before = _health_row(_rows(_ecs_comparison()))
     assert "livenessProbe" in before.target_field and before.status == "mapped"
     wrong = {kind: tuple(dataclasses.replace(p, targets=tuple(t.replace("livenessProbe", "readinessProbe")
                                                                 for t in p.targets[:1]))
-                         for p in pairs) for kind, pairs in healthcheck.REVERSE_PAIRS.items()}
-    monkeypatch.setattr(healthcheck, "REVERSE_PAIRS", wrong)
+                         for p in pairs) for kind, pairs in health.REVERSE_PAIRS.items()}
+    monkeypatch.setattr(health, "REVERSE_PAIRS", wrong)
     _clear()
     try:
         after = _health_row(_rows(_ecs_comparison()))
@@ -152,7 +152,7 @@ def test_a_reverse_pair_pointed_elsewhere_changes_what_compare_shows(monkeypatch
 
 def test_a_reverse_code_field_moved_changes_where_compare_puts_its_finding(monkeypatch: pytest.MonkeyPatch):
     from converter.compare.model import WorkloadInput
-    from converter.write.ecs import rollout
+    from converter.rules import rollout
 
     workload = WorkloadInput(name="web", resource="TaskDefinition/web", converted=True, sources=(),
                              targets={"Deployment": {"spec": {"replicas": 3, "paused": True}}}, target_text={},

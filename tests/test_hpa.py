@@ -1,4 +1,4 @@
-"""HorizontalPodAutoscaler parsing (converter.read.kubernetes.hpa) and AAS rendering (converter.write.ecs.scaling), MAPPING §5."""
+"""HorizontalPodAutoscaler parsing (converter.read.kubernetes.hpa) and AAS rendering (converter.rules.scaling.forward), MAPPING §5."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import botocore.model
 import botocore.validate
 import pytest
 
-from converter.write.ecs.scaling import render_scaling
-from converter.write.ecs.sizing import TaskSize
+from converter.rules.scaling.forward import render_scaling
+from converter.rules.resources import TaskSize
 from converter.core.errors import InputError
 from converter.read.kubernetes.context import ParseContext
 from converter.read.kubernetes.hpa import parse_hpa

@@ -44,7 +44,7 @@ def test_every_code_topic_rule_and_limit_has_one_anchor(generated):
                 | {f"limit-{key}" for key in limits.LIMITS}
                 | {rule.anchor for table in rule_tables() for rule in table.rules if table.same_as is None})
     assert expected - set(found) == set()
-    # ECS quotas come from schemas/ecs_rules.json: the tag count that converter.write.ecs.tags enforces is listed
+    # ECS quotas come from schemas/ecs_rules.json: the tag count that converter.rules.naming enforces is listed
     assert "limit-ecs-v23-tags-max-count" in found and "limit-fargate-16384" in found
 
 
@@ -127,13 +127,15 @@ def test_the_code_reads_its_limits_from_the_table():
 
 
 def test_ecs_quotas_the_renderers_use_are_the_ones_the_document_lists(monkeypatch):
-    from converter.write.ecs import load_balancer, service, tags
+    from converter.rules import naming
+    from converter.rules.exposure import load_balancer
+    from converter.write.ecs import service
     from converter.core.resources import load_schema
 
     rules = load_schema("ecs_rules.json")
     assert load_balancer.MAX_TARGET_GROUPS == rules["V26_load_balancers"]["max_count"]
     assert service.max_start_period_seconds() == 300
-    assert tags.tag_problem("k" * 128, "v" * 256) is None and "1-128" in tags.tag_problem("k" * 129, "")
+    assert naming.tag_problem("k" * 128, "v" * 256) is None and "1-128" in naming.tag_problem("k" * 129, "")
     # the tag rules are read from schemas/ecs_rules.json, not from a copy
     monkeypatch.setitem(rules["V23_tags"]["key_length"], "max", 3)
-    assert tags.tag_problem("abcd", "") == "key is 4 characters (1-3)"
+    assert naming.tag_problem("abcd", "") == "key is 4 characters (1-3)"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from converter.write.ecs.rollout import rolling_percentages, surge_and_unavailable
+from converter.rules.rollout import rolling_percentages, surge_and_unavailable
 from converter.read.ecs.container import millicores_for_units, secret_reference
 from converter.read.ecs.detect import shape, sniff
 from converter.read.ecs.intrinsics import ResourceRef, Template, Unresolved, resolve

@@ -57,7 +57,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from converter.pipeline.convert import convert
-from converter.write.ecs.rollout import resolve as resolve_count
+from converter.rules.rollout import resolve as resolve_count
 from converter.read.ecs.container import dns_label
 from converter.read.ecs.service import task_family_of
 from converter.read.ecs.view import api_name

@@ -1,4 +1,4 @@
-"""Service parsing (converter.read.kubernetes.service) and wiring (converter.write.ecs.service_wiring), MAPPING §4."""
+"""Service parsing (converter.read.kubernetes.service) and wiring (converter.rules.exposure.forward), MAPPING §4."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.write.ecs.service_wiring import (
+from converter.rules.exposure.forward import (
     MAX_TARGET_GROUPS,
     Wiring,
     port_mapping_name,

@@ -554,7 +554,7 @@ def test_tag_text_rule_is_the_same_for_every_ascii_character():
     """valid_tag_text reads ASCII with a regex and anything else per character by Unicode category."""
     import unicodedata
 
-    from converter.write.ecs.tags import valid_tag_text
+    from converter.rules.naming import valid_tag_text
 
     for code in range(128):
         char = chr(code)

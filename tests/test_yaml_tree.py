@@ -55,7 +55,7 @@ def _outcome(text: str, name: str = "in.yaml", **options: Any) -> Any:
 
 
 def _both(text: str, monkeypatch: pytest.MonkeyPatch, **options: Any) -> tuple[Any, Any]:
-    """parse_text's outcome with converter.yaml_tree's builder and with it refused (the constructor's path);
+    """parse_text's outcome with converter.load.yaml_tree's builder and with it refused (the constructor's path);
     ``options`` go to parse_text (a file name, cfn_tags, keep_last)."""
     direct = _outcome(text, **options)
     with monkeypatch.context() as patch:

@@ -18,7 +18,7 @@ from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadI
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
 from converter.read.ecs.container import member_labels
-from converter.read.ecs.scaling import METRICS as METRIC_RESOURCES
+from converter.rules.scaling.reverse import METRICS as METRIC_RESOURCES
 from converter.read.ecs.view import api_name
 from converter.core.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs
 from converter.core.field_pairs import HPA_SPEC as HPA
@@ -160,7 +160,7 @@ def _tag(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput)
     return f"{DEPLOYMENT}.metadata.labels", MISSING
 
 
-_METRICS = METRIC_RESOURCES  # the scaling concern's table (converter/read/ecs/scaling.py)
+_METRICS = METRIC_RESOURCES  # the scaling concern's table (converter/rules/scaling/reverse.py)
 
 
 def _metric(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:

@@ -16,7 +16,7 @@ from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadI
 from converter.compare.paths import combine as _combine
 from converter.compare.paths import label, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
-from converter.write.ecs.scaling import PREDEFINED_METRIC
+from converter.rules.scaling.forward import PREDEFINED_METRIC
 from converter.core.field_pairs import CD, Pair, forward_code_fields, forward_pairs
 
 HIDDEN = {("apiVersion",), ("kind",)}  # identify the document; shown in its heading
@@ -92,7 +92,7 @@ def _service_port(source: SourceDocument, path: tuple[Any, ...], workload: Workl
     return resolve_first(workload.targets, "service.loadBalancers", {})
 
 
-_METRIC_TYPES = PREDEFINED_METRIC  # the scaling concern's table (converter/write/ecs/scaling.py)
+_METRIC_TYPES = PREDEFINED_METRIC  # the scaling concern's table (converter/rules/scaling/forward.py)
 
 
 def _metric(source: SourceDocument, path: tuple[Any, ...], workload: WorkloadInput) -> tuple[str, Any]:

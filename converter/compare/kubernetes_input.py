@@ -18,7 +18,7 @@ from converter.compare.kubernetes_fields import KubernetesToEcs
 from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
 from converter.report.baseline import review
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
-from converter.write.ecs.tags import NAMESPACE_TAG
+from converter.rules.naming import NAMESPACE_TAG
 from converter.core.findings import Finding
 from converter.core.settings import Settings
 

@@ -13,7 +13,10 @@ A location is ``package.module`` or ``package.module:function``. The order is th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
+
+_ROOT = Path(__file__).resolve().parents[2]  # the checkout (or site-packages) holding converter/
 
 
 class Concern(NamedTuple):
@@ -36,21 +39,21 @@ _C = Concern
 _SHARED = "converter.write.ecs.container_pairs"  # the pairs of the concerns whose forward rule is in write/ecs/taskdef.py
 CONCERNS: tuple[Concern, ...] = _concerns(
     _C("resources", "Resources and sizing", ("units", "task-size", "container-resources", "quantities"),
-       forward=("converter.read.kubernetes.container:_resources", "converter.write.ecs.sizing"),
+       forward=("converter.read.kubernetes.container:_resources", "converter.rules.resources"),
        reverse=("converter.read.ecs.container:_resources", "converter.read.ecs.taskdef:_give_task_size",
                 "converter.write.kubernetes.deployment:_resources", "converter.write.kubernetes.units"),
-       pairs="converter.write.ecs.sizing"),
+       pairs="converter.rules.resources"),
     _C("health", "Health checks", ("probes",),
-       forward=("converter.read.kubernetes.probes:parse_probe", "converter.write.ecs.healthcheck"),
+       forward=("converter.read.kubernetes.probes:parse_probe", "converter.rules.health"),
        reverse=("converter.read.ecs.container:health_probes", "converter.write.kubernetes.deployment:_probe"),
-       pairs="converter.write.ecs.healthcheck"),
+       pairs="converter.rules.health"),
     _C("exposure", "Ports and exposure", ("ports", "service-type", "service-connect", "load-balancer"),
        forward=("converter.read.kubernetes.container:_ports", "converter.read.kubernetes.service:parse_service",
-                "converter.write.ecs.service_wiring", "converter.write.ecs.service_connect", "converter.write.ecs.load_balancer"),
+                "converter.rules.exposure.forward", "converter.rules.exposure.service_connect", "converter.rules.exposure.load_balancer"),
        reverse=("converter.read.ecs.container:_ports", "converter.read.ecs.service:_load_balancers",
                 "converter.read.ecs.service:_service_connect", "converter.read.ecs.exposures:build_exposures",
                 "converter.write.kubernetes.service:render_service"),
-       pairs="converter.write.ecs.service_wiring"),
+       pairs="converter.rules.exposure"),
     _C("env", "Environment and secrets", ("environment",),
        forward=("converter.read.kubernetes.container_env:container_environment", "converter.read.kubernetes.container_env:_env_from",
                 "converter.write.ecs.taskdef:_secret_arn", "converter.write.ecs.plaintext_secrets"),
@@ -67,15 +70,15 @@ CONCERNS: tuple[Concern, ...] = _concerns(
        reverse=("converter.read.ecs.container:_security", "converter.write.kubernetes.deployment:_security"),
        pairs=_SHARED),
     _C("rollout", "Replicas and rollout", ("rollout",),
-       forward=("converter.read.kubernetes.workload:_rollout", "converter.write.ecs.rollout", "converter.write.ecs.service:_deployment"),
+       forward=("converter.read.kubernetes.workload:_rollout", "converter.rules.rollout", "converter.write.ecs.service:_deployment"),
        reverse=("converter.read.ecs.service:rollout_at", "converter.write.kubernetes.deployment:_strategy"),
-       pairs="converter.write.ecs.rollout"),
+       pairs="converter.rules.rollout"),
     _C("scaling", "Scaling", ("scaling-target", "scaling-metrics", "scaling-rescale", "scaling-behavior",
                               "scaling-step"),
-       forward=("converter.read.kubernetes.hpa:parse_hpa", "converter.write.ecs.scaling"),
-       reverse=("converter.read.ecs.scaling:parse_scalable_target", "converter.read.ecs.scaling:parse_scaling_policy",
-                "converter.read.ecs.scaling:build_autoscaling", "converter.write.kubernetes.hpa:render_hpa"),
-       pairs="converter.write.ecs.scaling"),
+       forward=("converter.read.kubernetes.hpa:parse_hpa", "converter.rules.scaling.forward"),
+       reverse=("converter.rules.scaling.reverse:parse_scalable_target", "converter.rules.scaling.reverse:parse_scaling_policy",
+                "converter.rules.scaling.reverse:build_autoscaling", "converter.write.kubernetes.hpa:render_hpa"),
+       pairs="converter.rules.scaling"),
     _C("identity", "Identity", ("identity",),
        forward=("converter.read.kubernetes.workload:_task_role",),
        reverse=("converter.read.ecs.taskdef:parse_task_definition", "converter.pipeline.reverse:_render",
@@ -89,10 +92,10 @@ CONCERNS: tuple[Concern, ...] = _concerns(
                "pairs with ECS logConfiguration: the forward rule writes awslogs from the settings (its finding, "
                "K2E-W607, points at the field), and the reverse rule reports the ECS log settings."),
     _C("naming", "Names, labels and tags", ("names", "tags"),
-       forward=("converter.read.kubernetes.metadata:read_metadata", "converter.write.ecs.tags", "converter.write.ecs.workload_names"),
+       forward=("converter.read.kubernetes.metadata:read_metadata", "converter.rules.naming", "converter.write.ecs.workload_names"),
        reverse=("converter.read.ecs.tags:task_tags", "converter.read.ecs.service:_tags",
                 "converter.write.kubernetes.deployment:metadata"),
-       pairs="converter.write.ecs.tags"),
+       pairs="converter.rules.naming"),
     _C("process", "Containers and process", ("process", "lifecycle", "init-and-sidecars"),
        forward=("converter.read.kubernetes.container:parse_container", "converter.write.ecs.taskdef:_container",
                 "converter.write.ecs.taskdef:_dependencies", "converter.write.ecs.taskdef:_stop_timeout"),
@@ -114,5 +117,7 @@ BY_KEY = {concern.key: concern for concern in CONCERNS}
 
 
 def source_path(location: str) -> str:
-    """``converter.write.ecs.sizing:_fit`` -> ``converter/write/ecs/sizing.py`` (what docs/MAPPING.md shows)."""
-    return location.partition(":")[0].replace(".", "/") + ".py"
+    """``converter.rules.resources:_fit`` -> ``converter/rules/resources.py``, and a package's ``__init__.py``
+    (``converter.rules.scaling`` -> ``converter/rules/scaling/__init__.py``): what docs/MAPPING.md shows."""
+    dotted = location.partition(":")[0].replace(".", "/")
+    return dotted + ("/__init__.py" if (_ROOT / dotted).is_dir() else ".py")

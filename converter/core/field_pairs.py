@@ -1,6 +1,6 @@
 """Which field became which, both directions: the pairs each mapping concern declares beside its rule.
 
-A concern's module (converter/write/ecs/healthcheck.py for probes, sizing.py for resources, ...; the registry of
+A concern's module (converter/rules/health.py for probes, resources.py for sizing, ...; the registry of
 concerns is converter/core/concerns.py) declares, in ``PAIRS``, where each Kubernetes field lands on ECS and, in
 ``REVERSE_PAIRS``, where each ECS field lands on Kubernetes; ``CODE_FIELDS`` and ``REVERSE_CODE_FIELDS`` name
 the output field a finding of the concern is about when the finding names no source field (a placeholder, the
@@ -129,7 +129,8 @@ def reverse_code_fields() -> dict[str, tuple[str, ...]]:
 
 def _modules() -> tuple[Any, ...]:
     # lazy: an import cycle (each concern module imports this one for pair())
-    from converter.write.ecs import container_pairs, healthcheck, rollout, scaling, service_wiring, sizing, tags
+    from converter.rules import exposure, health, naming, resources, rollout, scaling
+    from converter.write.ecs import container_pairs
 
     # Order matters where two patterns match one path: the first concern's pair wins.
-    return (tags, rollout, sizing, healthcheck, container_pairs, service_wiring, scaling)
+    return (naming, rollout, resources, health, container_pairs, exposure, scaling)

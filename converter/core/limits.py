@@ -72,7 +72,7 @@ LIMITS: dict[str, Limit] = _limits(
       "converter.write.output_guard, converter.load.own_report"),
     L("hpa-stabilization-window-seconds", "kubernetes", "HPA behavior stabilizationWindowSeconds", 3600, "seconds",
       "Kubernetes autoscaling/v2 HPAScalingRules.stabilizationWindowSeconds (validation: 0-3600)",
-      "converter.read.kubernetes.hpa_behavior, converter.read.ecs.scaling"),
+      "converter.read.kubernetes.hpa_behavior, converter.rules.scaling.reverse"),
     L("hpa-policy-period-seconds", "kubernetes", "HPA behavior policy periodSeconds", 1800, "seconds",
       "Kubernetes autoscaling/v2 HPAScalingPolicy.periodSeconds (validation: 1-1800)", "converter.read.kubernetes.hpa_behavior"),
     L("cfn-stack-resources", "cloudformation", "Resources in one stack", 500, "resources",

@@ -15,7 +15,7 @@ import dataclasses
 import re
 from typing import Any, Iterable, Iterator, Sequence
 
-from converter.write.ecs.service_connect import CLUSTER_DOMAIN, max_dns_name_chars
+from converter.rules.exposure.service_connect import CLUSTER_DOMAIN, max_dns_name_chars
 from converter.core.findings import Finding, Origin, make_finding
 from converter.core.model import Container, EnvVar, Exposure, Workload
 from converter.core.record import Record, set_field

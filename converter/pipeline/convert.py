@@ -29,12 +29,12 @@ from typing import Any, Callable, Iterable, Protocol
 
 from converter.pipeline.calls import Call, CallGraph, rewrite_unserved_names
 from converter.pipeline.deferred import Deferred
-from converter.write.ecs.scaling import render_scaling
+from converter.rules.scaling.forward import render_scaling
 from converter.write.ecs.service import render_service
-from converter.write.ecs.service_wiring import port_mapping_name, wire_exposures
+from converter.rules.exposure.forward import port_mapping_name, wire_exposures
 from converter.write.ecs.plaintext_secrets import plaintext_secret_findings
-from converter.write.ecs.sizing import NoTaskSize, size_task
-from converter.write.ecs.target_ports import declare_target_ports
+from converter.rules.resources import NoTaskSize, size_task
+from converter.rules.exposure.target_ports import declare_target_ports
 from converter.write.ecs.taskdef import render_task_definition
 from converter.validate.ecs import validate_payloads
 from converter.validate.ecs_rules import serialized_size_bytes

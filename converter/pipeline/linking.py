@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from converter.write.ecs.service_wiring import selects
+from converter.rules.exposure.forward import selects
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Autoscaling, Exposure, Workload
 from converter.pipeline.references import what_was_met

@@ -18,7 +18,7 @@ from converter.read.ecs.container import dns_label, unique_label
 from converter.read.ecs.detect import (KUBERNETES, POLICY, POLICY_CONFIG, REPORT, SERVICE, TARGET, TASK, TEMPLATE, WRAPPER, Piece,
                                        pieces as document_pieces, shape)
 from converter.read.ecs.exposures import build_exposures
-from converter.read.ecs.scaling import ParsedPolicy, ParsedTarget, build_autoscaling, parse_scalable_target, parse_scaling_policy
+from converter.rules.scaling.reverse import ParsedPolicy, ParsedTarget, build_autoscaling, parse_scalable_target, parse_scaling_policy
 from converter.read.ecs.service import ParsedService, parse_service, rollout_at
 from converter.read.ecs.tags import label_problem
 from converter.read.ecs.taskdef import ParsedTask, parse_task_definition

@@ -9,7 +9,7 @@ from difflib import get_close_matches
 from typing import Any
 
 from converter.pipeline.convert import SourceRecord
-from converter.read.ecs.scaling import ParsedTarget
+from converter.rules.scaling.reverse import ParsedTarget
 from converter.read.ecs.service import ParsedService
 from converter.read.ecs.taskdef import ParsedTask
 

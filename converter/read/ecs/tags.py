@@ -12,7 +12,7 @@ from converter.core.reader import Path
 from converter.write.kubernetes.rules import (annotation_key_problem, dns_label_problem, label_value_problem,
                                               qualified_name_problem)
 
-NAMESPACE_TAG = "k8s-namespace"  # written by k2ecs convert (converter.write.ecs.tags): the namespace comes back
+NAMESPACE_TAG = "k8s-namespace"  # written by k2ecs convert (converter.rules.naming): the namespace comes back
 
 
 def task_tags(view: EcsView, path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str | None]:

@@ -2,7 +2,7 @@
 
 Every field is either read into the model or named in a finding; what is left goes to the reader's
 catch-all (K2E-W901). Wiring the exposure onto an ECS service (Service Connect, load balancers) is
-:mod:`converter.write.ecs.service_wiring`'s job, since it needs the selected workload.
+:mod:`converter.rules.exposure.forward`'s job, since it needs the selected workload.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from converter.write.ecs.healthcheck import readiness_budget_seconds, start_period_seconds, startup_budget_seconds
-from converter.write.ecs.rollout import RECREATE, rolling_percentages
+from converter.rules.health import readiness_budget_seconds, start_period_seconds, startup_budget_seconds
+from converter.rules.rollout import RECREATE, rolling_percentages
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Workload
 from converter.core.resources import load_schema

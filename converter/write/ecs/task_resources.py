@@ -10,7 +10,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from converter.write.ecs.sizing import TaskSize, pod_total
+from converter.rules.resources import TaskSize, pod_total
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Container, Workload
 from converter.core.resources import load_schema

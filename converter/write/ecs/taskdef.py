@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from converter.write.ecs.healthcheck import render_health_check
-from converter.write.ecs.sizing import TaskSize, bytes_to_mib, cores_to_units, need
-from converter.write.ecs.tags import render_tags
+from converter.rules.health import render_health_check
+from converter.rules.resources import TaskSize, bytes_to_mib, cores_to_units, need
+from converter.rules.naming import render_tags
 from converter.write.ecs.task_resources import ephemeral_storage, fit_container_cpu, fit_container_memory
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Container, Workload

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from converter.write.ecs.scaling import PREDEFINED_METRIC
+from converter.rules.scaling.forward import PREDEFINED_METRIC
 from converter.read.ecs.intrinsics import ResourceRef, referenced_resources
 from converter.read.ecs.view import EcsView, note_read_only
 from converter.core.model import Autoscaling, MetricTarget, Workload

@@ -1,7 +1,7 @@
 """Attach the exposures (Kubernetes Services) that select a workload to its ECS service (docs/MAPPING.md#topic-service-type).
 
 ClusterIP and headless -> Service Connect (#topic-service-type, #topic-service-connect), here; LoadBalancer and NodePort -> ``loadBalancers``
-entries and a plan of the ELB resources to create, in :mod:`converter.write.ecs.load_balancer`, plus Service Connect
+entries and a plan of the ELB resources to create, in :mod:`converter.rules.exposure.load_balancer`, plus Service Connect
 names once a namespace is known (in-cluster callers use them); ExternalName -> nothing (the parser reports it).
 With a namespace and no Service, the ECS service joins it as a client (issue 19). This module resolves each Service port to the container
 port it reaches and names what of a port ECS does not keep. Pure: returns ``(Wiring, findings)``.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
-from converter.write.ecs.service_connect import client_only, name_forms
-from converter.write.ecs.load_balancer import MAX_TARGET_GROUPS, bounded, plan_load_balancer, unchecked_readiness
+from converter.rules.exposure.service_connect import client_only, name_forms
+from converter.rules.exposure.load_balancer import MAX_TARGET_GROUPS, bounded, plan_load_balancer, unchecked_readiness
 from converter.core.findings import Finding, Origin, make_finding
 from converter.core.model import Container, Exposure, Port, ServicePort, Workload
 from converter.core.names import unique_within
@@ -293,42 +293,3 @@ def _clean(text: str, fallback: str) -> str:
 
 def _at(origin: Origin, field: str) -> Origin:
     return origin.at(f"{origin.path}/{field}")
-
-
-# Where each field of this concern lands, both directions (converter/core/field_pairs.py; shown by k2ecs compare).
-from converter.core.field_pairs import CD, CONTAINER, ECS_CONTAINER, k8s_container, pair  # noqa: E402  (the pairs are data about the rules above)
-
-# The container's own ports (converter/write/ecs/taskdef.py _ports_and_rest writes them) are this concern's too.
-_PORTS = (pair(CONTAINER + "/ports/*", f"{CD}.portMappings[containerPort={{item.containerPort}}]", unit=True),)
-PAIRS = {
-    "Deployment": _PORTS,
-    "StatefulSet": _PORTS,
-    "Service": (
-        pair("/metadata/name", "service.serviceConnectConfiguration.services[*].discoveryName|service.loadBalancers"),
-        pair("/metadata/annotations", "service.loadBalancers", note="(load balancer settings: see K2E-W402)"),
-        pair("/spec/type", "service.serviceConnectConfiguration.enabled|service.loadBalancers"),
-        pair("/spec/selector", note="(no field: matches this Service to the workload)"),
-        pair("/spec/ports/*", unit=True, resolver="service_port"),
-    ),
-}
-CODE_FIELDS = {
-    "K2E-W601": ("service.networkConfiguration.awsvpcConfiguration",),
-    "K2E-W604": ("service.serviceConnectConfiguration.namespace",),
-    "K2E-W605": ("service.loadBalancers[*].targetGroupArn",),
-    "K2E-W402": ("service.loadBalancers",),
-    "K2E-I401": ("service.serviceConnectConfiguration",),
-}
-CONCERN = "exposure"
-# ECS -> Kubernetes (converter/read/ecs/container.py _ports, converter/read/ecs/exposures.py build_exposures,
-# converter/write/kubernetes/service.py render_service).
-REVERSE_PAIRS = {
-    "TaskDefinition": (
-        pair(ECS_CONTAINER + "/portMappings/*", k8s_container("ports[containerPort={item.containerPort}]"), unit=True),
-    ),
-    "Service": (
-        pair("/loadBalancers/*", unit=True, resolver="load_balancer"),
-        pair("/serviceConnectConfiguration/enabled", unit=True, resolver="service_connect"),
-        pair("/serviceConnectConfiguration/services/*", unit=True, resolver="service_connect"),
-        pair("/serviceRegistries/*", unit=True, resolver="registry"),
-    ),
-}

@@ -6,7 +6,7 @@ groups become a plan for the user to create (one K2E-W402, with the plan in its 
 What the Service and its pods said that only this plan holds is named where it was written: each
 annotation (K2E-I415), ``spec.type: NodePort`` (K2E-W409) and the readiness probes (K2E-I414, K2E-W115).
 Pure: returns ``(entries, findings)``. Resolving ports and Service Connect are
-:mod:`converter.write.ecs.service_wiring`'s.
+:mod:`converter.rules.exposure.forward`'s.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from converter.core.findings import Finding, make_finding
 from converter.core.model import Container, Exposure, Probe, Workload
 from converter.core.settings import Settings, placeholder
 
-if TYPE_CHECKING:  # service_wiring imports this module
-    from converter.write.ecs.service_wiring import Target
+if TYPE_CHECKING:  # forward imports this module
+    from converter.rules.exposure.forward import Target
 
 MAX_TARGET_GROUPS = 5  # per ECS service (V26 in schemas/ecs_rules.json: tests/test_mapping_doc.py ties the two)
 TARGET_GROUP_NAME_MAX = 32  # V26
