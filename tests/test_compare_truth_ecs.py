@@ -17,7 +17,7 @@ import pytest
 from converter.core.codes import CODES
 from converter.compare import compare, rules
 from converter.compare.rows import NOT_SET
-from converter.read.ecs.container import member_labels
+from converter.rules.naming import member_labels
 from converter.core.field_pairs import reverse_pairs
 from converter.load.loader import load_paths
 from converter.core.settings import Settings

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from converter.rules.rollout import rolling_percentages, surge_and_unavailable
-from converter.read.ecs.container import millicores_for_units, secret_reference
+from converter.core.quantity import millicores_for_units
+from converter.read.ecs.container import secret_reference
 from converter.read.ecs.detect import shape, sniff
 from converter.read.ecs.intrinsics import ResourceRef, Template, Unresolved, resolve
 from converter.core.errors import InputError

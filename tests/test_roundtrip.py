@@ -58,7 +58,7 @@ from hypothesis import HealthCheck, given, settings
 
 from converter.pipeline.convert import convert
 from converter.rules.rollout import resolve as resolve_count
-from converter.read.ecs.container import dns_label
+from converter.rules.naming import dns_label
 from converter.read.ecs.service import task_family_of
 from converter.read.ecs.view import api_name
 from converter.core.errors import InputError

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from converter.compare.model import MISSING, NO_FIELD, SourceDocument, WorkloadInput
 from converter.compare.paths import combine, pattern_matches, pattern_parts, resolve, resolve_first
 from converter.compare.paths import node_at as _at
-from converter.read.ecs.container import member_labels
+from converter.rules.naming import member_labels
 from converter.rules.scaling.reverse import METRICS as METRIC_RESOURCES
 from converter.read.ecs.view import api_name
 from converter.core.field_pairs import DEPLOYMENT, Pair, reverse_code_fields, reverse_pairs

@@ -14,15 +14,16 @@ from typing import Any, Callable
 
 from converter.pipeline.convert import SourceRecord
 from converter.read.ecs import cloudformation
-from converter.read.ecs.container import dns_label, unique_label
 from converter.read.ecs.detect import (KUBERNETES, POLICY, POLICY_CONFIG, REPORT, SERVICE, TARGET, TASK, TEMPLATE, WRAPPER, Piece,
                                        pieces as document_pieces, shape)
-from converter.read.ecs.exposures import build_exposures
 from converter.rules.scaling.reverse import ParsedPolicy, ParsedTarget, build_autoscaling, parse_scalable_target, parse_scaling_policy
-from converter.read.ecs.service import ParsedService, parse_service, rollout_at
+from converter.read.ecs.service import ParsedService, parse_service
 from converter.read.ecs.tags import label_problem
 from converter.read.ecs.taskdef import ParsedTask, parse_task_definition
 from converter.read.ecs.view import EcsView, note_read_only
+from converter.rules.exposure.reverse import build_exposures
+from converter.rules.naming import dns_label, unique_label
+from converter.rules.rollout import rollout_at
 from converter.core.errors import InputError, OutputValidationError
 from converter.pipeline.convert import skipped_finding
 from converter.load.inputs import Skipped

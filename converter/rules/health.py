@@ -1,13 +1,23 @@
-"""Kubernetes probes -> ECS container healthCheck (docs/MAPPING.md#topic-probes)."""
+"""Health checks both ways: probes -> ECS container healthCheck (docs/MAPPING.md#topic-probes), and back.
+
+Model -> ECS: ``render_health_check`` (and the start-up and readiness budgets the service's grace period uses);
+ECS -> model: ``health_probes`` (a healthCheck -> a livenessProbe, and a startupProbe for its startPeriod, with
+ECS's defaults from converter.core.facts). The field pairs of both directions are at the end.
+"""
 
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from converter.core.facts import health_check_defaults
 from converter.core.findings import Finding, make_finding
-from converter.core.model import Container, Probe
+from converter.core.model import Container, ContainerRole, Probe
 from converter.core.resources import load_schema
+
+if TYPE_CHECKING:  # the ECS reader's types: read/ecs/ calls the ECS -> model functions with them
+    from converter.core.reader import Path
+    from converter.read.ecs.view import EcsView
 
 
 def _clamp(value: int, low: int, high: int) -> int:
@@ -112,6 +122,44 @@ def readiness_budget_seconds(container: Container) -> int | None:
     return probe.initial_delay_seconds + probe.failure_threshold * probe.period_seconds
 
 
+# -- ECS -> the model: healthCheck -> livenessProbe and startupProbe (read/ecs/container.py calls it) --
+
+def health_probes(view: EcsView, path: Path, name: str, role: ContainerRole) -> tuple[Probe | None, Probe | None]:
+    """(livenessProbe, startupProbe) for an ECS healthCheck (#topic-reverse: CMD -> exec, CMD-SHELL -> sh -c)."""
+    if not view.filled(path):
+        view.take(path)
+        return None, None
+    if role == "init":
+        view.note(path, "K2E-W728", f"init container {name!r} cannot have probes in Kubernetes; its healthCheck was dropped")
+        return None, None
+    command = view.strings(path + ("command",)) or ()
+    if not command or command[0] not in ("CMD", "CMD-SHELL") or len(command) < 2:
+        view.note(path + ("command",), "K2E-W728", f"healthCheck of {name!r} needs CMD or CMD-SHELL and a command; dropped")
+        for key in ("interval", "timeout", "retries", "startPeriod"):
+            view.take(path + (key,))
+        return None, None
+    exec_command = command[1:] if command[0] == "CMD" else ("sh", "-c", " ".join(command[1:]))
+    timing = {key: view.get(path + (key,), int) for key in ("interval", "timeout", "retries", "startPeriod")}
+    for key, value in timing.items():
+        if value is not None and value < (0 if key == "startPeriod" else 1):
+            view.fail(path + (key,), f"healthCheck {key} {value} is out of range")
+    # ECS's defaults for a timing left out (converter.core.facts), written explicitly.
+    defaults = health_check_defaults()
+    period = timing["interval"] or defaults["interval"]
+    timeout = timing["timeout"] or defaults["timeout"]
+    liveness = Probe(handler="exec", command=tuple(exec_command), period_seconds=period, timeout_seconds=timeout,
+                     failure_threshold=timing["retries"] or defaults["retries"], origin=view.origin(path))
+    start = timing["startPeriod"] or defaults["startPeriod"]
+    if start <= 0:
+        return liveness, None
+    # Failures during startPeriod do not count: a startupProbe with exactly that budget (failureThreshold x
+    # periodSeconds == startPeriod), polling at most every interval seconds.
+    step = max(d for d in range(1, min(period, start) + 1) if start % d == 0)
+    startup = Probe(handler="exec", command=tuple(exec_command), period_seconds=step, timeout_seconds=timeout,
+                    failure_threshold=start // step, origin=view.origin(path + ("startPeriod",)))
+    return liveness, startup
+
+
 # Where each field of this concern lands, both directions (converter/core/field_pairs.py; shown by k2ecs compare).
 from converter.core.field_pairs import CD, CONTAINER, ECS_CONTAINER, k8s_container, pair  # noqa: E402  (the pairs are data about the rules above)
 
@@ -123,7 +171,7 @@ _WORKLOAD_PAIRS = (
 )
 PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
 CONCERN = "health"
-# ECS -> Kubernetes (converter/read/ecs/container.py health_probes, converter/write/kubernetes/deployment.py _probe).
+# ECS -> Kubernetes (health_probes above, converter/write/kubernetes/deployment.py _probe).
 REVERSE_PAIRS = {
     "TaskDefinition": (
         pair(ECS_CONTAINER + "/healthCheck", k8s_container("livenessProbe"), k8s_container("startupProbe"), unit=True),

@@ -1,4 +1,10 @@
-"""Labels and annotations -> ECS tags, within ECS tag rules (docs/MAPPING.md#topic-tags, #limits-ecs)."""
+"""Names, labels and tags both ways: labels and annotations -> ECS tags within ECS tag rules (docs/MAPPING.md#topic-tags,
+#limits-ecs), and ECS names -> Kubernetes names (RFC 1123 labels).
+
+Model -> ECS: ``render_tags``. ECS -> model: ``dns_label``, ``member_label(s)``, ``unique_label``; the tags' way back
+(converter/read/ecs/tags.py) needs the Kubernetes API rules (write/kubernetes/rules.py), which converting
+Kubernetes must not load, so it stays with the ECS reader. The field pairs of both directions are at the end.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Any
 from converter.core.document import pointer
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Workload
+from converter.core.names import unique_within
 from converter.core.resources import load_schema
 
 _EXTRA_CHARACTERS = set("_.:/=+-@")
@@ -77,6 +84,43 @@ def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]
     return tags, findings
 
 
+# -- ECS -> the model: ECS names -> Kubernetes names (RFC 1123 labels; read/ecs/ and pipeline/reverse.py) --
+
+DNS_LABEL_MAX = 63
+_NOT_DNS = re.compile(r"[^a-z0-9-]+")
+
+
+def dns_label(text: str, fallback: str) -> str:
+    """A Kubernetes object or container name (RFC 1123 label) for an ECS name."""
+    label = _NOT_DNS.sub("-", text.lower()).strip("-")[:DNS_LABEL_MAX].strip("-")
+    return label or fallback
+
+
+def member_label(kind: str, raw: str, index: int, taken: list[str]) -> str:
+    """The Kubernetes name of member ``index`` of a task definition's containers or volumes (``kind``: "container"
+    or "volume"), given the names of those before it: its ECS name as a DNS label (a container's name and a
+    volume's must both be one, ValidateVolumes requiring them unique), ``<kind>-N`` when nothing of it is left (an
+    empty name), ``-N`` added on a collision."""
+    name = dns_label(raw, f"{kind}-{index + 1}")
+    while name in taken:
+        name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
+    return name
+
+
+def member_labels(kind: str, raw_names: list[str]) -> list[str]:
+    """Every member's Kubernetes name, in order: compare finds the container or volume the conversion wrote with
+    it (converter/compare/ecs_fields.py)."""
+    names: list[str] = []
+    for index, raw in enumerate(raw_names):
+        names.append(member_label(kind, raw, index, names))
+    return names
+
+
+def unique_label(name: str, taken: set[str]) -> str:
+    """``name`` made unique in ``taken``, still a DNS label."""
+    return unique_within(name, taken, DNS_LABEL_MAX)
+
+
 # Where each field of this concern lands, both directions (converter/core/field_pairs.py; shown by k2ecs compare).
 from converter.core.field_pairs import DEPLOYMENT, ECS_CONTAINER, TD, pair  # noqa: E402  (the pairs are data about the rules above)
 
@@ -89,7 +133,7 @@ _WORKLOAD_PAIRS = (
 PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
 CODE_FIELDS = {"K2E-I308": (f"{TD}.family", "service.serviceName")}  # renamed on ECS (converter.write.ecs.workload_names)
 CONCERN = "naming"
-# ECS -> Kubernetes (converter/read/ecs/taskdef.py _tags, converter/write/kubernetes/deployment.py metadata).
+# ECS -> Kubernetes (converter/read/ecs/tags.py task_tags, converter/write/kubernetes/deployment.py metadata).
 REVERSE_PAIRS = {
     "TaskDefinition": (
         pair("/family", f"{DEPLOYMENT}.metadata.name"),

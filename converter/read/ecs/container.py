@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from converter.read.ecs.tags import tag_left_out
 from converter.read.ecs.view import EcsView, Key
-from converter.core.facts import health_check_defaults
 from converter.core.reader import Path
-from converter.write.kubernetes.rules import env_name_problem, port_name_problem
-from converter.core.model import Container, ContainerRole, EnvVar, Mount, Port, Probe, Resources, SecretEnv, SecurityContext
-from converter.core.names import unique_within
-from converter.core.quantity import MIB, millicores_for_units, units_for_millicores
+from converter.write.kubernetes.rules import env_name_problem
+from converter.core.model import Container, ContainerRole, EnvVar, Mount, SecretEnv, SecurityContext
 from converter.core.settings import placeholder
+from converter.rules.exposure.reverse import container_ports
+from converter.rules.health import health_probes
+from converter.rules.naming import dns_label
+from converter.rules.resources import container_resources
 
-DNS_LABEL_MAX = 63
-_NOT_DNS = re.compile(r"[^a-z0-9-]+")
 _USER = re.compile(r"^(\d+)(?::(\d+))?$")
 _NO_FIELD: dict[str, str] = {
     "links": "Containers of a pod share localhost: call the linked container on localhost.",
@@ -63,37 +61,6 @@ class PodExtras:
     port_names: dict[tuple[str, int], str] = field(default_factory=dict)  # (container, port) -> ECS port name
 
 
-def dns_label(text: str, fallback: str) -> str:
-    """A Kubernetes object or container name (RFC 1123 label) for an ECS name."""
-    label = _NOT_DNS.sub("-", text.lower()).strip("-")[:DNS_LABEL_MAX].strip("-")
-    return label or fallback
-
-
-def member_label(kind: str, raw: str, index: int, taken: list[str]) -> str:
-    """The Kubernetes name of member ``index`` of a task definition's containers or volumes (``kind``: "container"
-    or "volume"), given the names of those before it: its ECS name as a DNS label (a container's name and a
-    volume's must both be one, ValidateVolumes requiring them unique), ``<kind>-N`` when nothing of it is left (an
-    empty name), ``-N`` added on a collision."""
-    name = dns_label(raw, f"{kind}-{index + 1}")
-    while name in taken:
-        name = dns_label(f"{name[:DNS_LABEL_MAX - 3]}-{index + 1}", name)
-    return name
-
-
-def member_labels(kind: str, raw_names: list[str]) -> list[str]:
-    """Every member's Kubernetes name, in order: compare finds the container or volume the conversion wrote with
-    it (converter/compare/ecs_fields.py)."""
-    names: list[str] = []
-    for index, raw in enumerate(raw_names):
-        names.append(member_label(kind, raw, index, names))
-    return names
-
-
-def unique_label(name: str, taken: set[str]) -> str:
-    """``name`` made unique in ``taken``, still a DNS label."""
-    return unique_within(name, taken, DNS_LABEL_MAX)
-
-
 def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, extras: PodExtras,
                     *, host_ports: bool) -> Container:
     image = view.get(path + ("image",), str)
@@ -103,8 +70,8 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
         image = placeholder("image")
         view.note(path + ("image",), "K2E-W709", f"container {name!r} has no image; a placeholder was written",
                   "Fill in the image before applying the manifest.", covers=False)
-    resources = _resources(view, path, name)
-    ports = _ports(view, path, name, extras, host_ports=host_ports)
+    resources = container_resources(view, path, name)
+    ports = container_ports(view, path, name, extras, host_ports=host_ports)
     environment = tuple(EnvVar(name=n, value=v, origin=view.origin(p))
                         for p, n, v in _pairs(view, path + ("environment",), "value") if v is not None)
     secrets = tuple(_secret(view, item_path, n, v)
@@ -132,25 +99,13 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
             view.take(path + (key,))
     return Container(
         name=name, image=image, role=role,
-        entry_point=_strings(view, path + ("entryPoint",)), command=_strings(view, path + ("command",)),
+        entry_point=view.strings(path + ("entryPoint",)), command=view.strings(path + ("command",)),
         working_directory=view.get(path + ("workingDirectory",), str),
         environment=environment, secrets=secrets, ports=ports, liveness=liveness, startup=startup,
         mounts=mounts, resources=resources, security=_security(view, path, name),
         interactive=view.get(path + ("interactive",), bool), pseudo_terminal=view.get(path + ("pseudoTerminal",), bool),
         origin=view.origin(path),
     )
-
-
-def _strings(view: EcsView, path: Path) -> tuple[str, ...] | None:
-    if not view.has(path) or view.raw(path) is None:
-        view.take(path)
-        return None
-    values = []
-    for item_path, _ in view.sequence(path):
-        value = view.get(item_path, str)
-        if value is not None:
-            values.append(value)
-    return tuple(values)
 
 
 def _pairs(view: EcsView, path: Path, value_key: str) -> list[tuple[Path, str, str | None]]:
@@ -208,128 +163,6 @@ def _secret_key(text: str) -> str:
     return key or "value"
 
 
-def _resources(view: EcsView, path: Path, name: str) -> Resources:
-    cpu_units = view.get(path + ("cpu",), int)
-    memory = view.get(path + ("memory",), int)
-    reservation = view.get(path + ("memoryReservation",), int)
-    for key, value in (("cpu", cpu_units), ("memory", memory), ("memoryReservation", reservation)):
-        if value is not None and value < 0:
-            view.fail(path + (key,), f"{key} cannot be negative")
-    cpu = None
-    if cpu_units is not None and cpu_units > 0:
-        milli, exact = millicores_for_units(cpu_units)
-        cpu = Decimal(milli) / 1000
-        if not exact:
-            view.note(path + ("cpu",), "K2E-I717", f"cpu {cpu_units} units of {name!r} has no exact millicore value; "
-                      f"{milli}m written ({units_for_millicores(milli)} units)", covers=False)
-    if memory and reservation and reservation > memory:
-        # ECS refuses it too (memoryReservation must be below memory); the API server refuses a request above
-        # its limit (ValidateResourceRequirements), and the container can never use more than its limit.
-        view.note(path + ("memoryReservation",), "K2E-W746", f"memoryReservation {reservation} MiB of {name!r} is more "
-                  f"than its memory {memory} MiB; requests.memory is the limit, {memory}Mi")
-        reservation = memory
-    gpu = None
-    for item_path, _ in view.sequence(path + ("resourceRequirements",)):
-        kind = view.get(item_path + ("type",), str)
-        value = view.get(item_path + ("value",), str)
-        if kind == "GPU" and value is not None and value.isdigit():
-            gpu = int(value)
-        else:
-            view.note(item_path, "K2E-W709", f"resource requirement {kind} {value!r} of {name!r} has no Kubernetes resource",
-                      "Use the device plugin's extended resource (e.g. aws.amazon.com/neuron) in resources.limits.")
-    return Resources(
-        cpu_request_cores=cpu,
-        memory_limit_bytes=None if not memory else Decimal(memory * MIB),
-        memory_request_bytes=None if not reservation else Decimal(reservation * MIB),
-        gpu_count=gpu,
-    )
-
-
-def _ports(view: EcsView, path: Path, name: str, extras: PodExtras, *, host_ports: bool) -> tuple[Port, ...]:
-    ports: list[Port] = []
-    for item_path, _ in view.sequence(path + ("portMappings",)):
-        number = view.get(item_path + ("containerPort",), int)
-        if view.has(item_path + ("containerPortRange",)):
-            view.note(item_path + ("containerPortRange",), "K2E-W729", f"port range of {name!r} has no Kubernetes equivalent",
-                      "List the ports one by one, or expose the range through a Service with several ports.")
-        protocol = (view.get(item_path + ("protocol",), str) or "tcp").lower()
-        host_port = view.get(item_path + ("hostPort",), int)
-        if host_port is not None and not 0 <= host_port <= 65535:
-            view.fail(item_path + ("hostPort",), f"hostPort {host_port} is not a port")
-        port_name = view.get(item_path + ("name",), str)
-        app_protocol = view.get(item_path + ("appProtocol",), str)
-        if number is None or not 1 <= number <= 65535:
-            if number is not None:
-                view.note(item_path, "K2E-W729", f"containerPort {number} of {name!r} is not a port; dropped")
-            continue
-        if port_name is not None:
-            extras.port_names[(name, number)] = port_name
-            if app_protocol is not None:
-                extras.app_protocols[port_name] = app_protocol
-                extras.app_protocol_paths[port_name] = item_path + ("appProtocol",)
-        elif app_protocol is not None:
-            view.note(item_path + ("appProtocol",), "K2E-W729", f"appProtocol of unnamed port {number} of {name!r} is used by no Service")
-        if port_name is not None and port_name == f"{name}-{number}":
-            port_name = None  # the name k2ecs convert gives an unnamed port: it comes back unnamed, and so named again
-        elif port_name is not None and port_name_problem(port_name) is not None:
-            view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is not a Kubernetes port name "
-                      "(at most 15 of a-z, 0-9, '-', with a letter); the port is unnamed")
-            port_name = None
-        elif port_name is not None and any(p.name == port_name for p in ports):
-            # validateContainerPorts: port names are unique within a container
-            view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is taken by an earlier "
-                      "port; this port is unnamed")
-            port_name = None
-        if host_port == 0 or (not host_ports and host_port == number):
-            host_port = None  # dynamic (bridge) or the awsvpc/host echo of containerPort
-        elif host_port is not None and host_ports:
-            view.note(item_path + ("hostPort",), "K2E-W729", f"hostPort {host_port} of {name!r} became the pod's hostPort: "
-                      "it binds the node's port, so one pod per node can use it", covers=False)
-        elif host_port is not None and not host_ports:
-            view.note(item_path + ("hostPort",), "K2E-W729", f"hostPort {host_port} differs from containerPort {number}, "
-                      "which awsvpc does not allow; not carried")
-            host_port = None
-        ports.append(Port(container_port=number, protocol="udp" if protocol == "udp" else "tcp", name=port_name,
-                          host_port=host_port, origin=view.origin(item_path)))
-    return tuple(ports)
-
-
-def health_probes(view: EcsView, path: Path, name: str, role: ContainerRole) -> tuple[Probe | None, Probe | None]:
-    """(livenessProbe, startupProbe) for an ECS healthCheck (#topic-reverse: CMD -> exec, CMD-SHELL -> sh -c)."""
-    if not view.filled(path):
-        view.take(path)
-        return None, None
-    if role == "init":
-        view.note(path, "K2E-W728", f"init container {name!r} cannot have probes in Kubernetes; its healthCheck was dropped")
-        return None, None
-    command = _strings(view, path + ("command",)) or ()
-    if not command or command[0] not in ("CMD", "CMD-SHELL") or len(command) < 2:
-        view.note(path + ("command",), "K2E-W728", f"healthCheck of {name!r} needs CMD or CMD-SHELL and a command; dropped")
-        for key in ("interval", "timeout", "retries", "startPeriod"):
-            view.take(path + (key,))
-        return None, None
-    exec_command = command[1:] if command[0] == "CMD" else ("sh", "-c", " ".join(command[1:]))
-    timing = {key: view.get(path + (key,), int) for key in ("interval", "timeout", "retries", "startPeriod")}
-    for key, value in timing.items():
-        if value is not None and value < (0 if key == "startPeriod" else 1):
-            view.fail(path + (key,), f"healthCheck {key} {value} is out of range")
-    # ECS's defaults for a timing left out (converter.core.facts), written explicitly.
-    defaults = health_check_defaults()
-    period = timing["interval"] or defaults["interval"]
-    timeout = timing["timeout"] or defaults["timeout"]
-    liveness = Probe(handler="exec", command=tuple(exec_command), period_seconds=period, timeout_seconds=timeout,
-                     failure_threshold=timing["retries"] or defaults["retries"], origin=view.origin(path))
-    start = timing["startPeriod"] or defaults["startPeriod"]
-    if start <= 0:
-        return liveness, None
-    # Failures during startPeriod do not count: a startupProbe with exactly that budget (failureThreshold x
-    # periodSeconds == startPeriod), polling at most every interval seconds.
-    step = max(d for d in range(1, min(period, start) + 1) if start % d == 0)
-    startup = Probe(handler="exec", command=tuple(exec_command), period_seconds=step, timeout_seconds=timeout,
-                    failure_threshold=start // step, origin=view.origin(path + ("startPeriod",)))
-    return liveness, startup
-
-
 def _security(view: EcsView, path: Path, name: str) -> SecurityContext:
     user = group = None
     raw_user = view.get(path + ("user",), str, int)
@@ -350,7 +183,7 @@ def _security(view: EcsView, path: Path, name: str) -> SecurityContext:
                       "Use seLinuxOptions, appArmorProfile or seccompProfile in the securityContext.")
     linux = path + ("linuxParameters",)
     view.mapping(linux)
-    capabilities = {key: tuple(_strings(view, linux + ("capabilities", key)) or ()) for key in ("add", "drop")}
+    capabilities = {key: tuple(view.strings(linux + ("capabilities", key)) or ()) for key in ("add", "drop")}
     view.mapping(linux + ("capabilities",))
     for key, suggestion in _LINUX_NO_FIELD.items():
         if view.filled(linux + (key,)):

@@ -8,7 +8,6 @@ settings with no Kubernetes field (K2E-W711), each with a suggestion.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +15,8 @@ from typing import Any
 from converter.read.ecs.intrinsics import ResourceRef
 from converter.read.ecs.tags import tag_left_out
 from converter.read.ecs.view import EcsView, note_read_only
-from converter.core.reader import Path
-from converter.core.model import Rollout
+from converter.rules.exposure.reverse import (ConnectFacts, LoadBalancerFacts, RegistryFacts, read_load_balancers,
+                                             read_registries, read_service_connect)
 
 READ_ONLY = ("serviceArn", "clusterArn", "status", "runningCount", "pendingCount", "deployments", "events",
              "createdAt", "createdBy", "taskSets", "platformFamily", "roleArn", "version", "currentServiceDeployment",
@@ -51,32 +50,6 @@ _DEPLOYMENT_NO_FIELD = {
     "linearConfiguration": "Use Argo Rollouts or Flagger.",
 }
 _ARN_FAMILY = re.compile(r"task-definition/([^:/]+)(?::(\d+))?$")
-
-
-@dataclass
-class LoadBalancerFacts:
-    target_group_arn: str | None
-    container_name: str | None
-    container_port: int | None
-    path: Path  # in the service's view
-
-
-@dataclass
-class ConnectFacts:
-    port_name: str | None
-    discovery_name: str | None
-    port: int | None
-    dns_name: str | None
-    path: Path
-
-
-@dataclass
-class RegistryFacts:
-    registry_arn: str | None
-    port: int | None
-    container_name: str | None
-    container_port: int | None
-    path: Path
 
 
 @dataclass
@@ -138,13 +111,9 @@ def parse_service(view: EcsView) -> ParsedService:
         minimum_healthy_percent=view.get(deployment + ("minimumHealthyPercent",), int),
         tags=_tags(view),
     )
-    _load_balancers(view, service)
-    _service_connect(view, service)
-    for item_path, _ in view.sequence(("serviceRegistries",)):
-        service.registries.append(RegistryFacts(
-            registry_arn=view.get(item_path + ("registryArn",), str), port=view.get(item_path + ("port",), int),
-            container_name=view.get(item_path + ("containerName",), str),
-            container_port=view.get(item_path + ("containerPort",), int), path=item_path))
+    read_load_balancers(view, service)
+    read_service_connect(view, service)
+    read_registries(view, service)
     return service
 
 
@@ -178,80 +147,6 @@ def _tags(view: EcsView) -> list[tuple[str, str]]:
         if key is not None and not tag_left_out(view, item_path, key, "tag"):
             tags.append((key, value))
     return tags
-
-
-def _load_balancers(view: EcsView, service: ParsedService) -> None:
-    for item_path, _ in view.sequence(("loadBalancers",)):
-        if view.filled(item_path + ("loadBalancerName",)):
-            view.note(item_path + ("loadBalancerName",), "K2E-W711", "Classic Load Balancers are not carried",
-                      "Use an NLB or ALB through the AWS Load Balancer Controller.")
-        service.load_balancers.append(LoadBalancerFacts(
-            target_group_arn=view.get(item_path + ("targetGroupArn",), str),
-            container_name=view.get(item_path + ("containerName",), str),
-            container_port=view.get(item_path + ("containerPort",), int), path=item_path))
-
-
-def _service_connect(view: EcsView, service: ParsedService) -> None:
-    base = ("serviceConnectConfiguration",)
-    if not view.filled(base):
-        view.take(base)
-        return
-    enabled = view.get(base + ("enabled",), bool)
-    if view.filled(base + ("namespace",)):
-        view.note(base + ("namespace",), "K2E-I712", "the Cloud Map namespace has no Kubernetes counterpart",
-                  "Services are named in the cluster's DNS (name.namespace.svc.cluster.local).")
-    if view.filled(base + ("logConfiguration",)):
-        view.note(base + ("logConfiguration",), "K2E-W708", "the Service Connect proxy's logConfiguration has no pod field")
-    if enabled is False:
-        view.take(base)
-        return
-    for item_path, _ in view.sequence(base + ("services",)):
-        for key in ("ingressPortOverride", "timeout", "tls"):
-            if view.filled(item_path + (key,)):
-                view.note(item_path + (key,), "K2E-W711", f"Service Connect {key} has no Service field",
-                          "Use a service mesh if the proxy settings matter.")
-        aliases = list(view.sequence(item_path + ("clientAliases",)))
-        port_name = view.get(item_path + ("portName",), str)
-        discovery = view.get(item_path + ("discoveryName",), str)
-        if not aliases:
-            service.connect.append(ConnectFacts(port_name, discovery, None, None, item_path))
-        for alias_path, _ in aliases:
-            service.connect.append(ConnectFacts(port_name, discovery, view.get(alias_path + ("port",), int),
-                                                view.get(alias_path + ("dnsName",), str), alias_path))
-
-
-def rollout_at(service: ParsedService, replicas: int) -> Rollout:
-    """maximumPercent/minimumHealthyPercent -> maxSurge/maxUnavailable at ``replicas`` (docs/MAPPING.md#topic-reverse, #topic-rollout inverted).
-
-    ECS runs at most floor(R x max / 100) and keeps at least ceil(R x min / 100) tasks, so the counts are
-    surge = floor(R x max / 100) - R and unavailable = R - ceil(R x min / 100), written as integers.
-    """
-    view = service.view
-    path = ("deploymentConfiguration",)
-    origin = view.origin(path)
-    maximum = 200 if service.maximum_percent is None else service.maximum_percent
-    minimum = 100 if service.minimum_healthy_percent is None else service.minimum_healthy_percent
-    if replicas <= 0:
-        view.note(path, "K2E-I720", f"desiredCount is 0: maxSurge {maximum - 100}% and maxUnavailable {100 - minimum}% "
-                  "written as percentages", covers=False)
-        return Rollout(strategy="rolling", max_surge=f"{max(maximum - 100, 0)}%",
-                       max_unavailable=f"{min(max(100 - minimum, 0), 100)}%", origin=origin)
-    surge = max(replicas * maximum // 100 - replicas, 0)
-    unavailable = min(max(replicas - math.ceil(replicas * minimum / 100), 0), replicas)
-    if surge == 0 and unavailable == 0:
-        unavailable = 1
-        view.note(path, "K2E-I720", f"at desiredCount {replicas}, maximumPercent {maximum} and minimumHealthyPercent "
-                  f"{minimum} let ECS neither start nor stop a task; maxUnavailable 1 written (Kubernetes forbids 0 and 0)")
-    else:
-        back_max = math.ceil(100 * (replicas + surge) / replicas)
-        back_min = max(0, math.floor(100 * (replicas - unavailable) / replicas))
-        for key, value, back in (("maximumPercent", maximum, back_max), ("minimumHealthyPercent", minimum, back_min)):
-            if value != back:
-                view.note(path + (key,), "K2E-I720", f"{key} {value} at desiredCount {replicas}: maxSurge {surge}, "
-                          f"maxUnavailable {unavailable} (the same counts as {key} {back})", covers=False)
-    for key in ("maximumPercent", "minimumHealthyPercent"):
-        view.take(path + (key,))
-    return Rollout(strategy="rolling", max_surge=surge, max_unavailable=unavailable, origin=origin)
 
 
 def task_family_of(reference: Any) -> str | None:

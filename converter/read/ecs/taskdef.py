@@ -15,14 +15,15 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from converter.read.ecs.container import PodExtras, dns_label, member_label, parse_container
+from converter.read.ecs.container import PodExtras, parse_container
 from converter.read.ecs.tags import task_tags
 from converter.read.ecs.view import EcsView, note_read_only
 from converter.core.facts import host_port_is_container_port
 from converter.core.reader import Path
 from converter.core.model import Container, ContainerRole, Rollout, Volume, Workload
-from converter.core.quantity import (GIB, MIB, TaskSizeError, cpu_units_from_cores, mib_from_bytes, millicores_for_units,
-                                     parse_task_size)
+from converter.core.quantity import GIB
+from converter.rules.naming import dns_label, member_label
+from converter.rules.resources import give_task_size, task_size, with_resources
 
 READ_ONLY = ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",
              "registeredBy", "deregisteredAt", "deleteRequested")
@@ -76,9 +77,9 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
     # read as awsvpc, the mode k2ecs writes and Fargate requires.
     host_ports = network is not None and not host_port_is_container_port(network)
     containers = _containers(view, extras, host_ports=host_ports)
-    cpu_units = _size(view, ("cpu",), cpu=True)
-    memory_mib = _size(view, ("memory",), cpu=False)
-    containers = _give_task_size(view, containers, cpu_units, memory_mib)
+    cpu_units = task_size(view, ("cpu",), cpu=True)
+    memory_mib = task_size(view, ("memory",), cpu=False)
+    containers = give_task_size(view, containers, cpu_units, memory_mib)
     if network == "host":
         view.note(("networkMode",), "K2E-I735", "networkMode host became hostNetwork: true", covers=False)
     if network in ("bridge", "none"):
@@ -115,7 +116,7 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
         ephemeral = None
     if ephemeral is not None and containers:
         first = next((c for c in containers if c.role == "app"), containers[0])
-        containers = [_with(c, ephemeral_storage_bytes=Decimal(ephemeral) * GIB) if c is first else c for c in containers]
+        containers = [with_resources(c, ephemeral_storage_bytes=Decimal(ephemeral) * GIB) if c is first else c for c in containers]
         view.note(("ephemeralStorage",), "K2E-I718", f"ephemeralStorage {ephemeral} GiB became the ephemeral-storage request of "
                   f"{first.name!r}", covers=False)
     workload = Workload(
@@ -247,73 +248,6 @@ def _topological(nodes: list[int], edges: list[tuple[int, int]]) -> list[int] | 
             return None
         done.append(ready[0])
     return done
-
-
-def _size(view: EcsView, path: Path, *, cpu: bool) -> int | None:
-    """Task cpu in units or memory in MiB: ECS accepts 1024, "1024", "1 vCPU" and "1 GB" (#limits-fargate)."""
-    value = view.get(path, str, int)
-    if value is None or value == "":
-        return None
-    try:
-        return parse_task_size(value, cpu=cpu)
-    except TaskSizeError as error:
-        view.fail(path, str(error))  # raises DocumentError
-        raise
-
-
-def _give_task_size(view: EcsView, containers: list[Container], cpu_units: int | None, memory_mib: int | None) -> list[Container]:
-    """Task-level cpu/memory: to the one running container that declares none, else a finding (#topic-reverse)."""
-    running = [c for c in containers if c.role != "init"]
-    for key, total in (("cpu", cpu_units), ("memory", memory_mib)):
-        if total is None:
-            continue
-        # Read from the containers as they are now: the cpu step replaces the container it gives the task cpu,
-        # and a memory list made before it would take that container for one that declares no memory.
-        declared = [c for c in running if (c.resources.cpu_request_cores is not None if key == "cpu" else
-                                           c.resources.memory_limit_bytes is not None or c.resources.memory_request_bytes is not None)]
-        bare = [c for c in running if c not in declared]
-        if len(running) == 1 and bare:
-            target = bare[0]
-            if key == "cpu":
-                milli, exact = millicores_for_units(total)
-                new = _with(target, cpu_request_cores=Decimal(milli) / 1000)
-                shown = f"requests.cpu {milli}m"
-                if not exact:
-                    view.note((key,), "K2E-I717", f"task cpu {total} units has no exact millicore value; {milli}m written",
-                              covers=False)
-            else:
-                new = _with(target, memory_limit_bytes=Decimal(total * MIB))
-                shown = f"limits.memory {total}Mi"
-            containers = [new if c is target else c for c in containers]
-            running = [new if c is target else c for c in running]
-            view.note((key,), "K2E-I718", f"task {key} {total} became {shown} of {target.name!r}", covers=False)
-        elif _declared_total(running, key) == total:
-            view.note((key,), "K2E-I718", f"task {key} {total} is the total of the containers' own values", covers=False)
-        else:
-            view.note((key,), "K2E-W719", f"task {key} {total} has no pod-level field; the containers keep their own values")
-    return containers
-
-
-def _declared_total(running: list[Container], key: str) -> int:
-    """What the containers add up to, in ECS units (CPU units, MiB), as ECS would size the task from them.
-
-    Each container's cpu is rounded up as the forward direction rounds it (converter.core.quantity): its cores
-    came from whole CPU units through millicores_for_units, so this gives those units back. (It once
-    rounded with ``-(-x // 1)``, which for a Decimal truncates: 100 units, 0.097 cores, came back as 99.)
-    """
-    total = 0
-    for container in running:
-        r = container.resources
-        if key == "cpu":
-            total += 0 if r.cpu_request_cores is None else cpu_units_from_cores(r.cpu_request_cores)
-        else:
-            size = r.memory_limit_bytes if r.memory_limit_bytes is not None else r.memory_request_bytes
-            total += 0 if size is None else mib_from_bytes(size)
-    return total
-
-
-def _with(container: Container, **resources: Any) -> Container:
-    return replace(container, resources=replace(container.resources, **resources))
 
 
 def _platform(view: EcsView) -> tuple[Any, Any]:

@@ -145,6 +145,18 @@ class EcsView:
         items = self.reader.sequence(spelled)
         return ((tuple(path) + (item_path[-1],), item) for item_path, item in items)
 
+    def strings(self, path: Path) -> tuple[str, ...] | None:
+        """A list of strings (a command, capabilities), each entry read as a string; None when absent or null."""
+        if not self.has(path) or self.raw(path) is None:
+            self.take(path)
+            return None
+        values = []
+        for item_path, _ in self.sequence(path):
+            value = self.get(item_path, str)
+            if value is not None:
+                values.append(value)
+        return tuple(values)
+
     def _intrinsic_container(self, path: Path) -> Path | None:
         """None when ``path`` holds an intrinsic function (noted); else its spelling, for the Reader."""
         value, spelled = self._raw_spelled(path)

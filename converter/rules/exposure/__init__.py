@@ -2,8 +2,8 @@
 
 The rule both ways: ``forward`` wires the Services that select a workload to its ECS service (with
 ``service_connect``, ``load_balancer`` and ``target_ports``); ``reverse`` reads an ECS container's portMappings
-back to container ports. This module declares the concern's field pairs both directions
-(converter/core/field_pairs.py), shown by ``k2ecs compare``.
+back to container ports and a service's ways in back to Services. This module declares the concern's field pairs
+both directions (converter/core/field_pairs.py), shown by ``k2ecs compare``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ CODE_FIELDS = {
     "K2E-I401": ("service.serviceConnectConfiguration",),
 }
 CONCERN = "exposure"
-# ECS -> Kubernetes (converter/read/ecs/container.py _ports, converter/read/ecs/exposures.py build_exposures,
+# ECS -> Kubernetes (converter/rules/exposure/reverse.py container_ports and build_exposures,
 # converter/write/kubernetes/service.py render_service).
 REVERSE_PAIRS = {
     "TaskDefinition": (

@@ -1,20 +1,29 @@
-"""An ECS service's ways in -> neutral Exposures (Kubernetes Services), docs/MAPPING.md#topic-reverse and #topic-service-type inverted.
+"""Ports and exposure, ECS -> the neutral model (docs/MAPPING.md#topic-reverse, #topic-ports and #topic-service-type inverted).
 
-Service Connect entries become ClusterIP Services named after their client alias (the namespaced alias
-``<svc>.<namespace>`` that k2ecs convert writes is served by cluster DNS already); serviceRegistries a
-headless Service; loadBalancers a LoadBalancer Service for the AWS Load Balancer Controller (K2E-W721).
+An ECS container's portMappings become its ports (``container_ports``); a service's loadBalancers,
+serviceConnectConfiguration and serviceRegistries are read into facts (``read_*``, called by
+converter/read/ecs/service.py) and, once the task definition is known, become Exposures (``build_exposures``):
+Service Connect entries ClusterIP Services named after their client alias (the namespaced alias
+``<svc>.<namespace>`` that k2ecs convert writes is served by cluster DNS already); serviceRegistries a headless
+Service; loadBalancers a LoadBalancer Service for the AWS Load Balancer Controller (K2E-W721).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from converter.read.ecs.container import dns_label, unique_label
-from converter.read.ecs.service import ParsedService
-from converter.read.ecs.taskdef import ParsedTask
-from converter.core.model import Container, Exposure, ServicePort, Workload
+from converter.core.model import Container, Exposure, Port, ServicePort, Workload
+from converter.core.reader import Path
+from converter.rules.naming import dns_label, unique_label
+from converter.write.kubernetes.rules import port_name_problem
+
+if TYPE_CHECKING:  # the ECS reader's types: read/ecs/ calls these functions with them
+    from converter.read.ecs.container import PodExtras
+    from converter.read.ecs.service import ParsedService
+    from converter.read.ecs.taskdef import ParsedTask
+    from converter.read.ecs.view import EcsView
 
 # ECS portMappings[].appProtocol -> Kubernetes ServicePort.appProtocol (#topic-ports inverted)
 APP_PROTOCOLS = {"http": "http", "http2": "kubernetes.io/h2c", "grpc": "grpc"}
@@ -22,6 +31,133 @@ LBC_ANNOTATIONS = (("service.beta.kubernetes.io/aws-load-balancer-type", "extern
                    ("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "ip"))
 _TARGET_GROUP_PLACEHOLDER = re.compile(r"^<k2ecs:target-group-arn:([^:>]+):(\d+)>$")
 
+
+def container_ports(view: EcsView, path: Path, name: str, extras: PodExtras, *, host_ports: bool) -> tuple[Port, ...]:
+    ports: list[Port] = []
+    for item_path, _ in view.sequence(path + ("portMappings",)):
+        number = view.get(item_path + ("containerPort",), int)
+        if view.has(item_path + ("containerPortRange",)):
+            view.note(item_path + ("containerPortRange",), "K2E-W729", f"port range of {name!r} has no Kubernetes equivalent",
+                      "List the ports one by one, or expose the range through a Service with several ports.")
+        protocol = (view.get(item_path + ("protocol",), str) or "tcp").lower()
+        host_port = view.get(item_path + ("hostPort",), int)
+        if host_port is not None and not 0 <= host_port <= 65535:
+            view.fail(item_path + ("hostPort",), f"hostPort {host_port} is not a port")
+        port_name = view.get(item_path + ("name",), str)
+        app_protocol = view.get(item_path + ("appProtocol",), str)
+        if number is None or not 1 <= number <= 65535:
+            if number is not None:
+                view.note(item_path, "K2E-W729", f"containerPort {number} of {name!r} is not a port; dropped")
+            continue
+        if port_name is not None:
+            extras.port_names[(name, number)] = port_name
+            if app_protocol is not None:
+                extras.app_protocols[port_name] = app_protocol
+                extras.app_protocol_paths[port_name] = item_path + ("appProtocol",)
+        elif app_protocol is not None:
+            view.note(item_path + ("appProtocol",), "K2E-W729", f"appProtocol of unnamed port {number} of {name!r} is used by no Service")
+        if port_name is not None and port_name == f"{name}-{number}":
+            port_name = None  # the name k2ecs convert gives an unnamed port: it comes back unnamed, and so named again
+        elif port_name is not None and port_name_problem(port_name) is not None:
+            view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is not a Kubernetes port name "
+                      "(at most 15 of a-z, 0-9, '-', with a letter); the port is unnamed")
+            port_name = None
+        elif port_name is not None and any(p.name == port_name for p in ports):
+            # validateContainerPorts: port names are unique within a container
+            view.note(item_path + ("name",), "K2E-W729", f"port name {port_name!r} of {name!r} is taken by an earlier "
+                      "port; this port is unnamed")
+            port_name = None
+        if host_port == 0 or (not host_ports and host_port == number):
+            host_port = None  # dynamic (bridge) or the awsvpc/host echo of containerPort
+        elif host_port is not None and host_ports:
+            view.note(item_path + ("hostPort",), "K2E-W729", f"hostPort {host_port} of {name!r} became the pod's hostPort: "
+                      "it binds the node's port, so one pod per node can use it", covers=False)
+        elif host_port is not None and not host_ports:
+            view.note(item_path + ("hostPort",), "K2E-W729", f"hostPort {host_port} differs from containerPort {number}, "
+                      "which awsvpc does not allow; not carried")
+            host_port = None
+        ports.append(Port(container_port=number, protocol="udp" if protocol == "udp" else "tcp", name=port_name,
+                          host_port=host_port, origin=view.origin(item_path)))
+    return tuple(ports)
+
+
+# -- the service's ways in, read into facts (converter/read/ecs/service.py parse_service) --
+
+@dataclass
+class LoadBalancerFacts:
+    target_group_arn: str | None
+    container_name: str | None
+    container_port: int | None
+    path: Path  # in the service's view
+
+
+@dataclass
+class ConnectFacts:
+    port_name: str | None
+    discovery_name: str | None
+    port: int | None
+    dns_name: str | None
+    path: Path
+
+
+@dataclass
+class RegistryFacts:
+    registry_arn: str | None
+    port: int | None
+    container_name: str | None
+    container_port: int | None
+    path: Path
+
+
+def read_load_balancers(view: EcsView, service: ParsedService) -> None:
+    for item_path, _ in view.sequence(("loadBalancers",)):
+        if view.filled(item_path + ("loadBalancerName",)):
+            view.note(item_path + ("loadBalancerName",), "K2E-W711", "Classic Load Balancers are not carried",
+                      "Use an NLB or ALB through the AWS Load Balancer Controller.")
+        service.load_balancers.append(LoadBalancerFacts(
+            target_group_arn=view.get(item_path + ("targetGroupArn",), str),
+            container_name=view.get(item_path + ("containerName",), str),
+            container_port=view.get(item_path + ("containerPort",), int), path=item_path))
+
+
+def read_service_connect(view: EcsView, service: ParsedService) -> None:
+    base = ("serviceConnectConfiguration",)
+    if not view.filled(base):
+        view.take(base)
+        return
+    enabled = view.get(base + ("enabled",), bool)
+    if view.filled(base + ("namespace",)):
+        view.note(base + ("namespace",), "K2E-I712", "the Cloud Map namespace has no Kubernetes counterpart",
+                  "Services are named in the cluster's DNS (name.namespace.svc.cluster.local).")
+    if view.filled(base + ("logConfiguration",)):
+        view.note(base + ("logConfiguration",), "K2E-W708", "the Service Connect proxy's logConfiguration has no pod field")
+    if enabled is False:
+        view.take(base)
+        return
+    for item_path, _ in view.sequence(base + ("services",)):
+        for key in ("ingressPortOverride", "timeout", "tls"):
+            if view.filled(item_path + (key,)):
+                view.note(item_path + (key,), "K2E-W711", f"Service Connect {key} has no Service field",
+                          "Use a service mesh if the proxy settings matter.")
+        aliases = list(view.sequence(item_path + ("clientAliases",)))
+        port_name = view.get(item_path + ("portName",), str)
+        discovery = view.get(item_path + ("discoveryName",), str)
+        if not aliases:
+            service.connect.append(ConnectFacts(port_name, discovery, None, None, item_path))
+        for alias_path, _ in aliases:
+            service.connect.append(ConnectFacts(port_name, discovery, view.get(alias_path + ("port",), int),
+                                                view.get(alias_path + ("dnsName",), str), alias_path))
+
+
+def read_registries(view: EcsView, service: ParsedService) -> None:
+    for item_path, _ in view.sequence(("serviceRegistries",)):
+        service.registries.append(RegistryFacts(
+            registry_arn=view.get(item_path + ("registryArn",), str), port=view.get(item_path + ("port",), int),
+            container_name=view.get(item_path + ("containerName",), str),
+            container_port=view.get(item_path + ("containerPort",), int), path=item_path))
+
+
+# -- the facts, with the task definition, -> Exposures (converter/pipeline/reverse.py) --
 
 def build_exposures(service: ParsedService, task: ParsedTask, workload: Workload, selector_labels: dict[str, str],
                     taken: set[str]) -> list[Exposure]:
