@@ -174,16 +174,15 @@ def test_the_check_reads_an_absent_by_design_code_from_the_ecs_pair(tmp_path: Pa
     import dataclasses
 
     from converter.compare import ecs_fields
-    from converter.write.ecs import container_pairs
+    from converter.rules import env
 
     path = _task(tmp_path, {"family": "f", "containerDefinitions": [
         {"name": "a", "image": "nginx:1", "environment": [{"name": "", "value": "x"}]}]})
     monkeypatch.setitem(rules._CODE_STATUS, "K2E-W743", rules.APPROXIMATED)  # a status that says "carried"
     assert any("K2E-W743" in lie and "/environment/0" in lie for lie in ecs_lies(path))
-    tables = tuple(dataclasses.replace(table, reverse={kind: tuple(
-        dataclasses.replace(p, absent_codes=("K2E-W743",)) if p.pattern.endswith("/environment/*") else p
-        for p in pairs) for kind, pairs in table.reverse.items()}) for table in container_pairs.PAIR_TABLES)
-    monkeypatch.setattr(container_pairs, "PAIR_TABLES", tables)
+    reverse = {kind: tuple(dataclasses.replace(p, absent_codes=("K2E-W743",)) if p.pattern.endswith("/environment/*")
+                           else p for p in pairs) for kind, pairs in env.REVERSE_PAIRS.items()}
+    monkeypatch.setattr(env, "REVERSE_PAIRS", reverse)
     ecs_fields._compiled.cache_clear()
     try:
         assert ecs_lies(path) == []  # the pair says the code leaves the target absent: no lie

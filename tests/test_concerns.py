@@ -1,8 +1,9 @@
-"""The mapping concerns (converter/core/concerns.py, issue 21 item 1): each owns its pairs in both directions, in one module.
+"""The mapping concerns (converter/core/concerns.py, issue 21 item 1): each owns its rule and pairs both ways in one rules module.
 
-Every field pair, Kubernetes -> ECS and ECS -> Kubernetes, belongs to exactly one concern; each concern names the
-functions that apply its rule both ways (they exist) and has pairs both ways or says why not; and compare's ECS
-side reads the reverse pairs from the concern modules: pointing one elsewhere changes what compare shows.
+Every field pair, Kubernetes -> ECS and ECS -> Kubernetes, belongs to exactly one concern; each concern's one rule
+module under converter/rules/ declares its pairs and holds a function for each direction (they exist), or the
+concern says why not; and compare's ECS side reads the reverse pairs from the rule modules: pointing one elsewhere
+changes what compare shows.
 """
 
 from __future__ import annotations
@@ -55,11 +56,19 @@ def test_the_ten_concerns_of_the_issue_are_registered():
     assert len(BY_KEY) == len(CONCERNS)
 
 
-def test_each_concern_declares_its_pairs_in_the_one_module_it_names():
+def _in_rule(location: str, rule: str) -> bool:
+    module = location.partition(":")[0]
+    return module == rule or module.startswith(rule + ".")
+
+
+def test_each_concern_declares_its_pairs_in_its_one_rule_module():
     for table in pair_tables():
-        assert table.module == BY_KEY[table.concern].pairs, (table.concern, table.module)
+        assert table.module == BY_KEY[table.concern].rule, (table.concern, table.module)
     declared = {table.concern for table in pair_tables()}
     assert declared == set(BY_KEY)  # no concern without pairs or codes
+    for concern in CONCERNS:
+        assert concern.rule.startswith("converter.rules."), concern.key  # the mapping rules live in one package
+        assert importlib.import_module(concern.rule).CONCERN == concern.key
 
 
 def test_every_concern_has_rules_both_ways_or_says_why_not():
@@ -67,16 +76,35 @@ def test_every_concern_has_rules_both_ways_or_says_why_not():
         tables = [t for t in pair_tables() if t.concern == concern.key]
         has = {side: any(getattr(t, side) for t in tables) for side in SIDES}
         codes = {"forward": any(t.forward_codes for t in tables), "reverse": any(t.reverse_codes for t in tables)}
-        assert concern.forward and concern.reverse, concern.key  # a rule module each way
+        assert concern.forward and concern.reverse, concern.key  # a function each way
         if not all(has.values()):
             assert concern.one_way, f"{concern.key}: pairs only {[s for s in SIDES if has[s]]}, and no reason"
             assert all(has[side] or codes[side] for side in SIDES), concern.key  # the other way, a code points there
         assert all(key in TOPICS for key in concern.topics), concern.key
 
 
+def test_each_direction_of_a_rule_has_a_function_in_its_rule_module_or_says_why_not():
+    for concern in CONCERNS:
+        for side in SIDES:
+            inside = [loc for loc in getattr(concern, side) if _in_rule(loc, concern.rule) and ":" in loc]
+            assert inside or concern.elsewhere, f"{concern.key}: no {side} function in {concern.rule}"
+        # the Kubernetes side is the Kubernetes format's I/O, not the mapping's
+        assert all(loc.startswith(("converter.read.kubernetes.", "converter.write.kubernetes."))
+                   for loc in concern.kubernetes), concern.key
+        assert concern.kubernetes or concern.one_way or concern.elsewhere, concern.key
+
+
+def test_the_mapping_rules_of_the_rules_package_are_all_registered():
+    """Each module of converter/rules/ (a subpackage counting once) is some concern's rule."""
+    package = ROOT / "converter" / "rules"
+    modules = {f"converter.rules.{p.stem}" for p in package.glob("*.py") if p.name != "__init__.py"}
+    modules |= {f"converter.rules.{p.parent.name}" for p in package.glob("*/__init__.py")}
+    assert modules == {concern.rule for concern in CONCERNS}
+
+
 def test_every_rule_location_a_concern_names_exists():
     for concern in CONCERNS:
-        for location in concern.forward + concern.reverse + (concern.pairs,):
+        for location in concern.forward + concern.reverse + concern.kubernetes + (concern.rule,):
             module_name, _, function = location.partition(":")
             module = importlib.import_module(module_name)
             assert (ROOT / source_path(location)).is_file(), location
@@ -96,9 +124,9 @@ def test_mapping_md_says_where_each_concern_lives():
     for concern in CONCERNS:
         section = text.split(f'<a id="concern-{concern.key}"></a>', 1)[1].split('<a id="concern-', 1)[0]
         section = section.split('<a id="topics"></a>', 1)[0]
-        for location in concern.forward + concern.reverse:
+        for location in concern.forward + concern.reverse + concern.kubernetes:
             assert f"`{source_path(location)}`" in section, (concern.key, location)
-        assert f"Field pairs: `{source_path(concern.pairs)}`" in section
+        assert f"Rule, both directions: `{source_path(concern.rule)}`" in section
 
 
 # -- compare reads the reverse pairs from the concern modules ------------------------------------------------

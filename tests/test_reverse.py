@@ -10,7 +10,7 @@ import yaml
 
 from converter.rules.rollout import rolling_percentages, surge_and_unavailable
 from converter.core.quantity import millicores_for_units
-from converter.read.ecs.container import secret_reference
+from converter.rules.env import secret_reference
 from converter.read.ecs.detect import shape, sniff
 from converter.read.ecs.intrinsics import ResourceRef, Template, Unresolved, resolve
 from converter.core.errors import InputError

@@ -1,12 +1,19 @@
-"""The mapping concerns: for each, where its rule lives in both directions and which pairs are its own.
+"""The mapping concerns: for each, the one module that owns its rule both ways, and where the Kubernetes side is read and written.
 
-A concern (health, resources and sizing, ports and exposure, ...) is one part of the mapping. Its entry here names
-the functions that apply its rule Kubernetes -> ECS (``forward``: read, then render) and ECS -> Kubernetes
-(``reverse``: read, then render), and the one module that declares both directions' field pairs (``pairs``: its
-``PairTable``, see converter/core/field_pairs.py). ``k2ecs compare`` shows those pairs, docs/MAPPING.md lists each
-concern with its modules (converter/report/mapping_doc.py), and tests/test_concerns.py checks that every pair belongs
-to exactly one concern, that each named function exists, and that a concern with no rule in one direction says
-why (``one_way``).
+A concern (health, resources and sizing, ports and exposure, ...) is one part of the mapping. The neutral model is
+Kubernetes-shaped, so the mapping itself is model <-> ECS, and each concern's ``rule`` module under
+converter/rules/ owns it in both directions: the functions that write the model as ECS payload fields
+(``forward``), the functions that read ECS fields into the model (``reverse``), the field pairs of both
+directions (``PAIRS``/``REVERSE_PAIRS``, converter/core/field_pairs.py) and the facts the rule applies. Reading
+Kubernetes (with the API server's defaulting) and writing Kubernetes are the Kubernetes format's I/O
+(``kubernetes``: converter/read/kubernetes/ and converter/write/kubernetes/). ``forward`` and ``reverse`` also name
+the few places outside the rule module that take part (the payload assembly in converter/write/ecs/taskdef.py,
+the ECS readers' generic list readers), so docs/MAPPING.md shows where each step happens.
+
+``k2ecs compare`` shows the pairs, docs/MAPPING.md lists each concern with its modules
+(converter/report/mapping_doc.py), and tests/test_concerns.py checks that every concern's rule module exists and
+declares its pairs, that each direction has a function in it (or ``one_way`` or ``elsewhere`` says why), that
+each named function exists, and that every pair belongs to exactly one concern.
 
 A location is ``package.module`` or ``package.module:function``. The order is the order of docs/MAPPING.md.
 """
@@ -23,10 +30,12 @@ class Concern(NamedTuple):
     key: str  # the anchor of its section in docs/MAPPING.md (concern-<key>); never rename one
     title: str
     topics: tuple[str, ...]  # keys of converter.core.topics.TOPICS
-    forward: tuple[str, ...]  # where the Kubernetes -> ECS rule is read and written
-    reverse: tuple[str, ...]  # where the ECS -> Kubernetes rule is read and written
-    pairs: str  # the module that declares this concern's pairs, both directions
+    rule: str  # the module (or package) under converter.rules that owns the rule both ways, its pairs and facts
+    forward: tuple[str, ...]  # model -> ECS payload fields
+    reverse: tuple[str, ...]  # ECS fields -> model
+    kubernetes: tuple[str, ...]  # the Kubernetes format's I/O: where the Kubernetes side is read and written
     one_way: str = ""  # why a direction has no field pairs, when one has none
+    elsewhere: str = ""  # why the rule's functions are outside its rule module, when they are
 
 
 def _concerns(*entries: Concern) -> tuple[Concern, ...]:
@@ -36,80 +45,94 @@ def _concerns(*entries: Concern) -> tuple[Concern, ...]:
 
 
 _C = Concern
-_SHARED = "converter.write.ecs.container_pairs"  # the pairs of the concerns whose forward rule is in write/ecs/taskdef.py
+_R = "converter.rules."
+_K8S_IN = "converter.read.kubernetes."
+_K8S_OUT = "converter.write.kubernetes."
 CONCERNS: tuple[Concern, ...] = _concerns(
     _C("resources", "Resources and sizing", ("units", "task-size", "container-resources", "quantities"),
-       forward=("converter.read.kubernetes.container:_resources", "converter.rules.resources"),
-       reverse=("converter.rules.resources:container_resources", "converter.rules.resources:give_task_size",
-                "converter.write.kubernetes.deployment:_resources", "converter.write.kubernetes.units"),
-       pairs="converter.rules.resources"),
+       rule=_R + "resources",
+       forward=(_R + "resources:size_task", _R + "resources:need", "converter.write.ecs.task_resources:fit_container_memory",
+                "converter.write.ecs.task_resources:fit_container_cpu", "converter.write.ecs.task_resources:ephemeral_storage"),
+       reverse=(_R + "resources:container_resources", _R + "resources:task_size", _R + "resources:give_task_size"),
+       kubernetes=(_K8S_IN + "container:_resources", _K8S_OUT + "deployment:_resources", _K8S_OUT + "units")),
     _C("health", "Health checks", ("probes",),
-       forward=("converter.read.kubernetes.probes:parse_probe", "converter.rules.health"),
-       reverse=("converter.rules.health:health_probes", "converter.write.kubernetes.deployment:_probe"),
-       pairs="converter.rules.health"),
+       rule=_R + "health",
+       forward=(_R + "health:render_health_check", _R + "health:start_period_seconds"),
+       reverse=(_R + "health:health_probes",),
+       kubernetes=(_K8S_IN + "probes:parse_probe", _K8S_OUT + "deployment:_probe")),
     _C("exposure", "Ports and exposure", ("ports", "service-type", "service-connect", "load-balancer"),
-       forward=("converter.read.kubernetes.container:_ports", "converter.read.kubernetes.service:parse_service",
-                "converter.rules.exposure.forward", "converter.rules.exposure.service_connect", "converter.rules.exposure.load_balancer"),
-       reverse=("converter.rules.exposure.reverse:container_ports", "converter.rules.exposure.reverse:read_load_balancers",
-                "converter.rules.exposure.reverse:read_service_connect", "converter.rules.exposure.reverse:build_exposures",
-                "converter.write.kubernetes.service:render_service"),
-       pairs="converter.rules.exposure"),
+       rule=_R + "exposure",
+       forward=(_R + "exposure.forward:wire_exposures", _R + "exposure.service_connect",
+                _R + "exposure.load_balancer:plan_load_balancer", _R + "exposure.target_ports:declare_target_ports"),
+       reverse=(_R + "exposure.reverse:container_ports", _R + "exposure.reverse:read_load_balancers",
+                _R + "exposure.reverse:read_service_connect", _R + "exposure.reverse:read_registries",
+                _R + "exposure.reverse:build_exposures"),
+       kubernetes=(_K8S_IN + "container:_ports", _K8S_IN + "service:parse_service", _K8S_OUT + "service:render_service")),
     _C("env", "Environment and secrets", ("environment",),
-       forward=("converter.read.kubernetes.container_env:container_environment", "converter.read.kubernetes.container_env:_env_from",
-                "converter.write.ecs.taskdef:_secret_arn", "converter.write.ecs.plaintext_secrets"),
-       reverse=("converter.read.ecs.container:_pairs", "converter.read.ecs.container:secret_reference",
-                "converter.write.kubernetes.deployment:_container"),
-       pairs=_SHARED),
+       rule=_R + "env",
+       forward=(_R + "env:secret_arn", "converter.write.ecs.taskdef:_ports_and_rest",
+                "converter.write.ecs.plaintext_secrets:plaintext_secret_findings"),
+       reverse=(_R + "env:secret_env", _R + "env:secret_reference", "converter.read.ecs.container:_pairs"),
+       kubernetes=(_K8S_IN + "container_env:container_environment", _K8S_IN + "container_env:_env_from",
+                   _K8S_OUT + "deployment:_container")),
     _C("volumes", "Volumes", ("volumes",),
-       forward=("converter.read.kubernetes.workload:_volumes", "converter.read.kubernetes.container:_mount",
-                "converter.write.ecs.taskdef:_volumes"),
-       reverse=("converter.read.ecs.taskdef:_volumes", "converter.write.kubernetes.deployment:render_deployment"),
-       pairs=_SHARED),
+       rule=_R + "volumes",
+       forward=(_R + "volumes:task_volumes", "converter.write.ecs.taskdef:_ports_and_rest"),
+       reverse=(_R + "volumes:pod_volumes",),
+       kubernetes=(_K8S_IN + "workload:_volumes", _K8S_IN + "container:_mount", _K8S_OUT + "deployment:render_deployment")),
     _C("security", "Security context", ("security",),
-       forward=("converter.read.kubernetes.security:parse_security_context", "converter.write.ecs.taskdef:_security"),
-       reverse=("converter.read.ecs.container:_security", "converter.write.kubernetes.deployment:_security"),
-       pairs=_SHARED),
+       rule=_R + "security",
+       forward=(_R + "security:container_security", _R + "security:drop_linux_only"),
+       reverse=(_R + "security:security_context",),
+       kubernetes=(_K8S_IN + "security:parse_security_context", _K8S_OUT + "deployment:_security")),
     _C("rollout", "Replicas and rollout", ("rollout",),
-       forward=("converter.read.kubernetes.workload:_rollout", "converter.rules.rollout", "converter.write.ecs.service:_deployment"),
-       reverse=("converter.rules.rollout:rollout_at", "converter.write.kubernetes.deployment:_strategy"),
-       pairs="converter.rules.rollout"),
-    _C("scaling", "Scaling", ("scaling-target", "scaling-metrics", "scaling-rescale", "scaling-behavior",
-                              "scaling-step"),
-       forward=("converter.read.kubernetes.hpa:parse_hpa", "converter.rules.scaling.forward"),
-       reverse=("converter.rules.scaling.reverse:parse_scalable_target", "converter.rules.scaling.reverse:parse_scaling_policy",
-                "converter.rules.scaling.reverse:build_autoscaling", "converter.write.kubernetes.hpa:render_hpa"),
-       pairs="converter.rules.scaling"),
+       rule=_R + "rollout",
+       forward=(_R + "rollout:rolling_percentages", "converter.write.ecs.service:_deployment"),
+       reverse=(_R + "rollout:rollout_at",),
+       kubernetes=(_K8S_IN + "workload:_rollout", _K8S_OUT + "deployment:_strategy")),
+    _C("scaling", "Scaling", ("scaling-target", "scaling-metrics", "scaling-rescale", "scaling-behavior", "scaling-step"),
+       rule=_R + "scaling",
+       forward=(_R + "scaling.forward:render_scaling", _R + "scaling.forward:target_value"),
+       reverse=(_R + "scaling.reverse:parse_scalable_target", _R + "scaling.reverse:parse_scaling_policy",
+                _R + "scaling.reverse:build_autoscaling"),
+       kubernetes=(_K8S_IN + "hpa:parse_hpa", _K8S_OUT + "hpa:render_hpa")),
     _C("identity", "Identity", ("identity",),
-       forward=("converter.read.kubernetes.workload:_task_role",),
-       reverse=("converter.read.ecs.taskdef:parse_task_definition", "converter.pipeline.reverse:_render",
-                "converter.write.kubernetes.serviceaccount:render_service_account"),
-       pairs=_SHARED),
+       rule=_R + "identity",
+       forward=(_R + "identity:role_fields",),
+       reverse=(_R + "identity:task_role", "converter.pipeline.reverse:_render"),
+       kubernetes=(_K8S_IN + "workload:_task_role", _K8S_OUT + "serviceaccount:render_service_account")),
     _C("logging", "Logging", (),
-       forward=("converter.write.ecs.taskdef:_ports_and_rest",),
-       reverse=("converter.read.ecs.container:_log_configuration",),
-       pairs=_SHARED,
+       rule=_R + "logging",
+       forward=(_R + "logging:log_configuration",),
+       reverse=(_R + "logging:read_log_configuration",),
+       kubernetes=(),
        one_way="A pod spec has no logging field (the node's agent ships container output), so no Kubernetes field "
                "pairs with ECS logConfiguration: the forward rule writes awslogs from the settings (its finding, "
                "K2E-W607, points at the field), and the reverse rule reports the ECS log settings."),
     _C("naming", "Names, labels and tags", ("names", "tags"),
-       forward=("converter.read.kubernetes.metadata:read_metadata", "converter.rules.naming", "converter.write.ecs.workload_names"),
-       reverse=("converter.read.ecs.tags:task_tags", "converter.read.ecs.service:_tags",
-                "converter.write.kubernetes.deployment:metadata"),
-       pairs="converter.rules.naming"),
+       rule=_R + "naming",
+       forward=(_R + "naming:render_tags", "converter.write.ecs.workload_names"),
+       reverse=(_R + "naming:dns_label", _R + "naming:member_label", "converter.read.ecs.tags:task_tags",
+                "converter.read.ecs.service:_tags"),
+       kubernetes=(_K8S_IN + "metadata:read_metadata", _K8S_OUT + "deployment:metadata")),
     _C("process", "Containers and process", ("process", "lifecycle", "init-and-sidecars"),
-       forward=("converter.read.kubernetes.container:parse_container", "converter.write.ecs.taskdef:_container",
-                "converter.write.ecs.taskdef:_dependencies", "converter.write.ecs.taskdef:_stop_timeout"),
-       reverse=("converter.read.ecs.container:parse_container", "converter.read.ecs.taskdef:_roles",
-                "converter.write.kubernetes.deployment:_container"),
-       pairs=_SHARED),
+       rule=_R + "process",
+       forward=(_R + "process:dependencies", _R + "process:stop_timeout", "converter.write.ecs.taskdef:_container"),
+       reverse=(_R + "process:container_roles", "converter.read.ecs.container:parse_container"),
+       kubernetes=(_K8S_IN + "container:parse_container", _K8S_OUT + "deployment:_container")),
     _C("placement", "Pod networking and placement", ("pod-networking",),
-       forward=("converter.read.kubernetes.workload:_node_selector", "converter.read.kubernetes.workload:_pod_fields"),
-       reverse=("converter.read.ecs.taskdef:parse_task_definition", "converter.read.ecs.taskdef:_platform"),
-       pairs=_SHARED),
+       rule=_R + "placement",
+       forward=(_R + "placement:platform_fields",),
+       reverse=(_R + "placement:runtime_platform", "converter.read.ecs.taskdef:parse_task_definition"),
+       kubernetes=(_K8S_IN + "workload:_node_selector", _K8S_IN + "workload:_pod_fields")),
     _C("linking", "Documents and references", ("sources",),
+       rule=_R + "linking",
        forward=("converter.pipeline.convert:convert", "converter.pipeline.linking"),
        reverse=("converter.pipeline.reverse:_link_and_render", "converter.read.ecs.intrinsics"),
-       pairs=_SHARED),
+       kubernetes=(),
+       elsewhere="No field of its own maps: the rule matches documents to their workload (selectors, references, a "
+                 "service's task definition), which is the pipeline's work; the rule module declares the fields "
+                 "read only for that matching."),
 )
 del _C
 

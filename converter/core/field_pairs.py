@@ -4,8 +4,7 @@ A concern's module (converter/rules/health.py for probes, resources.py for sizin
 concerns is converter/core/concerns.py) declares, in ``PAIRS``, where each Kubernetes field lands on ECS and, in
 ``REVERSE_PAIRS``, where each ECS field lands on Kubernetes; ``CODE_FIELDS`` and ``REVERSE_CODE_FIELDS`` name
 the output field a finding of the concern is about when the finding names no source field (a placeholder, the
-task size). A module whose pairs belong to several concerns declares ``PAIR_TABLES`` instead, one
-``PairTable`` per concern. ``k2ecs compare`` shows these pairs with the values read from the real payloads,
+task size). A module may declare ``PAIR_TABLES`` instead, one ``PairTable`` per concern. ``k2ecs compare`` shows these pairs with the values read from the real payloads,
 and tests/test_compare_truth.py checks every forward pair against the conversion of samples/ and the corpus: a
 field the conversion consumed without a finding must be set in the output where its pair says, or mean what
 ECS does when the field is absent (``same_when_unset``).
@@ -37,6 +36,16 @@ POD_SPEC = "Deployment.spec.template.spec"
 HPA_SPEC = "HorizontalPodAutoscaler.spec"
 ECS_CONTAINER = "/containerDefinitions/*"
 TRACKING = "/TargetTrackingScalingPolicyConfiguration"
+
+
+def workloads(*pairs: "Pair") -> dict[str, tuple["Pair", ...]]:
+    """The same pod template pairs for both workload kinds."""
+    return {"Deployment": pairs, "StatefulSet": pairs}
+
+
+def container_field(field: str, *targets: str, **options: Any) -> "Pair":
+    """A reverse pair: an ECS container field -> the same container's fields (``k8s_container``)."""
+    return pair(ECS_CONTAINER + field, *(k8s_container(target) for target in targets), **options)
 
 
 def k8s_container(name: str) -> str:
@@ -129,8 +138,9 @@ def reverse_code_fields() -> dict[str, tuple[str, ...]]:
 
 def _modules() -> tuple[Any, ...]:
     # lazy: an import cycle (each concern module imports this one for pair())
-    from converter.rules import exposure, health, naming, resources, rollout, scaling
-    from converter.write.ecs import container_pairs
+    from converter.rules import (env, exposure, health, identity, linking, logging, naming, placement, process, resources,
+                                 rollout, scaling, security, volumes)
 
     # Order matters where two patterns match one path: the first concern's pair wins.
-    return (naming, rollout, resources, health, container_pairs, exposure, scaling)
+    return (naming, rollout, resources, health, linking, identity, process, placement, env, volumes, security, logging,
+            exposure, scaling)

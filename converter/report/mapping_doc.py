@@ -2,7 +2,8 @@
 
 Five parts, each read from its one source:
 
-* concerns: ``converter.core.concerns.CONCERNS``, where each concern's rule lives in both directions and its pairs;
+* concerns: ``converter.core.concerns.CONCERNS``, each concern's rule module (both directions, its pairs) and
+  where the Kubernetes side is read and written;
 * topics: ``converter.core.topics.TOPICS``, with the codes that name each topic;
 * rules, both directions: ``rule_tables()``, the field pairs the concern modules declare beside their rules
   (``converter.core.field_pairs``), each row linked to the concern that owns it;
@@ -121,9 +122,10 @@ def mapping_markdown() -> str:
 def _concerns_section() -> list[str]:
     tables = pair_tables()
     lines = ['<a id="concerns"></a>', "", "## Concerns", "",
-             "Each concern owns its rule in both directions: the modules below read the source and write the "
-             "target, and one module declares the field pairs of both directions (the rules tables further "
-             "down, and what `k2ecs compare` shows). `module:function` names a function of that module.", ""]
+             "The neutral model is Kubernetes-shaped, so the mapping is model <-> ECS: each concern has one rule "
+             "module (converter/rules/) that owns it in both directions, with the field pairs of both directions "
+             "(the rules tables further down, and what `k2ecs compare` shows) and the facts it applies. Reading and "
+             "writing Kubernetes are that format's I/O. `module:function` names a function of that module.", ""]
     for concern in CONCERNS:
         mine = [t for t in tables if t.concern == concern.key]
         # A pair shared by several kinds (a Deployment's and a StatefulSet's pod template) counts once.
@@ -132,21 +134,28 @@ def _concerns_section() -> list[str]:
         lines += [f'<a id="concern-{concern.key}"></a>', "", f"### {concern.title}", ""]
         if concern.topics:
             lines += ["Topics: " + ", ".join(f"[{TOPICS[key].title}](#{topic_anchor(key)})" for key in concern.topics), ""]
-        lines += [f"- Kubernetes to ECS: {_locations(concern.forward)}",
-                  f"- ECS to Kubernetes: {_locations(concern.reverse)}",
-                  f"- Field pairs: `{source_path(concern.pairs)}` ({counts['forward']} Kubernetes to ECS, "
-                  f"{counts['reverse']} ECS to Kubernetes)", ""]
+        lines += [f"- Rule, both directions: `{source_path(concern.rule)}` ({counts['forward']} field pairs Kubernetes "
+                  f"to ECS, {counts['reverse']} ECS to Kubernetes)",
+                  f"- Model to ECS: {_locations(concern.forward)}",
+                  f"- ECS to model: {_locations(concern.reverse)}"]
+        if concern.kubernetes:
+            lines += [f"- Kubernetes read and written: {_locations(concern.kubernetes)}"]
+        lines += [""]
         if concern.one_way:
             lines += [f"One way: {concern.one_way}", ""]
+        if concern.elsewhere:
+            lines += [f"Elsewhere: {concern.elsewhere}", ""]
     return lines
 
 
 def _locations(locations: tuple[str, ...]) -> str:
-    shown = []
+    """Each module once, in the order named, with its functions: `a.py` (`f`, `g`), `b.py`."""
+    functions: dict[str, list[str]] = {}
     for location in locations:
         module, _, function = location.partition(":")
-        shown.append(f"`{source_path(module)}`" + (f" (`{function}`)" if function else ""))
-    return ", ".join(shown)
+        functions.setdefault(module, []).extend([function] if function else [])
+    return ", ".join(f"`{source_path(module)}`" + (" (" + ", ".join(f"`{f}`" for f in names) + ")" if names else "")
+                     for module, names in functions.items())
 
 
 def _topics_section() -> list[str]:

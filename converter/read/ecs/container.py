@@ -7,21 +7,21 @@ suggestion; dockerLabels and stopTimeout are handed to the pod through ``PodExtr
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from converter.read.ecs.tags import tag_left_out
 from converter.read.ecs.view import EcsView, Key
 from converter.core.reader import Path
 from converter.write.kubernetes.rules import env_name_problem
-from converter.core.model import Container, ContainerRole, EnvVar, Mount, SecretEnv, SecurityContext
+from converter.core.model import Container, ContainerRole, EnvVar, Mount
 from converter.core.settings import placeholder
+from converter.rules.env import secret_env
 from converter.rules.exposure.reverse import container_ports
 from converter.rules.health import health_probes
-from converter.rules.naming import dns_label
+from converter.rules.logging import read_log_configuration
 from converter.rules.resources import container_resources
+from converter.rules.security import security_context
 
-_USER = re.compile(r"^(\d+)(?::(\d+))?$")
 _NO_FIELD: dict[str, str] = {
     "links": "Containers of a pod share localhost: call the linked container on localhost.",
     "volumesFrom": "Mount a shared emptyDir volume in both containers.",
@@ -39,14 +39,6 @@ _NO_FIELD: dict[str, str] = {
     "restartPolicy": "Kubernetes always restarts the containers of a Deployment's pods (restartPolicy: Always).",
     "versionConsistency": "Pin the image by digest in the Deployment if every pod must run the same image.",
     "firelensConfiguration": "Run Fluent Bit as a DaemonSet (or keep this container as a sidecar with its own config file).",
-}
-_LINUX_NO_FIELD: dict[str, str] = {
-    "initProcessEnabled": "Put an init (tini) in the image, or set shareProcessNamespace: true on the pod.",
-    "devices": "Use a device plugin on the nodes.",
-    "sharedMemorySize": "Mount an emptyDir with medium: Memory at /dev/shm.",
-    "tmpfs": "Mount an emptyDir with medium: Memory at the path.",
-    "maxSwap": "Swap is a node setting (NodeSwap feature).",
-    "swappiness": "Swap is a node setting (NodeSwap feature).",
 }
 
 
@@ -74,7 +66,7 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
     ports = container_ports(view, path, name, extras, host_ports=host_ports)
     environment = tuple(EnvVar(name=n, value=v, origin=view.origin(p))
                         for p, n, v in _pairs(view, path + ("environment",), "value") if v is not None)
-    secrets = tuple(_secret(view, item_path, n, v)
+    secrets = tuple(secret_env(view, item_path, n, v)
                     for item_path, n, v in _pairs(view, path + ("secrets",), "valueFrom") if v is not None)
     liveness, startup = health_probes(view, path + ("healthCheck",), name, role)
     mounts = tuple(Mount(volume=view.get(p + ("sourceVolume",), str) or "", path=view.get(p + ("containerPath",), str) or "",
@@ -89,7 +81,7 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
     stop = view.get(path + ("stopTimeout",), int)
     if stop is not None:
         extras.stop_timeouts[name] = stop
-    _log_configuration(view, path, name)
+    read_log_configuration(view, path, name)
     for key, suggestion in _NO_FIELD.items():
         if key == "restartPolicy" and role == "sidecar" and view.raw(path + (key, "enabled")) is True:
             view.take(path + (key,))  # restarted in place: what restartPolicy: Always gives a native sidecar
@@ -102,7 +94,7 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
         entry_point=view.strings(path + ("entryPoint",)), command=view.strings(path + ("command",)),
         working_directory=view.get(path + ("workingDirectory",), str),
         environment=environment, secrets=secrets, ports=ports, liveness=liveness, startup=startup,
-        mounts=mounts, resources=resources, security=_security(view, path, name),
+        mounts=mounts, resources=resources, security=security_context(view, path, name),
         interactive=view.get(path + ("interactive",), bool), pseudo_terminal=view.get(path + ("pseudoTerminal",), bool),
         origin=view.origin(path),
     )
@@ -133,81 +125,3 @@ def _pairs(view: EcsView, path: Path, value_key: str) -> list[tuple[Path, str, s
     return found
 
 
-def _secret(view: EcsView, path: Path, name: str, value_from: str) -> SecretEnv:
-    secret_name, key = secret_reference(value_from, name)
-    view.note(path + ("valueFrom",), "K2E-W713",
-              f"{name} reads {value_from or '(nothing)'}; the Deployment refers to Secret {secret_name} key {key}, which must be created",
-              secret=secret_name, key=key, valueFrom=value_from)
-    return SecretEnv(name=name, secret_name=secret_name, key=key, origin=view.origin(path), value_from=value_from)
-
-
-_PLACEHOLDER_SECRET = re.compile(r"^<k2ecs:secret-arn:([^/>]+)/([^>]+)>$")
-
-
-def secret_reference(value_from: str, variable: str) -> tuple[str, str]:
-    """The Kubernetes Secret name and key for an ECS ``valueFrom`` (never its value)."""
-    placeholder = _PLACEHOLDER_SECRET.match(value_from)
-    if placeholder is not None:  # written by k2ecs convert: the Kubernetes names it came from
-        return placeholder[1], placeholder[2]
-    parts = value_from.split(":")
-    if len(parts) >= 7 and parts[2] == "secretsmanager" and parts[5] == "secret":
-        base = re.sub(r"-[A-Za-z0-9]{6}$", "", parts[6])  # Secrets Manager appends 6 random characters
-        key = parts[7] if len(parts) > 7 and parts[7] else variable
-        return dns_label(base.replace("/", "-"), "secret"), _secret_key(key)
-    tail = value_from.rsplit("parameter/", 1)[-1] if ":ssm:" in value_from else value_from
-    return dns_label(tail.strip("/").replace("/", "-"), "secret"), _secret_key(variable)
-
-
-def _secret_key(text: str) -> str:
-    key = re.sub(r"[^-._a-zA-Z0-9]+", "_", text)
-    return key or "value"
-
-
-def _security(view: EcsView, path: Path, name: str) -> SecurityContext:
-    user = group = None
-    raw_user = view.get(path + ("user",), str, int)
-    if raw_user is not None:
-        match = _USER.match(str(raw_user))
-        if match is None:
-            view.note(path + ("user",), "K2E-W709", f"user {raw_user!r} of {name!r} is not numeric; Kubernetes needs a uid",
-                      "Look up the uid (and gid) in the image and set runAsUser/runAsGroup.")
-        else:
-            user, group = int(match[1]), None if match[2] is None else int(match[2])
-    no_new_privileges = None
-    for item_path, _ in view.sequence(path + ("dockerSecurityOptions",)):
-        option = view.get(item_path, str)
-        if option == "no-new-privileges":
-            no_new_privileges = True
-        else:
-            view.note(item_path, "K2E-W709", f"docker security option {option!r} of {name!r} has no securityContext field",
-                      "Use seLinuxOptions, appArmorProfile or seccompProfile in the securityContext.")
-    linux = path + ("linuxParameters",)
-    view.mapping(linux)
-    capabilities = {key: tuple(view.strings(linux + ("capabilities", key)) or ()) for key in ("add", "drop")}
-    view.mapping(linux + ("capabilities",))
-    for key, suggestion in _LINUX_NO_FIELD.items():
-        if view.filled(linux + (key,)):
-            view.note(linux + (key,), "K2E-W709", f"linuxParameters.{key} of {name!r} has no Kubernetes field", suggestion)
-        else:
-            view.take(linux + (key,))
-    has_any = any(v is not None for v in (raw_user, no_new_privileges)) or any(capabilities.values())
-    return SecurityContext(
-        run_as_user=user, run_as_group=group,
-        read_only_root_filesystem=view.get(path + ("readonlyRootFilesystem",), bool),
-        privileged=view.get(path + ("privileged",), bool),
-        capabilities_add=capabilities["add"], capabilities_drop=capabilities["drop"],
-        no_new_privileges=no_new_privileges, origin=view.origin(path) if has_any else None,
-    )
-
-
-def _log_configuration(view: EcsView, path: Path, name: str) -> None:
-    base = path + ("logConfiguration",)
-    if not view.filled(base):
-        view.take(base)
-        return
-    driver = view.get(base + ("logDriver",), str)
-    options = view.string_map(base + ("options",))
-    secret_options = [view.get(p + ("name",), str) for p, _ in view.sequence(base + ("secretOptions",))]
-    view.take(base)
-    view.note(base, "K2E-W708", f"logConfiguration {driver} of {name!r} has no pod field", driver=driver,
-              options=options, secretOptions=[n for n in secret_options if n is not None])

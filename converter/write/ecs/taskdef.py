@@ -1,21 +1,30 @@
-"""The neutral Workload -> an ECS RegisterTaskDefinition payload (docs/MAPPING.md#rules-k8s), with its size."""
+"""The neutral Workload -> an ECS RegisterTaskDefinition payload (docs/MAPPING.md#rules-k8s), with its size.
+
+This module assembles the payload; each concern's part of it is that concern's rule (converter/rules/: resources,
+health, env, volumes, security, process, logging, placement, identity, naming; ports are exposure's names).
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any, Callable
 
-from converter.rules.health import render_health_check
-from converter.rules.resources import TaskSize, bytes_to_mib, cores_to_units, need
-from converter.rules.naming import render_tags
-from converter.write.ecs.task_resources import ephemeral_storage, fit_container_cpu, fit_container_memory
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Container, Workload
 from converter.core.record import Record, set_field
-from converter.core.resources import load_schema
-from converter.core.settings import Settings, placeholder
+from converter.core.settings import Settings
+from converter.rules.env import secret_arn
+from converter.rules.health import render_health_check
+from converter.rules.identity import role_fields
+from converter.rules.logging import log_configuration
+from converter.rules.naming import render_tags
+from converter.rules.placement import platform_fields
+from converter.rules.process import SIDECAR_RESTART_POLICY, dependencies, stop_timeout
+from converter.rules.resources import TaskSize, bytes_to_mib, cores_to_units, need
+from converter.rules.security import container_security, drop_linux_only
+from converter.rules.volumes import task_volumes
+from converter.write.ecs.task_resources import ephemeral_storage, fit_container_cpu, fit_container_memory
 
-WINDOWS_FAMILY = "WINDOWS_SERVER_2022_CORE"  # the version Kubernetes does not carry (#topic-pod-networking): stated in W148
 PortNamer = Callable[[str, int, "str | None"], str]
 
 
@@ -28,7 +37,7 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
                              volume_names=volume_names, behind_load_balancer=behind_load_balancer,
                              dropped_ports=_shared_ports(workload, findings), findings=findings)
     containers = [_container(c, context) for c in workload.containers]
-    _dependencies(workload, containers, findings)
+    dependencies(workload, containers, findings)
     fit_container_memory(workload, containers, size, findings)
     fit_container_cpu(containers, size)
     payload: dict[str, Any] = {
@@ -39,30 +48,12 @@ def render_task_definition(workload: Workload, settings: Settings, *, family: st
         "memory": str(size.memory_mib),
         "containerDefinitions": containers,
     }
-    needs_execution_role = settings.fargate or any("secrets" in c or "repositoryCredentials" in c for c in containers)
-    if settings.execution_role_arn is not None:
-        payload["executionRoleArn"] = settings.execution_role_arn
-    elif needs_execution_role:
-        payload["executionRoleArn"] = placeholder("execution-role-arn")
-        findings.append(make_finding("K2E-W602", workload.origin,
-                                     f"{workload.resource}: no execution role given; a placeholder was written"))
-    if workload.task_role_arn is not None:
-        payload["taskRoleArn"] = workload.task_role_arn
-    if workload.operating_system == "windows":
-        payload["runtimePlatform"] = {"operatingSystemFamily": WINDOWS_FAMILY, "cpuArchitecture": "X86_64"}
-        findings.append(make_finding("K2E-W148", workload.origin,
-                                     f"{workload.resource} runs on Windows; {WINDOWS_FAMILY} assumed"))
-    elif workload.cpu_architecture is not None or workload.operating_system == "linux":
-        platform = {"operatingSystemFamily": "LINUX"}
-        if workload.cpu_architecture is not None:
-            platform["cpuArchitecture"] = workload.cpu_architecture
-        payload["runtimePlatform"] = platform
-    if workload.share_process_namespace:
-        payload["pidMode"] = "task"
+    payload.update(role_fields(workload, settings, containers, findings))
+    payload.update(platform_fields(workload, findings))
     storage = ephemeral_storage(workload, settings, findings)
     if storage is not None:
         payload["ephemeralStorage"] = {"sizeInGiB": storage}
-    volumes = _volumes(workload, settings, findings)
+    volumes = task_volumes(workload, settings, findings)
     if volumes:
         payload["volumes"] = volumes
     tags, tag_findings = render_tags(workload)
@@ -165,7 +156,7 @@ def _ports_and_rest(container: Container, context: _RenderContext, out: dict[str
     environment = [{"name": e.name, "value": e.value} for e in container.environment]
     if environment:
         out["environment"] = environment
-    secrets = [{"name": s.name, "valueFrom": _secret_arn(s, settings, findings)} for s in container.secrets]
+    secrets = [{"name": s.name, "valueFrom": secret_arn(s, settings, findings)} for s in container.secrets]
     if secrets:
         out["secrets"] = secrets
     mounts = [{"sourceVolume": m.volume, "containerPath": m.path, "readOnly": m.read_only}
@@ -179,149 +170,19 @@ def _ports_and_rest(container: Container, context: _RenderContext, out: dict[str
     if container.readiness is not None and not context.behind_load_balancer:
         findings.append(make_finding("K2E-W115", container.readiness.origin,
                                      f"readinessProbe of {container.name!r} has no ECS equivalent without a load balancer"))
-    _security(container, settings, out, findings)
+    container_security(container, settings, out, findings)
     if workload.operating_system == "windows":
-        _drop_linux_only(container, out, findings)
-    stop = _stop_timeout(workload, settings, container, findings)
+        drop_linux_only(container, out, findings)
+    stop = stop_timeout(workload, settings, container, findings)
     if stop is not None:
         out["stopTimeout"] = stop
     if container.interactive is not None:
         out["interactive"] = container.interactive
     if container.pseudo_terminal is not None:
         out["pseudoTerminal"] = container.pseudo_terminal
-    if settings.log_driver == "awslogs":
-        group = f"{settings.log_group_prefix}{workload.name}"
-        if settings.region is None and container is workload.containers[0]:
-            findings.append(make_finding("K2E-W607", workload.origin,
-                                         f"{workload.resource}: no region given for awslogs; a placeholder was written"))
-        if container is workload.containers[0]:
-            # awslogs-create-group defaults to false (ECS developer guide, "Using the awslogs log driver"):
-            # a task whose log group does not exist fails to start.
-            findings.append(make_finding("K2E-I620", workload.origin,
-                                         f"{workload.resource} logs to CloudWatch log group {group}, which ECS does not "
-                                         f"create: create it before the first task starts (aws logs create-log-group "
-                                         f"--log-group-name {group}); k2ecs apply and the cloudformation and terraform "
-                                         "formats create it"))
-        out["logConfiguration"] = {"logDriver": "awslogs", "options": {
-            "awslogs-group": group,
-            "awslogs-region": settings.region or placeholder("region"),
-            "awslogs-stream-prefix": "ecs",
-        }}
-
-
-def _secret_arn(secret, settings: Settings, findings: list[Finding]) -> str:
-    keyed = settings.secrets.get(f"{secret.secret_name}/{secret.key}")
-    if keyed is not None:
-        return keyed
-    whole = settings.secrets.get(secret.secret_name)
-    if whole is not None and ":secretsmanager:" in whole:
-        # One JSON key of a Secrets Manager secret: ARN:json-key:version-stage:version-id (#topic-environment).
-        return f"{whole}:{secret.key}::"
-    findings.append(make_finding("K2E-W103", secret.origin,
-                                 f"{secret.name} comes from Secret {secret.secret_name} key {secret.key}; no ARN mapped, placeholder written"))
-    return placeholder(f"secret-arn:{secret.secret_name}/{secret.key}")
-
-
-def _security(container: Container, settings: Settings, out: dict[str, Any], findings: list[Finding]) -> None:
-    sec = container.security
-    origin = sec.origin or container.origin
-    if sec.run_as_user is not None:
-        out["user"] = str(sec.run_as_user) if sec.run_as_group is None else f"{sec.run_as_user}:{sec.run_as_group}"
-    elif sec.run_as_group is not None:
-        findings.append(make_finding("K2E-W132", origin, f"runAsGroup of {container.name!r} without runAsUser cannot be expressed"))
-    if sec.read_only_root_filesystem is not None:
-        out["readonlyRootFilesystem"] = sec.read_only_root_filesystem
-    if sec.privileged:
-        if settings.fargate:
-            findings.append(make_finding("K2E-W130", origin, f"{container.name!r} is privileged; Fargate does not allow it, not written"))
-        else:
-            out["privileged"] = True
-    add = list(sec.capabilities_add)
-    if settings.fargate:
-        refused = [cap for cap in add if cap != "SYS_PTRACE"]
-        if refused:
-            findings.append(make_finding("K2E-W130", origin, f"capabilities {', '.join(refused)} of {container.name!r} cannot be added on Fargate (only SYS_PTRACE)"))
-        add = [cap for cap in add if cap == "SYS_PTRACE"]
-    capabilities: dict[str, Any] = {}
-    if add:
-        capabilities["add"] = add
-    if sec.capabilities_drop:
-        capabilities["drop"] = list(sec.capabilities_drop)
-    if capabilities:
-        out["linuxParameters"] = {"capabilities": capabilities}
-    if sec.no_new_privileges:
-        if settings.fargate:
-            findings.append(make_finding("K2E-W130", origin, f"allowPrivilegeEscalation: false of {container.name!r} needs dockerSecurityOptions, which Fargate does not allow"))
-        else:
-            out["dockerSecurityOptions"] = ["no-new-privileges"]
-
-
-# ContainerRestartPolicy: restartAttemptPeriod is 60-1800 s (default 300); the shortest restarts most like the kubelet.
-SIDECAR_RESTART_POLICY = {"enabled": True, "restartAttemptPeriod": 60}
-# botocore ContainerDefinition: "This parameter is not supported for Windows containers."
-LINUX_ONLY_FIELDS = ("user", "readonlyRootFilesystem", "linuxParameters")
-
-
-def _drop_linux_only(container: Container, out: dict[str, Any], findings: list[Finding]) -> None:
-    dropped = [key for key in LINUX_ONLY_FIELDS if out.pop(key, None) is not None]
-    if dropped:
-        findings.append(make_finding("K2E-W180", container.security.origin or container.origin,
-                                     f"{', '.join(dropped)} of {container.name!r} not written: ECS does not support "
-                                     "them for Windows containers"))
-
-
-def _stop_timeout(workload: Workload, settings: Settings, container: Container, findings: list[Finding]) -> int | None:
-    grace = workload.termination_grace_seconds
-    if grace is None:
-        return None
-    if not settings.fargate:
-        return grace
-    limits = {item["field"]: item for item in load_schema("ecs_rules.json")["V15_fargate_container_timeouts"]}
-    low, high = limits["stopTimeout"]["min"], limits["stopTimeout"]["max"]
-    value = max(low, min(high, grace))
-    if value != grace and container is workload.containers[0]:
-        findings.append(make_finding("K2E-W135", workload.origin.at(workload.origin.path + "/spec/template/spec/terminationGracePeriodSeconds"),
-                                     f"terminationGracePeriodSeconds {grace} became stopTimeout {value} (Fargate allows {low}-{high})"))
-    return value
-
-
-def _dependencies(workload: Workload, containers: list[dict[str, Any]], findings: list[Finding]) -> None:
-    """Kubernetes start order as ECS dependsOn (#topic-init-and-sidecars).
-
-    Each entry of initContainers waits for the one before it: a regular init container to exit 0
-    (SUCCESS), a native sidecar to have started (START). App containers wait for the last regular init
-    container and for every sidecar.
-    """
-    by_name = {c["name"]: c for c in containers}
-    chain = [c for c in workload.containers if c.role != "app"]
-    for before, after in zip(chain, chain[1:]):
-        condition = "SUCCESS" if before.role == "init" else "START"
-        by_name[after.name]["dependsOn"] = [{"containerName": before.name, "condition": condition}]
-    inits = [c.name for c in chain if c.role == "init"]
-    for container in workload.containers:
-        if container.role != "app":
-            continue
-        depends = [{"containerName": inits[-1], "condition": "SUCCESS"}] if inits else []
-        depends += [{"containerName": c.name, "condition": "START"} for c in chain if c.role == "sidecar"]
-        if depends:
-            by_name[container.name]["dependsOn"] = depends
-    if inits:
-        findings.append(make_finding("K2E-I141", workload.origin,
-                                     f"{len(inits)} init container(s) of {workload.resource} became non-essential containers "
-                                     "chained with dependsOn SUCCESS; the task size covers each of them next to the sidecars started before it, so they carry no container-level cpu or memory"))
-
-
-def _volumes(workload: Workload, settings: Settings, findings: list[Finding]) -> list[dict[str, Any]]:
-    volumes = []
-    for volume in workload.volumes:
-        if volume.source == "host" and not settings.fargate:
-            volumes.append({"name": volume.name, "host": {"sourcePath": volume.host_path}})
-            continue
-        if volume.source == "host":
-            findings.append(make_finding("K2E-W123", volume.origin,
-                                         f"hostPath volume {volume.name!r} became a task-scoped volume (Fargate has no host paths)"))
-        volumes.append({"name": volume.name})
-    return volumes
+    log = log_configuration(workload, settings, container, findings)
+    if log is not None:
+        out["logConfiguration"] = log
 
 
 _NAME_INVALID = re.compile(r"[^A-Za-z0-9_-]")

@@ -1,0 +1,93 @@
+"""Environment and secrets both ways: env and envFrom <-> ECS environment and secrets (docs/MAPPING.md#topic-environment).
+
+Model -> ECS: ``secret_arn`` (a Secret key -> the ARN the settings map it to, else a placeholder, K2E-W103); values
+of Secrets are never read. ECS -> model: ``secret_env`` and ``secret_reference`` (a valueFrom ARN -> a Secret name
+and key, K2E-W713). The name/value lists themselves are read by converter/read/ecs/container.py ``_pairs``, which
+checks each name against the Kubernetes API rules (write/kubernetes/rules.py, which converting Kubernetes must not
+load); credentials written as plain env values are flagged by converter/write/ecs/plaintext_secrets.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from converter.core.field_pairs import CD, CONTAINER, container_field, pair, workloads
+from converter.core.findings import Finding, make_finding
+from converter.core.model import SecretEnv
+from converter.core.settings import Settings, placeholder
+from converter.rules.naming import dns_label
+
+if TYPE_CHECKING:  # the ECS reader's types: read/ecs/ calls the ECS -> model functions with them
+    from converter.core.reader import Path
+    from converter.read.ecs.view import EcsView
+
+
+# -- the model -> ECS --
+
+def secret_arn(secret, settings: Settings, findings: list[Finding]) -> str:
+    keyed = settings.secrets.get(f"{secret.secret_name}/{secret.key}")
+    if keyed is not None:
+        return keyed
+    whole = settings.secrets.get(secret.secret_name)
+    if whole is not None and ":secretsmanager:" in whole:
+        # One JSON key of a Secrets Manager secret: ARN:json-key:version-stage:version-id (#topic-environment).
+        return f"{whole}:{secret.key}::"
+    findings.append(make_finding("K2E-W103", secret.origin,
+                                 f"{secret.name} comes from Secret {secret.secret_name} key {secret.key}; no ARN mapped, placeholder written"))
+    return placeholder(f"secret-arn:{secret.secret_name}/{secret.key}")
+
+
+# -- ECS -> the model --
+
+def secret_env(view: EcsView, path: Path, name: str, value_from: str) -> SecretEnv:
+    secret_name, key = secret_reference(value_from, name)
+    view.note(path + ("valueFrom",), "K2E-W713",
+              f"{name} reads {value_from or '(nothing)'}; the Deployment refers to Secret {secret_name} key {key}, which must be created",
+              secret=secret_name, key=key, valueFrom=value_from)
+    return SecretEnv(name=name, secret_name=secret_name, key=key, origin=view.origin(path), value_from=value_from)
+
+
+_PLACEHOLDER_SECRET = re.compile(r"^<k2ecs:secret-arn:([^/>]+)/([^>]+)>$")
+
+
+def secret_reference(value_from: str, variable: str) -> tuple[str, str]:
+    """The Kubernetes Secret name and key for an ECS ``valueFrom`` (never its value)."""
+    placeholder = _PLACEHOLDER_SECRET.match(value_from)
+    if placeholder is not None:  # written by k2ecs convert: the Kubernetes names it came from
+        return placeholder[1], placeholder[2]
+    parts = value_from.split(":")
+    if len(parts) >= 7 and parts[2] == "secretsmanager" and parts[5] == "secret":
+        base = re.sub(r"-[A-Za-z0-9]{6}$", "", parts[6])  # Secrets Manager appends 6 random characters
+        key = parts[7] if len(parts) > 7 and parts[7] else variable
+        return dns_label(base.replace("/", "-"), "secret"), _secret_key(key)
+    tail = value_from.rsplit("parameter/", 1)[-1] if ":ssm:" in value_from else value_from
+    return dns_label(tail.strip("/").replace("/", "-"), "secret"), _secret_key(variable)
+
+
+def _secret_key(text: str) -> str:
+    key = re.sub(r"[^-._a-zA-Z0-9]+", "_", text)
+    return key or "value"
+
+
+# Where each field of this concern lands, both directions (converter/core/field_pairs.py; shown by k2ecs compare).
+PAIRS = {
+    **workloads(
+        pair(CONTAINER + "/env/*", f"{CD}.environment[name={{item.name}}]|{CD}.secrets[name={{item.name}}]",
+             unit=True),
+        pair(CONTAINER + "/envFrom/*", unit=True, resolver="env_from"),
+    ),
+    "ConfigMap": (
+        pair("/metadata", note="(no field: identifies the ConfigMap)"),
+        pair("/data", f"{CD}.environment", note="(values inlined where a workload refers to them)"),
+        pair("/binaryData", note="(no field)"),
+    ),
+    "Secret": (
+        pair("", f"{CD}.secrets", note="(secrets[].valueFrom ARNs; values are never read)"),
+    ),
+}
+REVERSE_PAIRS = {"TaskDefinition": (
+    container_field("/environment/*", "env[name={item.name}]", unit=True),
+    container_field("/secrets/*", "env[name={item.name}]", unit=True),
+)}
+CONCERN = "env"
