@@ -1,4 +1,4 @@
-"""The mapping concerns (converter/core/concerns.py, issue 21 item 1): each owns its rule and pairs both ways in one rules module.
+"""The mapping concerns (converter/core/concerns.py, issue 21 item 1): one rules module owns each, both ways.
 
 Every field pair, Kubernetes -> ECS and ECS -> Kubernetes, belongs to exactly one concern; each concern's one rule
 module under converter/rules/ declares its pairs and holds a function for each direction (they exist), or the

@@ -12,7 +12,7 @@ import botocore.validate
 import pytest
 
 from converter.rules.scaling.forward import render_scaling
-from converter.rules.resources import TaskSize
+from converter.rules.resources.forward import TaskSize
 from converter.core.errors import InputError
 from converter.read.kubernetes.context import ParseContext
 from converter.read.kubernetes.hpa import parse_hpa

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, assume, event, given, settings, strat
 from converter.pipeline.convert import convert
 from converter.core.document import pointer
 from converter.rules.rollout import rolling_percentages
-from converter.rules.resources import fargate_sizes, smallest_fargate_size
+from converter.rules.resources.forward import fargate_sizes, smallest_fargate_size
 from converter.validate.ecs import validate_payloads
 from converter.core.errors import InputError
 from converter.load.loader import parse_text

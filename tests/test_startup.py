@@ -46,7 +46,7 @@ runpy.run_module("converter", run_name="__main__", alter_sys=True)
 RECORD_MODULES = ("converter.core.model", "converter.core.model_exposure", "converter.core.settings", "converter.core.code_info", "converter.report.baseline",
                   "converter.read.kubernetes.container_env", "converter.read.kubernetes.context", "converter.read.kubernetes.hpa_behavior",
                   "converter.read.kubernetes.metadata", "converter.rules.rollout",
-                  "converter.rules.exposure.forward", "converter.rules.resources", "converter.write.ecs.taskdef",
+                  "converter.rules.exposure.forward", "converter.rules.resources.forward", "converter.write.ecs.taskdef",
                   "converter.read.ecs.detect", "converter.read.ecs.intrinsics", "converter.pipeline.calls",
                   "converter.read.kubernetes.injection")
 

@@ -1,4 +1,4 @@
-"""The mapping concerns: for each, the one module that owns its rule both ways, and where the Kubernetes side is read and written.
+"""The mapping concerns: each one's rule module (both ways), and where the Kubernetes side is read and written.
 
 A concern (health, resources and sizing, ports and exposure, ...) is one part of the mapping. The neutral model is
 Kubernetes-shaped, so the mapping itself is model <-> ECS, and each concern's ``rule`` module under
@@ -51,9 +51,11 @@ _K8S_OUT = "converter.write.kubernetes."
 CONCERNS: tuple[Concern, ...] = _concerns(
     _C("resources", "Resources and sizing", ("units", "task-size", "container-resources", "quantities"),
        rule=_R + "resources",
-       forward=(_R + "resources:size_task", _R + "resources:need", "converter.write.ecs.task_resources:fit_container_memory",
-                "converter.write.ecs.task_resources:fit_container_cpu", "converter.write.ecs.task_resources:ephemeral_storage"),
-       reverse=(_R + "resources:container_resources", _R + "resources:task_size", _R + "resources:give_task_size"),
+       forward=(_R + "resources.forward:size_task", _R + "resources.forward:need",
+                _R + "resources.containers:fit_container_memory", _R + "resources.containers:fit_container_cpu",
+                _R + "resources.containers:ephemeral_storage"),
+       reverse=(_R + "resources.reverse:container_resources", _R + "resources.reverse:task_size",
+                _R + "resources.reverse:give_task_size"),
        kubernetes=(_K8S_IN + "container:_resources", _K8S_OUT + "deployment:_resources", _K8S_OUT + "units")),
     _C("health", "Health checks", ("probes",),
        rule=_R + "health",
@@ -140,7 +142,7 @@ BY_KEY = {concern.key: concern for concern in CONCERNS}
 
 
 def source_path(location: str) -> str:
-    """``converter.rules.resources:_fit`` -> ``converter/rules/resources.py``, and a package's ``__init__.py``
+    """``converter.rules.health:health_probes`` -> ``converter/rules/health.py``, and a package's ``__init__.py``
     (``converter.rules.scaling`` -> ``converter/rules/scaling/__init__.py``): what docs/MAPPING.md shows."""
     dotted = location.partition(":")[0].replace(".", "/")
     return dotted + ("/__init__.py" if (_ROOT / dotted).is_dir() else ".py")

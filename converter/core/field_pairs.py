@@ -1,10 +1,11 @@
 """Which field became which, both directions: the pairs each mapping concern declares beside its rule.
 
-A concern's module (converter/rules/health.py for probes, resources.py for sizing, ...; the registry of
-concerns is converter/core/concerns.py) declares, in ``PAIRS``, where each Kubernetes field lands on ECS and, in
-``REVERSE_PAIRS``, where each ECS field lands on Kubernetes; ``CODE_FIELDS`` and ``REVERSE_CODE_FIELDS`` name
-the output field a finding of the concern is about when the finding names no source field (a placeholder, the
-task size). A module may declare ``PAIR_TABLES`` instead, one ``PairTable`` per concern. ``k2ecs compare`` shows these pairs with the values read from the real payloads,
+A concern's rule module (converter/rules/health.py for probes, converter/rules/resources/ for sizing, ...; the
+registry of concerns is converter/core/concerns.py) declares, in ``PAIRS``, where each Kubernetes field lands on
+ECS and, in ``REVERSE_PAIRS``, where each ECS field lands on Kubernetes; ``CODE_FIELDS`` and
+``REVERSE_CODE_FIELDS`` name the output field a finding of the concern is about when the finding names no source
+field (a placeholder, the task size). A module may declare ``PAIR_TABLES`` instead, one ``PairTable`` per
+concern. ``k2ecs compare`` shows these pairs with the values read from the real payloads,
 and tests/test_compare_truth.py checks every forward pair against the conversion of samples/ and the corpus: a
 field the conversion consumed without a finding must be set in the output where its pair says, or mean what
 ECS does when the field is absent (``same_when_unset``).

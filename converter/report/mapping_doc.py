@@ -228,7 +228,7 @@ def _limits_section() -> list[str]:
     lines += [f'| <a id="limit-ecs-{slug(path)}"></a>`{_cell(path)}` | {_cell(shown)} |'
               for path, shown in _ecs_leaves(rules, "")]
     lines += ["", '<a id="limits-fargate"></a>', "", "### Fargate task sizes", "",
-              "Read from `schemas/fargate_sizes.json` by `converter/rules/resources.py`: the valid task-level cpu and "
+              "Read from `schemas/fargate_sizes.json` by `converter/rules/resources/forward.py`: the valid task-level cpu and "
               "memory pairs.", "", "| CPU units | Memory (MiB) | Operating systems | Platform version |",
               "|---|---|---|---|"]
     for size in load_schema("fargate_sizes.json"):

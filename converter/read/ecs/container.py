@@ -19,7 +19,7 @@ from converter.rules.env import secret_env
 from converter.rules.exposure.reverse import container_ports
 from converter.rules.health import health_probes
 from converter.rules.logging import read_log_configuration
-from converter.rules.resources import container_resources
+from converter.rules.resources.reverse import container_resources
 from converter.rules.security import security_context
 
 _NO_FIELD: dict[str, str] = {

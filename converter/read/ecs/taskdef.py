@@ -24,7 +24,7 @@ from converter.rules.identity import task_role
 from converter.rules.naming import dns_label, member_label
 from converter.rules.placement import runtime_platform
 from converter.rules.process import container_roles
-from converter.rules.resources import give_task_size, task_size, with_resources
+from converter.rules.resources.reverse import give_task_size, task_size, with_resources
 from converter.rules.volumes import pod_volumes
 
 READ_ONLY = ("taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt",

@@ -2,7 +2,7 @@
 
 Pure data and small functions: the DNS name forms a Kubernetes caller may use for a Service, and the client-mode
 configuration every converted ECS service gets once a namespace is known. The Envoy proxy's addend to the task
-size lives with the sizing (converter.rules.resources.SERVICE_CONNECT_CPU_UNITS, SERVICE_CONNECT_MEMORY_MIB).
+size lives with the sizing (converter.rules.resources.forward.SERVICE_CONNECT_CPU_UNITS, SERVICE_CONNECT_MEMORY_MIB).
 """
 
 from __future__ import annotations

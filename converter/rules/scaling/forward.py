@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from converter.rules.resources import TaskSize
+from converter.rules.resources.forward import TaskSize
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Autoscaling, MetricTarget
 from converter.core.quantity import CPU_UNITS_PER_CORE, MIB

@@ -20,10 +20,10 @@ from converter.rules.logging import log_configuration
 from converter.rules.naming import render_tags
 from converter.rules.placement import platform_fields
 from converter.rules.process import SIDECAR_RESTART_POLICY, dependencies, stop_timeout
-from converter.rules.resources import TaskSize, bytes_to_mib, cores_to_units, need
+from converter.rules.resources.forward import TaskSize, bytes_to_mib, cores_to_units, need
 from converter.rules.security import container_security, drop_linux_only
 from converter.rules.volumes import task_volumes
-from converter.write.ecs.task_resources import ephemeral_storage, fit_container_cpu, fit_container_memory
+from converter.rules.resources.containers import ephemeral_storage, fit_container_cpu, fit_container_memory
 
 PortNamer = Callable[[str, int, "str | None"], str]
 

@@ -1,8 +1,4 @@
-"""Resources and sizing both ways: what the pod needs and the task size that covers it (docs/MAPPING.md#topic-task-size), and back.
-
-Model -> ECS: ``size_task`` (and ``need``, ``cores_to_units``, ``bytes_to_mib`` for the containers). ECS -> model:
-``container_resources`` (cpu units, memory, GPU -> requests and limits), ``task_size`` and ``give_task_size`` (the
-task-level size -> the one container that declares none, #topic-reverse). The field pairs are at the end.
+"""Resources and sizing, model -> ECS: what the pod needs, and the task size that covers it (docs/MAPPING.md#topic-task-size).
 
 The pod's need follows Kubernetes, not an earlier draft of the mapping reference (which ignored native
 sidecars started before an init container):
@@ -20,22 +16,16 @@ The Fargate table is data (schemas/fargate_sizes.json); this module only searche
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Container, Resources, Workload
-from converter.core.quantity import (MIB, TaskSizeError, cpu_units_from_cores, mib_from_bytes, millicores_for_units,
-                                     parse_task_size, units_for_millicores)
+from converter.core.quantity import cpu_units_from_cores, mib_from_bytes
 from converter.core.record import Record, set_field
 from converter.core.resources import load_schema
 from converter.core.settings import Settings
-
-if TYPE_CHECKING:  # the ECS reader's types: read/ecs/ calls the ECS -> model functions with them
-    from converter.core.reader import Path
-    from converter.read.ecs.view import EcsView
 
 
 # Service Connect's Envoy proxy is not in the task definition but needs room in the task (#topic-service-connect).
@@ -242,155 +232,3 @@ def _ec2_size(workload: Workload, settings: Settings, cpu_units: int, memory_mib
                                      f"cpu (a hard cap on EC2) was left out; the containers reserve {shares} CPU units "
                                      f"as shares and may use idle CPU, as the pod could"))
     return shares, task_memory, False
-
-
-# -- ECS -> the model: container cpu/memory/GPU -> requests and limits, the task size -> a container's (read/ecs/) --
-
-def container_resources(view: EcsView, path: Path, name: str) -> Resources:
-    cpu_units = view.get(path + ("cpu",), int)
-    memory = view.get(path + ("memory",), int)
-    reservation = view.get(path + ("memoryReservation",), int)
-    for key, value in (("cpu", cpu_units), ("memory", memory), ("memoryReservation", reservation)):
-        if value is not None and value < 0:
-            view.fail(path + (key,), f"{key} cannot be negative")
-    cpu = None
-    if cpu_units is not None and cpu_units > 0:
-        milli, exact = millicores_for_units(cpu_units)
-        cpu = Decimal(milli) / 1000
-        if not exact:
-            view.note(path + ("cpu",), "K2E-I717", f"cpu {cpu_units} units of {name!r} has no exact millicore value; "
-                      f"{milli}m written ({units_for_millicores(milli)} units)", covers=False)
-    if memory and reservation and reservation > memory:
-        # ECS refuses it too (memoryReservation must be below memory); the API server refuses a request above
-        # its limit (ValidateResourceRequirements), and the container can never use more than its limit.
-        view.note(path + ("memoryReservation",), "K2E-W746", f"memoryReservation {reservation} MiB of {name!r} is more "
-                  f"than its memory {memory} MiB; requests.memory is the limit, {memory}Mi")
-        reservation = memory
-    gpu = None
-    for item_path, _ in view.sequence(path + ("resourceRequirements",)):
-        kind = view.get(item_path + ("type",), str)
-        value = view.get(item_path + ("value",), str)
-        if kind == "GPU" and value is not None and value.isdigit():
-            gpu = int(value)
-        else:
-            view.note(item_path, "K2E-W709", f"resource requirement {kind} {value!r} of {name!r} has no Kubernetes resource",
-                      "Use the device plugin's extended resource (e.g. aws.amazon.com/neuron) in resources.limits.")
-    return Resources(
-        cpu_request_cores=cpu,
-        memory_limit_bytes=None if not memory else Decimal(memory * MIB),
-        memory_request_bytes=None if not reservation else Decimal(reservation * MIB),
-        gpu_count=gpu,
-    )
-
-
-def task_size(view: EcsView, path: Path, *, cpu: bool) -> int | None:
-    """Task cpu in units or memory in MiB: ECS accepts 1024, "1024", "1 vCPU" and "1 GB" (#limits-fargate)."""
-    value = view.get(path, str, int)
-    if value is None or value == "":
-        return None
-    try:
-        return parse_task_size(value, cpu=cpu)
-    except TaskSizeError as error:
-        view.fail(path, str(error))  # raises DocumentError
-        raise
-
-
-def give_task_size(view: EcsView, containers: list[Container], cpu_units: int | None, memory_mib: int | None) -> list[Container]:
-    """Task-level cpu/memory: to the one running container that declares none, else a finding (#topic-reverse)."""
-    running = [c for c in containers if c.role != "init"]
-    for key, total in (("cpu", cpu_units), ("memory", memory_mib)):
-        if total is None:
-            continue
-        # Read from the containers as they are now: the cpu step replaces the container it gives the task cpu,
-        # and a memory list made before it would take that container for one that declares no memory.
-        declared = [c for c in running if (c.resources.cpu_request_cores is not None if key == "cpu" else
-                                           c.resources.memory_limit_bytes is not None or c.resources.memory_request_bytes is not None)]
-        bare = [c for c in running if c not in declared]
-        if len(running) == 1 and bare:
-            target = bare[0]
-            if key == "cpu":
-                milli, exact = millicores_for_units(total)
-                new = with_resources(target, cpu_request_cores=Decimal(milli) / 1000)
-                shown = f"requests.cpu {milli}m"
-                if not exact:
-                    view.note((key,), "K2E-I717", f"task cpu {total} units has no exact millicore value; {milli}m written",
-                              covers=False)
-            else:
-                new = with_resources(target, memory_limit_bytes=Decimal(total * MIB))
-                shown = f"limits.memory {total}Mi"
-            containers = [new if c is target else c for c in containers]
-            running = [new if c is target else c for c in running]
-            view.note((key,), "K2E-I718", f"task {key} {total} became {shown} of {target.name!r}", covers=False)
-        elif _declared_total(running, key) == total:
-            view.note((key,), "K2E-I718", f"task {key} {total} is the total of the containers' own values", covers=False)
-        else:
-            view.note((key,), "K2E-W719", f"task {key} {total} has no pod-level field; the containers keep their own values")
-    return containers
-
-
-def _declared_total(running: list[Container], key: str) -> int:
-    """What the containers add up to, in ECS units (CPU units, MiB), as ECS would size the task from them.
-
-    Each container's cpu is rounded up as the forward direction rounds it (converter.core.quantity): its cores
-    came from whole CPU units through millicores_for_units, so this gives those units back. (It once
-    rounded with ``-(-x // 1)``, which for a Decimal truncates: 100 units, 0.097 cores, came back as 99.)
-    """
-    total = 0
-    for container in running:
-        r = container.resources
-        if key == "cpu":
-            total += 0 if r.cpu_request_cores is None else cpu_units_from_cores(r.cpu_request_cores)
-        else:
-            size = r.memory_limit_bytes if r.memory_limit_bytes is not None else r.memory_request_bytes
-            total += 0 if size is None else mib_from_bytes(size)
-    return total
-
-
-def with_resources(container: Container, **resources: Any) -> Container:
-    return replace(container, resources=replace(container.resources, **resources))
-
-
-# Where each field of this concern lands, both directions (converter/core/field_pairs.py; shown by k2ecs compare).
-from converter.core.field_pairs import CD, CONTAINER, ECS_CONTAINER, POD_SPEC, TD, k8s_container, pair  # noqa: E402  (the pairs are data about the rules above)
-
-_WORKLOAD_PAIRS = (
-    pair(CONTAINER + "/resources/requests/cpu", f"{CD}.cpu", f"{TD}.cpu"),
-    pair(CONTAINER + "/resources/limits/cpu", f"{TD}.cpu"),
-    pair(CONTAINER + "/resources/limits/memory", f"{CD}.memory", f"{TD}.memory"),
-    pair(CONTAINER + "/resources/requests/memory", f"{CD}.memoryReservation", f"{TD}.memory"),
-    # Up to 20 GiB the Fargate default covers it, and on EC2 the instance's disk: nothing written (K2E-I207).
-    pair(CONTAINER + "/resources/*/ephemeral-storage", f"{TD}.ephemeralStorage", absent_codes=("K2E-I207",)),
-    # Fargate has no GPUs: the request is not written, and K2E-W206 on the container says so.
-    pair(CONTAINER + "/resources/*/nvidia.com~1gpu", f"{CD}.resourceRequirements", codes=("K2E-W206",)),
-)
-PAIRS = {"Deployment": _WORKLOAD_PAIRS, "StatefulSet": _WORKLOAD_PAIRS}
-CODE_FIELDS = {
-    "K2E-W201": (f"{TD}.cpu", f"{TD}.memory"),
-    "K2E-I205": (f"{TD}.cpu", f"{TD}.memory"),
-    "K2E-E204": (f"{TD}.cpu", f"{TD}.memory"),
-    "K2E-I209": (f"{TD}.containerDefinitions[*].memory",),
-    "K2E-W210": (f"{TD}.containerDefinitions[*].memory",),
-}
-CONCERN = "resources"
-# ECS -> Kubernetes (container_resources and give_task_size above, converter/write/kubernetes/deployment.py _resources).
-# Values the reader takes for "not given" (an empty task size, a zero container size: generate-cli-skeleton
-# writes both) and writes nothing for; what they mean on ECS is what the absent Kubernetes field means.
-_NO_TASK_SIZE = dict(same_when_unset=("",), unset_reason='"": no task size, as when absent: the containers size the task')
-# ContainerDefinition.cpu (botocore): agent 1.2.0 and later pass null, 0 and 1 to Docker as 2 CPU shares, the
-# kubelet's MinShares for a container without requests.cpu.
-_NO_CPU = dict(same_when_unset=(0,), unset_reason="0: 2 CPU shares, as for no cpu, and as the kubelet gives no requests.cpu")
-# ContainerDefinition.memory / memoryReservation map to docker run --memory / --memory-reservation, where 0 is none.
-_NO_MEMORY = dict(same_when_unset=(0,), unset_reason="0: no hard limit (docker run --memory 0), as no limits.memory")
-_NO_RESERVATION = dict(same_when_unset=(0,), unset_reason="0: no soft limit, as when absent, and as no requests.memory")
-REVERSE_PAIRS = {
-    "TaskDefinition": (
-        pair("/cpu", f"{POD_SPEC}.containers[*].resources.requests.cpu", **_NO_TASK_SIZE),
-        pair("/memory", f"{POD_SPEC}.containers[*].resources.limits.memory"
-                        f"|{POD_SPEC}.containers[*].resources.requests.memory", **_NO_TASK_SIZE),
-        pair("/ephemeralStorage", f"{POD_SPEC}.containers[*].resources.requests.ephemeral-storage", unit=True),
-        pair(ECS_CONTAINER + "/cpu", k8s_container("resources.requests.cpu"), **_NO_CPU),
-        pair(ECS_CONTAINER + "/memory", k8s_container("resources.limits.memory"), **_NO_MEMORY),
-        pair(ECS_CONTAINER + "/memoryReservation", k8s_container("resources.requests.memory"), **_NO_RESERVATION),
-        pair(ECS_CONTAINER + "/resourceRequirements", k8s_container("resources.limits"), unit=True),
-    ),
-}

@@ -1,7 +1,7 @@
 """A task definition's task-level resources: container cpu and memory fitted within the task size, and the
 pod's ephemeral storage as the task's ephemeralStorage (docs/MAPPING.md#topic-task-size).
 
-converter.write.ecs.taskdef.render_task_definition calls these once its containers are rendered.
+converter.write.ecs.taskdef.render_task_definition calls these once its containers are rendered (model -> ECS).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from converter.rules.resources import TaskSize, pod_total
+from converter.rules.resources.forward import TaskSize, pod_total
 from converter.core.findings import Finding, make_finding
 from converter.core.model import Container, Workload
 from converter.core.resources import load_schema
