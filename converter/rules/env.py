@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # the ECS reader's types: read/ecs/ calls the ECS -> model fu
 
 # -- the model -> ECS --
 
-def secret_arn(secret, settings: Settings, findings: list[Finding]) -> str:
+def secret_arn(secret: SecretEnv, settings: Settings, findings: list[Finding]) -> str:
+    """The ARN for a Secret key: the one the settings map it to, else a placeholder (K2E-W103); never its value."""
     keyed = settings.secrets.get(f"{secret.secret_name}/{secret.key}")
     if keyed is not None:
         return keyed
