@@ -36,10 +36,12 @@ from converter.load.yaml_tree import SCANNED_KEYS
 # it; or, after the last member, up to the end (else the search would start again inside a string).
 # Possessive: a valid JSON text splits one way only, and nothing is tried twice.
 _TO_NEXT_MEMBER = re.compile(r'(?:"(?:[^"\\]++|\\.)*+"|[^"{\[,]++)*+(?:[{\[,][ \n\r]*+|\Z)')
-# What the YAML loader must read: see the module's docstring. The class is the complement of PyYAML's
-# printable characters (yaml.reader.Reader.NON_PRINTABLE) with the tab, plus YAML's other line breaks.
-_YAML_ONLY = re.compile("[^\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-                        r"|\r(?!\n)|\\u[dD][89a-fA-F]|\"[ \r]*\n[ \r\n]*:")
+# What the YAML loader must read (see the module's docstring), each searched on its own (one pattern with
+# them all tried each at every character: a fifth of reading). json refuses the other control characters.
+_NOT_YAML_TEXT = re.compile("[^\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_KEY_ABOVE_COLON = re.compile(r"\n[ \r]*:")  # in JSON a colon follows a key: this one's is on a line above
 # YAML 1.1's float, as converter.load.yaml_line_loader resolves it: a dot, and a sign on the exponent.
 _YAML_FLOAT = re.compile(r"-?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
 _LONGEST_KEY = 128
@@ -63,7 +65,7 @@ def read_json(text: str, first_line: int = 1) -> tuple[dict[str, Any], int, dict
     """(data, line of the opening brace, line table) of a text that is one JSON object, as the YAML loader
     reads it, or None when the YAML loader must read the text. ``first_line``: the text's first line in its file."""
     start = len(text) - len(text.lstrip(" \n\r"))
-    if text[start:start + 1] != "{" or _YAML_ONLY.search(text) is not None:
+    if text[start:start + 1] != "{" or not _yaml_reads_it_as_json(text):
         return None
     try:
         data = json.loads(text, parse_float=_float, parse_constant=_constant)
@@ -83,6 +85,19 @@ def read_json(text: str, first_line: int = 1) -> tuple[dict[str, Any], int, dict
     if next(following, None) is not None:
         return None  # more members in the text than in the data: a duplicate key, which json keeps the last of
     return data, bisect_right(breaks, start) + first_line, line_table
+
+
+def _yaml_reads_it_as_json(text: str) -> bool:
+    """Whether nothing in the text (valid JSON or not) makes the YAML loader read it otherwise than json."""
+    if "\t" in text or "\x7f" in text:  # the only characters outside YAML's printable ones json lets through
+        return False
+    if not text.isascii() and _NOT_YAML_TEXT.search(text) is not None:
+        return False
+    if "\r" in text and _LONE_CR.search(text) is not None:
+        return False
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None:
+        return False
+    return _KEY_ABOVE_COLON.search(text) is None
 
 
 def _member_starts(text: str, start: int) -> list[int]:
