@@ -44,6 +44,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _KEY_ABOVE_COLON = re.compile(r"\n[ \r]*:")  # in JSON a colon follows a key: this one's is on a line above
 # YAML 1.1's float, as converter.load.yaml_line_loader resolves it: a dot, and a sign on the exponent.
 _YAML_FLOAT = re.compile(r"-?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
+_BLANKS = re.compile(r"[ \n\r]*")
 _LONGEST_KEY = 128
 _DEPTH = MAX_DEPTH - 2  # below the YAML loader's limit by a margin: nearer, the loader says what it says
 
@@ -64,7 +65,7 @@ def _constant(text: str) -> Any:
 def read_json(text: str, first_line: int = 1) -> tuple[dict[str, Any], int, dict[int, Any]] | None:
     """(data, line of the opening brace, line table) of a text that is one JSON object, as the YAML loader
     reads it, or None when the YAML loader must read the text. ``first_line``: the text's first line in its file."""
-    start = len(text) - len(text.lstrip(" \n\r"))
+    start = _BLANKS.match(text).end()  # type: ignore[union-attr]  (not lstrip: a copy of a large YAML text)
     if text[start:start + 1] != "{" or not _yaml_reads_it_as_json(text):
         return None
     try:
