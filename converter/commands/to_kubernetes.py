@@ -6,6 +6,7 @@ direction (reading, writing, printing); converter.pipeline.reverse does the conv
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 from typing import Any
@@ -55,7 +56,18 @@ def run_reverse(paths: list[str], *, output: str | None, report_format: str, rep
     from converter.report.canonical import build_report, exceeds, render
     from converter.pipeline.reverse import convert_to_kubernetes
 
-    result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters)
+    # As converter.cli_common.conversion does for the forward direction, for the same reasons: the documents
+    # and what the conversion builds from them are millions of objects that live to the end of the run and
+    # hold no reference cycles (tests/test_reverse_cost.py checks it), which the cyclic GC scanned again and
+    # again. Paused while they are built, then frozen out of its sight (guarded() unfreezes them).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
     findings = review(result.findings, result.sources, accepted)
     canonical = build_report(findings, result.sources, result.outputs)
     for entry, produced in zip(canonical["outputs"], result.outputs, strict=True):

@@ -19,6 +19,7 @@ from converter.core.document import Document, Unreadable, guess_resource, pointe
 from converter.load.document_checks import check_identity, redact_secret
 from converter.load.document_expansion import expand_document
 from converter.core.errors import InputError
+from converter.load.json_lines import read_json
 from converter.load.yaml_cfn import CFN_SHORT_TAGS, long_form_intrinsics
 from converter.load.yaml_line_loader import LimitError, LineLoader
 from converter.load.source_files import expand_paths, read_source
@@ -39,6 +40,12 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     last value (``Document.duplicates``), and a string holding NUL makes its document Unreadable.
     A syntax error still raises: the parser cannot go on past it (read_text cuts the text instead).
     """
+    nul_escapes = isolate and _NUL_ESCAPE.search(text) is not None
+    if text[:1] in _JSON_OPENING:
+        plain = read_json(text, first_line)
+        if plain is not None:
+            return _json_document(text, file, plain, first_index, cfn_tags=cfn_tags, isolate=isolate,
+                                  nul_escapes=nul_escapes)
     deep = too_deep_line(text)
     if deep is not None:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep + first_line - 1)
@@ -50,7 +57,6 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     # offsets into it) each document's own span is searched instead (a "&" in a URL elsewhere).
     anchors_anywhere = "&" in text
     by_span = anchors_anywhere and text.isascii()
-    nul_escapes = isolate and _NUL_ESCAPE.search(text) is not None
     try:
         index = first_index
         previous_end = 0
@@ -65,12 +71,7 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
                 if data is not None:
                     built = Document(file, index, data, line, loader.line_table, plain_keys=True,
                                      duplicates=_duplicates(data, loader.duplicates))
-                    for document in expand_document(built, ecs=cfn_tags):
-                        check_identity(document)
-                        redact_secret(document.data)
-                        if nul_escapes:
-                            _check_no_nul(document)
-                        documents.append(document)
+                    documents.extend(_admitted(built, cfn_tags=cfn_tags, nul_escapes=nul_escapes))
             except (LimitError, InputError) as err:
                 if not isolate:
                     raise
@@ -108,6 +109,35 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     finally:
         loader.dispose()
     return documents
+
+
+def _admitted(built: Document, *, cfn_tags: bool, nul_escapes: bool) -> list[Document]:
+    """The documents of one that was read (a ``kind: List`` expanded), checked."""
+    documents = []
+    for document in expand_document(built, ecs=cfn_tags):
+        check_identity(document)
+        redact_secret(document.data)
+        if nul_escapes:
+            _check_no_nul(document)
+        documents.append(document)
+    return documents
+
+
+# Where a JSON object may start: the text's first character is "{" or a blank (json_lines checks the rest).
+_JSON_OPENING = frozenset("{ \n\r")
+
+
+def _json_document(text: str, file: str, plain: tuple[Any, int, Any], index: int, *, cfn_tags: bool,
+                   isolate: bool, nul_escapes: bool) -> list[Any]:
+    """parse_text's documents of a text converter.load.json_lines read (one JSON object), as the YAML way gives them."""
+    data, line, line_table = plain
+    try:
+        return _admitted(Document(file, index, data, line, line_table, plain_keys=True), cfn_tags=cfn_tags,
+                         nul_escapes=nul_escapes)
+    except InputError as err:
+        if not isolate:
+            raise
+        return [Unreadable(err, index=index, guess=guess_resource(text))]
 
 
 # Python's bound on the digits of an int read from text (int_max_str_digits): past it int() raises

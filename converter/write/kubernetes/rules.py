@@ -8,8 +8,8 @@ Each predicate returns None when the value passes, else why it does not (a phras
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import Any
+from functools import cache, wraps
+from typing import Any, Callable
 
 from converter.core.quantity import parse_quantity
 from converter.core.resources import load_schema
@@ -27,6 +27,30 @@ def _pattern(rule: str, key: str = "pattern") -> re.Pattern[str]:
     return re.compile(rules()[rule][key])
 
 
+_KEPT = 4096  # answers remembered per predicate: keys, names and values repeat in every manifest of a run
+
+
+def _remembered(check: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """``check`` answering each string once (until it has answered _KEPT of them: then it starts again). Every
+    manifest of --to k8s has its labels, selectors and names checked; at 10 MB that was 1.3 million calls.
+    The rules (rules()) are read when a string is first answered: they are the same for the whole run."""
+    known: dict[str, str | None] = {}
+    missing = object()
+
+    @wraps(check)
+    def remembered(value: str) -> str | None:
+        if value.__class__ is not str:
+            return check(value)
+        found = known.get(value, missing)
+        if found is missing:
+            if len(known) >= _KEPT:
+                known.clear()
+            found = known[value] = check(value)
+        return found  # type: ignore[return-value]
+    return remembered
+
+
+@_remembered
 def dns_label_problem(value: str) -> str | None:
     """IsDNS1123Label: object, container and volume names."""
     if not value:
@@ -38,6 +62,7 @@ def dns_label_problem(value: str) -> str | None:
     return None
 
 
+@_remembered
 def qualified_name_problem(value: str) -> str | None:
     """IsQualifiedName: label keys, and annotation keys once lower-cased."""
     parts = value.split("/")
@@ -61,6 +86,7 @@ def qualified_name_problem(value: str) -> str | None:
     return None
 
 
+@_remembered
 def label_value_problem(value: str) -> str | None:
     """IsValidLabelValue."""
     rule = rules()["label_value"]
