@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -32,7 +32,10 @@ SHORTEST_EMBEDDED_SECRET = 4  # shorter NoEcho values are replaced only where th
 _REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
 
 
-def from_ecs(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
+def from_ecs(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = (),
+             texts: Mapping[str, str] | None = None) -> CompareInput:
+    """``texts`` is not read: an ECS document's pane names its nested documents and hides NoEcho values, so
+    it is always written out from the scrubbed data."""
     from converter.pipeline.reverse import convert_to_kubernetes  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     conversion = convert_to_kubernetes(documents, settings)
@@ -104,7 +107,8 @@ def _source(index: int, records: list[Any], findings: list[Finding], scrub: "Scr
               and tuple(other.reader.document.prefix[: len(document.prefix)]) == tuple(document.prefix)}
     return SourceDocument(
         resource=record.resource, kind=_kind(record), file=record.file, line=record.line,
-        prefix=tuple(document.prefix), data=data, text=_text(_shown(data, nested), record.file),
+        prefix=tuple(document.prefix), data=data,
+        text_of=lambda: _text(_shown(data, nested), record.file),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
         findings=tuple(findings), sensitive=reader.sensitive or scrub.touches(document.data),
         nested=frozenset(nested), line_of=document.line_of)

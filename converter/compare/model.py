@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Callable, Protocol
 
 from converter.core.findings import Finding
@@ -20,7 +21,10 @@ Path = tuple[Any, ...]
 
 @dataclass(frozen=True, kw_only=True)
 class SourceDocument:
-    """One input document as compare may show it. ``data`` and ``text`` are already redacted when sensitive."""
+    """One input document as compare may show it. ``data`` and ``text`` are already redacted when sensitive.
+
+    ``text`` is made on first use, from ``text_of``: only the HTML page shows the sources, and writing each
+    document out again was a fifth of the terminal and Markdown views' time for nothing (issue 24)."""
 
     resource: str  # "Kind/name"
     kind: str  # canonical kind, e.g. "Deployment" or "TaskDefinition"
@@ -28,7 +32,7 @@ class SourceDocument:
     line: int | None
     prefix: Path  # where ``data`` sits inside the file (List items), for JSON Pointers
     data: Any
-    text: str  # what the page shows as the source (YAML or JSON)
+    text_of: Callable[[], str] = field(repr=False, compare=False)  # what the page shows as the source (YAML or JSON)
     consumed: frozenset[Path]  # paths the conversion consumed, relative to ``data``
     visited: frozenset[Path]  # mappings and lists the conversion looked into
     status: str  # converted | referenced | not-converted
@@ -38,6 +42,11 @@ class SourceDocument:
     # resources of a CloudFormation template): shown and counted there, not here.
     nested: frozenset[Path] = frozenset()
     line_of: Callable[[Path], int | None] = field(default=lambda path: None, repr=False, compare=False)
+
+    @cached_property
+    def text(self) -> str:
+        """The source as the page shows it (cached_property writes the instance's __dict__, past frozen)."""
+        return self.text_of()
 
 
 @dataclass(frozen=True, kw_only=True)
