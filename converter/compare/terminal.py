@@ -141,10 +141,17 @@ def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: in
     """Words filled into lines of ``width``. A word longer than a line (an ARN, a URL, compact JSON) is broken
     after its punctuation (/ . : ; , = & ? -), never inside a name; only a piece with no punctuation that is
     still longer than a line is cut where the line ends."""
+    words = text.split()
+    if not words:
+        return [first.rstrip()]
+    whole = " ".join(words)
+    if len(first) + len(whole) <= width:  # the common case: it fits one line
+        return [first + whole]
     lines: list[str] = []
     current, empty = first, True
-    for word in text.split():
-        for index, piece in enumerate(_pieces(word, max(width - len(indent), 1))):
+    room = max(width - len(indent), 1)
+    for word in words:
+        for index, piece in enumerate((word,) if len(word) <= room else _pieces(word, room)):
             gap = "" if empty or index > 0 else " "
             if len(current) + len(gap) + len(piece) <= width:
                 current += gap + piece
@@ -153,12 +160,20 @@ def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: in
             else:
                 lines.append(current.rstrip())
                 current = indent + piece
+                if limit is not None and len(lines) >= limit:
+                    # Lines past the limit are cut anyway: a 2,000-character value is not filled to the end.
+                    return _cut(lines, width)
             empty = False
-    lines.append(current.rstrip() if not empty else first.rstrip())
+    lines.append(current.rstrip())
     if limit is not None and len(lines) > limit:
-        lines = lines[:limit]
-        last = lines[-1]
-        lines[-1] = (last[: width - len(ELLIPSIS)] if len(last) + len(ELLIPSIS) > width else last) + ELLIPSIS
+        return _cut(lines[:limit], width)
+    return lines
+
+
+def _cut(lines: list[str], width: int) -> list[str]:
+    """The lines kept, the last ending in "..." (there was more)."""
+    last = lines[-1]
+    lines[-1] = (last[: width - len(ELLIPSIS)] if len(last) + len(ELLIPSIS) > width else last) + ELLIPSIS
     return lines
 
 

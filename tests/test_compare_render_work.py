@@ -1,0 +1,33 @@
+"""What the views do per row is bounded and the same as before (issue 24): the HTML rows are made in Python
+with markupsafe's escaping, and the terminal fills a long value only up to the lines it shows.
+
+Work is counted in calls (tests/helpers.py ``within_call_budget``), never timed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import escape
+
+from converter.compare import html as html_view
+from converter.compare import terminal
+from tests.helpers import within_call_budget
+
+HOSTILE = ["<script>alert('x')</script>", 'a "quoted" & <b>bold</b>', "/spec/template/spec/containers/0/env/3",
+           "caf\u00e9 \u202e /x.y", "", "&amp;", "it's"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_the_rows_escape_exactly_as_markupsafe_and_the_template_did(text: str):
+    assert html_view._escape(text) == str(escape(text))
+    assert html_view._breakable(text) == str(html_view.breakable(text))
+
+
+def test_a_long_value_is_filled_only_up_to_the_lines_the_cell_shows():
+    value = ", ".join(f'"key{index}": "value {index}"' for index in range(400))  # about 8,000 characters
+    lines, calls = within_call_budget(2_000, terminal._cell, "/spec/template", value, 40)
+    assert len(lines) == 1 + terminal.VALUE_LINES and lines[-1].endswith(terminal.ELLIPSIS)
+    # The same lines as filling the whole value and cutting it after.
+    whole = terminal._wrap("= " + value, 40, indent="  ")
+    assert lines[1:-1] == whole[: terminal.VALUE_LINES - 1] and lines[-1].startswith(whole[terminal.VALUE_LINES - 1][:30])
+    assert calls < 2_000 < len(whole) * 20
