@@ -31,3 +31,34 @@ def test_a_long_value_is_filled_only_up_to_the_lines_the_cell_shows():
     whole = terminal._wrap("= " + value, 40, indent="  ")
     assert lines[1:-1] == whole[: terminal.VALUE_LINES - 1] and lines[-1].startswith(whole[terminal.VALUE_LINES - 1][:30])
     assert calls < 2_000 < len(whole) * 20
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["a | b", "line one\r\nline two\rthree\nfour", "`code` *em* _u_ [l](x) #h ~s~ !i \\"])
+def test_a_markdown_cell_escapes_every_punctuation_mark_with_a_backslash(text: str):
+    import re
+
+    from converter.compare import markdown
+
+    expected = re.sub(r"([\\`*_\[\]<>|~#&!])", r"\\\1", text).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+    assert markdown.cell(text) == expected
+    assert "|" not in markdown.cell(text).replace("\\|", "")
+
+
+def test_the_terminal_and_markdown_views_never_write_the_documents_out(tmp_path):
+    """Only the page shows the source and payload texts: the other views must not pay for making them."""
+    from pathlib import Path
+
+    from converter.compare import compare, markdown
+    from converter.load.config import load_config
+    from converter.load.loader import load_paths
+
+    case = Path(__file__).resolve().parent.parent / "samples" / "secrets-and-configmaps"
+    comparison = compare(load_paths([str(case / "input")]), load_config(str(case / "k2ecs.yaml")))
+    terminal.render(comparison)
+    markdown.render_bounded(comparison)
+    workloads = [view.workload for view in comparison.workloads]
+    assert workloads and all("text" not in vars(source) for workload in workloads for source in workload.sources)
+    assert all(not workload.target_text._made for workload in workloads)
+    html_view.render(comparison)
+    assert all("text" in vars(source) for workload in workloads for source in workload.sources)
+    assert any(workload.target_text._made for workload in workloads)

@@ -12,16 +12,17 @@ compare would show it (source, manifests, finding messages), and so is everythin
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
 from converter.report.baseline import review
 from converter.compare.ecs_fields import CFN_KINDS, WRAPPED, EcsToKubernetes
-from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
+from converter.compare.model import CompareInput, LazyTexts, SourceDocument, WorkloadInput
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
 from converter.core.errors import K2ecsError
 from converter.core.findings import Finding
@@ -77,16 +78,16 @@ def _workload(output: Any, members: list[SourceDocument], records: list[Any], do
 
     manifests = [scrub.data(document) for document in output.documents]
     targets: dict[str, Any] = {}
-    text: dict[str, str] = {}
+    text: dict[str, Callable[[], str]] = {}
     for manifest in manifests:
         kind = manifest.get("kind")
         if kind == "Service":
             targets.setdefault("Service", []).append(manifest)
         else:
             targets[kind] = manifest
-        text[f"{kind}/{(manifest.get('metadata') or {}).get('name')}"] = dump_documents([manifest])
+        text[f"{kind}/{(manifest.get('metadata') or {}).get('name')}"] = functools.partial(dump_documents, [manifest])
     return WorkloadInput(name=output.name, resource=output.resource, converted=True, sources=tuple(members),
-                         targets=targets, target_text=text, findings=(), ecs=_ecs_side(records, documents))
+                         targets=targets, target_text=LazyTexts(text), findings=(), ecs=_ecs_side(records, documents))
 
 
 def _kind(record: Any) -> str:

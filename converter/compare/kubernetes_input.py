@@ -9,13 +9,14 @@ documents with the same rules the conversion applies (selector subset, scaleTarg
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, Mapping
 
 import yaml
 
 from converter.core import jsontext
 from converter.compare.kubernetes_fields import KubernetesToEcs
-from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
+from converter.compare.model import CompareInput, LazyTexts, SourceDocument, WorkloadInput
 from converter.report.baseline import review
 from converter.compare.source_text import SourceText
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
@@ -111,7 +112,7 @@ def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]
         if output.scaling is not None:
             targets["scaling"] = output.scaling
     # jsontext: json.dumps(indent=2)'s text without its pure-Python encoder (a tenth of compare at 1 MB, issue 24).
-    text = {label: jsontext.dumps(payload) for label, payload in targets.items()}
+    text = LazyTexts({label: functools.partial(jsontext.dumps, payload) for label, payload in targets.items()})
     name = output.name if output is not None else source.resource.split("/", 1)[1]
     return WorkloadInput(name=name, resource=source.resource, converted=output is not None, sources=tuple(members),
                          targets=targets, target_text=text, findings=(), ecs=targets)

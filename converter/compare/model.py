@@ -9,10 +9,11 @@ which side the input is on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from converter.core.findings import Finding
 
@@ -58,12 +59,32 @@ class WorkloadInput:
     converted: bool  # False when the workload produced no payloads (an error finding says why)
     sources: tuple[SourceDocument, ...]
     targets: dict[str, Any]  # payload label -> payload, e.g. {"taskDefinition": {...}, "service": {...}}
-    target_text: dict[str, str]  # payload label -> text shown beside the source
+    target_text: Mapping[str, str]  # payload label -> text shown beside the source (a LazyTexts from the adapters)
     findings: tuple[Finding, ...]  # findings about no document of the input (a baseline file entry)
     # For the cost sketch: the ECS side of this workload as the API spells it (taskDefinition, service, scaling):
     # the target payloads for Kubernetes input, the input's task definition, service and scalable target for ECS input.
     ecs: dict[str, Any]
     is_workload: bool = True  # False for the section that gathers documents belonging to no workload
+
+
+class LazyTexts(Mapping[str, str]):
+    """Label -> text, each text made on first use: only the HTML page shows the payloads' text, and writing
+    every payload out as JSON or YAML cost the terminal and Markdown views for nothing (issue 24)."""
+
+    def __init__(self, makers: dict[str, Callable[[], str]]) -> None:
+        self._makers = makers
+        self._made: dict[str, str] = {}
+
+    def __getitem__(self, label: str) -> str:
+        if label not in self._made:
+            self._made[label] = self._makers[label]()
+        return self._made[label]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 class FieldMap(Protocol):
