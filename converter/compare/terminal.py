@@ -9,6 +9,7 @@ value cannot move the cursor or recolour the screen. Long values wrap, then are 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from converter.compare.cost import number
@@ -147,11 +148,32 @@ def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: in
     whole = " ".join(words)
     if len(first) + len(whole) <= width:  # the common case: it fits one line
         return [first + whole]
+    return list(_filled(whole, width, first, indent, limit))
+
+
+@functools.lru_cache(maxsize=4096)
+def _filled(whole: str, width: int, first: str, indent: str, limit: int | None) -> tuple[str, ...]:
+    """_wrap of a text longer than one line. Kept for the run: a finding's suggestion is the same on every row
+    of its code, and filling it again for each row was most of the terminal view's own time (issue 24)."""
+    words = whole.split(" ")
     lines: list[str] = []
     current, empty = first, True
     room = max(width - len(indent), 1)
+    length = len(first)  # len(current), kept as a number: most words take the first branch below
     for word in words:
-        for index, piece in enumerate((word,) if len(word) <= room else _pieces(word, room)):
+        size = len(word)
+        if size <= room and not empty:
+            if length + 1 + size <= width:
+                current += " " + word
+                length += 1 + size
+                continue
+            lines.append(current.rstrip())
+            current = indent + word
+            length = len(current)
+            if limit is not None and len(lines) >= limit:
+                return tuple(_cut(lines, width))
+            continue
+        for index, piece in enumerate((word,) if size <= room else _pieces(word, room)):
             gap = "" if empty or index > 0 else " "
             if len(current) + len(gap) + len(piece) <= width:
                 current += gap + piece
@@ -162,12 +184,13 @@ def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: in
                 current = indent + piece
                 if limit is not None and len(lines) >= limit:
                     # Lines past the limit are cut anyway: a 2,000-character value is not filled to the end.
-                    return _cut(lines, width)
+                    return tuple(_cut(lines, width))
             empty = False
+        length = len(current)
     lines.append(current.rstrip())
     if limit is not None and len(lines) > limit:
-        return _cut(lines[:limit], width)
-    return lines
+        return tuple(_cut(lines[:limit], width))
+    return tuple(lines)
 
 
 def _cut(lines: list[str], width: int) -> list[str]:
