@@ -43,7 +43,7 @@ def _breakable(text: str) -> str:
     return _escape(text).replace("/", "/<wbr>").replace(".", ".<wbr>")
 
 
-def rows_html(rows: Iterable[Row]) -> Markup:
+def rows_html(rows: Iterable[Row]) -> str:
     """The table rows of a section, every value escaped, as the template once wrote them cell by cell.
 
     Made here, one string per row, because the template's per-cell work (an attribute lookup, an escape and a
@@ -56,7 +56,7 @@ def rows_html(rows: Iterable[Row]) -> Markup:
         findings = "".join(
             f'            <div class="finding"><code class="code {_escape(f.severity.label)}">{_escape(f.code)}</code> '
             f'{_escape(f.message)}{_ACCEPTED if getattr(f, "accepted", None) is not None else ""}'
-            f'            <div class="suggestion">→ {_escape(f.suggestion)}</div></div>\n'
+            f'            <div class="suggestion">{_ARROW} {_escape(f.suggestion)}</div></div>\n'
             for f in row.findings)
         out.append(
             f'        <tr data-status="{state}">\n'
@@ -68,10 +68,28 @@ def rows_html(rows: Iterable[Row]) -> Markup:
             f'          <td class="value">{_escape(row.target_value)}</td>\n'
             f'          <td>\n{findings}          </td>\n'
             f'        </tr>')
-    return Markup("\n".join(out))
+    return "\n".join(out)
+
+
+class _Rows:
+    """A section's rows, written when the template prints them (markupsafe calls ``__html__``): each
+    section's string lives only until the page's pieces are joined, not from page() to the end."""
+
+    def __init__(self, rows: tuple[Row, ...]) -> None:
+        self.rows = rows
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def __html__(self) -> str:
+        return rows_html(self.rows)
 
 
 _ACCEPTED = ' <span class="tag">accepted</span>'
+# "→" as a character reference: the browser shows the same arrow, and the rows' strings stay one byte a
+# character (CPython stores a string with any character past U+00FF at two bytes each, and the rows of a
+# large input are the size of the page).
+_ARROW = "&rarr;"
 
 
 def slug(status: str) -> str:
@@ -141,7 +159,7 @@ def _section(index: int, view: WorkloadView, comparison: Comparison) -> dict[str
         "counts": [{"label": s, "slug": slug(s), "count": view.counts[s]} for s in STATUSES],
         "effort": number(view.effort_hours),
         "cost": desired,
-        "rows_html": rows_html(view.rows),
+        "rows_html": _Rows(view.rows),
         "sources": [{"resource": s.resource, "where": s.file if s.line is None else f"{s.file}:{s.line}",
                      "status": s.status, "sensitive": s.sensitive, "text": s.text} for s in workload.sources],
         "targets": [{"label": label, "text": text} for label, text in workload.target_text.items()],
