@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import zip_longest
 
 from converter.compare.cost import number
 from converter.compare.model import Comparison, Row
@@ -21,6 +22,7 @@ STATUS_WIDTH = 12
 FIELD_LINES, VALUE_LINES, NOTE_LINES = 2, 3, 4
 COLORS = {"mapped": "32", "approximated": "33", "needs input": "36", "not mapped": "31"}
 ELLIPSIS = "..."
+_NO_STATUS = " " * STATUS_WIDTH  # the status column of a row's second and later lines
 WHOLE_RESOURCE = "(the resource as a whole)"
 
 
@@ -109,12 +111,10 @@ def _rows(rows: list[Row], left: int, right: int, width: int, paint) -> list[str
             out += _wrap(f"-- {clean(resource)} ({clean(where)})", width)
         left_lines = _cell(row.source_field or WHOLE_RESOURCE, row.source_value, left)
         right_lines = _cell(row.target_field, row.target_value, right)
-        for index in range(max(len(left_lines), len(right_lines))):
-            status = row.status if index == 0 else ""
-            text_left = left_lines[index] if index < len(left_lines) else ""
-            text_right = right_lines[index] if index < len(right_lines) else ""
-            padded = f"{status:<{STATUS_WIDTH}}"
-            out.append(f"{paint(padded, COLORS[row.status]) if status else padded} {text_left:<{left}} | {text_right}".rstrip())
+        status = paint(f"{row.status:<{STATUS_WIDTH}}", COLORS[row.status])
+        for text_left, text_right in zip_longest(left_lines, right_lines, fillvalue=""):
+            out.append(f"{status} {text_left:<{left}} | {text_right}".rstrip())
+            status = _NO_STATUS
         out += _notes(row, width)
     return out
 
@@ -215,6 +215,8 @@ def _pieces(word: str, room: int) -> list[str]:
 
 def _wrap_path(text: str, width: int, *, limit: int) -> list[str]:
     """A JSON Pointer or a target path, broken after / . ; or a space rather than inside a name."""
+    if len(text) <= width:  # the common case, and what the loop below gives for it
+        return [text.rstrip()]
     lines, current = [], ""
     for token in re.split(r"(?<=[/.; ])", text):
         while len(token) > width:  # a single name longer than the column
