@@ -124,3 +124,34 @@ def test_a_list_item_is_written_out_from_its_data(tmp_path: Path):
     comparison = compare(load_paths([str(path)], texts=texts), load_config(None), (str(path),), texts)
     shown = [source.text for view in comparison.workloads for source in view.workload.sources]
     assert shown and all("# a comment" not in text and "kind: ConfigMap" in text for text in shown)
+
+
+def test_each_cut_reads_back_as_its_own_document_over_the_samples_and_the_corpus():
+    """The cut of every top-level document the page may show from the input parses to that document's data,
+    with its lines where the rows say (each key's line, read again with the cut's first line)."""
+    from converter.compare.kubernetes_input import _is_secret
+    from converter.load.loader import parse_text
+    from tests.helpers import corpus_k8s_files, sample_cases
+
+    files = [str(p) for case in sample_cases() for p in sorted((case / "input").rglob("*.y*ml"))]
+    files += [str(p) for p in corpus_k8s_files()]
+    cut = 0
+    for file in files:
+        texts: dict[str, str] = {}
+        try:
+            documents = load_paths([file], texts=texts)
+        except Exception:  # a deliberately broken input: the loader's own tests hold it
+            continue
+        shown = SourceText(texts)
+        for document in documents:
+            if document.prefix or _is_secret(document.data):
+                continue
+            text = shown.document(document.file, document.line)
+            if text is None:
+                continue
+            [again] = parse_text(text, document.file, first_line=document.line)
+            assert again.data == document.data, (file, document.line)
+            for key in document.data:
+                assert again.line_of((key,)) == document.line_of((key,)), (file, key)
+            cut += 1
+    assert cut > 100

@@ -14,8 +14,8 @@ rows name. It is used only where it cannot show more than the data compare holds
 
 The cut: from the document's first line to the line before the next ``---`` or ``...`` marker at column 0 (or
 the end of the file), without the blank lines and column-0 comments that trail it (they introduce the next
-document). A file whose text has a line break the two line counts could disagree on (NEL, U+2028, U+2029,
-form feeds) is never cut.
+document). A file whose text has a line break the two line counts could disagree on (NEL, U+2028, U+2029)
+is never cut.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ _MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # Characters other than tab, CR, LF and printable ASCII: a slice holding one is checked character by character.
 _NOT_PLAIN = re.compile(r"[^\t\r\n\x20-\x7e]")
-# Line breaks str.splitlines and YAML count differently (YAML 1.1: CR, LF, CRLF, NEL, U+2028, U+2029).
-_ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Line breaks YAML 1.1 counts (as libyaml does: NEL, U+2028, U+2029) and the cut, which counts CR, LF and
+# CRLF only, does not: a file holding one is never cut, or the lines would not be the rows' lines.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 class _File:
