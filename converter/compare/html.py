@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from converter import __version__
 from converter.compare.diagram import render_svg
@@ -26,12 +26,6 @@ TEMPLATE = "compare.html.j2"
 WHOLE_RESOURCE = "(the resource as a whole)"
 
 
-def breakable(text: str) -> Any:
-    """The text HTML-escaped, with a line-break opportunity after each / and . of a long path."""
-    escaped = escape(text)
-    return escaped.replace("/", Markup("/<wbr>")).replace(".", Markup(".<wbr>"))
-
-
 def _escape(text: str) -> str:
     """markupsafe.escape's text for a str (the same five characters, the same entities), without making a
     Markup object per cell: a row's cells are joined into one string (rows_html)."""
@@ -40,6 +34,7 @@ def _escape(text: str) -> str:
 
 
 def _breakable(text: str) -> str:
+    """The text HTML-escaped, with a line-break opportunity after each / and . of a long path."""
     return _escape(text).replace("/", "/<wbr>").replace(".", ".<wbr>")
 
 
@@ -99,7 +94,6 @@ def slug(status: str) -> str:
 def render(comparison: Comparison) -> str:
     environment = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    environment.filters["breakable"] = breakable
     return environment.get_template(TEMPLATE).render(page=page(comparison))
 
 
