@@ -12,16 +12,17 @@ compare would show it (source, manifests, finding messages), and so is everythin
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable, Mapping
 
 import yaml
 
 from converter.report.baseline import review
 from converter.compare.ecs_fields import CFN_KINDS, WRAPPED, EcsToKubernetes
-from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
+from converter.compare.model import CompareInput, LazyTexts, SourceDocument, WorkloadInput
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
 from converter.core.errors import K2ecsError
 from converter.core.findings import Finding
@@ -32,7 +33,10 @@ SHORTEST_EMBEDDED_SECRET = 4  # shorter NoEcho values are replaced only where th
 _REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
 
 
-def from_ecs(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
+def from_ecs(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = (),
+             texts: Mapping[str, str] | None = None) -> CompareInput:
+    """``texts`` is not read: an ECS document's pane names its nested documents and hides NoEcho values, so
+    it is always written out from the scrubbed data."""
     from converter.pipeline.reverse import convert_to_kubernetes  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     conversion = convert_to_kubernetes(documents, settings)
@@ -74,16 +78,16 @@ def _workload(output: Any, members: list[SourceDocument], records: list[Any], do
 
     manifests = [scrub.data(document) for document in output.documents]
     targets: dict[str, Any] = {}
-    text: dict[str, str] = {}
+    text: dict[str, Callable[[], str]] = {}
     for manifest in manifests:
         kind = manifest.get("kind")
         if kind == "Service":
             targets.setdefault("Service", []).append(manifest)
         else:
             targets[kind] = manifest
-        text[f"{kind}/{(manifest.get('metadata') or {}).get('name')}"] = dump_documents([manifest])
+        text[f"{kind}/{(manifest.get('metadata') or {}).get('name')}"] = functools.partial(dump_documents, [manifest])
     return WorkloadInput(name=output.name, resource=output.resource, converted=True, sources=tuple(members),
-                         targets=targets, target_text=text, findings=(), ecs=_ecs_side(records, documents))
+                         targets=targets, target_text=LazyTexts(text), findings=(), ecs=_ecs_side(records, documents))
 
 
 def _kind(record: Any) -> str:
@@ -104,7 +108,8 @@ def _source(index: int, records: list[Any], findings: list[Finding], scrub: "Scr
               and tuple(other.reader.document.prefix[: len(document.prefix)]) == tuple(document.prefix)}
     return SourceDocument(
         resource=record.resource, kind=_kind(record), file=record.file, line=record.line,
-        prefix=tuple(document.prefix), data=data, text=_text(_shown(data, nested), record.file),
+        prefix=tuple(document.prefix), data=data,
+        text_of=lambda: _text(_shown(data, nested), record.file),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
         findings=tuple(findings), sensitive=reader.sensitive or scrub.touches(document.data),
         nested=frozenset(nested), line_of=document.line_of)

@@ -6,7 +6,7 @@ nothing else in converter/compare/ knows which side the input is on.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from converter.compare.ecs_input import from_ecs
 from converter.compare.kubernetes_input import from_kubernetes
@@ -15,7 +15,8 @@ from converter.read.ecs.detect import shape
 from converter.core.errors import UsageError
 from converter.core.settings import Settings
 
-Builder = Callable[[list[Any], Settings, tuple[str, ...]], CompareInput]
+# (documents, settings, the paths given, each file's text by name or None) -> CompareInput
+Builder = Callable[[list[Any], Settings, tuple[str, ...], "Mapping[str, str] | None"], CompareInput]
 
 INPUTS: dict[str, Builder] = {
     "kubernetes": from_kubernetes,  # Kubernetes -> ECS (converter.pipeline.convert)
@@ -37,5 +38,6 @@ def detect(documents: list[Any]) -> str:
     return "ecs" if sides == {"ecs"} else "kubernetes"
 
 
-def build_input(documents: list[Any], settings: Settings, inputs: tuple[str, ...]) -> CompareInput:
-    return INPUTS[detect(documents)](documents, settings, inputs)
+def build_input(documents: list[Any], settings: Settings, inputs: tuple[str, ...],
+                texts: Mapping[str, str] | None = None) -> CompareInput:
+    return INPUTS[detect(documents)](documents, settings, inputs, texts)

@@ -9,14 +9,16 @@ documents with the same rules the conversion applies (selector subset, scaleTarg
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import functools
+from typing import Any, Mapping
 
 import yaml
 
 from converter.core import jsontext
 from converter.compare.kubernetes_fields import KubernetesToEcs
-from converter.compare.model import CompareInput, SourceDocument, WorkloadInput
+from converter.compare.model import CompareInput, LazyTexts, SourceDocument, WorkloadInput
 from converter.report.baseline import review
+from converter.compare.source_text import SourceText
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
 from converter.rules.naming import NAMESPACE_TAG
 from converter.core.findings import Finding
@@ -29,13 +31,16 @@ _REFERENCE_KEYS = {"configMapKeyRef": "ConfigMap", "configMapRef": "ConfigMap", 
                    "secretKeyRef": "Secret", "secretRef": "Secret", "secret": "Secret"}
 
 
-def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = ()) -> CompareInput:
+def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str, ...] = (),
+                    texts: Mapping[str, str] | None = None) -> CompareInput:
+    """``texts``: each input file's text by its name, from which the page shows the documents (source_text)."""
     from converter.pipeline.convert import convert  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     conversion = convert(documents, settings)
     findings = review(conversion.findings, conversion.sources)
     owned = findings_by_source(findings, conversion.sources)
-    sources = [_source(record, owned.get(index, [])) for index, record in enumerate(conversion.sources)]
+    shown = SourceText(texts)
+    sources = [_source(record, owned.get(index, []), shown) for index, record in enumerate(conversion.sources)]
     outputs = _OutputIndex(conversion.outputs)
     attached = attach(sources)
     workloads: list[WorkloadInput] = []
@@ -107,22 +112,38 @@ def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]
         if output.scaling is not None:
             targets["scaling"] = output.scaling
     # jsontext: json.dumps(indent=2)'s text without its pure-Python encoder (a tenth of compare at 1 MB, issue 24).
-    text = {label: jsontext.dumps(payload) for label, payload in targets.items()}
+    text = LazyTexts({label: functools.partial(jsontext.dumps, payload) for label, payload in targets.items()})
     name = output.name if output is not None else source.resource.split("/", 1)[1]
     return WorkloadInput(name=name, resource=source.resource, converted=output is not None, sources=tuple(members),
                          targets=targets, target_text=text, findings=(), ecs=targets)
 
 
-def _source(record: Any, findings: list[Finding]) -> SourceDocument:
+def _source(record: Any, findings: list[Finding], shown: SourceText) -> SourceDocument:
     reader = record.reader
     document = reader.document
     data = redact(document.data) if reader.sensitive else document.data
     return SourceDocument(
         resource=record.resource, kind=record.resource.split("/", 1)[0], file=record.file, line=record.line,
         prefix=tuple(document.prefix), data=data,
-        text=yaml_text(data),
+        text_of=lambda: _text(document, data, reader.sensitive, shown),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
         findings=tuple(findings), sensitive=reader.sensitive, line_of=document.line_of)
+
+
+def _text(document: Any, data: Any, sensitive: bool, shown: SourceText) -> str:
+    """The document's own lines from the input (source_text), or, for a Secret, any document a sensitive reader
+    read, a List item, or where the input's text may not be shown, the (redacted) data written out as YAML."""
+    if not sensitive and not _is_secret(document.data) and not document.prefix:
+        text = shown.document(document.file, document.line)
+        if text is not None:
+            return text
+    return yaml_text(data)
+
+
+def _is_secret(data: Any) -> bool:
+    """The loader's own test for the documents whose values it redacts (converter/load/document_checks.py)."""
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return isinstance(kind, str) and kind.lower() == "secret"
 
 
 # libyaml's emitter (CSafeDumper) writes what PyYAML's pure-Python SafeDumper writes for these options, at a

@@ -9,9 +9,11 @@ which side the input is on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Protocol
+from functools import cached_property
+from typing import Any, Callable, Iterator, Protocol
 
 from converter.core.findings import Finding
 
@@ -20,7 +22,10 @@ Path = tuple[Any, ...]
 
 @dataclass(frozen=True, kw_only=True)
 class SourceDocument:
-    """One input document as compare may show it. ``data`` and ``text`` are already redacted when sensitive."""
+    """One input document as compare may show it. ``data`` and ``text`` are already redacted when sensitive.
+
+    ``text`` is made on first use, from ``text_of``: only the HTML page shows the sources, and writing each
+    document out again was a fifth of the terminal and Markdown views' time for nothing (issue 24)."""
 
     resource: str  # "Kind/name"
     kind: str  # canonical kind, e.g. "Deployment" or "TaskDefinition"
@@ -28,7 +33,7 @@ class SourceDocument:
     line: int | None
     prefix: Path  # where ``data`` sits inside the file (List items), for JSON Pointers
     data: Any
-    text: str  # what the page shows as the source (YAML or JSON)
+    text_of: Callable[[], str] = field(repr=False, compare=False)  # what the page shows as the source (YAML or JSON)
     consumed: frozenset[Path]  # paths the conversion consumed, relative to ``data``
     visited: frozenset[Path]  # mappings and lists the conversion looked into
     status: str  # converted | referenced | not-converted
@@ -38,6 +43,11 @@ class SourceDocument:
     # resources of a CloudFormation template): shown and counted there, not here.
     nested: frozenset[Path] = frozenset()
     line_of: Callable[[Path], int | None] = field(default=lambda path: None, repr=False, compare=False)
+
+    @cached_property
+    def text(self) -> str:
+        """The source as the page shows it (cached_property writes the instance's __dict__, past frozen)."""
+        return self.text_of()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,12 +59,32 @@ class WorkloadInput:
     converted: bool  # False when the workload produced no payloads (an error finding says why)
     sources: tuple[SourceDocument, ...]
     targets: dict[str, Any]  # payload label -> payload, e.g. {"taskDefinition": {...}, "service": {...}}
-    target_text: dict[str, str]  # payload label -> text shown beside the source
+    target_text: Mapping[str, str]  # payload label -> text shown beside the source (a LazyTexts from the adapters)
     findings: tuple[Finding, ...]  # findings about no document of the input (a baseline file entry)
     # For the cost sketch: the ECS side of this workload as the API spells it (taskDefinition, service, scaling):
     # the target payloads for Kubernetes input, the input's task definition, service and scalable target for ECS input.
     ecs: dict[str, Any]
     is_workload: bool = True  # False for the section that gathers documents belonging to no workload
+
+
+class LazyTexts(Mapping[str, str]):
+    """Label -> text, each text made on first use: only the HTML page shows the payloads' text, and writing
+    every payload out as JSON or YAML cost the terminal and Markdown views for nothing (issue 24)."""
+
+    def __init__(self, makers: dict[str, Callable[[], str]]) -> None:
+        self._makers = makers
+        self._made: dict[str, str] = {}
+
+    def __getitem__(self, label: str) -> str:
+        if label not in self._made:
+            self._made[label] = self._makers[label]()
+        return self._made[label]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
 
 
 class FieldMap(Protocol):

@@ -166,4 +166,8 @@ def combine(results: list[tuple[str, Any]]) -> tuple[str, Any]:
 
 
 def as_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return value if isinstance(value, str) else _SORTED.encode(value)
+
+
+# json.dumps(value, ensure_ascii=False, sort_keys=True, default=str), its encoder made once (issue 24).
+_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)

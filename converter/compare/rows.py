@@ -26,6 +26,9 @@ from converter.core.findings import Finding
 
 MAX_VALUE_CHARS = 2000  # the full text is in the source and payload panes
 NOT_SET = "(not set)"
+# json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str), made once: json.dumps builds
+# an encoder for each call given options, and rows show about two values each (issue 24).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str)
 WHOLE = ""  # the source value of a row about a whole document: its text is in the source pane
 
 
@@ -236,8 +239,7 @@ def _relative(where: str, prefix: Path) -> Path | None:
 
 def show(value: Any) -> str:
     """One value as text: strings as they are, everything else as compact JSON, cut at MAX_VALUE_CHARS."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(", ", ": "),
-                                                           default=str)
+    text = value if isinstance(value, str) else _COMPACT.encode(value)
     if len(text) > MAX_VALUE_CHARS:
         text = text[:MAX_VALUE_CHARS] + f"... ({len(text) - MAX_VALUE_CHARS} more characters)"
     return text

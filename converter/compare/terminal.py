@@ -9,7 +9,9 @@ value cannot move the cursor or recolour the screen. Long values wrap, then are 
 
 from __future__ import annotations
 
+import functools
 import re
+from itertools import zip_longest
 
 from converter.compare.cost import number
 from converter.compare.model import Comparison, Row
@@ -20,6 +22,7 @@ STATUS_WIDTH = 12
 FIELD_LINES, VALUE_LINES, NOTE_LINES = 2, 3, 4
 COLORS = {"mapped": "32", "approximated": "33", "needs input": "36", "not mapped": "31"}
 ELLIPSIS = "..."
+_NO_STATUS = " " * STATUS_WIDTH  # the status column of a row's second and later lines
 WHOLE_RESOURCE = "(the resource as a whole)"
 
 
@@ -108,12 +111,10 @@ def _rows(rows: list[Row], left: int, right: int, width: int, paint) -> list[str
             out += _wrap(f"-- {clean(resource)} ({clean(where)})", width)
         left_lines = _cell(row.source_field or WHOLE_RESOURCE, row.source_value, left)
         right_lines = _cell(row.target_field, row.target_value, right)
-        for index in range(max(len(left_lines), len(right_lines))):
-            status = row.status if index == 0 else ""
-            text_left = left_lines[index] if index < len(left_lines) else ""
-            text_right = right_lines[index] if index < len(right_lines) else ""
-            padded = f"{status:<{STATUS_WIDTH}}"
-            out.append(f"{paint(padded, COLORS[row.status]) if status else padded} {text_left:<{left}} | {text_right}".rstrip())
+        status = paint(f"{row.status:<{STATUS_WIDTH}}", COLORS[row.status])
+        for text_left, text_right in zip_longest(left_lines, right_lines, fillvalue=""):
+            out.append(f"{status} {text_left:<{left}} | {text_right}".rstrip())
+            status = _NO_STATUS
         out += _notes(row, width)
     return out
 
@@ -141,10 +142,38 @@ def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: in
     """Words filled into lines of ``width``. A word longer than a line (an ARN, a URL, compact JSON) is broken
     after its punctuation (/ . : ; , = & ? -), never inside a name; only a piece with no punctuation that is
     still longer than a line is cut where the line ends."""
+    words = text.split()
+    if not words:
+        return [first.rstrip()]
+    whole = " ".join(words)
+    if len(first) + len(whole) <= width:  # the common case: it fits one line
+        return [first + whole]
+    return list(_filled(whole, width, first, indent, limit))
+
+
+@functools.lru_cache(maxsize=4096)
+def _filled(whole: str, width: int, first: str, indent: str, limit: int | None) -> tuple[str, ...]:
+    """_wrap of a text longer than one line. Kept for the run: a finding's suggestion is the same on every row
+    of its code, and filling it again for each row was most of the terminal view's own time (issue 24)."""
+    words = whole.split(" ")
     lines: list[str] = []
     current, empty = first, True
-    for word in text.split():
-        for index, piece in enumerate(_pieces(word, max(width - len(indent), 1))):
+    room = max(width - len(indent), 1)
+    length = len(first)  # len(current), kept as a number: most words take the first branch below
+    for word in words:
+        size = len(word)
+        if size <= room and not empty:
+            if length + 1 + size <= width:
+                current += " " + word
+                length += 1 + size
+                continue
+            lines.append(current.rstrip())
+            current = indent + word
+            length = len(current)
+            if limit is not None and len(lines) >= limit:
+                return tuple(_cut(lines, width))
+            continue
+        for index, piece in enumerate((word,) if size <= room else _pieces(word, room)):
             gap = "" if empty or index > 0 else " "
             if len(current) + len(gap) + len(piece) <= width:
                 current += gap + piece
@@ -153,12 +182,21 @@ def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: in
             else:
                 lines.append(current.rstrip())
                 current = indent + piece
+                if limit is not None and len(lines) >= limit:
+                    # Lines past the limit are cut anyway: a 2,000-character value is not filled to the end.
+                    return tuple(_cut(lines, width))
             empty = False
-    lines.append(current.rstrip() if not empty else first.rstrip())
+        length = len(current)
+    lines.append(current.rstrip())
     if limit is not None and len(lines) > limit:
-        lines = lines[:limit]
-        last = lines[-1]
-        lines[-1] = (last[: width - len(ELLIPSIS)] if len(last) + len(ELLIPSIS) > width else last) + ELLIPSIS
+        return tuple(_cut(lines[:limit], width))
+    return tuple(lines)
+
+
+def _cut(lines: list[str], width: int) -> list[str]:
+    """The lines kept, the last ending in "..." (there was more)."""
+    last = lines[-1]
+    lines[-1] = (last[: width - len(ELLIPSIS)] if len(last) + len(ELLIPSIS) > width else last) + ELLIPSIS
     return lines
 
 
@@ -177,6 +215,8 @@ def _pieces(word: str, room: int) -> list[str]:
 
 def _wrap_path(text: str, width: int, *, limit: int) -> list[str]:
     """A JSON Pointer or a target path, broken after / . ; or a space rather than inside a name."""
+    if len(text) <= width:  # the common case, and what the loop below gives for it
+        return [text.rstrip()]
     lines, current = [], ""
     for token in re.split(r"(?<=[/.; ])", text):
         while len(token) > width:  # a single name longer than the column

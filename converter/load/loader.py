@@ -242,9 +242,14 @@ def _yaml_message(err: yaml.MarkedYAMLError) -> str:
 
 
 
-def load_paths(paths: Iterable[str], *, cfn_tags: bool = False, skipped: list[str] | None = None) -> list[Document]:
+def load_paths(paths: Iterable[str], *, cfn_tags: bool = False, skipped: list[str] | None = None,
+               texts: dict[str, str] | None = None) -> list[Document]:
+    """The documents of every file; ``texts``, when given, receives each file's text by its display name
+    (compare shows each source document from it, converter/compare/source_text.py)."""
     documents: list[Document] = []
     for path in expand_paths(paths, skipped):
         name, text = read_source(path)
+        if texts is not None:
+            texts[name] = text
         documents.extend(parse_text(text, name, cfn_tags=cfn_tags))
     return documents
