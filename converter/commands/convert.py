@@ -23,6 +23,7 @@ from converter.cli_common import (
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
+    built_without_gc,
     conversion,
     refuse_settings_for_ecs_input,
     emit,
@@ -134,7 +135,8 @@ def convert(
         if output_format is not OutputFormat.ecs_json:
             from converter.write.iac.render import render as render_iac  # jinja2 only when a template format is asked for
 
-            iac = render_iac(output_format.value, result, cfn_json=cfn_json)
+            with built_without_gc():
+                iac = render_iac(output_format.value, result, cfn_json=cfn_json)
         findings = review(result.findings + ([] if iac is None else iac.findings), result.sources, accepted)
         canonical = build_report(findings, result.sources, result.outputs, calls=result.calls)
         if iac is not None:

@@ -48,14 +48,15 @@ def input_direction(paths: list[str]) -> str:
 def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: Any,
                 fail_on: str, check: bool, accepted: Any, parameters: dict[str, str] | None = None) -> int:
     from converter.report.baseline import review  # lazy: only a convert that reads ECS input runs this
-    from converter.cli_common import emit
+    from converter.cli_common import built_without_gc, emit
     from converter.write.kubernetes.dump import dump_documents
     from converter.load.inputs import load_inputs
     from converter.write.output import REPORT_FILE, dumps, write_atomically
     from converter.report.canonical import build_report, exceeds, render
     from converter.pipeline.reverse import convert_to_kubernetes
 
-    result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters)
+    with built_without_gc():
+        result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters)
     findings = review(result.findings, result.sources, accepted)
     canonical = build_report(findings, result.sources, result.outputs)
     for entry, produced in zip(canonical["outputs"], result.outputs, strict=True):
