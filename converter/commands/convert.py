@@ -23,7 +23,7 @@ from converter.cli_common import (
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
-    conversion,
+    built_without_gc,
     refuse_settings_for_ecs_input,
     emit,
     emit_report,
@@ -102,7 +102,7 @@ def convert(
 
     def run(report_target) -> int:
         from converter.report.baseline import read_baseline, review  # lazy: start-up (converter/cli_common.py)
-        from converter.write.output import output_files, stdout_document, with_report, write_atomically
+        from converter.write.output import with_report, write_atomically
         from converter.report.canonical import build_report, render
 
         if check and output is None:
@@ -129,19 +129,20 @@ def convert(
                              "Kubernetes manifests")
         if output_format is OutputFormat.ecs_json:
             return _streamed(paths, flags, output, accepted, report_target, text_options, stdin_text)
-        result = conversion(paths, flags, exclude)
-        iac = None
-        if output_format is not OutputFormat.ecs_json:
-            from converter.write.iac.render import render as render_iac  # jinja2 only when a template format is asked for
+        # jinja2 only when a template format is asked for
+        from converter.write.iac.render import KeptOutputs, render as render_iac
 
-            iac = render_iac(output_format.value, result, cfn_json=cfn_json)
-        findings = review(result.findings + ([] if iac is None else iac.findings), result.sources, accepted)
-        canonical = build_report(findings, result.sources, result.outputs, calls=result.calls)
-        if iac is not None:
-            canonical = iac.retarget_report(canonical)
+        kept = KeptOutputs()
+        result = streamed_conversion(paths, flags, kept, exclude)
+        with built_without_gc():
+            iac = render_iac(output_format.value, kept.conversion(result), cfn_json=cfn_json)
+        kept.reset()  # the payloads, and the stack or configuration made of them (for the tests): the files
+        iac.model = None  # hold them now, and the report is made next (issue 24: peak memory)
+        findings = review(result.findings + iac.findings, result.sources, accepted)
+        canonical = iac.retarget_report(build_report(findings, result.sources, result.outputs, calls=result.calls))
 
         def files() -> dict[str, str]:
-            return output_files(result.outputs, canonical) if iac is None else with_report(iac.files, canonical)
+            return with_report(iac.files, canonical)
 
         differ: list[str] = []
         if check:
@@ -152,7 +153,7 @@ def convert(
         elif output is not None:
             write_atomically(output, files())
         else:
-            sys.stdout.write(stdout_document(result.outputs) if iac is None else iac.stdout_text())
+            sys.stdout.write(iac.stdout_text())
         emit(render(canonical, report.value, fail_on=fail_on.value, text_options=text_options,
                     **report_options(report.value, canonical, sarif_root, stdin_text)), report_target)
         return _status(findings, differ)

@@ -6,7 +6,6 @@ direction (reading, writing, printing); converter.pipeline.reverse does the conv
 
 from __future__ import annotations
 
-import gc
 import io
 import sys
 from typing import Any
@@ -49,25 +48,15 @@ def input_direction(paths: list[str]) -> str:
 def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: Any,
                 fail_on: str, check: bool, accepted: Any, parameters: dict[str, str] | None = None) -> int:
     from converter.report.baseline import review  # lazy: only a convert that reads ECS input runs this
-    from converter.cli_common import emit
+    from converter.cli_common import built_without_gc, emit
     from converter.write.kubernetes.dump import dump_documents
     from converter.load.inputs import load_inputs
     from converter.write.output import REPORT_FILE, dumps, write_atomically
     from converter.report.canonical import build_report, exceeds, render
     from converter.pipeline.reverse import convert_to_kubernetes
 
-    # As converter.cli_common.conversion does for the forward direction, for the same reasons: the documents
-    # and what the conversion builds from them are millions of objects that live to the end of the run and
-    # hold no reference cycles (tests/test_reverse_cost.py checks it), which the cyclic GC scanned again and
-    # again. Paused while they are built, then frozen out of its sight (guarded() unfreezes them).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with built_without_gc():
         result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters)
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
     findings = review(result.findings, result.sources, accepted)
     canonical = build_report(findings, result.sources, result.outputs)
     for entry, produced in zip(canonical["outputs"], result.outputs, strict=True):

@@ -77,30 +77,32 @@ def resolve(value: Any, template: Template) -> Resolution:
 def referenced_resources(value: Any, template: Template) -> list[str]:
     """Logical ids of template resources named anywhere in ``value`` (Ref, Fn::GetAtt, ${Res} in Fn::Sub)."""
     found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, item in node.items():
-                if key == "Ref" and isinstance(item, str) and item in template.resources:
-                    found.append(item)
-                elif key == "Fn::GetAtt":
-                    target = item.split(".", 1)[0] if isinstance(item, str) else (item[0] if isinstance(item, list) and item else None)
-                    if isinstance(target, str) and target in template.resources:
-                        found.append(target)
-                elif key == "Fn::Sub":
-                    text = item if isinstance(item, str) else (item[0] if isinstance(item, list) and item else "")
-                    for name in _SUB_VARIABLE.findall(text if isinstance(text, str) else ""):
-                        if name.split(".", 1)[0] in template.resources:
-                            found.append(name.split(".", 1)[0])
-                    walk(item)
-                else:
-                    walk(item)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(value)
+    _referenced(value, template.resources, found)
     return list(dict.fromkeys(found))
+
+
+def _referenced(node: Any, resources: Any, found: list[str]) -> None:
+    """referenced_resources' walk. A plain function, not a closure: a recursive closure is a reference cycle
+    per call, which `--to k8s` would keep until it ends (it runs with the cyclic GC paused, cli_common)."""
+    if isinstance(node, dict):
+        for key, item in node.items():
+            if key == "Ref" and isinstance(item, str) and item in resources:
+                found.append(item)
+            elif key == "Fn::GetAtt":
+                target = item.split(".", 1)[0] if isinstance(item, str) else (item[0] if isinstance(item, list) and item else None)
+                if isinstance(target, str) and target in resources:
+                    found.append(target)
+            elif key == "Fn::Sub":
+                text = item if isinstance(item, str) else (item[0] if isinstance(item, list) and item else "")
+                for name in _SUB_VARIABLE.findall(text if isinstance(text, str) else ""):
+                    if name.split(".", 1)[0] in resources:
+                        found.append(name.split(".", 1)[0])
+                _referenced(item, resources, found)
+            else:
+                _referenced(item, resources, found)
+    elif isinstance(node, list):
+        for item in node:
+            _referenced(item, resources, found)
 
 
 class _Resolver:

@@ -35,6 +35,42 @@ def api_name(prop: str) -> str:
     return API_NAMES.get(prop) or prop[:1].lower() + prop[1:]
 
 
+def _spelled(path: Path) -> tuple[Any, ...]:
+    """The CloudFormation spelling of the steps of ``path`` (EcsView.spell without the base)."""
+    steps: list[Any] = []
+    previous: Any = None
+    for step in path:
+        cls = step.__class__
+        if cls is str:
+            steps.append(cfn_name(step, previous))
+            previous = step
+        elif cls is Key:
+            steps.append(str(step))  # data, not a member: the parent stays the member before it
+        else:
+            if isinstance(step, str):  # another str subclass: not respelled, as Key
+                steps.append(str(step) if isinstance(step, Key) else step)
+                continue
+            previous = None
+            steps.append(step)
+    return tuple(steps)
+
+
+# Paths of plain steps, spelled: the parsers ask for a few thousand distinct paths, each hundreds of times
+# in a large template (half of EcsView.spell's time, issue 24). The spelling depends only on the tables
+# above, so the cache is emptied when a view is made after they changed (tests change them), and it is
+# bounded for inputs whose paths would not repeat.
+_PLAIN_STEPS = frozenset((str, int))
+_MAX_SPELLED = 100_000
+_SPELLED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_SPELLED_WITH: tuple[dict[Any, str], dict[Any, str]] = ({}, {})
+
+
+def _spelled_anew() -> None:
+    global _SPELLED_WITH
+    _SPELLED.clear()
+    _SPELLED_WITH = (dict(CFN_NAMES), dict(CFN_NESTED))
+
+
 class Key(str):
     """A path step that is data, not a field name (a docker label, a log option): never respelled."""
 
@@ -44,32 +80,28 @@ class EcsView:
         self.reader = reader
         self.base = tuple(base)
         self.template = template  # set for a CloudFormation resource: PascalCase and intrinsics
+        if template is not None and _SPELLED_WITH != (CFN_NAMES, CFN_NESTED):
+            _spelled_anew()
 
     @property
     def cfn(self) -> bool:
         return self.template is not None
 
     def spell(self, path: Path) -> Path:
-        """The Reader's path of ``path``. Called once per field a parser reads (a million times for a
-        16 MB template, issue 24), so each method spells its path once and passes the spelling on."""
+        """The Reader's path of ``path``. Called once per field a parser reads (1.2 million times for a
+        16 MB template, issue 24), so each method spells its path once and passes the spelling on, and a
+        path of plain ``str`` and ``int`` steps is spelled once per run (_SPELLED)."""
         if self.template is None:
             return self.base + tuple(path)
-        steps: list[Any] = []
-        previous: Any = None
-        for step in path:
-            cls = step.__class__
-            if cls is str:
-                steps.append(cfn_name(step, previous))  # not memoised: CFN_NAMES is the one table (tests/test_facts.py)
-                previous = step
-            elif cls is Key:
-                steps.append(str(step))  # data, not a member: the parent stays the member before it
-            else:
-                if isinstance(step, str):  # another str subclass: not respelled, as Key
-                    steps.append(str(step) if isinstance(step, Key) else step)
-                    continue
-                previous = None
-                steps.append(step)
-        return self.base + tuple(steps)
+        if _PLAIN_STEPS.issuperset(map(type, path)):  # never a Key: Key("x") == "x" as a dict key
+            key = path if path.__class__ is tuple else tuple(path)
+            steps = _SPELLED.get(key)
+            if steps is None:
+                if len(_SPELLED) >= _MAX_SPELLED:
+                    _SPELLED.clear()
+                steps = _SPELLED[key] = _spelled(path)
+            return self.base + steps
+        return self.base + _spelled(path)
 
     # -- locating and raw access ----------------------------------------------------------------------
     def origin(self, path: Path = ()) -> Origin:

@@ -9,7 +9,7 @@ parsed back: the YAML filters escape every value (tests/test_iac_escaping.py rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -142,7 +142,7 @@ class _Context:
     ids: CfnWorkload
     log_ids: dict[str, str]
 
-    def properties(self, payload: dict[str, Any], table: dict[str, Field]) -> dict[str, Any]:
+    def properties(self, payload: dict[str, Any], table: Mapping[str, Field]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in payload.items():
             member = table.get(key)
@@ -154,6 +154,9 @@ class _Context:
         return out
 
     def value(self, value: Any, member: Field) -> Any:
+        cls = value.__class__
+        if cls is str or cls is int or cls is bool:  # most values: written as they are (the last line)
+            return value
         if isinstance(value, ParamRef):
             return Ref(value.param.cfn_name)
         if isinstance(value, LogGroupRef):
@@ -169,7 +172,7 @@ class _Context:
                 return {key: self.value(item, Field(cfn=key, tf=None)) for key, item in value.items()}
             if member.nested is None:
                 raise OutputValidationError(f"{self.where}: {member.cfn} is not an object in converter/write/iac/mapping.py")
-            return self.properties(value, dict(member.nested))
+            return self.properties(value, member.nested)
         if isinstance(value, list):
             return [self.value(item, member) for item in value]
         return value

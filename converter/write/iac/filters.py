@@ -164,9 +164,10 @@ def cfn_value(value: Any) -> Safe:
     raise TypeError(f"no one-line YAML for {type(value).__name__}")
 
 
-def _yaml_lines(value: Any, indent: int) -> list[str]:
+def _yaml_lines(value: Any, indent: int, lines: list[str]) -> None:
+    """Append the block YAML of ``value`` at ``indent`` to ``lines``: one list for the whole mapping, as a
+    list per level extended into its parent's copied each line once per level (issue 24)."""
     pad = " " * indent
-    lines: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():
             head = f"{pad}{_yaml_key(key)}:"
@@ -174,25 +175,26 @@ def _yaml_lines(value: Any, indent: int) -> list[str]:
                 lines.append(f"{head} {cfn_value(item)}")
             else:
                 lines.append(head)
-                lines.extend(_yaml_lines(item, indent + 2))
+                _yaml_lines(item, indent + 2, lines)
     elif isinstance(value, list):
         for item in value:
             if _inline(item):
                 lines.append(f"{pad}- {cfn_value(item)}")
             else:
-                nested = _yaml_lines(item, indent + 2)
-                nested[0] = f"{pad}- {nested[0][indent + 2:]}"
-                lines.extend(nested)
+                start = len(lines)
+                _yaml_lines(item, indent + 2, lines)
+                lines[start] = f"{pad}- {lines[start][indent + 2:]}"
     else:
         raise TypeError(f"not a collection: {type(value).__name__}")
-    return lines
 
 
 def cfn_block(value: dict[str, Any], indent: int) -> Safe:
     """A mapping as block YAML, every line indented by ``indent`` spaces (no trailing newline)."""
     if not isinstance(value, dict) or not value:
         raise TypeError("cfn_block expects a non-empty mapping")
-    return Safe("\n".join(_yaml_lines(value, indent)))
+    lines: list[str] = []
+    _yaml_lines(value, indent, lines)
+    return Safe("\n".join(lines))
 
 
 # -- Terraform (HCL) ---------------------------------------------------------------------------------

@@ -220,12 +220,20 @@ def _target_group(linked: Linked, service: dict[str, Any], balancer: dict[str, A
 
 
 def _leftover_placeholders(linked: Linked, node: Any, name: str) -> Any:
-    """Any other placeholder becomes a parameter too; one inside a longer string cannot, and stops the run."""
+    """Any other placeholder becomes a parameter too; one inside a longer string cannot, and stops the run.
+    Only a placeholder is written back: the payloads are mostly other values (issue 24)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            node[key] = _leftover_placeholders(linked, value, name)
+            if isinstance(value, (dict, list)):
+                _leftover_placeholders(linked, value, name)
+            elif isinstance(value, str) and PLACEHOLDER_PREFIX in value:
+                node[key] = _leftover_placeholders(linked, value, name)
     elif isinstance(node, list):
-        node[:] = [_leftover_placeholders(linked, value, name) for value in node]
+        for index, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                _leftover_placeholders(linked, value, name)
+            elif isinstance(value, str) and PLACEHOLDER_PREFIX in value:
+                node[index] = _leftover_placeholders(linked, value, name)
     elif is_placeholder(node) and node.count(PLACEHOLDER_PREFIX) == 1:
         what = node[len(PLACEHOLDER_PREFIX):-1]
         return linked.param(what, STRING, f"Value for {what} (not in the manifests or the config)", node)
