@@ -45,7 +45,7 @@ def write_grouped(report: dict[str, Any], handle: TextIO, options: TextOptions =
     raw, make = _entries(report["findings"])
     # The fields the grouping and the table read, each read once per finding (they were read up to six
     # times each, through _field: issue 24, the text report was 7% of a 10 MB convert).
-    codes, severities, where = _columns(raw)
+    codes, severities, place = _columns(raw)
     paint = _painter(options.color)
     shown: list[int] = []
     ignored: Counter[str] = Counter()
@@ -58,7 +58,7 @@ def write_grouped(report: dict[str, Any], handle: TextIO, options: TextOptions =
         else:
             shown.append(index)
     for code, indexes in list(run_wide.items()):
-        if len({where(i)[0] for i in indexes}) < 2:  # one workload: its own finding line
+        if len({place(i)[0] for i in indexes}) < 2:  # one workload: its own finding line
             shown += indexes
             del run_wide[code]
     lines: list[str] = []
@@ -69,7 +69,7 @@ def write_grouped(report: dict[str, Any], handle: TextIO, options: TextOptions =
             lines.clear()
 
     if not options.quiet:
-        for group in _groups(shown, severities, where):
+        for group in _groups(shown, severities, place):
             first = make(raw[group[0]])
             counts = Counter(severities[i] for i in group)
             where = first["file"] if first["line"] is None else f"{first['file']}:{first['line']}"
@@ -124,11 +124,11 @@ def _columns(raw: list[Any]) -> tuple[list[str], list[str], Callable[[int], tupl
     """The code and the severity label of each finding (a report dict or a Finding), in order, and the
     (resource, file) of a finding by its index."""
     if all(item.__class__ is dict for item in raw):
-        where = itemgetter("resource", "file")
-        return [item["code"] for item in raw], [item["severity"] for item in raw], lambda i: where(raw[i])
+        place = itemgetter("resource", "file")
+        return [item["code"] for item in raw], [item["severity"] for item in raw], lambda i: place(raw[i])
     if not any(isinstance(item, dict) for item in raw):
-        where = attrgetter("resource", "file")
-        return ([item.code for item in raw], [item.severity.label for item in raw], lambda i: where(raw[i]))
+        place = attrgetter("resource", "file")
+        return [item.code for item in raw], [item.severity.label for item in raw], lambda i: place(raw[i])
     return ([_field(item, "code") for item in raw], [_field(item, "severity") for item in raw],
             lambda i: (_field(raw[i], "resource"), _field(raw[i], "file")))
 
@@ -146,11 +146,11 @@ def _painter(color: bool) -> Callable[[str, str], str]:
     return lambda text, kind: f"\x1b[{COLOURS[kind]}m{text}\x1b[0m"
 
 
-def _groups(shown: list[int], severities: list[str], where: Callable[[int], tuple[str, str]]) -> list[list[int]]:
+def _groups(shown: list[int], severities: list[str], place: Callable[[int], tuple[str, str]]) -> list[list[int]]:
     """Indexes grouped by (resource, file), groups with errors first, then in input order; errors first within."""
     groups: dict[tuple[str, str], list[int]] = {}
     for index in sorted(shown):
-        groups.setdefault(where(index), []).append(index)
+        groups.setdefault(place(index), []).append(index)
     ordered = sorted(groups.values(),
                      key=lambda group: (min(SEVERITY_ORDER[severities[i]] for i in group) != 0, group[0]))
     return [sorted(group, key=lambda i: (SEVERITY_ORDER[severities[i]], i)) for group in ordered]
