@@ -339,4 +339,12 @@ def test_the_call_graph_keeps_no_workload_model_to_the_end_of_the_run(monkeypatc
     monkeypatch.setattr(pipeline, "CallGraph", lambda exposures: graphs.append(real(exposures)) or graphs[-1])
     result = convert(parse_text(APP, "app.yaml"), Settings(service_connect_namespace="shop.local"))
     assert result.calls and graphs and graphs[0].callers  # the graph, still alive here, had callers
-    assert [thing for thing in gc.get_objects() if isinstance(thing, Workload)] == []
+    seen, stack, held = {id(graphs[0])}, [graphs[0]], []
+    while stack:  # everything the graph keeps alive
+        for thing in gc.get_referents(stack.pop()):
+            if id(thing) not in seen and not isinstance(thing, type):
+                seen.add(id(thing))
+                stack.append(thing)
+                if isinstance(thing, Workload):
+                    held.append(thing)
+    assert held == []
