@@ -324,3 +324,27 @@ def test_compare_shows_the_calls_that_will_not_resolve_first(tmp_path: Path) -> 
     decide = html[html.index("Decide first"):html.index("<svg")]
     assert f'Calls that do not reach their target on ECS <span class="n">{len(EXPECTED_CALLS)}</span>' in decide
     assert "shop-frontend → shop-api (API_URL:8080): does not resolve on ECS" in decide
+
+
+def test_the_call_graph_keeps_no_workload_model_to_the_end_of_the_run(monkeypatch) -> None:
+    """A large run resolves its calls at the end: the graph keeps what resolving reads (the caller's name, its
+    namespace, the sites), not the callers' models, which would stay in memory with every container (issue 24)."""
+    import gc
+
+    import converter.pipeline.convert as pipeline
+    from converter.core.model import Workload
+
+    graphs: list = []
+    real = pipeline.CallGraph
+    monkeypatch.setattr(pipeline, "CallGraph", lambda exposures: graphs.append(real(exposures)) or graphs[-1])
+    result = convert(parse_text(APP, "app.yaml"), Settings(service_connect_namespace="shop.local"))
+    assert result.calls and graphs and graphs[0].callers  # the graph, still alive here, had callers
+    seen, stack, held = {id(graphs[0])}, [graphs[0]], []
+    while stack:  # everything the graph keeps alive
+        for thing in gc.get_referents(stack.pop()):
+            if id(thing) not in seen and not isinstance(thing, type):
+                seen.add(id(thing))
+                stack.append(thing)
+                if isinstance(thing, Workload):
+                    held.append(thing)
+    assert held == []

@@ -198,7 +198,10 @@ class CallGraph:
 
     def __init__(self, exposures: Iterable[Exposure]) -> None:
         self.index = ServiceIndex(exposures)
-        self.callers: list[tuple[Workload, Served, list[_Site]]] = []
+        # (the caller's resource, the Service Connect namespace it serves in, its sites): not its Workload nor
+        # its aliases, which resolving does not read. Holding every caller's model to the end of the run was
+        # most of a large conversion's growth (issue 24: thousands of workloads, with every container and env).
+        self.callers: list[tuple[str, str | None, list[_Site]]] = []
         self.served: dict[str, dict[tuple[str, int], str]] = {}  # namespace -> (dnsName, port) -> ECS service
 
     def add(self, workload: Workload, service_payload: dict[str, Any]) -> list[Finding]:
@@ -218,23 +221,23 @@ class CallGraph:
                         "per namespace"))
         sites = find_sites(workload, self.index)
         if sites:
-            self.callers.append((workload, served, sites))
+            self.callers.append((workload.resource, served.namespace, sites))
         return findings
 
     def calls(self) -> list[Call]:
-        return [self._resolve(workload, served, site) for workload, served, sites in self.callers for site in sites]
+        return [self._resolve(caller, namespace, site) for caller, namespace, sites in self.callers for site in sites]
 
-    def _resolve(self, workload: Workload, served: Served, site: _Site) -> Call:
+    def _resolve(self, caller: str, namespace: str | None, site: _Site) -> Call:
         target = f"Service/{site.service.name}"
         reason = None
         if site.service.type == "ExternalName":
             reason = f"{target} is an ExternalName Service, which ECS has no alias for (K2E-W406)"
         elif site.pod_name:
             reason = f"{site.host} is a per-pod name of headless {target}, which Service Connect does not serve (K2E-W405)"
-        elif served.namespace is None:
-            reason = f"{workload.resource} is in no Service Connect namespace (give --service-connect-namespace)"
+        elif namespace is None:
+            reason = f"{caller} is in no Service Connect namespace (give --service-connect-namespace)"
         else:
-            table = self.served.get(served.namespace, {})
+            table = self.served.get(namespace, {})
             name = site.host.lower().rstrip(".")
             if site.port is None:
                 hit = any(dns == name for dns, _ in table)
@@ -245,7 +248,7 @@ class CallGraph:
                 reason = (f"no converted ECS service serves {name}" + (f":{site.port}" if site.port is not None else "")
                           + (f" (served on port {', '.join(map(str, ports))})" if ports else
                              f"; see the findings on {target}"))
-        return Call(caller=workload.resource, variable=site.variable, host=site.host, port=site.port, target=target,
+        return Call(caller=caller, variable=site.variable, host=site.host, port=site.port, target=target,
                     resolved=reason is None, reason=reason, origin=site.origin)
 
     def findings(self, calls: Sequence[Call]) -> list[Finding]:

@@ -101,7 +101,7 @@ class Intake:
             self.superseded.add(id(first))
             if id(first.reader) not in self.finished:
                 first.reader.take(())
-            self.context.referenced.pop(identity, None)
+            self.context.remove(identity)
         self.seen[identity] = record
         version = document.data.get("apiVersion")
         if key in EXPECTED_API_VERSIONS and isinstance(version, str) and version not in EXPECTED_API_VERSIONS[key]:
@@ -109,7 +109,7 @@ class Intake:
         if parser_of(key) is None:
             self.read_any = True  # parsed ones count once they parse (parse)
         if key in REFERENCED_KINDS:
-            self.context.referenced[identity] = Referenced(reader=reader)
+            self.context.add(identity, Referenced(reader=reader))
             record.status = "referenced"
         elif parser_of(key) is not None:
             return (key, reader, parser_of(key)[1], record)  # type: ignore[index]

@@ -22,6 +22,7 @@ from converter.core.limits import limit_value
 from converter.write.output_guard import refuse_dangling_link, refuse_unless_own_output
 
 REPORT_FILE = "report.json"
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no translation below the text written (StagedFolder.write)
 
 
 def dumps(payload: Any) -> str:
@@ -94,6 +95,35 @@ def write_atomically(target: str, files: dict[str, str]) -> None:
         folder.discard()
 
 
+class _Text:
+    """A writer of a text known whole (StagedFolder.write): written by _write_text without a file object."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __call__(self, handle: Any) -> None:
+        handle.write(self.text)
+
+
+def _write_text(path: str, text: str) -> None:
+    """``text`` in a new file ``path``, as open(path, "w", encoding="utf-8") writes it.
+
+    Through os.open and os.write rather than open(): -o writes a few files per workload, and a text file
+    object (FileIO, BufferedWriter, TextIOWrapper) for each cost twice the CPU time of the system calls
+    themselves (issue 24: 0.58 s against 0.26 s for 8,000 files of 1.5 kB)."""
+    if os.linesep != "\n":  # what text mode's newline translation writes
+        text = text.replace("\n", os.linesep)
+    data = memoryview(text.encode("utf-8"))
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o666)
+    try:
+        while data:
+            data = data[os.write(handle, data):]
+    finally:
+        os.close(handle)
+
+
 class StagedFolder:
     """A folder written file by file that takes ``target``'s place in one step at commit().
 
@@ -127,13 +157,17 @@ class StagedFolder:
             raise
 
     def write(self, name: str, text: str) -> None:
-        self.write_with(name, lambda handle: handle.write(text))
+        self.write_with(name, _Text(text))
 
     def write_with(self, name: str, writer: Any) -> None:
-        """The file ``name``, written by ``writer(handle)``."""
+        """The file ``name``, written by ``writer(handle)`` (every file of the folder is written here)."""
         check_file_name(name, self.names)
-        with self._errors(), open(self.staging / name, "w", encoding="utf-8") as handle:
-            writer(handle)
+        with self._errors():
+            if writer.__class__ is _Text:
+                _write_text(os.path.join(self.staging, name), writer.text)
+                return
+            with open(self.staging / name, "w", encoding="utf-8") as handle:
+                writer(handle)
 
     def remove(self, name: str) -> None:
         self.names.pop(name.casefold(), None)

@@ -22,22 +22,46 @@ class Referenced(MutableRecord):
 
 class ParseContext(MutableRecord):
     settings: Settings
-    # (kind, namespace or None, name) -> object; kind is "ConfigMap", "Secret" or "ServiceAccount"
+    # (kind, namespace or None, name) -> object; kind is "ConfigMap", "Secret" or "ServiceAccount".
+    # Changed only through add() and remove(), which keep by_name in step.
     referenced: dict[tuple[str, str | None, str], Referenced]
+    # (kind, name) -> the objects of that kind and name, in the order of ``referenced``: lookup's fallback
+    # for a reference that names no namespace (or another one). Scanning ``referenced`` for each instead
+    # made a bundle's workloads quadratic in its ConfigMaps and Secrets (issue 24: 7% of a 10 MB convert,
+    # where 1,560 ServiceAccounts were not in the input).
+    by_name: dict[tuple[str, str], dict[tuple[str, str | None, str], Referenced]]
 
     def __init__(self, settings: Settings,
-                 referenced: dict[tuple[str, str | None, str], Referenced] | None = None) -> None:
+                 referenced: dict[tuple[str, str | None, str], Referenced] | None = None,
+                 by_name: dict[tuple[str, str], dict[tuple[str, str | None, str], Referenced]] | None = None) -> None:
+        """``by_name``: None builds it from ``referenced``."""
         set_field(self, "settings", settings)
         set_field(self, "referenced", {} if referenced is None else referenced)
+        if by_name is None:
+            by_name = {}
+            for identity, found in self.referenced.items():
+                by_name.setdefault((identity[0], identity[2]), {})[identity] = found
+        set_field(self, "by_name", by_name)
+
+    def add(self, identity: tuple[str, str | None, str], found: Referenced) -> None:
+        self.referenced[identity] = found
+        self.by_name.setdefault((identity[0], identity[2]), {})[identity] = found
+
+    def remove(self, identity: tuple[str, str | None, str]) -> None:
+        if self.referenced.pop(identity, None) is not None:
+            same = self.by_name[(identity[0], identity[2])]
+            del same[identity]
+            if not same:
+                del self.by_name[(identity[0], identity[2])]
 
     def lookup(self, kind: str, namespace: str | None, name: str) -> Referenced | None:
-        """Find a referenced object; a manifest without a namespace matches any namespace."""
+        """Find a referenced object; a manifest without a namespace matches any namespace (the first
+        object of that kind and name, in input order)."""
         found = self.referenced.get((kind, namespace, name))
         if found is None:
-            for (other_kind, _, other_name), candidate in self.referenced.items():
-                if other_kind == kind and other_name == name:
-                    found = candidate
-                    break
+            same = self.by_name.get((kind, name))
+            if same:
+                found = next(iter(same.values()))
         if found is not None:
             found.used = True
         return found
