@@ -131,7 +131,7 @@ def _source(record: Any, findings: list[Finding], shown: SourceText, scrub: Reda
         prefix=tuple(document.prefix), data=data,
         text_of=lambda: _text(document, data, reader.sensitive, shown, scrub),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
-        findings=tuple(findings), sensitive=reader.sensitive or scrub.touches(document.data), line_of=document.line_of)
+        findings=tuple(findings), sensitive=reader.sensitive or data is not document.data, line_of=document.line_of)
 
 
 def _text(document: Any, data: Any, sensitive: bool, shown: SourceText, scrub: Redactor) -> str:
