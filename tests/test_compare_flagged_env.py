@@ -117,3 +117,20 @@ def test_the_command_line_shows_no_flagged_value_in_any_format(tmp_path: Path):
             for value in HIDDEN:
                 assert value not in text, extra
     assert SHOWN in page.read_text() and SHOWN in review.read_text()
+
+
+def test_the_redactor_hides_the_longest_value_at_each_place_and_leaves_untouched_data_as_it_is():
+    from converter.compare.sources import Redactor
+
+    private_key = "-----BEGIN PRIVATE KEY-----" + "K" * 3000  # longer than Python's recursion limit
+    redactor = Redactor(["abcd", "abcdef", "a.b*c", "pw", private_key])
+    assert redactor.text("x-abcdefg") == f"x-{REDACTED}g"  # abcdef, not abcd + "efg"
+    assert redactor.text("abcd") == REDACTED and redactor.text("pw") == REDACTED
+    assert redactor.text("pwd") == "pwd"  # a short value is hidden only where it is the whole value
+    assert redactor.text("a.b*c!") == f"{REDACTED}!" and redactor.text("aXbYc") == "aXbYc"  # literal, not a pattern
+    assert redactor.text("key: " + private_key) == f"key: {REDACTED}"
+    untouched = {"env": [{"name": "A", "value": "plain"}], "port": 80}
+    assert redactor.data(untouched) is untouched and not redactor.touches(untouched)
+    touched = {"env": [{"name": "A", "value": "abcd"}], "port": 80}
+    assert redactor.data(touched) == {"env": [{"name": "A", "value": REDACTED}], "port": 80}
+    assert touched["env"][0]["value"] == "abcd"  # the input's data is not changed
