@@ -18,7 +18,8 @@ from converter.load.config import load_config
 from converter.load.loader import load_paths
 from tests.helpers import run_k2ecs
 
-SECRET_VALUES = ("c2VjcmV0LWNhbmFyeS1kYXRh", "canary-string-data-value", "canary-annotation-value", "canary-label-free")
+SECRET_VALUES = ("c2VjcmV0LWNhbmFyeS1kYXRh", "canary-string-data-value", "canary-annotation-value", "canary-label-free",
+                 "plaintext-env-value")
 BUNDLE = """\
 # the bundle's header comment
 apiVersion: v1
@@ -49,9 +50,23 @@ spec:
       - name: app
         image: nginx  # pinned by the platform team
         env:
-        - {name: DB_PASSWORD, value: plaintext-env-value}
         - name: USER
           valueFrom: {secretKeyRef: {name: db, key: user}}
+---
+# the worker: its plain environment value is flagged as a credential (K2E-W152)
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers:
+      - name: app
+        image: busybox  # the worker's comment
+        env:
+        - {name: DB_PASSWORD, value: plaintext-env-value}
 
 # a trailing comment of the last document
 """
@@ -79,8 +94,10 @@ def test_no_value_of_a_secret_reaches_any_view_while_other_documents_are_shown_f
     # The Secrets are written out from their redacted data.
     assert "password: (value not shown)" in page and "user: (value not shown)" in page
     assert "values not shown" in page
-    # A plain environment value is data compare shows (the task definition carries it too), as it did before.
-    assert "plaintext-env-value" in page
+    # A plain environment value flagged as a credential (K2E-W152) is not shown either: the worker, which holds
+    # one, is written out from its redacted data (without its comment), not cut from the input.
+    assert "value: (value not shown)" in page
+    assert "# the worker's comment" not in page and "image: busybox\n" in page
 
 
 def test_the_command_line_passes_the_text_on_and_no_format_shows_a_secret(tmp_path: Path):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import replace
 from typing import Any, Callable, Mapping
 
 import yaml
@@ -23,13 +22,12 @@ import yaml
 from converter.report.baseline import review
 from converter.compare.ecs_fields import CFN_KINDS, WRAPPED, EcsToKubernetes
 from converter.compare.model import CompareInput, LazyTexts, SourceDocument, WorkloadInput
-from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
+from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, Redactor, findings_by_source
 from converter.core.errors import K2ecsError
 from converter.core.findings import Finding
 from converter.core.quantity import TaskSizeError, parse_task_size
 from converter.core.settings import Settings
 
-SHORTEST_EMBEDDED_SECRET = 4  # shorter NoEcho values are replaced only where they are a whole value
 _REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
 
 
@@ -229,47 +227,19 @@ def _leaves(node: Any) -> list[str]:
     return [] if node is None or isinstance(node, bool) or str(node) == "" else [str(node)]
 
 
-class Scrubber:
-    """Replaces secret values wherever compare would show them: the Defaults of NoEcho CloudFormation parameters,
-    and every value of a document its Reader marks sensitive (so what was made from it cannot show them either)."""
+class Scrubber(Redactor):
+    """The values to replace on the ECS side: the Defaults of NoEcho CloudFormation parameters, and every value
+    of a document its Reader marks sensitive (so what was made from it cannot show them either)."""
 
     def __init__(self, documents: list[Any], records: list[Any]) -> None:
-        self.values: set[str] = set()
+        values: set[str] = set()
         for record in records:
             if record.reader.sensitive:
-                self.values.update(_leaves(record.reader.document.data))
+                values.update(_leaves(record.reader.document.data))
         for document in documents:
             parameters = document.data.get("Parameters") if isinstance(document.data, dict) else None
             for declaration in (parameters or {}).values() if isinstance(parameters, dict) else ():
                 if isinstance(declaration, dict) and str(declaration.get("NoEcho", "")).lower() == "true" \
                         and declaration.get("Default") not in (None, ""):
-                    self.values.add(str(declaration["Default"]))
-        self.embedded = sorted((v for v in self.values if len(v) >= SHORTEST_EMBEDDED_SECRET), key=len, reverse=True)
-
-    def text(self, value: str) -> str:
-        if value in self.values:
-            return REDACTED
-        for secret in self.embedded:
-            value = value.replace(secret, REDACTED)
-        return value
-
-    def data(self, node: Any) -> Any:
-        if not self.values:
-            return node
-        if isinstance(node, dict):
-            return {key: self.data(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [self.data(value) for value in node]
-        if isinstance(node, str):
-            return self.text(node)
-        if not isinstance(node, bool) and isinstance(node, (int, float)) and str(node) in self.values:
-            return REDACTED
-        return node
-
-    def touches(self, node: Any) -> bool:
-        return bool(self.values) and self.data(node) != node
-
-    def finding(self, finding: Finding) -> Finding:
-        if not self.values:
-            return finding
-        return replace(finding, message=self.text(finding.message), suggestion=self.text(finding.suggestion))
+                    values.add(str(declaration["Default"]))
+        super().__init__(values)

@@ -19,7 +19,8 @@ from converter.compare.kubernetes_fields import KubernetesToEcs
 from converter.compare.model import CompareInput, LazyTexts, SourceDocument, WorkloadInput
 from converter.report.baseline import review
 from converter.compare.source_text import SourceText
-from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, findings_by_source
+from converter.compare.flagged import flagged_values
+from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, Redactor, findings_by_source
 from converter.rules.naming import NAMESPACE_TAG
 from converter.core.findings import Finding
 from converter.core.settings import Settings
@@ -37,10 +38,12 @@ def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str,
     from converter.pipeline.convert import convert  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
     conversion = convert(documents, settings)
-    findings = review(conversion.findings, conversion.sources)
+    # Before review: a value stays hidden when its finding is accepted in a baseline.
+    scrub = Redactor(flagged_values(conversion.findings, conversion.sources, conversion.outputs))
+    findings = [scrub.finding(f) for f in review(conversion.findings, conversion.sources)]
     owned = findings_by_source(findings, conversion.sources)
     shown = SourceText(texts)
-    sources = [_source(record, owned.get(index, []), shown) for index, record in enumerate(conversion.sources)]
+    sources = [_source(record, owned.get(index, []), shown, scrub) for index, record in enumerate(conversion.sources)]
     outputs = _OutputIndex(conversion.outputs)
     attached = attach(sources)
     workloads: list[WorkloadInput] = []
@@ -50,7 +53,7 @@ def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str,
             continue
         members = [index] + attached.get(index, [])
         shown.update(members)
-        workloads.append(_workload(source, outputs.take(source), [sources[i] for i in members]))
+        workloads.append(_workload(source, outputs.take(source), [sources[i] for i in members], scrub))
     rest = [i for i in range(len(sources)) if i not in shown]
     loose = owned.get(-1, [])
     if rest or loose:
@@ -105,12 +108,13 @@ class _OutputIndex:
         return untagged
 
 
-def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]) -> WorkloadInput:
+def _workload(source: SourceDocument, output: Any, members: list[SourceDocument], scrub: Redactor) -> WorkloadInput:
     targets: dict[str, Any] = {}
     if output is not None:
         targets = {"taskDefinition": output.task_definition, "service": output.service}
         if output.scaling is not None:
             targets["scaling"] = output.scaling
+        targets = {label: scrub.data(payload) for label, payload in targets.items()}
     # jsontext: json.dumps(indent=2)'s text without its pure-Python encoder (a tenth of compare at 1 MB, issue 24).
     text = LazyTexts({label: functools.partial(jsontext.dumps, payload) for label, payload in targets.items()})
     name = output.name if output is not None else source.resource.split("/", 1)[1]
@@ -118,24 +122,25 @@ def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]
                          targets=targets, target_text=text, findings=(), ecs=targets)
 
 
-def _source(record: Any, findings: list[Finding], shown: SourceText) -> SourceDocument:
+def _source(record: Any, findings: list[Finding], shown: SourceText, scrub: Redactor) -> SourceDocument:
     reader = record.reader
     document = reader.document
-    data = redact(document.data) if reader.sensitive else document.data
+    data = redact(document.data) if reader.sensitive else scrub.data(document.data)
     return SourceDocument(
         resource=record.resource, kind=record.resource.split("/", 1)[0], file=record.file, line=record.line,
         prefix=tuple(document.prefix), data=data,
-        text_of=lambda: _text(document, data, reader.sensitive, shown),
+        text_of=lambda: _text(document, data, reader.sensitive, shown, scrub),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
-        findings=tuple(findings), sensitive=reader.sensitive, line_of=document.line_of)
+        findings=tuple(findings), sensitive=reader.sensitive or data is not document.data, line_of=document.line_of)
 
 
-def _text(document: Any, data: Any, sensitive: bool, shown: SourceText) -> str:
+def _text(document: Any, data: Any, sensitive: bool, shown: SourceText, scrub: Redactor) -> str:
     """The document's own lines from the input (source_text), or, for a Secret, any document a sensitive reader
-    read, a List item, or where the input's text may not be shown, the (redacted) data written out as YAML."""
+    read, a List item, a document whose lines hold a value flagged as a credential (compare.flagged), or where
+    the input's text may not be shown, the (redacted) data written out as YAML."""
     if not sensitive and not _is_secret(document.data) and not document.prefix:
         text = shown.document(document.file, document.line)
-        if text is not None:
+        if text is not None and not scrub.shows(text):
             return text
     return yaml_text(data)
 
