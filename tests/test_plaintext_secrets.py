@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from converter.cli import app
-from converter.write.ecs.plaintext_secrets import looks_like_a_credential
+from converter.rules.env import looks_like_a_credential
 
 GITHUB = "ghp_" + "A1b2C3d4E5" * 3 + "F6g7H8"  # 36 characters after the prefix, made up
 AWS_KEY = "AKIA" + "K2ECSEXAMPLE0001"
@@ -60,3 +60,35 @@ def test_literal_and_configmap_credentials_are_warned_about_and_never_shown(tmp_
     text_report = CliRunner().invoke(app, ["convert", str(manifest), "--fail-on", "never", "-o", str(tmp_path / "o"),
                                            "--report-file", os.devnull])
     assert text_report.exit_code == 0
+
+
+def test_an_expansion_that_draws_on_a_credential_is_reported_without_its_values(tmp_path):
+    """K2E-I170 quotes a value before and after $(VAR) expansion; when the expansion draws on a variable that
+    looks like a credential (W152's rule), the report names the variables and quotes no value."""
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                  "spec": {"selector": {"matchLabels": {"app": "web"}},
+                           "template": {"metadata": {"labels": {"app": "web"}},
+                                        "spec": {"containers": [{
+                                            "name": "app", "image": "nginx",
+                                            "args": ["--db=postgres://u:$(DB_PASSWORD)@db", "--zone=$(REGION)"],
+                                            "env": [{"name": "DB_PASSWORD", "value": "hunter2-hunter2"},
+                                                    {"name": "REGION", "value": "eu-west-1"},
+                                                    {"name": "DSN", "value": "postgres://u:$(DB_PASSWORD)@db"},
+                                                    {"name": "ZONE", "value": "$(REGION)a"}]}]}}}}
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(yaml.safe_dump(deployment))
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["convert", str(manifest), "--report", "json", "--report-file", str(report),
+                                      "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    assert "postgres://u:hunter2-hunter2@db" in result.stdout  # the payload carries the expanded value, as the kubelet would
+    expansions = {f["path"]: f["message"] for f in json.loads(report.read_text())["findings"] if f["code"] == "K2E-I170"}
+    assert len(expansions) == 4, expansions
+    text = report.read_text()
+    assert "hunter2" not in text
+    hidden = [m for m in expansions.values() if "values not shown: DB_PASSWORD looks like a credential" in m]
+    assert len(hidden) == 2, expansions
+    assert any("'$(REGION)a' expanded to 'eu-west-1a'" in m for m in expansions.values())
+    assert any("'--zone=$(REGION)' expanded to '--zone=eu-west-1'" in m for m in expansions.values())
+    terminal = CliRunner().invoke(app, ["convert", str(manifest), "--fail-on", "never", "-o", str(tmp_path / "o")])
+    assert terminal.exit_code == 0 and "hunter2" not in terminal.stderr

@@ -1,6 +1,6 @@
 """The plain environment values the conversion flags as credentials (K2E-W152), which compare never shows.
 
-The rule that decides what looks like a credential lives in one place, converter/write/ecs/plaintext_secrets.py;
+The rule that decides what looks like a credential lives in one place, converter/rules/env.py;
 compare does not guess again. It reads each K2E-W152 finding's origin (file, JSON Pointer to the ``env`` entry)
 and takes the value found there: the entry's literal ``value`` in the input, and the value the task definition
 carries for that container and variable (the one the rule looked at: after $(VAR) expansion, or inlined from a

@@ -73,7 +73,7 @@ CONCERNS: tuple[Concern, ...] = _concerns(
     _C("env", "Environment and secrets", ("environment",),
        rule=_R + "env",
        forward=(_R + "env:secret_arn", "converter.write.ecs.taskdef:_ports_and_rest",
-                "converter.write.ecs.plaintext_secrets:plaintext_secret_findings"),
+                "converter.rules.env:plaintext_secret_findings"),
        reverse=(_R + "env:secret_env", _R + "env:secret_reference", "converter.read.ecs.container:_pairs"),
        kubernetes=(_K8S_IN + "container_env:container_environment", _K8S_IN + "container_env:_env_from",
                    _K8S_OUT + "deployment:_container")),

@@ -32,7 +32,7 @@ from converter.pipeline.deferred import Deferred
 from converter.rules.scaling.forward import render_scaling
 from converter.write.ecs.service import render_service
 from converter.rules.exposure.forward import port_mapping_name, wire_exposures
-from converter.write.ecs.plaintext_secrets import plaintext_secret_findings
+from converter.rules.env import plaintext_secret_findings
 from converter.rules.resources.forward import NoTaskSize, size_task
 from converter.rules.exposure.target_ports import declare_target_ports
 from converter.write.ecs.taskdef import render_task_definition

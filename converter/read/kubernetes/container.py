@@ -7,7 +7,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from converter.read.kubernetes.container_env import PodFacts, container_environment, note_unexpanded
-from converter.read.kubernetes.expansion import expand
+from converter.read.kubernetes.expansion import expand, expansion_note, recording
 from converter.read.kubernetes.context import ParseContext
 from converter.core.reader import Path, Reader
 from converter.core.model import Container, ContainerRole, Mount, Port, Resources
@@ -101,10 +101,11 @@ def _expanded_list(reader: Reader, path: Path, container: str, final: dict[str, 
         return None
     expanded = []
     for index, value in enumerate(values):
-        text, unknown = expand(value, final.get)
+        used: dict[str, str] = {}
+        text, unknown = expand(value, recording(final.get, used))
         if text != value:
-            reader.note(path + (index,), "K2E-I170", f"{path[-1]} of container {container!r}: {value!r} expanded "
-                        f"to {text!r} at conversion time, as the kubelet does", covers=False)
+            reader.note(path + (index,), "K2E-I170", expansion_note(f"{path[-1]} of container {container!r}", value,
+                                                                    text, used), covers=False)
         note_unexpanded(reader, path + (index,), f"{path[-1]} of container {container!r}", unknown, runtime)
         expanded.append(text)
     return tuple(expanded)

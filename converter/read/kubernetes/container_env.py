@@ -13,7 +13,7 @@ from typing import Any
 
 from converter.core.findings import Origin
 from converter.read.kubernetes.context import ParseContext, Referenced, data_keys
-from converter.read.kubernetes.expansion import expand
+from converter.read.kubernetes.expansion import expand, expansion_note, recording
 from converter.core.reader import Path, Reader
 from converter.core.model import EnvVar, SecretEnv
 from converter.core.quantity import QuantityError, parse_quantity
@@ -71,10 +71,11 @@ def container_environment(reader: Reader, path: Path, container: str, context: P
         if isinstance(entry, EnvVar) and reader.raw(item_path + ("value",)) is not None:
             # An env value is expanded with envFrom and the earlier env entries only (makeEnvironmentVariables).
             known = {key: e.value for key, e in resolved.items() if isinstance(e, EnvVar)}
-            text, unknown = expand(entry.value, known.get)
+            used: dict[str, str] = {}
+            text, unknown = expand(entry.value, recording(known.get, used))
             if text != entry.value:
-                reader.note(item_path + ("value",), "K2E-I170", f"{name}: {entry.value!r} expanded to {text!r} at "
-                            "conversion time, as the kubelet does", covers=False)
+                reader.note(item_path + ("value",), "K2E-I170", expansion_note(name, entry.value, text, used, name),
+                            covers=False)
                 entry = EnvVar(name=name, value=text, origin=origin)
             note_unexpanded(reader, item_path + ("value",), name, unknown, runtime)
         if entry is not None:

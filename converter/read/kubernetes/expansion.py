@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from converter.rules.env import looks_like_a_credential
+
 _OPERATOR = "$"
 _OPENER = "("
 _CLOSER = ")"
@@ -56,3 +58,25 @@ def expand(text: str, lookup: Callable[[str], str | None]) -> tuple[str, list[st
         cursor += 1
     out.append(text[checkpoint:])
     return "".join(out), unknown
+
+
+def recording(lookup: Callable[[str], str | None], used: dict[str, str]) -> Callable[[str], str | None]:
+    """``lookup``, noting in ``used`` each name it knew and its value (what an expansion drew on)."""
+    def look(name: str) -> str | None:
+        found = lookup(name)
+        if found is not None:
+            used[name] = found
+        return found
+    return look
+
+
+def expansion_note(subject: str, value: str, text: str, used: dict[str, str], name: str | None = None) -> str:
+    """K2E-I170's message: the text before and after expansion, unless a variable it drew on (or ``name`` with
+    the result) looks like a credential by K2E-W152's rule (converter/rules/env.py): then the names only. A
+    report must never quote a credential, and W152 promises its value is not shown."""
+    hidden = sorted({key for key, found in used.items() if looks_like_a_credential(key, found) is not None}
+                    | ({name} if name is not None and looks_like_a_credential(name, text) is not None else set()))
+    if hidden:
+        return (f"{subject}: $(...) references expanded at conversion time, as the kubelet does (values not "
+                f"shown: {', '.join(hidden)} {'looks' if len(hidden) == 1 else 'look'} like a credential)")
+    return f"{subject}: {value!r} expanded to {text!r} at conversion time, as the kubelet does"
