@@ -5,8 +5,9 @@ compare does not guess again. It reads each K2E-W152 finding's origin (file, JSO
 and takes the value found there: the entry's literal ``value`` in the input, and the value the task definition
 carries for that container and variable (the one the rule looked at: after $(VAR) expansion, or inlined from a
 ConfigMap by configMapKeyRef). A variable from envFrom is flagged at its ConfigMap's ``data`` key, whose value
-is the one the task definition carries. The Redactor (converter/compare/sources.py) then replaces those values wherever compare would show
-them: rows, source and payload panes, finding messages (K2E-I170 quotes an expanded value).
+is the one the task definition carries. The Redactor (converter/compare/sources.py) then replaces those values
+wherever compare would show them: rows, source and payload panes, finding messages (K2E-I170 quotes an
+expanded value).
 """
 
 from __future__ import annotations
