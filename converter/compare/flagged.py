@@ -4,8 +4,10 @@ The rule that decides what looks like a credential lives in one place, converter
 compare does not guess again. It reads each K2E-W152 finding's origin (file, JSON Pointer to the ``env`` entry)
 and takes the value found there: the entry's literal ``value`` in the input, and the value the task definition
 carries for that container and variable (the one the rule looked at: after $(VAR) expansion, or inlined from a
-ConfigMap). The Redactor (converter/compare/sources.py) then replaces those values wherever compare would show
-them: rows, source and payload panes, finding messages (K2E-I170 quotes an expanded value).
+ConfigMap by configMapKeyRef). A variable from envFrom is flagged at its ConfigMap's ``data`` key, whose value
+is the one the task definition carries. The Redactor (converter/compare/sources.py) then replaces those values
+wherever compare would show them: rows, source and payload panes, finding messages (K2E-I170 quotes an
+expanded value).
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ def flagged_values(findings: Iterable[Finding], records: list[Any], outputs: lis
         if finding.code != PLAIN_CREDENTIAL:
             continue
         for document in documents.get((finding.resource, finding.file), []):
+            value = _config_map_value(document, finding.path)
+            if value is not None:
+                # An envFrom variable's finding points at its ConfigMap key; the task definitions carry that
+                # value as it is (envFrom values are not $(VAR)-expanded), so the value itself is enough.
+                values.add(value)
+                continue
             entry = _entry(document, finding.path)
             if entry is None:
                 continue
@@ -51,6 +59,17 @@ def _entry(document: Any, where: str) -> dict[str, Any] | None:
         return None
     node = node_at(document.data, path)
     return node if isinstance(node, dict) and isinstance(node.get("name"), str) else None
+
+
+def _config_map_value(document: Any, where: str) -> str | None:
+    """The value of the ConfigMap ``data`` key a finding points at, or None (not a ConfigMap data key)."""
+    path = _relative(where, document.prefix)
+    if path is None or len(path) != 2 or path[0] != "data" or not isinstance(document.data, dict):
+        return None
+    if document.data.get("kind") != "ConfigMap":
+        return None
+    value = node_at(document.data, path)
+    return value if isinstance(value, str) else None
 
 
 def _relative(where: str, prefix: tuple[Any, ...]) -> tuple[Any, ...] | None:

@@ -22,12 +22,16 @@ ContainerRole = Literal["app", "init", "sidecar"]
 class EnvVar(Record):
     name: str
     value: str
-    origin: Origin
+    origin: Origin  # the entry that declares the variable (an env or envFrom entry)
+    # Where the value itself is written, when not at ``origin``: the ConfigMap data key an envFrom entry
+    # inlined it from (K2E-W152 points there, so the report and compare can tell which value it flags).
+    value_origin: Origin | None
 
-    def __init__(self, *, name: str, value: str, origin: Origin) -> None:
+    def __init__(self, *, name: str, value: str, origin: Origin, value_origin: Origin | None = None) -> None:
         set_field(self, "name", name)
         set_field(self, "value", value)
         set_field(self, "origin", origin)
+        set_field(self, "value_origin", value_origin)
 
 
 class SecretEnv(Record):

@@ -270,7 +270,7 @@ def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Wor
             value = _served_form(entry.value, _ADDRESS_WORDS.search(entry.name) is not None, workload, index)
             if value != entry.value:
                 findings.append(_rewritten(entry.name, entry.value, value, entry.origin))
-                entry = EnvVar(name=entry.name, value=value, origin=entry.origin)
+                entry = EnvVar(name=entry.name, value=value, origin=entry.origin, value_origin=entry.value_origin)
             environment.append(entry)
         lists = {}
         for key, field_name in (("command", "entry_point"), ("args", "command")):

@@ -144,8 +144,11 @@ def plaintext_secret_findings(resource: str, containers: Iterable[Container]) ->
             what = looks_like_a_credential(variable.name, variable.value)
             if what is not None:
                 looks = "by its name" if what == "its name" else f"like {what}"
+                # The value's own place (an envFrom variable's ConfigMap key), not the envFrom entry, which
+                # declares every key of the ConfigMap: compare hides the value that finding points at.
+                where = variable.origin if variable.value_origin is None else variable.value_origin
                 findings.append(make_finding(
-                    "K2E-W152", variable.origin,
+                    "K2E-W152", where,
                     f"{resource}: {variable.name} of container {container.name!r} looks like a credential ({looks}) "
                     f"and is written in plain text to environment (value not shown)"))
     return findings

@@ -232,7 +232,8 @@ def _env_from(reader: Reader, path: Path, context: ParseContext, pod: PodFacts) 
         origin = reader.origin(ref)
         if kind == "ConfigMap":
             for data_key, value in (_config_map_data(found) or {}).items():
-                entries.append(EnvVar(name=prefix + data_key, value=value, origin=origin))
+                entries.append(EnvVar(name=prefix + data_key, value=value, origin=origin,
+                                      value_origin=found.data_origin(data_key)))
             reader.note(ref, "K2E-I102", f"envFrom ConfigMap {source_name} inlined ({len(entries)} keys)", covers=False)
         else:
             # Keys only: the values of a Secret are never read into any output.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from converter.core.findings import Origin
 from converter.core.reader import Reader
 from converter.core.record import MutableRecord, set_field
 from converter.core.settings import Settings
@@ -14,10 +15,21 @@ class Referenced(MutableRecord):
 
     reader: Reader
     used: bool
+    # A ConfigMap's data key -> its Origin, made once for all the workloads whose envFrom reads the ConfigMap
+    # (container_env._env_from: a key's origin costs a line lookup, and a bundle repeats it per workload).
+    data_origins: dict[str, Origin]
 
-    def __init__(self, reader: Reader, used: bool = False) -> None:
+    def __init__(self, reader: Reader, used: bool = False, data_origins: dict[str, Origin] | None = None) -> None:
         set_field(self, "reader", reader)
         set_field(self, "used", used)
+        set_field(self, "data_origins", {} if data_origins is None else data_origins)
+
+    def data_origin(self, key: str) -> Origin:
+        """Where ``data.<key>`` is written in this object."""
+        origin = self.data_origins.get(key)
+        if origin is None:
+            origin = self.data_origins[key] = self.reader.origin(("data", key))
+        return origin
 
 
 class ParseContext(MutableRecord):
