@@ -132,6 +132,18 @@ class EcsView:
     def has(self, path: Path) -> bool:
         return self.reader.has(self.spell(path))
 
+    def filled_or_taken(self, path: Path) -> bool:
+        """filled(path); when it is not, the path is taken (consumed) as well: ``if view.filled(p): ... else:
+        view.take(p)`` with one spelling and one read instead of two of each. The parsers ask this of every
+        field with no Kubernetes counterpart, most of them absent: about a fifth of the view's reads of a
+        CloudFormation template (issue 24)."""
+        spelled = self.spell(path)
+        value = self.reader.raw(spelled, _MISSING)
+        if value is not _MISSING and value is not None and value != [] and value != {}:
+            return True
+        self.reader.consumed.add(spelled)  # Reader.take, whose value would be thrown away
+        return False
+
     def filled(self, path: Path) -> bool:
         """Present with something in it (not null, not an empty list or mapping)."""
         value = self.raw(path, _MISSING)
