@@ -145,3 +145,29 @@ def test_an_ecs_view_spells_each_path_once(monkeypatch: pytest.MonkeyPatch) -> N
     assert view.mapping(("containerDefinitions", 0, "logConfiguration", "options")) == {"awslogs-group": "g"}
     assert len(spelled) == 3
     assert view.get(("containerDefinitions", 0, "name"), str) == "app" and len(spelled) == 4
+
+
+def test_spelled_paths_are_kept_whole_per_base_and_never_serve_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """EcsView.spell keeps each spelled path with its base (one lookup per read, no concatenation): two
+    views with different bases never share an answer, a Key step (data, never respelled) is not answered
+    by the cached spelling of the equal plain path, and a change of the spelling tables is seen."""
+    from converter.read.ecs import view as view_module
+    from converter.read.ecs.intrinsics import Template
+    from converter.read.ecs.view import EcsView, Key
+    from converter.core.reader import Reader
+    text = ("Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Family: web\n"
+            "      ContainerDefinitions:\n      - Name: app\n        DockerLabels: {family: x}\n")
+    [document] = loader.parse_text(text, "t.yaml", cfn_tags=True, keep_last=False)
+    reader = Reader(document, "T")
+    under_properties = EcsView(reader, ("Resources", "T", "Properties"), Template())
+    under_resource = EcsView(reader, ("Resources", "T"), Template())
+    assert under_properties.spell(("family",)) == ("Resources", "T", "Properties", "Family")
+    assert under_resource.spell(("family",)) == ("Resources", "T", "Family")
+    assert under_properties.spell(("family",)) == ("Resources", "T", "Properties", "Family")  # from the cache
+    labels = ("containerDefinitions", 0, "dockerLabels")
+    assert under_properties.spell(labels + ("family",))[-1] == "Family"  # a member: respelled, and cached
+    assert under_properties.spell(labels + (Key("family"),))[-1] == "family"  # data: as written
+    assert under_properties.get(labels + (Key("family"),), str) == "x"
+    monkeypatch.setitem(view_module.CFN_NAMES, "family", "FamilyName")
+    renamed = EcsView(reader, ("Resources", "T", "Properties"), Template())
+    assert renamed.spell(("family",)) == ("Resources", "T", "Properties", "FamilyName")

@@ -126,8 +126,7 @@ def readiness_budget_seconds(container: Container) -> int | None:
 
 def health_probes(view: EcsView, path: Path, name: str, role: ContainerRole) -> tuple[Probe | None, Probe | None]:
     """(livenessProbe, startupProbe) for an ECS healthCheck (#topic-reverse: CMD -> exec, CMD-SHELL -> sh -c)."""
-    if not view.filled(path):
-        view.take(path)
+    if not view.filled_or_taken(path):
         return None, None
     if role == "init":
         view.note(path, "K2E-W728", f"init container {name!r} cannot have probes in Kubernetes; its healthCheck was dropped")

@@ -51,8 +51,7 @@ def log_configuration(workload: Workload, settings: Settings, container: Contain
 
 def read_log_configuration(view: EcsView, path: Path, name: str) -> None:
     base = path + ("logConfiguration",)
-    if not view.filled(base):
-        view.take(base)
+    if not view.filled_or_taken(base):
         return
     driver = view.get(base + ("logDriver",), str)
     options = view.string_map(base + ("options",))

@@ -112,10 +112,8 @@ def security_context(view: EcsView, path: Path, name: str) -> SecurityContext:
     capabilities = {key: tuple(view.strings(linux + ("capabilities", key)) or ()) for key in ("add", "drop")}
     view.mapping(linux + ("capabilities",))
     for key, suggestion in _LINUX_NO_FIELD.items():
-        if view.filled(linux + (key,)):
+        if view.filled_or_taken(linux + (key,)):
             view.note(linux + (key,), "K2E-W709", f"linuxParameters.{key} of {name!r} has no Kubernetes field", suggestion)
-        else:
-            view.take(linux + (key,))
     has_any = any(v is not None for v in (raw_user, no_new_privileges)) or any(capabilities.values())
     return SecurityContext(
         run_as_user=user, run_as_group=group,

@@ -85,10 +85,8 @@ def parse_container(view: EcsView, path: Path, role: ContainerRole, name: str, e
     for key, suggestion in _NO_FIELD.items():
         if key == "restartPolicy" and role == "sidecar" and view.raw(path + (key, "enabled")) is True:
             view.take(path + (key,))  # restarted in place: what restartPolicy: Always gives a native sidecar
-        elif view.filled(path + (key,)):
+        elif view.filled_or_taken(path + (key,)):
             view.note(path + (key,), "K2E-W709", f"{key} of container {name!r} has no Kubernetes field", suggestion)
-        else:
-            view.take(path + (key,))
     return Container(
         name=name, image=image, role=role,
         entry_point=view.strings(path + ("entryPoint",)), command=view.strings(path + ("command",)),

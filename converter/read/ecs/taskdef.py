@@ -90,10 +90,8 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
         if view.filled((key,)):
             view.note((key,), "K2E-I712", f"{key} is set up with the cluster, not in the pod", suggestion)
     for key, suggestion in _TASK_NO_FIELD.items():
-        if view.filled((key,)):
+        if view.filled_or_taken((key,)):
             view.note((key,), "K2E-W710", f"{key} has no pod field", suggestion)
-        else:
-            view.take((key,))
     pid_mode = view.get(("pidMode",), str)
     if pid_mode == "host":
         view.note(("pidMode",), "K2E-W710", "pidMode host is not carried", "Set hostPID: true on the pod if it is needed.")

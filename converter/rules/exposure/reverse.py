@@ -122,8 +122,7 @@ def read_load_balancers(view: EcsView, service: ParsedService) -> None:
 
 def read_service_connect(view: EcsView, service: ParsedService) -> None:
     base = ("serviceConnectConfiguration",)
-    if not view.filled(base):
-        view.take(base)
+    if not view.filled_or_taken(base):
         return
     enabled = view.get(base + ("enabled",), bool)
     if view.filled(base + ("namespace",)):
