@@ -58,3 +58,19 @@ def test_a_replaced_declaration_still_gets_its_finding_when_readers_are_released
     replaced = [finding for finding in result.findings if finding.code == "K2E-E007"]
     assert [(finding.resource, finding.line) for finding in replaced] == [("Service/web", 1)]
     assert result.sources[0].status == "not-converted"
+
+
+def test_the_report_makes_its_resources_and_calls_one_at_a_time_and_writes_them_as_before() -> None:
+    import json
+
+    from converter.core import jsontext
+    from converter.report.canonical import build_report, render
+
+    result = convert(iter(parse_text(_bench_bundle(), "bench.yaml")), Settings(), release=True)
+    assert result.calls, "the bench applications call each other by Service name"
+    report = build_report(result.findings, result.sources, result.outputs, calls=result.calls)
+    assert report["resources"].__class__ is jsontext.LazyList and report["calls"].__class__ is jsontext.LazyList
+    written = json.loads(render(report, "json"))
+    assert written["resources"] == [{"resource": s.resource, "file": s.file, "line": s.line, "status": s.status}
+                                    for s in result.sources]
+    assert written["calls"] == [call.as_dict() for call in result.calls]
