@@ -92,7 +92,7 @@ def make_finding(code: str, origin: Origin, message: str, suggestion: str | None
     return Finding(
         code=code,
         severity=info.severity,
-        resource=origin.resource,
+        resource=intern(origin.resource),  # Workload.resource makes a new string at each call
         file=origin.file,
         line=origin.line,
         path=intern(origin.path),

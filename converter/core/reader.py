@@ -243,6 +243,11 @@ class Reader:
             ))
         return self.findings
 
+    @property
+    def released(self) -> bool:
+        """Whether release() was called: finish() ran, and this reader's findings are final."""
+        return self.consumed is None
+
     def release(self) -> None:
         """After finish(), forget which paths were read and all of the document but the metadata of one
         that has a k2ecs.io/accept annotation.
@@ -254,6 +259,8 @@ class Reader:
         """
         self.consumed = self.visited = None  # type: ignore[assignment]
         self.parent_path = self.parent = None
+        if not self.findings:  # most documents: one shared empty tuple, not an empty list each (issue 24)
+            self.findings = NO_FINDINGS  # type: ignore[assignment]
         document = self.document
         data, lines = document.data, document.line_table
         kept: dict[Any, Any] = {}
@@ -274,6 +281,7 @@ class Reader:
 
 
 _RELEASED = Document("", 0, {}, 0, {})
+NO_FINDINGS: tuple[Finding, ...] = ()  # a released reader's findings when it has none (immutable: shared)
 
 
 def _accept_annotation() -> str:

@@ -51,7 +51,7 @@ _KIND_LINES = LinePattern(_KIND)
 _CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#]", re.M)  # a line that is neither blank nor a comment
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per document of a large input, to the end of the run
 class Part:
     start: int  # offsets into the text
     end: int

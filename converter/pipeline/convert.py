@@ -25,6 +25,7 @@ much is in memory at once differs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Protocol
 
 from converter.pipeline.calls import Call, CallGraph, rewrite_unserved_names
@@ -131,7 +132,6 @@ class _Run:
     def __init__(self, settings: Settings, release: bool, sink: Sink | None) -> None:
         self.settings, self.sink = settings, sink
         self.intake = Intake(settings, release=release)
-        self.positions: dict[int, int] = {}  # id(source record) -> the position of its document
         self.links = Links()
         self.linked: dict[int, SourceRecord] = {}  # id() of each Service and HPA model -> its record
         self.graph: CallGraph | None = None
@@ -156,10 +156,9 @@ class _Run:
         findings = self.links.findings(self.intake.seen) + self.findings
         calls = self.graph.calls()  # type: ignore[union-attr]
         findings.extend(self.graph.findings(calls))  # type: ignore[union-attr]
-        positions = self.positions
-        records = sorted(self.intake.sources, key=lambda record: positions[id(record)])
+        records = sorted(self.intake.sources, key=_position)
         self.links = Links()  # what only this run needed goes before the findings are sorted, the run's peak
-        self.positions = self.linked = {}  # type: ignore[assignment]
+        self.linked = {}
         return Conversion(outputs=self.outputs, findings=self.intake.all_findings(findings, records), sources=records,
                           calls=calls)
 
@@ -168,7 +167,7 @@ class _Run:
         known = len(self.intake.sources)
         item = self.intake.admit(document)
         for record in self.intake.sources[known:]:
-            self.positions[id(record)] = position
+            record.position = position
         return item
 
     def _parse(self, item: Pending, position: int) -> Any:
@@ -269,6 +268,9 @@ class _Run:
             else:
                 self.sink.put(len(self.outputs), output)
                 self.outputs.append(OutputRecord(output.name, output.resource, output.scaling is not None))
+
+
+_position = attrgetter("position")
 
 
 def renamed(workload: Workload, name: str) -> Finding:

@@ -93,7 +93,7 @@ class SourceText:
             self.handle.close()
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Deferred:
     """A part of a file that the text says is one workload: parsed when convert() reaches it."""
 

@@ -34,6 +34,7 @@ class SourceRecord:
     line: int
     status: str  # converted | referenced | not-converted
     reader: Reader = field(repr=False)
+    position: int = 0  # the place of its document in the run's input (converter.pipeline.convert sorts by it)
 
 
 Pending = tuple[str, Reader, Parser, SourceRecord]
@@ -51,7 +52,6 @@ class Intake:
     def __init__(self, settings: Settings, *, release: bool = False) -> None:
         self.context = ParseContext(settings=settings)
         self.release = release
-        self.finished: set[int] = set()  # id() of the readers finished early (release)
         self.sources: list[SourceRecord] = []
         self.seen: dict[tuple[str, str | None, str], SourceRecord] = {}
         self.loose: list[Finding] = []  # findings of no document: skipped files and folders
@@ -66,7 +66,6 @@ class Intake:
         if self.release:
             reader.finish()
             reader.release()
-            self.finished.add(id(reader))
 
     def admit(self, document: Document | Unreadable | Skipped) -> Pending | None:
         """The document's source record is added; returned when it is to be parsed. A document that cannot
@@ -94,12 +93,14 @@ class Intake:
         if first is not None:
             # kubectl apply -f applies documents in order (a folder's files in lexical order), so the last
             # declaration is what the cluster keeps: the earlier one is replaced, whatever its kind.
+            if first.reader.findings.__class__ is tuple:  # released with none (Reader.release)
+                first.reader.findings = []
             first.reader.findings.append(make_finding(
                 "K2E-E007", Origin(resource=first.resource, file=first.file, line=first.line, path=""),
                 f"{canonical} {name} is declared again at {document.file}:{document.line}; the later declaration is converted"))
             first.status = "not-converted"
             self.superseded.add(id(first))
-            if id(first.reader) not in self.finished:
+            if not first.reader.released:
                 first.reader.take(())
             self.context.remove(identity)
         self.seen[identity] = record
@@ -179,7 +180,7 @@ class Intake:
         """``findings`` (linking and rendering), then each source's, sorted for the report."""
         findings.extend(self.loose)
         for record in sources:
-            findings.extend(record.reader.findings if id(record.reader) in self.finished else record.reader.finish())
+            findings.extend(record.reader.findings if record.reader.released else record.reader.finish())
         sort_findings(findings)
         return findings
 
