@@ -154,30 +154,20 @@ def conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None)
     from converter.load.inputs import load_inputs
 
     settings = flags.settings()
-    # The documents, and everything convert() builds from them, are millions of small objects that live
-    # to the end of the run and hold no reference cycles (tests/test_bench.py checks that convert()
-    # leaves no cyclic garbage). The cyclic GC scanning them again and again was a quarter of a large
-    # run, and grew faster than the input (docs/PERFORMANCE.md). So it is paused while they are built,
-    # and they are then frozen out of its sight: reference counting still frees them, and guarded()
-    # unfreezes them at the end of the command, for callers that run the CLI in-process.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with built_without_gc():
         return run_conversion(_drained(load_inputs(paths, tuple(exclude or ()))), settings, release=True)
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 @contextmanager
 def built_without_gc() -> Iterator[None]:
     """The cyclic GC paused while the block builds what lives to the end of the command, which is then frozen
-    out of its sight, as conversion() does for the conversion and for the same reason: the block makes
-    millions of small objects and no reference cycles, so the GC's scans were pure cost. For `--to k8s`
-    (loading and converting ECS input: 8.6 of 31.6 CPU seconds on a 16 MB CloudFormation template) and for
-    the CloudFormation and Terraform renderings (about 1 s of 12 at 10 MB, issue 24). tests/test_bench.py
-    checks that those steps leave no cyclic garbage; guarded() unfreezes at the end of the command."""
+    out of its sight. The documents, and everything a conversion, compare or a rendering builds from them, are
+    millions of small objects that live to the end of the run and hold no reference cycles (tests/test_bench.py
+    and tests/test_reverse_cost.py check that no cyclic garbage is left). The GC scanning them again and again
+    was a quarter of a large convert and grew faster than the input; 8.6 of 31.6 CPU seconds of `--to k8s` on
+    a 16 MB CloudFormation template; about a fifth of compare and 1 s of 12 of the IaC renderings at 10 MB
+    (docs/PERFORMANCE.md, issue 24). Reference counting still frees them, and guarded() unfreezes them at the
+    end of the command, for callers that run the CLI in-process."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -198,8 +188,6 @@ def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[Lis
     from converter.load.source_files import read_source
 
     settings = flags.settings()
-    enabled = gc.isenabled()
-    gc.disable()  # as in conversion(), for the same reasons
     opened: dict[str, SourceText] = {}  # path -> its SourceText, each input read once (stdin can be read only once)
     unreadable: dict[str, K2ecsError] = {}  # path -> why it could not be read
 
@@ -220,15 +208,13 @@ def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[Lis
     def again() -> Iterator:
         return _drained(load_inputs(paths, tuple(exclude or ()), read=text_of))
 
-    try:
-        entries = load_inputs(paths, tuple(exclude or ()), source=source)
-        return run_conversion(_drained(entries), settings, release=True, sink=sink, again=again)
-    finally:
-        for found in opened.values():
-            found.close()
-        gc.freeze()
-        if enabled:
-            gc.enable()
+    with built_without_gc():
+        try:
+            entries = load_inputs(paths, tuple(exclude or ()), source=source)
+            return run_conversion(_drained(entries), settings, release=True, sink=sink, again=again)
+        finally:
+            for found in opened.values():
+                found.close()
 
 
 def _drained(items: list) -> Iterator:

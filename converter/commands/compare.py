@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import sys
@@ -23,6 +22,7 @@ from converter.cli_common import (
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
+    built_without_gc,
     guarded,
     refuse_settings_for_ecs_input,
 )
@@ -71,18 +71,9 @@ def compare(
     """
 
     def run() -> int:
-        # As conversion() does (converter/cli_common.py): the documents, the conversion and the rows are
-        # millions of objects that live to the end of the run, and the cyclic GC scanning them again and
-        # again was about a fifth of compare at 10 MB (issue 24). Paused for the run, they are then frozen
-        # out of its sight; guarded() unfreezes them.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        # The documents, the conversion and the rows live to the end of the run (cli_common.built_without_gc).
+        with built_without_gc():
             return compared()
-        finally:
-            gc.freeze()
-            if enabled:
-                gc.enable()
 
     def compared() -> int:
         from converter.compare import compare as build_comparison  # lazy: start-up (converter/cli_common.py)
