@@ -106,22 +106,31 @@ class Bench:
         return run_child(floor_args(input_files(source)), self.env, self.folder, None, (0,), self.timeout)
 
 
+def matching_paths(parts: list[str]) -> list[BenchPath]:
+    """The paths, in table order, whose name contains one of ``parts`` (case-insensitive); the run stops with the
+    list of names when none does."""
+    wanted = [part.strip().lower() for part in parts if part.strip()]
+    matches = [path for path in PATHS if any(part in path.name.lower() for part in wanted)]
+    if not matches:
+        raise SystemExit(f"bench: no path matches {parts!r}; paths: {', '.join(p.name for p in PATHS)}")
+    return matches
+
+
+def sources_of(path: BenchPath) -> list[BenchPath]:
+    """The paths whose output ``path`` reads, the first one to run first."""
+    chain, current = [], path
+    while current.source is not None:
+        current = bench_paths.BY_NAME[current.source]
+        chain.insert(0, current)
+    return chain
+
+
 def selected_paths(parts: str | None) -> set[str]:
     """The names of the paths whose name contains one of the comma-separated parts, and of the paths whose output
     they read (all paths when ``parts`` is None)."""
     if parts is None:
         return {path.name for path in PATHS}
-    wanted = [part.strip().lower() for part in parts.split(",") if part.strip()]
-    chosen = {path.name for path in PATHS if any(part in path.name.lower() for part in wanted)}
-    if not chosen:
-        raise SystemExit(f"bench: no path matches {parts!r}; paths: {', '.join(p.name for p in PATHS)}")
-    by_name = {path.name: path for path in PATHS}
-    for name in list(chosen):
-        source = by_name[name].source
-        while source is not None:
-            chosen.add(source)
-            source = by_name[source].source
-    return chosen
+    return {chosen.name for path in matching_paths(parts.split(",")) for chosen in (*sources_of(path), path)}
 
 
 def measure_size(bench: Bench, size: int, bundle: Path, config: Path, pairs: int, long_run: float,
@@ -231,16 +240,9 @@ def profile(bench: Bench, name: str, size: int, bundle: Path, aws: LocalAws | No
     import io
     import pstats
 
-    matches = [p for p in PATHS if name.lower() in p.name.lower()]
-    if not matches:
-        raise SystemExit(f"bench: no path matches {name!r}; paths: {', '.join(p.name for p in PATHS)}")
-    path = matches[0]
+    path = matching_paths([name])[0]  # the whole name: some names hold a comma
     key = f"profile-{size}"
-    chain, current = [], path
-    while current.source is not None:  # the paths whose output this one reads, run as children first
-        current = bench_paths.BY_NAME[current.source]
-        chain.insert(0, current)
-    for earlier in chain:
+    for earlier in sources_of(path):  # the paths whose output this one reads, run as children first
         bench.run_path(earlier, key, bundle, config_of(bundle), 0)
     source = bundle if path.source is None else bench.kept[(path.source, key)]
     out = bench.folder / "runs" / key / "profiled"

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -186,3 +188,18 @@ def test_reverse_conversion_and_iac_rendering_leave_no_growing_cyclic_garbage(tm
 
     garbage(2)
     assert garbage(20) == garbage(2)
+
+
+def test_bench_path_selection_adds_the_paths_a_path_reads_from_and_profile_takes_a_whole_name() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import run as bench_run
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    # --paths: comma-separated parts; a path that reads another path's output brings that path along
+    assert bench_run.selected_paths("from CloudFormation") == {"--to k8s (from CloudFormation)",
+                                                                "convert --format cloudformation"}
+    # --profile: one name, which may itself hold a comma
+    assert [p.name for p in bench_run.matching_paths(["convert (ECS JSON, stdout)"])] == ["convert (ECS JSON, stdout)"]
+    with pytest.raises(SystemExit, match="no path matches"):
+        bench_run.matching_paths(["no such path"])
