@@ -152,16 +152,26 @@ class EcsView:
     # -- consuming -------------------------------------------------------------------------------------
     def get(self, path: Path, *types: type, default: Any = None) -> Any:
         spelled = self.spell(path)
+        reader = self.reader
+        value = reader.raw(spelled, _MISSING)
+        # The value is read once here, and what Reader.get does with it is done here for the common cases
+        # (absent, or a string where a string is wanted: most reads); the rest goes to Reader.get, which reads
+        # it again. Each value of a template was read twice, three times with Reader.get's (issue 24).
+        if value is _MISSING:
+            return default
+        cls = value.__class__
+        if cls is str and (not types or str in types):
+            reader.consumed.add(spelled)  # Reader.get's bookkeeping for a str of a wanted type (no range to check)
+            return value
         if self.template is not None:  # API JSON has neither intrinsics nor numbers written as strings
-            value = self.reader.raw(spelled, _MISSING)
-            if value.__class__ is not str and is_intrinsic(value):
+            if cls is not str and is_intrinsic(value):
                 return self._resolved(path, value, types, default)
             if types and str not in types and isinstance(value, str):
                 coerced = _scalar(value, types)  # CloudFormation writes numbers and booleans as strings too
                 if coerced is not None:
-                    self.reader.take(spelled)
+                    reader.take(spelled)
                     return coerced
-        return self.reader.get(spelled, *types, default=default)
+        return reader.get(spelled, *types, default=default)
 
     def _resolved(self, path: Path, value: Any, types: tuple[type, ...], default: Any) -> Any:
         assert self.template is not None
