@@ -54,6 +54,8 @@ TEMPLATES = {
     "a sequence under Resources": _HEAD + "Resources:\n" + "".join(f"  - {n}\n" for n in range(200)),
     "Resources null": _HEAD + "Resources:\nOutputs: {}\n" + "# pad\n" * 200,
     "Resources twice": _HEAD + "Resources:\n" + _MANY + "Resources:\n" + _resource("Again"),
+    "Resources first and a flow Resources": "Resources:\n" + _MANY + "Resources: {}\n",
+    "Resources as a flow mapping": _HEAD + "Resources: {\n" + _MANY.replace("\n", ",\n") + "}\n",
     "two documents": _HEAD + "Resources:\n" + _MANY + "---\nResources:\n" + _resource("Again"),
     "a tab-indented line": _HEAD + "Resources:\n" + _MANY + "\tTab: 1\n",
     "a key less indented than the resources": _HEAD + "Resources:\n" + _MANY.replace("  Task9:", " Task9:"),
@@ -95,7 +97,7 @@ def test_which_templates_are_built_in_parts(name: str, small_parts: None) -> Non
 
 
 def _span(text: str) -> tuple[int, int, int]:
-    start = yaml_resources._RESOURCES.search(text).end()
+    start = yaml_resources._RESOURCES_LINE.match(text, yaml_resources._resources_lines(text)[0]).end()
     top = yaml_resources._TOP_LINE.search(text, start - 1)
     end = len(text) if top is None else top.start() + 1
     return start, end, yaml_resources._key_indent(text, start, end)
