@@ -25,11 +25,12 @@ import re
 from array import array
 from typing import Any, Mapping
 
+from converter.core.quantity import KIB
 from converter.load import yaml_tree
 from converter.load.yaml_line_loader import LineLoader
 
-PART_BYTES = 32 * 1024  # see the module docstring
-MIN_BYTES = 512 * 1024  # below this the node graph is small: the whole text is read at once
+PART_BYTES = 32 * KIB  # see the module docstring
+MIN_BYTES = 512 * KIB  # below this the node graph is small: the whole text is read at once
 _RESOURCES_LINE = re.compile(r"Resources:[ \t]*(?:#[^\n]*)?\n")  # matched where "Resources:" starts a line
 _TOP_LINE = re.compile(r"\n(?=[^ \n#])")  # the end of the line before the next line of the top-level mapping
 # A document marker or a directive at the start of a line: the text may hold several documents. Looked for
