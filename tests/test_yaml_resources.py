@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from converter.load import loader, yaml_limits, yaml_resources
 from tests.helpers import CORPUS, SAMPLES
 from converter.core.document import Unreadable
 from converter.core.errors import InputError
-from tests.test_yaml_tree import _outcome, _tables, _typed
+from tests.test_yaml_tree import EXAMPLES, _outcome, _tables, _typed
 
 
 def _resource(name: str, body: str = "") -> str:
@@ -154,3 +155,31 @@ def test_kubernetes_input_is_never_built_in_parts(small_parts: None, monkeypatch
     monkeypatch.setattr(loader, "build_by_resources", lambda *args: calls.append(args))
     loader.parse_text(_HEAD + "Resources:\n" + "".join(f"  K{n}:\n    a: 1\n" for n in range(200)), "t.yaml")
     assert calls == []
+
+
+# Resource texts, some with lines indented as the resources' keys inside a scalar or a flow collection
+# (where a cut must not be made, or must leave a part that does not parse), for the property test below.
+_SNIPPETS = [
+    _resource("{name}"),
+    "  {name}:\n    Type: X\n    Properties:\n      A: \"two\n  {name}x: lines\"\n",
+    "  {name}:\n    Type: X\n    Properties:\n      A: 'single\n\n  quoted: {name}'\n",
+    "  {name}:\n    Type: X\n    Properties: [a,\n  {name}: b]\n",
+    "  {name}:\n    Type: X\n    Properties: {a: 1,\n  {name}: 2}\n",
+    "  {name}:\n    Type: X\n    Properties:\n      S: |-\n        text\n\n      K: >+\n        folded\n\n\n",
+    "  {name}:\n    Type: X\n    Properties:\n      Plain: a\n        continued\n",
+    "# a comment\n  {name}: !Ref Other\n",
+    "  {name}:\n    Type: X\n    Properties:\n      L:\n      - !Sub '${A}'\n      - {Ref: B}\n",
+]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.sampled_from(range(len(_SNIPPETS))), min_size=1, max_size=30), part=st.integers(1, 400),
+       outputs=st.booleans())
+def test_any_template_of_these_resources_loads_the_same(picks: list[int], part: int, outputs: bool,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml_resources, "MIN_BYTES", 0)
+    monkeypatch.setattr(yaml_resources, "PART_BYTES", part)
+    text = _HEAD + "Resources:\n" + "".join(_SNIPPETS[pick].replace("{name}", f"R{n}") for n, pick in enumerate(picks))
+    text += "Outputs:\n  O: {Value: 1}\n" if outputs else ""
+    in_parts, whole = _both(text, monkeypatch)
+    assert in_parts == whole
