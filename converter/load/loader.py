@@ -22,6 +22,7 @@ from converter.core.errors import InputError
 from converter.load.json_lines import read_json
 from converter.load.yaml_cfn import CFN_SHORT_TAGS, long_form_intrinsics
 from converter.load.yaml_line_loader import LimitError, LineLoader
+from converter.load.yaml_resources import build_by_resources
 from converter.load.source_files import expand_paths, read_source
 from converter.load.yaml_parts import split_stream
 from converter.load.yaml_limits import MAX_DEPTH, is_nesting_limit_error, shape_problem, too_deep_line
@@ -49,6 +50,15 @@ def parse_text(text: str, file: str, *, cfn_tags: bool = False, first_line: int 
     deep = too_deep_line(text)
     if deep is not None:
         raise InputError(f"nesting deeper than {MAX_DEPTH} levels", file=file, line=deep + first_line - 1)
+    if cfn_tags:  # a large CloudFormation template: built a few resources at a time (converter.load.yaml_resources)
+        built = build_by_resources(text, first_line, CFN_SHORT_TAGS)
+        if built is not None:
+            data, line, line_table = built
+            try:
+                return _admitted(Document(file, first_index, data, line, line_table, plain_keys=True), cfn_tags=cfn_tags,
+                                 nul_escapes=nul_escapes)
+            except InputError:
+                pass  # read whole below, which reports it as it always has
     loader = LineLoader(text)
     loader.first_line = first_line
     loader.keep_last = isolate if keep_last is None else keep_last

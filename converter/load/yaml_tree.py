@@ -40,14 +40,16 @@ NO_TAGS: Mapping[str, str] = MappingProxyType({})
 
 
 def build(root: Any, constructor: Any, first_line: int, line_table: dict[int, Any],
-          short_tags: Mapping[str, str] = NO_TAGS) -> Any:
+          short_tags: Mapping[str, str] = NO_TAGS, depth: int = 1) -> Any:
     """The data of the document ``root`` with the line of every key and item in ``line_table``, as
     ``constructor.construct_document(root)`` gives them; ``constructor`` reads the non-string scalars.
     The caller knows the document has no anchor (so every node is reached once). ``short_tags``: tag ->
-    the long-form key it stands for (converter.load.yaml_cfn.CFN_SHORT_TAGS), built as yaml_cfn rewrites it."""
+    the long-form key it stands for (converter.load.yaml_cfn.CFN_SHORT_TAGS), built as yaml_cfn rewrites it.
+    ``depth``: how deep ``root`` sits in its document (converter.load.yaml_resources builds a template's resources
+    in parts, each a mapping two levels down), for the nesting limit."""
     if root.__class__ is ScalarNode and root.tag not in short_tags:
         return _scalar(root, constructor)
-    return _container(root, constructor, first_line, line_table, 1, short_tags)
+    return _container(root, constructor, first_line, line_table, depth, short_tags)
 
 
 def _scalar(node: ScalarNode, constructor: Any) -> Any:

@@ -70,8 +70,14 @@ _SPELLED_WITH: tuple[dict[Any, str], dict[Any, str]] = ({}, {})
 
 def _spelled_anew() -> None:
     global _SPELLED_WITH
-    _SPELLED.clear()
+    _forget_spellings()
     _SPELLED_WITH = (dict(CFN_NAMES), dict(CFN_NESTED))
+
+
+def _forget_spellings() -> None:
+    """Empty every cache in place: views hold theirs, and every one stays in _SPELLED for Key to empty."""
+    for spellings in _SPELLED.values():
+        spellings.clear()
 
 
 def _spellings(base: tuple[Any, ...]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -79,13 +85,30 @@ def _spellings(base: tuple[Any, ...]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     found = _SPELLED.get(base)
     if found is None:
         if sum(map(len, _SPELLED.values())) >= _MAX_SPELLED:
-            _SPELLED.clear()
+            _forget_spellings()
         found = _SPELLED[base] = {}
     return found
 
 
 class Key(str):
-    """A path step that is data, not a field name (a docker label, a log option): never respelled."""
+    """A path step that is data, not a field name (a docker label, a log option): never respelled.
+
+    Key("x") == "x", so a path with a Key step would find the cached spelling of the equal plain path. The
+    text of every Key is kept (_KEY_TEXTS); a plain path holding one is never cached, and a new one empties
+    the caches. So a path found in the cache is plain, and EcsView.spell looks it up before looking at its
+    steps' types (which was most of its time: 1 million reads of a 16 MB template, issue 24)."""
+
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> "Key":
+        made = super().__new__(cls, text)
+        if made not in _KEY_TEXTS:
+            _KEY_TEXTS.add(str(made))
+            _forget_spellings()
+        return made
+
+
+_KEY_TEXTS: set[str] = set()
 
 
 class EcsView:
@@ -105,16 +128,18 @@ class EcsView:
         """The Reader's path of ``path``. Called once per field a parser reads (1.2 million times for a
         16 MB template, issue 24), so each method spells its path once and passes the spelling on, and a
         path of plain ``str`` and ``int`` steps is spelled once per run (_SPELLED)."""
-        if self.template is None:
+        spellings = self._spelled
+        if spellings is None:
             return self.base + tuple(path)
-        if _PLAIN_STEPS.issuperset(map(type, path)):  # never a Key: Key("x") == "x" as a dict key
-            key = path if path.__class__ is tuple else tuple(path)
-            spellings = self._spelled
-            full = spellings.get(key)
-            if full is None:
-                if len(spellings) >= _MAX_SPELLED:
-                    spellings.clear()
-                full = spellings[key] = self.base + _spelled(path)
+        if path.__class__ is tuple:
+            full = spellings.get(path)
+            if full is not None:
+                return full  # a plain path (Key: a path with a Key step is never in the cache)
+        if _PLAIN_STEPS.issuperset(map(type, path)) and _KEY_TEXTS.isdisjoint(path):
+            if len(spellings) >= _MAX_SPELLED:
+                spellings.clear()
+            key = tuple(path)
+            full = spellings[key] = self.base + _spelled(key)
             return full
         return self.base + _spelled(path)
 
@@ -152,16 +177,26 @@ class EcsView:
     # -- consuming -------------------------------------------------------------------------------------
     def get(self, path: Path, *types: type, default: Any = None) -> Any:
         spelled = self.spell(path)
+        reader = self.reader
+        value = reader.raw(spelled, _MISSING)
+        # The value is read once here, and what Reader.get does with it is done here for the common cases
+        # (absent, or a string where a string is wanted: most reads); the rest goes to Reader.get, which reads
+        # it again. Each value of a template was read twice, three times with Reader.get's (issue 24).
+        if value is _MISSING:
+            return default
+        cls = value.__class__
+        if cls is str and (not types or str in types):
+            reader.consumed.add(spelled)  # Reader.get's bookkeeping for a str of a wanted type (no range to check)
+            return value
         if self.template is not None:  # API JSON has neither intrinsics nor numbers written as strings
-            value = self.reader.raw(spelled, _MISSING)
-            if value.__class__ is not str and is_intrinsic(value):
+            if cls is not str and is_intrinsic(value):
                 return self._resolved(path, value, types, default)
             if types and str not in types and isinstance(value, str):
                 coerced = _scalar(value, types)  # CloudFormation writes numbers and booleans as strings too
                 if coerced is not None:
-                    self.reader.take(spelled)
+                    reader.take(spelled)
                     return coerced
-        return self.reader.get(spelled, *types, default=default)
+        return reader.get(spelled, *types, default=default)
 
     def _resolved(self, path: Path, value: Any, types: tuple[type, ...], default: Any) -> Any:
         assert self.template is not None
