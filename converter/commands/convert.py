@@ -102,7 +102,7 @@ def convert(
 
     def run(report_target) -> int:
         from converter.report.baseline import read_baseline, review  # lazy: start-up (converter/cli_common.py)
-        from converter.write.output import with_report, write_atomically
+        from converter.write.output import with_report, write_rendering
         from converter.report.canonical import build_report, render
 
         if check and output is None:
@@ -129,31 +129,27 @@ def convert(
                              "Kubernetes manifests")
         if output_format is OutputFormat.ecs_json:
             return _streamed(paths, flags, output, accepted, report_target, text_options, stdin_text)
-        # jinja2 only when a template format is asked for
-        from converter.write.iac.render import KeptOutputs, render as render_iac
+        from converter.write.iac.render import IacSink  # lazy: only the format asked for
 
-        kept = KeptOutputs()
-        result = streamed_conversion(paths, flags, kept, exclude)
+        sink = IacSink(output_format.value, cfn_json=cfn_json)
+        result = streamed_conversion(paths, flags, sink, exclude)
         with built_without_gc():
-            iac = render_iac(output_format.value, kept.conversion(result), cfn_json=cfn_json)
-        kept.reset()  # the payloads, and the stack or configuration made of them (for the tests): the files
-        iac.model = None  # hold them now, and the report is made next (issue 24: peak memory)
+            iac = sink.rendering(result.sources)
+        del sink  # its text is in the rendering now: the report is made next (issue 24: peak memory)
+        iac.model = None
         findings = review(result.findings + iac.findings, result.sources, accepted)
         canonical = iac.retarget_report(build_report(findings, result.sources, result.outputs, calls=result.calls))
-
-        def files() -> dict[str, str]:
-            return with_report(iac.files, canonical)
 
         differ: list[str] = []
         if check:
             from converter.write.drift import drift  # lazy: only --check needs it
 
-            diff, differ = drift(output, files())
+            diff, differ = drift(output, with_report(iac.files, canonical))
             sys.stdout.write(diff)
         elif output is not None:
-            write_atomically(output, files())
+            write_rendering(output, iac.pieces, canonical)
         else:
-            sys.stdout.write(iac.stdout_text())
+            sys.stdout.writelines(iac.stdout_pieces())
         emit(render(canonical, report.value, fail_on=fail_on.value, text_options=text_options,
                     **report_options(report.value, canonical, sarif_root, stdin_text)), report_target)
         return _status(findings, differ)

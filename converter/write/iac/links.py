@@ -116,7 +116,12 @@ def link(outputs: list[Any]) -> Linked:
     """Mark every reference in copies of the payloads (the originals are not touched)."""
     linked = Linked()
     for output in outputs:
-        linked.workloads.append(_link_workload(output, linked))
+        linked.workloads.append(link_workload(output, linked))
+    return sort_params(linked)
+
+
+def sort_params(linked: Linked) -> Linked:
+    """The parameters in the order the template and the variables list them, once every workload is linked."""
     order = list(SETTINGS)  # deployment settings first, in a fixed order; the rest as first met
     linked.params = dict(sorted(linked.params.items(),
                                 key=lambda item: order.index(item[0][0]) if item[0][0] in order else len(order)))
@@ -140,7 +145,9 @@ def _setting(linked: Linked, key: str, value: Any) -> ParamRef:
     return linked.param(key, kind, description, value)
 
 
-def _link_workload(output: Any, linked: Linked) -> LinkedWorkload:
+def link_workload(output: Any, linked: Linked) -> LinkedWorkload:
+    """One workload's payloads, copied with their references marked; the parameters and log groups it uses are
+    added to ``linked`` (not its list of workloads: the caller keeps it, or not)."""
     taskdef = _copy(output.task_definition)
     service = _copy(output.service)
     if "executionRoleArn" in taskdef:
