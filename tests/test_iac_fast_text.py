@@ -10,6 +10,7 @@ order rendering the whole run raised it, and the -o folder is the one write_atom
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,46 @@ def test_stdout_is_the_files_as_they_were_joined():
         expected = ("".join(files.values()) if fmt == CLOUDFORMATION else
                     "\n".join(f"# ==> {name} <==\n" + text for name, text in files.items()))
         assert "".join(rendering.stdout_pieces()) == expected == rendering.stdout_text()
+
+
+def _shape(node: Any) -> Any:
+    """The value with each leaf's exact class beside it (True == 1, but a copy must keep True)."""
+    if isinstance(node, dict):
+        return ("dict", [(key, _shape(value)) for key, value in node.items()])
+    if isinstance(node, list):
+        return ("list", [_shape(value) for value in node])
+    return (node.__class__, node)
+
+
+def _containers(node: Any) -> list[int]:
+    if isinstance(node, dict):
+        return [id(node)] + [i for value in node.values() for i in _containers(value)]
+    if isinstance(node, list):
+        return [id(node)] + [i for value in node for i in _containers(value)]
+    return []
+
+
+def test_the_payload_copies_are_the_walked_copies_and_share_no_container():
+    from converter.write.iac.links import _copies, _copy
+
+    results = [conversion(p.values[0]) for p in _CASES[:12]] + _rich_conversions()
+    outputs = [o for result in results for o in result.outputs]
+    assert any(o.scaling is not None for o in outputs)
+    for o in outputs:
+        nodes = (o.task_definition, o.service, o.scaling)
+        copied, maybe = _copies(*nodes)
+        assert _shape(list(copied)) == _shape([_copy(node) for node in nodes])
+        assert not set(_containers(list(copied))) & set(_containers(list(nodes)))
+        text = json.dumps(nodes, ensure_ascii=False)
+        assert maybe or "<k2ecs:" not in text  # no placeholder is ever missed
+
+
+def test_a_payload_marshal_cannot_copy_is_copied_and_walked():
+    from converter.write.iac.links import _copies
+
+    class Text(str):
+        pass
+
+    node = {"a": [Text("<k2ecs:x>"), {"b": True}]}
+    copied, maybe = _copies(node)
+    assert maybe and copied[0] == node and copied[0] is not node and copied[0]["a"][0].__class__ is Text

@@ -42,10 +42,26 @@ def hcl_str(value: str) -> str:
     return '"' + _HCL_UNSAFE.sub(_hcl_escape, value) + '"'
 
 
+_KEYS: dict[str, str] = {}  # object key -> its text; a run meets the same few keys again and again
+_IDENTS: dict[str, str] = {}  # attribute or block name -> itself, once checked
+
+
 def _object_key(key: str) -> str:
-    if _plain_key(key) and key not in _HCL_KEYWORDS:
-        return key
-    return hcl_str(key)
+    text = _KEYS.get(key) if key.__class__ is str else None
+    if text is None:
+        text = key if _plain_key(key) and key not in _HCL_KEYWORDS else hcl_str(key)
+        if key.__class__ is str and len(_KEYS) < 4096:
+            _KEYS[key] = text
+    return text
+
+
+def _ident(name: str) -> str:
+    text = _IDENTS.get(name) if name.__class__ is str else None
+    if text is None:
+        text = str(hcl_ident(name))
+        if len(_IDENTS) < 4096:
+            _IDENTS[name] = text
+    return text
 
 
 def one_line(value: Any) -> str | None:
@@ -151,11 +167,16 @@ def _members(value: dict[str, Any], level: int, out: list[str]) -> None:
 
 
 def _aligned(run: list[tuple[str, str]], pad: str, out: list[str]) -> None:
-    width = max(len(name) for name, _ in run)
-    if len(run) == 1 or all(len(name) == width for name, _ in run):
-        out.extend(f"{pad}{name} = {text}" for name, text in run)
-    else:
-        out.extend(f"{pad}{name.ljust(width)} = {text}" for name, text in run)
+    if len(run) == 1:
+        name, text = run[0]
+        out.append(f"{pad}{name} = {text}")
+        return
+    width = 0
+    for name, _ in run:
+        if len(name) > width:
+            width = len(name)
+    for name, text in run:
+        out.append(f"{pad}{name.ljust(width)} = {text}")
 
 
 def body(items: Any, level: int, out: list[str]) -> None:
@@ -167,7 +188,7 @@ def body(items: Any, level: int, out: list[str]) -> None:
     for item in items:
         cls = item.__class__
         if cls is Attr or isinstance(item, Attr):
-            name = hcl_ident(item.name)
+            name = _ident(item.name)
             single = one_line(item.value)
             if single is not None:
                 singles.append((name, single))
@@ -176,7 +197,7 @@ def body(items: Any, level: int, out: list[str]) -> None:
             lines[0] = f"{pad}{name} = " + _value(item.value, level, lines)
             groups.append(lines)
         elif cls is Block or isinstance(item, Block):
-            header = " ".join([hcl_ident(item.type)] + [hcl_str(_label(label)) for label in item.labels])
+            header = " ".join([_ident(item.type)] + [hcl_str(_label(label)) for label in item.labels])
             inner: list[str] = []
             body(item.body, level + 1, inner)
             groups.append([f"{pad}{header} {{", *inner, pad + "}"] if inner else [f"{pad}{header} {{}}"])

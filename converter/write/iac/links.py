@@ -16,6 +16,7 @@ each payload and puts a marker where a reference belongs:
 
 from __future__ import annotations
 
+import marshal
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,6 +133,24 @@ def _payloads(workload: LinkedWorkload) -> list[dict[str, Any]]:
     return [workload.task_definition, workload.service] + ([workload.scalable_target] if workload.scalable_target else []) + workload.policies
 
 
+def _copies(*nodes: Any) -> tuple[tuple[Any, ...], bool]:
+    """Deep copies of the payloads, and False when no string in them holds a placeholder.
+
+    Through marshal, in C (version 2 writes no references, so a list met twice is copied twice, as _copy
+    copies it): copying the payloads in Python and walking them for placeholders took about as long as
+    writing the template (issue 24). Its bytes hold each string as UTF-8, so a placeholder's prefix that
+    is in no string is in none of them. What marshal cannot write (another type, a very deep value) is
+    copied by _copy and walked."""
+    try:
+        data = marshal.dumps(nodes, 2)
+    except ValueError:
+        return tuple(_copy(node) for node in nodes), True
+    return marshal.loads(data), _PLACEHOLDER_BYTES in data
+
+
+_PLACEHOLDER_BYTES = PLACEHOLDER_PREFIX.encode("utf-8")
+
+
 def _copy(node: Any) -> Any:
     if isinstance(node, dict):
         return {key: _copy(value) for key, value in node.items()}
@@ -148,8 +167,11 @@ def _setting(linked: Linked, key: str, value: Any) -> ParamRef:
 def link_workload(output: Any, linked: Linked) -> LinkedWorkload:
     """One workload's payloads, copied with their references marked; the parameters and log groups it uses are
     added to ``linked`` (not its list of workloads: the caller keeps it, or not)."""
-    taskdef = _copy(output.task_definition)
-    service = _copy(output.service)
+    scaling = output.scaling
+    copied, maybe_placeholders = _copies(output.task_definition, output.service,
+                                         None if scaling is None else scaling["scalableTarget"],
+                                         None if scaling is None else scaling["scalingPolicies"])
+    taskdef, service, copied_target, copied_policies = copied
     if "executionRoleArn" in taskdef:
         taskdef["executionRoleArn"] = _setting(linked, "execution-role-arn", taskdef["executionRoleArn"])
     for container in taskdef.get("containerDefinitions", []):
@@ -186,7 +208,7 @@ def link_workload(output: Any, linked: Linked) -> LinkedWorkload:
         balancer["targetGroupArn"] = _target_group(linked, service, balancer)
     target, policies = None, []
     if output.scaling is not None:
-        target = _copy(output.scaling["scalableTarget"])
+        target = copied_target
         cluster_text = output.service.get("cluster", placeholder("cluster"))
         expected = f"service/{cluster_text}/{output.service['serviceName']}"
         if target.get("ResourceId") != expected:
@@ -194,7 +216,7 @@ def link_workload(output: Any, linked: Linked) -> LinkedWorkload:
                                         f"is not {expected!r}; cannot express it as a reference")
         raw = _copy(target)
         target["ResourceId"] = ScalingResourceId(cluster, output.service["serviceName"])
-        policies = [_copy(policy) for policy in output.scaling["scalingPolicies"]]
+        policies = list(copied_policies)
         for policy in policies:
             # Both renderings take these from the scalable target (mapping: TARGET), so they must be its own.
             for key in ("ServiceNamespace", "ResourceId", "ScalableDimension"):
@@ -204,8 +226,9 @@ def link_workload(output: Any, linked: Linked) -> LinkedWorkload:
                 policy[key] = target[key]
     workload = LinkedWorkload(name=output.name, resource=output.resource, task_definition=taskdef, service=service,
                               scalable_target=target, policies=policies)
-    for payload in _payloads(workload):
-        _leftover_placeholders(linked, payload, output.name)
+    if maybe_placeholders:
+        for payload in _payloads(workload):
+            _leftover_placeholders(linked, payload, output.name)
     return workload
 
 

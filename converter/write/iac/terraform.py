@@ -171,11 +171,11 @@ class _Context:
                                             "in converter/write/iac/mapping.py")
             form = member.tf_form
             if form == FOLD:
-                items.extend(self.body(value, dict(member.nested or {})))
+                items.extend(self.body(value, member.nested or {}))
             elif form == BLOCK:
-                items.append(Block(member.tf, (), self.body(value, dict(member.nested or {}))))  # type: ignore[arg-type]
+                items.append(Block(member.tf, (), self.body(value, member.nested or {})))  # type: ignore[arg-type]
             elif form == BLOCKS:
-                items.extend(Block(member.tf, (), self.body(item, dict(member.nested or {}))) for item in value)  # type: ignore[arg-type]
+                items.extend(Block(member.tf, (), self.body(item, member.nested or {})) for item in value)  # type: ignore[arg-type]
             elif form == TAG_MAP:
                 items.append(Attr(member.tf, self.tag_map(value)))  # type: ignore[arg-type]
             elif form == ENABLED_BOOL:
@@ -200,6 +200,9 @@ class _Context:
         return out
 
     def value(self, value: Any) -> Any:
+        cls = value.__class__
+        if cls is str or cls is int or cls is bool:  # most values: as they are (the last line)
+            return value
         if isinstance(value, ParamRef):
             return Expr(f"var.{value.param.tf_name}")
         if isinstance(value, LogGroupRef):
