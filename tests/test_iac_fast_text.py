@@ -76,15 +76,22 @@ def test_the_writers_give_the_templates_bytes_on_the_bench_applications(tmp_path
 def test_the_text_does_not_depend_on_when_each_workload_is_handed_over():
     """Logical IDs are decided at the end (a workload's name may be taken by a parameter or log group met
     later): the sink given workload after workload writes what the whole run gives."""
-    result = conversion(next(p.values[0] for p in _CASES if len(conversion(p.values[0]).outputs) > 3))
-    for fmt in (CLOUDFORMATION, TERRAFORM):
-        sink = IacSink(fmt)
-        for position, output in enumerate(result.outputs):
-            sink.put(position, output)
-        sink.reset()  # a restarted conversion (convert.convert's again()) starts the text over
-        for position, output in enumerate(result.outputs):
-            sink.put(position, output)
-        assert sink.rendering(result.sources).files == _reference(fmt, result)
+    many = conversion(next(p.values[0] for p in _CASES if len(conversion(p.values[0]).outputs) > 3))
+    hostile = convert(parse_text(HOSTILE, "hostile.yaml"), Settings())
+    for result in (many, hostile):
+        for fmt in (CLOUDFORMATION, TERRAFORM):
+            for spooled in (False, True):  # the command's sink keeps the text in a temporary file
+                sink = IacSink(fmt, spooled=spooled)
+                for position, output in enumerate(result.outputs):
+                    sink.put(position, output)
+                sink.reset()  # a restarted conversion (convert.convert's again()) starts the text over
+                for position, output in enumerate(result.outputs):
+                    sink.put(position, output)
+                rendering = sink.rendering(result.sources)
+                assert rendering.files == _reference(fmt, result)
+                assert rendering.files == rendering.files  # read back as often as asked
+                assert rendering.findings == render(fmt, result).findings
+                sink.close()
 
 
 def _two_deployments() -> Conversion:

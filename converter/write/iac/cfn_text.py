@@ -15,7 +15,7 @@ log group's goes, and ``finish`` puts the IDs in. A NUL is never written otherwi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from converter.core.errors import OutputValidationError
 from converter.core.names import unique_within
@@ -40,6 +40,7 @@ from converter.write.iac.links import (
     policy_metric,
 )
 from converter.write.iac.mapping import RESOURCES, SCALING_POLICY, Field
+from converter.write.iac.spool import Pieces, TextSpool
 
 MARK = "\0"
 _unsafe = _YAML_UNSAFE.search
@@ -170,29 +171,38 @@ class _Properties:
 
 
 class _Workload:
-    """What ``finish`` needs of a written workload: the bases of its logical IDs and its text in pieces."""
+    """What ``finish`` needs of a written workload (its text is in the spool): the bases of its logical IDs and
+    the markers in its text."""
 
-    __slots__ = ("ids", "bases", "parts", "size")
+    __slots__ = ("ids", "bases", "marks", "size", "values")
 
-    def __init__(self, ids: Any, bases: list[tuple[str, str]], parts: list[str], size: int) -> None:
+    def __init__(self, ids: Any, bases: list[tuple[str, str]], marks: list[str], size: int) -> None:
         self.ids = ids  # cloudformation.CfnWorkload, its IDs filled by finish()
         self.bases = bases  # (marker key, the ID before unique_within), in the order build_stack names them
-        self.parts = parts  # text, marker key, text, ...
-        self.size = size  # UTF-8 bytes of the text parts
+        self.marks = marks  # the marker keys in its text, in order
+        self.size = size  # UTF-8 bytes of its text without the markers
+        self.values: dict[str, str] = {}  # marker key -> logical ID, by finish()
 
 
 class CloudFormationText:
     """The template's text, a workload at a time (render.IacSink); ``finish`` writes what the whole run decides:
-    the parameters, the log groups, and the logical IDs."""
+    the parameters, the log groups, and the logical IDs. ``spooled``: the workloads' texts in a temporary
+    file until they are written (spool.TextSpool)."""
 
-    def __init__(self) -> None:
+    def __init__(self, spooled: bool = False) -> None:
         self.keys: dict[str, str] = {}
         self.refs: dict[str, str] = {}
         self.log_marks: dict[str, str] = {}  # log group name -> marker
         self.output_ids: set[str] = set()
         self.workloads: list[_Workload] = []
         self.outputs: list[_Workload] = []
+        self.texts, self.output_texts = TextSpool(spooled), TextSpool(spooled)
+        self.log_ids: list[str] = []
         self.resource_count = 0
+
+    def close(self) -> None:
+        self.texts.close()
+        self.output_texts.close()
 
     def add(self, workload: LinkedWorkload, linked: Linked) -> None:
         from converter.write.iac.cloudformation import CfnWorkload  # the model the report and tests read
@@ -218,14 +228,14 @@ class CloudFormationText:
                 _policy(writer, lines, key, policy)
                 count += 1
         self.resource_count += count
-        self.workloads.append(_written(ids, bases, lines))
+        self.workloads.append(_written(ids, bases, lines, self.texts))
         out_base = pascal(workload.name)
         outputs = []
         for suffix, what, key in (("ServiceArn", "ECS service", "s"), ("TaskDefinitionArn", "task definition", "t")):
             outputs += [f"  {_logical_id(unique_within(out_base + suffix, self.output_ids, separator=''))}:",
                         f"    Description: {yaml_str(f'ARN of the {what} {workload.name}')}",
                         f"    Value: !Ref {MARK}{key}{MARK}"]
-        self.outputs.append(_written(ids, [], outputs))
+        self.outputs.append(_written(ids, [], outputs, self.output_texts))
 
     def finish(self, linked: Linked, format_version: str, description: str) -> tuple[list[str], dict[str, int]]:
         """The template's text in pieces, and what the quotas are checked against (render._quota_findings)."""
@@ -253,27 +263,36 @@ class CloudFormationText:
                      f"      LogGroupName: {cfn_value(name)}"]
         text = "\n".join(head) + "\n"
         _no_placeholder(text)
-        pieces = [text]
+        self.log_ids = log_ids
         size = len(text.encode("utf-8"))
         for written in self.workloads:
-            ids, values = written.ids, {}
+            ids, values = written.ids, written.values
             for key, base in written.bases:
                 values[key] = _logical_id(unique_within(base, taken, separator=""))
             ids.task_definition, ids.service = values["t"], values["s"]
             ids.scalable_target = values.get("a")
             ids.policies = [values[key] for key, _ in written.bases[3:]]
-            pieces.append(_joined(written, values, log_ids))
-            size += written.size
-        if self.outputs:
-            pieces.append("Outputs:\n")
-            size += len("Outputs:\n")
+            size += written.size + sum(len(self._id(key, values)) for key in written.marks)
         for written in self.outputs:
-            values = {"s": written.ids.service, "t": written.ids.task_definition}
-            pieces.append(_joined(written, values, log_ids))
-            size += written.size
+            written.values = {"s": written.ids.service, "t": written.ids.task_definition}
+            size += written.size + sum(len(self._id(key, written.values)) for key in written.marks)
+        tail = "Outputs:\n" if self.outputs else ""
         counts = {"resources": len(log_ids) + self.resource_count, "parameters": len(linked.params),
-                  "outputs": 2 * len(self.outputs), "bytes": size, "log_groups": len(log_ids)}
+                  "outputs": 2 * len(self.outputs), "bytes": size + len(tail), "log_groups": len(log_ids)}
+        pieces = Pieces(text, lambda: self._joined(self.texts, self.workloads), tail,
+                        lambda: self._joined(self.output_texts, self.outputs))
         return pieces, counts
+
+    def _id(self, key: str, values: dict[str, str]) -> str:
+        return values[key] if key[0] != "l" else self.log_ids[int(key[1:])]
+
+    def _joined(self, texts: TextSpool, written: list[_Workload]) -> Iterator[str]:
+        """Each workload's text with the logical IDs in."""
+        for text, one in zip(texts.texts(), written, strict=True):
+            parts = text.split(MARK)
+            for index in range(1, len(parts), 2):
+                parts[index] = self._id(parts[index], one.values)
+            yield "".join(parts)
 
 
 def _text(value: Any) -> str:
@@ -308,22 +327,13 @@ def _policy(writer: _Properties, lines: list[str], key: str, policy: dict[str, A
         lines += chunk
 
 
-def _written(ids: Any, bases: list[tuple[str, str]], lines: list[str]) -> _Workload:
+def _written(ids: Any, bases: list[tuple[str, str]], lines: list[str], texts: TextSpool) -> _Workload:
     text = "\n".join(lines) + "\n"
     _no_placeholder(text)
     parts = text.split(MARK)
     size = sum(map(len, parts[0::2])) if text.isascii() else sum(len(part.encode("utf-8")) for part in parts[0::2])
-    return _Workload(ids, bases, parts, size)
-
-
-def _joined(written: _Workload, values: dict[str, str], log_ids: list[str]) -> str:
-    """The workload's text with its IDs in; its size grows by theirs, and it lets go of its pieces."""
-    parts, written.parts = written.parts, []
-    for index in range(1, len(parts), 2):
-        key = parts[index]
-        parts[index] = values[key] if key[0] != "l" else log_ids[int(key[1:])]
-        written.size += len(parts[index])
-    return "".join(parts)
+    texts.add(text)
+    return _Workload(ids, bases, parts[1::2], size)
 
 
 def _no_placeholder(text: str) -> None:

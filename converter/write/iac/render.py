@@ -7,7 +7,7 @@ with ``output.write_atomically`` (``-o``) or prints ``stdout_text`` (no ``-o``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from converter.core.errors import OutputValidationError
 from converter.core.findings import Finding, Origin, make_finding
@@ -23,7 +23,7 @@ STDOUT_HEADER = "# ==> {name} <==\n"
 @dataclass
 class Rendering:
     format: str
-    pieces: dict[str, list[str]]  # file name -> its text in pieces, report.json not included
+    pieces: dict[str, Iterable[str]]  # file name -> its text in pieces (re-iterable), report.json not included
     findings: list[Finding] = field(default_factory=list)
     model: Any = None  # the CfnStack or TfConfiguration behind the text (for the tests)
 
@@ -63,28 +63,35 @@ class IacSink:
     A rendering error is kept and raised by ``rendering()``, after the conversion: the first error of
     linking, else of building, else of writing, as rendering the whole run at the end raised it."""
 
-    def __init__(self, fmt: str, *, cfn_json: bool = False) -> None:
+    def __init__(self, fmt: str, *, cfn_json: bool = False, spooled: bool = False) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown IaC format {fmt!r}")
-        self.format, self.cfn_json = fmt, cfn_json
+        self.format, self.cfn_json, self.spooled = fmt, cfn_json, spooled
+        self.writer: Any = None
         self.reset()
+
+    def close(self) -> None:
+        """The temporary files of a ``spooled`` sink (the text of the rendering it gave: write that first)."""
+        if self.writer is not None:
+            self.writer.close()
 
     def reset(self) -> None:
         from converter.write.iac.links import Linked  # lazy: only the format asked for is imported
 
+        self.close()
         self.linked = Linked()
         self.count = 0
         self.errors: dict[str, Exception] = {}  # phase -> its first error
         if self.format == TERRAFORM:
             from converter.write.iac.terraform import TerraformText
 
-            self.writer: Any = TerraformText()
+            self.writer = TerraformText(self.spooled)
         elif self.cfn_json:
             self.writer = None  # the JSON is dumped from the stack: linked workloads kept (self.linked.workloads)
         else:
             from converter.write.iac.cfn_text import CloudFormationText
 
-            self.writer = CloudFormationText()
+            self.writer = CloudFormationText(self.spooled)
 
     def put(self, position: int, output: Any) -> None:
         from converter.write.iac.links import link_workload

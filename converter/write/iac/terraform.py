@@ -13,6 +13,7 @@ from typing import Any
 from converter.core.errors import OutputValidationError
 from converter.write.iac.filters import Attr, Block, Call, Expr, Template
 from converter.write.iac.hcl_text import block
+from converter.write.iac.spool import Pieces, TextSpool
 from converter.write.iac.links import (
     SECURITY_GROUPS,
     SUBNETS,
@@ -262,10 +263,14 @@ class TerraformText:
     each workload's resources and outputs become text at once, and its payloads can go. What depends on the
     whole run (the region data source, the log groups that open main.tf, the variables) is written at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, spooled: bool = False) -> None:
         self.builder = _Builder()
-        self.main: list[str] = []  # each workload's resources
-        self.outputs: list[str] = []  # each workload's outputs
+        self.main = TextSpool(spooled)  # each workload's resources (spool.TextSpool: in a file when spooled)
+        self.outputs = TextSpool(spooled)  # each workload's outputs
+
+    def close(self) -> None:
+        self.main.close()
+        self.outputs.close()
 
     def add(self, workload: LinkedWorkload, linked: Linked) -> None:
         log_groups = linked.log_groups
@@ -273,8 +278,8 @@ class TerraformText:
             for name, owner in list(log_groups.items())[len(self.builder.log_labels):]:
                 self.builder.log_group(name, owner)
         _, resources, outputs = self.builder.workload(workload)
-        self.main.append("".join(block("resource", (r.type, r.label), r.body) for r in resources))
-        self.outputs.append("".join(block("output", (o["name"],), o["body"]) for o in outputs))
+        self.main.add("".join(block("resource", (r.type, r.label), r.body) for r in resources))
+        self.outputs.add("".join(block("output", (o["name"],), o["body"]) for o in outputs))
 
     @property
     def model(self) -> TfConfiguration:
@@ -286,5 +291,5 @@ class TerraformText:
         head = [MAIN_HEAD + (REGION_DATA if linked.uses_region else "")]
         head += [block("resource", (r.type, r.label), r.body) for r in self.builder.log_resources]
         variables = [VARIABLES_HEAD] + [block("variable", (v["name"],), v["body"]) for v in _variables(linked)]
-        return {"versions.tf": [VERSIONS_TF], "variables.tf": variables, "main.tf": head + self.main,
-                "outputs.tf": [OUTPUTS_HEAD] + self.outputs}
+        return {"versions.tf": Pieces(VERSIONS_TF), "variables.tf": Pieces("".join(variables)),
+                "main.tf": Pieces("".join(head), self.main), "outputs.tf": Pieces(OUTPUTS_HEAD, self.outputs)}
