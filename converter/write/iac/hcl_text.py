@@ -212,6 +212,60 @@ def body(items: Any, level: int, out: list[str]) -> None:
         out.extend(group)
 
 
+class Lines:
+    """A block body collected as text (terraform._Context.body fills it): each attribute's line(s) made as it is
+    added, laid out as ``body`` lays out the ``Attr``/``Block`` items they replace."""
+
+    __slots__ = ("level", "singles", "groups")
+
+    def __init__(self, level: int = 1) -> None:
+        self.level = level
+        self.singles: list[tuple[str, str]] = []
+        self.groups: list[Any] = []  # a multi-line attribute's lines, or (name, Lines) of a nested block
+
+    def attr(self, name: str, value: Any) -> None:
+        ident = _ident(name)
+        single = one_line(value)
+        if single is not None:
+            self.singles.append((ident, single))
+            return
+        lines = [""]
+        lines[0] = f"{_pad(self.level)}{ident} = " + _value(value, self.level, lines)
+        self.groups.append(lines)
+
+    def block(self, name: str) -> Lines:
+        child = Lines(self.level + 1)
+        self.groups.append((name, child))
+        return child
+
+    def lines(self, out: list[str]) -> None:
+        pad = _pad(self.level)
+        start = len(out)
+        if self.singles:
+            _aligned(self.singles, pad, out)
+        for group in self.groups:
+            if len(out) > start:
+                out.append("")
+            if isinstance(group, list):
+                out.extend(group)
+                continue
+            header = _ident(group[0])
+            inner: list[str] = []
+            group[1].lines(inner)
+            if inner:
+                out.append(f"{pad}{header} {{")
+                out.extend(inner)
+                out.append(pad + "}")
+            else:
+                out.append(f"{pad}{header} {{}}")
+
+    def text(self) -> str:
+        """The body's lines, each ending with a newline."""
+        out: list[str] = []
+        self.lines(out)
+        return "\n".join(out) + "\n" if out else ""
+
+
 def _label(label: Any) -> str:
     if not isinstance(label, str):
         raise TypeError(f"hcl_str expects a string, got {type(label).__name__}")

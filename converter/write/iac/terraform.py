@@ -8,11 +8,12 @@ Argument names and block shapes come from ``mapping``; the container definitions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from converter.core.errors import OutputValidationError
 from converter.write.iac.filters import Attr, Block, Call, Expr, Template
-from converter.write.iac.hcl_text import block
+from converter.write.iac.hcl_text import Lines, block, hcl_str
 from converter.write.iac.spool import Pieces, TextSpool
 from converter.write.iac.links import (
     SECURITY_GROUPS,
@@ -28,6 +29,7 @@ from converter.write.iac.links import (
     snake,
 )
 from converter.write.iac.mapping import (
+    ATTRIBUTE,
     BLOCK,
     BLOCKS,
     ENABLED_BOOL,
@@ -80,7 +82,7 @@ def build_configuration(linked: Linked) -> TfConfiguration:
     resources, outputs = list(builder.log_resources), []
     for workload in linked.workloads:
         built, their_resources, their_outputs = builder.workload(workload)
-        resources.extend(their_resources)
+        resources.extend(TfResource(kind, label, body.items()) for kind, label, body in their_resources)
         outputs.extend(their_outputs)
     return TfConfiguration(_variables(linked), resources, outputs, linked.uses_region, builder.workloads,
                            builder.log_labels)
@@ -117,13 +119,15 @@ class _Builder:
         self.log_resources.append(resource)
         return resource
 
-    def workload(self, workload: LinkedWorkload) -> tuple[TfWorkload, list[TfResource], list[dict[str, Any]]]:
+    def workload(self, workload: LinkedWorkload, make: Any = None) -> tuple[TfWorkload, list[Any], list[dict[str, Any]]]:
+        """The workload's labels, its resources ((type, label, body): each body as ``make`` collects it) and its
+        outputs."""
         labels = TfWorkload(name=workload.name, resource=workload.resource)
         base = snake(workload.name) or "workload"
         for kind in ("task_definition", "service") + (("scalable_target",) if workload.scalable_target else ()):
             labels.labels[kind] = self.label(RESOURCES[kind][2], base)
         context = _Context(workload.name, labels, self.log_labels)
-        resources = context.resources(workload, self.label)
+        resources = context.resources(workload, self.label, _Items if make is None else make)
         self.workloads.append(labels)
         names = self.output_names
         outputs = [{"name": unique_within(f"{base}_service_arn", names, separator="_"),
@@ -135,62 +139,85 @@ class _Builder:
         return labels, resources, outputs
 
 
+class _Items:
+    """A body as ``Attr`` and ``Block`` items (the model)."""
+
+    def __init__(self) -> None:
+        self.entries: list[Any] = []  # Attr, or (name, _Items) of a nested block
+
+    def attr(self, name: str, value: Any) -> None:
+        self.entries.append(Attr(name, value))
+
+    def block(self, name: str) -> _Items:
+        child = _Items()
+        self.entries.append((name, child))
+        return child
+
+    def items(self) -> tuple[Any, ...]:
+        return tuple(entry if isinstance(entry, Attr) else Block(entry[0], (), entry[1].items()) for entry in self.entries)
+
+
 @dataclass
 class _Context:
     where: str
     labels: TfWorkload
     log_labels: dict[str, str]
 
-    def resources(self, workload: LinkedWorkload, label: Any) -> list[TfResource]:
+    def resources(self, workload: LinkedWorkload, label: Any, make: Any) -> list[tuple[str, str, Any]]:
+        """(type, label, body) of each resource of the workload, each body a collector ``make()`` gave (``_Items``
+        for the model, ``hcl_text.Lines`` for the text) filled with its attributes and blocks."""
         names = self.labels.labels
-        out = [TfResource(RESOURCES["task_definition"][2], names["task_definition"],
-                          self.body(workload.task_definition, RESOURCES["task_definition"][0]))]
-        service = list(self.body(workload.service, RESOURCES["service"][0]))
+        out = [(RESOURCES["task_definition"][2], names["task_definition"],
+                self.body(workload.task_definition, RESOURCES["task_definition"][0], make()))]
+        service = self.body(workload.service, RESOURCES["service"][0], make())
         if workload.scalable_target is not None:
             # Application Auto Scaling owns the running count once the service exists: without this, every
             # apply would reset it to the manifest's replicas.
-            service.append(Block("lifecycle", (), (Attr("ignore_changes", [Expr("desired_count")]),)))
-        out.append(TfResource(RESOURCES["service"][2], names["service"], tuple(service)))
+            service.block("lifecycle").attr("ignore_changes", [Expr("desired_count")])
+        out.append((RESOURCES["service"][2], names["service"], service))
         if workload.scalable_target is None:
             return out
-        out.append(TfResource(RESOURCES["scalable_target"][2], names["scalable_target"],
-                              self.body(workload.scalable_target, RESOURCES["scalable_target"][0])))
+        out.append((RESOURCES["scalable_target"][2], names["scalable_target"],
+                    self.body(workload.scalable_target, RESOURCES["scalable_target"][0], make())))
         for policy in workload.policies:
             suffix = snake(policy_metric(policy, workload.service)) or "policy"
             policy_label = label(RESOURCES["scaling_policy"][2], f"{snake(workload.name) or 'workload'}_{suffix}")
             self.labels.policies.append(policy_label)
-            out.append(TfResource(RESOURCES["scaling_policy"][2], policy_label,
-                                  self.body(policy, RESOURCES["scaling_policy"][0])))
+            out.append((RESOURCES["scaling_policy"][2], policy_label,
+                        self.body(policy, RESOURCES["scaling_policy"][0], make())))
         return out
 
-    def body(self, payload: dict[str, Any], table: dict[str, Field]) -> tuple[Any, ...]:
-        items: list[Any] = []
+    def body(self, payload: dict[str, Any], table: Mapping[str, Field], out: Any) -> Any:
+        """``out`` with the payload's attributes and blocks added, in order (``attr(name, value)``, ``block(name)``)."""
         for key, value in payload.items():
             member = table.get(key)
             if member is None or (member.tf is None and member.tf_form != FOLD):
                 raise OutputValidationError(f"{self.where}: payload member {key!r} has no Terraform argument "
                                             "in converter/write/iac/mapping.py")
             form = member.tf_form
-            if form == FOLD:
-                items.extend(self.body(value, member.nested or {}))
+            if form == ATTRIBUTE:
+                out.attr(member.tf, self.value(value))
+            elif form == FOLD:
+                self.body(value, member.nested or {}, out)
             elif form == BLOCK:
-                items.append(Block(member.tf, (), self.body(value, member.nested or {})))  # type: ignore[arg-type]
+                self.body(value, member.nested or {}, out.block(member.tf))
             elif form == BLOCKS:
-                items.extend(Block(member.tf, (), self.body(item, member.nested or {})) for item in value)  # type: ignore[arg-type]
+                for item in value:
+                    self.body(item, member.nested or {}, out.block(member.tf))
             elif form == TAG_MAP:
-                items.append(Attr(member.tf, self.tag_map(value)))  # type: ignore[arg-type]
+                out.attr(member.tf, self.tag_map(value))
             elif form == ENABLED_BOOL:
                 if value not in ("ENABLED", "DISABLED"):
                     raise OutputValidationError(f"{self.where}: {key} is {value!r}, not ENABLED or DISABLED")
-                items.append(Attr(member.tf, value == "ENABLED"))  # type: ignore[arg-type]
+                out.attr(member.tf, value == "ENABLED")
             elif form == JSONENCODE:
-                items.append(Attr(member.tf, Call("jsonencode", self.value(value))))  # type: ignore[arg-type]
+                out.attr(member.tf, Call("jsonencode", self.value(value)))
             elif form == TARGET:
                 target = f"{RESOURCES['scalable_target'][2]}.{self.labels.labels['scalable_target']}.{member.tf}"
-                items.append(Attr(member.tf, Expr(target)))  # type: ignore[arg-type]
+                out.attr(member.tf, Expr(target))
             else:
-                items.append(Attr(member.tf, self.value(value)))  # type: ignore[arg-type]
-        return tuple(items)
+                out.attr(member.tf, self.value(value))
+        return out
 
     def tag_map(self, tags: list[dict[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -277,8 +304,9 @@ class TerraformText:
         if len(log_groups) > len(self.builder.log_labels):  # log groups first used by this workload: labelled first
             for name, owner in list(log_groups.items())[len(self.builder.log_labels):]:
                 self.builder.log_group(name, owner)
-        _, resources, outputs = self.builder.workload(workload)
-        self.main.add("".join(block("resource", (r.type, r.label), r.body) for r in resources))
+        _, resources, outputs = self.builder.workload(workload, Lines)
+        self.main.add("".join(f'\nresource {hcl_str(kind)} {hcl_str(label)} {{\n' + body.text() + "}\n"
+                              for kind, label, body in resources))
         self.outputs.add("".join(block("output", (o["name"],), o["body"]) for o in outputs))
 
     @property
