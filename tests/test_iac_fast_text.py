@@ -180,35 +180,30 @@ def _shape(node: Any) -> Any:
     return (node.__class__, node)
 
 
-def _containers(node: Any) -> list[int]:
-    if isinstance(node, dict):
-        return [id(node)] + [i for value in node.values() for i in _containers(value)]
-    if isinstance(node, list):
-        return [id(node)] + [i for value in node for i in _containers(value)]
-    return []
+def test_linking_leaves_the_conversions_payloads_as_they_were():
+    """link_workload copies only the containers it changes (the rest is shared with the conversion's payloads)."""
+    from converter.write.iac.links import _may_hold_placeholders
 
-
-def test_the_payload_copies_are_the_walked_copies_and_share_no_container():
-    from converter.write.iac.links import _copies, _copy
-
-    results = [conversion(p.values[0]) for p in _CASES[:12]] + _rich_conversions()
+    results = [conversion(p.values[0]) for p in _CASES[:16]] + _rich_conversions()
+    results.append(convert(parse_text(HOSTILE, "hostile.yaml"), Settings()))
     outputs = [o for result in results for o in result.outputs]
-    assert any(o.scaling is not None for o in outputs)
-    for o in outputs:
-        nodes = (o.task_definition, o.service, o.scaling)
-        copied, maybe = _copies(*nodes)
-        assert _shape(list(copied)) == _shape([_copy(node) for node in nodes])
-        assert not set(_containers(list(copied))) & set(_containers(list(nodes)))
-        text = json.dumps(nodes, ensure_ascii=False)
-        assert maybe or "<k2ecs:" not in text  # no placeholder is ever missed
+    assert any(o.scaling is not None for o in outputs) and any("<k2ecs:" in json.dumps(o.service) for o in outputs)
+    before = [_shape([o.task_definition, o.service, o.scaling]) for o in outputs]
+    for result in results:
+        link(result.outputs)
+        render(CLOUDFORMATION, result)
+        render(TERRAFORM, result)
+    assert [_shape([o.task_definition, o.service, o.scaling]) for o in outputs] == before
+    for o in outputs:  # no placeholder is ever missed
+        assert _may_hold_placeholders(o.task_definition, o.service, o.scaling) or "<k2ecs:" not in json.dumps(
+            [o.task_definition, o.service, o.scaling], ensure_ascii=False)
 
 
-def test_a_payload_marshal_cannot_copy_is_copied_and_walked():
-    from converter.write.iac.links import _copies
+def test_a_payload_marshal_cannot_write_is_walked():
+    from converter.write.iac.links import _may_hold_placeholders
 
     class Text(str):
         pass
 
-    node = {"a": [Text("<k2ecs:x>"), {"b": True}]}
-    copied, maybe = _copies(node)
-    assert maybe and copied[0] == node and copied[0] is not node and copied[0]["a"][0].__class__ is Text
+    assert _may_hold_placeholders({"a": [Text("x"), {"b": True}]})
+    assert not _may_hold_placeholders({"a": ["x", {"b": True}]}) and _may_hold_placeholders({"a": ["<k2ecs:x>"]})
