@@ -1,7 +1,8 @@
-"""``k2ecs convert --format cloudformation|terraform``: one entry, returning file name -> text and findings.
+"""``k2ecs convert --format cloudformation|terraform``: the sink the streamed conversion hands each workload to,
+returning file name -> text (in pieces) and findings.
 
-Pure: no files are read or written here (the templates are package data). The command writes the files
-with ``output.write_atomically`` (``-o``) or prints ``stdout_text`` (no ``-o``).
+No files are read or written here, but for the temporary file of a ``spooled`` sink (the command's). The
+command writes the files with ``output.write_rendering`` (``-o``) or prints ``stdout_pieces`` (no ``-o``).
 """
 
 from __future__ import annotations
