@@ -25,7 +25,6 @@ from converter.cli_common import (
     SubnetsOption,
     built_without_gc,
     refuse_settings_for_ecs_input,
-    emit,
     emit_report,
     keep_stdin,
     report_options,
@@ -102,8 +101,8 @@ def convert(
 
     def run(report_target) -> int:
         from converter.report.baseline import read_baseline, review  # lazy: start-up (converter/cli_common.py)
-        from converter.write.output import with_report, write_atomically
-        from converter.report.canonical import build_report, render
+        from converter.write.output import with_report, write_rendering
+        from converter.report.canonical import build_report
 
         if check and output is None:
             raise UsageError("--check compares with the output folder: give it with -o/--output")
@@ -129,33 +128,30 @@ def convert(
                              "Kubernetes manifests")
         if output_format is OutputFormat.ecs_json:
             return _streamed(paths, flags, output, accepted, report_target, text_options, stdin_text)
-        # jinja2 only when a template format is asked for
-        from converter.write.iac.render import KeptOutputs, render as render_iac
+        from converter.write.iac.render import IacSink  # lazy: only the format asked for
 
-        kept = KeptOutputs()
-        result = streamed_conversion(paths, flags, kept, exclude)
-        with built_without_gc():
-            iac = render_iac(output_format.value, kept.conversion(result), cfn_json=cfn_json)
-        kept.reset()  # the payloads, and the stack or configuration made of them (for the tests): the files
-        iac.model = None  # hold them now, and the report is made next (issue 24: peak memory)
-        findings = review(result.findings + iac.findings, result.sources, accepted)
-        canonical = iac.retarget_report(build_report(findings, result.sources, result.outputs, calls=result.calls))
+        sink = IacSink(output_format.value, cfn_json=cfn_json, spooled=True)  # the text in a temporary file
+        try:
+            result = streamed_conversion(paths, flags, sink, exclude)
+            with built_without_gc():
+                iac = sink.rendering(result.sources)
+            iac.model = None
+            findings = review(result.findings + iac.findings, result.sources, accepted)
+            canonical = iac.retarget_report(build_report(findings, result.sources, result.outputs, calls=result.calls))
+            differ: list[str] = []
+            if check:
+                from converter.write.drift import drift  # lazy: only --check needs it
 
-        def files() -> dict[str, str]:
-            return with_report(iac.files, canonical)
-
-        differ: list[str] = []
-        if check:
-            from converter.write.drift import drift  # lazy: only --check needs it
-
-            diff, differ = drift(output, files())
-            sys.stdout.write(diff)
-        elif output is not None:
-            write_atomically(output, files())
-        else:
-            sys.stdout.write(iac.stdout_text())
-        emit(render(canonical, report.value, fail_on=fail_on.value, text_options=text_options,
-                    **report_options(report.value, canonical, sarif_root, stdin_text)), report_target)
+                diff, differ = drift(output, with_report(iac.files, canonical))
+                sys.stdout.write(diff)
+            elif output is not None:
+                write_rendering(output, iac.pieces, canonical)
+            else:
+                sys.stdout.writelines(iac.stdout_pieces())
+        finally:
+            sink.close()
+        emit_report(canonical, report.value, fail_on.value, report_target, text_options=text_options,
+                    **report_options(report.value, canonical, sarif_root, stdin_text))
         return _status(findings, differ)
 
     def _streamed(paths: List[str], flags: SettingsFlags, output: Optional[str], accepted, report_target,

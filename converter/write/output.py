@@ -55,6 +55,23 @@ def with_report(rendered: dict[str, str], report: dict[str, Any]) -> dict[str, s
     return files
 
 
+def write_rendering(target: str, pieces: dict[str, list[str]], report: dict[str, Any]) -> None:
+    """The files of another --format (converter.write.iac.render.Rendering.pieces) and report.json, written as
+    the folder ``target`` as write_atomically(target, with_report(...)) writes them, a piece at a time and the
+    report as it is dumped: neither the files nor the report are made whole in memory (issue 24)."""
+    names: dict[str, list[str]] = FileNames(pieces)
+    names[REPORT_FILE] = []  # refused when a rendered file has its name
+    check_file_names(names)
+    folder = StagedFolder(target)
+    try:
+        for name, parts in pieces.items():
+            folder.write_with(name, lambda handle, parts=parts: handle.writelines(parts))
+        folder.write_with(REPORT_FILE, lambda handle: (jsontext.dump(report, handle), handle.write("\n")))
+        folder.commit()
+    finally:
+        folder.discard()
+
+
 class FileNames(dict):
     """File name -> text (or what is known of it) that refuses a name twice: a workload called like a reserved file (report.json in
     a format that writes <name>.json) or like another workload must never overwrite it silently."""

@@ -16,6 +16,7 @@ each payload and puts a marker where a reference belongs:
 
 from __future__ import annotations
 
+import marshal
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,7 +117,12 @@ def link(outputs: list[Any]) -> Linked:
     """Mark every reference in copies of the payloads (the originals are not touched)."""
     linked = Linked()
     for output in outputs:
-        linked.workloads.append(_link_workload(output, linked))
+        linked.workloads.append(link_workload(output, linked))
+    return sort_params(linked)
+
+
+def sort_params(linked: Linked) -> Linked:
+    """The parameters in the order the template and the variables list them, once every workload is linked."""
     order = list(SETTINGS)  # deployment settings first, in a fixed order; the rest as first met
     linked.params = dict(sorted(linked.params.items(),
                                 key=lambda item: order.index(item[0][0]) if item[0][0] in order else len(order)))
@@ -125,6 +131,44 @@ def link(outputs: list[Any]) -> Linked:
 
 def _payloads(workload: LinkedWorkload) -> list[dict[str, Any]]:
     return [workload.task_definition, workload.service] + ([workload.scalable_target] if workload.scalable_target else []) + workload.policies
+
+
+def _may_hold_placeholders(*nodes: Any) -> bool:
+    """False when no string in the payloads holds a placeholder's prefix: their marshal bytes (in C) hold each
+    string as UTF-8, so a prefix in none of the bytes is in none of the strings. Walking every value of
+    every payload in Python for the few a run leaves unset cost about as much as writing the template
+    (issue 24). What marshal cannot write (another type, a very deep value) is walked."""
+    try:
+        return _PLACEHOLDER_BYTES in marshal.dumps(nodes, 2)
+    except ValueError:
+        return True
+
+
+_PLACEHOLDER_BYTES = PLACEHOLDER_PREFIX.encode("utf-8")
+
+
+class _Owned:
+    """Copy on write: the containers of a payload this workload's link has copied (its own, to change), the
+    rest shared with the conversion's payloads, which are never changed. A deep copy of every payload was
+    most of the time of linking (issue 24); the renderings only read what link gives them."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def own(self, node: Any) -> Any:
+        copy = node.copy()
+        self.ids.add(id(copy))
+        return copy
+
+    def path(self, root: Any, *keys: Any) -> Any:
+        """The container at ``root[keys[0]][keys[1]]...``, each one on the way made this link's own."""
+        node = root
+        for key in keys:
+            child = node[key]
+            if id(child) not in self.ids:
+                child = node[key] = self.own(child)
+            node = child
+        return node
 
 
 def _copy(node: Any) -> Any:
@@ -140,43 +184,52 @@ def _setting(linked: Linked, key: str, value: Any) -> ParamRef:
     return linked.param(key, kind, description, value)
 
 
-def _link_workload(output: Any, linked: Linked) -> LinkedWorkload:
-    taskdef = _copy(output.task_definition)
-    service = _copy(output.service)
+def link_workload(output: Any, linked: Linked) -> LinkedWorkload:
+    """One workload's payloads with their references marked, in copies of what changes (the conversion's payloads
+    are not touched, and share the rest); the parameters and log groups it uses are added to ``linked`` (not
+    its list of workloads: the caller keeps it, or not)."""
+    owned = _Owned()
+    maybe_placeholders = _may_hold_placeholders(output.task_definition, output.service, output.scaling)
+    taskdef = owned.own(output.task_definition)
     if "executionRoleArn" in taskdef:
         taskdef["executionRoleArn"] = _setting(linked, "execution-role-arn", taskdef["executionRoleArn"])
-    for container in taskdef.get("containerDefinitions", []):
-        for secret in container.get("secrets", []):
+    for index, container in enumerate(taskdef.get("containerDefinitions", [])):
+        for number, secret in enumerate(container.get("secrets", [])):
             arn = secret.get("valueFrom")
             if is_placeholder(arn):
                 what = arn[len(PLACEHOLDER_PREFIX):-1]
-                secret["valueFrom"] = linked.param(what, STRING, f"ARN of the secret {what.split(':', 1)[-1]} "
-                                                   f"(k2ecs.yaml secrets)", arn)
+                param = linked.param(what, STRING, f"ARN of the secret {what.split(':', 1)[-1]} (k2ecs.yaml secrets)", arn)
+                owned.path(taskdef, "containerDefinitions", index, "secrets", number)["valueFrom"] = param
         logging = container.get("logConfiguration")
         if logging is not None and logging.get("logDriver") == "awslogs":
             options = logging.get("options", {})
             if "awslogs-group" in options:
                 name = options["awslogs-group"]
-                options["awslogs-group"] = LogGroupRef(name)
+                owned.path(taskdef, "containerDefinitions", index, "logConfiguration", "options")["awslogs-group"] = \
+                    LogGroupRef(name)
                 linked.log_groups.setdefault(name, output.name)
             if "awslogs-region" in options:
-                options["awslogs-region"] = RegionRef()
+                owned.path(taskdef, "containerDefinitions", index, "logConfiguration", "options")["awslogs-region"] = \
+                    RegionRef()
                 linked.uses_region = True
-    cluster = _setting(linked, "cluster", service.get("cluster"))
+    cluster = _setting(linked, "cluster", output.service.get("cluster"))
     # The cluster is always a parameter: the scalable target's ResourceId needs its name, and a stack
     # should say where its services run even when ecs-json leaves it to the default cluster.
-    service = {"cluster": cluster, **{k: v for k, v in service.items() if k != "cluster"}}
+    service = owned.own({"cluster": cluster, **{k: v for k, v in output.service.items() if k != "cluster"}})
     service["taskDefinition"] = TaskDefinitionRef(taskdef["family"])
     network = service.get("networkConfiguration", {}).get("awsvpcConfiguration")
     if network is not None:
         for member, key in (("subnets", "subnets"), ("securityGroups", "security-groups")):
             if member in network:
-                network[member] = _setting(linked, key, network[member])
+                param = _setting(linked, key, network[member])
+                owned.path(service, "networkConfiguration", "awsvpcConfiguration")[member] = param
     connect = service.get("serviceConnectConfiguration")
     if connect is not None and "namespace" in connect:
-        connect["namespace"] = _setting(linked, "service-connect-namespace", connect["namespace"])
-    for balancer in service.get("loadBalancers", []):
-        balancer["targetGroupArn"] = _target_group(linked, service, balancer)
+        owned.path(service, "serviceConnectConfiguration")["namespace"] = \
+            _setting(linked, "service-connect-namespace", connect["namespace"])
+    for index, balancer in enumerate(service.get("loadBalancers", [])):
+        param = _target_group(linked, service, balancer)
+        owned.path(service, "loadBalancers", index)["targetGroupArn"] = param
     target, policies = None, []
     if output.scaling is not None:
         target = _copy(output.scaling["scalableTarget"])
@@ -197,9 +250,31 @@ def _link_workload(output: Any, linked: Linked) -> LinkedWorkload:
                 policy[key] = target[key]
     workload = LinkedWorkload(name=output.name, resource=output.resource, task_definition=taskdef, service=service,
                               scalable_target=target, policies=policies)
-    for payload in _payloads(workload):
-        _leftover_placeholders(linked, payload, output.name)
+    if maybe_placeholders:
+        for root in (taskdef, service):  # shared with the conversion's payloads: each placeholder's path owned
+            found: list[tuple[Any, ...]] = []
+            _placeholder_paths(root, (), found)
+            for path in found:
+                parent = owned.path(root, *path[:-1])
+                parent[path[-1]] = _leftover_placeholders(linked, parent[path[-1]], output.name)
+        for payload in _payloads(workload)[2:]:  # copied whole
+            _leftover_placeholders(linked, payload, output.name)
     return workload
+
+
+def _placeholder_paths(node: Any, path: tuple[Any, ...], found: list[tuple[Any, ...]]) -> None:
+    """The paths of the strings holding a placeholder's prefix, in the order _leftover_placeholders meets them."""
+    if isinstance(node, dict):
+        items: Any = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return
+    for key, value in items:
+        if isinstance(value, (dict, list)):
+            _placeholder_paths(value, path + (key,), found)
+        elif isinstance(value, str) and PLACEHOLDER_PREFIX in value:
+            found.append(path + (key,))
 
 
 def _target_group(linked: Linked, service: dict[str, Any], balancer: dict[str, Any]) -> ParamRef:

@@ -8,10 +8,13 @@ Argument names and block shapes come from ``mapping``; the container definitions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from converter.core.errors import OutputValidationError
 from converter.write.iac.filters import Attr, Block, Call, Expr, Template
+from converter.write.iac.hcl_text import Lines, block, hcl_str
+from converter.write.iac.spool import Pieces, TextSpool
 from converter.write.iac.links import (
     SECURITY_GROUPS,
     SUBNETS,
@@ -26,6 +29,7 @@ from converter.write.iac.links import (
     snake,
 )
 from converter.write.iac.mapping import (
+    ATTRIBUTE,
     BLOCK,
     BLOCKS,
     ENABLED_BOOL,
@@ -36,7 +40,6 @@ from converter.write.iac.mapping import (
     TARGET,
     Field,
 )
-from converter.write.iac.templating import render_template
 from converter.core.names import unique_within
 
 FILES = ("versions.tf", "variables.tf", "main.tf", "outputs.tf")
@@ -72,41 +75,86 @@ class TfConfiguration:
 
 
 def build_configuration(linked: Linked) -> TfConfiguration:
+    """The whole configuration as data (the reference for the tests; the command writes with ``TerraformText``)."""
+    builder = _Builder()
+    for name, owner in linked.log_groups.items():
+        builder.log_group(name, owner)
+    resources, outputs = list(builder.log_resources), []
+    for workload in linked.workloads:
+        built, their_resources, their_outputs = builder.workload(workload)
+        resources.extend(TfResource(kind, label, body.items()) for kind, label, body in their_resources)
+        outputs.extend(their_outputs)
+    return TfConfiguration(_variables(linked), resources, outputs, linked.uses_region, builder.workloads,
+                           builder.log_labels)
+
+
+def _variables(linked: Linked) -> list[dict[str, Any]]:
     variables = []
     for param in linked.params.values():
         body: list[Any] = [Attr("description", param.description), Attr("type", VARIABLE_TYPES[param.kind])]
         if param.default is not None:
             body.append(Attr("default", list(param.default) if isinstance(param.default, tuple) else param.default))
         variables.append({"name": param.tf_name, "body": tuple(body)})
-    taken: dict[str, set[str]] = {}
+    return variables
 
-    def label(kind: str, base: str) -> str:
-        return unique_within(base, taken.setdefault(kind, set()), separator="_")
 
-    resources: list[TfResource] = []
-    log_labels: dict[str, str] = {}
-    log_type = RESOURCES["log_group"][2]
-    for name, owner in linked.log_groups.items():
-        log_labels[name] = label(log_type, snake(owner) or "workload")
-        resources.append(TfResource(log_type, log_labels[name], (Attr("name", name),)))
-    outputs: list[dict[str, Any]] = []
-    output_names: set[str] = set()
-    workloads = []
-    for workload in linked.workloads:
+class _Builder:
+    """Labels and bodies, a log group or a workload at a time, in the order the configuration lists them. Each
+    resource kind has its own label namespace, so a workload's labels are known when it is reached."""
+
+    def __init__(self) -> None:
+        self.taken: dict[str, set[str]] = {}
+        self.log_labels: dict[str, str] = {}
+        self.log_resources: list[TfResource] = []
+        self.output_names: set[str] = set()
+        self.workloads: list[TfWorkload] = []
+
+    def label(self, kind: str, base: str) -> str:
+        return unique_within(base, self.taken.setdefault(kind, set()), separator="_")
+
+    def log_group(self, name: str, owner: str) -> TfResource:
+        log_type = RESOURCES["log_group"][2]
+        self.log_labels[name] = self.label(log_type, snake(owner) or "workload")
+        resource = TfResource(log_type, self.log_labels[name], (Attr("name", name),))
+        self.log_resources.append(resource)
+        return resource
+
+    def workload(self, workload: LinkedWorkload, make: Any = None) -> tuple[TfWorkload, list[Any], list[dict[str, Any]]]:
+        """The workload's labels, its resources ((type, label, body): each body as ``make`` collects it) and its
+        outputs."""
         labels = TfWorkload(name=workload.name, resource=workload.resource)
         base = snake(workload.name) or "workload"
         for kind in ("task_definition", "service") + (("scalable_target",) if workload.scalable_target else ()):
-            labels.labels[kind] = label(RESOURCES[kind][2], base)
-        context = _Context(workload.name, labels, log_labels)
-        resources.extend(context.resources(workload, label))
-        workloads.append(labels)
-        outputs.append({"name": unique_within(f"{base}_service_arn", output_names, separator="_"),
-                        "body": (Attr("description", f"ARN of the ECS service {workload.name}"),
-                                 Attr("value", Expr(f"{RESOURCES['service'][2]}.{labels.labels['service']}.id")))})
-        outputs.append({"name": unique_within(f"{base}_task_definition_arn", output_names, separator="_"),
-                        "body": (Attr("description", f"ARN of the task definition {workload.name}"),
-                                 Attr("value", Expr(f"{RESOURCES['task_definition'][2]}.{labels.labels['task_definition']}.arn")))})
-    return TfConfiguration(variables, resources, outputs, linked.uses_region, workloads, log_labels)
+            labels.labels[kind] = self.label(RESOURCES[kind][2], base)
+        context = _Context(workload.name, labels, self.log_labels)
+        resources = context.resources(workload, self.label, _Items if make is None else make)
+        self.workloads.append(labels)
+        names = self.output_names
+        outputs = [{"name": unique_within(f"{base}_service_arn", names, separator="_"),
+                    "body": (Attr("description", f"ARN of the ECS service {workload.name}"),
+                             Attr("value", Expr(f"{RESOURCES['service'][2]}.{labels.labels['service']}.id")))},
+                   {"name": unique_within(f"{base}_task_definition_arn", names, separator="_"),
+                    "body": (Attr("description", f"ARN of the task definition {workload.name}"),
+                             Attr("value", Expr(f"{RESOURCES['task_definition'][2]}.{labels.labels['task_definition']}.arn")))}]
+        return labels, resources, outputs
+
+
+class _Items:
+    """A body as ``Attr`` and ``Block`` items (the model)."""
+
+    def __init__(self) -> None:
+        self.entries: list[Any] = []  # Attr, or (name, _Items) of a nested block
+
+    def attr(self, name: str, value: Any) -> None:
+        self.entries.append(Attr(name, value))
+
+    def block(self, name: str) -> _Items:
+        child = _Items()
+        self.entries.append((name, child))
+        return child
+
+    def items(self) -> tuple[Any, ...]:
+        return tuple(entry if isinstance(entry, Attr) else Block(entry[0], (), entry[1].items()) for entry in self.entries)
 
 
 @dataclass
@@ -115,56 +163,61 @@ class _Context:
     labels: TfWorkload
     log_labels: dict[str, str]
 
-    def resources(self, workload: LinkedWorkload, label: Any) -> list[TfResource]:
+    def resources(self, workload: LinkedWorkload, label: Any, make: Any) -> list[tuple[str, str, Any]]:
+        """(type, label, body) of each resource of the workload, each body a collector ``make()`` gave (``_Items``
+        for the model, ``hcl_text.Lines`` for the text) filled with its attributes and blocks."""
         names = self.labels.labels
-        out = [TfResource(RESOURCES["task_definition"][2], names["task_definition"],
-                          self.body(workload.task_definition, RESOURCES["task_definition"][0]))]
-        service = list(self.body(workload.service, RESOURCES["service"][0]))
+        out = [(RESOURCES["task_definition"][2], names["task_definition"],
+                self.body(workload.task_definition, RESOURCES["task_definition"][0], make()))]
+        service = self.body(workload.service, RESOURCES["service"][0], make())
         if workload.scalable_target is not None:
             # Application Auto Scaling owns the running count once the service exists: without this, every
             # apply would reset it to the manifest's replicas.
-            service.append(Block("lifecycle", (), (Attr("ignore_changes", [Expr("desired_count")]),)))
-        out.append(TfResource(RESOURCES["service"][2], names["service"], tuple(service)))
+            service.block("lifecycle").attr("ignore_changes", [Expr("desired_count")])
+        out.append((RESOURCES["service"][2], names["service"], service))
         if workload.scalable_target is None:
             return out
-        out.append(TfResource(RESOURCES["scalable_target"][2], names["scalable_target"],
-                              self.body(workload.scalable_target, RESOURCES["scalable_target"][0])))
+        out.append((RESOURCES["scalable_target"][2], names["scalable_target"],
+                    self.body(workload.scalable_target, RESOURCES["scalable_target"][0], make())))
         for policy in workload.policies:
             suffix = snake(policy_metric(policy, workload.service)) or "policy"
             policy_label = label(RESOURCES["scaling_policy"][2], f"{snake(workload.name) or 'workload'}_{suffix}")
             self.labels.policies.append(policy_label)
-            out.append(TfResource(RESOURCES["scaling_policy"][2], policy_label,
-                                  self.body(policy, RESOURCES["scaling_policy"][0])))
+            out.append((RESOURCES["scaling_policy"][2], policy_label,
+                        self.body(policy, RESOURCES["scaling_policy"][0], make())))
         return out
 
-    def body(self, payload: dict[str, Any], table: dict[str, Field]) -> tuple[Any, ...]:
-        items: list[Any] = []
+    def body(self, payload: dict[str, Any], table: Mapping[str, Field], out: Any) -> Any:
+        """``out`` with the payload's attributes and blocks added, in order (``attr(name, value)``, ``block(name)``)."""
         for key, value in payload.items():
             member = table.get(key)
             if member is None or (member.tf is None and member.tf_form != FOLD):
                 raise OutputValidationError(f"{self.where}: payload member {key!r} has no Terraform argument "
                                             "in converter/write/iac/mapping.py")
             form = member.tf_form
-            if form == FOLD:
-                items.extend(self.body(value, dict(member.nested or {})))
+            if form == ATTRIBUTE:
+                out.attr(member.tf, self.value(value))
+            elif form == FOLD:
+                self.body(value, member.nested or {}, out)
             elif form == BLOCK:
-                items.append(Block(member.tf, (), self.body(value, dict(member.nested or {}))))  # type: ignore[arg-type]
+                self.body(value, member.nested or {}, out.block(member.tf))
             elif form == BLOCKS:
-                items.extend(Block(member.tf, (), self.body(item, dict(member.nested or {}))) for item in value)  # type: ignore[arg-type]
+                for item in value:
+                    self.body(item, member.nested or {}, out.block(member.tf))
             elif form == TAG_MAP:
-                items.append(Attr(member.tf, self.tag_map(value)))  # type: ignore[arg-type]
+                out.attr(member.tf, self.tag_map(value))
             elif form == ENABLED_BOOL:
                 if value not in ("ENABLED", "DISABLED"):
                     raise OutputValidationError(f"{self.where}: {key} is {value!r}, not ENABLED or DISABLED")
-                items.append(Attr(member.tf, value == "ENABLED"))  # type: ignore[arg-type]
+                out.attr(member.tf, value == "ENABLED")
             elif form == JSONENCODE:
-                items.append(Attr(member.tf, Call("jsonencode", self.value(value))))  # type: ignore[arg-type]
+                out.attr(member.tf, Call("jsonencode", self.value(value)))
             elif form == TARGET:
                 target = f"{RESOURCES['scalable_target'][2]}.{self.labels.labels['scalable_target']}.{member.tf}"
-                items.append(Attr(member.tf, Expr(target)))  # type: ignore[arg-type]
+                out.attr(member.tf, Expr(target))
             else:
-                items.append(Attr(member.tf, self.value(value)))  # type: ignore[arg-type]
-        return tuple(items)
+                out.attr(member.tf, self.value(value))
+        return out
 
     def tag_map(self, tags: list[dict[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -175,6 +228,9 @@ class _Context:
         return out
 
     def value(self, value: Any) -> Any:
+        cls = value.__class__
+        if cls is str or cls is int or cls is bool:  # most values: as they are (the last line)
+            return value
         if isinstance(value, ParamRef):
             return Expr(f"var.{value.param.tf_name}")
         if isinstance(value, LogGroupRef):
@@ -194,9 +250,74 @@ class _Context:
 
 
 def render_files(configuration: TfConfiguration) -> dict[str, str]:
+    """The files through the Jinja templates: the reference ``TerraformText`` is compared with in the tests."""
+    from converter.write.iac.templating import render_template  # lazy: the command does not load Jinja
+
     return {
         "versions.tf": render_template("versions.tf.j2"),
         "variables.tf": render_template("variables.tf.j2", variables=configuration.variables),
         "main.tf": render_template("main.tf.j2", resources=configuration.resources, uses_region=configuration.uses_region),
         "outputs.tf": render_template("outputs.tf.j2", outputs=configuration.outputs),
     }
+
+
+# The templates' fixed text (templates/*.tf.j2), as TerraformText writes it; tests/test_iac_fast_text.py
+# compares the files with the templates' rendering.
+VERSIONS_TF = """# Generated by k2ecs. Configure the aws provider (region, credentials) in the root module or the environment.
+terraform {
+  required_version = ">= 1.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.64"
+    }
+  }
+}
+"""
+MAIN_HEAD = ("# Generated by k2ecs from Kubernetes manifests: one log group per awslogs group, then per workload its task\n"
+             "# definition, service and (with an HPA) scalable target and target-tracking policies.\n")
+REGION_DATA = ("\n# The configuration's own region: the log groups below are created there, so awslogs writes there.\n"
+               'data "aws_region" "current" {}\n')
+OUTPUTS_HEAD = "# Generated by k2ecs.\n"
+VARIABLES_HEAD = ("# Generated by k2ecs: settings the Kubernetes manifests do not carry. A variable with a default holds the\n"
+                  "# value given in k2ecs.yaml or on the command line; one without a default must be set "
+                  "(terraform.tfvars, -var).\n")
+
+
+class TerraformText:
+    """The configuration's files, written a workload at a time as the conversion hands them over (render.IacSink):
+    each workload's resources and outputs become text at once, and its payloads can go. What depends on the
+    whole run (the region data source, the log groups that open main.tf, the variables) is written at the end."""
+
+    def __init__(self, spooled: bool = False) -> None:
+        self.builder = _Builder()
+        self.main = TextSpool(spooled)  # each workload's resources (spool.TextSpool: in a file when spooled)
+        self.outputs = TextSpool(spooled)  # each workload's outputs
+
+    def close(self) -> None:
+        self.main.close()
+        self.outputs.close()
+
+    def add(self, workload: LinkedWorkload, linked: Linked) -> None:
+        log_groups = linked.log_groups
+        if len(log_groups) > len(self.builder.log_labels):  # log groups first used by this workload: labelled first
+            for name, owner in list(log_groups.items())[len(self.builder.log_labels):]:
+                self.builder.log_group(name, owner)
+        _, resources, outputs = self.builder.workload(workload, Lines)
+        self.main.add("".join(f'\nresource {hcl_str(kind)} {hcl_str(label)} {{\n' + body.text() + "}\n"
+                              for kind, label, body in resources))
+        self.outputs.add("".join(block("output", (o["name"],), o["body"]) for o in outputs))
+
+    @property
+    def model(self) -> TfConfiguration:
+        """What the tests ask of the configuration: the labels of each workload and log group."""
+        return TfConfiguration([], [], [], False, self.builder.workloads, self.builder.log_labels)
+
+    def files(self, linked: Linked) -> dict[str, Any]:
+        """File name -> its text as a list of pieces (joined, they are render_files' texts)."""
+        head = [MAIN_HEAD + (REGION_DATA if linked.uses_region else "")]
+        head += [block("resource", (r.type, r.label), r.body) for r in self.builder.log_resources]
+        variables = [VARIABLES_HEAD] + [block("variable", (v["name"],), v["body"]) for v in _variables(linked)]
+        return {"versions.tf": Pieces(VERSIONS_TF), "variables.tf": Pieces("".join(variables)),
+                "main.tf": Pieces("".join(head), self.main), "outputs.tf": Pieces(OUTPUTS_HEAD, self.outputs)}
