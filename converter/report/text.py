@@ -109,6 +109,11 @@ def _printable(finding: dict[str, Any]) -> dict[str, Any]:
     """The finding with every text from the input escaped (converter.report.printable): a newline and "::error ...::"
     in a key must not become a CI workflow command, nor ESC erase the terminal. Escaped per field, so the
     colours this view adds stay colours."""
+    # Most findings have nothing to escape: one isprintable() over the texts joined says so (a text that is
+    # printable has no character escape_controls escapes), and the finding is shown as it is, not copied.
+    texts = [finding.get(name) for name in _TEXT_FIELDS]
+    if finding.get("accepted") is None and all(text.__class__ is str for text in texts) and "".join(texts).isprintable():
+        return finding
     shown = dict(finding)
     for name in _TEXT_FIELDS:
         if isinstance(shown.get(name), str):

@@ -1,0 +1,188 @@
+"""The shortcuts of `convert` to ECS JSON (issue 24, "every path as fast as the main one") give what the slower
+way they stand in front of gives: the compiled config check and jsonschema, the task definition's size measured
+once and measured again, the call graph's kept answers and a fresh scan, the text report's printable findings
+shown as they are and escaped field by field."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Iterator
+
+import jsonschema
+import pytest
+
+from converter.core.findings import Finding, Origin, Severity, make_finding
+from converter.core.resources import load_schema
+from converter.core.settings import Settings
+from converter.load import config
+from converter.load.inputs import load_inputs
+from converter.load.loader import parse_text
+from converter.pipeline import calls
+from converter.pipeline.convert import convert
+from converter.report import text
+from converter.report.printable import escape_controls
+from converter.validate.ecs import validate_payloads
+from converter.validate.ecs_rules import serialized_size_bytes
+from tests.helpers import SAMPLES, sample_cases
+
+ODD_VALUES = [None, True, 0, 3, 1.5, "", "x", "FARGATE", "subnet-0123abcd", "sg-1", "arn:aws:iam::123456789012:role/r",
+              "<SUBNET_ID>", [], ["subnet-0123abcd"], ["sg-1"] * 17, {}, {"a": "b"}]
+
+
+def _places(node: Any, path: tuple = ()) -> Iterator[tuple]:
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _places(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _places(value, path + (index,))
+
+
+def _replaced(data: Any, path: tuple, value: Any) -> Any:
+    copied = copy.deepcopy(data)
+    if not path:
+        return value
+    node = copied
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return copied
+
+
+def _configs() -> list[Any]:
+    found = [parse_text(path.read_text(encoding="utf-8"), str(path))[0].data for path in sorted(SAMPLES.glob("*/k2ecs.yaml"))]
+    assert found, "no sample has a k2ecs.yaml"
+    return found
+
+
+def test_the_compiled_config_check_says_what_jsonschema_says() -> None:
+    # Every sample config, and each of them with one value (or the whole of one key) replaced by an odd value.
+    check = config._config_check()
+    assert check is not None, "schemas/config.schema.json has a keyword schema_check does not compile"
+    full = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
+    instances: list[Any] = []
+    for data in _configs():
+        instances.append(data)
+        for path in _places(data):
+            instances += [_replaced(data, path, value) for value in ODD_VALUES]
+        instances += [dict(data, unknownKey=1), dict(data, secrets={"a/b": "not an arn"}),
+                      dict(data, targetGroups={"svc:80": "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x/1"})]
+    refused = 0
+    for instance in instances:
+        assert check(instance) == full.is_valid(instance), instance
+        refused += not full.is_valid(instance)
+    assert 0 < refused < len(instances)
+
+
+def test_a_refused_config_still_gets_jsonschemas_errors() -> None:
+    data = dict(_configs()[0], launchType="LAMBDA")
+    errors = config._schema_errors(data)
+    assert errors and list(errors[0].absolute_path) == ["launchType"]
+    assert config._schema_errors(_configs()[0]) == []
+
+
+def _conversion(case: Path):
+    settings = config.load_config(str(case / "k2ecs.yaml")) if (case / "k2ecs.yaml").exists() else Settings()
+    return convert(load_inputs([str(case / "input")]), settings), settings
+
+
+@pytest.mark.parametrize("case", sample_cases(), ids=lambda case: case.name)
+def test_the_size_measured_while_rendering_is_the_task_definitions(case: Path) -> None:
+    result, settings = _conversion(case)
+    for output in result.outputs:
+        assert output.task_definition_bytes == serialized_size_bytes(output.task_definition)
+        scaling = output.scaling
+        payloads = dict(taskdef=output.task_definition, service=output.service,
+                        target=None if scaling is None else scaling["scalableTarget"],
+                        policies=[] if scaling is None else scaling["scalingPolicies"], launch_type=settings.launch_type)
+        assert validate_payloads(**payloads, taskdef_bytes=output.task_definition_bytes) == validate_payloads(**payloads)
+
+
+def test_a_size_given_to_validation_is_the_one_judged() -> None:
+    # The size is the caller's measurement: over the limit, it is the V2 problem whatever the payload holds.
+    taskdef = {"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx", "memory": 512}]}
+    problems = validate_payloads(taskdef=taskdef, service=None, target=None, policies=[], launch_type="EC2",
+                                 taskdef_bytes=70_000)
+    assert any("serialized size 70000 bytes" in problem for problem in problems)
+    assert not any("serialized size" in problem for problem in
+                   validate_payloads(taskdef=taskdef, service=None, target=None, policies=[], launch_type="EC2"))
+
+
+ADDRESS_VALUES = ["http://cart:7070", "cart", "cart.team-1", "redis://u:p@cache.team-1.svc.cluster.local:6379/0",
+                  "a,b.ns,c:80", "x=http://api:8080/v1", "--upstream=backend.ns.svc", "postgres://db/x", "plain text",
+                  "http://a/b.c:99", "", ":", "@", "cart:99999", "Cart.Team-1.SVC.cluster.local.:80"]
+
+
+@pytest.mark.parametrize("bare_ok", [False, True])
+def test_kept_addresses_are_a_fresh_scans(bare_ok: bool) -> None:
+    for value in ADDRESS_VALUES + ["x" * 600 + " http://long:80"]:
+        first = calls._addresses(value, bare_ok)
+        assert first == tuple(calls._scan_addresses(value, bare_ok)) == calls._addresses(value, bare_ok), value
+
+
+def test_kept_address_words_are_a_fresh_search() -> None:
+    for name in ("CART_URL", "cart_addr", "REDIS", "PORT", "--upstream", "LOG_LEVEL", "DB_HOST"):
+        assert calls._names_address(name) == (calls._ADDRESS_WORDS.search(name) is not None)
+        assert calls._names_address(name) == (calls._ADDRESS_WORDS.search(name) is not None)
+
+
+def test_kept_service_lookups_are_fresh_ones() -> None:
+    from converter.core.reader import Reader
+    from converter.read.kubernetes.context import ParseContext
+    from converter.read.kubernetes.service import parse_service
+
+    documents = parse_text(
+        "".join(f"---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {namespace}}}\n"
+                f"spec:{headless}\n  selector: {{app: {name}}}\n  ports: [{{port: 80}}]\n"
+                for name, namespace, headless in (("cart", "team-1", ""), ("cart", "team-2", ""),
+                                                  ("db", "team-1", "\n  clusterIP: None"))),
+        "s.yaml")
+    models = [parse_service(Reader(document, "Service/x"), ParseContext(settings=Settings())) for document in documents]
+    assert None not in models and [model.type == "Headless" for model in models] == [False, False, True]
+    index = calls.ServiceIndex(models)
+    hosts = ["cart", "cart.team-2", "cart.team-1.svc", "cart.team-1.svc.cluster.local.", "pod-0.db", "pod-0.db.team-1",
+             "db.team-3", "x.y.z.w", "CART"]
+    for namespace in ("team-1", "team-2", None):
+        for host in hosts:
+            fresh = index._lookup(host, namespace)
+            assert index.lookup(host, namespace) == fresh and index.lookup(host, namespace) == fresh, (host, namespace)
+
+
+def _finding(**texts: str) -> dict[str, Any]:
+    origin = Origin(resource=texts.get("resource", "Deployment/web"), file=texts.get("file", "in.yaml"), line=3,
+                    path=texts.get("path", "/spec"))
+    finding = make_finding("K2E-W304", origin, texts.get("message", "revisionHistoryLimit has no ECS equivalent"),
+                           texts.get("suggestion"))
+    return finding.as_dict()
+
+
+def _escaped_field_by_field(finding: dict[str, Any]) -> dict[str, Any]:
+    shown = dict(finding)
+    for name in ("file", "resource", "path", "message", "suggestion"):
+        if isinstance(shown.get(name), str):
+            shown[name] = escape_controls(shown[name])
+    if isinstance(shown.get("accepted"), dict):
+        shown["accepted"] = {k: escape_controls(v) if isinstance(v, str) else v for k, v in shown["accepted"].items()}
+    return shown
+
+
+@pytest.mark.parametrize("field", ["file", "resource", "path", "message", "suggestion"])
+@pytest.mark.parametrize("odd", ["plain", "a\nb", "\x1b[2J", "bidi \u202e", "line\u2028sep", "tab\there", "é ü"])
+def test_a_printable_finding_is_shown_as_it_is_escaped(field: str, odd: str) -> None:
+    finding = _finding(**{field: odd})
+    assert text._printable(finding) == _escaped_field_by_field(finding)
+    accepted = dict(finding, accepted={"source": "k2ecs.yaml", "reason": "known\x1b"})
+    assert text._printable(accepted) == _escaped_field_by_field(accepted)
+    no_suggestion = dict(finding, suggestion=None)
+    assert text._printable(no_suggestion) == _escaped_field_by_field(no_suggestion)
+
+
+def test_the_printable_shortcut_leaves_the_finding_unchanged() -> None:
+    finding = _finding(message="a\nb")
+    before = dict(finding)
+    text._printable(finding)
+    assert finding == before
+    assert Finding(code="K2E-W304", severity=Severity.WARNING, resource="r", file="f", line=None, path="",
+                   message="m", suggestion="s").as_dict()["severity"] == "warning"
