@@ -186,3 +186,37 @@ def test_the_printable_shortcut_leaves_the_finding_unchanged() -> None:
     assert finding == before
     assert Finding(code="K2E-W304", severity=Severity.WARNING, resource="r", file="f", line=None, path="",
                    message="m", suggestion="s").as_dict()["severity"] == "warning"
+
+
+def _tag_lists() -> list[Any]:
+    good = [{"key": f"k{n}", "value": f"v{n}"} for n in range(10)]
+    odd_texts = ["", "aws:x", "AWS:x", "Aws:", "aws", "x" * 128, "x" * 129, "v" * 256, "v" * 257, "é", "İaws:",
+                 "\u0130ws:x", "ß", None, 3]
+    lists: list[Any] = [None, "tags", [], good, good * 6, good[:1] * 2, [*good, "not a tag"], [*good, {"key": "k"}]]
+    for text in odd_texts:
+        lists += [[{"key": text, "value": "v"}], [{"key": "k", "value": text}], [*good, {"key": text, "value": text}]]
+    return lists
+
+
+def test_the_tags_shortcut_finds_no_problem_only_where_the_walk_finds_none() -> None:
+    from converter.validate.ecs_rule_helpers import tag_problems, tag_walk
+
+    rules = load_schema("ecs_rules.json")["V23_tags"]
+    answers = [(tag_problems(tags, rules), tag_walk(tags, rules)) for tags in _tag_lists()]
+    assert all(fast == slow for fast, slow in answers)
+    assert any(slow for _, slow in answers) and any(not slow for _, slow in answers)
+
+
+def test_kept_name_patterns_match_as_re_does() -> None:
+    import re
+
+    from converter.validate.ecs_rule_helpers import name_problems
+
+    for name, rules in load_schema("ecs_rules.json")["names"].items():
+        for value in ("web", "web-1_a", "", "a" * 255, "a" * 256, "web.x", "wéb", "a\n", None, 3):
+            expected = []
+            if isinstance(value, str) and not rules["min_length"] <= len(value) <= rules["max_length"]:
+                expected = [f"x: {len(value)} characters, expected {rules['min_length']}-{rules['max_length']} (V3)"]
+            elif isinstance(value, str) and not re.fullmatch(rules["pattern"], value):
+                expected = [f"x: {value!r} does not match {rules['pattern']} (V3)"]
+            assert name_problems("x", value, rules, "V3") == expected, (name, value)

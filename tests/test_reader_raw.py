@@ -145,3 +145,19 @@ def test_reads_of_every_kind_leave_raw_and_origin_right(data: dict, order: Any, 
             assert reader.raw(asked, _MISSING) is _walk(document.data, asked, _MISSING), (kind, path, asked)
             origin = reader.origin(asked)
             assert (origin.line, origin.path) == (document.line_of(asked), pointer(asked)), (kind, path, asked)
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), extra=st.lists(st.lists(_STEPS, max_size=4).map(tuple)),
+       order=st.randoms(use_true_random=False))
+def test_present_is_has_of_each_key(data: dict, extra: list[tuple[Any, ...]], order: Any) -> None:
+    # present() answers from the container itself, and [] when there is no mapping at the path (absent, a list,
+    # a scalar): what has() of each key, a walk from the root, answers.
+    reader = Reader(Document("in.yaml", 0, data, 1, {}), "Deployment/x")
+    paths = _paths(data) + extra
+    order.shuffle(paths)
+    keys = ("a", "b", "spec", "0")
+    for path in paths:
+        expected = [key for key in keys if _walk(data, path + (key,), _MISSING) is not _MISSING]
+        assert reader.present(path, keys) == expected, path
+        assert reader.raw(path + ("a",), _MISSING) is _walk(data, path + ("a",), _MISSING), path
