@@ -220,3 +220,14 @@ def test_kept_name_patterns_match_as_re_does() -> None:
             elif isinstance(value, str) and not re.fullmatch(rules["pattern"], value):
                 expected = [f"x: {value!r} does not match {rules['pattern']} (V3)"]
             assert name_problems("x", value, rules, "V3") == expected, (name, value)
+
+
+def test_kept_tag_answers_are_fresh_judgements() -> None:
+    from converter.rules import naming
+
+    texts = ["app", "app.kubernetes.io/name", "aws:x", "AWS:y", "", "k" * 128, "k" * 129, "v" * 256, "v" * 257,
+             "a b", "a\tb", "é", "名前", "x!"]
+    for key in texts:
+        for value in texts:
+            fresh = naming.judged_tag(key, value)
+            assert naming.tag_problem(key, value) == fresh and naming.tag_problem(key, value) == fresh, (key, value)
