@@ -91,8 +91,17 @@ def _conversion(case: Path):
 @pytest.mark.parametrize("case", sample_cases(), ids=lambda case: case.name)
 def test_the_size_measured_while_rendering_is_the_task_definitions(case: Path) -> None:
     result, settings = _conversion(case)
+    from dataclasses import replace
+
+    from converter.core import jsontext
+    from converter.write.output import payload_files, stdout_entry
+
     for output in result.outputs:
         assert output.task_definition_bytes == serialized_size_bytes(output.task_definition)
+        assert output.task_definition_text == jsontext.dumps(output.task_definition)
+        # the writers take the text written while measuring, and write what they write of the payload itself
+        plain = replace(output, task_definition_text=None)
+        assert payload_files(output) == payload_files(plain) and stdout_entry(output) == stdout_entry(plain)
         scaling = output.scaling
         payloads = dict(taskdef=output.task_definition, service=output.service,
                         target=None if scaling is None else scaling["scalableTarget"],

@@ -40,6 +40,7 @@ from converter.write.ecs.taskdef import render_task_definition
 from converter.validate.ecs import validate_payloads
 from converter.validate.ecs_rules import serialized_size_bytes
 from converter.core.errors import OutputValidationError
+from converter.core.jsontext import dumps_measured
 from converter.core.findings import Finding, make_finding
 from converter.pipeline.intake import Intake, Pending, SourceRecord, skipped_finding  # noqa: F401 - skipped_finding for callers
 from converter.pipeline.linking import Links, same_namespace  # noqa: F401 - same_namespace for callers
@@ -70,6 +71,8 @@ class WorkloadOutput:
     # serialized_size_bytes(task_definition), when render_workload measured it: validation takes it rather
     # than encoding the task definition a second time (issue 24: the two encodings were 4% of a large run)
     task_definition_bytes: int | None = field(default=None, repr=False, compare=False)
+    # jsontext.dumps(task_definition), written when its size was measured from it: the writers take it
+    task_definition_text: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -334,7 +337,10 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         port_name=lambda container, port, _declared: port_names[(container, port)],
         app_protocols=wiring.app_protocols, behind_load_balancer=bool(wiring.load_balancers))
     findings.extend(task_findings)
-    size_bytes, max_bytes = serialized_size_bytes(taskdef), load_schema("ecs_rules.json")["task_definition"]["max_size_bytes"]
+    # The task definition's text, as the writers write it, gives its size as ECS counts it (compact JSON) too.
+    measured = dumps_measured(taskdef)
+    text, size_bytes = (None, serialized_size_bytes(taskdef)) if measured is None else measured
+    max_bytes = load_schema("ecs_rules.json")["task_definition"]["max_size_bytes"]
     if size_bytes > max_bytes:
         findings.append(make_finding("K2E-E151", workload.origin,
                                      f"{workload.resource}'s task definition is {size_bytes} bytes, over ECS's "
@@ -356,7 +362,7 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
                                                    resource=workload.resource, paused=workload.replicas == 0)
         findings.extend(scaling_findings)
     output = WorkloadOutput(name=name, resource=workload.resource, task_definition=taskdef, service=service,
-                            scaling=scaling, task_definition_bytes=size_bytes)
+                            scaling=scaling, task_definition_bytes=size_bytes, task_definition_text=text)
     if validate:
         validate_output(output, workload, settings)
     if contributed is not None:
