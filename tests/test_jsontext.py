@@ -132,3 +132,15 @@ def test_a_verbatim_value_next_to_what_json_writes_is_its_value():
     placed = {"colour": Colour.RED, "known": jsontext.Verbatim(jsontext.dumps(inner), inner)}
     assert jsontext.dumps(placed) == reference({"colour": Colour.RED, "known": inner})
     assert jsontext.dumps_measured(placed) is None
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(values, st.integers(0, 4))
+def test_a_value_written_deeper_is_its_text_indented(value, level):
+    assert jsontext.dumps(value, level=level) == reference(value).replace("\n", "\n" + "  " * level)
+
+
+@pytest.mark.parametrize("level", [1, 2])
+def test_what_json_writes_deeper_is_its_text_indented(level):
+    value = {"colour": Colour.RED, "deep": json.loads("[" * 62 + "]" * 62)}
+    assert jsontext.dumps(value, level=level) == reference(value).replace("\n", "\n" + "  " * level)

@@ -23,14 +23,16 @@ class _Unusual(Exception):
     """A value this module does not write itself: json.dumps writes the whole text instead."""
 
 
-def dumps(value: Any) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False)``."""
+def dumps(value: Any, level: int = 0) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``; with ``level``, as an item ``level`` levels deep writes
+    it (each line after the first indented by 2 x ``level`` more spaces), without a second pass over the text."""
     try:
         out = _Pieces()
-        _write(value, out, 0)
+        _write(value, out, level)
         return out.text()
     except (_Unusual, RecursionError):
-        return json.dumps(value, indent=_INDENT, ensure_ascii=False, default=_materialized)
+        text = json.dumps(value, indent=_INDENT, ensure_ascii=False, default=_materialized)
+        return text.replace("\n", "\n" + " " * (_INDENT * level)) if level else text
 
 
 def dump(value: Any, handle: Any) -> None:

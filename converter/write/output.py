@@ -88,7 +88,7 @@ def stdout_entry(output: Any) -> str:
     taskdef = output.task_definition if text is None else jsontext.Verbatim(text, output.task_definition)
     entry = {"name": output.name, "resource": output.resource, "taskDefinition": taskdef,
              "service": output.service, "scaling": output.scaling}
-    return "    " + jsontext.dumps(entry).replace("\n", "\n    ")  # JSON text holds no raw newline but these
+    return "    " + jsontext.dumps(entry, level=2)  # an item of the "workloads" list, two levels deep
 
 
 def write_atomically(target: str, files: dict[str, str]) -> None:
