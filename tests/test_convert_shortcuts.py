@@ -240,3 +240,42 @@ def test_kept_tag_answers_are_fresh_judgements() -> None:
         for value in texts:
             fresh = naming.judged_tag(key, value)
             assert naming.tag_problem(key, value) == fresh and naming.tag_problem(key, value) == fresh, (key, value)
+
+
+def test_a_value_without_a_dollar_expands_to_itself_with_nothing_unknown() -> None:
+    # container_env and container skip expand() (and the names it would look up) for such a value.
+    from converter.read.kubernetes.expansion import expand
+
+    for value in ("", "plain", "http://cart:7070", "a(b)c", "(VAR)", "x" * 300, "é ( )"):
+        assert expand(value, lambda name: "known") == (value, [])
+    assert expand("$(A)", lambda name: "known") == ("known", []) and expand("$$", lambda name: None) == ("$", [])
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+@pytest.mark.parametrize("color", [False, True])
+def test_a_finding_written_from_its_fields_reads_as_its_dict(verbose: bool, color: bool) -> None:
+    paint = text._painter(color)
+    for field in ("file", "resource", "path", "message", "suggestion"):
+        for odd in ("plain", "a\nb", "\x1b[2J", "bidi \u202e", "é ü", ""):
+            origin = Origin(resource="Deployment/web", file="in.yaml", line=3, path="/spec")
+            finding = make_finding("K2E-W304", origin, "revisionHistoryLimit has no ECS equivalent")
+            for line in (3, None):
+                changed = Finding(**{**{name: getattr(finding, name) for name in (
+                    "code", "severity", "resource", "file", "path", "message", "suggestion", "extra")},
+                    "line": line, field: odd})
+                expected = text._finding_lines(text._printable(changed.as_dict()), paint, verbose=verbose)
+                assert text._lines_of(changed, paint, verbose) == expected, (field, odd, line)
+
+
+def test_the_text_report_reads_findings_from_their_fields_only_with_the_reports_own_dicts() -> None:
+    from converter.core import jsontext
+    from converter.report.canonical import build_report, write_text
+
+    origin = Origin(resource="Deployment/web", file="in.yaml", line=3, path="/spec")
+    findings = [make_finding("K2E-W304", origin, "revisionHistoryLimit has no ECS equivalent"),
+                make_finding("K2E-I009", origin.at("/metadata/x", 4), "odd \x1b text")]
+    report = build_report(findings, [], [])
+    direct, plain = __import__("io").StringIO(), __import__("io").StringIO()
+    write_text(report, direct)
+    write_text(dict(report, findings=jsontext.LazyList(findings, lambda finding: finding.as_dict())), plain)
+    assert direct.getvalue() == plain.getvalue() and "\\x1b" in direct.getvalue()

@@ -48,7 +48,7 @@ def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]
             for o in outputs
         ],
         # Made one at a time as a view writes them: as dicts, a large run's findings weigh several times more.
-        "findings": jsontext.LazyList(findings, _as_dict),
+        "findings": jsontext.LazyList(findings, finding_dict),
     }
     if calls:
         report["calls"] = jsontext.LazyList(calls, _call_dict)
@@ -63,7 +63,8 @@ def _call_dict(call: Any) -> dict[str, Any]:
     return call.as_dict()
 
 
-def _as_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A finding of the report as a dict (the views that read Finding objects directly check for this maker)."""
     return finding.as_dict()
 
 
