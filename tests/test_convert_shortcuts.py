@@ -279,3 +279,46 @@ def test_the_text_report_reads_findings_from_their_fields_only_with_the_reports_
     write_text(report, direct)
     write_text(dict(report, findings=jsontext.LazyList(findings, lambda finding: finding.as_dict())), plain)
     assert direct.getvalue() == plain.getvalue() and "\\x1b" in direct.getvalue()
+
+
+def _findings_of_every_shape() -> list[Finding]:
+    origin = Origin(resource="Deployment/web", file="in.yaml", line=3, path="/spec")
+    found = []
+    for odd in ("plain", "a\nb", "\x1b[2J", "quote \" and \\ slash", "é 名前 \U0001F600", "", "\u2028"):
+        for line in (3, None, 0):
+            found.append(Finding(code="K2E-W304", severity=Severity.WARNING, resource=odd, file=odd, line=line,
+                                 path=odd, message=odd, suggestion=odd))
+    found.append(make_finding("K2E-W120", origin, "with details", paths=["/a", "/b"]))
+    found.append(Finding(code="K2E-I009", severity=Severity.INFO, resource="r", file="f", line=True, path="",
+                         message="m", suggestion="s"))
+    return found
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 5])
+def test_a_finding_written_from_its_fields_is_its_dicts_json(level: int) -> None:
+    from converter.core import jsontext
+    from converter.report.canonical import finding_dict, finding_json
+
+    for finding in _findings_of_every_shape():
+        text = finding_json(finding, level)
+        if text is not None:
+            assert text == jsontext.dumps(finding_dict(finding), level=level), finding
+
+
+def test_a_report_of_findings_written_from_their_fields_is_the_report_of_their_dicts() -> None:
+    import io
+    import json
+
+    from converter.core import jsontext
+    from converter.report.canonical import build_report, finding_dict, render_json, write_json
+
+    findings = _findings_of_every_shape()
+    report = build_report(findings, [], [])
+    assert report["findings"].text is not None
+    plain = dict(report, findings=[finding_dict(finding) for finding in findings], resources=list(report["resources"]))
+    expected = json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+    assert render_json(report) == expected
+    handle = io.StringIO()
+    write_json(report, handle)
+    assert handle.getvalue() == expected
+    assert jsontext.dumps([report["findings"]]) == json.dumps([plain["findings"]], indent=2, ensure_ascii=False)

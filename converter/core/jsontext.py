@@ -84,13 +84,18 @@ class Verbatim:
 
 class LazyList:
     """A list whose items are made one at a time as they are written (a large report's findings as dicts,
-    which would weigh several times the findings themselves if all were made at once)."""
+    which would weigh several times the findings themselves if all were made at once).
 
-    __slots__ = ("items", "make")
+    ``text``: item, level -> the text dumps() writes of make(item) as an item ``level`` deep, or None for an
+    item it does not write (then make(item) is written as any value): a report's 60,000 findings are written
+    from their fields, not each made a dict and walked (issue 24)."""
 
-    def __init__(self, items: list[Any], make: Any) -> None:
+    __slots__ = ("items", "make", "text")
+
+    def __init__(self, items: list[Any], make: Any, text: Any = None) -> None:
         self.items = items
         self.make = make
+        self.text = text
 
     def __len__(self) -> int:
         return len(self.items)
@@ -216,6 +221,25 @@ def _container(value: Any, out: _Pieces, level: int) -> None:
             if compact is not None:
                 compact()
         out.append(_NEWLINES[level] + "}")
+    elif value.__class__ is LazyList and value.text is not None and out.blanks is None:
+        separator = "[" + inner
+        make, write = value.make, value.text
+        for item in value.items:
+            text = write(item, level + 1)
+            if text is None:
+                item = make(item)
+                text = _scalar(item)
+                if text is None:
+                    out.append(separator)
+                    _container(item, out, level + 1)
+                else:
+                    out.append(separator + text)
+            else:
+                out.append(separator + text)
+            separator = following
+            if compact is not None:
+                compact()
+        out.append(_NEWLINES[level] + "]")
     else:
         separator = "[" + inner
         for item in value:
@@ -229,3 +253,15 @@ def _container(value: Any, out: _Pieces, level: int) -> None:
             if compact is not None:
                 compact()
         out.append(_NEWLINES[level] + "]")
+
+
+def string(value: Any) -> str | None:
+    """The JSON text of a str (exactly), as dumps() writes it; None for anything else."""
+    return encode_basestring(value) if value.__class__ is str else None
+
+
+def newline(level: int) -> str:
+    """What starts each line of an item ``level`` deep (a newline and its indentation)."""
+    if level >= len(_NEWLINES):
+        raise IndexError(level)
+    return _NEWLINES[level]
