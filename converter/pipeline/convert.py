@@ -31,16 +31,15 @@ from typing import Any, Callable, Iterable, Protocol
 from converter.pipeline.calls import Call, CallGraph, rewrite_unserved_names
 from converter.pipeline.deferred import Deferred
 from converter.rules.scaling.forward import render_scaling
-from converter.write.ecs.service import render_service
+from converter.write.ecs.service import desired_count, render_service
 from converter.rules.exposure.forward import port_mapping_name, wire_exposures
 from converter.rules.env import plaintext_secret_findings
 from converter.rules.resources.forward import NoTaskSize, size_task
 from converter.rules.exposure.target_ports import declare_target_ports
 from converter.write.ecs.taskdef import render_task_definition
 from converter.validate.ecs import validate_payloads
-from converter.validate.ecs_rules import serialized_size_bytes
+from converter.validate.ecs_rules import measured_task_definition
 from converter.core.errors import OutputValidationError
-from converter.core.jsontext import dumps_measured
 from converter.core.findings import Finding, make_finding
 from converter.pipeline.intake import Intake, Pending, SourceRecord, skipped_finding  # noqa: F401 - skipped_finding for callers
 from converter.pipeline.linking import Links, same_namespace  # noqa: F401 - same_namespace for callers
@@ -68,10 +67,8 @@ class WorkloadOutput:
     task_definition: dict[str, Any]
     service: dict[str, Any]
     scaling: dict[str, Any] | None
-    # serialized_size_bytes(task_definition), when render_workload measured it: validation takes it rather
-    # than encoding the task definition a second time (issue 24: the two encodings were 4% of a large run)
+    # render_workload's measured_task_definition(): the size validation takes, the text the writers place
     task_definition_bytes: int | None = field(default=None, repr=False, compare=False)
-    # jsontext.dumps(task_definition), written when its size was measured from it: the writers take it
     task_definition_text: str | None = field(default=None, repr=False, compare=False)
 
 
@@ -337,16 +334,14 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         port_name=lambda container, port, _declared: port_names[(container, port)],
         app_protocols=wiring.app_protocols, behind_load_balancer=bool(wiring.load_balancers))
     findings.extend(task_findings)
-    # The task definition's text, as the writers write it, gives its size as ECS counts it (compact JSON) too.
-    measured = dumps_measured(taskdef)
-    text, size_bytes = (None, serialized_size_bytes(taskdef)) if measured is None else measured
+    text, size_bytes = measured_task_definition(taskdef)
     max_bytes = load_schema("ecs_rules.json")["task_definition"]["max_size_bytes"]
     if size_bytes > max_bytes:
         findings.append(make_finding("K2E-E151", workload.origin,
                                      f"{workload.resource}'s task definition is {size_bytes} bytes, over ECS's "
                                      f"{max_bytes}-byte limit; not converted"))
         return None
-    desired = _desired_count(workload, scaler, findings)
+    desired = desired_count(workload, scaler, findings)
     service, service_findings = render_service(workload, settings, service_name=name, family=name,
                                                desired_count=desired,
                                                max_count=None if scaler is None else scaler.max_replicas,
@@ -395,15 +390,3 @@ def validate_output(output: WorkloadOutput, workload: Workload, settings: Settin
     if problems:
         raise OutputValidationError.rendered(workload.resource, "ECS payload", problems,
                                              file=workload.origin.file, line=workload.origin.line)
-
-
-def _desired_count(workload: Workload, scaler: Autoscaling | None, findings: list[Finding]) -> int:
-    if workload.replicas == 0:
-        return 0  # the HPA controller leaves a target at 0 alone (K2E-W530 from render_scaling)
-    if workload.replicas is not None:
-        return workload.replicas if scaler is None else max(workload.replicas, scaler.min_replicas)
-    if scaler is not None:
-        return scaler.min_replicas
-    findings.append(make_finding("K2E-I311", workload.origin.at(workload.origin.path + "/spec"),
-                                 f"{workload.resource} does not set replicas; desiredCount 1 (the Kubernetes default)"))
-    return 1
