@@ -87,3 +87,60 @@ def test_a_cycle_is_refused_the_same_way():
         reference(cycle)
     with pytest.raises(ValueError, match="Circular reference detected"):
         jsontext.dumps(cycle)
+
+
+def compact_bytes(value) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(values)
+def test_a_measured_text_is_dumps_and_its_size_the_compact_encodings(value):
+    # dumps_measured stands in for dumps() plus the compact encoding ECS's task definition quota counts.
+    measured = jsontext.dumps_measured(value)
+    assert measured == (reference(value), compact_bytes(value))
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*/expected/*.json")), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_every_golden_file_is_measured_as_its_compact_encoding(path):
+    value = json.loads(path.read_text(encoding="utf-8"))
+    assert jsontext.dumps_measured(value) == (jsontext.dumps(value), compact_bytes(value))
+
+
+@pytest.mark.parametrize("value", [{"colour": Colour.RED}, {"deep": json.loads("[" * 100 + "]" * 100)}, [Name("x")],
+                                   {"a": Decimal("1.5")}])
+def test_what_jsontext_leaves_to_json_is_not_measured(value):
+    assert jsontext.dumps_measured(value) is None
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(values, values, st.integers(0, 3))
+def test_a_verbatim_value_is_written_as_the_value_itself(inner, outer, depth):
+    # A value whose text is known is placed where it goes, indented to its level, as dumps() of the value would.
+    text = jsontext.dumps(inner)
+    whole = {"x": outer, "known": inner}
+    for _ in range(depth):
+        whole = [whole]
+    placed = {"x": outer, "known": jsontext.Verbatim(text, inner)}
+    for _ in range(depth):
+        placed = [placed]
+    assert jsontext.dumps(placed) == reference(whole)
+
+
+def test_a_verbatim_value_next_to_what_json_writes_is_its_value():
+    inner = {"a": [1, "é"]}
+    placed = {"colour": Colour.RED, "known": jsontext.Verbatim(jsontext.dumps(inner), inner)}
+    assert jsontext.dumps(placed) == reference({"colour": Colour.RED, "known": inner})
+    assert jsontext.dumps_measured(placed) is None
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(values, st.integers(0, 4))
+def test_a_value_written_deeper_is_its_text_indented(value, level):
+    assert jsontext.dumps(value, level=level) == reference(value).replace("\n", "\n" + "  " * level)
+
+
+@pytest.mark.parametrize("level", [1, 2])
+def test_what_json_writes_deeper_is_its_text_indented(level):
+    value = {"colour": Colour.RED, "deep": json.loads("[" * 62 + "]" * 62)}
+    assert jsontext.dumps(value, level=level) == reference(value).replace("\n", "\n" + "  " * level)

@@ -54,7 +54,7 @@ def test_a_released_reader_forgets_the_container_it_reached() -> None:
     assert reader.raw(("spec", "template", "spec", "containers", 0, "name")) is None
 
 
-@settings(max_examples=EXAMPLES * 4, deadline=None)
+@settings(max_examples=EXAMPLES * 2, deadline=None)
 @given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), extra=st.lists(st.lists(_STEPS, max_size=3).map(tuple)))
 def test_present_is_has_of_each_key_in_order(data: dict, extra: list[tuple[Any, ...]]) -> None:
     reader = Reader(Document("in.yaml", 0, data, 1, {}), "Deployment/x")
@@ -63,7 +63,7 @@ def test_present_is_has_of_each_key_in_order(data: dict, extra: list[tuple[Any, 
         assert reader.present(path, keys) == [key for key in keys if reader.has(path + (key,))], path
 
 
-@settings(max_examples=EXAMPLES * 4, deadline=None)
+@settings(max_examples=EXAMPLES * 2, deadline=None)
 @given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), extra=st.lists(st.lists(_STEPS, max_size=4).map(tuple)),
        order=st.randoms(use_true_random=False))
 def test_origin_is_line_of_and_pointer_whatever_was_read_before(data: dict, extra: list[tuple[Any, ...]], order: Any) -> None:
@@ -111,7 +111,7 @@ def _keys(node: Any) -> list[Any]:
     return []
 
 
-@settings(max_examples=EXAMPLES * 4, deadline=None)
+@settings(max_examples=EXAMPLES * 2, deadline=None)
 @given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), order=st.randoms(use_true_random=False),
        reads=st.lists(st.sampled_from(["raw", "mapping", "sequence", "present"]), min_size=1, max_size=40))
 def test_reads_of_every_kind_leave_raw_and_origin_right(data: dict, order: Any, reads: list[str]) -> None:
@@ -145,3 +145,33 @@ def test_reads_of_every_kind_leave_raw_and_origin_right(data: dict, order: Any, 
             assert reader.raw(asked, _MISSING) is _walk(document.data, asked, _MISSING), (kind, path, asked)
             origin = reader.origin(asked)
             assert (origin.line, origin.path) == (document.line_of(asked), pointer(asked)), (kind, path, asked)
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), extra=st.lists(st.lists(_STEPS, max_size=4).map(tuple)),
+       order=st.randoms(use_true_random=False))
+def test_present_is_has_of_each_key(data: dict, extra: list[tuple[Any, ...]], order: Any) -> None:
+    # present() answers from the container itself, and [] when there is no mapping at the path (absent, a list,
+    # a scalar): what has() of each key, a walk from the root, answers.
+    reader = Reader(Document("in.yaml", 0, data, 1, {}), "Deployment/x")
+    paths = _paths(data) + extra
+    order.shuffle(paths)
+    keys = ("a", "b", "spec", "0")
+    for path in paths:
+        expected = [key for key in keys if _walk(data, path + (key,), _MISSING) is not _MISSING]
+        assert reader.present(path, keys) == expected, path
+        assert reader.raw(path + ("a",), _MISSING) is _walk(data, path + ("a",), _MISSING), path
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(data=st.dictionaries(_STEPS, _VALUES, max_size=4), extra=st.lists(st.lists(_STEPS, max_size=4).map(tuple)),
+       order=st.randoms(use_true_random=False))
+def test_has_and_get_answer_as_the_walk(data: dict, extra: list[tuple[Any, ...]], order: Any) -> None:
+    # has() and get() answer a read in the container last reached themselves: what raw(), a walk, answers.
+    reader = Reader(Document("in.yaml", 0, data, 1, {}), "Deployment/x")
+    paths = [path for path in _paths(data) + extra if path]
+    order.shuffle(paths)
+    for path in paths + list(reversed(paths)):
+        found = _walk(data, path, _MISSING)
+        assert reader.has(path) == (found is not _MISSING), path
+        assert reader.get(path, default=_MISSING) is (_MISSING if found is None else found), path

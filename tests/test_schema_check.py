@@ -112,7 +112,28 @@ def test_keywords_as_jsonschema_applies_them() -> None:
         assert check(instance) == full.is_valid(instance), instance
 
 
-@pytest.mark.parametrize("schema", [{"pattern": "^a"}, {"type": "object", "patternProperties": {"^a": {}}},
+def test_patterns_and_lengths_are_checked_as_jsonschema_checks_them() -> None:
+    # pattern is searched (not matched whole); lengths count code points of a string and items of a list; each
+    # keyword lets an instance of any other type through.
+    schema = {"type": "object", "properties": {
+        "p": {"pattern": "^a[0-9]+"}, "q": {"type": "string", "pattern": "b$", "minLength": 2, "maxLength": 3},
+        "l": {"type": "array", "minItems": 1, "maxItems": 2, "items": {"type": "string", "minLength": 1}}},
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.com/s"}
+    check, full = compile_schema(schema), jsonschema.Draft202012Validator(schema)
+    texts = ["", "a", "a1", "xa1", "a12x", "b", "ab", "abb", "abbb", "éb", "ééb", "a\nb", "a1\n"]
+    instances = ([{"p": value} for value in ODD_VALUES + texts] + [{"q": value} for value in ODD_VALUES + texts]
+                 + [{"l": value} for value in ODD_VALUES + [[""], ["a"], ["a", "b"], ["a", "b", "c"], ("a",), [1]]])
+    for instance in instances:
+        assert check(instance) == full.is_valid(instance), instance
+
+
+@pytest.mark.parametrize("schema", [{"minLength": 1.5}, {"maxItems": True}, {"pattern": 1}])
+def test_a_bound_or_pattern_of_another_type_is_refused(schema: dict) -> None:
+    with pytest.raises(Unsupported):
+        compile_schema(schema)
+
+
+@pytest.mark.parametrize("schema", [{"uniqueItems": True}, {"type": "object", "patternProperties": {"^a": {}}},
                                     {"minimum": 1}, {"$ref": "https://example.com/x"}, {"type": "decimal"},
                                     {"enum": [{"a": 1}]}])
 def test_a_keyword_it_does_not_compile_is_refused(schema: dict) -> None:

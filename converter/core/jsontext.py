@@ -23,14 +23,16 @@ class _Unusual(Exception):
     """A value this module does not write itself: json.dumps writes the whole text instead."""
 
 
-def dumps(value: Any) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False)``."""
+def dumps(value: Any, level: int = 0) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``; with ``level``, as an item ``level`` levels deep writes
+    it (each line after the first indented by 2 x ``level`` more spaces), without a second pass over the text."""
     try:
         out = _Pieces()
-        _write(value, out, 0)
+        _write(value, out, level)
         return out.text()
     except (_Unusual, RecursionError):
-        return json.dumps(value, indent=_INDENT, ensure_ascii=False, default=_materialized)
+        text = json.dumps(value, indent=_INDENT, ensure_ascii=False, default=_materialized)
+        return text.replace("\n", "\n" + " " * (_INDENT * level)) if level else text
 
 
 def dump(value: Any, handle: Any) -> None:
@@ -52,15 +54,48 @@ def dump(value: Any, handle: Any) -> None:
         handle.write(json.dumps(value, indent=_INDENT, ensure_ascii=False, default=_materialized))
 
 
+def dumps_measured(value: Any) -> tuple[str, int] | None:
+    """``(dumps(value), the UTF-8 bytes of value's compact JSON)``: the text k2ecs writes a payload as, and the size
+    ECS counts it by (``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, encoded), from one
+    writing. The compact text is this one without the blanks the indented one adds (a newline and its
+    indentation before each item and each closing bracket, a space after each key's colon; a string's own
+    blanks are escaped or inside quotes), which _container counts as it writes. None: a value this module
+    does not write itself (see the module docstring), which the caller measures otherwise."""
+    try:
+        out = _Pieces()
+        out.blanks = 0
+        _write(value, out, 0)
+    except (_Unusual, RecursionError):
+        return None
+    text = out.text()
+    return text, (len(text) if text.isascii() else len(text.encode("utf-8"))) - out.blanks
+
+
+class Verbatim:
+    """A value whose dumps() text is known already (dumps_measured): written as that text, indented to where it
+    goes, rather than written again. ``value`` is what it stands for, should json.dumps write the whole text."""
+
+    __slots__ = ("text", "value")
+
+    def __init__(self, text: str, value: Any) -> None:
+        self.text = text
+        self.value = value
+
+
 class LazyList:
     """A list whose items are made one at a time as they are written (a large report's findings as dicts,
-    which would weigh several times the findings themselves if all were made at once)."""
+    which would weigh several times the findings themselves if all were made at once).
 
-    __slots__ = ("items", "make")
+    ``text``: item, level -> the text dumps() writes of make(item) as an item ``level`` deep, or None for an
+    item it does not write (then make(item) is written as any value): a report's 60,000 findings are written
+    from their fields, not each made a dict and walked (issue 24)."""
 
-    def __init__(self, items: list[Any], make: Any) -> None:
+    __slots__ = ("items", "make", "text")
+
+    def __init__(self, items: list[Any], make: Any, text: Any = None) -> None:
         self.items = items
         self.make = make
+        self.text = text
 
     def __len__(self) -> int:
         return len(self.items)
@@ -72,6 +107,8 @@ class LazyList:
 def _materialized(value: Any) -> Any:
     if value.__class__ is LazyList:
         return list(value)
+    if value.__class__ is Verbatim:
+        return value.value
     raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
@@ -90,7 +127,7 @@ def _scalar(value: Any) -> str | None:
         return int.__repr__(value)
     if cls is float:
         return _float(value)
-    if cls is dict or cls is list or cls is tuple or cls is LazyList:
+    if cls is dict or cls is list or cls is tuple or cls is LazyList or cls is Verbatim:
         return None
     raise _Unusual
 
@@ -125,6 +162,7 @@ class _Pieces(list):
         super().__init__()
         self.joined: list[str] = []
         self.handle = handle  # where joined pieces go at once (dump), instead of self.joined
+        self.blanks: int | None = None  # dumps_measured: the blanks of the indentation written so far
 
     def compact(self) -> None:
         if len(self) > 4096:
@@ -151,9 +189,18 @@ def _write(value: Any, out: _Pieces, level: int) -> None:
 def _container(value: Any, out: _Pieces, level: int) -> None:
     if level + 1 >= len(_NEWLINES):
         raise _Unusual
+    if value.__class__ is Verbatim:
+        if out.blanks is not None:
+            raise _Unusual  # its blanks are not counted (nothing measures a text that holds one)
+        out.append(value.text.replace("\n", _NEWLINES[level]) if level else value.text)
+        return
     if not value:
         out.append("{}" if value.__class__ is dict else "[]")
         return
+    if out.blanks is not None:
+        # before each of the n items and the closing bracket, a newline and its indentation; after each key, a space
+        count = len(value)
+        out.blanks += count * (2 * level + 3) + 2 * level + 1 + (count if value.__class__ is dict else 0)
     inner = _NEWLINES[level + 1]
     following = _FOLLOWING[level + 1]
     compact = out.compact if level < 3 else None
@@ -174,6 +221,25 @@ def _container(value: Any, out: _Pieces, level: int) -> None:
             if compact is not None:
                 compact()
         out.append(_NEWLINES[level] + "}")
+    elif value.__class__ is LazyList and value.text is not None and out.blanks is None:
+        separator = "[" + inner
+        make, write = value.make, value.text
+        for item in value.items:
+            text = write(item, level + 1)
+            if text is None:
+                item = make(item)
+                text = _scalar(item)
+                if text is None:
+                    out.append(separator)
+                    _container(item, out, level + 1)
+                else:
+                    out.append(separator + text)
+            else:
+                out.append(separator + text)
+            separator = following
+            if compact is not None:
+                compact()
+        out.append(_NEWLINES[level] + "]")
     else:
         separator = "[" + inner
         for item in value:
@@ -187,3 +253,15 @@ def _container(value: Any, out: _Pieces, level: int) -> None:
             if compact is not None:
                 compact()
         out.append(_NEWLINES[level] + "]")
+
+
+def string(value: Any) -> str | None:
+    """The JSON text of a str (exactly), as dumps() writes it; None for anything else."""
+    return encode_basestring(value) if value.__class__ is str else None
+
+
+def newline(level: int) -> str:
+    """What starts each line of an item ``level`` deep (a newline and its indentation)."""
+    if level >= len(_NEWLINES):
+        raise IndexError(level)
+    return _NEWLINES[level]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, Callable
 
 from converter.core.errors import InputError, UsageError
 from converter.load.loader import parse_text
@@ -46,10 +47,26 @@ def _top_level_is_not_a_mapping(err: InputError) -> bool:
 
 
 def _schema_errors(data: Any) -> list:
+    # The compiled check answers for a valid config (converter.validate.schema_check): jsonschema, whose import
+    # alone was 75 ms of CPU, is loaded only to word the errors of one it refuses.
+    check = _config_check()
+    if check is not None and check(data):
+        return []
     import jsonschema  # only when a config file or a settings flag is used: keeps start-up light
 
     validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
     return sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+
+
+@cache
+def _config_check() -> Callable[[Any], bool] | None:
+    """schemas/config.schema.json as a yes/no check, or None should it use a keyword schema_check does not compile."""
+    from converter.validate.schema_check import Unsupported, compile_schema
+
+    try:
+        return compile_schema(load_schema("config.schema.json"))
+    except Unsupported:
+        return None
 
 
 # Where each settings flag lands in the config (schemas/config.schema.json), so that a flag is checked

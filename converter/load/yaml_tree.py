@@ -77,26 +77,41 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
     if cls is MappingNode and (core or node.tag == _MAP):
         data: dict[Any, Any] = {}
         lines: list[int] = []
-        for key_node, value_node in node.value:
+        line_of_key = lines.append
+        pairs = node.value
+        for key_node, value_node in pairs:
             if key_node.__class__ is not ScalarNode or key_node.tag != _STR:
                 raise Unusual  # a merge key (<<), a key of another type, or a mapping as a key
             key = intern(key_node.value)
-            if key in data:
-                raise Unusual  # a duplicate key: the loader names both lines
-            if value_node.__class__ is ScalarNode and (value_node.tag == _STR or value_node.tag not in tags):
-                data[key] = value_node.value if value_node.tag == _STR else _scalar(value_node, constructor)
+            if value_node.__class__ is ScalarNode:
+                tag = value_node.tag
+                if tag == _STR:
+                    data[key] = value_node.value
+                elif tag not in tags:
+                    data[key] = _scalar(value_node, constructor)
+                else:
+                    data[key] = _container(value_node, constructor, first_line, line_table, depth + 1, tags)
             else:
                 data[key] = _container(value_node, constructor, first_line, line_table, depth + 1, tags)
-            lines.append(key_node.start_mark.line + first_line)
+            line_of_key(key_node.start_mark.line + first_line)
+        if len(data) != len(pairs):
+            raise Unusual  # a duplicate key (one entry for two pairs): the loader names both lines
         line_table[id(data)] = (array("I", lines) if len(lines) <= SCANNED_KEYS else dict(zip(data, lines)))
         return data
     if cls is SequenceNode and (core or node.tag == _SEQ):
         items: list[Any] = []
+        item_of = items.append
         for item in node.value:
-            if item.__class__ is ScalarNode and (item.tag == _STR or item.tag not in tags):
-                items.append(item.value if item.tag == _STR else _scalar(item, constructor))
+            if item.__class__ is ScalarNode:
+                tag = item.tag
+                if tag == _STR:
+                    item_of(item.value)
+                elif tag not in tags:
+                    item_of(_scalar(item, constructor))
+                else:
+                    item_of(_container(item, constructor, first_line, line_table, depth + 1, tags))
             else:
-                items.append(_container(item, constructor, first_line, line_table, depth + 1, tags))
+                item_of(_container(item, constructor, first_line, line_table, depth + 1, tags))
         line_table[id(items)] = array("I", [item.start_mark.line + first_line for item in node.value])
         return items
     long = None if core else tags.get(node.tag)

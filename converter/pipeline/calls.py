@@ -38,6 +38,7 @@ _SCHEME_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443, "redis": 6379, 
 _ADDRESS_WORDS = re.compile(r"HOST|ADDR|URL|URI|ENDPOINT|SERVER|SERVICE|SVC|DSN|BROKER|UPSTREAM|BACKEND|"
                             r"NODES|PEERS|SEEDS|CONNECT|TARGET|REMOTE", re.IGNORECASE)
 _SUFFIXES = (f".svc.{CLUSTER_DOMAIN}", ".svc")
+_UNKNOWN = object()
 
 
 class Call(Record):
@@ -91,11 +92,21 @@ class ServiceIndex:
 
     def __init__(self, exposures: Iterable[Exposure]) -> None:
         self.by_name: dict[str, list[Exposure]] = {}
+        self.found: dict[tuple[str, str | None], tuple[Exposure, bool] | None] = {}  # lookup()'s answers
         for exposure in exposures:
             self.by_name.setdefault(exposure.name.lower(), []).append(exposure)
 
     def lookup(self, host: str, caller_namespace: str | None) -> tuple[Exposure, bool] | None:
         """The Service ``host`` names for a caller in ``caller_namespace``, and whether it is a per-pod name."""
+        # Each workload's hosts are looked up twice (rewrite_unserved_names, then find_sites), and callers in a
+        # namespace name the same few Services: each answer is kept for the run (the index does not change).
+        key = (host, caller_namespace)
+        found = self.found.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self.found[key] = self._lookup(host, caller_namespace)
+        return found  # type: ignore[return-value]
+
+    def _lookup(self, host: str, caller_namespace: str | None) -> tuple[Exposure, bool] | None:
         name = host.lower().rstrip(".")
         for suffix in _SUFFIXES:
             if name.endswith(suffix):
@@ -140,18 +151,48 @@ def find_sites(workload: Workload, index: ServiceIndex) -> list[_Site]:
 
 def _values(container: Container) -> Iterator[tuple[str, str, Origin, bool]]:
     for entry in container.environment:
-        yield entry.name, entry.value, entry.origin, _ADDRESS_WORDS.search(entry.name) is not None
+        yield entry.name, entry.value, entry.origin, _names_address(entry.name)
     for key, values in (("command", container.entry_point), ("args", container.command)):
         for position, value in enumerate(values or ()):
             option, _, argument = value.partition("=")
-            bare_ok = bool(argument) and _ADDRESS_WORDS.search(option) is not None
+            bare_ok = bool(argument) and _names_address(option)
             yield (f"{key}[{position}]", argument if bare_ok else value,
                    container.origin.at(f"{container.origin.path}/{key}/{position}"), bare_ok)
 
 
-def _addresses(value: str, bare_ok: bool) -> Iterator[tuple[str, int | None]]:
+def _names_address(name: str) -> bool:
+    """Whether a variable's (or option's) name says it holds an address: _ADDRESS_WORDS, each name searched
+    once a run (every workload's env is read twice, and the same names recur in every workload)."""
+    known = _NAMES_ADDRESS.get(name)
+    if known is None:
+        if len(_NAMES_ADDRESS) >= _KEPT:
+            _NAMES_ADDRESS.clear()
+        known = _NAMES_ADDRESS[name] = _ADDRESS_WORDS.search(name) is not None
+    return known
+
+
+def _addresses(value: str, bare_ok: bool) -> tuple[tuple[str, int | None], ...]:
     """(host, port) of each address in ``value``: with a scheme or a port anywhere, or a whole bare value
-    (or comma-separated list) when ``bare_ok``."""
+    (or comma-separated list) when ``bare_ok``. A short value's answer is kept: each value is read twice
+    (rewrite_unserved_names, then find_sites), and values repeat across a run's workloads."""
+    if len(value) > _KEPT_VALUE_CHARS:
+        return tuple(_scan_addresses(value, bare_ok))
+    key = (value, bare_ok)
+    found = _ADDRESSES.get(key)
+    if found is None:
+        if len(_ADDRESSES) >= _KEPT:
+            _ADDRESSES.clear()
+        found = _ADDRESSES[key] = tuple(_scan_addresses(value, bare_ok))
+    return found
+
+
+_NAMES_ADDRESS: dict[str, bool] = {}
+_ADDRESSES: dict[tuple[str, bool], tuple[tuple[str, int | None], ...]] = {}
+_KEPT = 8192  # entries of each cache; cleared when full, so that what recurs now is found
+_KEPT_VALUE_CHARS = 512
+
+
+def _scan_addresses(value: str, bare_ok: bool) -> Iterator[tuple[str, int | None]]:
     whole = [part.strip() for part in value.split(",")]
     if ":" not in value:  # no scheme and no port: only a whole bare value (or list item) can be an address
         if bare_ok:
@@ -267,7 +308,7 @@ def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Wor
     for container in workload.containers:
         environment = []
         for entry in container.environment:
-            value = _served_form(entry.value, _ADDRESS_WORDS.search(entry.name) is not None, workload, index)
+            value = _served_form(entry.value, _names_address(entry.name), workload, index)
             if value != entry.value:
                 findings.append(_rewritten(entry.name, entry.value, value, entry.origin))
                 entry = EnvVar(name=entry.name, value=value, origin=entry.origin, value_origin=entry.value_origin)
@@ -280,7 +321,7 @@ def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Wor
             new_values = []
             for position, old in enumerate(values):
                 option, _, argument = old.partition("=")
-                value = _served_form(old, bool(argument) and _ADDRESS_WORDS.search(option) is not None, workload, index)
+                value = _served_form(old, bool(argument) and _names_address(option), workload, index)
                 if value != old:
                     findings.append(_rewritten(f"{key}[{position}]", old, value,
                                                container.origin.at(f"{container.origin.path}/{key}/{position}")))
@@ -296,7 +337,7 @@ def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Wor
 
 def _served_form(value: str, bare_ok: bool, workload: Workload, index: ServiceIndex) -> str:
     limit = max_dns_name_chars()
-    for host, _ in list(_addresses(value, bare_ok)):
+    for host, _ in _addresses(value, bare_ok):
         found = index.lookup(host, workload.namespace)
         if found is None or found[1] or "." not in host:
             continue

@@ -31,14 +31,14 @@ from typing import Any, Callable, Iterable, Protocol
 from converter.pipeline.calls import Call, CallGraph, rewrite_unserved_names
 from converter.pipeline.deferred import Deferred
 from converter.rules.scaling.forward import render_scaling
-from converter.write.ecs.service import render_service
+from converter.write.ecs.service import desired_count, render_service
 from converter.rules.exposure.forward import port_mapping_name, wire_exposures
 from converter.rules.env import plaintext_secret_findings
 from converter.rules.resources.forward import NoTaskSize, size_task
 from converter.rules.exposure.target_ports import declare_target_ports
 from converter.write.ecs.taskdef import render_task_definition
 from converter.validate.ecs import validate_payloads
-from converter.validate.ecs_rules import serialized_size_bytes
+from converter.validate.ecs_rules import measured_task_definition
 from converter.core.errors import OutputValidationError
 from converter.core.findings import Finding, make_finding
 from converter.pipeline.intake import Intake, Pending, SourceRecord, skipped_finding  # noqa: F401 - skipped_finding for callers
@@ -67,6 +67,9 @@ class WorkloadOutput:
     task_definition: dict[str, Any]
     service: dict[str, Any]
     scaling: dict[str, Any] | None
+    # render_workload's measured_task_definition(): the size validation takes, the text the writers place
+    task_definition_bytes: int | None = field(default=None, repr=False, compare=False)
+    task_definition_text: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -331,13 +334,14 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
         port_name=lambda container, port, _declared: port_names[(container, port)],
         app_protocols=wiring.app_protocols, behind_load_balancer=bool(wiring.load_balancers))
     findings.extend(task_findings)
-    size_bytes, max_bytes = serialized_size_bytes(taskdef), load_schema("ecs_rules.json")["task_definition"]["max_size_bytes"]
+    text, size_bytes = measured_task_definition(taskdef)
+    max_bytes = load_schema("ecs_rules.json")["task_definition"]["max_size_bytes"]
     if size_bytes > max_bytes:
         findings.append(make_finding("K2E-E151", workload.origin,
                                      f"{workload.resource}'s task definition is {size_bytes} bytes, over ECS's "
                                      f"{max_bytes}-byte limit; not converted"))
         return None
-    desired = _desired_count(workload, scaler, findings)
+    desired = desired_count(workload, scaler, findings)
     service, service_findings = render_service(workload, settings, service_name=name, family=name,
                                                desired_count=desired,
                                                max_count=None if scaler is None else scaler.max_replicas,
@@ -353,7 +357,7 @@ def render_workload(workload: Workload, name: str, exposures: list[Exposure], sc
                                                    resource=workload.resource, paused=workload.replicas == 0)
         findings.extend(scaling_findings)
     output = WorkloadOutput(name=name, resource=workload.resource, task_definition=taskdef, service=service,
-                            scaling=scaling)
+                            scaling=scaling, task_definition_bytes=size_bytes, task_definition_text=text)
     if validate:
         validate_output(output, workload, settings)
     if contributed is not None:
@@ -381,19 +385,8 @@ def validate_output(output: WorkloadOutput, workload: Workload, settings: Settin
     problems = validate_payloads(
         taskdef=output.task_definition, service=output.service,
         target=None if scaling is None else scaling["scalableTarget"],
-        policies=[] if scaling is None else scaling["scalingPolicies"], launch_type=settings.launch_type)
+        policies=[] if scaling is None else scaling["scalingPolicies"], launch_type=settings.launch_type,
+        taskdef_bytes=output.task_definition_bytes)
     if problems:
         raise OutputValidationError.rendered(workload.resource, "ECS payload", problems,
                                              file=workload.origin.file, line=workload.origin.line)
-
-
-def _desired_count(workload: Workload, scaler: Autoscaling | None, findings: list[Finding]) -> int:
-    if workload.replicas == 0:
-        return 0  # the HPA controller leaves a target at 0 alone (K2E-W530 from render_scaling)
-    if workload.replicas is not None:
-        return workload.replicas if scaler is None else max(workload.replicas, scaler.min_replicas)
-    if scaler is not None:
-        return scaler.min_replicas
-    findings.append(make_finding("K2E-I311", workload.origin.at(workload.origin.path + "/spec"),
-                                 f"{workload.resource} does not set replicas; desiredCount 1 (the Kubernetes default)"))
-    return 1

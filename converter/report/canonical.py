@@ -48,7 +48,7 @@ def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]
             for o in outputs
         ],
         # Made one at a time as a view writes them: as dicts, a large run's findings weigh several times more.
-        "findings": jsontext.LazyList(findings, _as_dict),
+        "findings": jsontext.LazyList(findings, finding_dict, finding_json),
     }
     if calls:
         report["calls"] = jsontext.LazyList(calls, _call_dict)
@@ -63,8 +63,35 @@ def _call_dict(call: Any) -> dict[str, Any]:
     return call.as_dict()
 
 
-def _as_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A finding of the report as a dict (the views that read Finding objects directly check for this maker)."""
     return finding.as_dict()
+
+
+def finding_json(finding: Finding, level: int) -> str | None:
+    """jsontext.dumps(finding_dict(finding)) as an item ``level`` deep, from the finding's fields; None for what
+    it does not write so (a subclass, details, a field of another type), which is then made a dict and written."""
+    if finding.__class__ is not Finding or finding.extra or level + 1 >= _DEEPEST:
+        return None
+    line = finding.line
+    if line is None:
+        line_text = "null"
+    elif line.__class__ is int:
+        line_text = int.__repr__(line)
+    else:
+        return None
+    texts = [jsontext.string(value) for value in (finding.code, finding.severity.label, finding.resource, finding.file,
+                                                  finding.path, finding.message, finding.suggestion)]
+    if None in texts:
+        return None
+    code, severity, resource, file, path, message, suggestion = texts
+    inner, outer = jsontext.newline(level + 1), jsontext.newline(level)
+    return (f'{{{inner}"code": {code},{inner}"severity": {severity},{inner}"resource": {resource},{inner}"file": {file},'
+            f'{inner}"line": {line_text},{inner}"path": {path},{inner}"message": {message},{inner}"suggestion": '
+            f'{suggestion}{outer}}}')
+
+
+_DEEPEST = 64  # jsontext writes itself no deeper (its _NEWLINES)
 
 
 def is_accepted(finding: Finding | dict[str, Any]) -> bool:

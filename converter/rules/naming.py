@@ -39,6 +39,25 @@ def tag_rules() -> dict[str, Any]:
 
 
 def tag_problem(key: str, value: str) -> str | None:
+    # Every workload's labels are judged, and most of them recur (Helm's chart, version and managed-by labels):
+    # each pair's answer is kept (a bounded table, started again when full), with the quotas it was judged by.
+    rules = tag_rules()
+    pair = (key, value, rules["key_length"]["max"], rules["value_length"]["max"])
+    known = _TAG_PROBLEMS.get(pair, _UNKNOWN)
+    if known is _UNKNOWN:
+        if len(_TAG_PROBLEMS) >= _TAG_PROBLEMS_KEPT:
+            _TAG_PROBLEMS.clear()
+        known = _TAG_PROBLEMS[pair] = judged_tag(key, value)
+    return known  # type: ignore[return-value]
+
+
+_TAG_PROBLEMS: dict[tuple[str, str, int, int], str | None] = {}
+_TAG_PROBLEMS_KEPT = 8192
+_UNKNOWN = object()
+
+
+def judged_tag(key: str, value: str) -> str | None:
+    """tag_problem() without the table: why ``key``/``value`` cannot be an ECS tag, or None."""
     rules = tag_rules()
     max_key, max_value = rules["key_length"]["max"], rules["value_length"]["max"]
     if not 1 <= len(key) <= max_key:
@@ -67,21 +86,26 @@ def render_tags(workload: Workload) -> tuple[list[dict[str, Any]], list[Finding]
     base = workload.origin.path
     max_tags = tag_rules()["max_count"]
     for section, key, value in candidates:
-        path = f"{base}/metadata/namespace" if section == "namespace" else f"{base}/metadata/{section}{pointer((key,))}"
         problem = tag_problem(key, value)
         if problem is None and len(tags) >= max_tags:
             problem = f"ECS allows {max_tags} tags per resource"
         if problem is not None:
-            findings.append(make_finding("K2E-I309", workload.origin.at(path), f"{section[:-1] if section != 'namespace' else 'namespace'} {key} not carried as a tag: {problem}"))
+            findings.append(make_finding("K2E-I309", workload.origin.at(_tag_path(base, section, key)), f"{section[:-1] if section != 'namespace' else 'namespace'} {key} not carried as a tag: {problem}"))
             continue
         tags.append({"key": key, "value": value})
         if section == "annotations" and _reads_as_label(key, value):
-            findings.append(make_finding("K2E-I312", workload.origin.at(path),
+            findings.append(make_finding("K2E-I312", workload.origin.at(_tag_path(base, section, key)),
                                          f"annotation {key} is carried as a tag, which reads back as a label"))
     if workload.namespace is not None:
         findings.append(make_finding("K2E-I005", workload.origin.at(f"{base}/metadata/namespace"),
                                      f"namespace {workload.namespace} kept as tag {NAMESPACE_TAG}; ECS has no namespaces"))
     return tags, findings
+
+
+def _tag_path(base: str, section: str, key: str) -> str:
+    """Where a label, annotation or the namespace is in the workload's document: made only for a finding (most
+    labels become tags without one, and the pointer of each was a tenth of rendering the tags)."""
+    return f"{base}/metadata/namespace" if section == "namespace" else f"{base}/metadata/{section}{pointer((key,))}"
 
 
 # -- ECS -> the model: ECS names -> Kubernetes names (RFC 1123 labels; read/ecs/ and pipeline/reverse.py) --

@@ -14,12 +14,13 @@ __all__ = ["check_scaling", "check_service", "check_task_definition", "validate_
 
 
 def validate_payloads(*, taskdef: dict | None, service: dict | None, target: dict | None,
-                      policies: list[dict], launch_type: str) -> list[str]:
-    """Every problem with the given payloads: "taskdef: ...", "service: ...", "scaling: ..."."""
+                      policies: list[dict], launch_type: str, taskdef_bytes: int | None = None) -> list[str]:
+    """Every problem with the given payloads: "taskdef: ...", "service: ...", "scaling: ...".
+    ``taskdef_bytes``: ecs_rules.serialized_size_bytes(taskdef), when the caller has measured it already."""
     problems: list[str] = []
     if taskdef is not None:
         found = validate_operation("ecs", "RegisterTaskDefinition", taskdef)
-        found += check_task_definition(taskdef, launch_type=launch_type)
+        found += check_task_definition(taskdef, launch_type=launch_type, size_bytes=taskdef_bytes)
         problems += [f"taskdef: {problem}" for problem in found]
     if service is not None:
         found = validate_operation("ecs", "CreateService", service) + check_service(service, taskdef)

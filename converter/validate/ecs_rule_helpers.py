@@ -13,6 +13,11 @@ from converter.core.resources import load_schema
 
 def tag_problems(tags: Any, rules: dict) -> list[str]:
     """V23: count, key and value lengths, the reserved aws: prefix, unique keys."""
+    return [] if _tags_ok(tags, rules) else tag_walk(tags, rules)
+
+
+def tag_walk(tags: Any, rules: dict) -> list[str]:
+    """tag_problems() without its shortcut: every problem, worded."""
     items = indexed(tags)
     problems: list[str] = []
     if len(items) > rules["max_count"]:
@@ -36,14 +41,51 @@ def tag_problems(tags: Any, rules: dict) -> list[str]:
     return problems
 
 
+def _tags_ok(tags: Any, rules: dict) -> bool:
+    """Whether tag_problems() finds nothing, for the tags k2ecs writes (a list of {key, value} strings): one pass
+    with no message made. Anything else (and any tag it doubts) is left to tag_problems' walk, which words it.
+    Each workload's tags are checked twice (task definition and service), ten or so each: 1% of a large run."""
+    if tags.__class__ is not list or len(tags) > rules["max_count"]:
+        return False
+    key_bounds, value_bounds = rules["key_length"], rules["value_length"]
+    key_min, key_max, value_min, value_max = key_bounds["min"], key_bounds["max"], value_bounds["min"], value_bounds["max"]
+    prefix = rules["reserved_prefix_any_case"]
+    cut = len(prefix)
+    seen: set[str] = set()
+    for tag in tags:
+        if tag.__class__ is not dict:
+            return False
+        key, value = tag.get("key"), tag.get("value")
+        if key.__class__ is not str or value.__class__ is not str or key in seen:
+            return False
+        if not (key_min <= len(key) <= key_max and value_min <= len(value) <= value_max):
+            return False
+        # the prefix is lower case: a text starts with it in any case only if its first characters, lowered, are it
+        # (lower() of the whole text, as the walk does it, may change its length but not what starts it, for ASCII)
+        if not (key.isascii() and value.isascii()) or key[:cut].lower() == prefix or value[:cut].lower() == prefix:
+            return False
+        seen.add(key)
+    return prefix == prefix.lower() and prefix.isascii()
+
+
 def name_problems(path: str, value: Any, rules: dict, rule: str) -> list[str]:
     if not isinstance(value, str):
         return []
     if not rules["min_length"] <= len(value) <= rules["max_length"]:
         return [f"{path}: {len(value)} characters, expected {rules['min_length']}-{rules['max_length']} ({rule})"]
-    if not re.fullmatch(rules["pattern"], value):
+    if _compiled(rules["pattern"]).fullmatch(value) is None:
         return [f"{path}: {value!r} does not match {rules['pattern']} ({rule})"]
     return []
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}  # each rule's name pattern, compiled once (re's own cache is a lookup more)
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    found = _PATTERNS.get(pattern)
+    if found is None:
+        found = _PATTERNS[pattern] = re.compile(pattern)
+    return found
 
 
 def range_problems(path: str, holder: dict, bounds: dict, rule: str) -> list[str]:

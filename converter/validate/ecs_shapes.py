@@ -136,8 +136,10 @@ def _predicate(shape: Shape, compiled: dict[str, Callable[[Any], bool]]) -> Call
     if kind == "list":
         item_ok = _compile(shape.member, compiled)
 
+        least, most = _bounds_of(low, high)
+
         def list_ok(value: Any) -> bool:
-            if not isinstance(value, (list, tuple)) or not _within(len(value), low, high):
+            if not isinstance(value, (list, tuple)) or not least <= len(value) <= most:
                 return False
             for item in value:
                 if not item_ok(item):
@@ -176,9 +178,10 @@ def _string_predicate(shape: Shape) -> Callable[[Any], bool]:
             return lambda value: isinstance(value, str)
         return lambda value: isinstance(value, str) and _within(len(value), low, high)
     matched: set[str] = set()  # values already known to match: the same few recur in every workload
+    least, most = _bounds_of(low, high)
 
     def string_ok(value: Any) -> bool:
-        if not isinstance(value, str) or not _within(len(value), low, high):
+        if not isinstance(value, str) or not least <= len(value) <= most:
             return False
         if allowed is not None and value not in allowed:
             return False
@@ -191,6 +194,12 @@ def _string_predicate(shape: Shape) -> Callable[[Any], bool]:
             matched.add(value)
         return True
     return string_ok
+
+
+def _bounds_of(low: Any, high: Any) -> tuple[Any, Any]:
+    """A length's bounds for ``least <= length <= most``, what _within() says of a length (an int), without a
+    call: an absent bound is one no length passes."""
+    return (-1 if low is None else low), (float("inf") if high is None else high)
 
 
 def _within(measured: Any, low: Any, high: Any) -> bool:

@@ -13,12 +13,14 @@ tests/test_schema_check.py compares the two on k2ecs's manifests and on broken o
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 Check = Callable[[Any], bool]
 
-# Keywords that validate nothing (no format checker is given to jsonschema, so "format" is an annotation).
-_ANNOTATIONS = frozenset({"$defs", "format", "description", "title", "default", "$comment"})
+# Keywords that validate nothing (no format checker is given to jsonschema, so "format" is an annotation;
+# "$id" and "$schema" only matter to a $ref that is not into "#/$defs/", which is not compiled).
+_ANNOTATIONS = frozenset({"$defs", "format", "description", "title", "default", "$comment", "$id", "$schema"})
 
 
 class Unsupported(ValueError):
@@ -99,6 +101,11 @@ class _Compiler:
             parts.append(self._object(schema))
         if "items" in schema:
             parts.append(self._items(schema["items"]))
+        for keyword in _LENGTHS:
+            if keyword in schema:
+                parts.append(_length(keyword, schema[keyword]))
+        if "pattern" in schema:
+            parts.append(_pattern(schema["pattern"]))
         if "oneOf" in schema:
             parts.append(self._one_of(schema["oneOf"]))
         if "$ref" in schema:
@@ -197,4 +204,27 @@ def _enum(values: Any) -> Check:
     return check
 
 
-_COMPILED = frozenset({"type", "enum", "properties", "additionalProperties", "required", "items", "oneOf", "$ref"})
+# minLength, maxLength (of a string: len(), code points), minItems, maxItems (of a list): (the class it applies
+# to, whether the bound is a minimum); jsonschema._keywords ignores an instance of any other class.
+_LENGTHS = {"minLength": (str, True), "maxLength": (str, False), "minItems": (list, True), "maxItems": (list, False)}
+
+
+def _length(keyword: str, bound: Any) -> Check:
+    if bound.__class__ is not int:
+        raise Unsupported(f"{keyword} {bound!r}")
+    cls, minimum = _LENGTHS[keyword]
+    if minimum:
+        return lambda instance: not isinstance(instance, cls) or len(instance) >= bound
+    return lambda instance: not isinstance(instance, cls) or len(instance) <= bound
+
+
+def _pattern(pattern: Any) -> Check:
+    # jsonschema._keywords.pattern: re.search(pattern, instance) on a string, anywhere in it (not a full match).
+    if not isinstance(pattern, str):
+        raise Unsupported("pattern")
+    search = re.compile(pattern).search
+    return lambda instance: not isinstance(instance, str) or search(instance) is not None
+
+
+_COMPILED = frozenset({"type", "enum", "properties", "additionalProperties", "required", "items", "oneOf", "$ref",
+                       "pattern", *_LENGTHS})

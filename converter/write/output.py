@@ -41,7 +41,7 @@ def output_files(outputs: list[Any], report: dict[str, Any]) -> dict[str, str]:
 
 def payload_files(output: Any) -> dict[str, str]:
     """One workload's files of ``-o``: <name>.taskdef.json, .service.json and .scaling.json (when it scales)."""
-    files = {f"{output.name}.taskdef.json": dumps(output.task_definition),
+    files = {f"{output.name}.taskdef.json": _taskdef_text(output) + "\n",
              f"{output.name}.service.json": dumps(output.service)}
     if output.scaling is not None:
         files[f"{output.name}.scaling.json"] = dumps(output.scaling)
@@ -94,10 +94,18 @@ STDOUT_HEAD = '{\n  "workloads": [\n'
 STDOUT_TAIL = "\n  ]\n}\n"
 
 
+def _taskdef_text(output: Any) -> str:
+    """jsontext.dumps(output.task_definition): the text render_workload wrote when it measured it, if any."""
+    text = getattr(output, "task_definition_text", None)
+    return jsontext.dumps(output.task_definition) if text is None else text
+
+
 def stdout_entry(output: Any) -> str:
-    entry = {"name": output.name, "resource": output.resource, "taskDefinition": output.task_definition,
+    text = getattr(output, "task_definition_text", None)
+    taskdef = output.task_definition if text is None else jsontext.Verbatim(text, output.task_definition)
+    entry = {"name": output.name, "resource": output.resource, "taskDefinition": taskdef,
              "service": output.service, "scaling": output.scaling}
-    return "    " + jsontext.dumps(entry).replace("\n", "\n    ")  # JSON text holds no raw newline but these
+    return "    " + jsontext.dumps(entry, level=2)  # an item of the "workloads" list, two levels deep
 
 
 def write_atomically(target: str, files: dict[str, str]) -> None:

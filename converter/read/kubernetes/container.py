@@ -101,6 +101,9 @@ def _expanded_list(reader: Reader, path: Path, container: str, final: dict[str, 
         return None
     expanded = []
     for index, value in enumerate(values):
+        if "$" not in value:  # expands to itself, nothing unknown (expand()): no note either way
+            expanded.append(value)
+            continue
         used: dict[str, str] = {}
         text, unknown = expand(value, recording(final.get, used))
         if text != value:

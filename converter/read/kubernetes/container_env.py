@@ -68,7 +68,9 @@ def container_environment(reader: Reader, path: Path, container: str, context: P
             reader.note(item_path + ("name",), "K2E-W146", f"{name} is set more than once in {container!r}; the last one is kept")
         declared.add(name)
         entry = _env_entry(reader, item_path, origin, name, container, context, pod, siblings)
-        if isinstance(entry, EnvVar) and reader.raw(item_path + ("value",)) is not None:
+        # A value without "$" expands to itself with nothing unknown (expand()): the names known so far, a dict
+        # made anew for each entry (quadratic in a long env), are made only for one that holds a reference.
+        if isinstance(entry, EnvVar) and "$" in entry.value and reader.raw(item_path + ("value",)) is not None:
             # An env value is expanded with envFrom and the earlier env entries only (makeEnvironmentVariables).
             known = {key: e.value for key, e in resolved.items() if isinstance(e, EnvVar)}
             used: dict[str, str] = {}

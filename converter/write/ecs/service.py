@@ -7,7 +7,7 @@ from typing import Any
 from converter.rules.health import readiness_budget_seconds, start_period_seconds, startup_budget_seconds
 from converter.rules.rollout import RECREATE, rolling_percentages
 from converter.core.findings import Finding, make_finding
-from converter.core.model import Workload
+from converter.core.model import Autoscaling, Workload
 from converter.core.resources import load_schema
 from converter.core.settings import Settings, placeholder
 
@@ -140,3 +140,17 @@ def _grace_period(workload: Workload, targets: set[str], findings: list[Finding]
                                  f"healthCheckGracePeriodSeconds {seconds} for {workload.resource}: "
                                  + "; ".join(text for _, text in reasons)))
     return seconds
+
+
+def desired_count(workload: Workload, scaler: Autoscaling | None, findings: list[Finding]) -> int:
+    """The service's desiredCount: the Deployment's replicas (at least the HPA's minimum), else the HPA's minimum,
+    else 1, the Kubernetes default (K2E-I311)."""
+    if workload.replicas == 0:
+        return 0  # the HPA controller leaves a target at 0 alone (K2E-W530 from render_scaling)
+    if workload.replicas is not None:
+        return workload.replicas if scaler is None else max(workload.replicas, scaler.min_replicas)
+    if scaler is not None:
+        return scaler.min_replicas
+    findings.append(make_finding("K2E-I311", workload.origin.at(workload.origin.path + "/spec"),
+                                 f"{workload.resource} does not set replicas; desiredCount 1 (the Kubernetes default)"))
+    return 1
