@@ -8,7 +8,8 @@ imported with this module, which only `k2ecs compare --html` imports (converter/
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import functools
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -17,7 +18,7 @@ from converter import __version__
 from converter.compare.diagram import render_svg
 from converter.compare.review import review
 from converter.compare.cost import number
-from converter.compare.model import Comparison, Row, WorkloadView
+from converter.compare.model import Comparison, LazyTexts, Row, WorkloadView
 from converter.compare.system import build_graph, section_id
 from converter.compare.rules import STATUS_MEANING, STATUSES, effort_rules, precedence_rule, status_rules
 from converter.core.resources import templates_dir
@@ -91,10 +92,29 @@ def slug(status: str) -> str:
     return status.replace(" ", "-")
 
 
+class _Text:
+    """A source or payload pane, made and escaped when the template prints it, and not kept: the page's panes
+    are about the input's size and more, and making them all in page() held them all until the page was
+    written (issue 24)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self.make = make
+
+    def __html__(self) -> str:
+        return _escape(self.make())
+
+
 def render(comparison: Comparison) -> str:
+    return "".join(chunks(comparison))
+
+
+def chunks(comparison: Comparison) -> Iterator[str]:
+    """render's text in pieces as the template makes them, for the command to write as they come."""
     environment = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return environment.get_template(TEMPLATE).render(page=page(comparison))
+    return environment.get_template(TEMPLATE).generate(page=page(comparison))
 
 
 def _system(comparison: Comparison) -> dict[str, Any]:
@@ -155,9 +175,15 @@ def _section(index: int, view: WorkloadView, comparison: Comparison) -> dict[str
         "cost": desired,
         "rows_html": _Rows(view.rows),
         "sources": [{"resource": s.resource, "where": s.file if s.line is None else f"{s.file}:{s.line}",
-                     "status": s.status, "sensitive": s.sensitive, "text": s.text} for s in workload.sources],
-        "targets": [{"label": label, "text": text} for label, text in workload.target_text.items()],
+                     "status": s.status, "sensitive": s.sensitive, "text": _Text(s.text_of)} for s in workload.sources],
+        "targets": [{"label": label, "text": _Text(functools.partial(made, workload.target_text, label))}
+                    for label in workload.target_text],
     }
+
+
+def made(texts: Mapping[str, str], label: str) -> str:
+    """A payload's text, not kept by a LazyTexts (the page prints each once)."""
+    return texts.make(label) if isinstance(texts, LazyTexts) else texts[label]
 
 
 def _cost(comparison: Comparison) -> dict[str, Any]:
