@@ -233,3 +233,50 @@ def test_the_pieces_of_the_terminal_and_page_are_the_views(tmp_path: Path):
     written = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert f"wrote the HTML page ({len(written):,} characters)" in result.stderr
     assert written.count('<details class="workload"') == len(comparison.workloads)
+
+
+SHARED = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: urls}
+data: {CART_URL: "http://cart-shared-canary:7070"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: app, image: nginx, envFrom: [{configMapRef: {name: urls}}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  selector: {matchLabels: {app: worker}}
+  template:
+    metadata: {labels: {app: worker}}
+    spec:
+      containers:
+      - {name: app, image: busybox, envFrom: [{configMapRef: {name: urls}}]}
+"""
+
+
+def test_a_document_shared_by_two_sections_is_shown_once_and_linked_from_the_other(tmp_path: Path):
+    from converter.compare import compare
+    from converter.compare import html as html_view
+
+    (tmp_path / "bundle.yaml").write_text(SHARED, encoding="utf-8")
+    texts: dict[str, str] = {}
+    comparison = compare(load_paths([str(tmp_path / "bundle.yaml")], texts=texts), Settings(), (), texts)
+    web, worker = comparison.workloads[:2]
+    shared = [s for s in web.workload.sources if s in worker.workload.sources]
+    assert [s.resource for s in shared] == ["ConfigMap/urls"]
+    page = html_view.render(comparison)
+    assert page.count("data: {CART_URL: &#34;http://cart-shared-canary:7070&#34;}") == 1  # its text, once
+    assert page.count('Shown in the section of <a href="#section-1">web</a>.') == 1  # and a link from worker's
+    # The rows of each section still show the ConfigMap's fields.
+    assert page.count("http://cart-shared-canary:7070") >= 3

@@ -148,7 +148,7 @@ def page(comparison: Comparison) -> dict[str, Any]:
                      for s in STATUSES],
         "rows_total": sum(len(view.rows) for view in comparison.workloads),
         "effort": number(comparison.effort_hours),
-        "sections": [_section(index, view, comparison) for index, view in enumerate(comparison.workloads)],
+        "sections": _sections(comparison),
         "system": _system(comparison),
         "cost": _cost(comparison),
         "rules": {
@@ -159,7 +159,19 @@ def page(comparison: Comparison) -> dict[str, Any]:
     }
 
 
-def _section(index: int, view: WorkloadView, comparison: Comparison) -> dict[str, Any]:
+def _sections(comparison: Comparison) -> list[dict[str, Any]]:
+    """Each section; a document shared by several sections (a ConfigMap two workloads read) is shown in the
+    first, and the others link to it: written out in each, it made the page longer by the same text again."""
+    first: dict[int, dict[str, str]] = {}  # id(source) -> the section that shows it
+    sections = []
+    for index, view in enumerate(comparison.workloads):
+        sections.append(_section(index, view, comparison, first))
+        for source in view.workload.sources:
+            first.setdefault(id(source), {"id": section_id(index), "name": view.workload.name})
+    return sections
+
+
+def _section(index: int, view: WorkloadView, comparison: Comparison, first: dict[int, dict[str, str]]) -> dict[str, Any]:
     workload = view.workload
     desired = None
     if view.cost is not None and view.cost.scenarios:
@@ -175,7 +187,8 @@ def _section(index: int, view: WorkloadView, comparison: Comparison) -> dict[str
         "cost": desired,
         "rows_html": _Rows(view.rows),
         "sources": [{"resource": s.resource, "where": s.file if s.line is None else f"{s.file}:{s.line}",
-                     "status": s.status, "sensitive": s.sensitive, "text": _Text(s.text_of)} for s in workload.sources],
+                     "status": s.status, "sensitive": s.sensitive, "shown_in": first.get(id(s)),
+                     "text": _Text(s.text_of)} for s in workload.sources],
         "targets": [{"label": label, "text": _Text(functools.partial(made, workload.target_text, label))}
                     for label in workload.target_text],
     }
