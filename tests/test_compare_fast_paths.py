@@ -280,3 +280,22 @@ def test_a_document_shared_by_two_sections_is_shown_once_and_linked_from_the_oth
     assert page.count('Shown in the section of <a href="#section-1">web</a>.') == 1  # and a link from worker's
     # The rows of each section still show the ConfigMap's fields.
     assert page.count("http://cart-shared-canary:7070") >= 3
+
+
+def _old_fill(select: Any, variables: Any) -> Any:
+    import re
+
+    pattern = re.compile(r"\{([A-Za-z_.]+)\}")
+    if select is None or "{" not in select:
+        return select
+    if any(variables.get(name) is None for name in pattern.findall(select)):
+        return "*"
+    return pattern.sub(lambda match: str(variables[match[1]]), select)
+
+
+@pytest.mark.parametrize("select", [None, "*", "0", "name=web", "name={container}", "name={item.name}",
+                                    "{a}={b}", "x{a}y{a}z", "name={container}-{missing}", "{", "name={not valid}"])
+@pytest.mark.parametrize("variables", [{}, {"container": "web", "a": 1, "b": "{a}"}, {"item.name": "{container}"},
+                                       {"container": None, "a": True}])
+def test_fill_is_what_it_replaced(select: Any, variables: dict[str, Any]):
+    assert paths._fill(select, variables) == _old_fill(select, variables)

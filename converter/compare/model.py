@@ -138,7 +138,7 @@ class CompareInput:
     calls: tuple[dict[str, Any], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)  # slots: a large input has hundreds of thousands of rows
 class Row:
     status: str
     source_resource: str

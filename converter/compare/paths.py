@@ -46,9 +46,21 @@ def _fill(select: str | None, variables: Mapping[str, Any]) -> str | None:
     """A selector with its variables filled in; an unknown variable selects every item (``[*]``)."""
     if select is None or "{" not in select:
         return select
-    if any(variables.get(name) is None for name in _VARIABLE.findall(select)):
+    parts = _template(select)
+    # parts alternate text and variable names (re.split with a group): _VARIABLE.sub's text, the pattern read once.
+    values = [variables.get(name) for name in parts[1::2]]
+    if any(value is None for value in values):
         return "*"
-    return _VARIABLE.sub(lambda match: str(variables[match[1]]), select)
+    out = [parts[0]]
+    for value, text in zip(values, parts[2::2]):
+        out.append(str(value))
+        out.append(text)
+    return "".join(out)
+
+
+@cache
+def _template(select: str) -> list[str]:
+    return _VARIABLE.split(select)
 
 
 def _select(items: list[Any], select: str) -> list[Any]:
