@@ -125,13 +125,15 @@ def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]
 def _source(record: Any, findings: list[Finding], shown: SourceText, scrub: Redactor) -> SourceDocument:
     reader = record.reader
     document = reader.document
-    data = redact(document.data) if reader.sensitive else scrub.data(document.data)
+    sensitive = reader.sensitive
+    data = redact(document.data) if sensitive else scrub.data(document.data)
     return SourceDocument(
         resource=record.resource, kind=record.resource.split("/", 1)[0], file=record.file, line=record.line,
         prefix=tuple(document.prefix), data=data,
-        text_of=lambda: _text(document, data, reader.sensitive, shown, scrub),
+        # The text's maker holds the document, not the reader (whose records of what it read are copied below).
+        text_of=lambda: _text(document, data, sensitive, shown, scrub),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
-        findings=tuple(findings), sensitive=reader.sensitive or data is not document.data, line_of=document.line_of)
+        findings=tuple(findings), sensitive=sensitive or data is not document.data, line_of=document.line_of)
 
 
 def _text(document: Any, data: Any, sensitive: bool, shown: SourceText, scrub: Redactor) -> str:

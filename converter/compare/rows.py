@@ -249,34 +249,47 @@ def _frontier_nodes(source: SourceDocument, field_map: FieldMap, above_consumed:
     """Row paths, each with the node there: consumed whole, a unit of the field map, or left untouched; split
     where the conversion looked in. In the order of the document (depth first). ``above_consumed``: every
     path above a consumed one (_above)."""
-    consumed = source.consumed
-    nested = source.nested
-    looked_into = _above(source.visited, set(above_consumed), itself=True)
-    around_nested = _above(nested, set())
-    out: list[tuple[Path, Any]] = []
+    walk = _Walk(source, field_map, above_consumed)
+    walk.node(source.data, ())
+    return walk.out
 
-    def walk(node: Any, path: Path) -> None:
+
+class _Walk:
+    """The frontier walk's state. A class rather than a function nested in _frontier_nodes: a nested function
+    that calls itself is a reference cycle, which kept every document's sets and paths alive while compare runs
+    with the cyclic GC paused (cli_common.built_without_gc)."""
+
+    __slots__ = ("source", "field_map", "consumed", "nested", "above_consumed", "looked_into", "around_nested", "out")
+
+    def __init__(self, source: SourceDocument, field_map: FieldMap, above_consumed: set[Path]) -> None:
+        self.source = source
+        self.field_map = field_map
+        self.consumed = source.consumed
+        self.nested = source.nested
+        self.above_consumed = above_consumed
+        self.looked_into = _above(source.visited, set(above_consumed), itself=True)
+        self.around_nested = _above(source.nested, set())
+        self.out: list[tuple[Path, Any]] = []
+
+    def node(self, node: Any, path: Path) -> None:
         container = isinstance(node, (dict, list))
         if container and not node:
             return  # an empty container carries nothing
-        if nested and path in nested:
+        if self.nested and path in self.nested:
             return
-        if container and path in around_nested:
+        if container and path in self.around_nested:
             for key, child in (node.items() if isinstance(node, dict) else enumerate(node)):
-                walk(child, path + (key,))
+                self.node(child, path + (key,))
             return
-        if path and field_map.unit(source, path):
-            out.append((path, node))
-        elif path in consumed and path not in above_consumed:
-            out.append((path, node))  # taken whole (a label map, a referenced document)
-        elif container and path in looked_into:
+        if path and self.field_map.unit(self.source, path):
+            self.out.append((path, node))
+        elif path in self.consumed and path not in self.above_consumed:
+            self.out.append((path, node))  # taken whole (a label map, a referenced document)
+        elif container and path in self.looked_into:
             for key, child in (node.items() if isinstance(node, dict) else enumerate(node)):
-                walk(child, path + (key,))
+                self.node(child, path + (key,))
         else:
-            out.append((path, node))
-
-    walk(source.data, ())
-    return out
+            self.out.append((path, node))
 
 
 def _finding_rows(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap, where: str,
