@@ -285,7 +285,11 @@ def _references(pod: Any) -> set[tuple[str, str]]:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             found.add(("Secret", item["name"]))
 
-    def walk(node: Any) -> None:
+    # A loop over a stack: a nested function calling itself is a reference cycle, garbage that stays while
+    # compare runs with the cyclic GC paused (cli_common.built_without_gc). ``found`` is a set: order is free.
+    stack = [pod]
+    while stack:
+        node = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
                 kind = _REFERENCE_KEYS.get(key)
@@ -293,10 +297,7 @@ def _references(pod: Any) -> set[tuple[str, str]]:
                     name = value.get("secretName") if key == "secret" else value.get("name")
                     if isinstance(name, str):
                         found.add((kind, name))
-                walk(value)
+                stack.append(value)
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(pod)
+            stack.extend(node)
     return found

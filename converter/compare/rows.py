@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from sys import intern
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -101,7 +102,8 @@ def _facts(source: SourceDocument, field_map: FieldMap) -> _Facts:
     pointers: dict[str, Path] = {}
     nodes: dict[str, Any] = {}
     for path, node in found_paths:
-        where = pointer(prefix + path) if prefix else pointer(path)
+        # Interned: the same field of each release's Deployment is the same pointer, kept once for every row.
+        where = intern(pointer(prefix + path) if prefix else pointer(path))
         pointers[where] = path
         nodes[where] = node
     attached: dict[str, list[Finding]] = {p: [] for p in pointers}
@@ -136,6 +138,8 @@ def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: F
     resource, file = source.resource, source.file
     for path, where, findings, covered, line, source_value in facts.rows:
         field, value = field_map.target(source, path, workload)
+        if field.__class__ is str:
+            field = intern(field)  # a target field is the same label row after row (see _facts' pointers)
         no_field = field == NO_FIELD or field.startswith("(")
         target_text = show(value) if value is not MISSING else ("" if no_field else NOT_SET)
         written = value is not MISSING or no_field
