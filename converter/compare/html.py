@@ -34,8 +34,10 @@ def _escape(text: str) -> str:
         .replace('"', "&#34;")
 
 
+@functools.lru_cache(maxsize=8192)
 def _breakable(text: str) -> str:
-    """The text HTML-escaped, with a line-break opportunity after each / and . of a long path."""
+    """The text HTML-escaped, with a line-break opportunity after each / and . of a long path. Kept for the run:
+    rows name the same fields section after section (/spec/replicas, taskDefinition.cpu)."""
     return _escape(text).replace("/", "/<wbr>").replace(".", ".<wbr>")
 
 

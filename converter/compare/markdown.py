@@ -7,6 +7,7 @@ Every text from the manifests goes through ``cell``: Markdown and HTML punctuati
 
 from __future__ import annotations
 
+import functools
 from html import escape
 from typing import Any, Callable, Iterator
 
@@ -39,6 +40,11 @@ def cell(text: object) -> str:
 
 def _code(text: str) -> str:
     return f"`{text}`" if text and "`" not in text and "|" not in text and "\n" not in text else cell(text)
+
+
+# Kept for the run: rows name the same fields section after section (/spec/replicas, taskDefinition.cpu).
+_field_code = functools.lru_cache(maxsize=8192)(_code)
+_field_cell = functools.lru_cache(maxsize=8192)(cell)
 
 
 def render(comparison: Comparison) -> str:
@@ -195,8 +201,9 @@ def _workload(view: WorkloadView, comparison: Comparison) -> list[str]:
                                for f in row.findings)
         suggestions = "<br>".join(dict.fromkeys(cell(f.suggestion) for f in row.findings))
         lines.append(f"| {row.status} | {cell(row.source_resource)}{where} | "
-                     f"{_code(row.source_field) if row.source_field else cell(WHOLE_RESOURCE)} | {cell(row.source_value)} | "
-                     f"{cell(row.target_field)} | {cell(row.target_value)} | {findings} | {suggestions} |")
+                     f"{_field_code(row.source_field) if row.source_field else cell(WHOLE_RESOURCE)} | "
+                     f"{cell(row.source_value)} | {_field_cell(row.target_field)} | {cell(row.target_value)} | "
+                     f"{findings} | {suggestions} |")
     lines += ["", "</details>", ""]
     return lines
 

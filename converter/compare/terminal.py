@@ -147,10 +147,16 @@ def _notes(row: Row, width: int) -> list[str]:
 
 
 def _cell(field: str, value: str, width: int) -> list[str]:
-    lines = _wrap_path(clean(field), width, limit=FIELD_LINES)
+    lines = list(_field_lines(field, width))
     if value:
         lines += _wrap("= " + clean(value), width, indent="  ", limit=VALUE_LINES)
     return lines
+
+
+@functools.lru_cache(maxsize=8192)
+def _field_lines(field: str, width: int) -> tuple[str, ...]:
+    """A field's lines, kept for the run: rows name the same fields section after section (/spec/replicas)."""
+    return tuple(_wrap_path(clean(field), width, limit=FIELD_LINES))
 
 
 def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: int | None = None) -> list[str]:
