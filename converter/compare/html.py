@@ -47,19 +47,20 @@ def rows_html(rows: Iterable[Row]) -> str:
     Made here, one string per row, because the template's per-cell work (an attribute lookup, an escape and a
     Markup object for each of about twenty values a row) was a quarter of `compare --html` (issue 24)."""
     out = []
+    kept = _kept
     for row in rows:
-        status = _escape(row.status)
-        state = _escape(slug(row.status))
+        status = kept(row.status)
+        state = kept(slug(row.status))
         line = f" · line {row.source_line}" if row.source_line else ""
         findings = "".join(
-            f'            <div class="finding"><code class="code {_escape(f.severity.label)}">{_escape(f.code)}</code> '
+            f'            <div class="finding"><code class="code {kept(f.severity.label)}">{kept(f.code)}</code> '
             f'{_escape(f.message)}{_ACCEPTED if getattr(f, "accepted", None) is not None else ""}'
-            f'            <div class="suggestion">{_ARROW} {_escape(f.suggestion)}</div></div>\n'
-            for f in row.findings)
+            f'            <div class="suggestion">{_ARROW} {kept(f.suggestion)}</div></div>\n'
+            for f in row.findings) if row.findings else ""
         out.append(
             f'        <tr data-status="{state}">\n'
             f'          <td><span class="pill {state}">{status}</span></td>\n'
-            f'          <td><span class="res">{_escape(row.source_resource)}{line}</span>'
+            f'          <td><span class="res">{kept(row.source_resource)}{line}</span>'
             f'<code>{_breakable(row.source_field or WHOLE_RESOURCE)}</code></td>\n'
             f'          <td class="value">{_escape(row.source_value)}</td>\n'
             f'          <td><code>{_breakable(row.target_field)}</code></td>\n'
@@ -67,6 +68,10 @@ def rows_html(rows: Iterable[Row]) -> str:
             f'          <td>\n{findings}          </td>\n'
             f'        </tr>')
     return "\n".join(out)
+
+
+# _escape of the texts rows repeat (statuses, resources, codes, a code's suggestion), kept for the run.
+_kept = functools.lru_cache(maxsize=8192)(_escape)
 
 
 class _Rows:
