@@ -111,7 +111,7 @@ def compare(
                 from converter.compare.html import chunks as html_chunks  # lazy: jinja2, for --html only
 
                 if html == STDOUT:
-                    _write_chunks(sys.stdout, html_chunks(comparison))
+                    _to_stdout(html_chunks(comparison))
                 else:
                     count = _counted(prepared[html], html_chunks(comparison))
                     written.append(("HTML page", html, count))
@@ -230,4 +230,18 @@ def _write_terminal(comparison: Any, color: "ColorMode", only_changes: bool, pag
     if pager and tty:  # the pager is chosen on the whole text's length (console.wants_pager)
         console.write_paged("".join(pieces), stream, os.environ, enabled=pager)
     else:  # never paged: written as each section is made
-        _write_chunks(stream, pieces)
+        _to_stdout(pieces)
+
+
+def _to_stdout(chunks: Iterable[str]) -> None:
+    """Each piece to stdout as it is made. A reader that stops early (``| head``) ends the writing quietly, as
+    it did when the whole text was one write: the rest, and the flush at exit, go nowhere."""
+    try:
+        _write_chunks(sys.stdout, chunks)
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a file descriptor (a test's captured stdout)
+            pass
