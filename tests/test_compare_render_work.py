@@ -60,9 +60,12 @@ def test_the_terminal_and_markdown_views_never_write_the_documents_out(tmp_path)
     workloads = [view.workload for view in comparison.workloads]
     assert workloads and all("text" not in vars(source) for workload in workloads for source in workload.sources)
     assert all(not workload.target_text._made for workload in workloads)
-    html_view.render(comparison)
-    assert all("text" in vars(source) for workload in workloads for source in workload.sources)
-    assert any(workload.target_text._made for workload in workloads)
+    page = html_view.render(comparison)
+    # The page makes each pane as it prints it, and keeps none (they are the input's size and more).
+    assert all("text" not in vars(source) for workload in workloads for source in workload.sources)
+    assert all(not workload.target_text._made for workload in workloads)
+    assert all(html_view._escape(source.text_of()) in page for workload in workloads for source in workload.sources)
+    assert all(html_view._escape(text) in page for workload in workloads for text in workload.target_text.values())
 
 
 def test_compare_pauses_the_cyclic_gc_while_it_builds_and_renders(monkeypatch):
@@ -75,7 +78,7 @@ def test_compare_pauses_the_cyclic_gc_while_it_builds_and_renders(monkeypatch):
 
     seen = []
     real = converter.compare.compare
-    original = html_view.render
+    original = html_view.chunks
 
     def build(*args, **kwargs):
         seen.append(("build", gc.isenabled()))
@@ -86,7 +89,7 @@ def test_compare_pauses_the_cyclic_gc_while_it_builds_and_renders(monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(converter.compare, "compare", build)
-    monkeypatch.setattr(html_view, "render", render)
+    monkeypatch.setattr(html_view, "chunks", render)
     case = Path(__file__).resolve().parent.parent / "samples" / "web-loadbalancer-hpa"
     assert gc.isenabled()
     result = k2ecs_in_process("compare", str(case / "input"), "--html", "-")

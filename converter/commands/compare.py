@@ -6,7 +6,7 @@ import io
 import os
 import sys
 from enum import Enum
-from typing import List, Optional
+from typing import Any, Iterable, List, Optional
 
 import typer
 
@@ -92,45 +92,33 @@ def compare(
         # Each file's text, kept only for the HTML page, which shows each document from it.
         texts: dict[str, str] | None = {} if html is not None else None
         comparison = build_comparison(load_paths(paths, cfn_tags=ecs_input, texts=texts), settings, tuple(paths), texts)
-        # Everything is rendered before anything is written, so a failure leaves no half-written file.
-        files: dict[str, str] = {}
-        if markdown is not None:
-            from converter.compare.markdown import MAX_CHARS, render_bounded  # lazy: only the views asked for
-
-            details_name = None if markdown == STDOUT else details_path(markdown)
-            summary, details = render_bounded(comparison, MAX_CHARS if max_chars is None else max_chars, details_name)
-            files[markdown] = summary
-            if details is not None and details_name is not None:
-                files[details_name] = details
-        if html is not None:
-            from converter.compare.html import render as render_html  # lazy: jinja2, for --html only
-
-            files[html] = render_html(comparison)
         from converter.report.report_file import ReportFile
 
-        # Each file's place is checked (a temporary file made beside it) before any is written.
+        # Each file's place is checked (a temporary file made beside it) before any is written. Each view is
+        # written as it is made, section by section, into its file's temporary file, which then replaces the
+        # file: a failure leaves no half-written file, and the whole text of a view is never held at once
+        # (issue 24: the views of a large input are several times the input, and were most of the peak memory).
+        details_name = None if markdown in (None, STDOUT) else details_path(markdown)
         prepared: dict[str, ReportFile] = {}
+        written: list[tuple[str, str, int]] = []  # (kind, file, characters), told once every file is written
         try:
-            for target in files:
-                if target != STDOUT:
+            for target in (markdown, html):
+                if target is not None and target != STDOUT:
                     prepared[target] = ReportFile(target, "comparison")
-            if not files:  # the terminal table only when no file was asked for
-                from converter.compare.terminal import render as render_terminal  # lazy: only the views asked for
+            if markdown is not None:
+                _write_markdown(comparison, markdown, details_name, max_chars, prepared, written)
+            if html is not None:
+                from converter.compare.html import chunks as html_chunks  # lazy: jinja2, for --html only
 
-                text = render_terminal(comparison, width=console.terminal_width(os.environ, sys.stdout),
-                                       color=console.use_color(color, os.environ, console.is_terminal(sys.stdout)),
-                                       only_changes=only is Only.changes)
-                console.write_paged(text, sys.stdout, os.environ, enabled=pager)
-            for target, text in files.items():
-                if target == STDOUT:
-                    sys.stdout.write(text)
+                if html == STDOUT:
+                    _to_stdout(html_chunks(comparison))
                 else:
-                    prepared[target].write_with(lambda handle, text=text: handle.write(text))
-            for target, text in files.items():
-                if target != STDOUT:  # one line per file, where it went (the table would repeat the file)
-                    kind = "HTML page" if target == html else "Markdown summary" if target == markdown else \
-                        "Markdown details"
-                    sys.stderr.write(f"k2ecs compare: wrote the {kind} ({len(text):,} characters) to {target}\n")
+                    count = _counted(prepared[html], html_chunks(comparison))
+                    written.append(("HTML page", html, count))
+            if markdown is None and html is None:  # the terminal table only when no file was asked for
+                _write_terminal(comparison, color, only is Only.changes, pager)
+            for kind, target, count in written:  # one line per file, where it went (the table would repeat the file)
+                sys.stderr.write(f"k2ecs compare: wrote the {kind} ({count:,} characters) to {target}\n")
         finally:
             for file in prepared.values():
                 file.discard()
@@ -171,3 +159,89 @@ def _is_ecs_input(paths: List[str]) -> bool:
         raise UsageError("the input mixes Kubernetes manifests and ECS input; compare one side at a time",
                          file=seen["k8s"])
     return "k8s" in seen  # sniff names the direction: "k8s" means the input is ECS
+
+
+def _write_chunks(stream: Any, chunks: Iterable[str]) -> int:
+    """Each piece to ``stream`` as it is made; the number of characters written."""
+    count = 0
+    for chunk in chunks:
+        stream.write(chunk)
+        count += len(chunk)
+    return count
+
+
+def _counted(file: Any, chunks: Iterable[str]) -> int:
+    """The pieces written as ``file`` (a ReportFile); the number of characters."""
+    count = [0]
+
+    def writer(handle: Any) -> None:
+        count[0] = _write_chunks(handle, chunks)
+
+    file.write_with(writer)
+    return count[0]
+
+
+def _write_markdown(comparison: Any, markdown: str, details_name: Optional[str], max_chars: Optional[int],
+                    prepared: dict[str, Any], written: list[tuple[str, str, int]]) -> None:
+    """The summary to its file or stdout; the details (every section), when the whole does not fit the bound, to
+    ``details_name``. The details are written to a temporary file as they are made, and copied to their place
+    only when the summary says they are needed (then the summary names them)."""
+    import shutil
+    import tempfile
+
+    from converter.compare.markdown import MAX_CHARS, write_bounded  # lazy: only the views asked for
+
+    bound = MAX_CHARS if max_chars is None else max_chars
+    if details_name is None:  # stdout: no second file to write the details to
+        summary, _ = write_bounded(comparison, _discard, bound, None)
+        sys.stdout.write(summary)
+        return
+    from converter.report.report_file import ReportFile
+
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        size = [0]
+
+        def spooled(text: str) -> None:
+            spool.write(text)
+            size[0] += len(text)
+
+        summary, fits = write_bounded(comparison, spooled, bound, details_name)
+        if not fits and details_name not in prepared:  # its place checked before the summary is written
+            prepared[details_name] = ReportFile(details_name, "comparison")
+        prepared[markdown].write_with(lambda handle: handle.write(summary))
+        written.append(("Markdown summary", markdown, len(summary)))
+        if not fits:
+            spool.seek(0)
+            prepared[details_name].write_with(lambda handle: shutil.copyfileobj(spool, handle))
+            written.append(("Markdown details", details_name, size[0]))
+
+
+def _discard(text: str) -> None:
+    """The details of a summary written to stdout: not kept."""
+
+
+def _write_terminal(comparison: Any, color: "ColorMode", only_changes: bool, pager: bool) -> None:
+    from converter.compare.terminal import chunks  # lazy: only the views asked for
+
+    stream = sys.stdout
+    tty = console.is_terminal(stream)
+    pieces = chunks(comparison, width=console.terminal_width(os.environ, stream),
+                    color=console.use_color(color, os.environ, tty), only_changes=only_changes)
+    if pager and tty:  # the pager is chosen on the whole text's length (console.wants_pager)
+        console.write_paged("".join(pieces), stream, os.environ, enabled=pager)
+    else:  # never paged: written as each section is made
+        _to_stdout(pieces)
+
+
+def _to_stdout(chunks: Iterable[str]) -> None:
+    """Each piece to stdout as it is made. A reader that stops early (``| head``) ends the writing quietly, as
+    it did when the whole text was one write: the rest, and the flush at exit, go nowhere."""
+    try:
+        _write_chunks(sys.stdout, chunks)
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a file descriptor (a test's captured stdout)
+            pass

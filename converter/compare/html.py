@@ -8,7 +8,8 @@ imported with this module, which only `k2ecs compare --html` imports (converter/
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import functools
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -17,7 +18,7 @@ from converter import __version__
 from converter.compare.diagram import render_svg
 from converter.compare.review import review
 from converter.compare.cost import number
-from converter.compare.model import Comparison, Row, WorkloadView
+from converter.compare.model import Comparison, LazyTexts, Row, WorkloadView
 from converter.compare.system import build_graph, section_id
 from converter.compare.rules import STATUS_MEANING, STATUSES, effort_rules, precedence_rule, status_rules
 from converter.core.resources import templates_dir
@@ -33,8 +34,10 @@ def _escape(text: str) -> str:
         .replace('"', "&#34;")
 
 
+@functools.lru_cache(maxsize=8192)
 def _breakable(text: str) -> str:
-    """The text HTML-escaped, with a line-break opportunity after each / and . of a long path."""
+    """The text HTML-escaped, with a line-break opportunity after each / and . of a long path. Kept for the run:
+    rows name the same fields section after section (/spec/replicas, taskDefinition.cpu)."""
     return _escape(text).replace("/", "/<wbr>").replace(".", ".<wbr>")
 
 
@@ -44,19 +47,20 @@ def rows_html(rows: Iterable[Row]) -> str:
     Made here, one string per row, because the template's per-cell work (an attribute lookup, an escape and a
     Markup object for each of about twenty values a row) was a quarter of `compare --html` (issue 24)."""
     out = []
+    kept = _kept
     for row in rows:
-        status = _escape(row.status)
-        state = _escape(slug(row.status))
+        status = kept(row.status)
+        state = kept(slug(row.status))
         line = f" · line {row.source_line}" if row.source_line else ""
         findings = "".join(
-            f'            <div class="finding"><code class="code {_escape(f.severity.label)}">{_escape(f.code)}</code> '
+            f'            <div class="finding"><code class="code {kept(f.severity.label)}">{kept(f.code)}</code> '
             f'{_escape(f.message)}{_ACCEPTED if getattr(f, "accepted", None) is not None else ""}'
-            f'            <div class="suggestion">{_ARROW} {_escape(f.suggestion)}</div></div>\n'
-            for f in row.findings)
+            f'            <div class="suggestion">{_ARROW} {kept(f.suggestion)}</div></div>\n'
+            for f in row.findings) if row.findings else ""
         out.append(
             f'        <tr data-status="{state}">\n'
             f'          <td><span class="pill {state}">{status}</span></td>\n'
-            f'          <td><span class="res">{_escape(row.source_resource)}{line}</span>'
+            f'          <td><span class="res">{kept(row.source_resource)}{line}</span>'
             f'<code>{_breakable(row.source_field or WHOLE_RESOURCE)}</code></td>\n'
             f'          <td class="value">{_escape(row.source_value)}</td>\n'
             f'          <td><code>{_breakable(row.target_field)}</code></td>\n'
@@ -64,6 +68,10 @@ def rows_html(rows: Iterable[Row]) -> str:
             f'          <td>\n{findings}          </td>\n'
             f'        </tr>')
     return "\n".join(out)
+
+
+# _escape of the texts rows repeat (statuses, resources, codes, a code's suggestion), kept for the run.
+_kept = functools.lru_cache(maxsize=8192)(_escape)
 
 
 class _Rows:
@@ -91,10 +99,29 @@ def slug(status: str) -> str:
     return status.replace(" ", "-")
 
 
+class _Text:
+    """A source or payload pane, made and escaped when the template prints it, and not kept: the page's panes
+    are about the input's size and more, and making them all in page() held them all until the page was
+    written (issue 24)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self.make = make
+
+    def __html__(self) -> str:
+        return _escape(self.make())
+
+
 def render(comparison: Comparison) -> str:
+    return "".join(chunks(comparison))
+
+
+def chunks(comparison: Comparison) -> Iterator[str]:
+    """render's text in pieces as the template makes them, for the command to write as they come."""
     environment = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return environment.get_template(TEMPLATE).render(page=page(comparison))
+    return environment.get_template(TEMPLATE).generate(page=page(comparison))
 
 
 def _system(comparison: Comparison) -> dict[str, Any]:
@@ -128,7 +155,7 @@ def page(comparison: Comparison) -> dict[str, Any]:
                      for s in STATUSES],
         "rows_total": sum(len(view.rows) for view in comparison.workloads),
         "effort": number(comparison.effort_hours),
-        "sections": [_section(index, view, comparison) for index, view in enumerate(comparison.workloads)],
+        "sections": _sections(comparison),
         "system": _system(comparison),
         "cost": _cost(comparison),
         "rules": {
@@ -139,7 +166,19 @@ def page(comparison: Comparison) -> dict[str, Any]:
     }
 
 
-def _section(index: int, view: WorkloadView, comparison: Comparison) -> dict[str, Any]:
+def _sections(comparison: Comparison) -> list[dict[str, Any]]:
+    """Each section; a document shared by several sections (a ConfigMap two workloads read) is shown in the
+    first, and the others link to it: written out in each, it made the page longer by the same text again."""
+    first: dict[int, dict[str, str]] = {}  # id(source) -> the section that shows it
+    sections = []
+    for index, view in enumerate(comparison.workloads):
+        sections.append(_section(index, view, comparison, first))
+        for source in view.workload.sources:
+            first.setdefault(id(source), {"id": section_id(index), "name": view.workload.name})
+    return sections
+
+
+def _section(index: int, view: WorkloadView, comparison: Comparison, first: dict[int, dict[str, str]]) -> dict[str, Any]:
     workload = view.workload
     desired = None
     if view.cost is not None and view.cost.scenarios:
@@ -155,9 +194,16 @@ def _section(index: int, view: WorkloadView, comparison: Comparison) -> dict[str
         "cost": desired,
         "rows_html": _Rows(view.rows),
         "sources": [{"resource": s.resource, "where": s.file if s.line is None else f"{s.file}:{s.line}",
-                     "status": s.status, "sensitive": s.sensitive, "text": s.text} for s in workload.sources],
-        "targets": [{"label": label, "text": text} for label, text in workload.target_text.items()],
+                     "status": s.status, "sensitive": s.sensitive, "shown_in": first.get(id(s)),
+                     "text": _Text(s.text_of)} for s in workload.sources],
+        "targets": [{"label": label, "text": _Text(functools.partial(made, workload.target_text, label))}
+                    for label in workload.target_text],
     }
+
+
+def made(texts: Mapping[str, str], label: str) -> str:
+    """A payload's text, not kept by a LazyTexts (the page prints each once)."""
+    return texts.make(label) if isinstance(texts, LazyTexts) else texts[label]
 
 
 def _cost(comparison: Comparison) -> dict[str, Any]:

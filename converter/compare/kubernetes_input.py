@@ -125,13 +125,15 @@ def _workload(source: SourceDocument, output: Any, members: list[SourceDocument]
 def _source(record: Any, findings: list[Finding], shown: SourceText, scrub: Redactor) -> SourceDocument:
     reader = record.reader
     document = reader.document
-    data = redact(document.data) if reader.sensitive else scrub.data(document.data)
+    sensitive = reader.sensitive
+    data = redact(document.data) if sensitive else scrub.data(document.data)
     return SourceDocument(
         resource=record.resource, kind=record.resource.split("/", 1)[0], file=record.file, line=record.line,
         prefix=tuple(document.prefix), data=data,
-        text_of=lambda: _text(document, data, reader.sensitive, shown, scrub),
+        # The text's maker holds the document, not the reader (whose records of what it read are copied below).
+        text_of=lambda: _text(document, data, sensitive, shown, scrub),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
-        findings=tuple(findings), sensitive=reader.sensitive or data is not document.data, line_of=document.line_of)
+        findings=tuple(findings), sensitive=sensitive or data is not document.data, line_of=document.line_of)
 
 
 def _text(document: Any, data: Any, sensitive: bool, shown: SourceText, scrub: Redactor) -> str:
@@ -283,7 +285,11 @@ def _references(pod: Any) -> set[tuple[str, str]]:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             found.add(("Secret", item["name"]))
 
-    def walk(node: Any) -> None:
+    # A loop over a stack: a nested function calling itself is a reference cycle, garbage that stays while
+    # compare runs with the cyclic GC paused (cli_common.built_without_gc). ``found`` is a set: order is free.
+    stack = [pod]
+    while stack:
+        node = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
                 kind = _REFERENCE_KEYS.get(key)
@@ -291,10 +297,7 @@ def _references(pod: Any) -> set[tuple[str, str]]:
                     name = value.get("secretName") if key == "secret" else value.get("name")
                     if isinstance(name, str):
                         found.add((kind, name))
-                walk(value)
+                stack.append(value)
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(pod)
+            stack.extend(node)
     return found

@@ -7,7 +7,9 @@ Every text from the manifests goes through ``cell``: Markdown and HTML punctuati
 
 from __future__ import annotations
 
+import functools
 from html import escape
+from typing import Any, Callable, Iterator
 
 from converter.compare.cost import number
 from converter.compare.model import Comparison, WorkloadView
@@ -40,6 +42,11 @@ def _code(text: str) -> str:
     return f"`{text}`" if text and "`" not in text and "|" not in text and "\n" not in text else cell(text)
 
 
+# Kept for the run: rows name the same fields section after section (/spec/replicas, taskDefinition.cpu).
+_field_code = functools.lru_cache(maxsize=8192)(_code)
+_field_cell = functools.lru_cache(maxsize=8192)(cell)
+
+
 def render(comparison: Comparison) -> str:
     """The whole comparison as one Markdown text, however long."""
     head, blocks, tail = _parts(comparison)
@@ -52,26 +59,50 @@ def render_bounded(comparison: Comparison, max_chars: int = MAX_CHARS,
     takes 65,536), and, when the whole comparison does not fit, the details (every section) as a second text,
     which the summary names as ``details_name`` (None: stdout, no second file). The summary keeps the decisions,
     the overview and the rules, then as many sections as fit, in order."""
+    pieces: list[str] = []
+    summary, fits = write_bounded(comparison, pieces.append, max_chars, details_name)
+    return summary, None if fits else "".join(pieces)
+
+
+def write_bounded(comparison: Comparison, write: Callable[[str], Any], max_chars: int = MAX_CHARS,
+                  details_name: str | None = None) -> tuple[str, bool]:
+    """render_bounded, with the details (the whole comparison) given to ``write`` piece by piece as each section
+    is made, rather than held as one text (issue 24: the details of a large input are several times the input).
+    Returns (summary, whether the whole fits ``max_chars``: then the summary is the whole, and what ``write``
+    was given is not needed)."""
     head, blocks, tail = _parts(comparison)
-    whole = "\n".join(head + [line for block in blocks for line in block] + tail) + "\n"
-    if len(whole) <= max_chars:
-        return whole, None
     where = f"`{details_name}`" if details_name is not None else "the full Markdown (--markdown FILE writes it)"
     body = "\n".join(head) + "\n"
     rules = "\n".join(tail) + "\n"
-    shown = 0
+    write(body)
+    total = len(body)
+    whole: list[str] | None = [body]  # the whole text, while it may still fit
+    sections = len(comparison.workloads)
+    shown, filling = 0, True
     for block in blocks:
         text = "\n".join(block) + "\n"
-        note = _more_note(len(blocks) - shown - 1, where)
-        if len(body) + len(text) + len(note) + len(rules) > max_chars:
-            break
-        body += text
-        shown += 1
-    body += _more_note(len(blocks) - shown, where)
+        write(text)
+        total += len(text)
+        if whole is not None and total <= max_chars:
+            whole.append(text)
+        else:
+            whole = None
+        if filling:
+            note = _more_note(sections - shown - 1, where)
+            if len(body) + len(text) + len(note) + len(rules) > max_chars:
+                filling = False  # as many sections as fit, in order: none after the first that does not
+            else:
+                body += text
+                shown += 1
+    write(rules)
+    total += len(rules)
+    if whole is not None and total <= max_chars:
+        return "".join(whole) + rules, True
+    body += _more_note(sections - shown, where)
     if len(body) + len(rules) <= max_chars:
         body += rules
     summary = _cut_to(body, max_chars, where)
-    return summary, whole
+    return summary, False
 
 
 def _more_note(hidden: int, where: str) -> str:
@@ -90,8 +121,9 @@ def _cut_to(text: str, max_chars: int, where: str) -> str:
     return text[: max(cut, 0)] + note
 
 
-def _parts(comparison: Comparison) -> tuple[list[str], list[list[str]], list[str]]:
-    """(head: title, decisions, overview and cost; one block per section; tail: the rules)."""
+def _parts(comparison: Comparison) -> tuple[list[str], Iterator[list[str]], list[str]]:
+    """(head: title, decisions, overview and cost; one block per section, each made when it is read; tail: the
+    rules)."""
     lines = [f"## k2ecs compare: {comparison.source_side} → {comparison.target_side}", ""]
     lines.append(f"**Whole input:** {counts_text(comparison.counts)}; effort about "
                  f"**{number(comparison.effort_hours)} h** (rule below).")
@@ -104,7 +136,7 @@ def _parts(comparison: Comparison) -> tuple[list[str], list[list[str]], list[str
                      + " | ".join(str(view.counts[s]) for s in STATUSES) + f" | {number(view.effort_hours)} |")
     lines.append("")
     lines += _cost(comparison)
-    return lines, [_workload(view, comparison) for view in comparison.workloads], _rules()
+    return lines, (_workload(view, comparison) for view in comparison.workloads), _rules()
 
 
 def _decisions(comparison: Comparison) -> list[str]:
@@ -169,8 +201,9 @@ def _workload(view: WorkloadView, comparison: Comparison) -> list[str]:
                                for f in row.findings)
         suggestions = "<br>".join(dict.fromkeys(cell(f.suggestion) for f in row.findings))
         lines.append(f"| {row.status} | {cell(row.source_resource)}{where} | "
-                     f"{_code(row.source_field) if row.source_field else cell(WHOLE_RESOURCE)} | {cell(row.source_value)} | "
-                     f"{cell(row.target_field)} | {cell(row.target_value)} | {findings} | {suggestions} |")
+                     f"{_field_code(row.source_field) if row.source_field else cell(WHOLE_RESOURCE)} | "
+                     f"{cell(row.source_value)} | {_field_cell(row.target_field)} | {cell(row.target_value)} | "
+                     f"{findings} | {suggestions} |")
     lines += ["", "</details>", ""]
     return lines
 

@@ -80,6 +80,11 @@ class LazyTexts(Mapping[str, str]):
             self._made[label] = self._makers[label]()
         return self._made[label]
 
+    def make(self, label: str) -> str:
+        """The text, made now when it was not made before, and not kept (for a caller that reads it once)."""
+        made = self._made.get(label)
+        return made if made is not None else self._makers[label]()
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._makers)
 
@@ -133,7 +138,7 @@ class CompareInput:
     calls: tuple[dict[str, Any], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)  # slots: a large input has hundreds of thousands of rows
 class Row:
     status: str
     source_resource: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from converter.compare.model import MISSING
 
@@ -46,9 +46,21 @@ def _fill(select: str | None, variables: Mapping[str, Any]) -> str | None:
     """A selector with its variables filled in; an unknown variable selects every item (``[*]``)."""
     if select is None or "{" not in select:
         return select
-    if any(variables.get(name) is None for name in _VARIABLE.findall(select)):
+    parts = _template(select)
+    # parts alternate text and variable names (re.split with a group): _VARIABLE.sub's text, the pattern read once.
+    values = [variables.get(name) for name in parts[1::2]]
+    if any(value is None for value in values):
         return "*"
-    return _VARIABLE.sub(lambda match: str(variables[match[1]]), select)
+    out = [parts[0]]
+    for value, text in zip(values, parts[2::2]):
+        out.append(str(value))
+        out.append(text)
+    return "".join(out)
+
+
+@cache
+def _template(select: str) -> list[str]:
+    return _VARIABLE.split(select)
 
 
 def _select(items: list[Any], select: str) -> list[Any]:
@@ -61,7 +73,7 @@ def _select(items: list[Any], select: str) -> list[Any]:
     return [item for item in items if isinstance(item, dict) and str(item.get(field)) == wanted]
 
 
-def _resolve(payloads: Mapping[str, Any], segments: list[Segment]) -> Any:
+def _resolve(payloads: Mapping[str, Any], segments: Sequence[Segment]) -> Any:
     """The value the segments name; a list when a selector matched several; MISSING when absent."""
     nodes: list[Any] = [payloads]
     fanned = False
@@ -92,7 +104,7 @@ def resolve(payloads: Mapping[str, Any], template: str, variables: Mapping[str, 
     return _resolve(payloads, [(key, _fill(select, variables or {})) for key, select in split(template)])
 
 
-def _label(segments: list[Segment]) -> str:
+def _label(segments: Sequence[Segment]) -> str:
     """How a target path is shown: ``[name=web]`` reads as ``[web]``."""
     parts = []
     for key, select in segments:
@@ -107,16 +119,33 @@ def label(template: str, variables: Mapping[str, Any] | None = None) -> str:
     return _label([(key, _fill(select, variables or {})) for key, select in split(template)])
 
 
+@cache
+def _alternatives(alternatives: str) -> tuple[tuple[tuple[Segment, ...], bool, str], ...]:
+    """Each alternative of ``a|b``: its segments, whether a selector holds a variable, and its label when none
+    does. Rows ask for the same few targets again and again (issue 24): parsed and labelled once."""
+    out = []
+    for option in alternatives.split("|"):
+        segments = split(option)
+        variable = any(select is not None and "{" in select for _, select in segments)
+        out.append((segments, variable, "" if variable else _label(segments)))
+    return tuple(out)
+
+
 def resolve_first(payloads: Mapping[str, Any], alternatives: str, variables: Mapping[str, Any]) -> tuple[str, Any]:
     """(label, value) of the first alternative of ``a|b`` that resolves; the first one's label when none does."""
     first_label = None
-    for option in alternatives.split("|"):
-        segments = [(key, _fill(select, variables)) for key, select in split(option)]
-        value = _resolve(payloads, segments)
-        if first_label is None:
-            first_label = _label(segments)
+    for segments, variable, fixed in _alternatives(alternatives):
+        if variable:
+            filled = [(key, _fill(select, variables)) for key, select in segments]
+            value = _resolve(payloads, filled)
+            shown = _label(filled) if value is not MISSING or first_label is None else ""
+        else:
+            value = _resolve(payloads, segments)
+            shown = fixed
         if value is not MISSING:
-            return _label(segments), value
+            return shown, value
+        if first_label is None:
+            first_label = shown
     return first_label or alternatives, MISSING
 
 
@@ -156,6 +185,8 @@ def pattern_matches(parts: tuple[str, ...], path: tuple[Any, ...]) -> bool:
 
 def combine(results: list[tuple[str, Any]]) -> tuple[str, Any]:
     """Several target fields: their labels joined; one value when they agree, else each value as text."""
+    if len(results) == 1:  # what the lines below give for one field, without writing its value out as JSON
+        return results[0]
     labels = "; ".join(name for name, _ in results)
     texts = [as_text(value) for _, value in results if value is not MISSING]
     if not texts:

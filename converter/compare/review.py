@@ -78,15 +78,20 @@ def _some(names: list[str], limit: int = 2) -> str:
     return f"{len(names)} services ({', '.join(names[:limit])}, ...)"
 
 
-def _strings(node: Any) -> Iterator[str]:
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _strings(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _strings(value)
+def _strings(node: Any) -> list[str]:
+    """Every string in ``node``, in no particular order (a workload's placeholders are a set): a loop over a
+    stack, where a recursive generator made a call and a generator for every value of every payload."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
 
 
 def _resources(comparison: Comparison, graph: SystemGraph) -> list[tuple[str, tuple[Item, ...]]]:

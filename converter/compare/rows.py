@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from sys import intern
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -37,18 +38,20 @@ def build(compare_input: CompareInput, prices: dict[str, Any]) -> Comparison:
     total = {status: 0 for status in STATUSES}
     effort = Decimal(0)
     counted: set[tuple[Any, ...]] = set()
+    facts: dict[int, _Facts] = {}  # id(source) -> what its rows are, whichever workload shows it
     for workload in compare_input.workloads:
-        rows = workload_rows(workload, compare_input.field_map)
+        rows = workload_rows(workload, compare_input.field_map, facts)
         counts = {status: 0 for status in STATUSES}
         hours = Decimal(0)
         for row in rows:
             counts[row.status] += 1
-            hours += row_effort(row.status, row.findings)
+            hours_of_row = row_effort(row.status, row.findings)
+            hours += hours_of_row
             key = (row.source_file, row.source_line, row.source_resource, row.source_field, row.codes)
             if key not in counted:  # a ConfigMap shared by two workloads is one piece of work
                 counted.add(key)
                 total[row.status] += 1
-                effort += row_effort(row.status, row.findings)
+                effort += hours_of_row
         views.append(WorkloadView(workload=workload, rows=tuple(rows), counts=counts, effort_hours=hours))
     sketch = cost_sketch([v.workload for v in views], prices, compare_input.region)
     views = [WorkloadView(workload=v.workload, rows=v.rows, counts=v.counts, effort_hours=v.effort_hours,
@@ -59,10 +62,17 @@ def build(compare_input: CompareInput, prices: dict[str, Any]) -> Comparison:
                       target_format=compare_input.target_format, calls=compare_input.calls)
 
 
-def workload_rows(workload: WorkloadInput, field_map: FieldMap) -> list[Row]:
+def workload_rows(workload: WorkloadInput, field_map: FieldMap, facts: dict[int, "_Facts"] | None = None) -> list[Row]:
+    """``facts``: each source's facts by id(source), filled as sources are met (a document shared by several
+    workloads is walked once); None: made afresh."""
     rows: list[Row] = []
     for source in workload.sources:
-        rows.extend(_document_rows(source, workload, field_map))
+        known = None if facts is None else facts.get(id(source))
+        if known is None:
+            known = _facts(source, field_map)
+            if facts is not None:
+                facts[id(source)] = known
+        rows.extend(_document_rows(source, workload, field_map, known))
     for finding in workload.findings:  # about no document of the input, e.g. a stale baseline entry
         rows.append(Row(status=row_status([finding], MISSING, True), source_resource=finding.resource,
                         source_file=finding.file, source_line=finding.line, source_field=finding.path,
@@ -70,9 +80,32 @@ def workload_rows(workload: WorkloadInput, field_map: FieldMap) -> list[Row]:
     return rows
 
 
-def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap) -> list[Row]:
-    paths = list(_frontier(source, field_map))
-    pointers = {pointer(source.prefix + path): path for path in paths}
+class _Facts:
+    """What a source document's rows are, whatever workload shows it: each row's path, JSON Pointer, findings,
+    whether the conversion read it, line and value (``rows``), and the findings that name no row (``loose``).
+    Only the target side of a row depends on the workload (issue 24: a ConfigMap shared by several workloads
+    was walked, pointed and written out again in each)."""
+
+    __slots__ = ("rows", "loose", "source")
+
+    def __init__(self, source: SourceDocument, rows: list[tuple[Path, str, tuple[Finding, ...], bool, int | None, str]],
+                 loose: dict[str, list[Finding]]) -> None:
+        self.source = source  # keeps id(source) this source's while the facts are kept
+        self.rows = rows
+        self.loose = loose
+
+
+def _facts(source: SourceDocument, field_map: FieldMap) -> _Facts:
+    above_consumed = _above(source.consumed, set())
+    found_paths = _frontier_nodes(source, field_map, above_consumed)
+    prefix = source.prefix
+    pointers: dict[str, Path] = {}
+    nodes: dict[str, Any] = {}
+    for path, node in found_paths:
+        # Interned: the same field of each release's Deployment is the same pointer, kept once for every row.
+        where = intern(pointer(prefix + path) if prefix else pointer(path))
+        pointers[where] = path
+        nodes[where] = node
     attached: dict[str, list[Finding]] = {p: [] for p in pointers}
     loose: dict[str, list[Finding]] = {}
     for finding in source.findings:
@@ -87,16 +120,40 @@ def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: F
             if also is not None and also != owner and finding not in attached[also]:
                 attached[also].append(finding)
     _explained(source, field_map, pointers, attached, loose)
-    # Nothing of a document that was not converted reached the target, whatever the reader consumed.
-    converted = source.status != "not-converted" and (workload.converted or not workload.is_workload)
+    covered = _Covered(source.consumed, above_consumed)
     rows = []
     for where, path in pointers.items():
         found = attached[where]
         if not found and field_map.hidden(source, path):
             continue
-        row = _row(source, workload, field_map, path, found, _covered(source, path))
-        rows.append(row if converted else replace(row, status=worse(row.status, NOT_MAPPED)))
-    for where, found in loose.items():
+        value = WHOLE if not path else show(nodes[where])
+        rows.append((path, where, tuple(found), covered(path), source.line_of(path), value))
+    return _Facts(source, rows, loose)
+
+
+def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap, facts: _Facts) -> list[Row]:
+    # Nothing of a document that was not converted reached the target, whatever the reader consumed.
+    converted = source.status != "not-converted" and (workload.converted or not workload.is_workload)
+    rows = []
+    resource, file = source.resource, source.file
+    for path, where, findings, covered, line, source_value in facts.rows:
+        field, value = field_map.target(source, path, workload)
+        if field.__class__ is str:
+            field = intern(field)  # a target field is the same label row after row (see _facts' pointers)
+        no_field = field == NO_FIELD or field.startswith("(")
+        target_text = show(value) if value is not MISSING else ("" if no_field else NOT_SET)
+        written = value is not MISSING or no_field
+        if not written and not findings:
+            reason = field_map.unset(source, path)
+            if reason is not None:  # absent on the target, with the same meaning (privileged: false)
+                written, target_text = True, f"{NOT_SET} {reason}"
+        status = row_status(findings, value, covered, written)
+        if not converted:
+            status = worse(status, NOT_MAPPED)
+        rows.append(Row(status=status, source_resource=resource, source_file=file, source_line=line,
+                        source_field=where, source_value=source_value, target_field=field,
+                        target_value=target_text, findings=findings))
+    for where, found in facts.loose.items():
         for row in _finding_rows(source, workload, field_map, where, found):
             if not converted:
                 row = replace(row, status=worse(row.status, NOT_MAPPED))
@@ -108,7 +165,11 @@ def _document_rows(source: SourceDocument, workload: WorkloadInput, field_map: F
                 other = rows[same]
                 rows[same] = replace(other, findings=other.findings + row.findings,
                                      status=worse(other.status, row.status))
-    return sorted(rows, key=lambda r: (r.source_line or 0, r.source_field))
+    return sorted(rows, key=_order)
+
+
+def _order(row: Row) -> tuple[int, str]:
+    return (row.source_line or 0, row.source_field)
 
 
 def _explained(source: SourceDocument, field_map: FieldMap, pointers: dict[str, Path],
@@ -151,63 +212,88 @@ def _longest_prefix(where: str, pointers: dict[str, Path]) -> str | None:
         candidate = candidate.rsplit("/", 1)[0] if "/" in candidate else ""
 
 
-def _covered(source: SourceDocument, path: Path) -> bool:
-    """Whether the conversion read the row's field (itself, a field above it, or a field inside it).
+class _Covered:
+    """Whether the conversion read a row's field (itself, a field above it, or a field inside it), for the rows
+    of one document: a set lookup per step of the path, where looking through every consumed path for each row
+    made the rows of a document quadratic in its size.
 
     A field inside a row that nobody read has its own K2E-W901 finding, which decides the status.
     """
-    return any(path[:depth] in source.consumed for depth in range(len(path) + 1)) \
-        or any(item[: len(path)] == path for item in source.consumed)
+
+    __slots__ = ("consumed", "inside")
+
+    def __init__(self, consumed: frozenset[Path], above_consumed: set[Path]) -> None:
+        self.consumed = consumed
+        # Every consumed path and each path above one: a row there has a consumed field inside it (or is one).
+        self.inside = above_consumed | consumed
+
+    def __call__(self, path: Path) -> bool:
+        if path in self.inside:
+            return True
+        consumed = self.consumed
+        return any(path[:depth] in consumed for depth in range(len(path)))
 
 
-def _frontier(source: SourceDocument, field_map: FieldMap) -> Iterator[Path]:
-    """Row paths: consumed whole, a unit of the field map, or left untouched; split where the conversion looked in."""
-    above_consumed: set[Path] = set()
-    for item in source.consumed:
-        above_consumed.update(item[:depth] for depth in range(len(item)))
-    looked_into: set[Path] = set(above_consumed)
-    for item in source.visited:
-        looked_into.update(item[:depth] for depth in range(len(item) + 1))
-    around_nested = {item[:depth] for item in source.nested for depth in range(len(item))}
+def _above(paths: frozenset[Path], into: set[Path], itself: bool = False) -> set[Path]:
+    """``into`` with every path above one of ``paths`` (and each of them, when ``itself``). A path's prefixes are
+    added longest first, down to the first already there: everything above it is there too (issue 24: adding
+    each prefix of each visited path again was most of the frontier's time)."""
+    for item in paths:
+        if itself and item not in into:
+            into.add(item)
+        for depth in range(len(item) - 1, -1, -1):
+            above = item[:depth]
+            if above in into:
+                break
+            into.add(above)
+    return into
 
-    def walk(node: Any, path: Path) -> Iterator[Path]:
-        if isinstance(node, (dict, list)) and not node:
+
+def _frontier_nodes(source: SourceDocument, field_map: FieldMap, above_consumed: set[Path]) -> list[tuple[Path, Any]]:
+    """Row paths, each with the node there: consumed whole, a unit of the field map, or left untouched; split
+    where the conversion looked in. In the order of the document (depth first). ``above_consumed``: every
+    path above a consumed one (_above)."""
+    walk = _Walk(source, field_map, above_consumed)
+    walk.node(source.data, ())
+    return walk.out
+
+
+class _Walk:
+    """The frontier walk's state. A class rather than a function nested in _frontier_nodes: a nested function
+    that calls itself is a reference cycle, which kept every document's sets and paths alive while compare runs
+    with the cyclic GC paused (cli_common.built_without_gc)."""
+
+    __slots__ = ("source", "field_map", "consumed", "nested", "above_consumed", "looked_into", "around_nested", "out")
+
+    def __init__(self, source: SourceDocument, field_map: FieldMap, above_consumed: set[Path]) -> None:
+        self.source = source
+        self.field_map = field_map
+        self.consumed = source.consumed
+        self.nested = source.nested
+        self.above_consumed = above_consumed
+        self.looked_into = _above(source.visited, set(above_consumed), itself=True)
+        self.around_nested = _above(source.nested, set())
+        self.out: list[tuple[Path, Any]] = []
+
+    def node(self, node: Any, path: Path) -> None:
+        container = isinstance(node, (dict, list))
+        if container and not node:
             return  # an empty container carries nothing
-        if path in source.nested:
+        if self.nested and path in self.nested:
             return
-        if path in around_nested and isinstance(node, (dict, list)):
-            children = node.items() if isinstance(node, dict) else enumerate(node)
-            for key, child in children:
-                yield from walk(child, path + (key,))
+        if container and path in self.around_nested:
+            for key, child in (node.items() if isinstance(node, dict) else enumerate(node)):
+                self.node(child, path + (key,))
             return
-        if path and field_map.unit(source, path):
-            yield path
-        elif path in source.consumed and path not in above_consumed:
-            yield path  # taken whole (a label map, a referenced document)
-        elif isinstance(node, (dict, list)) and path in looked_into:
-            children = node.items() if isinstance(node, dict) else enumerate(node)
-            for key, child in children:
-                yield from walk(child, path + (key,))
+        if path and self.field_map.unit(self.source, path):
+            self.out.append((path, node))
+        elif path in self.consumed and path not in self.above_consumed:
+            self.out.append((path, node))  # taken whole (a label map, a referenced document)
+        elif container and path in self.looked_into:
+            for key, child in (node.items() if isinstance(node, dict) else enumerate(node)):
+                self.node(child, path + (key,))
         else:
-            yield path
-
-    yield from walk(source.data, ())
-
-
-def _row(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap, path: Path,
-         findings: list[Finding], covered: bool) -> Row:
-    field, value = field_map.target(source, path, workload)
-    no_field = field.startswith("(") or field == NO_FIELD
-    target_text = show(value) if value is not MISSING else ("" if no_field else NOT_SET)
-    written = value is not MISSING or no_field
-    if not written and not findings:
-        reason = field_map.unset(source, path)
-        if reason is not None:  # absent on the target, with the same meaning (privileged: false)
-            written, target_text = True, f"{NOT_SET} {reason}"
-    return Row(status=row_status(findings, value, covered, written), source_resource=source.resource,
-               source_file=source.file, source_line=source.line_of(path), source_field=pointer(source.prefix + path),
-               source_value=WHOLE if not path else show(_at(source.data, path)), target_field=field,
-               target_value=target_text, findings=tuple(findings))
+            self.out.append((path, node))
 
 
 def _finding_rows(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap, where: str,

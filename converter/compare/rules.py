@@ -104,6 +104,10 @@ def row_status(findings: Iterable[Finding], target_value: Any, covered: bool, wr
     Only a text value counts for the placeholder rule: a whole object that holds a placeholder somewhere
     (a load balancer list, say) has a finding of its own about it.
     """
+    if isinstance(findings, (tuple, list)) and not findings:  # most rows: what the lines below give for none
+        if isinstance(target_value, str) and PLACEHOLDER_PREFIX in target_value:
+            return NEEDS_INPUT
+        return MAPPED if covered and written else NOT_MAPPED
     found = {finding_status(f) for f in findings}
     if isinstance(target_value, str) and PLACEHOLDER_PREFIX in target_value:
         found.add(NEEDS_INPUT)
@@ -125,6 +129,8 @@ def worst_severity(findings: Iterable[Finding]) -> str:
 
 def row_effort(status: str, findings: Iterable[Finding]) -> Decimal:
     table = EFFORT_HOURS[status]
+    if isinstance(findings, (tuple, list)) and not findings:  # most rows
+        return table.get("none", table["default"])
     return table.get(worst_severity(findings), table["default"])
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from itertools import zip_longest
+from typing import Iterator
 
 from converter.compare.cost import number
 from converter.compare.model import Comparison, Row
@@ -27,16 +28,25 @@ WHOLE_RESOURCE = "(the resource as a whole)"
 
 
 def render(comparison: Comparison, *, width: int = 100, color: bool = False, only_changes: bool = False) -> str:
+    return "".join(chunks(comparison, width=width, color=color, only_changes=only_changes))
+
+
+def chunks(comparison: Comparison, *, width: int = 100, color: bool = False,
+           only_changes: bool = False) -> Iterator[str]:
+    """render's text in pieces (the head, each section, the rules), for the command to write as they are made:
+    the table of a large input is several times the input, and holding its lines and then the joined text
+    was most of compare's peak memory (issue 24)."""
     out: list[str] = []
     paint = (lambda text, code: f"\x1b[{code}m{text}\x1b[0m") if color else (lambda text, code: text)
     side = f"{comparison.source_side} -> {comparison.target_side}"
     out += _wrap(f"k2ecs compare ({side}): {len(comparison.workloads)} section(s). "
                  f"Whole input: {counts_text(comparison.counts)}; effort about {number(comparison.effort_hours)} h.", width)
     out += _cost_lines(comparison, width)
+    yield _joined(out)
     left = (width - STATUS_WIDTH - 1 - 3) // 2
     right = width - STATUS_WIDTH - 1 - 3 - left
     for view in comparison.workloads:
-        out.append("")
+        out = [""]
         title = f"== {view.workload.name} ({view.workload.resource}): {counts_text(view.counts)}; " \
                 f"effort {number(view.effort_hours)} h"
         out += [paint(line, "1") for line in _wrap(clean(title), width)]
@@ -46,16 +56,21 @@ def render(comparison: Comparison, *, width: int = 100, color: bool = False, onl
         if len(rows) < len(view.rows):
             out += _wrap(f"({len(view.rows) - len(rows)} row(s) that map exactly not shown: --only all shows them)",
                          width)
-        if not rows:
-            continue
-        out.append(f"{'STATUS':<{STATUS_WIDTH}} {comparison.source_side.upper():<{left}} | {comparison.target_side.upper()}")
-        out.append(f"{'-' * STATUS_WIDTH} {'-' * left}-+-{'-' * right}")
-        out += _rows(rows, left, right, width, paint)
-    out.append("")
+        if rows:
+            out.append(f"{'STATUS':<{STATUS_WIDTH}} {comparison.source_side.upper():<{left}} | {comparison.target_side.upper()}")
+            out.append(f"{'-' * STATUS_WIDTH} {'-' * left}-+-{'-' * right}")
+            out += _rows(rows, left, right, width, paint)
+        yield _joined(out)
+    out = [""]
     out += _wrap("Status rule: " + "; ".join(f"{status} = {meaning}" for status, meaning in _meanings()) + ". "
                  + precedence_rule(), width)
     out += _wrap("Effort rule (hours per row): " + effort_text() + ".", width)
-    return "\n".join(out) + "\n"
+    yield _joined(out)
+
+
+def _joined(lines: list[str]) -> str:
+    """Lines as one piece of the text, each ending in a newline (the pieces joined are render's text)."""
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def _meanings() -> list[tuple[str, str]]:
@@ -132,10 +147,16 @@ def _notes(row: Row, width: int) -> list[str]:
 
 
 def _cell(field: str, value: str, width: int) -> list[str]:
-    lines = _wrap_path(clean(field), width, limit=FIELD_LINES)
+    lines = list(_field_lines(field, width))
     if value:
         lines += _wrap("= " + clean(value), width, indent="  ", limit=VALUE_LINES)
     return lines
+
+
+@functools.lru_cache(maxsize=8192)
+def _field_lines(field: str, width: int) -> tuple[str, ...]:
+    """A field's lines, kept for the run: rows name the same fields section after section (/spec/replicas)."""
+    return tuple(_wrap_path(clean(field), width, limit=FIELD_LINES))
 
 
 def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: int | None = None) -> list[str]:
