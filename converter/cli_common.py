@@ -16,7 +16,7 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from enum import Enum
-from typing import Annotated, Iterator, List, Optional
+from typing import Annotated, Any, Iterable, Iterator, List, Optional, TextIO
 
 import typer
 import typer.core
@@ -287,10 +287,53 @@ def report_options(fmt: str, report: dict, sarif_root: Optional[str], stdin_text
     return {"locate": locator([source["file"] for source in report["resources"]], sarif_root, stdin_text)}
 
 
+class ReaderMayLeave:
+    """stdout while a command runs. A reader that stops early (``k2ecs convert ... | head``) is not an error: what
+    is still to be written goes nowhere, and the run goes on to its report and its own exit status, as it does
+    when the reader reads to the end. (Python turns the SIGPIPE a shell's ``head`` causes into BrokenPipeError on
+    the next write; the Python docs' "Note on SIGPIPE" points stdout at os.devnull, which is done here, so the
+    interpreter's own flush at exit does not fail again.)"""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.reader_left = False  # writers of long output may stop making it
+
+    def write(self, text: str) -> int:
+        if not self.reader_left:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self._left()
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            if self.reader_left:
+                return
+            self.write(line)
+
+    def flush(self) -> None:
+        if not self.reader_left:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._left()
+
+    def _left(self) -> None:
+        self.reader_left = True
+        _drop_stdout(self.stream)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, buffer: the stream's own
+        return getattr(self.stream, name)
+
+
 def guarded(run, show_traceback: bool) -> int:
+    original = sys.stdout
+    sys.stdout = ReaderMayLeave(original)
     try:
         return _guarded(run, show_traceback)
     finally:
+        sys.stdout = original
         gc.unfreeze()  # what conversion() froze goes back to the GC's oldest generation
 
 
@@ -330,13 +373,13 @@ def _traceback(show: bool) -> None:
         traceback.print_exc()
 
 
-def _drop_stdout() -> None:
+def _drop_stdout(stream: TextIO | None = None) -> None:
     """Forget what stdout still buffers (it cannot be written), so the interpreter's exit does not fail again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, (sys.stdout if stream is None else stream).fileno())
         os.close(devnull)
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError):  # not a file descriptor (a test's captured stdout)
         pass
 
 

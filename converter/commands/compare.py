@@ -234,14 +234,10 @@ def _write_terminal(comparison: Any, color: "ColorMode", only_changes: bool, pag
 
 
 def _to_stdout(chunks: Iterable[str]) -> None:
-    """Each piece to stdout as it is made. A reader that stops early (``| head``) ends the writing quietly, as
-    it did when the whole text was one write: the rest, and the flush at exit, go nowhere."""
-    try:
-        _write_chunks(sys.stdout, chunks)
-    except BrokenPipeError:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError, AttributeError):  # not a file descriptor (a test's captured stdout)
-            pass
+    """Each piece to stdout as it is made, until a reader that stops early (``| head``) has left: the rest is not
+    made (cli_common.ReaderMayLeave, which guarded() puts on stdout, keeps the leaving quiet)."""
+    stream = sys.stdout
+    for chunk in chunks:
+        if getattr(stream, "reader_left", False):
+            return
+        stream.write(chunk)

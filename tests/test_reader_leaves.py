@@ -1,0 +1,76 @@
+"""`k2ecs convert ... | head`: a reader that stops early is not an error (cli_common.ReaderMayLeave). The run
+goes on to its report on stderr and its own exit status; before, the first write after the reader left was
+"internal error: BrokenPipeError", exit 70, and no report."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from converter.cli_common import ReaderMayLeave
+from tests.helpers import ROOT
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web-{0}}}
+spec:
+  selector: {{matchLabels: {{app: web-{0}}}}}
+  template:
+    metadata: {{labels: {{app: web-{0}}}}}
+    spec:
+      containers:
+      - {{name: app, image: "nginx:1.{0}", ports: [{{containerPort: 80}}]}}
+"""
+
+
+@pytest.mark.parametrize("view", [[], ["--format", "cloudformation"], ["--format", "terraform"]])
+def test_convert_into_a_reader_that_stops_early_still_reports_and_exits_by_its_findings(tmp_path: Path,
+                                                                                         view: list[str]):
+    # 200 workloads: the output is far above a pipe's buffer, so the writer meets the closed pipe
+    (tmp_path / "many.yaml").write_text("---\n".join(DEPLOYMENT.format(i) for i in range(200)), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    child = subprocess.Popen([sys.executable, "-m", "converter.cli", "convert", str(tmp_path / "many.yaml"), *view,
+                              "--fail-on", "warning"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+    assert child.stdout is not None and child.stderr is not None
+    head = child.stdout.read(100)
+    child.stdout.close()  # the reader leaves
+    error = child.stderr.read().decode()
+    status = child.wait(timeout=120)
+    assert head
+    assert "internal error" not in error and "Broken pipe" not in error, error
+    assert "200 workload(s) converted" in error  # the report was still written
+    assert status == 1, error  # by the findings and --fail-on warning (each Deployment has warnings), not 70
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_after_the_reader_left_writes_and_flushes_go_nowhere_and_say_so():
+    stream = ReaderMayLeave(_ClosedPipe())
+    assert stream.reader_left is False
+    assert stream.write("abc") == 3  # no exception
+    assert stream.reader_left is True
+    stream.writelines(["x", "y"])
+    stream.flush()
+    assert stream.isatty() is False  # anything else is the stream's own
+
+
+def test_a_reader_that_stays_gets_everything():
+    target = io.StringIO()
+    stream = ReaderMayLeave(target)
+    stream.write("a")
+    stream.writelines(["b", "c"])
+    stream.flush()
+    assert target.getvalue() == "abc" and stream.reader_left is False
