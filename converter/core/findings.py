@@ -96,13 +96,31 @@ def make_finding(code: str, origin: Origin, message: str, suggestion: str | None
         file=origin.file,
         line=origin.line,
         path=intern(origin.path),
-        message=intern(message),
+        message=_shared(message),
         suggestion=info.suggestion if suggestion is None else suggestion,
         extra=extra or NO_DETAILS,
     )
 
 
 _CODES: Mapping[str, Any] | None = None
+
+# The messages made lately, each text once. Not sys.intern: a large run's messages are a third distinct (one per
+# workload, such as K2E-I620's log group), and interning each grew the interpreter's table of interned strings
+# by 1.9 MB that stays to the end of the run. A repeated message is made again for each workload that has it,
+# close to the last time, so a bounded table keeps most of them one string; one that falls out of it is only
+# kept twice (issue 24: peak memory of convert).
+_RECENT_MESSAGES = 2048
+_messages: dict[str, str] = {}
+
+
+def _shared(message: str) -> str:
+    kept = _messages.get(message)
+    if kept is not None:
+        return kept
+    if len(_messages) >= _RECENT_MESSAGES:
+        _messages.clear()
+    _messages[message] = message
+    return message
 
 
 def _codes() -> Mapping[str, Any]:
