@@ -202,7 +202,9 @@ class CallGraph:
         # its aliases, which resolving does not read. Holding every caller's model to the end of the run was
         # most of a large conversion's growth (issue 24: thousands of workloads, with every container and env).
         self.callers: list[tuple[str, str | None, list[_Site]]] = []
-        self.served: dict[str, dict[tuple[str, int], str]] = {}  # namespace -> (dnsName, port) -> ECS service
+        # namespace -> alias_key(dnsName, port) -> the ECS service that serves it. One string a key, not a
+        # (dnsName, port) tuple holding the payload's name and port: a large run keeps every alias to its end.
+        self.served: dict[str, dict[str, str]] = {}
 
     def add(self, workload: Workload, service_payload: dict[str, Any]) -> list[Finding]:
         """Record the workload; K2E-W435 for each alias another ECS service of the run already serves."""
@@ -212,7 +214,7 @@ class CallGraph:
             table = self.served.setdefault(served.namespace, {})
             for alias in sorted(served.aliases):
                 name = str(service_payload.get("serviceName"))
-                owner = table.setdefault(alias, name)
+                owner = table.setdefault(alias_key(*alias), name)
                 if owner != name:
                     findings.append(make_finding(
                         "K2E-W435", workload.origin,
@@ -224,8 +226,9 @@ class CallGraph:
             self.callers.append((workload.resource, served.namespace, sites))
         return findings
 
-    def calls(self) -> list[Call]:
-        return [self._resolve(caller, namespace, site) for caller, namespace, sites in self.callers for site in sites]
+    def calls(self) -> "Calls":
+        """Every call, in the order of the callers and their sites, each resolved as it is read."""
+        return Calls(self)
 
     def _resolve(self, caller: str, namespace: str | None, site: _Site) -> Call:
         target = f"Service/{site.service.name}"
@@ -240,22 +243,69 @@ class CallGraph:
             table = self.served.get(namespace, {})
             name = site.host.lower().rstrip(".")
             if site.port is None:
-                hit = any(dns == name for dns, _ in table)
+                hit = any(_alias_dns(key) == name for key in table)
             else:
-                hit = (name, site.port) in table
+                hit = alias_key(name, site.port) in table
             if not hit:
-                ports = sorted(port for dns, port in table if dns == name)
+                ports = sorted(port for port, dns in map(_alias_parts, table) if dns == name)
                 reason = (f"no converted ECS service serves {name}" + (f":{site.port}" if site.port is not None else "")
                           + (f" (served on port {', '.join(map(str, ports))})" if ports else
                              f"; see the findings on {target}"))
         return Call(caller=caller, variable=site.variable, host=site.host, port=site.port, target=target,
                     resolved=reason is None, reason=reason, origin=site.origin)
 
-    def findings(self, calls: Sequence[Call]) -> list[Finding]:
+    def findings(self, calls: Iterable[Call]) -> list[Finding]:
         return [make_finding("K2E-W433", call.origin,
                              f"{call.caller} calls {call.host}" + (f":{call.port}" if call.port is not None else "")
                              + f" in {call.variable}, which will not resolve on ECS: {call.reason}")
                 for call in calls if not call.resolved]
+
+
+def alias_key(dns_name: str, port: int) -> str:
+    """A Service Connect client alias as one string: "<port> <dnsName>" (a DNS name holds no space)."""
+    return f"{port} {dns_name}"
+
+
+def _alias_parts(key: str) -> tuple[int, str]:
+    port, _, dns_name = key.partition(" ")
+    return int(port), dns_name
+
+
+def _alias_dns(key: str) -> str:
+    return key.partition(" ")[2]
+
+
+class Calls(Sequence[Call]):
+    """The run's calls, each made and resolved when it is read: a large run has ten thousand, and as Call
+    objects with their target and reason all at once they were 1.7 MB of convert's peak (issue 24), for a
+    report that writes them one at a time. Reading them twice resolves them twice, with the same result: the
+    graph has every workload by the time the run hands them out."""
+
+    def __init__(self, graph: CallGraph) -> None:
+        self.graph = graph
+        self.count = sum(len(sites) for _, _, sites in graph.callers)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Call]:
+        resolve = self.graph._resolve
+        for caller, namespace, sites in self.graph.callers:
+            for site in sites:
+                yield resolve(caller, namespace, site)
+
+    def __getitem__(self, position: Any) -> Any:
+        if isinstance(position, slice):
+            return list(self)[position]
+        if position < 0:
+            position += self.count
+        if not 0 <= position < self.count:
+            raise IndexError("call index out of range")
+        for caller, namespace, sites in self.graph.callers:
+            if position < len(sites):
+                return self.graph._resolve(caller, namespace, sites[position])
+            position -= len(sites)
+        raise IndexError("call index out of range")  # pragma: no cover - count is the sum of the sites
 
 
 # -- rewriting names Service Connect cannot serve (K2E-W434) ------------------------------------------

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from converter.pipeline.calls import Call, CallGraph, rewrite_unserved_names
 from converter.pipeline.deferred import Deferred
@@ -83,7 +83,8 @@ class Conversion:
     outputs: list[Any]  # WorkloadOutput; OutputRecord when a sink took the payloads
     findings: list[Finding]
     sources: list[SourceRecord]
-    calls: list[Call] = field(default_factory=list)  # the service-to-service call graph (converter.pipeline.calls)
+    # the service-to-service call graph (converter.pipeline.calls): a Calls, made as read, from convert()
+    calls: Sequence[Call] = field(default_factory=list)
 
 
 class Sink(Protocol):
