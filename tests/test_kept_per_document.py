@@ -74,3 +74,64 @@ def test_the_report_makes_its_resources_and_calls_one_at_a_time_and_writes_them_
     assert written["resources"] == [{"resource": s.resource, "file": s.file, "line": s.line, "status": s.status}
                                     for s in result.sources]
     assert written["calls"] == [call.as_dict() for call in result.calls]
+
+
+def test_findings_of_a_code_in_a_file_share_one_kind_and_read_as_before() -> None:
+    """code, severity, suggestion and file are one shared _Kind per finding (four slots fewer), given and read
+    as fields, compared as before, and dataclasses.replace keeps them."""
+    from dataclasses import replace
+
+    from converter.core.codes import CODES
+    from converter.core.findings import Finding, Origin, Severity, make_finding
+
+    result = convert(iter(parse_text(_bench_bundle(), "bench.yaml")), Settings(), release=True)
+    by_code: dict[tuple[str, str], set[int]] = {}
+    for finding in result.findings:
+        by_code.setdefault((finding.code, finding.suggestion), set()).add(id(finding.kind))
+        assert finding.severity == CODES[finding.code].severity and finding.file == "bench.yaml"
+    assert len(result.findings) > 10 * len(by_code) and all(len(kinds) == 1 for kinds in by_code.values())
+    assert not hasattr(result.findings[0], "__dict__")
+
+    origin = Origin(resource="Deployment/web", file="a.yaml", line=3, path="/spec")
+    finding = make_finding("K2E-W304", origin, "revisionHistoryLimit has no ECS equivalent", "do this")
+    assert (finding.code, finding.file, finding.line, finding.suggestion) == ("K2E-W304", "a.yaml", 3, "do this")
+    moved = replace(finding, message="other")
+    assert (moved.code, moved.severity, moved.file, moved.suggestion, moved.message) == (
+        "K2E-W304", Severity.WARNING, "a.yaml", "do this", "other")
+    assert replace(finding, suggestion="else").suggestion == "else"
+    assert finding == replace(finding) and finding != replace(finding, suggestion="else")
+    given = Finding(code="K2E-W304", severity=Severity.INFO, resource="R/x", file="b.yaml", line=None, path="",
+                    message="m", suggestion="")
+    assert (given.severity, given.suggestion, given.as_dict()["severity"]) == (Severity.INFO, "", "info")
+    assert given.as_dict() == {"code": "K2E-W304", "severity": "info", "resource": "R/x", "file": "b.yaml",
+                               "line": None, "path": "", "message": "m", "suggestion": ""}
+
+
+def test_a_repeated_message_is_one_string_and_the_table_of_recent_messages_stays_bounded() -> None:
+    from converter.core import findings
+    from converter.core.findings import Origin, make_finding
+
+    origin = Origin(resource="Deployment/web", file="a.yaml", line=3, path="/spec")
+    first = make_finding("K2E-W304", origin, "".join(["the same ", "text"]))
+    again = make_finding("K2E-W304", origin, "".join(["the same ", "text"]))
+    assert first.message is again.message
+    for number in range(findings._RECENT_MESSAGES * 2 + 5):  # messages made once each (one per workload)
+        make_finding("K2E-I308", origin, f"Deployment/web{number} is named x on ECS")
+        assert len(findings._messages) <= findings._RECENT_MESSAGES
+
+
+def test_the_calls_are_made_as_they_are_read() -> None:
+    """The run hands out a Calls over its graph's sites, not a list of Call objects made at once; reading it
+    twice, or by position, gives the same calls."""
+    from converter.pipeline.calls import Call, Calls
+
+    result = convert(iter(parse_text(_bench_bundle(), "bench.yaml")), Settings(service_connect_namespace="apps.local"),
+                     release=True)
+    calls = result.calls
+    assert isinstance(calls, Calls) and len(calls) > 20
+    assert not any(isinstance(thing, Call) for _, _, sites in calls.graph.callers for thing in sites)
+    listed = [call.as_dict() for call in calls]
+    assert listed == [call.as_dict() for call in calls] and len(listed) == len(calls)
+    assert [calls[i].as_dict() for i in (0, 7, -1)] == [listed[0], listed[7], listed[-1]]
+    assert [call.as_dict() for call in calls[3:6]] == listed[3:6]
+    assert any(call["resolved"] for call in listed)
