@@ -154,7 +154,9 @@ class _Run:
                 record.status = "not-converted"  # parsed, but nothing of it is in the output (its findings say why)
         self.intake.close_referenced()
         self.intake.check_something_read()
-        findings = self.links.findings(self.intake.seen) + self.findings
+        findings = self.links.findings(self.intake.seen)
+        findings.extend(self.findings)
+        self.findings = []  # not a second list of tens of thousands while they are sorted (issue 24)
         calls = self.graph.calls()  # type: ignore[union-attr]
         findings.extend(self.graph.findings(calls))  # type: ignore[union-attr]
         records = sorted(self.intake.sources, key=_position)
