@@ -135,3 +135,30 @@ def test_the_calls_are_made_as_they_are_read() -> None:
     assert [calls[i].as_dict() for i in (0, 7, -1)] == [listed[0], listed[7], listed[-1]]
     assert [call.as_dict() for call in calls[3:6]] == listed[3:6]
     assert any(call["resolved"] for call in listed)
+
+
+def test_a_message_made_when_read_reads_compares_and_sorts_as_its_text() -> None:
+    """K2E-I620 and K2E-I308 keep a Message (template and arguments) instead of a text of their own per workload;
+    the finding reads, compares, hashes and sorts as with the text, and only ties of the rest of the key make it."""
+    from dataclasses import replace
+
+    from converter.core.findings import Message, Origin, make_finding, sort_findings
+
+    origin = Origin(resource="Deployment/web", file="a.yaml", line=3, path="/spec")
+    lazy = make_finding("K2E-I308", origin, Message("{} is named {} on ECS", "Deployment/web", "team-web"))
+    plain = make_finding("K2E-I308", origin, "Deployment/web is named team-web on ECS")
+    assert lazy.text.__class__ is Message and lazy.text[1] is lazy.resource  # the finding's own resource string
+    assert lazy.message == plain.message and lazy == plain and hash(lazy) == hash(plain)
+    assert replace(lazy, path="/x").message == plain.message
+    assert lazy.as_dict() == plain.as_dict() and repr(lazy.text) == repr(plain.message)
+    tied = [make_finding("K2E-I308", origin, Message("{} is named {} on ECS", "Deployment/web", name))
+            for name in ("c", "a", "b")] + [make_finding("K2E-I308", origin, "Deployment/web is named bb on ECS")]
+    expected = sorted(tied, key=lambda finding: finding.sort_key())
+    sort_findings(tied)
+    assert [finding.message for finding in tied] == [finding.message for finding in expected]
+    assert [finding.message[-9:-7] for finding in tied] == [" a", " b", "bb", " c"]
+
+    result = convert(iter(parse_text(_bench_bundle(), "bench.yaml")), Settings(), release=True)
+    logged = [finding for finding in result.findings if finding.code == "K2E-I620"]
+    assert logged and all(finding.text.__class__ is Message for finding in logged)
+    assert "logs to CloudWatch log group /ecs/" in logged[0].message

@@ -73,16 +73,20 @@ class _Site(Record):
     variable: str
     host: str
     port: int | None
-    service: Exposure
+    # The name of the Service it names and whether that is an ExternalName Service: not the Service's model,
+    # which the run lets go of at the end of its last pass, before the calls are resolved (issue 24).
+    service: str
+    external: bool
     pod_name: bool  # <pod>.<headless svc>: a per-pod name
     origin: Origin
 
-    def __init__(self, *, variable: str, host: str, port: int | None, service: Exposure, pod_name: bool,
+    def __init__(self, *, variable: str, host: str, port: int | None, service: str, external: bool, pod_name: bool,
                  origin: Origin) -> None:
         set_field(self, "variable", variable)
         set_field(self, "host", host)
         set_field(self, "port", port)
         set_field(self, "service", service)
+        set_field(self, "external", external)
         set_field(self, "pod_name", pod_name)
         set_field(self, "origin", origin)
 
@@ -141,7 +145,8 @@ def find_sites(workload: Workload, index: ServiceIndex) -> list[_Site]:
                     service = found[0]
                     sites.append(_Site(variable=intern(variable), host=service.name if host == service.name else host,
                                        port=None if port is None else _PORTS.setdefault(port, port),
-                                       service=service, pod_name=found[1], origin=origin))
+                                       service=service.name, external=service.type == "ExternalName",
+                                       pod_name=found[1], origin=origin))
     return sites
 
 
@@ -236,14 +241,18 @@ class CallGraph:
             self.callers.append((workload.resource, served.namespace, sites))
         return findings
 
+    def close(self) -> None:
+        """Every workload is added: the Services' index (their models) is no longer read."""
+        self.index = ServiceIndex(())
+
     def calls(self) -> "Calls":
         """Every call, in the order of the callers and their sites, each resolved as it is read."""
         return Calls(self)
 
     def _resolve(self, caller: str, namespace: str | None, site: _Site) -> Call:
-        target = f"Service/{site.service.name}"
+        target = f"Service/{site.service}"
         reason = None
-        if site.service.type == "ExternalName":
+        if site.external:
             reason = f"{target} is an ExternalName Service, which ECS has no alias for (K2E-W406)"
         elif site.pod_name:
             reason = f"{site.host} is a per-pod name of headless {target}, which Service Connect does not serve (K2E-W405)"
