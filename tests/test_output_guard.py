@@ -91,7 +91,7 @@ def test_another_tools_report_is_refused_at_its_first_key() -> None:
     '{"tool": "k2ecs", "version": "1", "summary": {"n": 12345678901234567890}, "outputs": ["caf\u00e9"]}',
     '{}', '[]', '"k2ecs"', '', '{"version": "1", "tool": "k2ecs", "outputs": []}',
 ])
-@pytest.mark.parametrize("chunk", [1, 7, 64 * 1024])  # values cut anywhere between chunks
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 16])  # values cut anywhere between chunks
 def test_the_names_are_those_of_the_whole_report(text: str, chunk: int, monkeypatch) -> None:
     data = text.encode()
     try:

@@ -102,7 +102,7 @@ def report_names(stream: BinaryIO, limit: int) -> frozenset[str] | None:
 
 
 _WANTED = ("tool", "version", "outputs")
-_CHUNK = 64 * 1024
+_CHUNK = 1 << 16  # 64 KiB a read
 _SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
 _DECODER = json.JSONDecoder()
 
