@@ -162,3 +162,33 @@ def test_a_message_made_when_read_reads_compares_and_sorts_as_its_text() -> None
     logged = [finding for finding in result.findings if finding.code == "K2E-I620"]
     assert logged and all(finding.text.__class__ is Message for finding in logged)
     assert "logs to CloudWatch log group /ecs/" in logged[0].message
+
+
+def test_the_outputs_of_a_streamed_report_are_made_as_written_and_write_as_before() -> None:
+    import json
+
+    from converter.core import jsontext
+    from converter.report.canonical import build_report, render
+
+    result = convert(iter(parse_text(_bench_bundle(), "bench.yaml")), Settings(), release=True)
+    listed = build_report(result.findings, result.sources, result.outputs, calls=result.calls)
+    lazy = build_report(result.findings, result.sources, result.outputs, calls=result.calls, outputs_as_written=True)
+    assert lazy["outputs"].__class__ is jsontext.LazyList and isinstance(listed["outputs"], list)
+    assert render(lazy, "json") == render(listed, "json")
+    assert json.loads(render(lazy, "json"))["outputs"][0]["files"][0].endswith(".taskdef.json")
+
+
+def test_a_file_name_without_capitals_is_its_own_key() -> None:
+    """-o's table of the names written (case-folded -> name) keeps one string for most names, not two."""
+    from converter.write.output import check_file_name
+
+    seen: dict[str, str] = {}
+    name = "".join(["web", ".taskdef.json"])
+    check_file_name(name, seen)
+    check_file_name("Api.service.json", seen)
+    assert next(iter(seen)) is name and seen["api.service.json"] == "Api.service.json"
+    import pytest
+
+    from converter.core.errors import OutputValidationError
+    with pytest.raises(OutputValidationError, match="differ only in case"):
+        check_file_name("WEB.taskdef.json", seen)
