@@ -77,7 +77,7 @@ def test_the_report_makes_its_resources_and_calls_one_at_a_time_and_writes_them_
 
 
 def test_findings_of_a_code_in_a_file_share_one_kind_and_read_as_before() -> None:
-    """code, severity, suggestion and file are one shared _Kind per finding (four slots fewer), given and read
+    """code, severity, suggestion and file are one shared _Kind per finding (three slots fewer), given and read
     as fields, compared as before, and dataclasses.replace keeps them."""
     from dataclasses import replace
 

@@ -63,9 +63,9 @@ class _Kind(NamedTuple):
 
 class Message(tuple):
     """A message made when it is read: ``Message(template, *arguments)`` is ``template.format(*arguments)``.
-    For the messages a large run makes once per workload (a log group, a task size, an ECS name), whose text
+    For the messages a large run makes once per workload (a log group, an ECS name), whose text
     would be kept to the end of the run, each different, though its template is one string: the arguments
-    are mostly kept anyway (issue 24: 1 MB of a 10 MB convert's peak)."""
+    are mostly kept anyway (issue 24)."""
 
     __slots__ = ()
 
@@ -83,7 +83,7 @@ class Message(tuple):
 class Finding:
     """One finding. ``code``, ``severity``, ``suggestion`` and ``file`` are given as fields and read as
     attributes, but kept together as one _Kind that the findings of a code in a file share: a large run keeps
-    60,000 findings to its end, and four slots fewer each is 1.5 MB of a 10 MB convert's peak (issue 24).
+    60,000 findings to its end, and three slots fewer each is 1.5 MB of a 10 MB convert's peak (issue 24).
     ``severity`` and ``suggestion`` default to the code's registered ones. ``message`` may be given as a
     Message, made into its text each time it is read."""
 
