@@ -166,7 +166,7 @@ def convert(
         try:
             result = streamed_conversion(paths, flags, sink, exclude)
             findings = review(result.findings, result.sources, accepted)
-            canonical = build_report(findings, result.sources, result.outputs, calls=result.calls)
+            canonical = build_report(findings, result.sources, result.outputs, calls=result.calls, outputs_as_written=True)
             differ: list[str] = []
             if check:
                 diff, differ = sink.finish(canonical)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import enum
 from operator import attrgetter
 from sys import intern
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -52,57 +52,163 @@ class Origin:
 NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Finding:
+class _Kind(NamedTuple):
+    """What many findings have in common: their code, its severity and suggestion, and the file."""
+
     code: str
     severity: Severity
-    resource: str
+    suggestion: str
     file: str
+
+
+class Message(tuple):
+    """A message made when it is read: ``Message(template, *arguments)`` is ``template.format(*arguments)``.
+    For the messages a large run makes once per workload (a log group, an ECS name), whose text
+    would be kept to the end of the run, each different, though its template is one string: the arguments
+    are mostly kept anyway (issue 24)."""
+
+    __slots__ = ()
+
+    def __new__(cls, template: str, *arguments: Any) -> "Message":
+        return tuple.__new__(cls, (template, *arguments))
+
+    def __str__(self) -> str:
+        return self[0].format(*self[1:])
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
+class Finding:
+    """One finding. ``code``, ``severity``, ``suggestion`` and ``file`` are given as fields and read as
+    attributes, but kept together as one _Kind that the findings of a code in a file share: a large run keeps
+    60,000 findings to its end, and three slots fewer each is 1.5 MB of a 10 MB convert's peak (issue 24).
+    ``severity`` and ``suggestion`` default to the code's registered ones. ``message`` may be given as a
+    Message, made into its text each time it is read."""
+
+    resource: str
     line: int | None
     path: str
-    message: str
-    suggestion: str
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_DETAILS, compare=False)
+    code: InitVar[str | None] = None
+    severity: InitVar[Severity | None] = None
+    file: InitVar[str | None] = None
+    message: InitVar["str | Message | None"] = None
+    suggestion: InitVar[str | None] = None
+    kind: _Kind = field(init=False, repr=False)
+    text: "str | Message" = field(init=False, repr=False)
+
+    def __post_init__(self, code: str | None, severity: Severity | None, file: str | None,
+                      message: "str | Message | None", suggestion: str | None) -> None:
+        if code is None or file is None or message is None:
+            raise TypeError("a Finding needs its code, file and message")
+        if severity is None or suggestion is None:
+            info = (_CODES if _CODES is not None else _codes())[code]
+            severity = info.severity if severity is None else severity
+            suggestion = info.suggestion if suggestion is None else suggestion
+        object.__setattr__(self, "kind", _kind(code, severity, suggestion, file))
+        object.__setattr__(self, "text", message)
+
+    def _compared(self) -> tuple:
+        return (self.kind, self.resource, self.line, self.path, self.message)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._compared() == other._compared()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
     def sort_key(self) -> tuple:
         return (self.file, self.line if self.line is not None else 0, self.path, self.code, self.message)
 
     def as_dict(self) -> dict[str, Any]:
+        code, severity, suggestion, file = self.kind
         data: dict[str, Any] = {
-            "code": self.code,
-            "severity": self.severity.label,
+            "code": code,
+            "severity": severity.label,
             "resource": self.resource,
-            "file": self.file,
+            "file": file,
             "line": self.line,
             "path": self.path,
             "message": self.message,
-            "suggestion": self.suggestion,
+            "suggestion": suggestion,
         }
         if self.extra:
             data["details"] = self.extra
         return data
 
 
-def make_finding(code: str, origin: Origin, message: str, suggestion: str | None = None, **extra: Any) -> Finding:
+# The InitVars' names read the finding's _Kind and text (dataclasses.replace reads them through these, too).
+Finding.code = property(lambda finding: finding.kind.code)  # type: ignore[assignment,method-assign]
+Finding.severity = property(lambda finding: finding.kind.severity)  # type: ignore[assignment,method-assign]
+Finding.suggestion = property(lambda finding: finding.kind.suggestion)  # type: ignore[assignment,method-assign]
+Finding.file = property(lambda finding: finding.kind.file)  # type: ignore[assignment,method-assign]
+Finding.message = property(  # type: ignore[assignment,method-assign]
+    lambda finding: finding.text if finding.text.__class__ is str else str(finding.text))
+
+# The kinds made lately, each once: bounded, as a finding given its own suggestion text makes a kind of its own.
+_RECENT_KINDS = 4096
+_kinds: dict[tuple[str, Severity, str, str], _Kind] = {}
+
+
+def _kind(code: str, severity: Severity, suggestion: str, file: str) -> _Kind:
+    key = (code, severity, suggestion, file)
+    kept = _kinds.get(key)
+    if kept is None:
+        if len(_kinds) >= _RECENT_KINDS:
+            _kinds.clear()
+        kept = _kinds[key] = _Kind(*key)
+    return kept
+
+
+def make_finding(code: str, origin: Origin, message: "str | Message", suggestion: str | None = None,
+                 **extra: Any) -> Finding:
     """Build a finding for a registered code; the suggestion defaults to the registry's."""
     info = (_CODES if _CODES is not None else _codes())[code]  # KeyError: a programming error, every code is registered
     # A large run keeps hundreds of thousands of findings to its end, and most of their paths and many of
     # their messages are the same text made again for each workload (at 10,000 workloads: 30 distinct
     # paths, a third as many messages as findings): one string each (docs/PERFORMANCE.md, "Fourth round").
+    resource = intern(origin.resource)  # Workload.resource makes a new string at each call
+    if message.__class__ is Message:  # its text is the finding's resource mostly: that one string, too
+        message = Message(*(resource if argument.__class__ is str and argument == resource else argument
+                            for argument in message))
+    else:
+        message = _shared(message)  # type: ignore[arg-type]
     return Finding(
         code=code,
         severity=info.severity,
-        resource=intern(origin.resource),  # Workload.resource makes a new string at each call
+        resource=resource,
         file=origin.file,
         line=origin.line,
         path=intern(origin.path),
-        message=intern(message),
+        message=message,
         suggestion=info.suggestion if suggestion is None else suggestion,
         extra=extra or NO_DETAILS,
     )
 
 
 _CODES: Mapping[str, Any] | None = None
+
+# The messages made lately, each text once. Not sys.intern: a large run's messages are a third distinct (one per
+# workload, such as K2E-I620's log group), and interning each grew the interpreter's table of interned strings
+# by 1.9 MB that stays to the end of the run. A repeated message is made again for each workload that has it,
+# close to the last time, so a bounded table keeps most of them one string; one that falls out of it is only
+# kept twice (issue 24: peak memory of convert).
+_RECENT_MESSAGES = 2048
+_messages: dict[str, str] = {}
+
+
+def _shared(message: str) -> str:
+    kept = _messages.get(message)
+    if kept is not None:
+        return kept
+    if len(_messages) >= _RECENT_MESSAGES:
+        _messages.clear()
+    _messages[message] = message
+    return message
 
 
 def _codes() -> Mapping[str, Any]:
@@ -115,13 +221,25 @@ def _codes() -> Mapping[str, Any]:
     return CODES
 
 
-_SORT_PASSES = (attrgetter("message"), attrgetter("code"), attrgetter("path"),
-                lambda finding: 0 if finding.line is None else finding.line, attrgetter("file"))
+_SORT_PASSES = (attrgetter("code"), attrgetter("path"), lambda finding: 0 if finding.line is None else finding.line,
+                attrgetter("file"))
+_message = attrgetter("message")
 
 
 def sort_findings(findings: list[Finding]) -> None:
     """``findings.sort(key=Finding.sort_key)``, in place, as one stable sort per part of the key, the least
     significant first. Same order (ties included); but no key tuple is made for every finding at once,
-    which was the peak of a large run's memory (19 MB at 200,000 findings), and it takes half the time."""
+    which was the peak of a large run's memory (19 MB at 200,000 findings), and it takes half the time.
+    The message, the last part, is compared only among findings equal in the others (a few): a Message is
+    made into its text for those alone, not every one at once at the run's peak (issue 24)."""
     for key in _SORT_PASSES:
         findings.sort(key=key)
+    start, previous = 0, None
+    for position, finding in enumerate(findings):
+        place = (finding.kind.file, 0 if finding.line is None else finding.line, finding.path, finding.kind.code)
+        if place != previous:
+            if position - start > 1:
+                findings[start:position] = sorted(findings[start:position], key=_message)
+            start, previous = position, place
+    if len(findings) - start > 1:
+        findings[start:] = sorted(findings[start:], key=_message)

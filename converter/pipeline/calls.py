@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from sys import intern
 from typing import Any, Iterable, Iterator, Sequence
 
 from converter.rules.exposure.service_connect import CLUSTER_DOMAIN, max_dns_name_chars
@@ -73,16 +74,20 @@ class _Site(Record):
     variable: str
     host: str
     port: int | None
-    service: Exposure
+    # The name of the Service it names and whether that is an ExternalName Service: not the Service's model,
+    # which the run lets go of at the end of its last pass, before the calls are resolved (issue 24).
+    service: str
+    external: bool
     pod_name: bool  # <pod>.<headless svc>: a per-pod name
     origin: Origin
 
-    def __init__(self, *, variable: str, host: str, port: int | None, service: Exposure, pod_name: bool,
+    def __init__(self, *, variable: str, host: str, port: int | None, service: str, external: bool, pod_name: bool,
                  origin: Origin) -> None:
         set_field(self, "variable", variable)
         set_field(self, "host", host)
         set_field(self, "port", port)
         set_field(self, "service", service)
+        set_field(self, "external", external)
         set_field(self, "pod_name", pod_name)
         set_field(self, "origin", origin)
 
@@ -144,9 +149,19 @@ def find_sites(workload: Workload, index: ServiceIndex) -> list[_Site]:
             for host, port in _addresses(value, bare_ok):
                 found = index.lookup(host, workload.namespace)
                 if found is not None:
-                    sites.append(_Site(variable=variable, host=host, port=port, service=found[0],
+                    # Kept to the end of the run, a site shares its texts where it can: the variable's name
+                    # with the other callers' (one per release of an application), the host with the
+                    # Service's name when that is how it is written, the port with the other sites'
+                    # (issue 24: a 10 MB bundle has 12,000 sites, each with texts of its own).
+                    service = found[0]
+                    sites.append(_Site(variable=intern(variable), host=service.name if host == service.name else host,
+                                       port=None if port is None else _PORTS.setdefault(port, port),
+                                       service=service.name, external=service.type == "ExternalName",
                                        pod_name=found[1], origin=origin))
     return sites
+
+
+_PORTS: dict[int, int] = {}  # at most 65,535 entries: the ports found, each one int object
 
 
 def _values(container: Container) -> Iterator[tuple[str, str, Origin, bool]]:
@@ -243,7 +258,9 @@ class CallGraph:
         # its aliases, which resolving does not read. Holding every caller's model to the end of the run was
         # most of a large conversion's growth (issue 24: thousands of workloads, with every container and env).
         self.callers: list[tuple[str, str | None, list[_Site]]] = []
-        self.served: dict[str, dict[tuple[str, int], str]] = {}  # namespace -> (dnsName, port) -> ECS service
+        # namespace -> alias_key(dnsName, port) -> the ECS service that serves it. One string a key, not a
+        # (dnsName, port) tuple holding the payload's name and port: a large run keeps every alias to its end.
+        self.served: dict[str, dict[str, str]] = {}
 
     def add(self, workload: Workload, service_payload: dict[str, Any]) -> list[Finding]:
         """Record the workload; K2E-W435 for each alias another ECS service of the run already serves."""
@@ -253,7 +270,7 @@ class CallGraph:
             table = self.served.setdefault(served.namespace, {})
             for alias in sorted(served.aliases):
                 name = str(service_payload.get("serviceName"))
-                owner = table.setdefault(alias, name)
+                owner = table.setdefault(alias_key(*alias), name)
                 if owner != name:
                     findings.append(make_finding(
                         "K2E-W435", workload.origin,
@@ -265,13 +282,18 @@ class CallGraph:
             self.callers.append((workload.resource, served.namespace, sites))
         return findings
 
-    def calls(self) -> list[Call]:
-        return [self._resolve(caller, namespace, site) for caller, namespace, sites in self.callers for site in sites]
+    def close(self) -> None:
+        """Every workload is added: the Services' index (their models) is no longer read."""
+        self.index = ServiceIndex(())
+
+    def calls(self) -> "Calls":
+        """Every call, in the order of the callers and their sites, each resolved as it is read."""
+        return Calls(self)
 
     def _resolve(self, caller: str, namespace: str | None, site: _Site) -> Call:
-        target = f"Service/{site.service.name}"
+        target = f"Service/{site.service}"
         reason = None
-        if site.service.type == "ExternalName":
+        if site.external:
             reason = f"{target} is an ExternalName Service, which ECS has no alias for (K2E-W406)"
         elif site.pod_name:
             reason = f"{site.host} is a per-pod name of headless {target}, which Service Connect does not serve (K2E-W405)"
@@ -281,22 +303,69 @@ class CallGraph:
             table = self.served.get(namespace, {})
             name = site.host.lower().rstrip(".")
             if site.port is None:
-                hit = any(dns == name for dns, _ in table)
+                hit = any(_alias_dns(key) == name for key in table)
             else:
-                hit = (name, site.port) in table
+                hit = alias_key(name, site.port) in table
             if not hit:
-                ports = sorted(port for dns, port in table if dns == name)
+                ports = sorted(port for port, dns in map(_alias_parts, table) if dns == name)
                 reason = (f"no converted ECS service serves {name}" + (f":{site.port}" if site.port is not None else "")
                           + (f" (served on port {', '.join(map(str, ports))})" if ports else
                              f"; see the findings on {target}"))
         return Call(caller=caller, variable=site.variable, host=site.host, port=site.port, target=target,
                     resolved=reason is None, reason=reason, origin=site.origin)
 
-    def findings(self, calls: Sequence[Call]) -> list[Finding]:
+    def findings(self, calls: Iterable[Call]) -> list[Finding]:
         return [make_finding("K2E-W433", call.origin,
                              f"{call.caller} calls {call.host}" + (f":{call.port}" if call.port is not None else "")
                              + f" in {call.variable}, which will not resolve on ECS: {call.reason}")
                 for call in calls if not call.resolved]
+
+
+def alias_key(dns_name: str, port: int) -> str:
+    """A Service Connect client alias as one string: "<port> <dnsName>" (a DNS name holds no space)."""
+    return f"{port} {dns_name}"
+
+
+def _alias_parts(key: str) -> tuple[int, str]:
+    port, _, dns_name = key.partition(" ")
+    return int(port), dns_name
+
+
+def _alias_dns(key: str) -> str:
+    return key.partition(" ")[2]
+
+
+class Calls(Sequence[Call]):
+    """The run's calls, each made and resolved when it is read: a large run has ten thousand, and as Call
+    objects with their target and reason all at once they were 1.7 MB of convert's peak (issue 24), for a
+    report that writes them one at a time. Reading them twice resolves them twice, with the same result: the
+    graph has every workload by the time the run hands them out."""
+
+    def __init__(self, graph: CallGraph) -> None:
+        self.graph = graph
+        self.count = sum(len(sites) for _, _, sites in graph.callers)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Call]:
+        resolve = self.graph._resolve
+        for caller, namespace, sites in self.graph.callers:
+            for site in sites:
+                yield resolve(caller, namespace, site)
+
+    def __getitem__(self, position: Any) -> Any:
+        if isinstance(position, slice):
+            return list(self)[position]
+        if position < 0:
+            position += self.count
+        if not 0 <= position < self.count:
+            raise IndexError("call index out of range")
+        for caller, namespace, sites in self.graph.callers:
+            if position < len(sites):
+                return self.graph._resolve(caller, namespace, sites[position])
+            position -= len(sites)
+        raise IndexError("call index out of range")  # pragma: no cover - count is the sum of the sites
 
 
 # -- rewriting names Service Connect cannot serve (K2E-W434) ------------------------------------------

@@ -176,6 +176,12 @@ class Intake:
             reader.take(())  # referenced objects are read through the workloads; values are never copied wholesale
             self.done(reader)
 
+    def forget_parsed(self) -> None:
+        """After the last pass: the referenced objects and the table of declarations, which only parsing and
+        linking read, go (their findings stay with the sources' readers)."""
+        self.context = ParseContext(settings=self.context.settings)
+        self.seen = {}
+
     def all_findings(self, findings: list[Finding], sources: list[SourceRecord]) -> list[Finding]:
         """``findings`` (linking and rendering), then each source's, sorted for the report."""
         findings.extend(self.loose)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from importlib import import_module
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from converter import __version__
 from converter.core import jsontext
@@ -21,8 +21,11 @@ FORMATS = ("text", "json", "markdown", "sarif", "junit")
 
 
 def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any],
-                 calls: list[Any] | None = None) -> dict[str, Any]:
-    """``calls``: the service-to-service call graph (converter.pipeline.calls.Call); a ``calls`` list when any."""
+                 calls: Sequence[Any] | None = None, *, outputs_as_written: bool = False) -> dict[str, Any]:
+    """``calls``: the service-to-service call graph (converter.pipeline.calls.Call); a ``calls`` list when any.
+    ``outputs_as_written``: the outputs' entries made one at a time as a view writes them, like the findings,
+    for a caller that changes none of them (3,120 dicts with their lists of files were 1.5 MB of a 10 MB
+    convert's peak, issue 24)."""
     counts = Counter(f.severity.label for f in findings)
     accepted = sum(1 for f in findings if is_accepted(f))
     summary = {
@@ -42,17 +45,19 @@ def build_report(findings: list[Finding], sources: list[Any], outputs: list[Any]
         # Made one at a time as a view writes them, as the findings are (a 10 MB bundle has 26,520 sources and
         # 10,400 calls: as dicts at once, they were the report's own high-water mark, issue 24).
         "resources": jsontext.LazyList(sources, _source_dict),
-        "outputs": [
-            {"resource": o.resource, "name": o.name,
-             "files": [f"{o.name}.taskdef.json", f"{o.name}.service.json"] + ([f"{o.name}.scaling.json"] if o.scaling else [])}
-            for o in outputs
-        ],
+        "outputs": jsontext.LazyList(outputs, _output_dict) if outputs_as_written else list(map(_output_dict, outputs)),
         # Made one at a time as a view writes them: as dicts, a large run's findings weigh several times more.
         "findings": jsontext.LazyList(findings, finding_dict, finding_json),
     }
     if calls:
         report["calls"] = jsontext.LazyList(calls, _call_dict)
     return report
+
+
+def _output_dict(output: Any) -> dict[str, Any]:
+    name = output.name
+    return {"resource": output.resource, "name": name,
+            "files": [f"{name}.taskdef.json", f"{name}.service.json"] + ([f"{name}.scaling.json"] if output.scaling else [])}
 
 
 def _source_dict(source: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from converter.core.codes import CODES
 from converter.core.errors import UsageError
@@ -48,23 +48,26 @@ def write_grouped(report: dict[str, Any], handle: TextIO, options: TextOptions =
     # Findings the report makes into dicts by Finding.as_dict are written from their fields, not from a dict
     # made and then copied for each (60,000 findings at 10 MB: issue 24).
     direct = getattr(report["findings"], "make", None) is finding_dict
-    # The fields the grouping and the table read, each read once per finding (they were read up to six
-    # times each, through _field: issue 24, the text report was 7% of a 10 MB convert).
-    codes, severities, place = _columns(raw)
+    # The fields the grouping and the table read, each read once or twice per finding (they were read up to
+    # six times each, through _field: issue 24, the text report was 7% of a 10 MB convert). The groups hold
+    # the findings themselves, not their indexes: past 256 an index is an int object of its own, and the lists
+    # of indexes (the shown ones, sorted, grouped, ordered) were 3 MB of a 10 MB convert's peak (issue 24).
+    code_of, severity_of, place = _accessors(raw)
     paint = _painter(options.color)
-    shown: list[int] = []
+    counts: Counter[str] = Counter()
+    severity: dict[str, str] = {}  # the last finding's, for the table per code
     ignored: Counter[str] = Counter()
-    run_wide: dict[str, list[int]] = {}
-    for index, code in enumerate(codes):
+    run_wide: dict[str, list[Any]] = {}
+    for item in raw:
+        code = code_of(item)
+        counts[code] += 1
+        severity[code] = severity_of(item)
         if code in options.ignore:
             ignored[code] += 1
         elif code in RUN_WIDE_CODES:
-            run_wide.setdefault(code, []).append(index)
-        else:
-            shown.append(index)
-    for code, indexes in list(run_wide.items()):
-        if len({place(i)[0] for i in indexes}) < 2:  # one workload: its own finding line
-            shown += indexes
+            run_wide.setdefault(code, []).append(item)
+    for code, items in list(run_wide.items()):
+        if len({place(item)[0] for item in items}) < 2:  # one workload: its own finding line
             del run_wide[code]
     lines: list[str] = []
 
@@ -74,15 +77,14 @@ def write_grouped(report: dict[str, Any], handle: TextIO, options: TextOptions =
             lines.clear()
 
     if not options.quiet:
-        for group in _groups(shown, severities, place):
-            first = make(raw[group[0]])
-            counts = Counter(severities[i] for i in group)
+        for group in _groups(raw, lambda code: code in options.ignore or code in run_wide, code_of, severity_of, place):
+            first = make(group[0])
+            group_counts = Counter(severity_of(item) for item in group)
             where = first["file"] if first["line"] is None else f"{first['file']}:{first['line']}"
             title = f"== {first['resource']} ({where}): " + ", ".join(
-                f"{counts[s]} {s}" for s in SEVERITY_ORDER if counts[s])
+                f"{group_counts[s]} {s}" for s in SEVERITY_ORDER if group_counts[s])
             lines.append(paint(title, "title"))
-            for index in group:
-                item = raw[index]
+            for item in group:
                 if direct and item.__class__ is Finding:
                     lines += _lines_of(item, paint, options.verbose)
                 else:
@@ -90,11 +92,11 @@ def write_grouped(report: dict[str, Any], handle: TextIO, options: TextOptions =
                 if len(lines) > CHUNK_LINES:
                     flush()
             lines.append("")
-        for code, indexes in run_wide.items():
-            lines += _run_wide_lines(code, [make(raw[i]) for i in indexes], paint)
+        for code, items in run_wide.items():
+            lines += _run_wide_lines(code, [make(item) for item in items], paint)
         if run_wide:
             lines.append("")
-    lines += _code_table(codes, severities, ignored, paint)
+    lines += _code_table(counts, severity, ignored, paint)
     s = report["summary"]
     accepted = f"; {s['accepted']} accepted (not counted for --fail-on)" if s.get("accepted") else ""
     lines.append(f"k2ecs: {s['workloads']} workload(s) converted from {s['resources']} resource(s); "
@@ -134,17 +136,15 @@ def _printable(finding: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def _columns(raw: list[Any]) -> tuple[list[str], list[str], Callable[[int], tuple[str, str]]]:
-    """The code and the severity label of each finding (a report dict or a Finding), in order, and the
-    (resource, file) of a finding by its index."""
+def _accessors(raw: list[Any]) -> tuple[Callable[[Any], str], Callable[[Any], str], Callable[[Any], tuple[str, str]]]:
+    """How to read the code, the severity label and the (resource, file) of one finding (a report dict or a
+    Finding) of ``raw``."""
     if all(item.__class__ is dict for item in raw):
-        place = itemgetter("resource", "file")
-        return [item["code"] for item in raw], [item["severity"] for item in raw], lambda i: place(raw[i])
+        return itemgetter("code"), itemgetter("severity"), itemgetter("resource", "file")
     if not any(isinstance(item, dict) for item in raw):
-        place = attrgetter("resource", "file")
-        return [item.code for item in raw], [item.severity.label for item in raw], lambda i: place(raw[i])
-    return ([_field(item, "code") for item in raw], [_field(item, "severity") for item in raw],
-            lambda i: (_field(raw[i], "resource"), _field(raw[i], "file")))
+        return attrgetter("code"), lambda item: item.severity.label, attrgetter("resource", "file")
+    return (lambda item: _field(item, "code"), lambda item: _field(item, "severity"),
+            lambda item: (_field(item, "resource"), _field(item, "file")))
 
 
 def _field(item: Any, name: str) -> Any:
@@ -160,14 +160,25 @@ def _painter(color: bool) -> Callable[[str, str], str]:
     return lambda text, kind: f"\x1b[{COLOURS[kind]}m{text}\x1b[0m"
 
 
-def _groups(shown: list[int], severities: list[str], place: Callable[[int], tuple[str, str]]) -> list[list[int]]:
-    """Indexes grouped by (resource, file), groups with errors first, then in input order; errors first within."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    for index in sorted(shown):
-        groups.setdefault(place(index), []).append(index)
-    ordered = sorted(groups.values(),
-                     key=lambda group: (min(SEVERITY_ORDER[severities[i]] for i in group) != 0, group[0]))
-    return [sorted(group, key=lambda i: (SEVERITY_ORDER[severities[i]], i)) for group in ordered]
+def _groups(raw: list[Any], hidden: Callable[[str], bool], code_of: Callable[[Any], str],
+            severity_of: Callable[[Any], str], place: Callable[[Any], tuple[str, str]]) -> Iterator[list[Any]]:
+    """The findings not ``hidden`` (by their code) grouped by (resource, file), the groups with errors first,
+    then in input order (of their first finding); errors first within a group, then in input order."""
+    # In the order of each group's first finding; keyed by the resource alone in the file of the first finding
+    # shown (a bundle's only file, mostly), not a (resource, file) tuple kept for each of its thousands of
+    # groups (issue 24: 0.5 MB at a 10 MB convert's peak). A str key never equals a tuple key.
+    groups: dict[Any, list[Any]] = {}
+    first_file = None
+    for item in raw:
+        if not hidden(code_of(item)):
+            resource, file = place(item)
+            if first_file is None:
+                first_file = file
+            groups.setdefault(resource if file == first_file else (resource, file), []).append(item)
+    ordered = sorted(groups.values(), key=lambda group: all(severity_of(item) != "error" for item in group))
+    del groups
+    for group in ordered:
+        yield sorted(group, key=lambda item: SEVERITY_ORDER[severity_of(item)])
 
 
 def _finding_lines(finding: dict[str, Any], paint: Callable[[str, str], str], *, verbose: bool = False) -> list[str]:
@@ -214,10 +225,9 @@ def _run_wide_lines(code: str, findings: list[dict[str, Any]], paint: Callable[[
             f"    -> {info.suggestion}"]
 
 
-def _code_table(codes: list[str], severities: list[str], ignored: Counter[str],
+def _code_table(counts: Counter[str], severity: dict[str, str], ignored: Counter[str],
                 paint: Callable[[str, str], str]) -> list[str]:
-    counts: Counter[str] = Counter(codes)
-    severity: dict[str, str] = dict(zip(codes, severities))  # the last finding's, as before
+    """``counts``: findings per code; ``severity``: the severity label of each code's last finding."""
     if not counts:
         return []
     rows = sorted(counts, key=lambda code: (SEVERITY_ORDER[severity[code]], -counts[code], code))

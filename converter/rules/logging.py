@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from converter.core.field_pairs import ECS_CONTAINER, TD, pair
-from converter.core.findings import Finding, make_finding
+from converter.core.findings import Finding, Message, make_finding
 from converter.core.model import Container, Workload
 from converter.core.settings import Settings, placeholder
 
@@ -35,11 +35,10 @@ def log_configuration(workload: Workload, settings: Settings, container: Contain
     if container is workload.containers[0]:
         # awslogs-create-group defaults to false (ECS developer guide, "Using the awslogs log driver"):
         # a task whose log group does not exist fails to start.
-        findings.append(make_finding("K2E-I620", workload.origin,
-                                     f"{workload.resource} logs to CloudWatch log group {group}, which ECS does not "
-                                     f"create: create it before the first task starts (aws logs create-log-group "
-                                     f"--log-group-name {group}); k2ecs apply and the cloudformation and terraform "
-                                     "formats create it"))
+        findings.append(make_finding("K2E-I620", workload.origin, Message(
+            "{0} logs to CloudWatch log group {1}, which ECS does not create: create it before the first task starts "
+            "(aws logs create-log-group --log-group-name {1}); k2ecs apply and the cloudformation and terraform "
+            "formats create it", workload.resource, group)))
     return {"logDriver": "awslogs", "options": {
         "awslogs-group": group,
         "awslogs-region": settings.region or placeholder("region"),

@@ -246,7 +246,10 @@ def check_file_name(name: str, seen: dict[str, str]) -> None:
     if size > MAX_FILE_NAME_BYTES:
         raise OutputValidationError(f"output file name {name[:40]!r}... is {size} bytes, over the "
                                     f"{MAX_FILE_NAME_BYTES}-byte file-name limit")
-    other = seen.setdefault(name.casefold(), name)
+    folded = name.casefold()
+    # The name itself as its key when it has no capitals (most): -o keeps one entry per file to the end of
+    # the run, and a second string each was 0.6 MB of a 10 MB convert -o's peak (issue 24).
+    other = seen.setdefault(name if folded == name else folded, name)
     if other != name:
         raise OutputValidationError(f"output files {other!r} and {name!r} differ only in case; "
                                     "on a case-insensitive file system one would overwrite the other")

@@ -10,11 +10,13 @@ refusal (exit 2), and nothing is touched.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Iterator
 
 from converter.core.errors import UsageError
 from converter.core.limits import limit_value
@@ -50,26 +52,163 @@ def refuse_unless_own_output(folder: Path, shown: str) -> None:
 def own_report_names(folder: Path) -> frozenset[str] | None:
     """The names k2ecs wrote to ``folder`` by its report.json (a regular file, not a link), or None when
     there is no such report."""
-    report = read_regular_file(folder, REPORT_FILE, MAX_REPORT_BYTES)
-    if report is None:
+    handle = open_regular_file(folder, REPORT_FILE, MAX_REPORT_BYTES)
+    if handle is None:
         return None
-    try:
-        data = json.loads(report)
-    except (ValueError, RecursionError):
+    with handle:
+        try:
+            return report_names(handle, MAX_REPORT_BYTES)
+        except (ValueError, RecursionError, _NotOwn):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            return None
+
+
+def report_names(stream: BinaryIO, limit: int) -> frozenset[str] | None:
+    """The names a k2ecs report read from ``stream`` lists (its ``outputs[].files`` and FIXED_NAMES), or None
+    when the report is not k2ecs's (``tool`` "k2ecs", a ``version``, a list of ``outputs``).
+
+    Read only as far as those three keys, a chunk at a time, each value of the top-level object decoded and
+    let go in turn (and the elements of a list one at a time): k2ecs writes them before its findings, which
+    are most of a large report (40 MB at 10,000 workloads). Loaded whole, the report of a 10 MB bundle raised
+    ``-o``'s peak to 197 MB before anything was converted (issue 24). "tool" must come first, as k2ecs
+    writes it, so another tool's report.json is refused at its first key; a key given twice counts the
+    first time (k2ecs writes each once); what follows the outputs is not read, so not checked to be JSON."""
+    text = _Text(stream, limit)
+    found: dict[str, Any] = {}
+    text.take("{")
+    if text.char() == "}":
         return None
-    if not (isinstance(data, dict) and data.get("tool") == "k2ecs" and isinstance(data.get("version"), str)
-            and isinstance(data.get("outputs"), list)):
+    while True:
+        key = text.value()
+        if not isinstance(key, str):
+            raise _NotOwn
+        text.take(":")
+        if not found and key != "tool":
+            return None  # k2ecs writes "tool" first (converter.report.canonical), as load.own_report expects
+        if key in found or key not in _WANTED:
+            _skip(text)
+        elif key == "outputs":
+            found[key] = _listed_files(text)
+            if found[key] is None:
+                return None
+        else:
+            found[key] = text.value()
+            if (key == "tool" and found[key] != "k2ecs") or not isinstance(found[key], str):
+                return None
+        if len(found) == len(_WANTED):
+            return frozenset(FIXED_NAMES | found["outputs"])
+        if text.char() == "}":
+            return None
+        text.take(",")
+
+
+_WANTED = ("tool", "version", "outputs")
+_CHUNK = 1 << 16  # 64 KiB a read
+_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
+_DECODER = json.JSONDecoder()
+
+
+class _NotOwn(Exception):
+    """The text is not a JSON object of the shape k2ecs writes (or ends, or passes the bound, before it is read)."""
+
+
+class _Text:
+    """A UTF-8 JSON text read from a binary stream a chunk at a time: of what is read, only what is not yet
+    decoded is kept."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self.stream, self.limit = stream, limit
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.text, self.at, self.count, self.ended = "", 0, 0, False
+
+    def _more(self, wanted: int = _CHUNK) -> None:
+        if self.ended:
+            raise _NotOwn
+        chunk = self.stream.read(min(wanted, self.limit + 1 - self.count))
+        self.count += len(chunk)
+        if self.count > self.limit:
+            raise _NotOwn
+        self.ended = not chunk
+        self.text = self.text[self.at:] + self.decoder.decode(chunk, final=self.ended)
+        self.at = 0
+
+    def char(self) -> str:
+        """The next character that is not whitespace, not taken."""
+        while True:
+            self.at = _SPACE.match(self.text, self.at).end()  # type: ignore[union-attr]
+            if self.at < len(self.text):
+                return self.text[self.at]
+            self._more()
+
+    def take(self, char: str) -> None:
+        if self.char() != char:
+            raise _NotOwn
+        self.at += 1
+
+    def value(self) -> Any:
+        """The next JSON value. One that fails to decode, or ends where the text read so far ends (a number
+        may go on), is tried again with as much text again (so a long value is decoded a few times, not once
+        per chunk), until the stream ends."""
+        while True:
+            self.char()
+            try:
+                value, end = _DECODER.raw_decode(self.text, self.at)
+            except ValueError:
+                self._more(max(_CHUNK, len(self.text) - self.at))
+                continue
+            if end < len(self.text) or self.ended:
+                self.at = end
+                return value
+            self._more(max(_CHUNK, len(self.text) - self.at))
+
+
+def _elements(text: _Text, opening: str, closing: str) -> Iterator[None]:
+    """Steps through a list or an object whose opening ``opening`` is next: once before each element (the
+    caller takes it), and past the closing."""
+    text.take(opening)
+    if text.char() == closing:
+        text.at += 1
+        return
+    while True:
+        yield None
+        if text.char() == closing:
+            text.at += 1
+            return
+        text.take(",")
+
+
+def _skip(text: _Text) -> None:
+    """Past the next value: a list or an object one element at a time (k2ecs's resources are 26,520 at
+    10 MB of input), anything else whole."""
+    opening = text.char()
+    if opening == "[":
+        for _ in _elements(text, "[", "]"):
+            text.value()
+    elif opening == "{":
+        for _ in _elements(text, "{", "}"):
+            if not isinstance(text.value(), str):
+                raise _NotOwn
+            text.take(":")
+            text.value()
+    else:
+        text.value()
+
+
+def _listed_files(text: _Text) -> set[str] | None:
+    """The file names of ``outputs`` (a list of entries, each with its ``files``), or None when it is no list."""
+    if text.char() != "[":
+        text.value()
         return None
-    names = set(FIXED_NAMES)
-    for entry in data["outputs"]:
+    names: set[str] = set()
+    for _ in _elements(text, "[", "]"):
+        entry = text.value()
         files = entry.get("files") if isinstance(entry, dict) else None
         if isinstance(files, list):
             names.update(name for name in files if isinstance(name, str))
-    return frozenset(names)
+    return names
 
 
-def read_regular_file(folder: Path, name: str, limit: int) -> bytes | None:
-    """The bytes of ``folder/name`` when it is a regular file (never through a link, never a FIFO or a
+def open_regular_file(folder: Path, name: str, limit: int) -> BinaryIO | None:
+    """``folder/name`` open for reading when it is a regular file (never through a link, never a FIFO or a
     device) of at most ``limit`` bytes; None otherwise."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -80,11 +219,20 @@ def read_regular_file(folder: Path, name: str, limit: int) -> bytes | None:
         status = os.fstat(handle)
         if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
             return None
-        with os.fdopen(os.dup(handle), "rb") as stream:
-            data = stream.read(limit + 1)
-        return data if len(data) <= limit else None
+        return os.fdopen(os.dup(handle), "rb")
     finally:
         os.close(handle)
+
+
+def read_regular_file(folder: Path, name: str, limit: int) -> bytes | None:
+    """The bytes of ``folder/name`` when it is a regular file (never through a link, never a FIFO or a
+    device) of at most ``limit`` bytes; None otherwise."""
+    stream = open_regular_file(folder, name, limit)
+    if stream is None:
+        return None
+    with stream:
+        data = stream.read(limit + 1)
+    return data if len(data) <= limit else None
 
 
 def _entry_text(entry: Any) -> str:

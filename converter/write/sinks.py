@@ -68,7 +68,7 @@ class FolderSink:
     def __init__(self, target: str) -> None:
         self.target = target
         self.staged: StagedFolder | None = None
-        self.names: dict[int, list[str]] = {}
+        self.names: dict[int, tuple[str, ...]] = {}
 
     @property
     def folder(self) -> StagedFolder:
@@ -84,7 +84,7 @@ class FolderSink:
             self.folder.remove(name)
         for name, text in files.items():
             self.folder.write(name, text)
-        self.names[position] = list(files)
+        self.names[position] = tuple(files)
 
     def drop(self, position: int) -> None:
         for name in self.names.pop(position, ()):
