@@ -474,3 +474,22 @@ def test_noecho_parameter_defaults_are_secrets_and_never_copied(tmp_path: Path, 
         assert NOECHO_CANARY not in text
     assert "image: nginx" in printed.stdout  # a plain parameter's Default is still used
     assert "DbPassword is NoEcho" in printed.stderr or report in ("sarif", "junit")
+
+
+# -- networkMode left out: read as ECS registers it (botocore RegisterTaskDefinitionRequest.networkMode) ---------
+
+def test_a_task_definition_without_network_mode_is_read_as_bridge_unless_it_requires_fargate():
+    mapped = {"name": "app", "image": "nginx", "portMappings": [{"containerPort": 80, "hostPort": 8080}]}
+    bridge = reverse_payload(task(mapped))
+    # bridge: hostPort 8080 is a real mapping of the node's port, as a pod's hostPort is (it was dropped as
+    # "awsvpc does not allow" when a left-out networkMode was read as awsvpc)
+    assert pod(bridge)["containers"][0]["ports"] == [{"containerPort": 80, "hostPort": 8080, "protocol": "TCP"}]
+    told = [f.message for f in bridge.findings if f.code == "K2E-W710" and f.path == "/networkMode"]
+    assert told == ["no networkMode (ECS registers it as bridge): a pod has its own IP and one network namespace"]
+
+    fargate = reverse_payload(task(mapped, requiresCompatibilities=["FARGATE"]))
+    assert "hostPort" not in pod(fargate)["containers"][0]["ports"][0]  # awsvpc: hostPort is containerPort's
+    assert not [f for f in fargate.findings if f.code == "K2E-W710" and f.path == "/networkMode"]
+
+    ec2 = reverse_payload(task(mapped, requiresCompatibilities=["EC2"]))
+    assert pod(ec2)["containers"][0]["ports"][0].get("hostPort") == 8080

@@ -23,3 +23,13 @@ def host_port_is_container_port(network_mode: str) -> bool:
     use containers in a task with the awsvpc or host network mode, the hostPort can either be left blank or
     set to the same value as the containerPort" (V12 in ecs_rules.json). ECS fills it in so when left out."""
     return network_mode in load_schema("ecs_rules.json")["V12_port_mappings"]["host_port_equals_container_port_in_network_modes"]
+
+
+def network_mode_left_out(requires_compatibilities: Any) -> str:
+    """The network mode ECS registers a task definition in when it has no networkMode: bridge, but awsvpc for a
+    task definition that requires Fargate, where it is the only mode (botocore ECS
+    RegisterTaskDefinitionRequest.networkMode: "If no network mode is specified, the default is bridge. For
+    Amazon ECS tasks on Fargate, the awsvpc network mode is required"; task_definition in ecs_rules.json)."""
+    rules = load_schema("ecs_rules.json")["task_definition"]
+    fargate = isinstance(requires_compatibilities, list) and "FARGATE" in requires_compatibilities
+    return rules["fargate_network_mode"] if fargate else rules["default_network_mode"]

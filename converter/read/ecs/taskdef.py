@@ -17,7 +17,7 @@ from decimal import Decimal
 from converter.read.ecs.container import PodExtras, parse_container
 from converter.read.ecs.tags import task_tags
 from converter.read.ecs.view import EcsView, note_read_only
-from converter.core.facts import host_port_is_container_port
+from converter.core.facts import host_port_is_container_port, network_mode_left_out
 from converter.core.model import Container, Rollout, Workload
 from converter.core.quantity import GIB
 from converter.rules.identity import task_role
@@ -73,10 +73,12 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
     note_read_only(view, READ_ONLY)
     revision = view.raw(("revision",)) if isinstance(view.raw(("revision",)), int) else None
     network = view.get(("networkMode",), str)
+    left_out = network is None
+    if network is None:  # read as ECS registers it: bridge, or awsvpc when it requires Fargate
+        network = network_mode_left_out(view.raw(("requiresCompatibilities",)))
     extras = PodExtras()
-    # A hostPort is the pod's own only where it can differ from containerPort; with no networkMode it is
-    # read as awsvpc, the mode k2ecs writes and Fargate requires.
-    host_ports = network is not None and not host_port_is_container_port(network)
+    # A hostPort is the pod's own only where it can differ from containerPort (bridge).
+    host_ports = not host_port_is_container_port(network)
     containers = _containers(view, extras, host_ports=host_ports)
     cpu_units = task_size(view, ("cpu",), cpu=True)
     memory_mib = task_size(view, ("memory",), cpu=False)
@@ -84,7 +86,8 @@ def parse_task_definition(view: EcsView) -> ParsedTask:
     if network == "host":
         view.note(("networkMode",), "K2E-I735", "networkMode host became hostNetwork: true", covers=False)
     if network in ("bridge", "none"):
-        view.note(("networkMode",), "K2E-W710", f"networkMode {network}: a pod has its own IP and one network namespace",
+        mode = f"no networkMode (ECS registers it as {network})" if left_out else f"networkMode {network}"
+        view.note(("networkMode",), "K2E-W710", f"{mode}: a pod has its own IP and one network namespace",
                   "Reach the containers through a Service; with bridge, dynamic host ports have no equivalent.")
     for key, suggestion in _CLUSTER_SIDE.items():
         if view.filled((key,)):
