@@ -303,3 +303,35 @@ def test_the_rules_are_read_from_the_schema_file(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(rules, "rules", lambda: altered)
     assert rules.port_name_problem("http") == "is longer than 3 characters"
     assert rules.port_name_problem("web") is None
+
+
+def test_a_service_port_name_is_a_dns_label_and_unique():
+    """validateServicePort: ServicePort.name "must be a DNS_LABEL", unique within the Service."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+               "spec": {"selector": {"app": "web"}, "ports": [{"name": "my-api", "port": 80}, {"name": "admin", "port": 81}]}}
+    assert validate.problems(service) == []
+    underscored = copy.deepcopy(service)
+    underscored["spec"]["ports"][0]["name"] = "my_api"
+    assert any("Service port name 'my_api'" in p for p in validate.problems(underscored))
+    repeated = copy.deepcopy(service)
+    repeated["spec"]["ports"][1]["name"] = "my-api"
+    assert "Service/web: Service port names repeat" in validate.problems(repeated)
+
+
+def test_a_service_connect_discovery_name_with_an_underscore_makes_a_valid_port_name():
+    """A discoveryName <dnsName>-<rest> names the Service port <rest>; ECS allows "_" there, a Service port name
+    does not (it was written as my_api, and the API server would refuse the Service)."""
+    task = {"family": "web", "networkMode": "awsvpc", "containerDefinitions": [
+        {"name": "app", "image": "nginx:1.27", "portMappings": [{"containerPort": 80, "name": "http"},
+                                                                 {"containerPort": 81, "name": "admin"}]}]}
+    service = {"serviceName": "web", "taskDefinition": "web", "desiredCount": 1,
+               "serviceConnectConfiguration": {"enabled": True, "namespace": "n", "services": [
+                   {"portName": "http", "discoveryName": "web-my_api", "clientAliases": [{"port": 80, "dnsName": "web"}]},
+                   {"portName": "admin", "discoveryName": "web-Admin_Port", "clientAliases": [{"port": 81, "dnsName": "web"}]}]}}
+    conversion = reverse("".join("---\n" + json.dumps(p, indent=1) + "\n" for p in (task, service)), "t.yaml")
+    services = [d for o in conversion.outputs for d in o.documents if d["kind"] == "Service"]
+    assert [p["name"] for p in services[0]["spec"]["ports"]] == ["my-api", "admin-port"]
+    told = sorted(f.message for f in conversion.findings if f.code == "K2E-W722")
+    assert told == ["Service Connect name 'web-Admin_Port' became port name admin-port in Service web",
+                    "Service Connect name 'web-my_api' became port name my-api in Service web"]
+    assert all_errors(conversion) == []

@@ -89,6 +89,11 @@ def server_rules(document: dict[str, Any]) -> list[str]:
         ports = spec.get("ports", [])
         if len(ports) > 1 and not all("name" in p for p in ports):
             found.append("a multi-port Service must name every port")
+        # validateServicePort: a port's name is a DNS_LABEL, and unique within the Service
+        port_names = [p["name"] for p in ports if "name" in p]
+        found += [f"Service port name {n!r} {dns_label_problem(n)}" for n in port_names if dns_label_problem(n) is not None]
+        if len(set(port_names)) != len(port_names):
+            found.append("Service port names repeat")
         if not ports and spec.get("clusterIP") != "None":
             found.append("a Service without ports must be headless")
     if document["kind"] == "HorizontalPodAutoscaler" and spec.get("minReplicas", 1) < 1:
