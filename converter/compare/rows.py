@@ -30,6 +30,7 @@ NOT_SET = "(not set)"
 # json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str), made once: json.dumps builds
 # an encoder for each call given options, and rows show about two values each (issue 24).
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str)
+_SCALARS = {None: "null", True: "true", False: "false"}  # JSON's text of each (show)
 WHOLE = ""  # the source value of a row about a whole document: its text is in the source pane
 
 
@@ -180,6 +181,7 @@ def _explained(source: SourceDocument, field_map: FieldMap, pointers: dict[str, 
     (K2E-W621 names serviceAccountName when the pod spells it serviceAccount); the rows of its scope that its
     code explains, or else those of the whole document (K2E-W512 on the metrics explains the HPA's name, which
     no policy carries)."""
+    explained: dict[str, list[str]] = {}  # code -> the rows it explains: the same for each finding of the code
     for where in list(loose):
         path = _relative(where, source.prefix)
         if path is None:
@@ -187,8 +189,12 @@ def _explained(source: SourceDocument, field_map: FieldMap, pointers: dict[str, 
         scope = path if path == () or _at(source.data, path) is not None else path[:-1]
         kept = []
         for finding in loose[where]:
-            # A row whose absent target means the same (privileged: false) is not what a sibling's finding is about.
-            rows = [p for p, row in pointers.items()
+            rows = explained.get(finding.code)
+            if rows is None:
+                # A row whose absent target means the same (privileged: false) is not what a sibling's finding is
+                # about.
+                rows = explained[finding.code] = [
+                    p for p, row in pointers.items()
                     if field_map.explains(source, row, finding.code) and field_map.unset(source, row) is None]
             # Within the finding's scope (its container) when a row there is explained; else the document's.
             rows = [p for p in rows if pointers[p][: len(scope)] == scope] or rows
@@ -325,7 +331,14 @@ def _relative(where: str, prefix: Path) -> Path | None:
 
 def show(value: Any) -> str:
     """One value as text: strings as they are, everything else as compact JSON, cut at MAX_VALUE_CHARS."""
-    text = value if isinstance(value, str) else _COMPACT.encode(value)
+    if isinstance(value, str):
+        text = value
+    elif value.__class__ is int:  # what the encoder writes for an int (int.__repr__), without its call per value
+        text = int.__repr__(value)
+    elif value is None or value is True or value is False:
+        text = _SCALARS[value]
+    else:
+        text = _COMPACT.encode(value)
     if len(text) > MAX_VALUE_CHARS:
         text = text[:MAX_VALUE_CHARS] + f"... ({len(text) - MAX_VALUE_CHARS} more characters)"
     return text
