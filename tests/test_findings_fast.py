@@ -1,6 +1,7 @@
 """make_finding, Origin.at and Origin.of set a frozen dataclass's slots directly: the objects they make must be
 the ones the dataclass constructors and dataclasses.replace make (issue 24)."""
 
+import copy
 from dataclasses import replace
 
 from converter.core.codes import CODES
@@ -54,6 +55,8 @@ def test_make_finding_is_the_constructor() -> None:
             copied = replace(made, path="/other")  # compare/ copies findings this way
             assert copied.path == "/other" and copied.code == code and copied.message == made.message
             assert copied.suggestion == made.suggestion and copied.extra == made.extra
+            for again in (copy.copy(made),):  # deepcopy and pickle refuse NO_DETAILS (a mappingproxy), as before
+                assert again == expected and _fields(again) == _fields(expected)
     own = make_finding("K2E-W304", ORIGIN, "m", "own")
     assert own.suggestion == "own" and make_finding("K2E-W304", ORIGIN, "m").suggestion == CODES["K2E-W304"].suggestion
 
