@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from operator import attrgetter
 from sys import intern
-from dataclasses import InitVar, dataclass, field, replace
+from dataclasses import InitVar, dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
@@ -44,7 +44,34 @@ class Origin:
     path: str  # JSON Pointer into the source document
 
     def at(self, pointer: str, line: int | None = None) -> "Origin":
-        return replace(self, path=pointer, line=self.line if line is None else line)
+        # replace(self, path=pointer, line=...) without dataclasses.replace's field walk and keyword __init__
+        # (tests/test_findings_fast.py compares the two)
+        origin = _new(Origin)
+        _set_origin_resource(origin, self.resource)
+        _set_origin_file(origin, self.file)
+        _set_origin_line(origin, self.line if line is None else line)
+        _set_origin_path(origin, pointer)
+        return origin
+
+    @staticmethod
+    def of(resource: str, file: str, line: int | None, path: str) -> "Origin":
+        """``Origin(resource=..., file=..., line=..., path=...)``, made without the keyword __init__ and the
+        frozen dataclass's object.__setattr__ per field (Reader.origin makes one per finding)."""
+        origin = _new(Origin)
+        _set_origin_resource(origin, resource)
+        _set_origin_file(origin, file)
+        _set_origin_line(origin, line)
+        _set_origin_path(origin, path)
+        return origin
+
+
+# The slots' own descriptors set a frozen instance's fields as its __init__ would, without its checks: for the
+# few constructors made per finding (a 10 MB convert makes 60,000 findings and more origins).
+_new = object.__new__
+_set_origin_resource = Origin.__dict__["resource"].__set__
+_set_origin_file = Origin.__dict__["file"].__set__
+_set_origin_line = Origin.__dict__["line"].__set__
+_set_origin_path = Origin.__dict__["path"].__set__
 
 
 # A large run holds hundreds of thousands of findings and origins to its end: without a __dict__ each
@@ -177,17 +204,39 @@ def make_finding(code: str, origin: Origin, message: "str | Message", suggestion
                             for argument in message))
     else:
         message = _shared(message)  # type: ignore[arg-type]
-    return Finding(
-        code=code,
-        severity=info.severity,
-        resource=resource,
-        file=origin.file,
-        line=origin.line,
-        path=intern(origin.path),
-        message=message,
-        suggestion=info.suggestion if suggestion is None else suggestion,
-        extra=extra or NO_DETAILS,
-    )
+    # Finding(code=..., severity=info.severity, resource=..., file=..., line=..., path=..., message=...,
+    # suggestion=..., extra=...) without the dataclass __init__ and __post_init__ (their keyword
+    # arguments, InitVars and object.__setattr__ per field were a third of a finding's making):
+    # tests/test_findings_fast.py compares the two.
+    file = origin.file
+    if suggestion is None:
+        kind = _default_kinds.get((code, file))
+        if kind is None:
+            kind = _kind(code, info.severity, info.suggestion, file)
+            if len(_default_kinds) >= _RECENT_KINDS:
+                _default_kinds.clear()
+            _default_kinds[(code, file)] = kind
+    else:
+        kind = _kind(code, info.severity, suggestion, file)
+    finding = _new(Finding)
+    _set_resource(finding, resource)
+    _set_line(finding, origin.line)
+    _set_path(finding, intern(origin.path))
+    _set_extra(finding, extra or NO_DETAILS)
+    _set_kind(finding, kind)
+    _set_text(finding, message)
+    return finding
+
+
+_set_resource = Finding.__dict__["resource"].__set__
+_set_line = Finding.__dict__["line"].__set__
+_set_path = Finding.__dict__["path"].__set__
+_set_extra = Finding.__dict__["extra"].__set__
+_set_kind = Finding.__dict__["kind"].__set__
+_set_text = Finding.__dict__["text"].__set__
+# The kind of a code's findings in a file with the registry's severity and suggestion (most findings), by
+# (code, file): one short key instead of _kind's four. Bounded like _kinds.
+_default_kinds: dict[tuple[str, str], _Kind] = {}
 
 
 _CODES: Mapping[str, Any] | None = None

@@ -99,7 +99,7 @@ class Reader:
                 text = _POINTERS[path] = pointer(path)
         else:
             text = pointer(document.prefix + tuple(path))
-        return Origin(resource=self.resource, file=document.file, line=line, path=text)
+        return Origin.of(self.resource, document.file, line, text)
 
     def raw(self, path: Path, default: Any = None) -> Any:
         # The hot path of every parser (millions of calls in a large bundle): plain dicts and lists, as the
