@@ -1,4 +1,4 @@
-"""`k2ecs convert ... | head`: a reader that stops early is not an error (cli_common.ReaderMayLeave). The run
+"""`k2ecs convert ... | head`: a reader that stops early is not an error (guard.ReaderMayLeave). The run
 goes on to its report on stderr and its own exit status; before, the first write after the reader left was
 "internal error: BrokenPipeError", exit 70, and no report."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.cli_common import ReaderMayLeave
+from converter.guard import ReaderMayLeave
 from tests.helpers import ROOT
 
 DEPLOYMENT = """\

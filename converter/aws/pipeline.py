@@ -63,7 +63,7 @@ def _check_findings(conversion: Any) -> list:
 
 
 def detailed(run: Callable[[], int], redact: Redactor) -> Callable[[], int]:
-    """``run`` with plan/apply error handling, for converter.cli_common.guarded.
+    """``run`` with plan/apply error handling, for converter.guard.guarded.
 
     Every k2ecs error exits 1 (DetailedExit.ERROR), so 2 only ever means "changes pending"; botocore
     errors become one-line AwsErrors; every message and log record is redacted.

@@ -17,8 +17,8 @@ from converter.cli_common import (
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
-    guarded,
 )
+from converter.guard import guarded
 from converter.commands.plan import (
     RequiredClusterOption,
     PathsArgument,

@@ -22,8 +22,8 @@ from converter.cli_common import (
     SizingOption,
     SubnetsOption,
     conversion,
-    guarded,
 )
+from converter.guard import guarded
 from converter.core.errors import ExitStatus, UsageError
 
 

@@ -23,9 +23,9 @@ from converter.cli_common import (
     SizingOption,
     SubnetsOption,
     built_without_gc,
-    guarded,
     refuse_settings_for_ecs_input,
 )
+from converter.guard import guarded
 from converter import console
 from converter.console import ColorMode
 from converter.core.errors import ExitStatus, UsageError
@@ -235,7 +235,7 @@ def _write_terminal(comparison: Any, color: "ColorMode", only_changes: bool, pag
 
 def _to_stdout(chunks: Iterable[str]) -> None:
     """Each piece to stdout as it is made, until a reader that stops early (``| head``) has left: the rest is not
-    made (cli_common.ReaderMayLeave, which guarded() puts on stdout, keeps the leaving quiet)."""
+    made (guard.ReaderMayLeave, which guarded() puts on stdout, keeps the leaving quiet)."""
     stream = sys.stdout
     for chunk in chunks:
         if getattr(stream, "reader_left", False):

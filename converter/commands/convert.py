@@ -29,10 +29,10 @@ from converter.cli_common import (
     keep_stdin,
     report_options,
     streamed_conversion,
-    guarded,
     text_report_options,
     with_report_file,
 )
+from converter.guard import guarded
 from converter.core.errors import ExitStatus, UsageError
 
 

@@ -8,7 +8,8 @@ from typing import List
 
 import typer
 
-from converter.cli_common import SettingsFlags, conversion, guarded
+from converter.cli_common import SettingsFlags, conversion
+from converter.guard import guarded
 from converter.core.errors import ExitStatus, UsageError
 
 

@@ -23,8 +23,8 @@ from converter.cli_common import (
     SizingOption,
     SubnetsOption,
     conversion,
-    guarded,
 )
+from converter.guard import guarded
 
 # click's UsageError, found through BadParameter so it is right whether typer uses click or vendors it.
 _USAGE_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
