@@ -18,7 +18,7 @@ from converter.core.settings import Settings
 from converter.load import config
 from converter.load.inputs import load_inputs
 from converter.load.loader import parse_text
-from converter.pipeline import calls
+from converter.pipeline import addresses, calls
 from converter.pipeline.convert import convert
 from converter.report import text
 from converter.report.printable import escape_controls
@@ -127,14 +127,14 @@ ADDRESS_VALUES = ["http://cart:7070", "cart", "cart.team-1", "redis://u:p@cache.
 @pytest.mark.parametrize("bare_ok", [False, True])
 def test_kept_addresses_are_a_fresh_scans(bare_ok: bool) -> None:
     for value in ADDRESS_VALUES + ["x" * 600 + " http://long:80"]:
-        first = calls._addresses(value, bare_ok)
-        assert first == tuple(calls._scan_addresses(value, bare_ok)) == calls._addresses(value, bare_ok), value
+        first = addresses.addresses(value, bare_ok)
+        assert first == tuple(addresses.scan_addresses(value, bare_ok)) == addresses.addresses(value, bare_ok), value
 
 
 def test_kept_address_words_are_a_fresh_search() -> None:
     for name in ("CART_URL", "cart_addr", "REDIS", "PORT", "--upstream", "LOG_LEVEL", "DB_HOST"):
-        assert calls._names_address(name) == (calls._ADDRESS_WORDS.search(name) is not None)
-        assert calls._names_address(name) == (calls._ADDRESS_WORDS.search(name) is not None)
+        assert addresses.names_address(name) == (addresses.ADDRESS_WORDS.search(name) is not None)
+        assert addresses.names_address(name) == (addresses.ADDRESS_WORDS.search(name) is not None)
 
 
 def test_kept_service_lookups_are_fresh_ones() -> None:

@@ -306,7 +306,7 @@ def test_a_large_env_value_is_searched_for_addresses_in_linear_time(value):
     see it). A child process under a hang guard fails the test where the old pattern would hang it."""
     import subprocess
 
-    code = "import sys\nfrom converter.pipeline.calls import _addresses\nprint(len(list(_addresses(sys.stdin.read(), True))))\n"
+    code = "import sys\nfrom converter.pipeline.addresses import addresses\nprint(len(list(addresses(sys.stdin.read(), True))))\n"
     result = subprocess.run([sys.executable, "-c", code], input=value, capture_output=True, text=True,
                             cwd=ROOT, timeout=120)  # a hang guard, not a speed limit (timings live in bench/)
     assert result.returncode == 0, result.stderr[-500:]

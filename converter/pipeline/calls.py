@@ -20,24 +20,8 @@ from converter.rules.exposure.service_connect import CLUSTER_DOMAIN, max_dns_nam
 from converter.core.findings import Finding, Origin, make_finding
 from converter.core.model import Container, EnvVar, Exposure, Workload
 from converter.core.record import Record, set_field
+from converter.pipeline.addresses import addresses, names_address
 
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-# [scheme://][user[:password]@]host[:port]: the host is what a resolver would be asked.
-# The userinfo part is bounded (possessive, at most 256 characters each): unbounded, every start position in a
-# long value without "@" (a 50 KB blob of letters) scanned to its end and back, which made a large env value cost
-# quadratic time. RFC 3986 sets no bound; no real user name or password in a service URL comes near it. A value
-# without "@" is searched without the userinfo part at all, and one without ":" can hold no scheme or port.
-_SCHEME = r"(?:(?P<scheme>[a-z][a-z0-9+.-]{0,31}+)://)?"
-_HOST_PORT = rf"(?P<host>{_LABEL}(?:\.{_LABEL})*)\.?(?::(?P<port>\d{{1,5}}))?(?![a-z0-9.-])"
-_ADDRESS = re.compile(_SCHEME + r"(?:[^@/\s:]{1,256}+(?::[^@/\s]{0,256}+)?@)?" + _HOST_PORT, re.IGNORECASE)
-_ADDRESS_NO_USER = re.compile(_SCHEME + _HOST_PORT, re.IGNORECASE)
-# The port a client uses when a URL names none (IANA registrations of each scheme).
-_SCHEME_PORTS = {"http": 80, "ws": 80, "https": 443, "wss": 443, "redis": 6379, "postgres": 5432,
-                 "postgresql": 5432, "mysql": 3306, "mongodb": 27017, "amqp": 5672, "nats": 4222,
-                 "memcached": 11211}
-# A bare value (no scheme, no port) counts as a call only in a variable whose name says it holds an address.
-_ADDRESS_WORDS = re.compile(r"HOST|ADDR|URL|URI|ENDPOINT|SERVER|SERVICE|SVC|DSN|BROKER|UPSTREAM|BACKEND|"
-                            r"NODES|PEERS|SEEDS|CONNECT|TARGET|REMOTE", re.IGNORECASE)
 _SUFFIXES = (f".svc.{CLUSTER_DOMAIN}", ".svc")
 _UNKNOWN = object()
 
@@ -146,7 +130,7 @@ def find_sites(workload: Workload, index: ServiceIndex) -> list[_Site]:
         if container.role == "init":
             continue
         for variable, value, origin, bare_ok in _values(container):
-            for host, port in _addresses(value, bare_ok):
+            for host, port in addresses(value, bare_ok):
                 found = index.lookup(host, workload.namespace)
                 if found is not None:
                     # Kept to the end of the run, a site shares its texts where it can: the variable's name
@@ -166,66 +150,13 @@ _PORTS: dict[int, int] = {}  # at most 65,535 entries: the ports found, each one
 
 def _values(container: Container) -> Iterator[tuple[str, str, Origin, bool]]:
     for entry in container.environment:
-        yield entry.name, entry.value, entry.origin, _names_address(entry.name)
+        yield entry.name, entry.value, entry.origin, names_address(entry.name)
     for key, values in (("command", container.entry_point), ("args", container.command)):
         for position, value in enumerate(values or ()):
             option, _, argument = value.partition("=")
-            bare_ok = bool(argument) and _names_address(option)
+            bare_ok = bool(argument) and names_address(option)
             yield (f"{key}[{position}]", argument if bare_ok else value,
                    container.origin.at(f"{container.origin.path}/{key}/{position}"), bare_ok)
-
-
-def _names_address(name: str) -> bool:
-    """Whether a variable's (or option's) name says it holds an address: _ADDRESS_WORDS, each name searched
-    once a run (every workload's env is read twice, and the same names recur in every workload)."""
-    known = _NAMES_ADDRESS.get(name)
-    if known is None:
-        if len(_NAMES_ADDRESS) >= _KEPT:
-            _NAMES_ADDRESS.clear()
-        known = _NAMES_ADDRESS[name] = _ADDRESS_WORDS.search(name) is not None
-    return known
-
-
-def _addresses(value: str, bare_ok: bool) -> tuple[tuple[str, int | None], ...]:
-    """(host, port) of each address in ``value``: with a scheme or a port anywhere, or a whole bare value
-    (or comma-separated list) when ``bare_ok``. A short value's answer is kept: each value is read twice
-    (rewrite_unserved_names, then find_sites), and values repeat across a run's workloads."""
-    if len(value) > _KEPT_VALUE_CHARS:
-        return tuple(_scan_addresses(value, bare_ok))
-    key = (value, bare_ok)
-    found = _ADDRESSES.get(key)
-    if found is None:
-        if len(_ADDRESSES) >= _KEPT:
-            _ADDRESSES.clear()
-        found = _ADDRESSES[key] = tuple(_scan_addresses(value, bare_ok))
-    return found
-
-
-_NAMES_ADDRESS: dict[str, bool] = {}
-_ADDRESSES: dict[tuple[str, bool], tuple[tuple[str, int | None], ...]] = {}
-_KEPT = 8192  # entries of each cache; cleared when full, so that what recurs now is found
-_KEPT_VALUE_CHARS = 512
-
-
-def _scan_addresses(value: str, bare_ok: bool) -> Iterator[tuple[str, int | None]]:
-    whole = [part.strip() for part in value.split(",")]
-    if ":" not in value:  # no scheme and no port: only a whole bare value (or list item) can be an address
-        if bare_ok:
-            for part in whole:
-                match = _ADDRESS_NO_USER.fullmatch(part)
-                if match is not None:
-                    yield match["host"], None
-        return
-    for match in (_ADDRESS if "@" in value else _ADDRESS_NO_USER).finditer(value):
-        scheme, host, port = match["scheme"], match["host"], match["port"]
-        if scheme is None and port is None and not (bare_ok and match[0] in whole):
-            continue
-        if match.start() > 0 and value[match.start() - 1] in "/@.":
-            continue  # a path segment or a domain's tail, not a host
-        number = int(port) if port is not None else _SCHEME_PORTS.get((scheme or "").lower())
-        if number is not None and not 0 < number < 65536:
-            continue
-        yield host, number
 
 
 # -- resolution -------------------------------------------------------------------------------------
@@ -377,7 +308,7 @@ def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Wor
     for container in workload.containers:
         environment = []
         for entry in container.environment:
-            value = _served_form(entry.value, _names_address(entry.name), workload, index)
+            value = _served_form(entry.value, names_address(entry.name), workload, index)
             if value != entry.value:
                 findings.append(_rewritten(entry.name, entry.value, value, entry.origin))
                 entry = EnvVar(name=entry.name, value=value, origin=entry.origin, value_origin=entry.value_origin)
@@ -390,7 +321,7 @@ def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Wor
             new_values = []
             for position, old in enumerate(values):
                 option, _, argument = old.partition("=")
-                value = _served_form(old, bool(argument) and _names_address(option), workload, index)
+                value = _served_form(old, bool(argument) and names_address(option), workload, index)
                 if value != old:
                     findings.append(_rewritten(f"{key}[{position}]", old, value,
                                                container.origin.at(f"{container.origin.path}/{key}/{position}")))
@@ -406,7 +337,7 @@ def rewrite_unserved_names(workload: Workload, index: ServiceIndex) -> tuple[Wor
 
 def _served_form(value: str, bare_ok: bool, workload: Workload, index: ServiceIndex) -> str:
     limit = max_dns_name_chars()
-    for host, _ in _addresses(value, bare_ok):
+    for host, _ in addresses(value, bare_ok):
         found = index.lookup(host, workload.namespace)
         if found is None or found[1] or "." not in host:
             continue
