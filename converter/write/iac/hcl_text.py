@@ -22,6 +22,7 @@ from converter.write.iac.filters import (
     _HCL_UNSAFE,
     _PLAIN_OBJECT_KEY,
     _hcl_escape,
+    _one_line,
     hcl_ident,
     number,
 )
@@ -85,32 +86,7 @@ def one_line(value: Any) -> str | None:
         return value.text
     if cls is dict:
         return None if value else "{}"
-    return _other_one_line(value)
-
-
-def _other_one_line(value: Any) -> str | None:
-    """Everything but the common exact classes, in filters._one_line's order of checks."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return number(value)
-    if isinstance(value, str):
-        return hcl_str(str(value))
-    if isinstance(value, Expr):
-        return value.text
-    if isinstance(value, Template):
-        return '"' + "".join("${" + p.text + "}" if isinstance(p, Expr) else hcl_str(p)[1:-1] for p in value.parts) + '"'
-    if isinstance(value, list):
-        items = [one_line(item) for item in value]
-        if all(item is not None for item in items):
-            return "[" + ", ".join(items) + "]"  # type: ignore[arg-type]
-        return None
-    if value == {}:
-        return "{}"
-    if isinstance(value, Call):
-        inner = one_line(value.argument)
-        return None if inner is None else f"{hcl_ident(value.function)}({inner})"
-    return None
+    return _one_line(value)  # the rarer classes (float, Template, Call, a subclass), as the reference writes them
 
 
 def _value(value: Any, level: int, out: list[str]) -> str:
