@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -111,6 +112,29 @@ def leaves(node: Any, path: tuple = ()) -> Iterator[tuple]:
             yield from leaves(value, path + (index,))
     else:
         yield path
+
+
+def places(node: Any, path: tuple = ()) -> Iterator[tuple]:
+    """Every path of a document, its root and containers included (leaves() gives the leaves alone)."""
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from places(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from places(value, path + (index,))
+
+
+def replaced(data: Any, path: tuple, value: Any) -> Any:
+    """A deep copy of ``data`` with ``value`` at ``path`` (``value`` itself at the root)."""
+    if not path:
+        return value
+    copied = copy.deepcopy(data)
+    node = copied
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return copied
 
 
 def pointer_parts(pointer: str) -> tuple[str, ...]:

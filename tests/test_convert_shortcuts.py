@@ -5,9 +5,8 @@ shown as they are and escaped field by field."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import pytest
@@ -24,31 +23,10 @@ from converter.report import text
 from converter.report.printable import escape_controls
 from converter.validate.ecs import validate_payloads
 from converter.validate.ecs_rules import serialized_size_bytes
-from tests.helpers import SAMPLES, sample_cases
+from tests.helpers import SAMPLES, places, replaced, sample_cases
 
 ODD_VALUES = [None, True, 0, 3, 1.5, "", "x", "FARGATE", "subnet-0123abcd", "sg-1", "arn:aws:iam::123456789012:role/r",
               "<SUBNET_ID>", [], ["subnet-0123abcd"], ["sg-1"] * 17, {}, {"a": "b"}]
-
-
-def _places(node: Any, path: tuple = ()) -> Iterator[tuple]:
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _places(value, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _places(value, path + (index,))
-
-
-def _replaced(data: Any, path: tuple, value: Any) -> Any:
-    copied = copy.deepcopy(data)
-    if not path:
-        return value
-    node = copied
-    for step in path[:-1]:
-        node = node[step]
-    node[path[-1]] = value
-    return copied
 
 
 def _configs() -> list[Any]:
@@ -65,8 +43,8 @@ def test_the_compiled_config_check_says_what_jsonschema_says() -> None:
     instances: list[Any] = []
     for data in _configs():
         instances.append(data)
-        for path in _places(data):
-            instances += [_replaced(data, path, value) for value in ODD_VALUES]
+        for path in places(data):
+            instances += [replaced(data, path, value) for value in ODD_VALUES]
         instances += [dict(data, unknownKey=1), dict(data, secrets={"a/b": "not an arn"}),
                       dict(data, targetGroups={"svc:80": "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x/1"})]
     refused = 0

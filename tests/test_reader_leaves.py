@@ -1,6 +1,6 @@
-"""`k2ecs convert ... | head`: a reader that stops early is not an error (guard.ReaderMayLeave). The run
-goes on to its report on stderr and its own exit status; before, the first write after the reader left was
-"internal error: BrokenPipeError", exit 70, and no report."""
+"""A reader of stdout that stops early (`k2ecs convert ... | head`, `k2ecs compare ... | head`) is not an error
+(guard.ReaderMayLeave). The run goes on to its report on stderr and its own exit status; before, convert's first
+write after the reader left was "internal error: BrokenPipeError", exit 70, and no report."""
 
 from __future__ import annotations
 
@@ -25,28 +25,41 @@ spec:
     metadata: {{labels: {{app: web-{0}}}}}
     spec:
       containers:
-      - {{name: app, image: "nginx:1.{0}", ports: [{{containerPort: 80}}]}}
+      - {{name: app, image: "nginx:1.{0}", env: [{{name: A, value: "{0}"}}], ports: [{{containerPort: 80}}]}}
 """
+
+
+def _read_then_leave(folder: Path, workloads: int, args: list[str]) -> tuple[bytes, str, int]:
+    """What a reader that takes the first bytes of stdout and leaves got, stderr, and the exit status. The
+    output is far above a pipe's buffer, so the writer meets the closed pipe."""
+    (folder / "many.yaml").write_text("---\n".join(DEPLOYMENT.format(i) for i in range(workloads)), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    child = subprocess.Popen([sys.executable, "-m", "converter.cli", args[0], str(folder / "many.yaml"), *args[1:]],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder, env=env)
+    assert child.stdout is not None and child.stderr is not None
+    head = child.stdout.read(200)
+    child.stdout.close()  # the reader leaves
+    error = child.stderr.read().decode()
+    return head, error, child.wait(timeout=120)
 
 
 @pytest.mark.parametrize("view", [[], ["--format", "cloudformation"], ["--format", "terraform"]])
 def test_convert_into_a_reader_that_stops_early_still_reports_and_exits_by_its_findings(tmp_path: Path,
                                                                                          view: list[str]):
-    # 200 workloads: the output is far above a pipe's buffer, so the writer meets the closed pipe
-    (tmp_path / "many.yaml").write_text("---\n".join(DEPLOYMENT.format(i) for i in range(200)), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    child = subprocess.Popen([sys.executable, "-m", "converter.cli", "convert", str(tmp_path / "many.yaml"), *view,
-                              "--fail-on", "warning"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
-    assert child.stdout is not None and child.stderr is not None
-    head = child.stdout.read(100)
-    child.stdout.close()  # the reader leaves
-    error = child.stderr.read().decode()
-    status = child.wait(timeout=120)
+    head, error, status = _read_then_leave(tmp_path, 200, ["convert", *view, "--fail-on", "warning"])
     assert head
     assert "internal error" not in error and "Broken pipe" not in error, error
     assert "200 workload(s) converted" in error  # the report was still written
     assert status == 1, error  # by the findings and --fail-on warning (each Deployment has warnings), not 70
+
+
+@pytest.mark.parametrize("view", [["--color", "never", "--no-pager"], ["--html", "-"]])
+def test_a_reader_that_stops_early_ends_compares_streamed_view_quietly(tmp_path: Path, view: list[str]):
+    """compare's views are written as they are made; the reader leaving is not an error (it was not when the
+    whole text was one write), and the rest of the view is not made."""
+    head, error, status = _read_then_leave(tmp_path, 60, ["compare", *view])
+    assert status == 0, error
+    assert head and error == ""
 
 
 class _ClosedPipe(io.StringIO):

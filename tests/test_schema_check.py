@@ -5,36 +5,18 @@ from __future__ import annotations
 
 import copy
 import random
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import pytest
 
 from converter.validate import kubernetes as validate
 from converter.validate.schema_check import Unsupported, compile_schema
+from tests.helpers import places, replaced
 from tests.test_reverse_validation import DOCUMENTS
 
 # Values of every JSON type and of Python's near misses (bool is an int, 1.0 an integer to Draft 2020-12).
 ODD_VALUES = [None, True, False, 0, 1, -3, 1.0, 1.5, "", "x", "80", [], [1], {}, {"a": 1}, {"name": "x"}]
-
-
-def _places(node: Any, path: tuple = ()) -> Iterator[tuple]:
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _places(value, path + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _places(value, path + (index,))
-
-
-def _replaced(document: dict, path: tuple, value: Any) -> dict:
-    changed = copy.deepcopy(document)
-    node = changed
-    for step in path[:-1]:
-        node = node[step]
-    node[path[-1]] = value
-    return changed
 
 
 def _deleted(document: dict, path: tuple) -> dict:
@@ -72,12 +54,12 @@ def test_every_value_replaced_or_removed_gets_jsonschemas_answer(document: dict)
     check, full = _validators(document)
     rng = random.Random(24)
     tried = refused = 0
-    for path in list(_places(document))[1:]:
-        variants = [_replaced(document, path, value) for value in rng.sample(ODD_VALUES, 5)]
+    for path in list(places(document))[1:]:
+        variants = [replaced(document, path, value) for value in rng.sample(ODD_VALUES, 5)]
         if isinstance(path[-1], str):
             variants.append(_deleted(document, path))
         if isinstance(path[-1], str):  # a key of a mapping: another key beside it
-            variants.append(_replaced(document, path[:-1] + ("unknownField",), "x"))
+            variants.append(replaced(document, path[:-1] + ("unknownField",), "x"))
         for variant in variants:
             expected = full.is_valid(variant)
             assert check(variant) == expected, (path, variant)
