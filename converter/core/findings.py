@@ -46,12 +46,7 @@ class Origin:
     def at(self, pointer: str, line: int | None = None) -> "Origin":
         # replace(self, path=pointer, line=...) without dataclasses.replace's field walk and keyword __init__
         # (tests/test_findings_fast.py compares the two)
-        origin = _new(Origin)
-        _set_origin_resource(origin, self.resource)
-        _set_origin_file(origin, self.file)
-        _set_origin_line(origin, self.line if line is None else line)
-        _set_origin_path(origin, pointer)
-        return origin
+        return Origin.of(self.resource, self.file, self.line if line is None else line, pointer)
 
     @staticmethod
     def of(resource: str, file: str, line: int | None, path: str) -> "Origin":
