@@ -205,10 +205,10 @@ def _service_connect(service: ParsedService, task: ParsedTask, workload: Workloa
         port = entry.port if entry.port is not None else number
         discovery = entry.discovery_name or ""
         port_label = discovery[len(name) + 1:] if discovery.startswith(name + "-") else None
-        if port_label is not None and port_label != dns_label(port_label, ""):
+        label = dns_label(port_label, "") or None if port_label else None
+        if port_label and label != port_label:
             # A Service port name is a DNS_LABEL (ServicePort.name; validateServicePort), where a discoveryName
             # may hold "_" and capitals (^[a-z0-9_][a-z0-9_-]*$ in V12, any case in V28)
-            label = dns_label(port_label, "") or None
             became = f"port name {label}" if label is not None else "a port without a name of its own"
             view.note(entry.path, "K2E-W722", f"Service Connect name {discovery!r} became {became} in Service {name}",
                       covers=False)
