@@ -14,6 +14,7 @@ import pytest
 from converter.core.findings import Finding
 from converter.load import json_lines
 from converter.load.inputs import load_inputs
+from converter.load.loader import parse_text
 from converter.pipeline.reverse import convert_to_kubernetes
 from converter.write.kubernetes.dump import ManifestWriter, dump_documents
 from tests.helpers import SAMPLES, run_k2ecs
@@ -129,3 +130,91 @@ def test_api_json_paths_are_one_tuple_per_distinct_path():
     assert len(result.outputs) == 20, held
     assert held["entries"] >= 20 * held["values"] // 2  # every workload reads the same paths
     assert held["objects"] <= held["values"] + 10  # not one per workload (1,307 objects for these 71 paths before)
+
+
+def _workloads(count: int, scaled: bool = True) -> dict:
+    return {"workloads": [{"name": f"w{i}", "resource": f"Deployment/w{i}",
+                           "taskDefinition": {"family": f"w{i}", "containerDefinitions": [
+                               {"name": "app", "image": "nginx", "essential": True, "cpu": 256,
+                                "portMappings": [{"containerPort": 80, "protocol": "tcp", "name": "http"}]}]},
+                           "service": {"serviceName": f"w{i}", "taskDefinition": f"w{i}", "desiredCount": 2},
+                           "scaling": {"scalableTarget": {"ServiceNamespace": "ecs", "ResourceId": f"service/c/w{i}",
+                                                          "ScalableDimension": "ecs:service:DesiredCount",
+                                                          "MinCapacity": 1, "MaxCapacity": 4},
+                                       "scalingPolicies": [{"PolicyName": f"cpu{i}", "ServiceNamespace": "ecs",
+                                                            "ResourceId": f"service/c/w{i}",
+                                                            "ScalableDimension": "ecs:service:DesiredCount",
+                                                            "PolicyType": "TargetTrackingScaling",
+                                                            "TargetTrackingScalingPolicyConfiguration": {
+                                                                "TargetValue": 70.0, "PredefinedMetricSpecification": {
+                                                                    "PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}}]}
+                           if scaled else None}
+                          for i in range(count)]}
+
+
+def test_a_workloads_readers_are_released_once_it_is_rendered(monkeypatch):
+    """With release, the readers of a workload (its service, task definition, scalable target and policy) go
+    as soon as it is rendered, not at the end of the run: while workload k renders, those of the k before
+    it are released; and the findings are those of a run that releases nothing."""
+    from converter.pipeline import reverse
+    from tests.reverse_support import reverse_payload
+
+    payload = _workloads(12)
+    kept = reverse_payload(payload)
+    released_while = []
+    real = reverse._render
+
+    def spy(task, *rest):
+        readers = [record.reader for record in sources]
+        released_while.append(sum(reader.released for reader in readers))
+        return real(task, *rest)
+
+    documents = parse_text(json.dumps(payload, indent=1), "t.json", cfn_tags=True)
+    sources = []
+    real_record = reverse._record
+    monkeypatch.setattr(reverse, "_record", lambda piece: sources.append(real_record(piece)) or sources[-1])
+    monkeypatch.setattr(reverse, "_render", spy)
+    result = convert_to_kubernetes(documents, as_text=True, release=True)
+    assert len(result.outputs) == 12 and all(o.inputs[2:] for o in result.outputs)  # each with its target and policy
+    assert released_while == [4 * k for k in range(12)]
+    assert _as_dicts(result.findings) == _as_dicts(kept.findings)
+    assert all(source.reader.released for source in result.sources)
+
+
+def test_a_task_two_services_run_is_released_after_the_second():
+    from converter.pipeline.reverse_links import TargetIndex, release_plan
+    from tests.reverse_support import reverse_payload
+
+    payload = _workloads(2, scaled=False)
+    payload["workloads"][1]["service"]["taskDefinition"] = "w0"  # both services run w0; w1 runs alone (I727)
+    result = reverse_payload(payload)
+    assert [o.inputs for o in result.outputs] == [("TaskDefinition/w0", "Service/w0"), ("TaskDefinition/w0", "Service/w1"),
+                                                  ("TaskDefinition/w1",)]
+
+    class View:
+        def __init__(self, reader):
+            self.reader = reader
+
+    class Item:
+        def __init__(self, reader, **fields):
+            self.view = View(reader)
+            self.__dict__.update(fields)
+
+    task = Item("task w0")
+    services = [Item(f"service {i}", logical_id=None, name=f"w{i}") for i in range(2)]
+    due = release_plan([(services[0], None, (task, None)), (services[1], None, (task, None))], TargetIndex([]))
+    assert due == {0: ["service 0"], 1: ["task w0", "service 1"]}
+
+
+def test_a_note_in_a_finished_reader_fails_at_once():
+    """A released reader's document is an empty one: a note made after all would land at a wrong line."""
+    from converter.core.document import Document
+    from converter.core.reader import Reader
+    from converter.pipeline.reverse_links import finished
+
+    for covers in (True, False):
+        reader = Reader(Document("t.json", 0, {"a": 1}, 1, {}), "Thing/t")
+        reader.note(("a",), "K2E-W901", "noted")
+        finished(reader)
+        with pytest.raises(AttributeError):
+            reader.note(("a",), "K2E-W901", "too late", covers=covers)

@@ -37,7 +37,7 @@ from converter.write.kubernetes.serviceaccount import render_service_account
 from converter.validate.kubernetes import problems as manifest_problems
 from converter.core.document import Document, Unreadable
 from converter.core.model import Rollout
-from converter.pipeline.reverse_links import ScalingRecords, TargetIndex, TaskIndex, link_policies
+from converter.pipeline.reverse_links import ScalingRecords, TargetIndex, TaskIndex, finished, link_policies, release_plan
 
 _WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
 
@@ -125,13 +125,17 @@ def convert_to_kubernetes(documents: list[Document], settings: Any = None,
             read_any = True
     if not read_any and errors:
         raise errors[0]  # nothing at all could be read: exit 3, as before
-    outputs = _link_and_render(parsed, ManifestWriter() if as_text else None)
+    outputs = _link_and_render(parsed, ManifestWriter() if as_text else None, release)
     del parsed  # the parsed objects and their views: with release, nothing else holds the documents
     findings: list[Finding] = list(loose)
     for record in sources:
-        findings.extend(record.reader.finish())
+        reader = record.reader
+        if reader.released:  # released as soon as the workloads that note in it were rendered
+            findings.extend(reader.findings)
+            continue
+        findings.extend(reader.finish())
         if release:
-            record.reader.release()
+            reader.release()
     findings.sort(key=Finding.sort_key)
     return ReverseConversion(outputs=outputs, findings=findings, sources=sources)
 
@@ -243,9 +247,11 @@ _PARSERS: dict[str, Callable[[Piece, SourceRecord, _Parsed], None]] = {
 
 # -- linking and rendering ------------------------------------------------------------------------
 
-def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None) -> list[KubernetesOutput]:
+def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, release: bool = False) -> list[KubernetesOutput]:
     """The outputs, in the order of the services, then of the tasks no service runs; with a ``writer``, each
-    output's manifests as text (``text``), made as it is rendered, the dicts let go."""
+    output's manifests as text (``text``), made as it is rendered, the dicts let go; with ``release``, each
+    reader finished and released once nothing more notes in it (reverse_links.release_plan), so that the
+    paths a workload's readers read go while the next workloads are rendered."""
     used_tasks: set[int] = set()
     names: set[str] = set()
     service_names: dict[str | None, set[str]] = {}
@@ -254,24 +260,27 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None) -> l
     targets_of = TargetIndex(targets)
     scaling_records = ScalingRecords(parsed)
     outputs: list[KubernetesOutput] = []
-    for service, record in parsed.services:
-        found = tasks.for_service(service)
+    plan = [(service, record, tasks.for_service(service)) for service, record in parsed.services]
+    due = release_plan(plan, targets_of) if release else {}
+    for position, (service, record, found) in enumerate(plan):
         if found is None:
             if service.task_family is not None or service.task_ref is not None:
                 wanted = service.task_ref.logical_id if service.task_ref else service.task_family
                 service.view.note((), "K2E-E706", f"task definition {wanted} is not in the input"
                                   f"{tasks.closest_hint(service)}; service {service.name or service.logical_id} "
                                   "not converted", covers=False)
-            continue
-        task, task_record = found
-        used_tasks.add(id(task))
-        target = targets_of.for_service(service)
-        output = _validated(_render(task, service, target, names, service_names), record, writer)
-        record.status = task_record.status = "converted"
-        output.inputs = (task_record.resource, record.resource)
-        if target is not None:
-            output.inputs += scaling_records.mark_converted(target)
-        outputs.append(output)
+        else:
+            task, task_record = found
+            used_tasks.add(id(task))
+            target = targets_of.for_service(service)
+            output = _validated(_render(task, service, target, names, service_names), record, writer)
+            record.status = task_record.status = "converted"
+            output.inputs = (task_record.resource, record.resource)
+            if target is not None:
+                output.inputs += scaling_records.mark_converted(target)
+            outputs.append(output)
+        for reader in due.pop(position, ()):
+            finished(reader)
     for task, record, _ in parsed.tasks:
         if id(task) not in used_tasks:
             task.view.note((), "K2E-I727", f"no ECS service for {task.family} in the input: replicas 1", covers=False)
@@ -279,6 +288,8 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None) -> l
             output.inputs = (record.resource,)
             outputs.append(output)
             record.status = "converted"
+            if release:
+                finished(record.reader)
     for target, record in parsed.targets:
         if record.status != "converted":
             wanted = target.service or (target.service_ref.logical_id if target.service_ref is not None else "?")
