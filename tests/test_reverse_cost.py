@@ -180,9 +180,9 @@ def test_policies_find_their_targets_in_work_linear_in_their_number(tmp_path):
         documents = load_inputs([str(tmp_path / str(count))], cfn_tags=True)
         real = reverse._link_and_render
 
-        def counted(parsed, real=real):
+        def counted(parsed, *rest, real=real):
             parsed.targets, parsed.policies = _CountedList(parsed.targets), _CountedList(parsed.policies)
-            return real(parsed)
+            return real(parsed, *rest)
 
         _CountedList.handed = 0
         reverse._link_and_render = counted
@@ -214,6 +214,10 @@ def test_the_reverse_conversion_leaves_no_cyclic_garbage() -> None:
         findings = review(result.findings, result.sources, None)
         build_report(findings, result.sources, result.outputs)
         assert dump_documents(d for o in result.outputs for d in o.documents)
+        # as the CLI converts: each output's text made as it is rendered, each reader released at the end
+        result = convert_to_kubernetes(load_inputs([path], cfn_tags=True), as_text=True, release=True)
+        build_report(review(result.findings, result.sources, None), result.sources, result.outputs)
+        assert all(o.text for o in result.outputs)
 
     # Not the CloudFormation sample: converter.read.ecs.intrinsics.referenced_resources leaves one small cycle per
     # call (a recursive closure), a template's worth at most, kept until the command ends while the GC is paused.

@@ -48,24 +48,25 @@ def input_direction(paths: list[str]) -> str:
 def run_reverse(paths: list[str], *, output: str | None, report_format: str, report_file: Any,
                 fail_on: str, check: bool, accepted: Any, parameters: dict[str, str] | None = None) -> int:
     from converter.report.baseline import review  # lazy: only a convert that reads ECS input runs this
-    from converter.cli_common import built_without_gc, emit
-    from converter.write.kubernetes.dump import dump_documents
+    from converter.cli_common import built_without_gc, emit_report
     from converter.load.inputs import load_inputs
     from converter.write.output import REPORT_FILE, dumps, write_atomically
-    from converter.report.canonical import build_report, exceeds, render
+    from converter.report.canonical import build_report, exceeds
+    from converter.core.jsontext import LazyList
     from converter.pipeline.reverse import convert_to_kubernetes
 
+    # Each workload's manifests kept as their text, and each reader released once its findings are final:
+    # what the run holds to its end is the report and the text (issue 24).
     with built_without_gc():
-        result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters)
+        result = convert_to_kubernetes(load_inputs(paths, cfn_tags=True), parameters=parameters, as_text=True,
+                                       release=True)
     findings = review(result.findings, result.sources, accepted)
-    canonical = build_report(findings, result.sources, result.outputs)
-    for entry, produced in zip(canonical["outputs"], result.outputs, strict=True):
-        entry["files"] = produced.files
+    canonical = build_report(findings, result.sources, result.outputs, outputs_as_written=True)
+    canonical["outputs"] = LazyList(result.outputs, _output_dict)  # a reverse output's one file
 
     def files() -> dict[str, str]:
-        # Only for -o and --check: on stdout the manifests are dumped once, below (dumping them here as
-        # well emitted every manifest twice, a sixth of the run at 260 workloads, issue 24).
-        written = {f"{o.name}.yaml": dump_documents(o.documents) for o in result.outputs}
+        # Only for -o and --check.
+        written = {f"{o.name}.yaml": o.text for o in result.outputs}
         written[REPORT_FILE] = dumps(canonical)
         return written
 
@@ -78,10 +79,15 @@ def run_reverse(paths: list[str], *, output: str | None, report_format: str, rep
     elif output is not None:
         write_atomically(output, files())
     else:
-        sys.stdout.write(dump_documents(document for o in result.outputs for document in o.documents))
-    emit(render(canonical, report_format, fail_on=fail_on), report_file)
+        sys.stdout.writelines(o.text for o in result.outputs)
+    emit_report(canonical, report_format, fail_on, report_file)  # written as it is made
     if differ:
         sys.stderr.write(f"k2ecs: {output} is not up to date: {len(differ)} file(s) differ "
                          f"({', '.join(differ)}); rerun without --check to write it\n")
         return ExitStatus.DRIFT
     return ExitStatus.FINDINGS if exceeds(findings, fail_on) else ExitStatus.OK
+
+
+def _output_dict(output: Any) -> dict[str, Any]:
+    """An output's entry in the report: converter.report.canonical's, with the one file of a reverse output."""
+    return {"resource": output.resource, "name": output.name, "files": output.files}

@@ -25,8 +25,7 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from bisect import bisect_right
-from typing import Any
+from typing import Any, Iterator
 
 from converter.load.yaml_limits import MAX_DEPTH
 from converter.load.yaml_tree import SCANNED_KEYS
@@ -74,18 +73,16 @@ def read_json(text: str, first_line: int = 1) -> tuple[dict[str, Any], int, dict
         return None
     if data.__class__ is not dict:
         return None
-    breaks = [found.start() for found in re.finditer("\n", text)]
-    offset = first_line  # a member after k line breaks is on line first_line + k (bisect counts the breaks)
-    lines = [bisect_right(breaks, at) + offset for at in _member_starts(text, start)]
+    first = text.count("\n", 0, start) + first_line
     line_table: dict[int, Any] = {}
-    following = iter(lines)
+    following = _member_lines(text, start, first)
     try:
         _walk(data, following, line_table, 1)
     except (_NotPlain, StopIteration):
         return None
     if next(following, None) is not None:
         return None  # more members in the text than in the data: a duplicate key, which json keeps the last of
-    return data, bisect_right(breaks, start) + first_line, line_table
+    return data, first, line_table
 
 
 def _yaml_reads_it_as_json(text: str) -> bool:
@@ -101,11 +98,20 @@ def _yaml_reads_it_as_json(text: str) -> bool:
     return _KEY_ABOVE_COLON.search(text) is None
 
 
-def _member_starts(text: str, start: int) -> list[int]:
-    ends = [found.end() for found in _TO_NEXT_MEMBER.finditer(text, start)]
+def _member_lines(text: str, start: int, line: int) -> Iterator[int]:
+    """The line of each member, in the text's order, made as the walk asks for it: the starts come in order, so
+    each line is the last one plus the breaks between the two starts. Lists of every start, of every line break
+    and of every line (ints each) were most of the memory of reading a large document (issue 24)."""
     last = len(text)
-    # after "{" or "[": an empty container has no member; and the end of the text starts none
-    return [at for at in ends if at < last and text[at] not in "}]"]
+    previous = start
+    count = text.count
+    for found in _TO_NEXT_MEMBER.finditer(text, start):
+        at = found.end()
+        # after "{" or "[": an empty container has no member; and the end of the text starts none
+        if at < last and text[at] not in "}]":
+            line += count("\n", previous, at)
+            previous = at
+            yield line
 
 
 def _walk(node: Any, following: Any, line_table: dict[int, Any], depth: int) -> None:

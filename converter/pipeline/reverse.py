@@ -30,13 +30,14 @@ from converter.load.inputs import Skipped
 from converter.core.findings import Finding
 from converter.core.reader import Reader
 from converter.write.kubernetes.deployment import render_deployment
+from converter.write.kubernetes.dump import ManifestWriter
 from converter.write.kubernetes.hpa import render_hpa
 from converter.write.kubernetes.service import render_service
 from converter.write.kubernetes.serviceaccount import render_service_account
 from converter.validate.kubernetes import problems as manifest_problems
 from converter.core.document import Document, Unreadable
 from converter.core.model import Rollout
-from converter.pipeline.reverse_links import ScalingRecords, TargetIndex, TaskIndex, link_policies
+from converter.pipeline.reverse_links import ScalingRecords, TargetIndex, TaskIndex, finished, link_policies, release_plan
 
 _WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
 
@@ -45,9 +46,10 @@ _WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
 class KubernetesOutput:
     name: str  # file stem: <name>.yaml
     resource: str  # the ECS object it came from
-    documents: list[dict[str, Any]]
+    documents: list[dict[str, Any]]  # empty when ``text`` holds them (convert_to_kubernetes(as_text=True))
     inputs: tuple[str, ...] = ()  # the ECS objects (source record resources) it was made from
     scaling: None = None  # the report lists files per output; a reverse output is one file
+    text: str | None = None  # the documents as YAML (write.kubernetes.dump), made as the output is rendered
 
     @property
     def files(self) -> list[str]:
@@ -70,9 +72,15 @@ class _Parsed:
 
 
 def convert_to_kubernetes(documents: list[Document], settings: Any = None,
-                          parameters: dict[str, str] | None = None) -> ReverseConversion:
+                          parameters: dict[str, str] | None = None, *, as_text: bool = False,
+                          release: bool = False) -> ReverseConversion:
     """``settings`` is accepted for symmetry with converter.pipeline.convert.convert; nothing in it applies to Kubernetes.
-    ``parameters``: CloudFormation parameter values (--parameter NAME=VALUE), for every template of the run."""
+    ``parameters``: CloudFormation parameter values (--parameter NAME=VALUE), for every template of the run.
+    ``as_text``: each output's manifests as their YAML (KubernetesOutput.text), made when the output is
+    rendered, and not as dicts (its ``documents`` are empty). ``release``: each reader released after its
+    findings are final (Reader.release: the paths it read and its document go), for a caller that asks the
+    sources no more than the report and the review of k2ecs.io/accept annotations ask (the CLI). Both keep
+    what a large run holds to its end to the report and the text (issue 24)."""
     del settings
     sources: list[SourceRecord] = []
     parsed = _Parsed()
@@ -117,10 +125,17 @@ def convert_to_kubernetes(documents: list[Document], settings: Any = None,
             read_any = True
     if not read_any and errors:
         raise errors[0]  # nothing at all could be read: exit 3, as before
-    outputs = _link_and_render(parsed)
+    outputs = _link_and_render(parsed, ManifestWriter() if as_text else None, release)
+    del parsed  # the parsed objects and their views: with release, nothing else holds the documents
     findings: list[Finding] = list(loose)
     for record in sources:
-        findings.extend(record.reader.finish())
+        reader = record.reader
+        if reader.released:  # released as soon as the workloads that note in it were rendered
+            findings.extend(reader.findings)
+            continue
+        findings.extend(reader.finish())
+        if release:
+            reader.release()
     findings.sort(key=Finding.sort_key)
     return ReverseConversion(outputs=outputs, findings=findings, sources=sources)
 
@@ -232,7 +247,11 @@ _PARSERS: dict[str, Callable[[Piece, SourceRecord, _Parsed], None]] = {
 
 # -- linking and rendering ------------------------------------------------------------------------
 
-def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
+def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, release: bool = False) -> list[KubernetesOutput]:
+    """The outputs, in the order of the services, then of the tasks no service runs; with a ``writer``, each
+    output's manifests as text (``text``), made as it is rendered, the dicts let go; with ``release``, each
+    reader finished and released once nothing more notes in it (reverse_links.release_plan), so that the
+    paths a workload's readers read go while the next workloads are rendered."""
     used_tasks: set[int] = set()
     names: set[str] = set()
     service_names: dict[str | None, set[str]] = {}
@@ -241,31 +260,36 @@ def _link_and_render(parsed: _Parsed) -> list[KubernetesOutput]:
     targets_of = TargetIndex(targets)
     scaling_records = ScalingRecords(parsed)
     outputs: list[KubernetesOutput] = []
-    for service, record in parsed.services:
-        found = tasks.for_service(service)
+    plan = [(service, record, tasks.for_service(service)) for service, record in parsed.services]
+    due = release_plan(plan, targets_of) if release else {}
+    for position, (service, record, found) in enumerate(plan):
         if found is None:
             if service.task_family is not None or service.task_ref is not None:
                 wanted = service.task_ref.logical_id if service.task_ref else service.task_family
                 service.view.note((), "K2E-E706", f"task definition {wanted} is not in the input"
                                   f"{tasks.closest_hint(service)}; service {service.name or service.logical_id} "
                                   "not converted", covers=False)
-            continue
-        task, task_record = found
-        used_tasks.add(id(task))
-        target = targets_of.for_service(service)
-        output = _validated(_render(task, service, target, names, service_names), record)
-        record.status = task_record.status = "converted"
-        output.inputs = (task_record.resource, record.resource)
-        if target is not None:
-            output.inputs += scaling_records.mark_converted(target)
-        outputs.append(output)
+        else:
+            task, task_record = found
+            used_tasks.add(id(task))
+            target = targets_of.for_service(service)
+            output = _validated(_render(task, service, target, names, service_names), record, writer)
+            record.status = task_record.status = "converted"
+            output.inputs = (task_record.resource, record.resource)
+            if target is not None:
+                output.inputs += scaling_records.mark_converted(target)
+            outputs.append(output)
+        for reader in due.pop(position, ()):
+            finished(reader)
     for task, record, _ in parsed.tasks:
         if id(task) not in used_tasks:
             task.view.note((), "K2E-I727", f"no ECS service for {task.family} in the input: replicas 1", covers=False)
-            output = _validated(_render(task, None, None, names, service_names), record)
+            output = _validated(_render(task, None, None, names, service_names), record, writer)
             output.inputs = (record.resource,)
             outputs.append(output)
             record.status = "converted"
+            if release:
+                finished(record.reader)
     for target, record in parsed.targets:
         if record.status != "converted":
             wanted = target.service or (target.service_ref.logical_id if target.service_ref is not None else "?")
@@ -325,13 +349,17 @@ def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarge
     return KubernetesOutput(name=name, resource=resource, documents=documents)
 
 
-def _validated(output: KubernetesOutput, record: SourceRecord) -> KubernetesOutput:
+def _validated(output: KubernetesOutput, record: SourceRecord, writer: ManifestWriter | None = None) -> KubernetesOutput:
     """The output, if every manifest passes the Kubernetes schema and the API server's rules (a problem is a
-    k2ecs bug: exit 4, nothing written, as for an ECS payload that fails botocore's model)."""
+    k2ecs bug: exit 4, nothing written, as for an ECS payload that fails botocore's model); with a
+    ``writer``, as its text."""
     found = [problem for document in output.documents for problem in manifest_problems(document)]
     if found:
         raise OutputValidationError.rendered(output.resource, "Kubernetes manifest", found,
                                              file=record.file, line=record.line)
+    if writer is not None:
+        output.text = writer.dump(output.documents)
+        output.documents = []
     return output
 
 

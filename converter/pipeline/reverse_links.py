@@ -1,7 +1,8 @@
 """The reverse pipeline's lookups (converter.pipeline.reverse): which task definition each service runs, which
 scalable target scales it, which target each scaling policy belongs to, and their source records. Each is
 an index built once per run: a scan of every candidate per service or policy made --to k8s quadratic in
-the workloads of a k2ecs output folder (issue 24)."""
+the workloads of a k2ecs output folder (issue 24). And when each reader is noted in for the last time, for
+a caller that releases readers as soon as it can (release_plan)."""
 
 from __future__ import annotations
 
@@ -107,3 +108,33 @@ class TargetIndex:
                                      None if service.name is None else self.by_name.get(service.name))
                  if match is not None]
         return min(found, key=lambda match: match[0])[1] if found else None
+
+
+def release_plan(plan: list[tuple[ParsedService, SourceRecord, Any]], targets_of: TargetIndex) -> dict[int, list[Any]]:
+    """Position in ``plan`` (_link_and_render's services, each with the task it found or None) -> the readers
+    that no later step notes in: a service's at its own position; a task's, and a scalable target's with its
+    policies', at the last service that renders it. A task no service renders, and a target no rendered
+    service finds, are noted in after the services: they are not here."""
+    last: dict[int, tuple[int, Any]] = {}
+    for position, (service, _, found) in enumerate(plan):
+        views = [service.view]
+        if found is not None:
+            views.append(found[0].view)
+            target = targets_of.for_service(service)
+            if target is not None:
+                views += [target.view] + [policy.view for policy in target.policies]
+        for view in views:
+            if view is not None:
+                last[id(view.reader)] = (position, view.reader)
+    due: dict[int, list[Any]] = {}
+    for position, reader in last.values():
+        due.setdefault(position, []).append(reader)
+    return due
+
+
+def finished(reader: Any) -> None:
+    """Reader.finish() then Reader.release() of a reader nothing notes in any more. Its findings become a
+    tuple: a note made after all would fail at once, not land at a released document's line."""
+    reader.finish()
+    reader.findings = tuple(reader.findings)
+    reader.release()

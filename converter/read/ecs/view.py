@@ -110,6 +110,23 @@ class Key(str):
 
 _KEY_TEXTS: set[str] = set()
 
+# API JSON's paths, as the Reader is given them (base + path), one tuple per distinct path: each view made its
+# own for every read, and each reader's set of the paths it consumed kept them to the end of the run (50,000
+# tuples of 370 distinct paths at 1 MB of manifests, 3.3 MB; a tenth of the 10 MB stdout document's peak,
+# issue 24). No respelling: a path with a Key step, never admitted, finds its equal plain one, whose text is
+# the same. Bounded as _SPELLED is.
+_GIVEN: dict[tuple[Any, ...], dict[tuple[Any, ...], tuple[Any, ...]]] = {}  # base -> path -> base + path
+
+
+def _given(base: tuple[Any, ...]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    found = _GIVEN.get(base)
+    if found is None:
+        if sum(map(len, _GIVEN.values())) >= _MAX_SPELLED:
+            for paths in _GIVEN.values():
+                paths.clear()
+        found = _GIVEN[base] = {}
+    return found
+
 
 class EcsView:
     def __init__(self, reader: Reader, base: Path = (), template: Template | None = None) -> None:
@@ -119,6 +136,7 @@ class EcsView:
         if template is not None and _SPELLED_WITH != (CFN_NAMES, CFN_NESTED):
             _spelled_anew()
         self._spelled = _spellings(self.base) if template is not None else None
+        self._given = _given(self.base) if template is None else None
 
     @property
     def cfn(self) -> bool:
@@ -130,7 +148,17 @@ class EcsView:
         path of plain ``str`` and ``int`` steps is spelled once per run (_SPELLED)."""
         spellings = self._spelled
         if spellings is None:
-            return self.base + tuple(path)
+            given = self._given
+            if path.__class__ is tuple:
+                full = given.get(path)
+                if full is not None:
+                    return full
+            full = self.base + tuple(path)
+            if _PLAIN_STEPS.issuperset(map(type, path)):
+                if len(given) >= _MAX_SPELLED:
+                    given.clear()
+                given[tuple(path)] = full
+            return full
         if path.__class__ is tuple:
             full = spellings.get(path)
             if full is not None:

@@ -43,6 +43,24 @@ def dump_documents(documents: Iterable[dict[str, Any]]) -> str:
     return "".join("---\n" + _dump(document, scalars) for document in documents)
 
 
+class ManifestWriter:
+    """dump_documents() of one part of a stream after another, each part's text the same as in the whole
+    stream's: ``convert --to k8s`` makes each workload's text as it renders it and lets its manifests go
+    (as dicts, a 10 MB run's manifests weighed several times their text, issue 24). The scalars' texts are
+    found once for every part, as dump_documents finds them once for its stream; past ``kept`` of them the
+    cache starts again (a cache: the text does not depend on it), so it does not hold every value of a run."""
+
+    def __init__(self, kept: int = 20_000) -> None:
+        self.kept = kept
+        self.scalars = _Scalars()
+
+    def dump(self, documents: Iterable[dict[str, Any]]) -> str:
+        scalars = self.scalars
+        if len(scalars.keys) + len(scalars.values) + len(scalars.items) > self.kept:
+            scalars = self.scalars = _Scalars()
+        return "".join("---\n" + _dump(document, scalars) for document in documents)
+
+
 def _dump(document: Any, scalars: "_Scalars") -> str:
     if document.__class__ is dict and document:
         out: list[str] = []
