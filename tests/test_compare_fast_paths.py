@@ -17,7 +17,7 @@ from converter.compare import markdown as markdown_view
 from converter.compare import paths, rows, rules
 from converter.compare.inputs import build_input
 from converter.compare.model import MISSING
-from converter.compare.rows import build
+from converter.compare.sections import build
 from converter.core.resources import load_schema
 from converter.core.settings import Settings
 from converter.load.config import load_config
@@ -176,17 +176,16 @@ def test_row_status_and_effort_without_findings_short_cut_to_the_same(target: An
 
 
 def _old_render_bounded(comparison: Any, max_chars: int, details_name: str | None) -> tuple[str, str | None]:
-    head, blocks, tail = markdown_view._parts(comparison)
-    blocks = list(blocks)
-    whole = "\n".join(head + [line for block in blocks for line in block] + tail) + "\n"
+    body = markdown_view.head(comparison)
+    blocks = [markdown_view.section(view, comparison.source_side, comparison.target_side)
+              for view in comparison.workloads]
+    rules_text = markdown_view.rules()
+    whole = body + "".join(blocks) + rules_text
     if len(whole) <= max_chars:
         return whole, None
     where = f"`{details_name}`" if details_name is not None else "the full Markdown (--markdown FILE writes it)"
-    body = "\n".join(head) + "\n"
-    rules_text = "\n".join(tail) + "\n"
     shown = 0
-    for block in blocks:
-        text = "\n".join(block) + "\n"
+    for text in blocks:
         note = markdown_view._more_note(len(blocks) - shown - 1, where)
         if len(body) + len(text) + len(note) + len(rules_text) > max_chars:
             break
