@@ -298,3 +298,36 @@ def _old_fill(select: Any, variables: Any) -> Any:
                                        {"container": None, "a": True}])
 def test_fill_is_what_it_replaced(select: Any, variables: dict[str, Any]):
     assert paths._fill(select, variables) == _old_fill(select, variables)
+
+
+def _old_wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: int | None = None) -> list[str]:
+    from converter.compare import terminal as terminal_view
+
+    words = text.split()
+    if not words:
+        return [first.rstrip()]
+    whole = " ".join(words)
+    if len(first) + len(whole) <= width:
+        return [first + whole]
+    return list(terminal_view._filled(whole, width, first, indent, limit))
+
+
+@pytest.mark.parametrize("text", ["", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\nb", "a\xa0b", "a\u3000b",
+                                  "a\u2028b", "a\x85b", "a\u200bb", "é ü", "x" * 40, "word " * 12, "a b " * 30,
+                                  "= {\"k\": \"v\", \"n\": 1}"])
+@pytest.mark.parametrize("first", ["", "   ", "  -> "])
+def test_a_cell_that_fits_one_line_is_wrapped_as_before(text: str, first: str):
+    """terminal._wrap gives a text back as it is when it fits and holds only single ASCII spaces; the rest goes
+    through split and join as before."""
+    from converter.compare import terminal as terminal_view
+
+    for width in (8, 20, 40, 100):
+        assert terminal_view._wrap(text, width, first=first, indent="  ", limit=3) == \
+            _old_wrap(text, width, first=first, indent="  ", limit=3)
+
+
+def test_fanned_out_targets_are_told_apart_by_the_text_json_dumps_gave():
+    import json
+
+    values = [{"b": 1, "a": [1, "x"]}, ["é", None, True, 1.5], "text", 3, {"when": object}]
+    assert [paths._KEYED.encode(v) for v in values] == [json.dumps(v, sort_keys=True, default=str) for v in values]

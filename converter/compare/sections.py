@@ -55,7 +55,8 @@ class Sections:
                 counts[row.status] += 1
                 hours_of_row = row_effort(row.status, row.findings)
                 hours += hours_of_row
-                key = (row.source_file, row.source_line, row.source_resource, row.source_field, row.codes)
+                key = (row.source_file, row.source_line, row.source_resource, row.source_field,
+                       row.codes if row.findings else ())
                 seen = counted if (row.source_file, row.source_resource) in shared else mine
                 if key not in seen:  # a ConfigMap shared by two workloads is one piece of work
                     seen.add(key)

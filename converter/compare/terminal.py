@@ -180,6 +180,11 @@ def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: in
     """Words filled into lines of ``width``. A word longer than a line (an ARN, a URL, compact JSON) is broken
     after its punctuation (/ . : ; , = & ? -), never inside a name; only a piece with no punctuation that is
     still longer than a line is cut where the line ends."""
+    if (text and len(first) + len(text) <= width and text.isprintable() and "  " not in text
+            and text[0] != " " and text[-1] != " "):
+        # It fits one line and split-and-join would give it back as it is: its only whitespace is single ASCII
+        # spaces between words (isprintable is False for every other space and for line breaks). Most cells.
+        return [first + text]
     words = text.split()
     if not words:
         return [first.rstrip()]
