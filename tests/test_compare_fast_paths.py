@@ -17,7 +17,7 @@ from converter.compare import markdown as markdown_view
 from converter.compare import paths, rows, rules
 from converter.compare.inputs import build_input
 from converter.compare.model import MISSING
-from converter.compare.rows import build
+from converter.compare.sections import build
 from converter.core.resources import load_schema
 from converter.core.settings import Settings
 from converter.load.config import load_config
@@ -176,17 +176,16 @@ def test_row_status_and_effort_without_findings_short_cut_to_the_same(target: An
 
 
 def _old_render_bounded(comparison: Any, max_chars: int, details_name: str | None) -> tuple[str, str | None]:
-    head, blocks, tail = markdown_view._parts(comparison)
-    blocks = list(blocks)
-    whole = "\n".join(head + [line for block in blocks for line in block] + tail) + "\n"
+    body = markdown_view.head(comparison)
+    blocks = [markdown_view.section(view, comparison.source_side, comparison.target_side)
+              for view in comparison.workloads]
+    rules_text = markdown_view.rules()
+    whole = body + "".join(blocks) + rules_text
     if len(whole) <= max_chars:
         return whole, None
     where = f"`{details_name}`" if details_name is not None else "the full Markdown (--markdown FILE writes it)"
-    body = "\n".join(head) + "\n"
-    rules_text = "\n".join(tail) + "\n"
     shown = 0
-    for block in blocks:
-        text = "\n".join(block) + "\n"
+    for text in blocks:
         note = markdown_view._more_note(len(blocks) - shown - 1, where)
         if len(body) + len(text) + len(note) + len(rules_text) > max_chars:
             break
@@ -299,3 +298,36 @@ def _old_fill(select: Any, variables: Any) -> Any:
                                        {"container": None, "a": True}])
 def test_fill_is_what_it_replaced(select: Any, variables: dict[str, Any]):
     assert paths._fill(select, variables) == _old_fill(select, variables)
+
+
+def _old_wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: int | None = None) -> list[str]:
+    from converter.compare import terminal as terminal_view
+
+    words = text.split()
+    if not words:
+        return [first.rstrip()]
+    whole = " ".join(words)
+    if len(first) + len(whole) <= width:
+        return [first + whole]
+    return list(terminal_view._filled(whole, width, first, indent, limit))
+
+
+@pytest.mark.parametrize("text", ["", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\nb", "a\xa0b", "a\u3000b",
+                                  "a\u2028b", "a\x85b", "a\u200bb", "é ü", "x" * 40, "word " * 12, "a b " * 30,
+                                  "= {\"k\": \"v\", \"n\": 1}"])
+@pytest.mark.parametrize("first", ["", "   ", "  -> "])
+def test_a_cell_that_fits_one_line_is_wrapped_as_before(text: str, first: str):
+    """terminal._wrap gives a text back as it is when it fits and holds only single ASCII spaces; the rest goes
+    through split and join as before."""
+    from converter.compare import terminal as terminal_view
+
+    for width in (8, 20, 40, 100):
+        assert terminal_view._wrap(text, width, first=first, indent="  ", limit=3) == \
+            _old_wrap(text, width, first=first, indent="  ", limit=3)
+
+
+def test_fanned_out_targets_are_told_apart_by_the_text_json_dumps_gave():
+    import json
+
+    values = [{"b": 1, "a": [1, "x"]}, ["é", None, True, 1.5], "text", 3, {"when": object}]
+    assert [paths._KEYED.encode(v) for v in values] == [json.dumps(v, sort_keys=True, default=str) for v in values]

@@ -77,8 +77,8 @@ def test_compare_pauses_the_cyclic_gc_while_it_builds_and_renders(monkeypatch):
     from tests.helpers import k2ecs_in_process
 
     seen = []
-    real = converter.compare.compare
-    original = html_view.chunks
+    real = converter.compare.by_section
+    original = html_view.Page.section
 
     def build(*args, **kwargs):
         seen.append(("build", gc.isenabled()))
@@ -88,8 +88,8 @@ def test_compare_pauses_the_cyclic_gc_while_it_builds_and_renders(monkeypatch):
         seen.append(("html", gc.isenabled()))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(converter.compare, "compare", build)
-    monkeypatch.setattr(html_view, "chunks", render)
+    monkeypatch.setattr(converter.compare, "by_section", build)
+    monkeypatch.setattr(html_view.Page, "section", render)
     case = Path(__file__).resolve().parent.parent / "samples" / "web-loadbalancer-hpa"
     assert gc.isenabled()
     result = k2ecs_in_process("compare", str(case / "input"), "--html", "-")

@@ -6,7 +6,7 @@ import io
 import os
 import sys
 from enum import Enum
-from typing import Any, Iterable, List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -76,7 +76,8 @@ def compare(
             return compared()
 
     def compared() -> int:
-        from converter.compare import compare as build_comparison  # lazy: start-up (converter/cli_common.py)
+        from converter.compare import by_section  # lazy: start-up (converter/cli_common.py)
+        from converter.commands import compare_views
         from converter.load.loader import load_paths
 
         if markdown == STDOUT and html == STDOUT:
@@ -91,13 +92,12 @@ def compare(
         # CloudFormation short-form tags (!Ref) are data only in ECS input; a manifest keeps the strict loader.
         # Each file's text, kept only for the HTML page, which shows each document from it.
         texts: dict[str, str] | None = {} if html is not None else None
-        comparison = build_comparison(load_paths(paths, cfn_tags=ecs_input, texts=texts), settings, tuple(paths), texts)
+        sections = by_section(load_paths(paths, cfn_tags=ecs_input, texts=texts), settings, tuple(paths), texts)
         from converter.report.report_file import ReportFile
 
-        # Each file's place is checked (a temporary file made beside it) before any is written. Each view is
-        # written as it is made, section by section, into its file's temporary file, which then replaces the
-        # file: a failure leaves no half-written file, and the whole text of a view is never held at once
-        # (issue 24: the views of a large input are several times the input, and were most of the peak memory).
+        # Each file's place is checked (a temporary file made beside it) before any is written. Each view's
+        # sections are written aside as they are made (compare_views), and each file then written in one step:
+        # a failure leaves no half-written file.
         details_name = None if markdown in (None, STDOUT) else details_path(markdown)
         prepared: dict[str, ReportFile] = {}
         written: list[tuple[str, str, int]] = []  # (kind, file, characters), told once every file is written
@@ -105,18 +105,17 @@ def compare(
             for target in (markdown, html):
                 if target is not None and target != STDOUT:
                     prepared[target] = ReportFile(target, "comparison")
+            views: list[compare_views.View] = []
             if markdown is not None:
-                _write_markdown(comparison, markdown, details_name, max_chars, prepared, written)
-            if html is not None:
-                from converter.compare.html import chunks as html_chunks  # lazy: jinja2, for --html only
+                from converter.compare.markdown import MAX_CHARS  # lazy: only the views asked for
 
-                if html == STDOUT:
-                    _to_stdout(html_chunks(comparison))
-                else:
-                    count = _counted(prepared[html], html_chunks(comparison))
-                    written.append(("HTML page", html, count))
+                views.append(compare_views.Markdown(sections, prepared.get(markdown), details_name,
+                                                    MAX_CHARS if max_chars is None else max_chars, prepared, written))
+            if html is not None:
+                views.append(compare_views.Html(sections, prepared.get(html), written))
             if markdown is None and html is None:  # the terminal table only when no file was asked for
-                _write_terminal(comparison, color, only is Only.changes, pager)
+                views.append(_terminal(sections, color, only is Only.changes, pager))
+            compare_views.write_views(sections, views)
             for kind, target, count in written:  # one line per file, where it went (the table would repeat the file)
                 sys.stderr.write(f"k2ecs compare: wrote the {kind} ({count:,} characters) to {target}\n")
         finally:
@@ -161,83 +160,13 @@ def _is_ecs_input(paths: List[str]) -> bool:
     return "k8s" in seen  # sniff names the direction: "k8s" means the input is ECS
 
 
-def _write_chunks(stream: Any, chunks: Iterable[str]) -> int:
-    """Each piece to ``stream`` as it is made; the number of characters written."""
-    count = 0
-    for chunk in chunks:
-        stream.write(chunk)
-        count += len(chunk)
-    return count
-
-
-def _counted(file: Any, chunks: Iterable[str]) -> int:
-    """The pieces written as ``file`` (a ReportFile); the number of characters."""
-    count = [0]
-
-    def writer(handle: Any) -> None:
-        count[0] = _write_chunks(handle, chunks)
-
-    file.write_with(writer)
-    return count[0]
-
-
-def _write_markdown(comparison: Any, markdown: str, details_name: Optional[str], max_chars: Optional[int],
-                    prepared: dict[str, Any], written: list[tuple[str, str, int]]) -> None:
-    """The summary to its file or stdout; the details (every section), when the whole does not fit the bound, to
-    ``details_name``. The details are written to a temporary file as they are made, and copied to their place
-    only when the summary says they are needed (then the summary names them)."""
-    import shutil
-    import tempfile
-
-    from converter.compare.markdown import MAX_CHARS, write_bounded  # lazy: only the views asked for
-
-    bound = MAX_CHARS if max_chars is None else max_chars
-    if details_name is None:  # stdout: no second file to write the details to
-        summary, _ = write_bounded(comparison, _discard, bound, None)
-        sys.stdout.write(summary)
-        return
-    from converter.report.report_file import ReportFile
-
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        size = [0]
-
-        def spooled(text: str) -> None:
-            spool.write(text)
-            size[0] += len(text)
-
-        summary, fits = write_bounded(comparison, spooled, bound, details_name)
-        if not fits and details_name not in prepared:  # its place checked before the summary is written
-            prepared[details_name] = ReportFile(details_name, "comparison")
-        prepared[markdown].write_with(lambda handle: handle.write(summary))
-        written.append(("Markdown summary", markdown, len(summary)))
-        if not fits:
-            spool.seek(0)
-            prepared[details_name].write_with(lambda handle: shutil.copyfileobj(spool, handle))
-            written.append(("Markdown details", details_name, size[0]))
-
-
-def _discard(text: str) -> None:
-    """The details of a summary written to stdout: not kept."""
-
-
-def _write_terminal(comparison: Any, color: "ColorMode", only_changes: bool, pager: bool) -> None:
-    from converter.compare.terminal import chunks  # lazy: only the views asked for
+def _terminal(sections: Any, color: "ColorMode", only_changes: bool, pager: bool) -> Any:
+    from converter.commands.compare_views import Terminal
 
     stream = sys.stdout
     tty = console.is_terminal(stream)
-    pieces = chunks(comparison, width=console.terminal_width(os.environ, stream),
-                    color=console.use_color(color, os.environ, tty), only_changes=only_changes)
+    paged = None
     if pager and tty:  # the pager is chosen on the whole text's length (console.wants_pager)
-        console.write_paged("".join(pieces), stream, os.environ, enabled=pager)
-    else:  # never paged: written as each section is made
-        _to_stdout(pieces)
-
-
-def _to_stdout(chunks: Iterable[str]) -> None:
-    """Each piece to stdout as it is made, until a reader that stops early (``| head``) has left: the rest is not
-    made (guard.ReaderMayLeave, which guarded() puts on stdout, keeps the leaving quiet)."""
-    stream = sys.stdout
-    for chunk in chunks:
-        if getattr(stream, "reader_left", False):
-            return
-        stream.write(chunk)
+        paged = lambda text: console.write_paged(text, stream, os.environ, enabled=pager)  # noqa: E731
+    return Terminal(sections, width=console.terminal_width(os.environ, stream),
+                    color=console.use_color(color, os.environ, tty), only_changes=only_changes, paged=paged)

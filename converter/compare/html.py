@@ -119,9 +119,48 @@ def render(comparison: Comparison) -> str:
 
 def chunks(comparison: Comparison) -> Iterator[str]:
     """render's text in pieces as the template makes them, for the command to write as they come."""
-    environment = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
-                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return environment.get_template(TEMPLATE).generate(page=page(comparison))
+    writer = Page(comparison.source_side, comparison.target_side, comparison.source_format,
+                  comparison.target_format, comparison.cost.currency)
+    head, tail = writer.ends(comparison)
+    yield from head
+    for index, view in enumerate(comparison.workloads):
+        yield from writer.section(index, view)
+    yield from tail
+
+
+class Page:
+    """The page a piece at a time, from the template's three blocks: each section as its workload's rows are
+    made (``section``), then the head and the tail (``ends``), whose counts are the whole input's. A command
+    writes the sections aside and the head before them (issue 24: holding every workload's rows until the
+    head could be written was most of compare's peak memory).
+
+    A document shared by several sections (a ConfigMap two workloads read) is shown in the first, and the others
+    link to it: written out in each, it made the page longer by the same text again."""
+
+    def __init__(self, source_side: str, target_side: str, source_format: str, target_format: str,
+                 currency: str) -> None:
+        self.template = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True,
+                                    undefined=StrictUndefined, trim_blocks=True,
+                                    lstrip_blocks=True).get_template(TEMPLATE)
+        # What the section block reads of the page.
+        self.frame = {"source_side": source_side, "target_side": target_side, "source_format": source_format,
+                      "target_format": target_format}
+        self.currency = currency
+        self.first: dict[int, dict[str, str]] = {}  # id(source) -> the section that shows it
+
+    def section(self, index: int, view: WorkloadView) -> Iterator[str]:
+        values = _section(index, view, self.currency, self.first)
+        for source in view.workload.sources:
+            self.first.setdefault(id(source), {"id": section_id(index), "name": view.workload.name})
+        return self._block("section", {"page": self.frame, "section": values})
+
+    def ends(self, comparison: Comparison) -> tuple[Iterator[str], Iterator[str]]:
+        """(the head, the tail), from the comparison once every section was made (its views' rows are not read)."""
+        values = page(comparison)
+        return self._block("head", {"page": values}), self._block("tail", {"page": values})
+
+    def _block(self, name: str, values: dict[str, Any]) -> Iterator[str]:
+        return self.template.blocks[name](self.template.new_context(values))
 
 
 def _system(comparison: Comparison) -> dict[str, Any]:
@@ -142,7 +181,9 @@ def _system(comparison: Comparison) -> dict[str, Any]:
 
 
 def page(comparison: Comparison) -> dict[str, Any]:
-    """Everything the template shows, as plain values: the template only lays them out."""
+    """What the head and the tail show, as plain values: the template only lays them out. ``sections`` is the
+    overview of each (its counts, effort and cost), not its rows: they are the section block's (Page.section)."""
+    currency = comparison.cost.currency
     return {
         "title": f"k2ecs compare: {comparison.source_side} → {comparison.target_side}",
         "source_side": comparison.source_side,
@@ -153,9 +194,10 @@ def page(comparison: Comparison) -> dict[str, Any]:
         "inputs": list(comparison.inputs),
         "statuses": [{"label": s, "slug": slug(s), "meaning": STATUS_MEANING[s], "count": comparison.counts[s]}
                      for s in STATUSES],
-        "rows_total": sum(len(view.rows) for view in comparison.workloads),
+        # Every row has one status: the counts add up to the rows (a view may have dropped its rows by now).
+        "rows_total": sum(sum(view.counts.values()) for view in comparison.workloads),
         "effort": number(comparison.effort_hours),
-        "sections": _sections(comparison),
+        "sections": [_overview(index, view, currency) for index, view in enumerate(comparison.workloads)],
         "system": _system(comparison),
         "cost": _cost(comparison),
         "rules": {
@@ -166,32 +208,27 @@ def page(comparison: Comparison) -> dict[str, Any]:
     }
 
 
-def _sections(comparison: Comparison) -> list[dict[str, Any]]:
-    """Each section; a document shared by several sections (a ConfigMap two workloads read) is shown in the
-    first, and the others link to it: written out in each, it made the page longer by the same text again."""
-    first: dict[int, dict[str, str]] = {}  # id(source) -> the section that shows it
-    sections = []
-    for index, view in enumerate(comparison.workloads):
-        sections.append(_section(index, view, comparison, first))
-        for source in view.workload.sources:
-            first.setdefault(id(source), {"id": section_id(index), "name": view.workload.name})
-    return sections
-
-
-def _section(index: int, view: WorkloadView, comparison: Comparison, first: dict[int, dict[str, str]]) -> dict[str, Any]:
-    workload = view.workload
+def _overview(index: int, view: WorkloadView, currency: str) -> dict[str, Any]:
+    """A section's line of the overview table (and its block's summary)."""
     desired = None
     if view.cost is not None and view.cost.scenarios:
-        desired = f"{comparison.cost.currency} {view.cost.scenarios[0].cost}"
+        desired = f"{currency} {view.cost.scenarios[0].cost}"
     return {
         "id": section_id(index),
-        "name": workload.name,
-        "resource": workload.resource,
-        "is_workload": workload.is_workload,
-        "converted": workload.converted,
+        "name": view.workload.name,
+        "resource": view.workload.resource,
         "counts": [{"label": s, "slug": slug(s), "count": view.counts[s]} for s in STATUSES],
         "effort": number(view.effort_hours),
         "cost": desired,
+    }
+
+
+def _section(index: int, view: WorkloadView, currency: str, first: dict[int, dict[str, str]]) -> dict[str, Any]:
+    workload = view.workload
+    return {
+        **_overview(index, view, currency),
+        "is_workload": workload.is_workload,
+        "converted": workload.converted,
         "rows_html": _Rows(view.rows),
         "sources": [{"resource": s.resource, "where": s.file if s.line is None else f"{s.file}:{s.line}",
                      "status": s.status, "sensitive": s.sensitive, "shown_in": first.get(id(s)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from html import escape
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from converter.compare.cost import number
 from converter.compare.model import Comparison, WorkloadView
@@ -49,8 +49,8 @@ _field_cell = functools.lru_cache(maxsize=8192)(cell)
 
 def render(comparison: Comparison) -> str:
     """The whole comparison as one Markdown text, however long."""
-    head, blocks, tail = _parts(comparison)
-    return "\n".join(head + [line for block in blocks for line in block] + tail) + "\n"
+    return head(comparison) + "".join(section(view, comparison.source_side, comparison.target_side)
+                                      for view in comparison.workloads) + rules()
 
 
 def render_bounded(comparison: Comparison, max_chars: int = MAX_CHARS,
@@ -70,39 +70,59 @@ def write_bounded(comparison: Comparison, write: Callable[[str], Any], max_chars
     is made, rather than held as one text (issue 24: the details of a large input are several times the input).
     Returns (summary, whether the whole fits ``max_chars``: then the summary is the whole, and what ``write``
     was given is not needed)."""
-    head, blocks, tail = _parts(comparison)
-    where = f"`{details_name}`" if details_name is not None else "the full Markdown (--markdown FILE writes it)"
-    body = "\n".join(head) + "\n"
-    rules = "\n".join(tail) + "\n"
+    bounded = Bounded(max_chars)
+    body = head(comparison)
     write(body)
-    total = len(body)
-    whole: list[str] | None = [body]  # the whole text, while it may still fit
-    sections = len(comparison.workloads)
-    shown, filling = 0, True
-    for block in blocks:
-        text = "\n".join(block) + "\n"
+    for view in comparison.workloads:
+        text = section(view, comparison.source_side, comparison.target_side)
         write(text)
-        total += len(text)
-        if whole is not None and total <= max_chars:
-            whole.append(text)
+        bounded.add(text)
+    tail = rules()
+    write(tail)
+    return bounded.summary(body, tail, details_name)
+
+
+class Bounded:
+    """The sections a bounded summary may show, added as each is made, before the head is known: the summary
+    shows as many sections as fit, in order, so only the first ones whose text adds up to at most ``max_chars``
+    can be shown, and only those are kept (issue 24: the head counts the whole input, so it is written after
+    the sections, and the sections of a large input are several times the input)."""
+
+    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+        self.max_chars = max_chars
+        self.kept: list[str] = []
+        self.kept_chars = 0
+        self.sections = 0
+        self.chars = 0  # of every section
+        self.keeping = True
+
+    def add(self, text: str) -> None:
+        self.sections += 1
+        self.chars += len(text)
+        if self.keeping and self.kept_chars + len(text) <= self.max_chars:
+            self.kept.append(text)
+            self.kept_chars += len(text)
         else:
-            whole = None
-        if filling:
-            note = _more_note(sections - shown - 1, where)
-            if len(body) + len(text) + len(note) + len(rules) > max_chars:
-                filling = False  # as many sections as fit, in order: none after the first that does not
-            else:
-                body += text
-                shown += 1
-    write(rules)
-    total += len(rules)
-    if whole is not None and total <= max_chars:
-        return "".join(whole) + rules, True
-    body += _more_note(sections - shown, where)
-    if len(body) + len(rules) <= max_chars:
-        body += rules
-    summary = _cut_to(body, max_chars, where)
-    return summary, False
+            self.keeping = False
+
+    def summary(self, body: str, tail: str, details_name: str | None = None) -> tuple[str, bool]:
+        """(summary, whether the whole fits: then the summary is the whole) of the head ``body``, the sections
+        added and the rules ``tail``."""
+        where = f"`{details_name}`" if details_name is not None else "the full Markdown (--markdown FILE writes it)"
+        max_chars = self.max_chars
+        if len(body) + self.chars + len(tail) <= max_chars:  # then every section was kept
+            return body + "".join(self.kept) + tail, True
+        shown = 0
+        for text in self.kept:  # a section past them makes the sections alone longer than max_chars
+            note = _more_note(self.sections - shown - 1, where)
+            if len(body) + len(text) + len(note) + len(tail) > max_chars:
+                break  # as many sections as fit, in order: none after the first that does not
+            body += text
+            shown += 1
+        body += _more_note(self.sections - shown, where)
+        if len(body) + len(tail) <= max_chars:
+            body += tail
+        return _cut_to(body, max_chars, where), False
 
 
 def _more_note(hidden: int, where: str) -> str:
@@ -121,9 +141,9 @@ def _cut_to(text: str, max_chars: int, where: str) -> str:
     return text[: max(cut, 0)] + note
 
 
-def _parts(comparison: Comparison) -> tuple[list[str], Iterator[list[str]], list[str]]:
-    """(head: title, decisions, overview and cost; one block per section, each made when it is read; tail: the
-    rules)."""
+def head(comparison: Comparison) -> str:
+    """The title, decisions, overview and cost, before the sections (the rows of a section are not read: a
+    comparison whose views dropped their rows gives the same head)."""
     lines = [f"## k2ecs compare: {comparison.source_side} → {comparison.target_side}", ""]
     lines.append(f"**Whole input:** {counts_text(comparison.counts)}; effort about "
                  f"**{number(comparison.effort_hours)} h** (rule below).")
@@ -136,7 +156,7 @@ def _parts(comparison: Comparison) -> tuple[list[str], Iterator[list[str]], list
                      + " | ".join(str(view.counts[s]) for s in STATUSES) + f" | {number(view.effort_hours)} |")
     lines.append("")
     lines += _cost(comparison)
-    return lines, (_workload(view, comparison) for view in comparison.workloads), _rules()
+    return "\n".join(lines) + "\n"
 
 
 def _decisions(comparison: Comparison) -> list[str]:
@@ -180,7 +200,8 @@ def _cost(comparison: Comparison) -> list[str]:
     return lines
 
 
-def _workload(view: WorkloadView, comparison: Comparison) -> list[str]:
+def section(view: WorkloadView, source: str, target: str) -> str:
+    """One workload's section, a collapsed <details> block (``source``, ``target``: the sides' names)."""
     workload = view.workload
     # <summary> is raw HTML to GitHub (Markdown escapes are not read there), so it is HTML-escaped.
     title = f"<b>{escape(workload.name)}</b> ({escape(workload.resource)}): {counts_text(view.counts)}; " \
@@ -192,7 +213,6 @@ def _workload(view: WorkloadView, comparison: Comparison) -> list[str]:
                           for s in workload.sources)
     if documents:
         lines += [f"Documents: {documents}.", ""]
-    source, target = comparison.source_side, comparison.target_side
     lines += [f"| Status | {source} resource | {source} field | {source} value | {target} field | {target} value | "
               "Finding | Suggestion |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in view.rows:
@@ -205,10 +225,11 @@ def _workload(view: WorkloadView, comparison: Comparison) -> list[str]:
                      f"{cell(row.source_value)} | {_field_cell(row.target_field)} | {cell(row.target_value)} | "
                      f"{findings} | {suggestions} |")
     lines += ["", "</details>", ""]
-    return lines
+    return "\n".join(lines) + "\n"
 
 
-def _rules() -> list[str]:
+def rules() -> str:
+    """How statuses and effort are decided, after the sections."""
     lines = ["### How statuses and effort are decided", ""]
     lines += [f"- **{status}**: {cell(STATUS_MEANING[status])}" for status in STATUSES]
     lines += ["", "| When a row has | Status |", "| --- | --- |"]
@@ -217,4 +238,4 @@ def _rules() -> list[str]:
               "| Status | Highest finding severity in the row | Hours per row |", "| --- | --- | ---: |"]
     lines += [f"| {status} | {severity} | {number(hours)} |" for status, severity, hours in effort_rules()]
     lines.append("")
-    return lines
+    return "\n".join(lines) + "\n"

@@ -95,9 +95,14 @@ def _resolve(payloads: Mapping[str, Any], segments: Sequence[Segment]) -> Any:
         return nodes[0]
     unique: dict[str, Any] = {}
     for node in nodes:
-        unique.setdefault(json.dumps(node, sort_keys=True, default=str), node)
+        unique.setdefault(_KEYED.encode(node), node)
     values = list(unique.values())
     return values[0] if len(values) == 1 else values
+
+
+# json.dumps(node, sort_keys=True, default=str), its encoder made once: json.dumps with options builds one per
+# call, and a fanned-out target (every env entry of a container) is told apart by its text (issue 24).
+_KEYED = json.JSONEncoder(sort_keys=True, default=str)
 
 
 def resolve(payloads: Mapping[str, Any], template: str, variables: Mapping[str, Any] | None = None) -> Any:

@@ -1,4 +1,4 @@
-"""The neutral CompareInput -> rows with a status, per-workload and whole-input summaries. Pure.
+"""The neutral CompareInput -> each workload's rows, with a status (the summaries: converter.compare.sections). Pure.
 
 Rows follow the conversion's own record of what it read: a path the conversion consumed whole is one
 row, a path it looked into is split into its children, and whatever it left untouched is one row (the
@@ -14,14 +14,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from sys import intern
-from decimal import Decimal
 from typing import Any, Iterator
 
-from converter.compare.cost import cost_sketch
-from converter.compare.model import (MISSING, NO_FIELD, CompareInput, Comparison, FieldMap, Path, Row, SourceDocument,
-                                     WorkloadInput, WorkloadView)
+from converter.compare.model import MISSING, NO_FIELD, FieldMap, Path, Row, SourceDocument, WorkloadInput
 from converter.compare.paths import node_at as _at
-from converter.compare.rules import NEEDS_INPUT, NOT_MAPPED, STATUSES, row_effort, row_status, worse
+from converter.compare.rules import NEEDS_INPUT, NOT_MAPPED, row_status, worse
 from converter.core.document import pointer
 from converter.core.findings import Finding
 
@@ -32,35 +29,6 @@ NOT_SET = "(not set)"
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str)
 _SCALARS = {None: "null", True: "true", False: "false"}  # JSON's text of each (show)
 WHOLE = ""  # the source value of a row about a whole document: its text is in the source pane
-
-
-def build(compare_input: CompareInput, prices: dict[str, Any]) -> Comparison:
-    views = []
-    total = {status: 0 for status in STATUSES}
-    effort = Decimal(0)
-    counted: set[tuple[Any, ...]] = set()
-    facts: dict[int, _Facts] = {}  # id(source) -> what its rows are, whichever workload shows it
-    for workload in compare_input.workloads:
-        rows = workload_rows(workload, compare_input.field_map, facts)
-        counts = {status: 0 for status in STATUSES}
-        hours = Decimal(0)
-        for row in rows:
-            counts[row.status] += 1
-            hours_of_row = row_effort(row.status, row.findings)
-            hours += hours_of_row
-            key = (row.source_file, row.source_line, row.source_resource, row.source_field, row.codes)
-            if key not in counted:  # a ConfigMap shared by two workloads is one piece of work
-                counted.add(key)
-                total[row.status] += 1
-                effort += hours_of_row
-        views.append(WorkloadView(workload=workload, rows=tuple(rows), counts=counts, effort_hours=hours))
-    sketch = cost_sketch([v.workload for v in views], prices, compare_input.region)
-    views = [WorkloadView(workload=v.workload, rows=v.rows, counts=v.counts, effort_hours=v.effort_hours,
-                          cost=sketch.lines.get(v.workload.name)) for v in views]
-    return Comparison(source_side=compare_input.source_side, target_side=compare_input.target_side,
-                      workloads=tuple(views), counts=total, effort_hours=effort, cost=sketch,
-                      inputs=compare_input.inputs, source_format=compare_input.source_format,
-                      target_format=compare_input.target_format, calls=compare_input.calls)
 
 
 def workload_rows(workload: WorkloadInput, field_map: FieldMap, facts: dict[int, "_Facts"] | None = None) -> list[Row]:

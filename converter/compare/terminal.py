@@ -15,7 +15,7 @@ from itertools import zip_longest
 from typing import Iterator
 
 from converter.compare.cost import number
-from converter.compare.model import Comparison, Row
+from converter.compare.model import Comparison, Row, WorkloadView
 from converter.compare.rules import EFFORT_HOURS, MAPPED, STATUS_MEANING, STATUSES, precedence_rule
 from converter.report.printable import escape_controls
 
@@ -36,36 +36,53 @@ def chunks(comparison: Comparison, *, width: int = 100, color: bool = False,
     """render's text in pieces (the head, each section, the rules), for the command to write as they are made:
     the table of a large input is several times the input, and holding its lines and then the joined text
     was most of compare's peak memory (issue 24)."""
-    out: list[str] = []
-    paint = (lambda text, code: f"\x1b[{code}m{text}\x1b[0m") if color else (lambda text, code: text)
+    yield head(comparison, width)
+    for view in comparison.workloads:
+        yield section(view, comparison.source_side, comparison.target_side, width=width, color=color,
+                      only_changes=only_changes)
+    yield tail(width)
+
+
+def head(comparison: Comparison, width: int = 100) -> str:
+    """The lines before the sections: the whole input's counts and effort, and the cost sketch (the rows of a
+    section are not read: a comparison whose views dropped their rows gives the same head)."""
     side = f"{comparison.source_side} -> {comparison.target_side}"
-    out += _wrap(f"k2ecs compare ({side}): {len(comparison.workloads)} section(s). "
-                 f"Whole input: {counts_text(comparison.counts)}; effort about {number(comparison.effort_hours)} h.", width)
+    out = _wrap(f"k2ecs compare ({side}): {len(comparison.workloads)} section(s). "
+                f"Whole input: {counts_text(comparison.counts)}; effort about {number(comparison.effort_hours)} h.", width)
     out += _cost_lines(comparison, width)
-    yield _joined(out)
+    return _joined(out)
+
+
+def section(view: WorkloadView, source_side: str, target_side: str, *, width: int = 100, color: bool = False,
+            only_changes: bool = False) -> str:
+    """One workload's section: its title and its rows' table."""
+    paint = (lambda text, code: f"\x1b[{code}m{text}\x1b[0m") if color else (lambda text, code: text)
     left = (width - STATUS_WIDTH - 1 - 3) // 2
     right = width - STATUS_WIDTH - 1 - 3 - left
-    for view in comparison.workloads:
-        out = [""]
-        title = f"== {view.workload.name} ({view.workload.resource}): {counts_text(view.counts)}; " \
-                f"effort {number(view.effort_hours)} h"
-        out += [paint(line, "1") for line in _wrap(clean(title), width)]
-        if view.workload.is_workload and not view.workload.converted:
-            out += _wrap("not converted: the error findings below say why", width)
-        rows = [row for row in view.rows if not (only_changes and exact(row))]
-        if len(rows) < len(view.rows):
-            out += _wrap(f"({len(view.rows) - len(rows)} row(s) that map exactly not shown: --only all shows them)",
-                         width)
-        if rows:
-            out.append(f"{'STATUS':<{STATUS_WIDTH}} {comparison.source_side.upper():<{left}} | {comparison.target_side.upper()}")
-            out.append(f"{'-' * STATUS_WIDTH} {'-' * left}-+-{'-' * right}")
-            out += _rows(rows, left, right, width, paint)
-        yield _joined(out)
+    out = [""]
+    title = f"== {view.workload.name} ({view.workload.resource}): {counts_text(view.counts)}; " \
+            f"effort {number(view.effort_hours)} h"
+    out += [paint(line, "1") for line in _wrap(clean(title), width)]
+    if view.workload.is_workload and not view.workload.converted:
+        out += _wrap("not converted: the error findings below say why", width)
+    rows = [row for row in view.rows if not (only_changes and exact(row))]
+    if len(rows) < len(view.rows):
+        out += _wrap(f"({len(view.rows) - len(rows)} row(s) that map exactly not shown: --only all shows them)",
+                     width)
+    if rows:
+        out.append(f"{'STATUS':<{STATUS_WIDTH}} {source_side.upper():<{left}} | {target_side.upper()}")
+        out.append(f"{'-' * STATUS_WIDTH} {'-' * left}-+-{'-' * right}")
+        out += _rows(rows, left, right, width, paint)
+    return _joined(out)
+
+
+def tail(width: int = 100) -> str:
+    """The rules after the sections."""
     out = [""]
     out += _wrap("Status rule: " + "; ".join(f"{status} = {meaning}" for status, meaning in _meanings()) + ". "
                  + precedence_rule(), width)
     out += _wrap("Effort rule (hours per row): " + effort_text() + ".", width)
-    yield _joined(out)
+    return _joined(out)
 
 
 def _joined(lines: list[str]) -> str:
@@ -163,6 +180,11 @@ def _wrap(text: str, width: int, *, first: str = "", indent: str = "", limit: in
     """Words filled into lines of ``width``. A word longer than a line (an ARN, a URL, compact JSON) is broken
     after its punctuation (/ . : ; , = & ? -), never inside a name; only a piece with no punctuation that is
     still longer than a line is cut where the line ends."""
+    if (text and len(first) + len(text) <= width and text.isprintable() and "  " not in text
+            and text[0] != " " and text[-1] != " "):
+        # It fits one line and split-and-join would give it back as it is: its only whitespace is single ASCII
+        # spaces between words (isprintable is False for every other space and for line breaks). Most cells.
+        return [first + text]
     words = text.split()
     if not words:
         return [first.rstrip()]
