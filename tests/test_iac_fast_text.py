@@ -207,3 +207,26 @@ def test_a_payload_marshal_cannot_write_is_walked():
 
     assert _may_hold_placeholders({"a": [Text("x"), {"b": True}]})
     assert not _may_hold_placeholders({"a": ["x", {"b": True}]}) and _may_hold_placeholders({"a": ["<k2ecs:x>"]})
+
+
+def test_the_cloudformation_line_starts_are_kept_once_for_the_run():
+    """cfn_text keeps each property's line start (indent, key, ":") per indent for the whole run: the workloads
+    after the first add none of their own, and what is kept is one entry per property name and indent."""
+    many = conversion(next(p.values[0] for p in _CASES if len(conversion(p.values[0]).outputs) > 3))
+    sink = IacSink(CLOUDFORMATION)
+    sink.put(0, many.outputs[0])
+    kept = [dict(heads) for heads in sink.writer.heads]
+    properties: set[str] = set()
+    tables = [table for table in mapping.__dict__.values() if isinstance(table, dict)]
+    while tables:  # every property name of mapping.py, nested tables included
+        for field in tables.pop().values():
+            if isinstance(field, mapping.Field):
+                properties.add(field.cfn)
+                if isinstance(field.nested, dict):
+                    tables.append(field.nested)
+    assert sum(map(len, kept)) > 0 and all(set(heads) <= properties for heads in kept)
+    for position, output in enumerate(many.outputs[1:], 1):
+        sink.put(position, output)
+    assert all(sink.writer.heads[indent][name] == kept[indent][name] for indent, heads in enumerate(kept) for name in heads)
+    assert sink.rendering(many.sources).files == _reference(CLOUDFORMATION, many)
+    sink.close()

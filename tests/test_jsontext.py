@@ -144,3 +144,14 @@ def test_a_value_written_deeper_is_its_text_indented(value, level):
 def test_what_json_writes_deeper_is_its_text_indented(level):
     value = {"colour": Colour.RED, "deep": json.loads("[" * 62 + "]" * 62)}
     assert jsontext.dumps(value, level=level) == reference(value).replace("\n", "\n" + "  " * level)
+
+
+def test_the_key_texts_kept_per_depth_are_bounded_and_still_right():
+    # jsontext keeps what comes before each key's value per depth (the keys of k2ecs's payloads recur); a
+    # mapping of more keys than it keeps starts the table again instead of growing it, and the text is json's.
+    many = {"outer": {f"key{index}": index for index in range(3 * jsontext._HEADS_KEPT)}}
+    assert jsontext.dumps(many) == json.dumps(many, indent=2, ensure_ascii=False)
+    assert all(len(heads) <= jsontext._HEADS_KEPT for heads in jsontext._HEADS + jsontext._FIRST_HEADS)
+    again = {"outer": {"key1": "x", "\u00e9t\u00e9": [True, None], "a\"b": {}}}
+    assert jsontext.dumps(again, level=3) == jsontext.dumps(again, level=3) == \
+        json.dumps(again, indent=2, ensure_ascii=False).replace("\n", "\n      ")

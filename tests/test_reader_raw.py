@@ -175,3 +175,29 @@ def test_has_and_get_answer_as_the_walk(data: dict, extra: list[tuple[Any, ...]]
         found = _walk(data, path, _MISSING)
         assert reader.has(path) == (found is not _MISSING), path
         assert reader.get(path, default=_MISSING) is (_MISSING if found is None else found), path
+
+
+def test_an_integer_out_of_its_fields_range_still_fails_whatever_its_width() -> None:
+    # Reader.get skips the width check for a value inside int32 (which every integer field holds): the bounds of
+    # both widths still fail, each field by its own width, and the ends of each range still pass.
+    from converter.core.errors import DocumentError
+
+    data = {"spec": {"replicas": 0, "template": {"spec": {"securityContext": {"runAsUser": 0}}}}}
+    reader = Reader(Document("f.yaml", 0, data, 1, {}, plain_keys=True), "Deployment/x")
+    cases = ((("spec", "replicas"), 32), (("spec", "template", "spec", "securityContext", "runAsUser"), 64))
+    for path, bits in cases:
+        holder = reader.raw(path[:-1])
+        for value in (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1, 0, 2 ** 31 - 1, -(2 ** 31)):
+            holder[path[-1]] = value
+            assert reader.get(path, int) == value
+        for value in (2 ** (bits - 1), -(2 ** (bits - 1)) - 1, 2 ** 63, -(2 ** 64)):
+            holder[path[-1]] = value
+            try:
+                reader.get(path, int)
+            except DocumentError as err:
+                assert f"as a {bits}-bit integer" in str(err)
+            else:
+                raise AssertionError(f"{value} passed as a {bits}-bit {path[-1]}")
+    holder = reader.raw(("spec",))
+    holder["replicas"] = 2 ** 40  # a field that takes a number (float) has no integer width
+    assert reader.get(("spec", "replicas"), int, float) == 2 ** 40

@@ -178,6 +178,21 @@ class _Pieces(list):
         return "".join(self.joined)
 
 
+# Per depth: key -> what comes before its value (see _container); the first key of a mapping's, and the others'.
+_FIRST_HEADS: list[dict[str, str]] = [{} for _ in _NEWLINES]
+_HEADS: list[dict[str, str]] = [{} for _ in _NEWLINES]
+_HEADS_KEPT = 512  # per depth: the keys of k2ecs's payloads; a report of many odd keys starts again
+
+
+def _head(heads: dict[str, str], separator: str, key: Any) -> str:
+    head = f"{separator}{encode_basestring(key) if key.__class__ is str else _key(key)}: "
+    if key.__class__ is str:
+        if len(heads) >= _HEADS_KEPT:
+            heads.clear()
+        heads[key] = head
+    return head
+
+
 def _write(value: Any, out: _Pieces, level: int) -> None:
     text = _scalar(value)
     if text is not None:
@@ -205,19 +220,28 @@ def _container(value: Any, out: _Pieces, level: int) -> None:
     following = _FOLLOWING[level + 1]
     compact = out.compact if level < 3 else None
     if value.__class__ is dict:
-        separator = "{" + inner
+        # What comes before each value: the separator, the key's text and ": ", made once per key and level (a
+        # payload's few dozen keys recur in every workload; issue 24). The first key's has "{" for its separator.
+        firsts, heads = _FIRST_HEADS[level + 1], _HEADS[level + 1]
+        head = None
         for key, item in value.items():
-            name = encode_basestring(key) if key.__class__ is str else _key(key)
+            if head is None:
+                head = firsts.get(key) if key.__class__ is str else None
+                if head is None:
+                    head = _head(firsts, "{" + inner, key)
+            else:
+                head = heads.get(key) if key.__class__ is str else None
+                if head is None:
+                    head = _head(heads, following, key)
             if item.__class__ is str:  # most values: the common case first
-                out.append(f"{separator}{name}: {encode_basestring(item)}")
+                out.append(head + encode_basestring(item))
             else:
                 text = _scalar(item)
                 if text is None:
-                    out.append(f"{separator}{name}: ")
+                    out.append(head)
                     _container(item, out, level + 1)
                 else:
-                    out.append(f"{separator}{name}: {text}")
-            separator = following
+                    out.append(head + text)
             if compact is not None:
                 compact()
         out.append(_NEWLINES[level] + "}")

@@ -172,7 +172,8 @@ class Reader:
         if types and value.__class__ not in types and not _matches(value, types):  # the exact type: most reads
             wanted = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
             self.fail(path, f"expected {wanted}, got {_describe(value, self.sensitive)}")
-        if value.__class__ is int and int in types and float not in types:
+        # an int32's range fits every integer field: only a value outside it needs the field's own width
+        if value.__class__ is int and not -2147483648 <= value < 2147483648 and int in types and float not in types:
             bits = 64 if not _INT64_FIELDS.isdisjoint(tuple(path)[-2:]) else 32
             if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
                 self.fail(path, f"{_describe(value, self.sensitive)} is out of range: Kubernetes reads this field "

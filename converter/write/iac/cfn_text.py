@@ -68,14 +68,18 @@ class _Properties:
     """One workload's payloads as block YAML lines: filters._yaml_lines of what cloudformation._Context.properties
     would build, in one walk."""
 
-    def __init__(self, where: str, keys: dict[str, str], log_marks: dict[str, str], refs: dict[str, str]) -> None:
+    def __init__(self, where: str, keys: dict[str, str], log_marks: dict[str, str], refs: dict[str, str],
+                 heads: list[dict[str, str]] | None = None) -> None:
         self.where = where
         self.keys = keys  # property name -> its YAML key text, shared by the run
+        # per indent: property name -> its line's start (indent, key text, ":"), shared by the run: the same few
+        # dozen properties start every workload's lines (issue 24)
+        self.heads = [{} for _ in _PADS] if heads is None else heads
         self.log_marks = log_marks  # log group name -> the marker of its logical ID
         self.refs = refs  # parameter's logical name -> "!Ref name", shared by the run
 
     def mapping(self, payload: dict[str, Any], table: Any, indent: int, out: list[str]) -> None:
-        pad, keys = _pad(indent), self.keys
+        heads = self.heads[indent] if indent < len(_PADS) else {}
         for key, value in payload.items():
             member = table.get(key)
             if member is None:
@@ -84,10 +88,13 @@ class _Properties:
             cfn = member.cfn
             if cfn is None:
                 continue
-            text = keys.get(cfn)
-            if text is None:
-                text = keys[cfn] = _yaml_key(cfn)
-            self.entry(f"{pad}{text}:", value, member, indent, out)
+            head = heads.get(cfn)
+            if head is None:
+                text = self.keys.get(cfn)
+                if text is None:
+                    text = self.keys[cfn] = _yaml_key(cfn)
+                head = heads[cfn] = f"{_pad(indent)}{text}:"
+            self.entry(head, value, member, indent, out)
 
     def entry(self, head: str, value: Any, member: Field, indent: int, out: list[str]) -> None:
         """``head`` (``key:``) and the value: on its line, or as the block below it."""
@@ -191,6 +198,7 @@ class CloudFormationText:
 
     def __init__(self, spooled: bool = False) -> None:
         self.keys: dict[str, str] = {}
+        self.heads: list[dict[str, str]] = [{} for _ in _PADS]
         self.refs: dict[str, str] = {}
         self.log_marks: dict[str, str] = {}  # log group name -> marker
         self.output_ids: set[str] = set()
@@ -213,7 +221,7 @@ class CloudFormationText:
         base = pascal(workload.name) or "Workload"
         ids = CfnWorkload(name=workload.name, resource=workload.resource, task_definition="", service="")
         bases = [("t", base + "TaskDefinition"), ("s", base + "Service")]
-        writer = _Properties(workload.name, self.keys, self.log_marks, self.refs)
+        writer = _Properties(workload.name, self.keys, self.log_marks, self.refs, self.heads)
         lines: list[str] = []
         _resource(writer, lines, "t", RESOURCES["task_definition"], workload.task_definition)
         _resource(writer, lines, "s", RESOURCES["service"], workload.service)
