@@ -1,0 +1,149 @@
+"""What a streamed convert keeps of each workload and finding to the end of its run, where its peak memory is
+(issue 24: peak memory above the baseline <= 5x the input; docs/PERFORMANCE.md "What a convert keeps of each
+workload to its end, cut again"). Counts and kinds of what is held, never sizes measured or times."""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+from array import array
+
+from converter.core.findings import Finding, Origin, make_finding, merge_findings, sort_findings
+import converter.core.findings as findings_module
+from converter.core.settings import Settings
+from converter.load.config import load_config
+from converter.load.loader import parse_text
+from converter.pipeline.convert import convert
+from converter.report.baseline import review
+from converter.write.iac import cloudformation
+from converter.write.iac.cfn_text import _OUTPUT_MARKS
+from converter.write.iac.links import link
+from converter.write.iac.render import CLOUDFORMATION, TERRAFORM, IacSink
+from converter.write.iac.spool import TextSpool
+from converter.write.output import stdout_document
+from converter.write.sinks import StdoutSink
+from tests.helpers import ROOT
+
+
+def _bench_conversion(tmp_path, repeats: int = 2):
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import apps
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    text = "".join(apps.release_text(index) for index in range(1, repeats + 1))
+    config = tmp_path / "k2ecs.yaml"
+    config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
+    return convert(parse_text(text, "bundle.yaml"), load_config(str(config)))
+
+
+def _findings(count: int, seed: int) -> list[Finding]:
+    """Findings with many ties in file, line, path and code, so that the order among equals shows."""
+    rng = random.Random(seed)
+    made = []
+    for number in range(count):
+        origin = Origin(resource=f"Deployment/w{rng.randrange(5)}", file=rng.choice(("a.yaml", "b.yaml")),
+                        line=rng.choice((None, 1, 2, 300)), path=rng.choice(("", "/spec", "/metadata")))
+        made.append(make_finding(rng.choice(("K2E-W901", "K2E-I308", "K2E-E007")), origin,
+                                 rng.choice(("same", "other", f"n{number % 3}"))))
+    return made
+
+
+def test_merge_findings_orders_as_sorting_both_would_and_makes_no_key_arrays(monkeypatch) -> None:
+    for seed in range(20):
+        kept, more = _findings(200, seed), _findings(random.Random(seed).randrange(0, 9), seed + 100)
+        sort_findings(kept)
+        expected = kept + more
+        sort_findings(expected)
+        sorts = []
+        monkeypatch.setattr(findings_module, "sort_findings", lambda found: sorts.append(len(found)))
+        merged = kept
+        merge_findings(merged, more)
+        monkeypatch.undo()
+        assert merged is kept and [id(f) for f in merged] == [id(f) for f in expected]  # ties included
+        assert sorts == []  # a few put in place: the whole list is not sorted again
+
+
+def test_merge_findings_sorts_again_when_more_than_a_few_are_merged() -> None:
+    kept, more = _findings(100, 1), _findings(findings_module.MERGE_AT_MOST + 1, 2)
+    sort_findings(kept)
+    expected = kept + more
+    sort_findings(expected)
+    merge_findings(kept, more)
+    assert [id(f) for f in kept] == [id(f) for f in expected]
+
+
+def test_review_reuses_the_list_it_is_given_up_when_nothing_is_accepted(tmp_path) -> None:
+    result = _bench_conversion(tmp_path, repeats=1)
+    given = list(result.findings)
+    assert review(given, result.sources, reuse=True) is given
+    copied = review(given, result.sources)
+    assert copied is not given and copied == given
+
+
+def test_the_template_writer_keeps_three_slots_a_workload_and_no_list(tmp_path) -> None:
+    result = _bench_conversion(tmp_path)
+    sink = IacSink(CLOUDFORMATION, spooled=True)
+    try:
+        for position, output in enumerate(result.outputs):
+            sink.put(position, output)
+        writer = sink.writer
+        assert len(writer.workloads) == len(writer.outputs) == len(result.outputs) >= 24
+        for written in writer.workloads + writer.outputs:
+            assert not hasattr(written, "__dict__")
+            assert written.marks.__class__ is str
+            assert written.metrics is None or written.metrics.__class__ is tuple
+        # every workload's outputs point at its service and its task definition: one string for them all
+        assert all(written.marks is _OUTPUT_MARKS for written in writer.outputs)
+        # the bases of the logical IDs are not kept but made at the end: the IDs are the ones build_stack gives
+        rendering = sink.rendering(result.sources)
+        reference = cloudformation.build_stack(link(result.outputs)).workloads
+        assert rendering.model.workloads == reference and any(ids.policies for ids in reference)
+    finally:
+        sink.close()
+
+
+def test_a_spooled_text_keeps_where_each_text_ends_and_nothing_else() -> None:
+    spool = TextSpool(spooled=True)
+    try:
+        texts = ["a\n", "", "é\0b\n", "x" * 5000]
+        for text in texts:
+            spool.add(text)
+        assert spool.kept == [] and isinstance(spool.ends, array) and spool.ends.itemsize == 8
+        assert len(spool) == 4 and list(spool.texts()) == texts == list(spool.texts())
+        spool.clear()
+        assert len(spool) == 0 and list(spool.texts()) == []
+    finally:
+        spool.close()
+
+
+def test_the_command_s_terraform_sink_keeps_no_workload_model(tmp_path) -> None:
+    result = _bench_conversion(tmp_path)
+    kept = {}
+    for spooled in (False, True):
+        sink = IacSink(TERRAFORM, spooled=spooled)
+        try:
+            for position, output in enumerate(result.outputs):
+                sink.put(position, output)
+            kept[spooled] = len(sink.writer.builder.workloads)
+            assert sink.rendering(result.sources).files == kept.setdefault(("files", spooled), sink.rendering(result.sources).files)
+        finally:
+            sink.close()
+    assert kept[False] == len(result.outputs) and kept[True] == 0
+    assert kept[("files", False)] == kept[("files", True)]
+
+
+def test_the_stdout_sink_keeps_two_arrays_and_writes_in_position_order(tmp_path) -> None:
+    outputs = _bench_conversion(tmp_path, repeats=1).outputs[:3]
+    sink = StdoutSink()
+    try:
+        for position, output in enumerate(outputs):
+            sink.put(position, output)
+        assert not hasattr(sink, "spans") and [sink.positions.itemsize, sink.ends.itemsize] == [8, 8]
+        assert len(sink.positions) == len(sink.ends) == 3
+        out = io.StringIO()
+        sink.finish({}, out)
+    finally:
+        sink.close()
+    assert out.getvalue() == stdout_document(outputs)
