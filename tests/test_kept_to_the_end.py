@@ -4,6 +4,7 @@ workload to its end, cut again"). Counts and kinds of what is held, never sizes 
 
 from __future__ import annotations
 
+import gc
 import io
 import random
 import sys
@@ -14,7 +15,11 @@ import converter.core.findings as findings_module
 from converter.core.settings import Settings
 from converter.load.config import load_config
 from converter.load.loader import parse_text
+from converter.load.yaml_parts import Part, split_stream
+from converter.pipeline import convert as pipeline_convert
 from converter.pipeline.convert import convert
+from converter.pipeline.deferred import Deferred, SourceText
+from converter.pipeline.registries import WORKLOAD_PARSERS
 from converter.report.baseline import review
 from converter.write.iac import cloudformation
 from converter.write.iac.cfn_text import _OUTPUT_MARKS
@@ -147,3 +152,47 @@ def test_the_stdout_sink_keeps_two_arrays_and_writes_in_position_order(tmp_path)
     finally:
         sink.close()
     assert out.getvalue() == stdout_document(outputs)
+
+
+def test_a_source_text_keeps_its_parts_as_numbers_and_gives_them_as_split_stream_does() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import apps
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    text = apps.bundle(100_000)
+    source = SourceText("bench.yaml", text)
+    assert isinstance(source.spans, array) and len(source.spans) == 5 * len(source.parts)
+    assert source.parts == split_stream(text, WORKLOAD_PARSERS)
+    assert not any(isinstance(value, Part) for value in vars(source).values())
+    entries = source.entries()
+    assert sum(isinstance(entry, Deferred) for entry in entries) == sum(part.workload for part in source.parts) > 10
+    assert [entry.part for entry in entries if isinstance(entry, Deferred)] == [p for p in source.parts if p.workload]
+
+
+def test_the_slots_of_a_batch_go_when_it_is_done(monkeypatch) -> None:
+    """Pass 2 lets each batch's slots (their deferred parts, or their models) go once it is done, not at the
+    end of the run with all the others'."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import apps
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    source = SourceText("bench.yaml", apps.bundle(100_000))
+    entries = source.entries()
+    workloads = sum(isinstance(entry, Deferred) for entry in entries)
+    alive: list[int] = []
+
+    class Counting:
+        def put(self, position, output) -> None:
+            gc.collect()
+            alive.append(sum(1 for item in gc.get_objects() if isinstance(item, pipeline_convert._Slot)))
+
+        def reset(self) -> None:
+            alive.clear()
+
+    monkeypatch.setattr(pipeline_convert, "BATCH_WORKLOADS", 4)
+    result = pipeline_convert.convert(entries, Settings(), release=True, sink=Counting(), again=lambda: [])
+    assert len(result.outputs) == workloads == len(alive) > 8
+    # the batch being put is alive, with the batches after it; none of the batches before it
+    assert alive == [workloads - 4 * (number // 4) for number in range(workloads)]
