@@ -31,13 +31,23 @@ from converter.write.sinks import StdoutSink
 from tests.helpers import ROOT
 
 
-def _bench_conversion(tmp_path, repeats: int = 2):
+def _apps():
+    """bench/apps.py: the applications the benchmark repeats."""
     sys.path.insert(0, str(ROOT / "bench"))
     try:
         import apps
     finally:
         sys.path.remove(str(ROOT / "bench"))
-    text = "".join(apps.release_text(index) for index in range(1, repeats + 1))
+    return apps
+
+
+def _bench_text(repeats: int) -> str:
+    return "".join(_apps().release_text(index) for index in range(1, repeats + 1))
+
+
+def _bench_conversion(tmp_path, repeats: int = 2):
+    apps = _apps()
+    text = _bench_text(repeats)
     config = tmp_path / "k2ecs.yaml"
     config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
     return convert(parse_text(text, "bundle.yaml"), load_config(str(config)))
@@ -132,6 +142,8 @@ def test_the_command_s_terraform_sink_keeps_no_workload_model(tmp_path) -> None:
             for position, output in enumerate(result.outputs):
                 sink.put(position, output)
             kept[spooled] = len(sink.writer.builder.workloads)
+            # the log groups' resources are made from their labels when written, not kept from the first workload
+            assert "log_resources" not in vars(sink.writer.builder) and len(sink.writer.builder.log_resources) > 1
             assert sink.rendering(result.sources).files == kept.setdefault(("files", spooled), sink.rendering(result.sources).files)
         finally:
             sink.close()
@@ -155,11 +167,7 @@ def test_the_stdout_sink_keeps_two_arrays_and_writes_in_position_order(tmp_path)
 
 
 def test_a_source_text_keeps_its_parts_as_numbers_and_gives_them_as_split_stream_does() -> None:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import apps
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+    apps = _apps()
     text = apps.bundle(100_000)
     source = SourceText("bench.yaml", text)
     assert isinstance(source.spans, array) and len(source.spans) == 5 * len(source.parts)
@@ -173,11 +181,7 @@ def test_a_source_text_keeps_its_parts_as_numbers_and_gives_them_as_split_stream
 def test_the_slots_of_a_batch_go_when_it_is_done(monkeypatch) -> None:
     """Pass 2 lets each batch's slots (their deferred parts, or their models) go once it is done, not at the
     end of the run with all the others'."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import apps
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+    apps = _apps()
     source = SourceText("bench.yaml", apps.bundle(100_000))
     entries = source.entries()
     workloads = sum(isinstance(entry, Deferred) for entry in entries)
@@ -196,3 +200,33 @@ def test_the_slots_of_a_batch_go_when_it_is_done(monkeypatch) -> None:
     assert len(result.outputs) == workloads == len(alive) > 8
     # the batch being put is alive, with the batches after it; none of the batches before it
     assert alive == [workloads - 4 * (number // 4) for number in range(workloads)]
+
+
+def test_plan_s_conversion_reads_a_large_file_part_by_part_and_keeps_the_payloads_not_their_text(tmp_path, monkeypatch) -> None:
+    from converter.cli_common import SettingsFlags, conversion, kept_conversion
+    from converter.pipeline import deferred
+
+    apps = _apps()
+    text = apps.bundle(150_000)
+    path = tmp_path / "bundle.yaml"
+    path.write_text(text, encoding="utf-8")
+    config = tmp_path / "k2ecs.yaml"
+    config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
+    flags = SettingsFlags(str(config))
+    whole = conversion([str(path)], flags)
+    read_back: list[int] = []
+    documents = deferred.Deferred.documents
+    monkeypatch.setattr(deferred.Deferred, "documents", lambda self: read_back.append(1) or documents(self))
+    kept = kept_conversion([str(path)], flags)
+    assert len(read_back) == len(whole.outputs) > 12  # each workload parsed when the conversion reached it
+    assert [(o.name, o.task_definition, o.service, o.scaling) for o in kept.outputs] == \
+        [(o.name, o.task_definition, o.service, o.scaling) for o in whole.outputs]
+    assert all(o.task_definition_text is None for o in kept.outputs)
+    assert all(o.task_definition_text is not None for o in whole.outputs)
+    assert kept.findings == whole.findings
+
+
+def test_a_streamed_conversion_keeps_a_record_of_three_slots_per_output(tmp_path) -> None:
+    outputs = _bench_conversion(tmp_path, repeats=1).outputs
+    records = convert(parse_text("".join(_bench_text(1)), "bundle.yaml"), Settings(), sink=StdoutSink()).outputs
+    assert len(records) == len(outputs) and all(not hasattr(record, "__dict__") for record in records)

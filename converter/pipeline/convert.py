@@ -72,7 +72,7 @@ class WorkloadOutput:
     task_definition_text: str | None = field(default=None, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)  # one per workload, to the end of the run
 class OutputRecord:
     """What the report needs of an output once its payloads are in the sink."""
 

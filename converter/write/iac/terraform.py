@@ -107,19 +107,21 @@ class _Builder:
         self.keep_workloads = keep_workloads
         self.taken: dict[str, set[str]] = {}
         self.log_labels: dict[str, str] = {}
-        self.log_resources: list[TfResource] = []
         self.output_names: set[str] = set()
         self.workloads: list[TfWorkload] = []
 
     def label(self, kind: str, base: str) -> str:
         return unique_within(base, self.taken.setdefault(kind, set()), separator="_")
 
-    def log_group(self, name: str, owner: str) -> TfResource:
+    def log_group(self, name: str, owner: str) -> None:
+        self.log_labels[name] = self.label(RESOURCES["log_group"][2], snake(owner) or "workload")
+
+    @property
+    def log_resources(self) -> list[TfResource]:
+        """The log groups' resources, in the order they were labelled: made when asked, from their labels (not
+        kept from the first workload to the end of the run: issue 24, 3,120 of them at 10 MB)."""
         log_type = RESOURCES["log_group"][2]
-        self.log_labels[name] = self.label(log_type, snake(owner) or "workload")
-        resource = TfResource(log_type, self.log_labels[name], (Attr("name", name),))
-        self.log_resources.append(resource)
-        return resource
+        return [TfResource(log_type, label, (Attr("name", name),)) for name, label in self.log_labels.items()]
 
     def workload(self, workload: LinkedWorkload, make: Any = None) -> tuple[TfWorkload, list[Any], list[dict[str, Any]]]:
         """The workload's labels, its resources ((type, label, body): each body as ``make`` collects it) and its
