@@ -190,7 +190,8 @@ def test_the_slots_of_a_batch_go_when_it_is_done(monkeypatch) -> None:
     class Counting:
         def put(self, position, output) -> None:
             gc.collect()
-            alive.append(sum(1 for item in gc.get_objects() if isinstance(item, pipeline_convert._Slot)))
+            alive.append(sum(1 for item in gc.get_objects() if isinstance(item, pipeline_convert._Slot)
+                             and item.deferred is not None and item.deferred.source is source))
 
         def reset(self) -> None:
             alive.clear()
@@ -230,3 +231,25 @@ def test_a_streamed_conversion_keeps_a_record_of_three_slots_per_output(tmp_path
     outputs = _bench_conversion(tmp_path, repeats=1).outputs
     records = convert(parse_text("".join(_bench_text(1)), "bundle.yaml"), Settings(), sink=StdoutSink()).outputs
     assert len(records) == len(outputs) and all(not hasattr(record, "__dict__") for record in records)
+
+
+def test_the_names_a_rendering_takes_are_kept_in_dicts_not_sets(tmp_path) -> None:
+    """A set's table grows fourfold at each resize: the labels and output names of thousands of workloads are
+    kept in core.names.Taken, a dict that unique_within reads as it reads a set."""
+    from converter.core.names import Taken, unique_within
+
+    taken = Taken()
+    assert [unique_within("web", taken), unique_within("web", taken), unique_within("web-2", taken)] == \
+        ["web", "web-2", "web-2-2"] and list(taken) == ["web", "web-2", "web-2-2"]
+    result = _bench_conversion(tmp_path)
+    for fmt in (CLOUDFORMATION, TERRAFORM):
+        sink = IacSink(fmt, spooled=True)
+        try:
+            for position, output in enumerate(result.outputs):
+                sink.put(position, output)
+            writer = sink.writer
+            held = [writer.output_ids] if fmt == CLOUDFORMATION else [writer.builder.output_names, *writer.builder.taken.values()]
+            assert held and all(names.__class__ is Taken and len(names) >= len(result.outputs) for names in held[:2])
+            assert all(not hasattr(ids, "__dict__") for ids in (written.ids for written in getattr(writer, "workloads", [])))
+        finally:
+            sink.close()

@@ -20,7 +20,7 @@ from sys import intern
 from typing import Any, Iterator
 
 from converter.core.errors import OutputValidationError
-from converter.core.names import unique_within
+from converter.core.names import Taken, unique_within
 from converter.core.settings import PLACEHOLDER_PREFIX
 from converter.write.iac.filters import (
     _LOGICAL_ID,
@@ -207,7 +207,7 @@ class CloudFormationText:
         self.keys: dict[str, str] = {}
         self.refs: dict[str, str] = {}
         self.log_marks: dict[str, str] = {}  # log group name -> marker
-        self.output_ids: set[str] = set()
+        self.output_ids = Taken()
         self.workloads: list[_Workload] = []
         self.outputs: list[_Workload] = []
         self.texts, self.output_texts = TextSpool(spooled), TextSpool(spooled)
@@ -264,7 +264,7 @@ class CloudFormationText:
 
         head = [f"AWSTemplateFormatVersion: {yaml_str(_text(format_version))}",
                 f"Description: {yaml_str(_text(description))}"]
-        taken: set[str] = set()
+        taken = Taken()
         if linked.params:
             head.append("Parameters:")
         for param in linked.params.values():

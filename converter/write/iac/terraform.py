@@ -40,7 +40,7 @@ from converter.write.iac.mapping import (
     TARGET,
     Field,
 )
-from converter.core.names import unique_within
+from converter.core.names import Taken, unique_within
 
 FILES = ("versions.tf", "variables.tf", "main.tf", "outputs.tf")
 REGION = Expr("data.aws_region.current.name")
@@ -105,13 +105,16 @@ class _Builder:
     def __init__(self, keep_workloads: bool = True) -> None:
         """``keep_workloads``: keep each workload's labels (``workloads``, the model the tests read)."""
         self.keep_workloads = keep_workloads
-        self.taken: dict[str, set[str]] = {}
+        self.taken: dict[str, Taken] = {}
         self.log_labels: dict[str, str] = {}
-        self.output_names: set[str] = set()
+        self.output_names = Taken()
         self.workloads: list[TfWorkload] = []
 
     def label(self, kind: str, base: str) -> str:
-        return unique_within(base, self.taken.setdefault(kind, set()), separator="_")
+        taken = self.taken.get(kind)
+        if taken is None:
+            taken = self.taken[kind] = Taken()
+        return unique_within(base, taken, separator="_")
 
     def log_group(self, name: str, owner: str) -> None:
         self.log_labels[name] = self.label(RESOURCES["log_group"][2], snake(owner) or "workload")
