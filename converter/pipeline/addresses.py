@@ -56,7 +56,7 @@ _NAMES_ADDRESS: dict[str, bool] = {}
 _ADDRESSES: dict[tuple[str, bool], tuple[tuple[str, int | None], ...]] = {}
 # Entries of each cache; cleared when full, so that what recurs now is found. A value's two reads are in one
 # workload's rendering: more entries kept only values that do not recur, to the end of the run (issue 24).
-_KEPT = 1024
+_KEPT = 1000
 _KEPT_VALUE_CHARS = 512
 
 
