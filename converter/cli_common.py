@@ -15,7 +15,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from enum import Enum
-from typing import Annotated, Iterator, List, Optional
+from typing import Annotated, Any, Iterator, List, Optional
 
 import typer
 import typer.core
@@ -214,6 +214,31 @@ def streamed_conversion(paths, flags: SettingsFlags, sink, exclude: Optional[Lis
         finally:
             for found in opened.values():
                 found.close()
+
+
+def kept_conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = None):
+    """conversion(), read as streamed_conversion() reads (each workload of a large file parsed when the conversion
+    reaches it, not the whole input parsed at once), with the outputs kept for a caller that reads their payloads
+    (plan and apply) but not the text of their task definitions, which only the writers use (issue 24: plan's
+    peak memory at 10 MB was every document parsed at once and 3,120 such texts)."""
+    sink = _KeptOutputs()
+    result = streamed_conversion(paths, flags, sink, exclude)
+    result.outputs = [sink.kept[position] for position in sorted(sink.kept)]
+    return result
+
+
+class _KeptOutputs:
+    """The sink (converter.pipeline.convert.Sink) of kept_conversion()."""
+
+    def __init__(self) -> None:
+        self.kept: dict[int, Any] = {}
+
+    def put(self, position: int, output: Any) -> None:
+        output.task_definition_text = None
+        self.kept[position] = output
+
+    def reset(self) -> None:
+        self.kept.clear()
 
 
 def _drained(items: list) -> Iterator:

@@ -100,6 +100,7 @@ def convert(
                           execution_role_arn, service_connect_namespace, sizing)
 
     def run(report_target) -> int:
+        from converter.core.findings import merge_findings
         from converter.report.baseline import read_baseline, review  # lazy: start-up (converter/cli_common.py)
         from converter.write.output import with_report, write_rendering
         from converter.report.canonical import build_report
@@ -136,7 +137,10 @@ def convert(
             with built_without_gc():
                 iac = sink.rendering(result.sources)
             iac.model = None
-            findings = review(result.findings + iac.findings, result.sources, accepted)
+            # The rendering's few findings put in their places, not the run's 60,000 copied and sorted again
+            # (issue 24: that sort was a 10 MB template's peak).
+            merge_findings(result.findings, iac.findings)
+            findings = review(result.findings, result.sources, accepted, reuse=True)
             canonical = iac.retarget_report(build_report(findings, result.sources, result.outputs, calls=result.calls))
             differ: list[str] = []
             if check:
@@ -150,6 +154,9 @@ def convert(
                 sys.stdout.writelines(iac.stdout_pieces())
         finally:
             sink.close()
+        # What the rendering kept of each workload (its logical IDs or labels, the texts' places) is written:
+        # it goes before the report is, whose making can then take that memory (issue 24: the run's peak).
+        sink = iac = None
         emit_report(canonical, report.value, fail_on.value, report_target, text_options=text_options,
                     **report_options(report.value, canonical, sarif_root, stdin_text))
         return _status(findings, differ)
@@ -165,7 +172,7 @@ def convert(
         sink = CheckSink(output) if check else StdoutSink() if output is None else FolderSink(output)
         try:
             result = streamed_conversion(paths, flags, sink, exclude)
-            findings = review(result.findings, result.sources, accepted)
+            findings = review(result.findings, result.sources, accepted, reuse=True)
             canonical = build_report(findings, result.sources, result.outputs, calls=result.calls, outputs_as_written=True)
             differ: list[str] = []
             if check:
@@ -175,6 +182,7 @@ def convert(
                 sink.finish(canonical)
         finally:
             sink.close()
+        sink = None  # what it kept of each output (issue 24: as in the IaC path above)
         emit_report(canonical, report.value, fail_on.value, report_target, text_options=text_options,
                     **report_options(report.value, canonical, sarif_root, stdin_text))
         return _status(findings, differ)

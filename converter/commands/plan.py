@@ -22,7 +22,7 @@ from converter.cli_common import (
     ServiceConnectOption,
     SizingOption,
     SubnetsOption,
-    conversion,
+    kept_conversion,
 )
 from converter.guard import guarded
 
@@ -107,7 +107,7 @@ def prepare_plan(paths, flags: SettingsFlags, profile, redact, timeout_seconds: 
         raise PreflightError("give the manifests to plan: files, folders or - for stdin")
 
     def convert(cluster_name: str, region_name: str):
-        return conversion(paths, replace(flags, cluster=cluster_name, region=region_name))
+        return kept_conversion(paths, replace(flags, cluster=cluster_name, region=region_name))
 
     prepared = prepare(config=flags.config_path(), cluster=flags.cluster, region=flags.region, profile=profile,
                        convert=convert, redact=redact, timeout_seconds=timeout_seconds)

@@ -54,7 +54,9 @@ def addresses(value: str, bare_ok: bool) -> tuple[tuple[str, int | None], ...]:
 
 _NAMES_ADDRESS: dict[str, bool] = {}
 _ADDRESSES: dict[tuple[str, bool], tuple[tuple[str, int | None], ...]] = {}
-_KEPT = 8192  # entries of each cache; cleared when full, so that what recurs now is found
+# Entries of each cache; cleared when full, so that what recurs now is found. A value's two reads are in one
+# workload's rendering: more entries kept only values that do not recur, to the end of the run (issue 24).
+_KEPT = 1000
 _KEPT_VALUE_CHARS = 512
 
 

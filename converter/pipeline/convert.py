@@ -72,7 +72,7 @@ class WorkloadOutput:
     task_definition_text: str | None = field(default=None, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)  # one per workload, to the end of the run
 class OutputRecord:
     """What the report needs of an output once its payloads are in the sink."""
 
@@ -147,11 +147,14 @@ class _Run:
 
     def run(self, documents: Iterable[Any]) -> Conversion:
         slots = self._pass_one(documents)
-        for start in range(0, len(slots), BATCH_WORKLOADS):
-            self._batch(slots[start:start + BATCH_WORKLOADS])
-        if not all(slot.deferred.source.unchanged() for slot in slots if slot.deferred is not None):
-            raise _Again  # a file written to while its parts were read back: read it again whole
+        read_back = {id(slot.deferred.source): slot.deferred.source for slot in slots if slot.deferred is not None}
+        for start in range(0, len(slots), BATCH_WORKLOADS):  # a batch's slots go when it is done (issue 24)
+            end = min(start + BATCH_WORKLOADS, len(slots))
+            self._batch(slots[start:end])
+            slots[start:end] = [None] * (end - start)
         del slots
+        if not all(source.unchanged() for source in read_back.values()):
+            raise _Again  # a file written to while its parts were read back: read it again whole
         for model_id, record in self.linked.items():
             if model_id not in self.contributed:
                 record.status = "not-converted"  # parsed, but nothing of it is in the output (its findings say why)

@@ -15,6 +15,7 @@ end whether the file was written to meanwhile.
 from __future__ import annotations
 
 import os
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,9 @@ from converter.load.source_files import read_source
 from converter.load.yaml_parts import Part, split_stream
 
 
+_NUMBERS = 5  # of a Part in SourceText.spans
+
+
 class SourceText:
     """One input's text, cut into its documents."""
 
@@ -34,12 +38,16 @@ class SourceText:
     def __init__(self, name: str, text: str, path: str | None = None, read_from: os.stat_result | None = None) -> None:
         """``read_from``: the file's status taken before ``text`` was read from ``path``."""
         self.name, self.path = name, path
-        self.parts = split_stream(text, WORKLOAD_PARSERS)
+        # Each part as five numbers (start, end, first line, first document, workload or not): kept to the end
+        # of the run, for a run again (``again()``) and for tests, where a Part and its ints were 190 bytes a
+        # document (issue 24: 1.5 MB at 10 MB). The Deferred entries have their own Part.
+        self.spans = array("q", [number for part in split_stream(text, WORKLOAD_PARSERS)
+                                 for number in (part.start, part.end, part.first_line, part.first_index, part.workload)])
         self.templated = "{{" in text
         self.text: str | None = text
         self.handle: Any = None
         self.read_from = read_from
-        if read_from is not None and len(self.parts) >= self.KEEP_BELOW_PARTS and text.isascii():
+        if read_from is not None and len(self.spans) >= self.KEEP_BELOW_PARTS * _NUMBERS and text.isascii():
             handle = open(path, "rb")  # type: ignore[arg-type]
             opened = os.fstat(handle.fileno())
             skip = opened.st_size - len(text)  # an ASCII text is its bytes, after a BOM
@@ -47,6 +55,13 @@ class SourceText:
                 self.handle, self.skip, self.text = handle, skip, None
             else:
                 handle.close()  # replaced or changed since it was read: the text read is kept
+
+    @property
+    def parts(self) -> list[Part]:
+        """The text's documents as parts, in order (converter.load.yaml_parts.split_stream)."""
+        spans = self.spans
+        return [Part(spans[at], spans[at + 1], spans[at + 2], spans[at + 3], bool(spans[at + 4]))
+                for at in range(0, len(spans), _NUMBERS)]
 
     @classmethod
     def read(cls, path: str) -> "SourceText":
@@ -82,10 +97,11 @@ class SourceText:
         """The documents of the parts not marked workload, and a Deferred for each part that is, in order.
         A file of which no document reads and that holds ``{{`` is a template (converter.load.inputs): whether
         every document of it is unreadable is known only when they are all parsed, so they are."""
-        entries = [Deferred(self, part) if part.workload else self.documents(part) for part in self.parts]
+        parts = self.parts
+        entries = [Deferred(self, part) if part.workload else self.documents(part) for part in parts]
         readable = any(not isinstance(d, Unreadable) for item in entries if isinstance(item, list) for d in item)
         if self.templated and not readable and len(entries) > 0:
-            entries = [self.documents(part) for part in self.parts]
+            entries = [self.documents(part) for part in parts]
         return [entry for item in entries for entry in ((item,) if isinstance(item, Deferred) else item)]
 
     def close(self) -> None:

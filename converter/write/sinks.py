@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import sys
 import tempfile
-from typing import Any, TextIO
+from array import array
+from typing import Any, Iterable, Iterator, TextIO
 
 from converter.write.output import (
     REPORT_FILE,
@@ -31,32 +32,48 @@ class StdoutSink:
 
     def __init__(self) -> None:
         self.spool = tempfile.TemporaryFile()
-        self.spans: dict[int, tuple[int, int]] = {}  # position -> (offset, length) in the spool
+        # Each entry's position and where it ends in the spool (it starts where the one before it ends), in the
+        # order put: 16 bytes an entry, where a dict of (offset, length) tuples held 170 (issue 24).
+        self.positions, self.ends = array("q"), array("q")
 
     def put(self, position: int, output: Any) -> None:
         data = stdout_entry(output).encode("utf-8")
-        self.spans[position] = (self.spool.seek(0, 2), len(data))  # a replaced entry stays, unused
+        self.spool.seek(0, 2)
         self.spool.write(data)
+        self.positions.append(position)  # a replaced entry stays, unused: the last one put is written
+        self.ends.append((self.ends[-1] if self.ends else 0) + len(data))
 
     def drop(self, position: int) -> None:
-        self.spans.pop(position, None)
+        self.positions = array("q", (-1 if kept == position else kept for kept in self.positions))
 
     def reset(self) -> None:
-        self.spans.clear()
+        self.positions, self.ends = array("q"), array("q")
         self.spool.seek(0)
         self.spool.truncate()
 
+    def _spans(self) -> Iterator[tuple[int, int]]:
+        """(offset, length) of each entry to write, in the order of their positions."""
+        positions, ends = self.positions, self.ends
+        if all(positions[index] < positions[index + 1] for index in range(len(positions) - 1)) and \
+                (not positions or positions[0] >= 0):  # as the conversion puts them: no table
+            order: Iterable[int] = range(len(positions))
+        else:
+            last = {position: index for index, position in enumerate(positions) if position >= 0}
+            order = [last[position] for position in sorted(last)]
+        for index in order:
+            start = ends[index - 1] if index else 0
+            yield start, ends[index] - start
+
     def finish(self, report: dict[str, Any], stream: TextIO | None = None) -> None:
         stream = sys.stdout if stream is None else stream
-        if not self.spans:
-            stream.write(stdout_document([]))
-            return
-        stream.write(STDOUT_HEAD)
-        for number, position in enumerate(sorted(self.spans)):
-            offset, length = self.spans[position]
+        written = 0
+        for offset, length in self._spans():
+            if not written:
+                stream.write(STDOUT_HEAD)
             self.spool.seek(offset)
-            stream.write((",\n" if number else "") + self.spool.read(length).decode("utf-8"))
-        stream.write(STDOUT_TAIL)
+            stream.write((",\n" if written else "") + self.spool.read(length).decode("utf-8"))
+            written += 1
+        stream.write(STDOUT_TAIL if written else stdout_document([]))
 
     def close(self) -> None:
         self.spool.close()

@@ -15,10 +15,12 @@ log group's goes, and ``finish`` puts the IDs in. A NUL is never written otherwi
 
 from __future__ import annotations
 
+from itertools import chain
+from sys import intern
 from typing import Any, Iterator
 
 from converter.core.errors import OutputValidationError
-from converter.core.names import unique_within
+from converter.core.names import Taken, unique_within
 from converter.core.settings import PLACEHOLDER_PREFIX
 from converter.write.iac.filters import (
     _LOGICAL_ID,
@@ -43,6 +45,7 @@ from converter.write.iac.mapping import RESOURCES, SCALING_POLICY, Field
 from converter.write.iac.spool import Pieces, TextSpool
 
 MARK = "\0"
+_OUTPUT_MARKS = f"s{MARK}t{MARK}"  # the markers of every workload's outputs (its service's, its task definition's)
 _unsafe = _YAML_UNSAFE.search
 _PADS = [" " * indent for indent in range(128)]
 
@@ -178,17 +181,28 @@ class _Properties:
 
 
 class _Workload:
-    """What ``finish`` needs of a written workload (its text is in the spool): the bases of its logical IDs and
-    the markers in its text."""
+    """What ``finish`` needs of a written workload (its text is in the spool): what its logical IDs are made from
+    and the markers in its text. Kept small: one per workload and one per its outputs, to the end of the run
+    (issue 24: their lists of bases and markers were 3 MB of a 10 MB template's peak)."""
 
-    __slots__ = ("ids", "bases", "marks", "size", "values")
+    __slots__ = ("ids", "metrics", "marks")
 
-    def __init__(self, ids: Any, bases: list[tuple[str, str]], marks: list[str], size: int) -> None:
+    def __init__(self, ids: Any, metrics: tuple[str, ...] | None, marks: str) -> None:
         self.ids = ids  # cloudformation.CfnWorkload, its IDs filled by finish()
-        self.bases = bases  # (marker key, the ID before unique_within), in the order build_stack names them
-        self.marks = marks  # the marker keys in its text, in order
-        self.size = size  # UTF-8 bytes of its text without the markers
-        self.values: dict[str, str] = {}  # marker key -> logical ID, by finish()
+        # None: no scalable target; else the PascalCase metric of each scaling policy, in order (the bases
+        # of the IDs are _bases() of these and the workload's name, made by finish())
+        self.metrics = metrics
+        self.marks = marks  # the marker keys in its text, in order, each followed by MARK
+
+
+def _bases(written: _Workload) -> list[tuple[str, str]]:
+    """(marker key, the ID before unique_within), in the order build_stack names them."""
+    base = pascal(written.ids.name) or "Workload"
+    bases = [("t", base + "TaskDefinition"), ("s", base + "Service")]
+    if written.metrics is not None:
+        bases.append(("a", base + "ScalableTarget"))
+        bases += [(f"p{index}", base + metric + "ScalingPolicy") for index, metric in enumerate(written.metrics)]
+    return bases
 
 
 class CloudFormationText:
@@ -201,12 +215,13 @@ class CloudFormationText:
         self.heads: list[dict[str, str]] = [{} for _ in _PADS]
         self.refs: dict[str, str] = {}
         self.log_marks: dict[str, str] = {}  # log group name -> marker
-        self.output_ids: set[str] = set()
+        self.output_ids = Taken()
         self.workloads: list[_Workload] = []
         self.outputs: list[_Workload] = []
         self.texts, self.output_texts = TextSpool(spooled), TextSpool(spooled)
         self.log_ids: list[str] = []
         self.resource_count = 0
+        self.text_bytes = 0  # UTF-8 bytes of the workloads' texts without their markers
 
     def close(self) -> None:
         self.texts.close()
@@ -218,32 +233,38 @@ class CloudFormationText:
         if len(linked.log_groups) > len(self.log_marks):
             for name in list(linked.log_groups)[len(self.log_marks):]:
                 self.log_marks[name] = f"{MARK}l{len(self.log_marks)}{MARK}"
-        base = pascal(workload.name) or "Workload"
         ids = CfnWorkload(name=workload.name, resource=workload.resource, task_definition="", service="")
-        bases = [("t", base + "TaskDefinition"), ("s", base + "Service")]
+        metrics: tuple[str, ...] | None = None
         writer = _Properties(workload.name, self.keys, self.log_marks, self.refs, self.heads)
         lines: list[str] = []
         _resource(writer, lines, "t", RESOURCES["task_definition"], workload.task_definition)
         _resource(writer, lines, "s", RESOURCES["service"], workload.service)
         count = 2
         if workload.scalable_target is not None:
-            bases.append(("a", base + "ScalableTarget"))
             _resource(writer, lines, "a", RESOURCES["scalable_target"], workload.scalable_target)
             count += 1
+            metrics = tuple(intern(pascal(policy_metric(policy, workload.service))) for policy in workload.policies)
             for index, policy in enumerate(workload.policies):
-                key = f"p{index}"
-                bases.append((key, base + pascal(policy_metric(policy, workload.service)) + "ScalingPolicy"))
-                _policy(writer, lines, key, policy)
+                _policy(writer, lines, f"p{index}", policy)
                 count += 1
         self.resource_count += count
-        self.workloads.append(_written(ids, bases, lines, self.texts))
+        self.workloads.append(self._written(ids, metrics, lines, self.texts))
         out_base = pascal(workload.name)
         outputs = []
         for suffix, what, key in (("ServiceArn", "ECS service", "s"), ("TaskDefinitionArn", "task definition", "t")):
             outputs += [f"  {_logical_id(unique_within(out_base + suffix, self.output_ids, separator=''))}:",
                         f"    Description: {yaml_str(f'ARN of the {what} {workload.name}')}",
                         f"    Value: !Ref {MARK}{key}{MARK}"]
-        self.outputs.append(_written(ids, [], outputs, self.output_texts))
+        self.outputs.append(self._written(ids, None, outputs, self.output_texts))
+
+    def _written(self, ids: Any, metrics: tuple[str, ...] | None, lines: list[str], texts: TextSpool) -> _Workload:
+        text = "\n".join(lines) + "\n"
+        _no_placeholder(text)
+        parts = text.split(MARK)
+        self.text_bytes += sum(map(len, parts[0::2])) if text.isascii() else sum(len(part.encode("utf-8")) for part in parts[0::2])
+        texts.add(text)
+        marks = "".join(key + MARK for key in parts[1::2])
+        return _Workload(ids, metrics, _OUTPUT_MARKS if marks == _OUTPUT_MARKS else marks)
 
     def finish(self, linked: Linked, format_version: str, description: str) -> tuple[list[str], dict[str, int]]:
         """The template's text in pieces, and what the quotas are checked against (render._quota_findings)."""
@@ -251,7 +272,7 @@ class CloudFormationText:
 
         head = [f"AWSTemplateFormatVersion: {yaml_str(_text(format_version))}",
                 f"Description: {yaml_str(_text(description))}"]
-        taken: set[str] = set()
+        taken = Taken()
         if linked.params:
             head.append("Parameters:")
         for param in linked.params.values():
@@ -272,18 +293,15 @@ class CloudFormationText:
         text = "\n".join(head) + "\n"
         _no_placeholder(text)
         self.log_ids = log_ids
-        size = len(text.encode("utf-8"))
+        size = len(text.encode("utf-8")) + self.text_bytes
         for written in self.workloads:
-            ids, values = written.ids, written.values
-            for key, base in written.bases:
-                values[key] = _logical_id(unique_within(base, taken, separator=""))
-            ids.task_definition, ids.service = values["t"], values["s"]
-            ids.scalable_target = values.get("a")
-            ids.policies = [values[key] for key, _ in written.bases[3:]]
-            size += written.size + sum(len(self._id(key, values)) for key in written.marks)
-        for written in self.outputs:
-            written.values = {"s": written.ids.service, "t": written.ids.task_definition}
-            size += written.size + sum(len(self._id(key, written.values)) for key in written.marks)
+            ids = written.ids
+            values = [_logical_id(unique_within(base, taken, separator="")) for _, base in _bases(written)]
+            ids.task_definition, ids.service = values[0], values[1]
+            ids.scalable_target = values[2] if len(values) > 2 else None
+            ids.policies = values[3:]
+        for written in chain(self.workloads, self.outputs):
+            size += sum(len(self._id(key, written.ids)) for key in written.marks.split(MARK)[:-1])
         tail = "Outputs:\n" if self.outputs else ""
         counts = {"resources": len(log_ids) + self.resource_count, "parameters": len(linked.params),
                   "outputs": 2 * len(self.outputs), "bytes": size + len(tail), "log_groups": len(log_ids)}
@@ -291,15 +309,25 @@ class CloudFormationText:
                         lambda: self._joined(self.output_texts, self.outputs))
         return pieces, counts
 
-    def _id(self, key: str, values: dict[str, str]) -> str:
-        return values[key] if key[0] != "l" else self.log_ids[int(key[1:])]
+    def _id(self, key: str, ids: Any) -> str:
+        """The logical ID a marker key stands for, in the text of the workload of ``ids`` (a CfnWorkload)."""
+        first = key[0]
+        if first == "t":
+            return ids.task_definition
+        if first == "s":
+            return ids.service
+        if first == "a":
+            return ids.scalable_target
+        if first == "p":
+            return ids.policies[int(key[1:])]
+        return self.log_ids[int(key[1:])]
 
     def _joined(self, texts: TextSpool, written: list[_Workload]) -> Iterator[str]:
         """Each workload's text with the logical IDs in."""
         for text, one in zip(texts.texts(), written, strict=True):
             parts = text.split(MARK)
             for index in range(1, len(parts), 2):
-                parts[index] = self._id(parts[index], one.values)
+                parts[index] = self._id(parts[index], one.ids)
             yield "".join(parts)
 
 
@@ -335,13 +363,6 @@ def _policy(writer: _Properties, lines: list[str], key: str, policy: dict[str, A
         lines += chunk
 
 
-def _written(ids: Any, bases: list[tuple[str, str]], lines: list[str], texts: TextSpool) -> _Workload:
-    text = "\n".join(lines) + "\n"
-    _no_placeholder(text)
-    parts = text.split(MARK)
-    size = sum(map(len, parts[0::2])) if text.isascii() else sum(len(part.encode("utf-8")) for part in parts[0::2])
-    texts.add(text)
-    return _Workload(ids, bases, parts[1::2], size)
 
 
 def _no_placeholder(text: str) -> None:

@@ -64,7 +64,7 @@ class CfnOutput:
     value: Any
 
 
-@dataclass
+@dataclass(slots=True)  # one per workload, to the end of the run
 class CfnWorkload:
     """The logical IDs of one workload's resources, for the report and the tests."""
 

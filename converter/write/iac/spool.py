@@ -10,6 +10,7 @@ which writes nothing) it keeps them in a list.
 from __future__ import annotations
 
 import tempfile
+from array import array
 from typing import Any, Callable, Iterator
 
 
@@ -18,33 +19,37 @@ class TextSpool:
 
     def __init__(self, spooled: bool) -> None:
         self.file: Any = tempfile.TemporaryFile() if spooled else None
-        self.kept: list[Any] = []  # the texts, or (offset, length) of each in the file
-        self.end = 0
+        self.kept: list[str] = []  # the texts, when not in a file
+        # Where each text ends in the file: the texts are written one after another, so that is all it takes to
+        # find them (8 bytes a text, where an (offset, length) tuple and its ints were 130: issue 24).
+        self.ends = array("q")
 
     def add(self, text: str) -> None:
         if self.file is None:
             self.kept.append(text)
             return
         data = text.encode("utf-8", "surrogatepass")  # written as it was given, whatever writes it out later
-        self.file.seek(self.end)
+        end = self.ends[-1] if self.ends else 0
+        self.file.seek(end)
         self.file.write(data)
-        self.kept.append((self.end, len(data)))
-        self.end += len(data)
+        self.ends.append(end + len(data))
 
     def __len__(self) -> int:
-        return len(self.kept)
+        return len(self.kept) if self.file is None else len(self.ends)
 
     def texts(self) -> Iterator[str]:
         if self.file is None:
             yield from self.kept
             return
-        for offset, length in self.kept:
-            self.file.seek(offset)
-            yield self.file.read(length).decode("utf-8", "surrogatepass")
+        start = 0
+        for end in self.ends:
+            self.file.seek(start)
+            yield self.file.read(end - start).decode("utf-8", "surrogatepass")
+            start = end
 
     def clear(self) -> None:
         self.kept.clear()
-        self.end = 0
+        self.ends = array("q")
         if self.file is not None:
             self.file.seek(0)
             self.file.truncate()

@@ -40,7 +40,7 @@ from converter.write.iac.mapping import (
     TARGET,
     Field,
 )
-from converter.core.names import unique_within
+from converter.core.names import Taken, unique_within
 
 FILES = ("versions.tf", "variables.tf", "main.tf", "outputs.tf")
 REGION = Expr("data.aws_region.current.name")
@@ -102,22 +102,29 @@ class _Builder:
     """Labels and bodies, a log group or a workload at a time, in the order the configuration lists them. Each
     resource kind has its own label namespace, so a workload's labels are known when it is reached."""
 
-    def __init__(self) -> None:
-        self.taken: dict[str, set[str]] = {}
+    def __init__(self, keep_workloads: bool = True) -> None:
+        """``keep_workloads``: keep each workload's labels (``workloads``, the model the tests read)."""
+        self.keep_workloads = keep_workloads
+        self.taken: dict[str, Taken] = {}
         self.log_labels: dict[str, str] = {}
-        self.log_resources: list[TfResource] = []
-        self.output_names: set[str] = set()
+        self.output_names = Taken()
         self.workloads: list[TfWorkload] = []
 
     def label(self, kind: str, base: str) -> str:
-        return unique_within(base, self.taken.setdefault(kind, set()), separator="_")
+        taken = self.taken.get(kind)
+        if taken is None:
+            taken = self.taken[kind] = Taken()
+        return unique_within(base, taken, separator="_")
 
-    def log_group(self, name: str, owner: str) -> TfResource:
+    def log_group(self, name: str, owner: str) -> None:
+        self.log_labels[name] = self.label(RESOURCES["log_group"][2], snake(owner) or "workload")
+
+    @property
+    def log_resources(self) -> list[TfResource]:
+        """The log groups' resources, in the order they were labelled: made when asked, from their labels (not
+        kept from the first workload to the end of the run: issue 24, 3,120 of them at 10 MB)."""
         log_type = RESOURCES["log_group"][2]
-        self.log_labels[name] = self.label(log_type, snake(owner) or "workload")
-        resource = TfResource(log_type, self.log_labels[name], (Attr("name", name),))
-        self.log_resources.append(resource)
-        return resource
+        return [TfResource(log_type, label, (Attr("name", name),)) for name, label in self.log_labels.items()]
 
     def workload(self, workload: LinkedWorkload, make: Any = None) -> tuple[TfWorkload, list[Any], list[dict[str, Any]]]:
         """The workload's labels, its resources ((type, label, body): each body as ``make`` collects it) and its
@@ -128,7 +135,8 @@ class _Builder:
             labels.labels[kind] = self.label(RESOURCES[kind][2], base)
         context = _Context(workload.name, labels, self.log_labels)
         resources = context.resources(workload, self.label, _Items if make is None else make)
-        self.workloads.append(labels)
+        if self.keep_workloads:
+            self.workloads.append(labels)
         names = self.output_names
         outputs = [{"name": unique_within(f"{base}_service_arn", names, separator="_"),
                     "body": (Attr("description", f"ARN of the ECS service {workload.name}"),
@@ -291,7 +299,9 @@ class TerraformText:
     whole run (the region data source, the log groups that open main.tf, the variables) is written at the end."""
 
     def __init__(self, spooled: bool = False) -> None:
-        self.builder = _Builder()
+        # Spooled (the command's, which reads no model) it keeps no workload's labels: at 10 MB, 3,120 of
+        # them to the end of the run (issue 24: peak memory).
+        self.builder = _Builder(keep_workloads=not spooled)
         self.main = TextSpool(spooled)  # each workload's resources (spool.TextSpool: in a file when spooled)
         self.outputs = TextSpool(spooled)  # each workload's outputs
 

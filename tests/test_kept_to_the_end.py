@@ -1,0 +1,255 @@
+"""What a streamed convert keeps of each workload and finding to the end of its run, where its peak memory is
+(issue 24: peak memory above the baseline <= 5x the input; docs/PERFORMANCE.md "What a convert keeps of each
+workload to its end, cut again"). Counts and kinds of what is held, never sizes measured or times."""
+
+from __future__ import annotations
+
+import gc
+import io
+import random
+import sys
+from array import array
+
+from converter.core.findings import Finding, Origin, make_finding, merge_findings, sort_findings
+import converter.core.findings as findings_module
+from converter.core.settings import Settings
+from converter.load.config import load_config
+from converter.load.loader import parse_text
+from converter.load.yaml_parts import Part, split_stream
+from converter.pipeline import convert as pipeline_convert
+from converter.pipeline.convert import convert
+from converter.pipeline.deferred import Deferred, SourceText
+from converter.pipeline.registries import WORKLOAD_PARSERS
+from converter.report.baseline import review
+from converter.write.iac import cloudformation
+from converter.write.iac.cfn_text import _OUTPUT_MARKS
+from converter.write.iac.links import link
+from converter.write.iac.render import CLOUDFORMATION, TERRAFORM, IacSink
+from converter.write.iac.spool import TextSpool
+from converter.write.output import stdout_document
+from converter.write.sinks import StdoutSink
+from tests.helpers import ROOT
+
+
+def _apps():
+    """bench/apps.py: the applications the benchmark repeats."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import apps
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    return apps
+
+
+def _bench_text(repeats: int) -> str:
+    return "".join(_apps().release_text(index) for index in range(1, repeats + 1))
+
+
+def _bench_conversion(tmp_path, repeats: int = 2):
+    apps = _apps()
+    text = _bench_text(repeats)
+    config = tmp_path / "k2ecs.yaml"
+    config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
+    return convert(parse_text(text, "bundle.yaml"), load_config(str(config)))
+
+
+def _findings(count: int, seed: int) -> list[Finding]:
+    """Findings with many ties in file, line, path and code, so that the order among equals shows."""
+    rng = random.Random(seed)
+    made = []
+    for number in range(count):
+        origin = Origin(resource=f"Deployment/w{rng.randrange(5)}", file=rng.choice(("a.yaml", "b.yaml")),
+                        line=rng.choice((None, 1, 2, 300)), path=rng.choice(("", "/spec", "/metadata")))
+        made.append(make_finding(rng.choice(("K2E-W901", "K2E-I308", "K2E-E007")), origin,
+                                 rng.choice(("same", "other", f"n{number % 3}"))))
+    return made
+
+
+def test_merge_findings_orders_as_sorting_both_would_and_makes_no_key_arrays(monkeypatch) -> None:
+    for seed in range(20):
+        kept, more = _findings(200, seed), _findings(random.Random(seed).randrange(0, 9), seed + 100)
+        sort_findings(kept)
+        expected = kept + more
+        sort_findings(expected)
+        sorts = []
+        monkeypatch.setattr(findings_module, "sort_findings", lambda found: sorts.append(len(found)))
+        merged = kept
+        merge_findings(merged, more)
+        monkeypatch.undo()
+        assert merged is kept and [id(f) for f in merged] == [id(f) for f in expected]  # ties included
+        assert sorts == []  # a few put in place: the whole list is not sorted again
+
+
+def test_merge_findings_sorts_again_when_more_than_a_few_are_merged() -> None:
+    kept, more = _findings(100, 1), _findings(findings_module.MERGE_AT_MOST + 1, 2)
+    sort_findings(kept)
+    expected = kept + more
+    sort_findings(expected)
+    merge_findings(kept, more)
+    assert [id(f) for f in kept] == [id(f) for f in expected]
+
+
+def test_review_reuses_the_list_it_is_given_up_when_nothing_is_accepted(tmp_path) -> None:
+    result = _bench_conversion(tmp_path, repeats=1)
+    given = list(result.findings)
+    assert review(given, result.sources, reuse=True) is given
+    copied = review(given, result.sources)
+    assert copied is not given and copied == given
+
+
+def test_the_template_writer_keeps_three_slots_a_workload_and_no_list(tmp_path) -> None:
+    result = _bench_conversion(tmp_path)
+    sink = IacSink(CLOUDFORMATION, spooled=True)
+    try:
+        for position, output in enumerate(result.outputs):
+            sink.put(position, output)
+        writer = sink.writer
+        assert len(writer.workloads) == len(writer.outputs) == len(result.outputs) >= 24
+        for written in writer.workloads + writer.outputs:
+            assert not hasattr(written, "__dict__")
+            assert written.marks.__class__ is str
+            assert written.metrics is None or written.metrics.__class__ is tuple
+        # every workload's outputs point at its service and its task definition: one string for them all
+        assert all(written.marks is _OUTPUT_MARKS for written in writer.outputs)
+        # the bases of the logical IDs are not kept but made at the end: the IDs are the ones build_stack gives
+        rendering = sink.rendering(result.sources)
+        reference = cloudformation.build_stack(link(result.outputs)).workloads
+        assert rendering.model.workloads == reference and any(ids.policies for ids in reference)
+    finally:
+        sink.close()
+
+
+def test_a_spooled_text_keeps_where_each_text_ends_and_nothing_else() -> None:
+    spool = TextSpool(spooled=True)
+    try:
+        texts = ["a\n", "", "é\0b\n", "x" * 5000]
+        for text in texts:
+            spool.add(text)
+        assert spool.kept == [] and isinstance(spool.ends, array) and spool.ends.itemsize == 8
+        assert len(spool) == 4 and list(spool.texts()) == texts == list(spool.texts())
+        spool.clear()
+        assert len(spool) == 0 and list(spool.texts()) == []
+    finally:
+        spool.close()
+
+
+def test_the_command_s_terraform_sink_keeps_no_workload_model(tmp_path) -> None:
+    result = _bench_conversion(tmp_path)
+    kept = {}
+    for spooled in (False, True):
+        sink = IacSink(TERRAFORM, spooled=spooled)
+        try:
+            for position, output in enumerate(result.outputs):
+                sink.put(position, output)
+            kept[spooled] = len(sink.writer.builder.workloads)
+            # the log groups' resources are made from their labels when written, not kept from the first workload
+            assert "log_resources" not in vars(sink.writer.builder) and len(sink.writer.builder.log_resources) > 1
+            assert sink.rendering(result.sources).files == kept.setdefault(("files", spooled), sink.rendering(result.sources).files)
+        finally:
+            sink.close()
+    assert kept[False] == len(result.outputs) and kept[True] == 0
+    assert kept[("files", False)] == kept[("files", True)]
+
+
+def test_the_stdout_sink_keeps_two_arrays_and_writes_in_position_order(tmp_path) -> None:
+    outputs = _bench_conversion(tmp_path, repeats=1).outputs[:3]
+    sink = StdoutSink()
+    try:
+        for position, output in enumerate(outputs):
+            sink.put(position, output)
+        assert not hasattr(sink, "spans") and [sink.positions.itemsize, sink.ends.itemsize] == [8, 8]
+        assert len(sink.positions) == len(sink.ends) == 3
+        out = io.StringIO()
+        sink.finish({}, out)
+    finally:
+        sink.close()
+    assert out.getvalue() == stdout_document(outputs)
+
+
+def test_a_source_text_keeps_its_parts_as_numbers_and_gives_them_as_split_stream_does() -> None:
+    apps = _apps()
+    text = apps.bundle(100_000)
+    source = SourceText("bench.yaml", text)
+    assert isinstance(source.spans, array) and len(source.spans) == 5 * len(source.parts)
+    assert source.parts == split_stream(text, WORKLOAD_PARSERS)
+    assert not any(isinstance(value, Part) for value in vars(source).values())
+    entries = source.entries()
+    assert sum(isinstance(entry, Deferred) for entry in entries) == sum(part.workload for part in source.parts) > 10
+    assert [entry.part for entry in entries if isinstance(entry, Deferred)] == [p for p in source.parts if p.workload]
+
+
+def test_the_slots_of_a_batch_go_when_it_is_done(monkeypatch) -> None:
+    """Pass 2 lets each batch's slots (their deferred parts, or their models) go once it is done, not at the
+    end of the run with all the others'."""
+    apps = _apps()
+    source = SourceText("bench.yaml", apps.bundle(100_000))
+    entries = source.entries()
+    workloads = sum(isinstance(entry, Deferred) for entry in entries)
+    alive: list[int] = []
+
+    class Counting:
+        def put(self, position, output) -> None:
+            gc.collect()
+            alive.append(sum(1 for item in gc.get_objects() if isinstance(item, pipeline_convert._Slot)
+                             and item.deferred is not None and item.deferred.source is source))
+
+        def reset(self) -> None:
+            alive.clear()
+
+    monkeypatch.setattr(pipeline_convert, "BATCH_WORKLOADS", 4)
+    result = pipeline_convert.convert(entries, Settings(), release=True, sink=Counting(), again=lambda: [])
+    assert len(result.outputs) == workloads == len(alive) > 8
+    # the batch being put is alive, with the batches after it; none of the batches before it
+    assert alive == [workloads - 4 * (number // 4) for number in range(workloads)]
+
+
+def test_plan_s_conversion_reads_a_large_file_part_by_part_and_keeps_the_payloads_not_their_text(tmp_path, monkeypatch) -> None:
+    from converter.cli_common import SettingsFlags, conversion, kept_conversion
+    from converter.pipeline import deferred
+
+    apps = _apps()
+    text = apps.bundle(150_000)
+    path = tmp_path / "bundle.yaml"
+    path.write_text(text, encoding="utf-8")
+    config = tmp_path / "k2ecs.yaml"
+    config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
+    flags = SettingsFlags(str(config))
+    whole = conversion([str(path)], flags)
+    read_back: list[int] = []
+    documents = deferred.Deferred.documents
+    monkeypatch.setattr(deferred.Deferred, "documents", lambda self: read_back.append(1) or documents(self))
+    kept = kept_conversion([str(path)], flags)
+    assert len(read_back) == len(whole.outputs) > 12  # each workload parsed when the conversion reached it
+    assert [(o.name, o.task_definition, o.service, o.scaling) for o in kept.outputs] == \
+        [(o.name, o.task_definition, o.service, o.scaling) for o in whole.outputs]
+    assert all(o.task_definition_text is None for o in kept.outputs)
+    assert all(o.task_definition_text is not None for o in whole.outputs)
+    assert kept.findings == whole.findings
+
+
+def test_a_streamed_conversion_keeps_a_record_of_three_slots_per_output(tmp_path) -> None:
+    outputs = _bench_conversion(tmp_path, repeats=1).outputs
+    records = convert(parse_text("".join(_bench_text(1)), "bundle.yaml"), Settings(), sink=StdoutSink()).outputs
+    assert len(records) == len(outputs) and all(not hasattr(record, "__dict__") for record in records)
+
+
+def test_the_names_a_rendering_takes_are_kept_in_dicts_not_sets(tmp_path) -> None:
+    """A set's table grows fourfold at each resize: the labels and output names of thousands of workloads are
+    kept in core.names.Taken, a dict that unique_within reads as it reads a set."""
+    from converter.core.names import Taken, unique_within
+
+    taken = Taken()
+    assert [unique_within("web", taken), unique_within("web", taken), unique_within("web-2", taken)] == \
+        ["web", "web-2", "web-2-2"] and list(taken) == ["web", "web-2", "web-2-2"]
+    result = _bench_conversion(tmp_path)
+    for fmt in (CLOUDFORMATION, TERRAFORM):
+        sink = IacSink(fmt, spooled=True)
+        try:
+            for position, output in enumerate(result.outputs):
+                sink.put(position, output)
+            writer = sink.writer
+            held = [writer.output_ids] if fmt == CLOUDFORMATION else [writer.builder.output_names, *writer.builder.taken.values()]
+            assert held and all(names.__class__ is Taken and len(names) >= len(result.outputs) for names in held[:2])
+            assert all(not hasattr(ids, "__dict__") for ids in (written.ids for written in getattr(writer, "workloads", [])))
+        finally:
+            sink.close()
