@@ -218,3 +218,129 @@ def test_a_note_in_a_finished_reader_fails_at_once():
         finished(reader)
         with pytest.raises(AttributeError):
             reader.note(("a",), "K2E-W901", "too late", covers=covers)
+
+
+_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env: {Type: String, Default: prod}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Shared:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: shared
+      TaskRoleArn: arn:aws:iam::1:role/shared
+      ContainerDefinitions:
+        - {Name: app, Image: nginx, Cpu: 256, PortMappings: [{ContainerPort: 8080, Name: http}]}
+  Unused:
+    Type: AWS::ECS::TaskDefinition
+    Condition: IsProd
+    Properties:
+      Family: unused
+      ContainerDefinitions: [{Name: app, Image: nginx}]
+  One:
+    Type: AWS::ECS::Service
+    Properties:
+      ServiceName: one
+      TaskDefinition: !Ref Shared
+      ServiceConnectConfiguration:
+        Enabled: true
+        Services: [{PortName: http, ClientAliases: [{Port: 80, DnsName: two}]}]
+  Two:
+    Type: AWS::ECS::Service
+    Condition: IsProd
+    Properties:
+      ServiceName: !If [IsProd, two, !Ref AWS::NoValue]
+      TaskDefinition: !Ref Shared
+  Lost:
+    Type: AWS::ECS::Service
+    Properties:
+      TaskDefinition: !Ref Missing
+  OneTarget:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: ecs
+      ScalableDimension: ecs:service:DesiredCount
+      MinCapacity: 1
+      MaxCapacity: 4
+      ResourceId: !Join [/, [service, prod, !GetAtt One.Name]]
+  LostTarget:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: ecs
+      ScalableDimension: ecs:service:DesiredCount
+      MinCapacity: 1
+      MaxCapacity: 4
+      ResourceId: !Sub service/prod/${Lost.Name}
+  OnePolicy:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: cpu
+      PolicyType: TargetTrackingScaling
+      ScalingTargetId: !Ref OneTarget
+      TargetTrackingScalingPolicyConfiguration:
+        TargetValue: 50
+        PredefinedMetricSpecification: {PredefinedMetricType: ECSServiceAverageCPUUtilization}
+  LostPolicy:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: lost
+      PolicyType: TargetTrackingScaling
+      ScalingTargetId: !Ref LostTarget
+      TargetTrackingScalingPolicyConfiguration:
+        TargetValue: 50
+        PredefinedMetricSpecification: {PredefinedMetricType: ECSServiceAverageCPUUtilization}
+"""
+
+
+def _target(service: str, low: int = 1) -> dict:
+    return {"ServiceNamespace": "ecs", "ResourceId": f"service/prod/{service}", "ScalableDimension": "ecs:service:DesiredCount",
+            "MinCapacity": low, "MaxCapacity": 4}
+
+
+def _policy(service: str, name: str) -> dict:
+    return {"PolicyName": name, "ServiceNamespace": "ecs", "ResourceId": f"service/prod/{service}",
+            "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70.0, "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}}
+
+
+def test_release_finds_what_a_run_that_releases_nothing_finds_on_loose_links():
+    """Each link a release could cut too early, in a describe dump and a template: a task two services run, noted
+    in as each renders (its role, K2E-W714), tasks no service runs, services whose task is not in the input with a scalable target and
+    a policy naming them (noted after the services, K2E-E706), a target two targets name the service of, a
+    policy whose target is not in the input, a service with Service Connect whose policies are noted as it
+    renders (K2E-I724), and CloudFormation conditions. Released or not, the run finds the same."""
+    task = {"family": "web", "taskRoleArn": "arn:aws:iam::1:role/web", "containerDefinitions": [{"name": "app", "image": "nginx", "cpu": 256, "odd": 1,
+                                                       "portMappings": [{"containerPort": 80, "name": "http"}]}]}
+    dump = {"taskDefinitions": [{**task, "revision": 1}, {**task, "revision": 2}, {**task, "family": "alone"}],
+            "services": [{"serviceName": "web", "taskDefinition": "web:2", "desiredCount": 2, "odd": 1},
+                         {"serviceName": "web-b", "taskDefinition": "web:2", "serviceConnectConfiguration": {
+                             "enabled": True, "services": [{"portName": "http", "clientAliases": [{"port": 80}]}]}},
+                         {"serviceName": "gone", "taskDefinition": "nowhere", "desiredCount": 1}],
+            "ScalableTargets": [_target("web-b"), _target("web-b", 2), _target("gone"), _target("nobody")],
+            "ScalingPolicies": [_policy("web-b", "b"), _policy("gone", "g"), _policy("nobody", "n"),
+                                {**_policy("x", "x"), "ResourceId": "service/prod/none-at-all"}]}
+
+    def documents():
+        return (parse_text(json.dumps(dump, indent=1), "dump.json", cfn_tags=True)
+                + parse_text(_TEMPLATE, "stack.yaml", cfn_tags=True))
+
+    kept = convert_to_kubernetes(documents())
+    released = convert_to_kubernetes(documents(), as_text=True, release=True)
+    messages = [(f.code, f.resource, f.message) for f in kept.findings]
+    for code, resource, start in (("K2E-E706", "ScalableTarget/service/prod/gone", "the scaled service gone"),
+                                  ("K2E-E706", "LostTarget", "the scaled service Lost"),
+                                  ("K2E-E706", "ScalingPolicy/x", "the scalable target of this policy"),
+                                  ("K2E-I727", "TaskDefinition/alone", "no ECS service"),
+                                  ("K2E-I727", "TaskDefinition/web", "no ECS service"),  # revision 1
+                                  ("K2E-I727", "Unused", "no ECS service"),
+                                  ("K2E-I724", "ScalingPolicy/b", "ECS utilization includes the Service Connect proxy")):
+        assert any(c == code and r.endswith(resource) and m.startswith(start) for c, r, m in messages), (code, resource)
+    assert _as_dicts(released.findings) == _as_dicts(kept.findings)
+    assert [(s.resource, s.status) for s in released.sources] == [(s.resource, s.status) for s in kept.sources]
+    assert [(o.name, o.inputs, o.text) for o in released.outputs] == [
+        (o.name, o.inputs, dump_documents(o.documents)) for o in kept.outputs]
+    assert len(kept.outputs) == 7 and all(source.reader.released for source in released.sources)
