@@ -17,6 +17,7 @@ from converter.compare import markdown as markdown_view
 from converter.compare import paths, rows, rules
 from converter.compare.inputs import build_input
 from converter.compare.model import MISSING
+from converter.compare.payloads import hold
 from converter.compare.sections import build
 from converter.core.resources import load_schema
 from converter.core.settings import Settings
@@ -29,10 +30,15 @@ IDS = [case.name for case in CASES]
 
 
 def _input(case: Path):
+    """The sample's compare input, every workload's payloads present (they are read here outside any section)."""
     if case.name.startswith("ecs-"):
-        return build_input(load_paths([str(case / "input")], cfn_tags=True), Settings(), (str(case / "input"),))
-    config = load_config(str(case / "k2ecs.yaml") if (case / "k2ecs.yaml").is_file() else None)
-    return build_input(load_paths([str(case / "input")]), config, (str(case / "input"),))
+        compare_input = build_input(load_paths([str(case / "input")], cfn_tags=True), Settings(), (str(case / "input"),))
+    else:
+        config = load_config(str(case / "k2ecs.yaml") if (case / "k2ecs.yaml").is_file() else None)
+        compare_input = build_input(load_paths([str(case / "input")]), config, (str(case / "input"),))
+    for workload in compare_input.workloads:
+        hold(workload)
+    return compare_input
 
 
 def _old_covered(source: Any, path: tuple[Any, ...]) -> bool:

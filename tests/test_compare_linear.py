@@ -14,6 +14,7 @@ import yaml
 
 import converter.pipeline.convert
 from converter.compare.kubernetes_input import from_kubernetes
+from converter.compare.payloads import pinned
 from converter.load.config import load_config
 from converter.load.loader import load_paths
 from tests.helpers import sample_cases, within_call_budget
@@ -74,7 +75,13 @@ def _grouping_calls(tmp_path: Path, count: int, monkeypatch: pytest.MonkeyPatch,
     documents = load_paths([str(path)])
     settings = load_config(None)
     conversion = CONVERT(documents, settings)
-    monkeypatch.setattr(converter.pipeline.convert, "convert", lambda *args, **kwargs: conversion)
+
+    def converted(*args, sink=None, **kwargs):  # the conversion's outputs handed to compare's sink, as convert does
+        for position, output in enumerate(conversion.outputs):
+            sink.put(position, output)
+        return conversion
+
+    monkeypatch.setattr(converter.pipeline.convert, "convert", converted)
     return within_call_budget(budget, from_kubernetes, documents, settings)
 
 
@@ -136,8 +143,9 @@ def test_payload_text_is_json_dumps_text_without_its_pure_python_encoder(tmp_pat
     assert made == [] and len(converted) == 3
     monkeypatch.undo()
     for workload in converted:
-        assert workload.target_text == {label: json.dumps(payload, indent=2, ensure_ascii=False)
-                                        for label, payload in workload.targets.items()}
+        with pinned(workload):  # the payloads are spooled outside a workload's section (compare.payloads)
+            assert dict(workload.target_text) == {label: json.dumps(payload, indent=2, ensure_ascii=False)
+                                                  for label, payload in workload.targets.items()}
 
 
 def test_placeholders_are_listed_in_calls_linear_in_the_workloads(tmp_path: Path):

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 # Fargate bills memory in GB of 1024 MiB (MIB_PER_GB), the unit of the task memory table (#topic-units).
+from converter.compare.payloads import pinned
 from converter.core.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
 
 CENT = Decimal("0.01")
@@ -62,9 +63,10 @@ def cost_sketch(workloads: Iterable[Any], prices: dict[str, Any], region: str | 
     hours = Decimal(prices["hours_per_month"])
     lines: dict[str, CostLine] = {}
     for workload in workloads:
-        if not workload.ecs:
-            continue
-        lines[workload.name] = _line(workload.name, workload.ecs, prices, hours)
+        with pinned(workload):  # one workload's payloads at a time (compare.payloads)
+            if not workload.ecs:
+                continue
+            lines[workload.name] = _line(workload.name, workload.ecs, prices, hours)
     totals = []
     priced = [line for line in lines.values() if line.scenarios]
     for label in ("desired", "min", "max"):

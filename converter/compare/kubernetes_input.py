@@ -19,9 +19,9 @@ from converter.compare.kubernetes_fields import KubernetesToEcs
 from converter.compare.model import CompareInput, LazyTexts, SourceDocument, WorkloadInput
 from converter.report.baseline import review
 from converter.compare.source_text import SourceText
-from converter.compare.flagged import flagged_values
+from converter.compare.flagged import PLAIN_CREDENTIAL, flagged_values
+from converter.compare.payloads import PayloadSpool, Pinned, Spooled
 from converter.compare.sources import OTHER, OTHER_RESOURCE, REDACTED, Redactor, findings_by_source
-from converter.rules.naming import NAMESPACE_TAG
 from converter.core.findings import Finding
 from converter.core.settings import Settings
 
@@ -37,14 +37,16 @@ def from_kubernetes(documents: list[Any], settings: Settings, inputs: tuple[str,
     """``texts``: each input file's text by its name, from which the page shows the documents (source_text)."""
     from converter.pipeline.convert import convert  # lazy: only the direction of the input is imported (converter.compare.inputs imports both adapters)
 
-    conversion = convert(documents, settings)
+    spool = PayloadSpool()  # each workload's payloads as bytes until its section (converter.compare.payloads)
+    conversion = convert(documents, settings, sink=spool)
     # Before review: a value stays hidden when its finding is accepted in a baseline.
-    scrub = Redactor(flagged_values(conversion.findings, conversion.sources, conversion.outputs))
+    scrub = Redactor(flagged_values(conversion.findings, conversion.sources,
+                                    _flagged_outputs(conversion.findings, spool.outputs)))
     findings = [scrub.finding(f) for f in review(conversion.findings, conversion.sources)]
     owned = findings_by_source(findings, conversion.sources)
     shown = SourceText(texts)
-    sources = [_source(record, owned.get(index, []), shown, scrub) for index, record in enumerate(conversion.sources)]
-    outputs = _OutputIndex(conversion.outputs)
+    sources = _sources(conversion.sources, owned, shown, scrub)
+    outputs = _OutputIndex(spool.outputs)
     attached = attach(sources)
     workloads: list[WorkloadInput] = []
     shown: set[int] = set()
@@ -83,43 +85,81 @@ def call_dicts(calls: Any) -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
+class _TaskDefinition:
+    """An output as flagged_values reads it: its resource and task definition."""
+
+    def __init__(self, resource: str, task_definition: dict[str, Any]) -> None:
+        self.resource, self.task_definition = resource, task_definition
+
+
+def _flagged_outputs(findings: list[Finding], outputs: list[Spooled]) -> list[_TaskDefinition]:
+    """The task definitions of the resources a K2E-W152 finding is about (the only ones flagged_values reads)."""
+    flagged = {finding.resource for finding in findings if finding.code == PLAIN_CREDENTIAL}
+    return [_TaskDefinition(output.resource, output.payloads()["taskDefinition"])
+            for output in outputs if output.resource in flagged]
+
+
 class _OutputIndex:
     """The conversion's outputs by resource, each taken once (outputs keep the workloads' order)."""
 
-    def __init__(self, outputs: list[Any]) -> None:
-        self.by_resource: dict[str, list[Any]] = {}
+    def __init__(self, outputs: list[Spooled]) -> None:
+        self.by_resource: dict[str, list[Spooled]] = {}
         for output in outputs:
             self.by_resource.setdefault(output.resource, []).append(output)
 
-    def take(self, source: SourceDocument) -> Any:
+    def take(self, source: SourceDocument) -> Spooled | None:
         """The payloads of a workload: same resource, and the same namespace tag when there is one."""
         candidates = self.by_resource.get(source.resource, [])
         namespace = _namespace(source)
         untagged = None
         for output in candidates:
-            tags = {tag.get("key"): tag.get("value") for tag in output.task_definition.get("tags", [])}
-            if tags.get(NAMESPACE_TAG) == namespace:
+            if (output.namespace if output.tagged() else None) == namespace:
                 candidates.remove(output)
                 return output
-            if NAMESPACE_TAG not in tags and untagged is None:
+            if not output.tagged() and untagged is None:
                 untagged = output  # the tag can be dropped (ECS allows 50 tags): fall back to input order
         if untagged is not None:
             candidates.remove(untagged)
         return untagged
 
 
-def _workload(source: SourceDocument, output: Any, members: list[SourceDocument], scrub: Redactor) -> WorkloadInput:
+def _workload(source: SourceDocument, output: Spooled | None, members: list[SourceDocument],
+              scrub: Redactor) -> WorkloadInput:
     targets: dict[str, Any] = {}
+    labels: tuple[str, ...] = ()
     if output is not None:
-        targets = {"taskDefinition": output.task_definition, "service": output.service}
-        if output.scaling is not None:
-            targets["scaling"] = output.scaling
-        targets = {label: scrub.data(payload) for label, payload in targets.items()}
+        targets = Pinned(functools.partial(_scrubbed, output, scrub))  # filled while pinned (compare.payloads)
+        labels = ("taskDefinition", "service", "scaling") if output.scaling else ("taskDefinition", "service")
     # jsontext: json.dumps(indent=2)'s text without its pure-Python encoder (a tenth of compare at 1 MB, issue 24).
-    text = LazyTexts({label: functools.partial(jsontext.dumps, payload) for label, payload in targets.items()})
+    # The page asks for a payload's text while the workload's section is written, its payloads pinned.
+    text = LazyTexts({label: functools.partial(_json, targets, label) for label in labels})
     name = output.name if output is not None else source.resource.split("/", 1)[1]
     return WorkloadInput(name=name, resource=source.resource, converted=output is not None, sources=tuple(members),
                          targets=targets, target_text=text, findings=(), ecs=targets)
+
+
+def _sources(records: list[Any], owned: dict[int, list[Finding]], shown: SourceText,
+             scrub: Redactor) -> list[SourceDocument]:
+    """Each record's SourceDocument, which takes its reader's sets of the paths read and looked into as they
+    are: the reader lets go of them once its last record is made (nothing else reads them after, and nothing
+    adds to them once the conversion is over). They were copied into frozensets while the reader kept its own
+    to the end: both held at once, about 30 MB at a 10 MB bundle (issue 24), and the copies' time."""
+    last = {id(record.reader): index for index, record in enumerate(records)}
+    sources = []
+    for index, record in enumerate(records):
+        sources.append(_source(record, owned.get(index, []), shown, scrub))
+        reader = record.reader
+        if last[id(reader)] == index:
+            reader.consumed = reader.visited = None
+    return sources
+
+
+def _scrubbed(output: Spooled, scrub: Redactor) -> dict[str, Any]:
+    return {label: scrub.data(payload) for label, payload in output.payloads().items()}
+
+
+def _json(targets: dict[str, Any], label: str) -> str:
+    return jsontext.dumps(targets[label])
 
 
 def _source(record: Any, findings: list[Finding], shown: SourceText, scrub: Redactor) -> SourceDocument:
@@ -130,9 +170,9 @@ def _source(record: Any, findings: list[Finding], shown: SourceText, scrub: Reda
     return SourceDocument(
         resource=record.resource, kind=record.resource.split("/", 1)[0], file=record.file, line=record.line,
         prefix=tuple(document.prefix), data=data,
-        # The text's maker holds the document, not the reader (whose records of what it read are copied below).
+        # The text's maker holds the document, not the reader (whose sets of what it read are handed over below).
         text_of=lambda: _text(document, data, sensitive, shown, scrub),
-        consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
+        consumed=reader.consumed, visited=reader.visited, status=record.status,
         findings=tuple(findings), sensitive=sensitive or data is not document.data, line_of=document.line_of)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Callable, Iterator, Protocol
+from typing import AbstractSet, Any, Callable, Iterator, Protocol
 
 from converter.core.findings import Finding
 
@@ -34,8 +34,9 @@ class SourceDocument:
     prefix: Path  # where ``data`` sits inside the file (List items), for JSON Pointers
     data: Any
     text_of: Callable[[], str] = field(repr=False, compare=False)  # what the page shows as the source (YAML or JSON)
-    consumed: frozenset[Path]  # paths the conversion consumed, relative to ``data``
-    visited: frozenset[Path]  # mappings and lists the conversion looked into
+    # Read only (membership, iteration): the Kubernetes adapter hands over its reader's own sets (issue 24).
+    consumed: AbstractSet[Path]  # paths the conversion consumed, relative to ``data``
+    visited: AbstractSet[Path]  # mappings and lists the conversion looked into
     status: str  # converted | referenced | not-converted
     findings: tuple[Finding, ...] = ()  # every finding about this document
     sensitive: bool = False

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from converter.compare.model import Comparison
+from converter.compare.payloads import pinned
 from converter.compare.system import ENTRY, UNATTACHED, UNCONVERTED, SystemGraph, section_id
 from converter.core.settings import is_placeholder
 
@@ -60,7 +61,9 @@ def _placeholders(comparison: Comparison) -> list[Item]:
     # quadratic, since a placeholder (the cluster, the subnets) is carried by every workload (issue 24).
     seen: dict[str, set[str]] = {}
     for index, view in enumerate(comparison.workloads):
-        for value in _strings(view.workload.targets):
+        with pinned(view.workload):  # one workload's payloads at a time (compare.payloads)
+            values = _strings(view.workload.targets)
+        for value in values:
             if is_placeholder(value):
                 names = users.setdefault(value, [])
                 listed = seen.setdefault(value, set())
@@ -109,8 +112,9 @@ def _resources(comparison: Comparison, graph: SystemGraph) -> list[tuple[str, tu
                             found["Target groups"].setdefault(
                                 f"{group.get('Name')} ({group.get('Protocol')} {group.get('Port')}, type ip)", section)
         if comparison.target_side == "ECS":  # ECS input names resources that exist already
-            for kind, value in _payload_resources(view.workload.targets):
-                found[kind].setdefault(value, section)
+            with pinned(view.workload):  # one workload's payloads at a time (compare.payloads)
+                for kind, value in _payload_resources(view.workload.targets):
+                    found[kind].setdefault(value, section)
     return [(kind, tuple(Item(text, section) for text, section in items.items()))
             for kind, items in found.items() if items]
 

@@ -9,12 +9,15 @@ from typing import Any, Iterator
 
 from converter.compare.cost import cost_sketch
 from converter.compare.model import CompareInput, Comparison, WorkloadInput, WorkloadView
+from converter.compare.payloads import hold, pinned
 from converter.compare.rows import workload_rows
 from converter.compare.rules import STATUSES, row_effort
 
 
 def build(compare_input: CompareInput, prices: dict[str, Any]) -> Comparison:
-    """The whole comparison, every workload's rows held (the views' render(), tests)."""
+    """The whole comparison, every workload's rows and payloads held (the views' render(), tests)."""
+    for workload in compare_input.workloads:
+        hold(workload)
     sections = Sections(compare_input, prices)
     return sections.comparison(tuple(sections))
 
@@ -42,29 +45,35 @@ class Sections:
         last, shared = _sharing(workloads)
         facts: dict[int, Any] = {}  # id(source) -> what its rows are (rows._Facts), whichever workload shows it
         counted: set[tuple[Any, ...]] = set()  # rows counted, of the resources several workloads show
-        total = self.total
         for index, workload in enumerate(workloads):
-            rows = workload_rows(workload, field_map, facts)
-            for source in workload.sources:  # a document's facts, kept only while a later workload shows it
-                if last[id(source)] == index:
-                    facts.pop(id(source), None)
-            counts = {status: 0 for status in STATUSES}
-            hours = Decimal(0)
-            mine: set[tuple[Any, ...]] = set()  # rows counted, of the resources only this workload shows
-            for row in rows:
-                counts[row.status] += 1
-                hours_of_row = row_effort(row.status, row.findings)
-                hours += hours_of_row
-                key = (row.source_file, row.source_line, row.source_resource, row.source_field,
-                       row.codes if row.findings else ())
-                seen = counted if (row.source_file, row.source_resource) in shared else mine
-                if key not in seen:  # a ConfigMap shared by two workloads is one piece of work
-                    seen.add(key)
-                    total[row.status] += 1
-                    self.effort += hours_of_row
-            self.made += 1
-            yield WorkloadView(workload=workload, rows=tuple(rows), counts=counts, effort_hours=hours,
-                               cost=self.sketch.lines.get(workload.name))
+            with pinned(workload):  # its payloads, spooled until now (compare.payloads), for its rows and section
+                yield self._view(index, workload, field_map, facts, last, shared, counted)
+
+    def _view(self, index: int, workload: WorkloadInput, field_map: Any, facts: dict[int, Any],
+              last: dict[int, int], shared: set[tuple[str, str]], counted: set[tuple[Any, ...]]) -> WorkloadView:
+        """A workload's view, its rows counted into the whole input's (``counted``: see __iter__)."""
+        total = self.total
+        rows = workload_rows(workload, field_map, facts)
+        for source in workload.sources:  # a document's facts, kept only while a later workload shows it
+            if last[id(source)] == index:
+                facts.pop(id(source), None)
+        counts = {status: 0 for status in STATUSES}
+        hours = Decimal(0)
+        mine: set[tuple[Any, ...]] = set()  # rows counted, of the resources only this workload shows
+        for row in rows:
+            counts[row.status] += 1
+            hours_of_row = row_effort(row.status, row.findings)
+            hours += hours_of_row
+            key = (row.source_file, row.source_line, row.source_resource, row.source_field,
+                   row.codes if row.findings else ())
+            seen = counted if (row.source_file, row.source_resource) in shared else mine
+            if key not in seen:  # a ConfigMap shared by two workloads is one piece of work
+                seen.add(key)
+                total[row.status] += 1
+                self.effort += hours_of_row
+        self.made += 1
+        return WorkloadView(workload=workload, rows=tuple(rows), counts=counts, effort_hours=hours,
+                           cost=self.sketch.lines.get(workload.name))
 
     def comparison(self, views: tuple[WorkloadView, ...]) -> Comparison:
         """The whole input's comparison, once every view was made (``views``: them, with or without rows)."""

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping
 
 from converter.core.codes import CODES
 from converter.compare.model import Comparison, SourceDocument, WorkloadView
+from converter.compare.payloads import pinned
 from converter.core.quantity import CPU_UNITS_PER_CORE, MIB_PER_GB
 
 # Node kinds, drawn in this order from left to right (converter.compare.diagram.COLUMNS).
@@ -123,10 +124,11 @@ def _name(names: dict[str, str], node_id: str, *aliases: str) -> None:
 def _workload_node(view: WorkloadView, section: str) -> Node:
     workload = view.workload
     kind = STORE if workload.resource.startswith("StatefulSet/") else SERVICE
-    return Node(id=f"workload:{workload.resource}:{workload.name}", kind=kind, title=workload.name,
-                lines=(workload.resource, task_size(workload.ecs.get("taskDefinition")),
-                       counts_text(workload.ecs.get("service"), workload.ecs.get("scaling"))),
-                section=section)
+    with pinned(workload):  # one workload's payloads at a time (compare.payloads)
+        return Node(id=f"workload:{workload.resource}:{workload.name}", kind=kind, title=workload.name,
+                    lines=(workload.resource, task_size(workload.ecs.get("taskDefinition")),
+                           counts_text(workload.ecs.get("service"), workload.ecs.get("scaling"))),
+                    section=section)
 
 
 def task_size(task_definition: Any) -> str:
