@@ -13,7 +13,7 @@ from converter.core.document import Document, Unreadable
 from converter.core.errors import DocumentError, InputError
 from converter.core.findings import Finding, Origin, make_finding, sort_findings
 from converter.load.inputs import Skipped
-from converter.read.kubernetes.context import ParseContext, Referenced
+from converter.read.kubernetes.context import ParseContext, Referenced, read_part
 from converter.core.reader import Reader
 from converter.pipeline.registries import (
     EXPECTED_API_VERSIONS,
@@ -110,6 +110,8 @@ class Intake:
         if parser_of(key) is None:
             self.read_any = True  # parsed ones count once they parse (parse)
         if key in REFERENCED_KINDS:
+            if self.release:  # only metadata is asked of a released reader: the rest goes now (issue 24)
+                reader.document = read_part(document, canonical)
             self.context.add(identity, Referenced(reader=reader))
             record.status = "referenced"
         elif parser_of(key) is not None:
