@@ -356,3 +356,34 @@ def test_what_is_kept_of_a_referenced_object_answers_as_its_whole_document(monke
     failed, _ = _referenced_documents(monkeypatch, broken, Settings(), release=True)
     failed_whole, _ = _referenced_documents(monkeypatch, broken, Settings(), release=False)
     assert failed.findings == failed_whole.findings and any(f.code == "K2E-E031" for f in failed.findings)
+
+
+def test_namespaces_and_selector_keys_are_one_string_each_in_what_the_run_keeps(monkeypatch) -> None:
+    text = _bench_text(2)
+    seen = {}
+    close = pipeline_convert.Intake.close_referenced
+
+    def closing(intake):
+        seen.update(intake.seen)
+        close(intake)
+
+    monkeypatch.setattr(pipeline_convert.Intake, "close_referenced", closing)
+    exposures = []
+    service_parser = pipeline_convert.EXPOSURE_PARSERS["service"][1]
+
+    def parsing(reader, context):
+        exposure = service_parser(reader, context)
+        exposures.append(exposure)
+        return exposure
+
+    monkeypatch.setitem(pipeline_convert.EXPOSURE_PARSERS, "service", (pipeline_convert.EXPOSURE_PARSERS["service"][0], parsing))
+    convert(parse_text(text, "bundle.yaml"), Settings(), release=True)
+    namespaces = [identity[1] for identity in seen if identity[1] is not None]
+    # the table of declarations, kept to the end of the run: a namespace is one string however many documents name it
+    assert len(namespaces) > 2 * len(set(namespaces)) and len({id(ns) for ns in namespaces}) == len(set(namespaces))
+    kept = [exposure for exposure in exposures if exposure is not None]
+    assert len(kept) >= 10
+    keys = [key for exposure in kept for key, _ in exposure.selector]
+    assert len({id(key) for key in keys}) == len(set(keys)) < len(keys)
+    spaces = [exposure.namespace for exposure in kept]
+    assert len({id(ns) for ns in spaces}) == len(set(spaces)) < len(spaces)
