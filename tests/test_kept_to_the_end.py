@@ -253,3 +253,137 @@ def test_the_names_a_rendering_takes_are_kept_in_dicts_not_sets(tmp_path) -> Non
             assert all(not hasattr(ids, "__dict__") for ids in (written.ids for written in getattr(writer, "workloads", [])))
         finally:
             sink.close()
+
+
+def _referenced_documents(monkeypatch, text: str, settings: Settings, release: bool):
+    """The conversion, and the documents its referenced objects' readers hold when the last workload is parsed."""
+    held = {}
+    close = pipeline_convert.Intake.close_referenced
+
+    def closing(intake):
+        held.update({identity: found.reader.document for identity, found in intake.context.referenced.items()})
+        close(intake)
+
+    monkeypatch.setattr(pipeline_convert.Intake, "close_referenced", closing)
+    result = convert(parse_text(text, "bundle.yaml"), settings, release=release)
+    monkeypatch.undo()
+    return result, held
+
+
+def test_a_released_run_keeps_of_each_configmap_and_secret_what_the_workloads_read(tmp_path, monkeypatch) -> None:
+    apps = _apps()
+    text = _bench_text(2)
+    config = tmp_path / "k2ecs.yaml"
+    config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
+    settings = load_config(str(config))
+    whole, whole_held = _referenced_documents(monkeypatch, text, settings, release=False)
+    kept, held = _referenced_documents(monkeypatch, text, settings, release=True)
+    kinds = {identity[0] for identity in held}
+    assert kinds == {"ConfigMap", "Secret"} and len(held) == len(whole_held) >= 8
+    for (kind, _, _), document in held.items():
+        allowed = {"data", "binaryData"} if kind == "ConfigMap" else {"data", "stringData", "binaryData"}
+        assert set(document.data) <= allowed and document.data  # no metadata, labels, apiVersion or kind
+        assert len(document.line_table) <= 2  # the root's lines of what is kept, and those of data's keys
+    # whole documents without release: metadata and every line table entry
+    assert all("metadata" in document.data and len(document.line_table) > 2 for document in whole_held.values())
+    assert kept.findings == whole.findings and kept.outputs == whole.outputs
+
+
+_REFERENCED = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  labels: {app: web}
+data:
+  MODE: fast
+  LEVEL: "3"
+binaryData:
+  blob: aGk=
+extra: field
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: accepted
+  annotations:
+    k2ecs.io/accept: "K2E-I002: kept for later"
+data:
+  A: b
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+type: Opaque
+data:
+  password: cGFzcw==
+stringData:
+  token: abc
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.25
+          envFrom:
+            - configMapRef: {name: settings}
+            - secretRef: {name: creds}
+          env:
+            - name: ONE
+              valueFrom: {configMapKeyRef: {name: settings, key: MODE}}
+"""
+
+
+def test_what_is_kept_of_a_referenced_object_answers_as_its_whole_document(monkeypatch) -> None:
+    whole, whole_held = _referenced_documents(monkeypatch, _REFERENCED, Settings(), release=False)
+    kept, held = _referenced_documents(monkeypatch, _REFERENCED, Settings(), release=True)
+    assert set(held[("ConfigMap", None, "settings")].data) == {"data", "binaryData"}
+    assert set(held[("Secret", None, "creds")].data) == {"data", "stringData"}
+    # the review of accepted findings reads its metadata after the run: kept whole, with all its lines
+    accepted = held[("ConfigMap", None, "accepted")]
+    assert "metadata" in accepted.data and len(accepted.line_table) == len(whole_held[("ConfigMap", None, "accepted")].line_table) > 2
+    assert kept.findings == whole.findings and kept.outputs == whole.outputs  # lines of data's keys included
+    assert any(f.resource == "ConfigMap/accepted" and f.code == "K2E-I002" for f in kept.findings)
+    # a value of the wrong type fails where it is written, as in the whole document
+    broken = _REFERENCED.replace("  LEVEL: \"3\"", "  LEVEL: {nested: 1}")
+    failed, _ = _referenced_documents(monkeypatch, broken, Settings(), release=True)
+    failed_whole, _ = _referenced_documents(monkeypatch, broken, Settings(), release=False)
+    assert failed.findings == failed_whole.findings and any(f.code == "K2E-E031" for f in failed.findings)
+
+
+def test_namespaces_and_selector_keys_are_one_string_each_in_what_the_run_keeps(monkeypatch) -> None:
+    text = _bench_text(2)
+    seen = {}
+    close = pipeline_convert.Intake.close_referenced
+
+    def closing(intake):
+        seen.update(intake.seen)
+        close(intake)
+
+    monkeypatch.setattr(pipeline_convert.Intake, "close_referenced", closing)
+    exposures = []
+    service_parser = pipeline_convert.EXPOSURE_PARSERS["service"][1]
+
+    def parsing(reader, context):
+        exposure = service_parser(reader, context)
+        exposures.append(exposure)
+        return exposure
+
+    monkeypatch.setitem(pipeline_convert.EXPOSURE_PARSERS, "service", (pipeline_convert.EXPOSURE_PARSERS["service"][0], parsing))
+    convert(parse_text(text, "bundle.yaml"), Settings(), release=True)
+    namespaces = [identity[1] for identity in seen if identity[1] is not None]
+    # the table of declarations, kept to the end of the run: a namespace is one string however many documents name it
+    assert len(namespaces) > 2 * len(set(namespaces)) and len({id(ns) for ns in namespaces}) == len(set(namespaces))
+    kept = [exposure for exposure in exposures if exposure is not None]
+    assert len(kept) >= 10
+    keys = [key for exposure in kept for key, _ in exposure.selector]
+    assert len({id(key) for key in keys}) == len(set(keys)) < len(keys)
+    spaces = [exposure.namespace for exposure in kept]
+    assert len({id(ns) for ns in spaces}) == len(set(spaces)) < len(spaces)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from sys import intern
 from typing import Any
 
+from converter.core.document import Document
 from converter.core.findings import Origin
 from converter.core.reader import Reader
 from converter.core.record import MutableRecord, set_field
 from converter.core.settings import Settings
+from converter.read.kubernetes.metadata import ACCEPT_ANNOTATION
 
 
 class Referenced(MutableRecord):
@@ -80,7 +83,9 @@ class ParseContext(MutableRecord):
 
 
 def metadata_namespace(reader: Reader) -> str | None:
-    return reader.get(("metadata", "namespace"), str)
+    namespace = reader.get(("metadata", "namespace"), str)
+    # one of a few texts, kept by each Service's model to the end of pass 2: one string each (issue 24)
+    return intern(namespace) if namespace.__class__ is str else namespace
 
 
 def data_keys(obj: Referenced) -> list[str]:
@@ -91,3 +96,45 @@ def data_keys(obj: Referenced) -> list[str]:
         if isinstance(value, dict):
             keys.extend(str(key) for key in value if str(key) not in keys)
     return keys
+
+
+def read_part(document: Document, kind: str) -> Document:
+    """What the workloads read of a ConfigMap or Secret (``kind``), in a document of its own: the reader of a
+    referenced object of a convert(release=True) reads it through this until the last workload is parsed,
+    and the rest of the document and of its line table goes at once (issue 24: the ConfigMaps and Secrets
+    of a 10 MB bundle, kept whole to the end of pass 2, were 5 MB of its peak).
+
+    A ConfigMap keeps ``data`` (its values are inlined; the lines of its keys are the origins of envFrom's
+    values and of a value of the wrong type) and whether it has ``binaryData``; a Secret keeps its data,
+    stringData and binaryData mappings (container_env reads their keys only; their values were redacted as
+    they were loaded: converter.load.document_checks). Every read of converter.read.kubernetes.container_env
+    answers as it does on the whole document, and the reader's
+    take(()) at the end covers the rest of it (Intake.close_referenced): no catch-all finding is lost. A
+    document with a k2ecs.io/accept annotation, or of another kind, is returned as it is (the review of
+    accepted findings reads its metadata after the run, and a ServiceAccount's annotations are read)."""
+    data = document.data
+    if kind not in ("ConfigMap", "Secret") or data.__class__ is not dict:
+        return document
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict) and ACCEPT_ANNOTATION in annotations:
+        return document
+    kept: dict[str, Any] = {}
+    table: dict[int, Any] = {}
+    if kind == "ConfigMap":
+        if "data" in data:
+            section = kept["data"] = data["data"]
+            lines = document.line_table.get(id(section))
+            if lines is not None:
+                table[id(section)] = lines
+        if "binaryData" in data:
+            kept["binaryData"] = None  # has() and take() only: its values are never read
+    else:
+        for name in ("data", "stringData", "binaryData"):
+            section = data.get(name)
+            if isinstance(section, dict):
+                kept[name] = section
+    root = {key: line for key in kept if (line := document.line_in(data, key)) is not None}
+    if root:
+        table[id(kept)] = root
+    return Document(document.file, document.index, kept, document.line, table, document.prefix, document.plain_keys)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from sys import intern
 
 from converter.core.reader import Reader
 from converter.core.limits import limit_value
@@ -42,6 +43,8 @@ def read_metadata(reader: Reader, kind: str) -> Metadata:
     if name is None or not name:
         reader.fail(("metadata",), f"{kind} has no metadata.name")
     namespace = reader.get(("metadata", "namespace"), str)
+    if namespace.__class__ is str:
+        namespace = intern(namespace)  # one of a few texts, kept by every workload, HPA and finding (issue 24)
     labels = reader.string_map(("metadata", "labels"))
     annotations = reader.string_map(("metadata", "annotations"))
     kept = {}

@@ -7,6 +7,7 @@ catch-all (K2E-W901). Wiring the exposure onto an ECS service (Service Connect, 
 
 from __future__ import annotations
 
+from sys import intern
 from typing import Any
 
 from converter.read.kubernetes.context import ParseContext, metadata_namespace
@@ -124,7 +125,8 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
         name=name,
         namespace=namespace,
         type=kind,
-        selector=tuple(sorted(selector.items())),
+        # its label keys are a few texts repeated in every Service, each kept to the end of pass 2 (issue 24)
+        selector=tuple(sorted((intern(key) if key.__class__ is str else key, value) for key, value in selector.items())),
         ports=ports,
         load_balancer_scheme=scheme,
         load_balancer_type=lb_type,
