@@ -43,7 +43,7 @@ from converter.core.errors import OutputValidationError
 from converter.core.findings import Finding, Message, make_finding
 from converter.pipeline.intake import Intake, Pending, SourceRecord, skipped_finding  # noqa: F401 - skipped_finding for callers
 from converter.pipeline.linking import Links, same_namespace  # noqa: F401 - same_namespace for callers
-from converter.core.document import Document, Unreadable
+from converter.core.document import Unreadable
 from converter.core.model import Autoscaling, Exposure, Workload
 from converter.pipeline.registries import (  # noqa: F401 - the registries, for callers
     EXPECTED_API_VERSIONS,

@@ -17,14 +17,12 @@ from converter.write.iac.filters import (
     Block,
     Call,
     Expr,
-    Template,
     _HCL_KEYWORDS,
     _HCL_UNSAFE,
     _PLAIN_OBJECT_KEY,
     _hcl_escape,
     _one_line,
     hcl_ident,
-    number,
 )
 
 _PADS = [INDENT * level for level in range(64)]
