@@ -108,7 +108,7 @@ def test_a_failure_while_writing_a_new_folder_creates_nothing(tmp_path, monkeypa
 
 
 def test_a_validation_failure_writes_nothing(previous, monkeypatch):
-    import converter.pipeline.convert as pipeline
+    import converter.pipeline.workload_render as pipeline
 
     out, before = previous
     monkeypatch.setattr(pipeline, "validate_payloads", lambda **_: ["desiredCount: out of range"])

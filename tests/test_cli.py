@@ -133,7 +133,7 @@ def test_a_folder_that_is_not_a_k2ecs_output_is_never_replaced(tmp_path: Path):
 
 def test_an_invalid_rendered_payload_is_an_error_and_nothing_is_written(tmp_path: Path, monkeypatch, capsys):
     """If a renderer ever produced an invalid payload, validation stops it before anything is written."""
-    import converter.pipeline.convert as pipeline
+    import converter.pipeline.workload_render as pipeline
     from converter.cli import app
     from typer.testing import CliRunner
 
