@@ -726,6 +726,21 @@ def test_bad_output_targets_are_usage_errors_and_nothing_is_written(tmp_path: Pa
     assert not review.exists()
 
 
+def test_one_file_named_for_both_views_is_a_usage_error_and_nothing_is_written(tmp_path: Path):
+    """The page would be written over the summary (or its details file): refused before anything is read."""
+    case = SAMPLES / "web-loadbalancer-hpa"
+    review = tmp_path / "review.md"
+    for page in (review, tmp_path / "review.details.md", tmp_path / "." / "review.md"):
+        result = run_k2ecs("compare", "input", "--markdown", str(review), "--html", str(page), cwd=case)
+        assert result.returncode == ExitStatus.USAGE, result.stderr
+        assert "--html names a file that --markdown writes" in result.stderr and str(page) in result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+    apart = run_k2ecs("compare", "input", "--markdown", str(review), "--html", str(tmp_path / "page.html"), cwd=case)
+    assert apart.returncode == 0, apart.stderr
+    assert review.read_text().startswith("#") and (tmp_path / "page.html").read_text().startswith("<!DOCTYPE html>")
+
+
 def test_output_files_are_written_as_report_files_are(tmp_path: Path):
     """A folder or a full disk is a usage error that names the file; a file is replaced in one step and
     keeps its mode; a device is written to as it is; nothing is left beside the targets."""

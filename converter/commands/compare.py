@@ -82,6 +82,7 @@ def compare(
 
         if markdown == STDOUT and html == STDOUT:
             raise UsageError("--markdown and --html cannot both write to stdout")
+        _refuse_one_file_for_both(markdown, html)
         ecs_input = _is_ecs_input(paths)
         flags = SettingsFlags(config, cluster, region, launch_type, subnets, security_groups, assign_public_ip,
                               execution_role_arn, service_connect_namespace, sizing)
@@ -124,6 +125,16 @@ def compare(
         return ExitStatus.OK
 
     raise typer.Exit(guarded(run, traceback))
+
+
+def _refuse_one_file_for_both(markdown: str | None, html: str | None) -> None:
+    """Each view is written to its own file in one step: the same file named twice would get the page over the
+    summary (or over its details), so the run refuses it before it reads anything."""
+    if markdown in (None, STDOUT) or html in (None, STDOUT):
+        return
+    page = os.path.abspath(html)  # abspath, not realpath: an output path is never resolved through a link
+    if page in (os.path.abspath(markdown), os.path.abspath(details_path(markdown))):
+        raise UsageError(f"--html names a file that --markdown writes: {html}")
 
 
 def details_path(markdown: str) -> str:
