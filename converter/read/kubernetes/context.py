@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sys import intern
 from typing import Any
 
 from converter.core.document import Document
@@ -80,12 +79,6 @@ class ParseContext(MutableRecord):
         if found is not None:
             found.used = True
         return found
-
-
-def metadata_namespace(reader: Reader) -> str | None:
-    namespace = reader.get(("metadata", "namespace"), str)
-    # one of a few texts, kept by each Service's model to the end of pass 2: one string each (issue 24)
-    return intern(namespace) if namespace.__class__ is str else namespace
 
 
 def data_keys(obj: Referenced) -> list[str]:

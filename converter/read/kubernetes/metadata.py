@@ -34,6 +34,13 @@ class Metadata(Record):
         set_field(self, "annotations", annotations)
 
 
+def metadata_namespace(reader: Reader) -> str | None:
+    namespace = reader.get(("metadata", "namespace"), str)
+    # one of a few texts, kept by every workload, Service, HPA and finding to the end of pass 2: one string each
+    # (issue 24)
+    return intern(namespace) if namespace.__class__ is str else namespace
+
+
 def read_metadata(reader: Reader, kind: str) -> Metadata:
     """``kind`` is the canonical spelling (manifests may write it in lower case)."""
     reader.get(("kind",), str)
@@ -42,9 +49,7 @@ def read_metadata(reader: Reader, kind: str) -> Metadata:
     name = reader.get(("metadata", "name"), str)
     if name is None or not name:
         reader.fail(("metadata",), f"{kind} has no metadata.name")
-    namespace = reader.get(("metadata", "namespace"), str)
-    if namespace.__class__ is str:
-        namespace = intern(namespace)  # one of a few texts, kept by every workload, HPA and finding (issue 24)
+    namespace = metadata_namespace(reader)
     labels = reader.string_map(("metadata", "labels"))
     annotations = reader.string_map(("metadata", "annotations"))
     kept = {}

@@ -10,7 +10,8 @@ from __future__ import annotations
 from sys import intern
 from typing import Any
 
-from converter.read.kubernetes.context import ParseContext, metadata_namespace
+from converter.read.kubernetes.context import ParseContext
+from converter.read.kubernetes.metadata import metadata_namespace
 from converter.read.kubernetes.metadata import ACCEPT_ANNOTATION
 from converter.core.reader import Path, Reader
 from converter.core.model import AnnotationUse, Exposure, ServicePort
