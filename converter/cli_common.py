@@ -228,14 +228,16 @@ def kept_conversion(paths, flags: SettingsFlags, exclude: Optional[List[str]] = 
 
 
 class _KeptOutputs:
-    """The sink (converter.pipeline.convert.Sink) of kept_conversion()."""
+    """The sink (converter.pipeline.convert.Sink) of kept_conversion(): each output's payloads kept as bytes
+    (converter.pipeline.packed), read again as the outputs' own attributes."""
 
     def __init__(self) -> None:
         self.kept: dict[int, Any] = {}
 
     def put(self, position: int, output: Any) -> None:
-        output.task_definition_text = None
-        self.kept[position] = output
+        from converter.pipeline.packed import PackedOutput  # lazy: start-up (module docstring)
+
+        self.kept[position] = PackedOutput(output)
 
     def reset(self) -> None:
         self.kept.clear()

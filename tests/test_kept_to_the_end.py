@@ -225,6 +225,36 @@ def test_plan_s_conversion_reads_a_large_file_part_by_part_and_keeps_the_payload
     assert all(o.task_definition_text is None for o in kept.outputs)
     assert all(o.task_definition_text is not None for o in whole.outputs)
     assert kept.findings == whole.findings
+    # each kept output holds its payloads as bytes, not dicts (issue 24: plan's peak held every workload's dicts)
+    assert all(isinstance(o.packed_task_definition, bytes) and isinstance(o.packed_service, bytes)
+               and not any(isinstance(getattr(o, slot), (dict, list)) for slot in o.__slots__) for o in kept.outputs)
+
+
+def test_a_plan_holds_its_requests_as_bytes_and_reads_them_as_given(tmp_path) -> None:
+    from converter.aws.plan import CREATE, build_plan
+    from converter.aws.state import LiveWorkload
+    from converter.cli_common import SettingsFlags, kept_conversion
+
+    apps = _apps()
+    text = apps.bundle(60_000)
+    path = tmp_path / "bundle.yaml"
+    path.write_text(text, encoding="utf-8")
+    config = tmp_path / "k2ecs.yaml"
+    config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
+    outputs = kept_conversion([str(path)], SettingsFlags(str(config))).outputs
+    plan = build_plan(outputs, {o.name: LiveWorkload() for o in outputs}, cluster="c", region="r", endpoint="e")
+    changes = [change for workload in plan.workloads for change in workload.changes]
+    assert len(changes) > len(outputs) > 4 and all(change.action == CREATE for change in changes)
+    assert all(isinstance(change.packed_request, bytes) for change in changes)
+    definitions = [change for change in changes if change.kind == "task definition"]
+    # a task definition's request is its output's bytes, not a second copy of them
+    assert all(change.packed_request is o.packed_task_definition for change, o in zip(definitions, outputs))
+    assert not any(hasattr(change, "__dict__") for change in changes)
+    assert [change.request for change in definitions] == [o.task_definition for o in outputs]
+    first = definitions[0]
+    first.request["family"] = "changed"  # a copy each time it is read: the plan's request is as it was made
+    assert first.request["family"] == outputs[0].task_definition["family"] != "changed"
+    assert first == definitions[0] and first != definitions[1]
 
 
 def test_a_streamed_conversion_keeps_a_record_of_three_slots_per_output(tmp_path) -> None:
@@ -387,3 +417,14 @@ def test_namespaces_and_selector_keys_are_one_string_each_in_what_the_run_keeps(
     assert len({id(key) for key in keys}) == len(set(keys)) < len(keys)
     spaces = [exposure.namespace for exposure in kept]
     assert len({id(ns) for ns in spaces}) == len(set(spaces)) < len(spaces)
+
+
+def test_a_request_marshal_cannot_write_is_kept_as_given() -> None:
+    import datetime
+
+    from converter.aws.plan import CREATE, Change
+
+    when = datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc)
+    change = Change("service", "web", CREATE, request={"at": when})
+    assert change.request == {"at": when} and change.packed_request.__class__ is dict
+    assert Change("service", "web", CREATE, request={"at": 1}).packed_request.__class__ is bytes

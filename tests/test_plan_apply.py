@@ -449,3 +449,31 @@ def test_a_log_group_created_since_the_plan_is_not_a_failure():
     denied = Clients(ecs=None, autoscaling=None, region="eu-west-1", endpoint="x", logs=Logs("AccessDeniedException"))
     with pytest.raises(ClientError):
         STEPS[(LOG_GROUP, CREATE)](denied, change, {})
+
+
+def test_credentials_are_checked_before_the_conversion_and_the_clients_made_after_it(monkeypatch: pytest.MonkeyPatch,
+                                                                                     tmp_path: Path):
+    """Making a client loads its service model (tens of MB for a moment): plan makes them once the conversion
+    is done, not beside it (issue 24), while a missing region or credentials still stop it before converting."""
+    from converter.aws import pipeline, session
+    from converter.aws.errors import AwsError
+    from converter.aws.session import Redactor
+
+    isolate_aws_environment(monkeypatch, tmp_path)
+    order: list[str] = []
+    connect = session.connect
+    monkeypatch.setattr(session, "connect", lambda *args: order.append("clients") or connect(*args))
+
+    def convert(cluster: str, region: str) -> Any:
+        order.append(f"convert {cluster} {region}")
+        raise AwsError("stop here")  # the conversion's own errors end the run: nothing after it is made
+
+    with pytest.raises(AwsError, match="stop here"):
+        pipeline.prepare(config=None, cluster="prod", region="eu-west-3", profile=None, convert=convert,
+                         redact=Redactor())
+    assert order == ["convert prod eu-west-3"]
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    with pytest.raises(AwsError, match="no AWS credentials"):
+        pipeline.prepare(config=None, cluster="prod", region="eu-west-3", profile=None, convert=convert,
+                         redact=Redactor())
+    assert order == ["convert prod eu-west-3"]  # not converted again: the credentials stopped it first

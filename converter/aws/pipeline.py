@@ -38,11 +38,14 @@ def prepare(*, config: str | None, cluster: str | None, region: str | None, prof
         raise PreflightError("no ECS cluster: give --cluster (or cluster in --config)")
     # The region of the clients also fills the awslogs region of the payloads, so the log group is
     # created where the service runs: --region, then the config file, then boto3's chain.
-    clients = session.connect(region if region is not None else settings.region, profile, redact, timeout_seconds)
-    conversion = convert(cluster_name, clients.region)
+    region_name = region if region is not None else settings.region
+    opened = session.open_session(region_name, profile, redact)
+    conversion = convert(cluster_name, opened.region)
     findings = _check_findings(conversion)
     warnings = sum(1 for f in findings if f.severity.label == "warning")
     check_outputs(conversion.outputs)
+    # The clients after the conversion: their service models are loaded beside what it keeps, not its peak.
+    clients = session.connect(region_name, profile, redact, timeout_seconds, opened)
     check_cluster(clients, cluster_name)
     live = read_state(clients, cluster_name, conversion.outputs)
     plan = build_plan(conversion.outputs, live, cluster=cluster_name, region=clients.region, endpoint=clients.endpoint)

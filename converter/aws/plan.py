@@ -6,7 +6,7 @@ request each change will send, so ``apply`` does what ``plan`` printed and nothi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass, field
 from functools import cache
 from typing import Any
 
@@ -15,6 +15,7 @@ from converter.aws.errors import PreflightError
 from converter.aws.normalise import normalise_task_definition, tags_dict
 from converter.aws.shapes import members
 from converter.aws.state import LiveTaskDefinition, LiveWorkload, resource_id
+from converter.pipeline.packed import pack, unpack
 
 CREATE, UPDATE, DELETE, NO_CHANGE = "create", "update", "delete", "no change"
 TASK_DEFINITION, SERVICE = "task definition", "service"
@@ -50,17 +51,33 @@ class NewRevision:
         return f"(the new revision of {self.family})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, slots=True)
 class Change:
     kind: str
     name: str
     action: str
     diffs: tuple[FieldDiff, ...] = ()
-    request: dict[str, Any] | None = None  # the API request this change sends (None for no change)
+    request: InitVar[dict[str, Any] | None] = None  # the API request this change sends (None for no change)
     notes: tuple[str, ...] = ()
     arn: str | None = None  # task definition: the matching revision; service: its ARN (for TagResource)
     new_revision_of: str | None = None  # service: use the revision of this family registered in this run
     tags: dict[str, str] | None = None  # service: tags to add or change (TagResource)
+    # The request as marshal bytes (converter.pipeline.packed), made again each time ``request`` is read: a plan
+    # holds every workload's requests, which are its payloads (issue 24: 40 MB of a 10 MB bundle's plan).
+    packed_request: Any = field(init=False, repr=False, default=None)
+
+    def __post_init__(self, request: dict[str, Any] | None) -> None:
+        object.__setattr__(self, "packed_request", None if request is None else pack(request))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Change:
+            return NotImplemented
+        assert isinstance(other, Change)
+        return self._fields() == other._fields()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.kind, self.name, self.action, self.diffs, self.request, self.notes, self.arn,
+                self.new_revision_of, self.tags)
 
     @property
     def pending(self) -> bool:
@@ -71,7 +88,7 @@ class Change:
         return f"{self.kind} {self.name}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkloadPlan:
     name: str
     resource: str  # Kind/name of the source manifest
@@ -94,6 +111,11 @@ class Plan:
         return sum(1 for workload in self.workloads for change in workload.changes if change.action == action)
 
 
+# Read as an attribute, as it was given: made again from its bytes each time (a copy: changing it changes nothing).
+Change.request = property(  # type: ignore[assignment,method-assign]
+    lambda change: None if change.packed_request is None else unpack(change.packed_request))
+
+
 def managed_policy_name(name: str) -> str:
     return name if name.startswith(MANAGED_POLICY_PREFIX) else MANAGED_POLICY_PREFIX + name
 
@@ -105,7 +127,7 @@ def build_plan(outputs: list[Any], live: dict[str, LiveWorkload], *, cluster: st
         state = live[output.name]
         notes: list[str] = []
         log_groups = _log_group_changes(state, planned_groups)
-        task_definition = _task_definition_change(output.task_definition, state.task_definition)
+        task_definition = _task_definition_change(output, state.task_definition)
         service = _service_change(output, state, task_definition, cluster, notes)
         scaling = _scaling_changes(output, state, resource_id(output, cluster), notes)
         workloads.append(WorkloadPlan(output.name, output.resource, (*log_groups, task_definition, service, *scaling),
@@ -129,10 +151,12 @@ def _log_group_changes(state: LiveWorkload, planned: set[str]) -> list[Change]:
     return changes
 
 
-def _task_definition_change(payload: dict[str, Any], live: LiveTaskDefinition | None) -> Change:
+def _task_definition_change(output: Any, live: LiveTaskDefinition | None) -> Change:
+    payload = output.task_definition
     family = payload["family"]
-    if live is None:
-        return Change(TASK_DEFINITION, family, CREATE, request=payload, notes=("registers revision 1 of a new family",))
+    if live is None:  # the request is the payload: its bytes, when the output keeps them (converter.pipeline.packed)
+        request = getattr(output, "packed_task_definition", payload)
+        return Change(TASK_DEFINITION, family, CREATE, request=request, notes=("registers revision 1 of a new family",))
     current = {**normalise_task_definition(live.content), "tags": tags_dict(live.tags)}
     wanted = {**normalise_task_definition(payload), "tags": tags_dict(payload.get("tags"))}
     changes = diff(current, wanted)

@@ -129,9 +129,18 @@ def client_config(timeout_seconds: float | None, environ: Any = None) -> Any:
                   retries={"mode": mode, "total_max_attempts": attempts})
 
 
-def connect(region: str | None, profile: str | None, redact: Redactor, timeout_seconds: float | None = None) -> Clients:
-    """ECS and Application Auto Scaling clients. Credentials are resolved now, so their absence is an
-    error before anything else happens, and the resolved values join the redactor."""
+@dataclass(frozen=True)
+class Opened:
+    """A boto3 session whose region and credentials are resolved, before any client is made."""
+
+    session: Any
+    region: str
+
+
+def open_session(region: str | None, profile: str | None, redact: Redactor) -> Opened:
+    """The session, its region and credentials resolved now, so their absence is an error before anything else
+    happens, and the resolved values join the redactor. No client yet: making one loads its service model, tens
+    of MB for a moment, which plan and apply make after the conversion rather than beside it (issue 24)."""
     try:
         # lazy: a missing or broken boto3/botocore is the AwsError below, not a traceback at import
         import boto3
@@ -156,11 +165,19 @@ def connect(region: str | None, profile: str | None, redact: Redactor, timeout_s
         raise AwsError("no AWS credentials found by boto3's standard chain (environment variables, --profile, "
                        "shared credentials and config files, SSO, container or instance role)")
     redact.add(frozen.access_key, frozen.secret_key, frozen.token)
+    return Opened(session, session.region_name)
+
+
+def connect(region: str | None, profile: str | None, redact: Redactor, timeout_seconds: float | None = None,
+            opened: Opened | None = None) -> Clients:
+    """ECS, Application Auto Scaling and CloudWatch Logs clients, of ``opened`` (or of open_session())."""
+    if opened is None:
+        opened = open_session(region, profile, redact)
     config = client_config(timeout_seconds)
-    ecs = session.client("ecs", config=config)
-    autoscaling = session.client("application-autoscaling", config=config)
-    return Clients(ecs=ecs, autoscaling=autoscaling, region=session.region_name, endpoint=ecs.meta.endpoint_url,
-                   logs=session.client("logs", config=config))
+    ecs = opened.session.client("ecs", config=config)
+    autoscaling = opened.session.client("application-autoscaling", config=config)
+    return Clients(ecs=ecs, autoscaling=autoscaling, region=opened.region, endpoint=ecs.meta.endpoint_url,
+                   logs=opened.session.client("logs", config=config))
 
 
 def error_text(err: BaseException, redact: Redactor) -> str:
