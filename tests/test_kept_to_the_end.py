@@ -203,17 +203,24 @@ def test_the_slots_of_a_batch_go_when_it_is_done(monkeypatch) -> None:
     assert alive == [workloads - 4 * (number // 4) for number in range(workloads)]
 
 
-def test_plan_s_conversion_reads_a_large_file_part_by_part_and_keeps_the_payloads_not_their_text(tmp_path, monkeypatch) -> None:
-    from converter.cli_common import SettingsFlags, conversion, kept_conversion
-    from converter.pipeline import deferred
+def _planned_bundle(tmp_path, size: int):
+    """A bench bundle of about ``size`` bytes and the settings flags of its k2ecs.yaml, placeholders filled for plan."""
+    from converter.cli_common import SettingsFlags
 
     apps = _apps()
-    text = apps.bundle(150_000)
+    text = apps.bundle(size)
     path = tmp_path / "bundle.yaml"
     path.write_text(text, encoding="utf-8")
     config = tmp_path / "k2ecs.yaml"
     config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
-    flags = SettingsFlags(str(config))
+    return path, SettingsFlags(str(config))
+
+
+def test_plan_s_conversion_reads_a_large_file_part_by_part_and_keeps_the_payloads_not_their_text(tmp_path, monkeypatch) -> None:
+    from converter.cli_common import conversion, kept_conversion
+    from converter.pipeline import deferred
+
+    path, flags = _planned_bundle(tmp_path, 150_000)
     whole = conversion([str(path)], flags)
     read_back: list[int] = []
     documents = deferred.Deferred.documents
@@ -233,15 +240,10 @@ def test_plan_s_conversion_reads_a_large_file_part_by_part_and_keeps_the_payload
 def test_a_plan_holds_its_requests_as_bytes_and_reads_them_as_given(tmp_path) -> None:
     from converter.aws.plan import CREATE, build_plan
     from converter.aws.state import LiveWorkload
-    from converter.cli_common import SettingsFlags, kept_conversion
+    from converter.cli_common import kept_conversion
 
-    apps = _apps()
-    text = apps.bundle(60_000)
-    path = tmp_path / "bundle.yaml"
-    path.write_text(text, encoding="utf-8")
-    config = tmp_path / "k2ecs.yaml"
-    config.write_text(apps.plan_config(text, "prod", "subnet-1", "sg-1"), encoding="utf-8")
-    outputs = kept_conversion([str(path)], SettingsFlags(str(config))).outputs
+    path, flags = _planned_bundle(tmp_path, 60_000)
+    outputs = kept_conversion([str(path)], flags).outputs
     plan = build_plan(outputs, {o.name: LiveWorkload() for o in outputs}, cluster="c", region="r", endpoint="e")
     changes = [change for workload in plan.workloads for change in workload.changes]
     assert len(changes) > len(outputs) > 4 and all(change.action == CREATE for change in changes)
