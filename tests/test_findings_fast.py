@@ -2,6 +2,7 @@
 the ones the dataclass constructors and dataclasses.replace make (issue 24)."""
 
 import copy
+import pickle
 from dataclasses import replace
 
 from converter.core.codes import CODES
@@ -55,8 +56,9 @@ def test_make_finding_is_the_constructor() -> None:
             copied = replace(made, path="/other")  # compare/ copies findings this way
             assert copied.path == "/other" and copied.code == code and copied.message == made.message
             assert copied.suggestion == made.suggestion and copied.extra == made.extra
-            for again in (copy.copy(made),):  # deepcopy and pickle refuse NO_DETAILS (a mappingproxy), as before
+            for again in (copy.copy(made), copy.deepcopy(made), pickle.loads(pickle.dumps(made))):
                 assert again == expected and _fields(again) == _fields(expected)
+                assert again.extra == made.extra and (again.extra is NO_DETAILS) == (not extra)
     own = make_finding("K2E-W304", ORIGIN, "m", "own")
     assert own.suggestion == "own" and make_finding("K2E-W304", ORIGIN, "m").suggestion == CODES["K2E-W304"].suggestion
 

@@ -11,8 +11,8 @@ from bisect import insort
 from operator import attrgetter
 from sys import intern
 from dataclasses import InitVar, dataclass, field
-from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -72,7 +72,29 @@ _set_origin_path = Origin.__dict__["path"].__set__
 
 # A large run holds hundreds of thousands of findings and origins to its end: without a __dict__ each
 # weighs about half as much, and a finding without details shares one empty mapping (docs/PERFORMANCE.md).
-NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
+class _NoDetails(Mapping[str, Any]):
+    """The one empty, read-only mapping of a finding without details. Copied, deep-copied or pickled, it is
+    itself again (a MappingProxyType was refused by deepcopy and pickle, so no finding could be)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+    def __reduce__(self) -> str:
+        return "NO_DETAILS"  # by its name in this module: pickle, copy and deepcopy give this one object
+
+
+NO_DETAILS: Mapping[str, Any] = _NoDetails()
 
 
 class _Kind(NamedTuple):
@@ -94,6 +116,9 @@ class Message(tuple):
 
     def __new__(cls, template: str, *arguments: Any) -> "Message":
         return tuple.__new__(cls, (template, *arguments))
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return tuple(self)  # copied or pickled: made again from its template and arguments, as given
 
     def __str__(self) -> str:
         return self[0].format(*self[1:])
