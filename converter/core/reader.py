@@ -174,12 +174,16 @@ class Reader:
             self.fail(path, f"expected {wanted}, got {_describe(value, self.sensitive)}")
         # an int32's range fits every integer field: only a value outside it needs the field's own width
         if value.__class__ is int and not -2147483648 <= value < 2147483648 and int in types and float not in types:
-            bits = 64 if not _INT64_FIELDS.isdisjoint(tuple(path)[-2:]) else 32
-            if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
-                self.fail(path, f"{_describe(value, self.sensitive)} is out of range: Kubernetes reads this field "
-                                f"as a {bits}-bit integer")
+            self.check_width(path, value)
         self.consumed.add(tuple(path))
         return value
+
+    def check_width(self, path: Path, value: int) -> None:
+        """Fail when an integer outside int32's range does not fit its field's width either (get's rare case)."""
+        bits = 64 if not _INT64_FIELDS.isdisjoint(tuple(path)[-2:]) else 32
+        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            self.fail(path, f"{_describe(value, self.sensitive)} is out of range: Kubernetes reads this field "
+                            f"as a {bits}-bit integer")
 
     def take(self, path: Path) -> Any:
         """The whole subtree at ``path``, marked consumed (for values carried as a unit)."""

@@ -10,6 +10,7 @@ from converter.read.kubernetes.container_env import PodFacts, container_environm
 from converter.read.kubernetes.expansion import expand, expansion_note, recording
 from converter.read.kubernetes.context import ParseContext
 from converter.core.reader import Path, Reader
+from converter.core.scope import Scope
 from converter.core.model import Container, ContainerRole, Mount, Port, Resources
 from converter.read.kubernetes.probes import parse_probe
 from converter.read.kubernetes.security import parse_security_context
@@ -25,72 +26,73 @@ _DEFAULT_TERMINATION_MESSAGE = {"terminationMessagePath": "/dev/termination-log"
 
 def parse_container(reader: Reader, path: Path, role: ContainerRole, context: ParseContext, pod: PodFacts,
                     siblings: dict[str, Path]) -> Container:
-    name = reader.get(path + ("name",), str)
-    image = reader.get(path + ("image",), str)
+    fields = Scope(reader, path)  # the container's own fields, read by key (converter.core.scope)
+    name = fields.get("name", str)
+    image = fields.get("image", str)
     if name is None:
         reader.fail(path, "container has no name")
     if _DNS_LABEL.fullmatch(name) is None:
-        reader.fail(path + ("name",), f"container name {name!r} is not a DNS label (lower-case letters, digits, '-', at most 63)")
+        fields.fail("name", f"container name {name!r} is not a DNS label (lower-case letters, digits, '-', at most 63)")
     if image is None:
-        reader.fail(path + ("image",), f"container {name!r} has no image")
+        fields.fail("image", f"container {name!r} has no image")
     if _UNEXPANDED.search(image) is not None:
-        reader.note(path + ("image",), "K2E-W160", f"image of {name!r} still holds {_UNEXPANDED.search(image).group()!r}, "
-                                                   "a variable or template that was never expanded", covers=False)
-    reader.get(path + ("restartPolicy",), str)  # consumed by the caller's role decision
+        fields.note("image", "K2E-W160", f"image of {name!r} still holds {_UNEXPANDED.search(image).group()!r}, "
+                                         "a variable or template that was never expanded", covers=False)
+    fields.get("restartPolicy", str)  # consumed by the caller's role decision
 
-    ports = _ports(reader, path, name)
+    ports = _ports(fields, name)
     environment, secrets, runtime = container_environment(reader, path, name, context, pod, siblings)
     # command and args are expanded with the container's whole final env (kubelet ExpandContainerCommandAndArgs).
     final = {entry.name: entry.value for entry in environment}
     entry_point = _expanded_list(reader, path + ("command",), name, final, runtime)
     command = _expanded_list(reader, path + ("args",), name, final, runtime)
-    resources = _resources(reader, path + ("resources",), name)
+    resources = _resources(fields.scope("resources"), name)
     if role == "init":
         _init_resources(reader, path + ("resources",), name)
-    probes = {key: parse_probe(reader, path + (key,), ports)
+    probes = {key: parse_probe(fields, key, ports)
               for key in ("livenessProbe", "readinessProbe", "startupProbe")}
-    mounts = tuple(_mount(reader, item_path) for item_path, _ in reader.sequence(path + ("volumeMounts",)))
+    mounts = tuple(_mount(Scope(reader, item_path, item)) for item_path, item in reader.sequence(path + ("volumeMounts",)))
     for item_path, item in reader.sequence(path + ("volumeMounts",)):
         for option in ("subPath", "subPathExpr", "mountPropagation", "recursiveReadOnly"):
             if isinstance(item, dict) and option in item:
                 reader.note(item_path + (option,), "K2E-I124", f"volume mount option {option} has no ECS field")
 
-    if reader.has(path + ("lifecycle",)):
-        reader.note(path + ("lifecycle",), "K2E-W116", f"lifecycle hooks of container {name!r} have no ECS equivalent")
-    policy = reader.get(path + ("imagePullPolicy",), str)
+    if fields.has("lifecycle"):
+        fields.note("lifecycle", "K2E-W116", f"lifecycle hooks of container {name!r} have no ECS equivalent")
+    policy = fields.get("imagePullPolicy", str)
     if policy is not None and policy != "Always":
-        reader.note(path + ("imagePullPolicy",), "K2E-W136", f"imagePullPolicy {policy} has no task-level field; ECS pulls on every start")
+        fields.note("imagePullPolicy", "K2E-W136", f"imagePullPolicy {policy} has no task-level field; ECS pulls on every start")
     elif policy == "Always":  # what ECS does; no field says so, so a conversion back cannot write it
-        reader.note(path + ("imagePullPolicy",), "K2E-I009", "imagePullPolicy Always is what ECS does (it pulls on "
+        fields.note("imagePullPolicy", "K2E-I009", "imagePullPolicy Always is what ECS does (it pulls on "
                     "every task start); no ECS field carries it")
     for key, default in _DEFAULT_TERMINATION_MESSAGE.items():
-        value = reader.get(path + (key,), str)
+        value = fields.get(key, str)
         if value is not None and value != default:
-            reader.note(path + (key,), "K2E-W145", f"{key} has no ECS field")
-    for key in reader.present(path, ("stdinOnce", "resizePolicy", "restartPolicyRules")):
-        reader.note(path + (key,), "K2E-W145", f"{key} has no ECS field")
-    if reader.has(path + ("volumeDevices",)):
-        reader.note(path + ("volumeDevices",), "K2E-W120", "raw block volumeDevices have no ECS equivalent")
+            fields.note(key, "K2E-W145", f"{key} has no ECS field")
+    for key in fields.present(("stdinOnce", "resizePolicy", "restartPolicyRules")):
+        fields.note(key, "K2E-W145", f"{key} has no ECS field")
+    if fields.has("volumeDevices"):
+        fields.note("volumeDevices", "K2E-W120", "raw block volumeDevices have no ECS equivalent")
 
     return Container(
         name=name, image=image, role=role, entry_point=entry_point, command=command,
-        working_directory=reader.get(path + ("workingDir",), str),
+        working_directory=fields.get("workingDir", str),
         environment=environment, secrets=secrets, ports=ports,
         liveness=probes["livenessProbe"], readiness=probes["readinessProbe"], startup=probes["startupProbe"],
         mounts=mounts, resources=resources,
         security=parse_security_context(reader, path + ("securityContext",), pod.pod_security),
-        interactive=reader.get(path + ("stdin",), bool), pseudo_terminal=reader.get(path + ("tty",), bool),
-        origin=reader.origin(path),
+        interactive=fields.get("stdin", bool), pseudo_terminal=fields.get("tty", bool),
+        origin=fields.origin(),
     )
 
 
-def _mount(reader: Reader, path: Path) -> Mount:
-    origin = reader.origin(path)
-    volume = reader.get(path + ("name",), str)
-    mount_path = reader.get(path + ("mountPath",), str)
+def _mount(fields: Scope) -> Mount:
+    origin = fields.origin()
+    volume = fields.get("name", str)
+    mount_path = fields.get("mountPath", str)
     if volume is None or mount_path is None:
-        reader.fail(path, "a volume mount needs name and mountPath")
-    return Mount(volume=volume, path=mount_path, read_only=bool(reader.get(path + ("readOnly",), bool, default=False)),
+        fields.reader.fail(fields.path, "a volume mount needs name and mountPath")
+    return Mount(volume=volume, path=mount_path, read_only=bool(fields.get("readOnly", bool, default=False)),
                  origin=origin)
 
 
@@ -126,28 +128,30 @@ def _string_list(reader: Reader, path: Path) -> tuple[str, ...] | None:
     return tuple(values)
 
 
-def _ports(reader: Reader, path: Path, container: str) -> tuple[Port, ...]:
+def _ports(container_fields: Scope, container: str) -> tuple[Port, ...]:
+    reader = container_fields.reader
     ports: list[Port] = []
     seen: dict[int, str] = {}
-    for item_path, _ in reader.sequence(path + ("ports",)):
-        origin = reader.origin(item_path)
-        number = reader.get(item_path + ("containerPort",), int)
+    for item_path, item in container_fields.sequence("ports"):
+        fields = Scope(reader, item_path, item)
+        origin = fields.origin()
+        number = fields.get("containerPort", int)
         if number is None or not 1 <= number <= 65535:
-            reader.fail(item_path + ("containerPort",), "containerPort must be an integer from 1 to 65535")
-        protocol = (reader.get(item_path + ("protocol",), str) or "TCP").upper()
-        name = reader.get(item_path + ("name",), str)
-        host_port = reader.get(item_path + ("hostPort",), int)
-        if reader.has(item_path + ("hostIP",)):
-            reader.note(item_path + ("hostIP",), "K2E-W138", "hostIP has no ECS field")
+            fields.fail("containerPort", "containerPort must be an integer from 1 to 65535")
+        protocol = (fields.get("protocol", str) or "TCP").upper()
+        name = fields.get("name", str)
+        host_port = fields.get("hostPort", int)
+        if fields.has("hostIP"):
+            fields.note("hostIP", "K2E-W138", "hostIP has no ECS field")
         if protocol not in ("TCP", "UDP"):
-            reader.note(item_path + ("protocol",), "K2E-W138", f"port {number}/{protocol} of {container!r} dropped: ECS supports tcp and udp only")
+            fields.note("protocol", "K2E-W138", f"port {number}/{protocol} of {container!r} dropped: ECS supports tcp and udp only")
             continue
         if number in seen:
             reader.note(item_path, "K2E-W138", f"port {number} of {container!r} is declared for {seen[number]} and {protocol}; ECS allows one protocol per container port, the second was dropped")
             continue
         seen[number] = protocol
         if host_port is not None and host_port != number:
-            reader.note(item_path + ("hostPort",), "K2E-W138", f"hostPort {host_port} differs from containerPort {number}; with awsvpc they must be equal, so hostPort was dropped")
+            fields.note("hostPort", "K2E-W138", f"hostPort {host_port} differs from containerPort {number}; with awsvpc they must be equal, so hostPort was dropped")
             host_port = None
         ports.append(Port(container_port=number, protocol=protocol.lower(), name=name, host_port=host_port,
                           origin=origin))
@@ -184,10 +188,11 @@ def _zero_resource(reader: Reader, path: Path, section: str, key: str, container
                 f"container-level {key} was written for it")
 
 
-def _resources(reader: Reader, path: Path, container: str) -> Resources:
+def _resources(fields: Scope, container: str) -> Resources:
+    reader, path = fields.reader, fields.path
     values: dict[str, Any] = {}
     for section in ("requests", "limits"):
-        for key, raw in reader.mapping(path + (section,)).items():
+        for key, raw in fields.mapping(section).items():
             item_path = path + (section, key)
             if key in ("cpu", "memory", "ephemeral-storage", "nvidia.com/gpu"):
                 try:
@@ -205,8 +210,8 @@ def _resources(reader: Reader, path: Path, container: str) -> Resources:
                 values[f"{section}.{key}"] = quantity
             else:
                 reader.note(item_path, "K2E-W208", f"resource {key} of {container!r} has no ECS equivalent")
-    if reader.has(path + ("claims",)):
-        reader.note(path + ("claims",), "K2E-W208", "dynamic resource claims have no ECS equivalent")
+    if fields.has("claims"):
+        fields.note("claims", "K2E-W208", "dynamic resource claims have no ECS equivalent")
     gpu = values.get("limits.nvidia.com/gpu", values.get("requests.nvidia.com/gpu"))
     storage = values.get("limits.ephemeral-storage", values.get("requests.ephemeral-storage"))
     return Resources(

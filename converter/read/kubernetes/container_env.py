@@ -15,6 +15,7 @@ from converter.core.findings import Origin
 from converter.read.kubernetes.context import ParseContext, Referenced, data_keys
 from converter.read.kubernetes.expansion import expand, expansion_note, recording
 from converter.core.reader import Path, Reader
+from converter.core.scope import Scope
 from converter.core.model import EnvVar, SecretEnv
 from converter.core.quantity import QuantityError, parse_quantity
 from converter.core.record import Record, set_field
@@ -56,21 +57,22 @@ def container_environment(reader: Reader, path: Path, container: str, context: P
             else:
                 runtime.pop(entry.name, None)
     declared: set[str] = set()
-    for item_path, _ in reader.sequence(path + ("env",)):
-        origin = reader.origin(item_path)
-        name = reader.get(item_path + ("name",), str)
+    for item_path, item in reader.sequence(path + ("env",)):
+        fields = Scope(reader, item_path, item)  # the entry's fields, read by key (converter.core.scope)
+        origin = fields.origin()
+        name = fields.get("name", str)
         if name is None or name == "" or "=" in name:
             # ValidateEnv (pkg/apis/core/validation): a name is required, and no relaxed or strict rule
             # (validation.IsEnvVarName, RelaxedEnvironmentVariableValidation) lets it hold "=".
             reader.fail(item_path + (() if name is None else ("name",)),
                         "env entry has no name" if not name else f"env name {name!r} holds '=', which no environment can carry")
         if name in declared:
-            reader.note(item_path + ("name",), "K2E-W146", f"{name} is set more than once in {container!r}; the last one is kept")
+            fields.note("name", "K2E-W146", f"{name} is set more than once in {container!r}; the last one is kept")
         declared.add(name)
-        entry = _env_entry(reader, item_path, origin, name, container, context, pod, siblings)
+        entry = _env_entry(fields, origin, name, container, context, pod, siblings)
         # A value without "$" expands to itself with nothing unknown (expand()): the names known so far, a dict
         # made anew for each entry (quadratic in a long env), are made only for one that holds a reference.
-        if isinstance(entry, EnvVar) and "$" in entry.value and reader.raw(item_path + ("value",)) is not None:
+        if isinstance(entry, EnvVar) and "$" in entry.value and fields.raw("value") is not None:
             # An env value is expanded with envFrom and the earlier env entries only (makeEnvironmentVariables).
             known = {key: e.value for key, e in resolved.items() if isinstance(e, EnvVar)}
             used: dict[str, str] = {}
@@ -119,44 +121,46 @@ def _why_unknown(reader: Reader, item_path: Path) -> str:
     return "its value is not in the input"
 
 
-def _env_entry(reader: Reader, path: Path, origin: Origin, name: str, container: str, context: ParseContext,
+def _env_entry(fields: Scope, origin: Origin, name: str, container: str, context: ParseContext,
                pod: PodFacts, siblings: dict[str, Path]) -> EnvVar | SecretEnv | None:
-    value = reader.get(path + ("value",), str)
+    reader = fields.reader
+    value = fields.get("value", str)
     if value is not None:
         return EnvVar(name=name, value=value, origin=origin)
-    source = path + ("valueFrom",)
-    if not reader.has(source):
+    if not fields.has("valueFrom"):
         return EnvVar(name=name, value="", origin=origin)
-    if reader.has(source + ("secretKeyRef",)):
-        ref = source + ("secretKeyRef",)
-        secret_name = reader.get(ref + ("name",), str)
-        key = reader.get(ref + ("key",), str)
+    value_from = fields.scope("valueFrom")
+    source = value_from.path
+    if value_from.has("secretKeyRef"):
+        ref = value_from.scope("secretKeyRef")
+        secret_name = ref.get("name", str)
+        key = ref.get("key", str)
         if secret_name is None or key is None:
-            reader.fail(ref, "secretKeyRef needs name and key")
-        if reader.get(ref + ("optional",), bool) is True:
-            reader.note(ref + ("optional",), "K2E-W107",
+            value_from.fail("secretKeyRef", "secretKeyRef needs name and key")
+        if ref.get("optional", bool) is True:
+            ref.note("optional", "K2E-W107",
                         f"{name}: optional secretKeyRef {secret_name}/{key} becomes a required ECS secret; the task "
                         "fails to start when it is missing")
         context.lookup("Secret", pod.namespace, secret_name)
         return SecretEnv(name=name, secret_name=secret_name, key=key, origin=origin)
-    if reader.has(source + ("configMapKeyRef",)):
-        ref = source + ("configMapKeyRef",)
-        map_name = reader.get(ref + ("name",), str)
-        key = reader.get(ref + ("key",), str)
-        optional = bool(reader.get(ref + ("optional",), bool, default=False))
+    if value_from.has("configMapKeyRef"):
+        ref = value_from.scope("configMapKeyRef")
+        map_name = ref.get("name", str)
+        key = ref.get("key", str)
+        optional = bool(ref.get("optional", bool, default=False))
         config_map = context.lookup("ConfigMap", pod.namespace, map_name or "")
         data = _config_map_data(config_map)
         if data is None or key not in data:
             if optional:
-                reader.note(ref, "K2E-I102", f"{name}: optional ConfigMap key {map_name}/{key} is not in the input; the variable was left out", covers=False)
+                value_from.note("configMapKeyRef", "K2E-I102", f"{name}: optional ConfigMap key {map_name}/{key} is not in the input; the variable was left out", covers=False)
                 return None
-            reader.note(ref, "K2E-E104", f"{name} refers to ConfigMap {map_name!r} key {key!r}, which is not in the input", covers=False)
+            value_from.note("configMapKeyRef", "K2E-E104", f"{name} refers to ConfigMap {map_name!r} key {key!r}, which is not in the input", covers=False)
             return None
-        reader.note(ref, "K2E-I102", f"{name} inlined from ConfigMap {map_name}/{key}", covers=False)
+        value_from.note("configMapKeyRef", "K2E-I102", f"{name} inlined from ConfigMap {map_name}/{key}", covers=False)
         return EnvVar(name=name, value=data[key], origin=origin)
-    if reader.has(source + ("fieldRef",)):
+    if value_from.has("fieldRef"):
         return _field_ref(reader, source + ("fieldRef",), name, pod, origin)
-    if reader.has(source + ("resourceFieldRef",)):
+    if value_from.has("resourceFieldRef"):
         return _resource_field_ref(reader, source + ("resourceFieldRef",), name, container, siblings, origin)
     reader.fail(source, "valueFrom needs secretKeyRef, configMapKeyRef, fieldRef or resourceFieldRef")
     return None

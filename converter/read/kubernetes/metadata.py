@@ -6,6 +6,7 @@ import re
 from sys import intern
 
 from converter.core.reader import Reader
+from converter.core.scope import Scope
 from converter.core.limits import limit_value
 from converter.core.record import Record, set_field
 
@@ -34,8 +35,9 @@ class Metadata(Record):
         set_field(self, "annotations", annotations)
 
 
-def metadata_namespace(reader: Reader) -> str | None:
-    namespace = reader.get(("metadata", "namespace"), str)
+def metadata_namespace(reader: Reader, metadata: Scope | None = None) -> str | None:
+    """``metadata``: the document's metadata as a Scope, when the caller has one (the same read, without its walk)."""
+    namespace = reader.get(("metadata", "namespace"), str) if metadata is None else metadata.get("namespace", str)
     # one of a few texts, kept by every workload, Service, HPA and finding to the end of pass 2: one string each
     # (issue 24)
     return intern(namespace) if namespace.__class__ is str else namespace
@@ -43,15 +45,17 @@ def metadata_namespace(reader: Reader) -> str | None:
 
 def read_metadata(reader: Reader, kind: str) -> Metadata:
     """``kind`` is the canonical spelling (manifests may write it in lower case)."""
-    reader.get(("kind",), str)
-    reader.get(("apiVersion",), str)
-    reader.mapping(("metadata",))  # a metadata that is not a mapping is named as such, not as a missing name
-    name = reader.get(("metadata", "name"), str)
+    top = Scope(reader, ())
+    top.get("kind", str)
+    top.get("apiVersion", str)
+    top.mapping("metadata")  # a metadata that is not a mapping is named as such, not as a missing name
+    metadata = top.scope("metadata")
+    name = metadata.get("name", str)
     if name is None or not name:
         reader.fail(("metadata",), f"{kind} has no metadata.name")
-    namespace = metadata_namespace(reader)
-    labels = reader.string_map(("metadata", "labels"))
-    annotations = reader.string_map(("metadata", "annotations"))
+    namespace = metadata_namespace(reader, metadata)
+    labels = metadata.string_map("labels")
+    annotations = metadata.string_map("annotations")
     kept = {}
     for key, value in annotations.items():
         if key == ACCEPT_ANNOTATION:
@@ -60,10 +64,10 @@ def read_metadata(reader: Reader, kind: str) -> Metadata:
             reader.note(("metadata", "annotations", key), "K2E-I009", f"annotation {key} is written by a tool")
         else:
             kept[key] = value
-    for key in reader.present(("metadata",), _BOOKKEEPING):
-        reader.note(("metadata", key), "K2E-I009", f"metadata.{key} is set by Kubernetes")
-    if reader.has(("status",)):
-        reader.note(("status",), "K2E-I004", "the status block is read-only")
+    for key in metadata.present(_BOOKKEEPING):
+        metadata.note(key, "K2E-I009", f"metadata.{key} is set by Kubernetes")
+    if top.has("status"):
+        top.note("status", "K2E-I004", "the status block is read-only")
     return Metadata(kind=kind, name=name, namespace=namespace, labels=tuple(sorted(labels.items())),
                     annotations=tuple(sorted(kept.items())))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from converter.core.reader import Path, Reader
+from converter.core.scope import Scope
 from converter.core.model import SecurityContext
 
 # Fields with no ECS task-definition field at all.
@@ -16,27 +17,28 @@ _DOCKER_OPTIONS = ("seLinuxOptions", "appArmorProfile")
 def parse_security_context(reader: Reader, path: Path, pod_defaults: dict[str, Any]) -> SecurityContext:
     has_own = reader.has(path)
     reader.mapping(path)
-    user = reader.get(path + ("runAsUser",), int)
-    group = reader.get(path + ("runAsGroup",), int)
+    fields = Scope(reader, path)  # its fields, read by key (converter.core.scope)
+    user = fields.get("runAsUser", int)
+    group = fields.get("runAsGroup", int)
     check_ids(reader, path, user, group)
     if user is None:
         user = pod_defaults.get("runAsUser")
     if group is None:
         group = pod_defaults.get("runAsGroup")
-    for key in reader.present(path, _NO_FIELD):
-        reader.note(path + (key,), "K2E-W131", f"securityContext.{key} has no ECS field")
-    for key in reader.present(path, _DOCKER_OPTIONS):
-        reader.note(path + (key,), "K2E-W130", f"securityContext.{key} needs dockerSecurityOptions (EC2 only); not written")
+    for key in fields.present(_NO_FIELD):
+        fields.note(key, "K2E-W131", f"securityContext.{key} has no ECS field")
+    for key in fields.present(_DOCKER_OPTIONS):
+        fields.note(key, "K2E-W130", f"securityContext.{key} needs dockerSecurityOptions (EC2 only); not written")
     add = _capabilities(reader, path + ("capabilities", "add"))
     drop = _capabilities(reader, path + ("capabilities", "drop"))
-    escalation = reader.get(path + ("allowPrivilegeEscalation",), bool)
+    escalation = fields.get("allowPrivilegeEscalation", bool)
     return SecurityContext(
         run_as_user=user, run_as_group=group,
-        read_only_root_filesystem=reader.get(path + ("readOnlyRootFilesystem",), bool),
-        privileged=reader.get(path + ("privileged",), bool),
+        read_only_root_filesystem=fields.get("readOnlyRootFilesystem", bool),
+        privileged=fields.get("privileged", bool),
         capabilities_add=add, capabilities_drop=drop,
         no_new_privileges=None if escalation is None else not escalation,
-        origin=reader.origin(path) if has_own else None,
+        origin=fields.origin() if has_own else None,
     )
 
 

@@ -14,6 +14,7 @@ from converter.read.kubernetes.context import ParseContext
 from converter.read.kubernetes.metadata import metadata_namespace
 from converter.read.kubernetes.metadata import ACCEPT_ANNOTATION
 from converter.core.reader import Path, Reader
+from converter.core.scope import Scope
 from converter.core.model import AnnotationUse, Exposure, ServicePort
 
 LB_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
@@ -67,51 +68,54 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
     Findings are left on ``reader.findings``; the caller runs ``reader.finish()`` for the catch-all.
     ``context`` is unused: a Service refers to no other object of the input.
     """
-    reader.get(("apiVersion",), str)
-    reader.get(("kind",), str)
-    name = reader.get(("metadata", "name"), str)
+    top = Scope(reader, ())  # the document's fields, and those below, read by key (converter.core.scope)
+    top.get("apiVersion", str)
+    top.get("kind", str)
+    metadata = top.scope("metadata")
+    name = metadata.get("name", str)
     if name is None:
-        reader.fail(("metadata", "name"), "a Service needs metadata.name")
-    namespace = metadata_namespace(reader)  # the caller reports the namespace itself (K2E-I005)
-    _bookkeeping(reader)
-    if reader.has(("status",)):
-        reader.note(("status",), "K2E-I004", "status is written by the cluster and is ignored")
+        metadata.fail("name", "a Service needs metadata.name")
+    namespace = metadata_namespace(reader, metadata)  # the caller reports the namespace itself (K2E-I005)
+    _bookkeeping(metadata)
+    if top.has("status"):
+        top.note("status", "K2E-I004", "status is written by the cluster and is ignored")
 
-    spec = reader.raw(("spec",))
+    spec = top.raw("spec")
     if spec is not None and not isinstance(spec, dict):  # the API server refuses it (ServiceSpec is an object)
         reader.fail(("spec",), f"expected a mapping, got {type(spec).__name__}")
-    service_type = reader.get(("spec", "type"), str, default="ClusterIP")
+    fields = top.scope("spec")
+    service_type = fields.get("type", str, default="ClusterIP")
     if service_type not in _TYPES:
-        reader.fail(("spec", "type"), f"expected one of {', '.join(_TYPES)}, got {service_type!r}")
-    cluster_ip = reader.get(("spec", "clusterIP"), str)
+        fields.fail("type", f"expected one of {', '.join(_TYPES)}, got {service_type!r}")
+    cluster_ip = fields.get("clusterIP", str)
     kind = service_type
     if service_type == "ClusterIP" and cluster_ip == "None":
         kind = "Headless"
-        reader.note(("spec", "clusterIP"), "K2E-W405",
+        fields.note("clusterIP", "K2E-W405",
                     f"headless Service {name}: its name and ports are served through Service Connect, but per-pod "
                     "names and peer discovery need a Cloud Map service registry, which k2ecs does not create")
     elif cluster_ip not in (None, "", "None"):
-        reader.note(("spec", "clusterIP"), "K2E-I009", f"cluster IP {cluster_ip} is assigned by the cluster")
-    cluster_ips = reader.raw(("spec", "clusterIPs"))
+        fields.note("clusterIP", "K2E-I009", f"cluster IP {cluster_ip} is assigned by the cluster")
+    cluster_ips = fields.raw("clusterIPs")
     if cluster_ips == ["None"] or not cluster_ips:
-        reader.take(("spec", "clusterIPs"))
+        fields.take("clusterIPs")
     else:
-        reader.note(("spec", "clusterIPs"), "K2E-I009", "cluster IPs are assigned by the cluster")
-    if reader.has(("spec", "healthCheckNodePort")):
-        reader.get(("spec", "healthCheckNodePort"), int)
-        reader.note(("spec", "healthCheckNodePort"), "K2E-I009", "healthCheckNodePort is assigned by the cluster")
+        fields.note("clusterIPs", "K2E-I009", "cluster IPs are assigned by the cluster")
+    if fields.has("healthCheckNodePort"):
+        fields.get("healthCheckNodePort", int)
+        fields.note("healthCheckNodePort", "K2E-I009", "healthCheckNodePort is assigned by the cluster")
 
-    selector = reader.string_map(("spec", "selector"))
+    selector = fields.string_map("selector")
     if service_type == "ExternalName":
-        external = reader.get(("spec", "externalName"), str)
+        external = fields.get("externalName", str)
         if external is None:
-            reader.fail(("spec", "externalName"), "an ExternalName Service needs spec.externalName")
-        reader.note(("spec", "externalName"), "K2E-W406",
+            fields.fail("externalName", "an ExternalName Service needs spec.externalName")
+        fields.note("externalName", "K2E-W406",
                     f"ExternalName Service {name} (alias of {external}) has no ECS object")
-    _traffic_settings(reader)
-    lb_class = _load_balancer_class(reader, service_type)
+    _traffic_settings(fields)
+    lb_class = _load_balancer_class(fields, service_type)
     annotations = _annotations(reader, carried=service_type in ("LoadBalancer", "NodePort"))
-    ports = tuple(_port(reader, path, item, service_type) for path, item in reader.sequence(("spec", "ports")))
+    ports = tuple(_port(Scope(reader, path, item), item, service_type) for path, item in fields.sequence("ports"))
 
     if not selector and service_type != "ExternalName":
         # At the Service's root: nothing of it is converted (its ports, type and metadata reach no ECS object).
@@ -135,17 +139,17 @@ def parse_service(reader: Reader, context: ParseContext) -> Exposure | None:
         scheme_reason=reason,
         load_balancer_annotations=tuple(sorted(annotations.items())),
         annotation_uses=_annotation_uses(reader, annotations, lb_type, reason),
-        type_origin=reader.origin(("spec", "type")) if reader.has(("spec", "type")) else None,
+        type_origin=fields.origin("type") if fields.has("type") else None,
         origin=reader.origin(()),
     )
 
 
-def _bookkeeping(reader: Reader) -> None:
-    for key in reader.present(("metadata",), _BOOKKEEPING):
-        reader.note(("metadata", key), "K2E-I009", f"metadata.{key} is written by the cluster")
-    if reader.string_map(("metadata", "labels")):
+def _bookkeeping(metadata: Scope) -> None:
+    for key in metadata.present(_BOOKKEEPING):
+        metadata.note(key, "K2E-I009", f"metadata.{key} is written by the cluster")
+    if metadata.string_map("labels"):
         # A Service has no ECS object of its own to carry tags; the workload's labels become the tags.
-        reader.note(("metadata", "labels"), "K2E-I009", "Service labels have no ECS object to tag")
+        metadata.note("labels", "K2E-I009", "Service labels have no ECS object to tag")
 
 
 def _annotations(reader: Reader, *, carried: bool) -> dict[str, str]:
@@ -168,46 +172,44 @@ def _annotations(reader: Reader, *, carried: bool) -> dict[str, str]:
     return used
 
 
-def _traffic_settings(reader: Reader) -> None:
+def _traffic_settings(spec: Scope) -> None:
     """Fields with no ECS counterpart: consumed always, reported only when not the Kubernetes default."""
-    spec: Path = ("spec",)
-    affinity = reader.get(spec + ("sessionAffinity",), str, default="None")
-    timeout = reader.get(spec + ("sessionAffinityConfig", "clientIP", "timeoutSeconds"), int, default=10800)
-    reader.take(spec + ("sessionAffinityConfig",))
+    affinity = spec.get("sessionAffinity", str, default="None")
+    timeout = spec.scope("sessionAffinityConfig").scope("clientIP").get("timeoutSeconds", int, default=10800)
+    spec.take("sessionAffinityConfig")
     if affinity != "None":
-        reader.note(spec + ("sessionAffinity",), "K2E-W408",
-                    f"sessionAffinity {affinity} (timeout {timeout} s) has no Service Connect equivalent",
-                    "On a load balancer, set the target group attributes stickiness.enabled=true and "
-                    "stickiness.type=source_ip (NLB); ALB stickiness is cookie based (docs/MAPPING.md#topic-service-connect).")
+        spec.note("sessionAffinity", "K2E-W408",
+                  f"sessionAffinity {affinity} (timeout {timeout} s) has no Service Connect equivalent",
+                  "On a load balancer, set the target group attributes stickiness.enabled=true and "
+                  "stickiness.type=source_ip (NLB); ALB stickiness is cookie based (docs/MAPPING.md#topic-service-connect).")
     for key, default in _TRAFFIC_DEFAULTS.items():
-        if not reader.has(spec + (key,)):
+        if not spec.has(key):
             continue
-        value = reader.take(spec + (key,))
+        value = spec.take(key)
         if value is not None and value != default:
-            reader.note(spec + (key,), "K2E-W408", f"{key} {_show(value)} is not carried",
-                        _TRAFFIC_SUGGESTIONS.get(key))
+            spec.note(key, "K2E-W408", f"{key} {_show(value)} is not carried", _TRAFFIC_SUGGESTIONS.get(key))
     # Node ports do not exist on ECS, so not allocating them (false) changes nothing there.
-    allocate = reader.get(spec + ("allocateLoadBalancerNodePorts",), bool)
+    allocate = spec.get("allocateLoadBalancerNodePorts", bool)
     if allocate is False:
-        reader.note(spec + ("allocateLoadBalancerNodePorts",), "K2E-I009", "ECS has no node ports to allocate")
+        spec.note("allocateLoadBalancerNodePorts", "K2E-I009", "ECS has no node ports to allocate")
 
 
-def _load_balancer_class(reader: Reader, service_type: str) -> str | None:
-    path = ("spec", "loadBalancerClass")
-    value = reader.get(path, str)
+def _load_balancer_class(spec: Scope, service_type: str) -> str | None:
+    value = spec.get("loadBalancerClass", str)
     if value is not None and not (service_type == "LoadBalancer" and value.startswith(LBC_CLASS_PREFIX)):
-        reader.note(path, "K2E-W408", f"loadBalancerClass {value} is not carried")
+        spec.note("loadBalancerClass", "K2E-W408", f"loadBalancerClass {value} is not carried")
     return value
 
 
-def _port(reader: Reader, path: Path, item: Any, service_type: str) -> ServicePort:
+def _port(fields: Scope, item: Any, service_type: str) -> ServicePort:
+    reader, path = fields.reader, fields.path
     if not isinstance(item, dict):
         reader.fail(path, "expected a mapping for a Service port")
-    number = reader.get(path + ("port",), int)
+    number = fields.get("port", int)
     if number is None:
-        reader.fail(path + ("port",), "a Service port needs port")
+        fields.fail("port", "a Service port needs port")
     _check_range(reader, path + ("port",), number)
-    target = reader.get(path + ("targetPort",), int, str, default=number)
+    target = fields.get("targetPort", int, str, default=number)
     if target == 0 or target == "":
         # SetDefaults_Service (kubernetes pkg/apis/core/v1/defaults.go): a targetPort of 0 or "" is the port.
         target = number
@@ -215,25 +217,24 @@ def _port(reader: Reader, path: Path, item: Any, service_type: str) -> ServicePo
         _check_range(reader, path + ("targetPort",), target)
     elif target.isdigit() or not target:
         # Kubernetes reads "8080" as a port *name*, and a name must contain a letter.
-        reader.fail(path + ("targetPort",), f"expected a port number or name, got the string {target!r}")
-    protocol = reader.get(path + ("protocol",), str, default="TCP")
+        fields.fail("targetPort", f"expected a port number or name, got the string {target!r}")
+    protocol = fields.get("protocol", str, default="TCP")
     if protocol not in _PROTOCOLS:
-        reader.fail(path + ("protocol",), f"expected TCP, UDP or SCTP, got {protocol!r}")
-    node_port = reader.get(path + ("nodePort",), int)
+        fields.fail("protocol", f"expected TCP, UDP or SCTP, got {protocol!r}")
+    node_port = fields.get("nodePort", int)
     if service_type == "NodePort":
         shown = "an assigned node port" if node_port is None else f"nodePort {node_port}"
-        reader.note(path + ("nodePort",), "K2E-W409",
-                    f"{shown} has no ECS equivalent; the port is wired to a load balancer")
+        fields.note("nodePort", "K2E-W409", f"{shown} has no ECS equivalent; the port is wired to a load balancer")
     elif node_port is not None:
-        reader.note(path + ("nodePort",), "K2E-I009", f"nodePort {node_port} is assigned by the cluster")
+        fields.note("nodePort", "K2E-I009", f"nodePort {node_port} is assigned by the cluster")
     return ServicePort(
-        name=reader.get(path + ("name",), str),
+        name=fields.get("name", str),
         port=number,
         target_port=target,
         protocol=_PROTOCOLS[protocol],  # type: ignore[arg-type]
-        app_protocol=reader.get(path + ("appProtocol",), str),
+        app_protocol=fields.get("appProtocol", str),
         node_port=node_port,
-        origin=reader.origin(path),
+        origin=fields.origin(),
     )
 
 

@@ -10,6 +10,7 @@ from converter.read.kubernetes.context import ParseContext
 from converter.read.kubernetes.metadata import name_problem, read_metadata, shown
 from converter.read.kubernetes.injection import expected_sidecars
 from converter.core.reader import Path, Reader
+from converter.core.scope import Scope
 from converter.read.kubernetes.security import check_ids
 from converter.core.model import Container, Rollout, Volume, Workload
 
@@ -33,11 +34,11 @@ def parse_deployment(reader: Reader, context: ParseContext) -> Workload | None:
     meta = read_metadata(reader, "Deployment")
     if _unusable_name(reader, meta):
         return None
-    spec = ("spec",)
-    replicas = _replicas(reader)
-    rollout = _rollout(reader, deadline=_progress_deadline(reader))
-    for key in reader.present(spec, _DEPLOYMENT_NO_FIELD):
-        reader.note(spec + (key,), "K2E-W304", f"{key} has no ECS equivalent")
+    spec = Scope(reader, ("spec",))  # its fields, read by key (converter.core.scope)
+    replicas = _replicas(spec)
+    rollout = _rollout(spec, deadline=_progress_deadline(spec))
+    for key in spec.present(_DEPLOYMENT_NO_FIELD):
+        spec.note(key, "K2E-W304", f"{key} has no ECS equivalent")
     return _workload(reader, context, meta, replicas, rollout)
 
 
@@ -53,7 +54,7 @@ def parse_statefulset(reader: Reader, context: ParseContext) -> Workload | None:
                     "Use EFS access points per task, or an ECS service with volumeConfigurations (one EBS volume per task).")
         reader.take(())  # the whole document is accounted for by that finding
         return None
-    replicas = _replicas(reader)
+    replicas = _replicas(Scope(reader, spec))
     lost = reader.present(spec, _STATEFULSET_LOST)
     for key in lost:
         reader.take(spec + (key,))
@@ -73,99 +74,106 @@ def _unusable_name(reader: Reader, meta) -> bool:
     return True
 
 
-def _replicas(reader: Reader) -> int | None:
-    replicas = reader.get(("spec", "replicas"), int)
+def _replicas(spec: Scope) -> int | None:
+    replicas = spec.get("replicas", int)
     if replicas is not None and replicas < 0:
-        reader.fail(("spec", "replicas"), "replicas cannot be negative")
+        spec.fail("replicas", "replicas cannot be negative")
     return replicas
 
 
-def _progress_deadline(reader: Reader) -> int:
+def _progress_deadline(spec: Scope) -> int:
     """progressDeadlineSeconds (default 600) becomes the ECS deployment circuit breaker (K2E-I321).
 
     The Deployment controller only reports a stalled rollout (condition Progressing=False,
     ProgressDeadlineExceeded) and keeps the old pods serving; without a circuit breaker ECS would keep
     launching failing tasks for ever. With enable + rollback, ECS stops the rollout and returns to the last
     completed deployment, which is what the old ReplicaSet's pods give a Kubernetes user."""
-    path = ("spec", "progressDeadlineSeconds")
-    declared = reader.get(path, int)
+    declared = spec.get("progressDeadlineSeconds", int)
     seconds = DEFAULT_PROGRESS_DEADLINE_SECONDS if declared is None else declared
     shown = f"progressDeadlineSeconds {seconds}" + (" (the Kubernetes default)" if declared is None else "")
-    reader.note(path, "K2E-I321",
+    spec.note("progressDeadlineSeconds", "K2E-I321",
                 f"{shown} became deploymentCircuitBreaker enable + rollback: ECS stops a rollout whose tasks keep "
                 "failing to start (a count of failed tasks, not a time) and returns to the last completed deployment, "
                 "where Kubernetes only reports ProgressDeadlineExceeded", covers=declared is not None)
     return seconds
 
 
-def _rollout(reader: Reader, *, deadline: int | None = None) -> Rollout:
-    base = ("spec", "strategy")
-    kind = reader.get(base + ("type",), str) or "RollingUpdate"
+def _rollout(spec: Scope, *, deadline: int | None = None) -> Rollout:
+    strategy = spec.scope("strategy")
+    kind = strategy.get("type", str) or "RollingUpdate"
     if kind not in ("RollingUpdate", "Recreate"):
-        reader.fail(base + ("type",), f"strategy type must be RollingUpdate or Recreate, not {kind!r}")
-    surge = reader.get(base + ("rollingUpdate", "maxSurge"), int, str)
-    unavailable = reader.get(base + ("rollingUpdate", "maxUnavailable"), int, str)
+        strategy.fail("type", f"strategy type must be RollingUpdate or Recreate, not {kind!r}")
+    rolling = strategy.scope("rollingUpdate")
+    surge = rolling.get("maxSurge", int, str)
+    unavailable = rolling.get("maxUnavailable", int, str)
     for name, value in (("maxSurge", surge), ("maxUnavailable", unavailable)):
         if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit()):
-            reader.fail(base + ("rollingUpdate", name), f"{name} must be an integer or a percentage like 25%")
+            rolling.fail(name, f"{name} must be an integer or a percentage like 25%")
         if isinstance(value, int) and value < 0:
-            reader.fail(base + ("rollingUpdate", name), f"{name} cannot be negative")
+            rolling.fail(name, f"{name} cannot be negative")
     return Rollout(strategy="recreate" if kind == "Recreate" else "rolling", max_surge=surge,
-                   max_unavailable=unavailable, origin=reader.origin(base), progress_deadline_seconds=deadline)
+                   max_unavailable=unavailable, origin=strategy.origin(), progress_deadline_seconds=deadline)
 
 
 def _workload(reader: Reader, context: ParseContext, meta, replicas: int | None, rollout: Rollout) -> Workload:
     # ECS binds a service to one task family; selectors have no role, but are read field by field
     # so that an unknown field inside still gets its own finding.
-    version = reader.raw(("apiVersion",))
-    if version == "apps/v1" and isinstance(reader.raw(("spec",)), dict) and reader.raw(("spec", "selector")) is None:
+    top = Scope(reader, ())  # the document's fields, and those below, read by key (converter.core.scope)
+    version = top.raw("apiVersion")
+    spec = top.scope("spec")
+    if version == "apps/v1" and isinstance(top.raw("spec"), dict) and spec.raw("selector") is None:
         # apps/v1 has no selector defaulting (SetDefaults_Deployment in pkg/apis/apps/v1/defaults.go sets none,
         # unlike extensions/v1beta1 and apps/v1beta1, which default it to the template's labels), and
         # ValidateDeploymentSpec refuses a missing one: "spec.selector: Required value".
         reader.fail(("spec", "selector"), "an apps/v1 workload needs spec.selector (the API server refuses it "
                                           "without one: Required value)")
-    reader.string_map(("spec", "selector", "matchLabels"))
-    reader.take(("spec", "selector", "matchExpressions"))
+    selector = spec.scope("selector")
+    selector.string_map("matchLabels")
+    selector.take("matchExpressions")
     template = ("spec", "template")
-    if not reader.has(template + ("spec",)):
+    template_fields = spec.scope("template")
+    if not template_fields.has("spec"):
         reader.fail(template, "the pod template has no spec")
-    pod_labels = reader.string_map(template + ("metadata", "labels"))
-    pod_annotations = reader.string_map(template + ("metadata", "annotations"))
+    template_meta = template_fields.scope("metadata")
+    pod_labels = template_meta.string_map("labels")
+    pod_annotations = template_meta.string_map("annotations")
     if pod_annotations:
-        reader.note(template + ("metadata", "annotations"), "K2E-I008",
-                    "pod annotations are not carried: " + ", ".join(sorted(pod_annotations)))
+        template_meta.note("annotations", "K2E-I008",
+                           "pod annotations are not carried: " + ", ".join(sorted(pod_annotations)))
     for injector, where, advice in expected_sidecars(pod_annotations, pod_labels):
         reader.note(template + ("metadata", where, injector.key), "K2E-W172",
                     f"the pod expects an injected {injector.runtime} sidecar ({injector.key}), which nothing injects on "
                     f"ECS: {advice}", covers=False)
     for key in ("name", "namespace", "creationTimestamp", "generateName"):
-        if reader.has(template + ("metadata", key)):
-            reader.note(template + ("metadata", key), "K2E-I009", f"pod template metadata.{key} has no ECS role")
+        if template_meta.has(key):
+            template_meta.note(key, "K2E-I009", f"pod template metadata.{key} has no ECS role")
     pod = template + ("spec",)
-    reader.mapping(pod)
+    template_fields.mapping("spec")
+    fields = template_fields.scope("spec")
 
-    pod_security = reader.mapping(pod + ("securityContext",))
-    defaults = {key: reader.get(pod + ("securityContext", key), int) for key in ("runAsUser", "runAsGroup")}
+    pod_security = fields.mapping("securityContext")
+    security = fields.scope("securityContext")
+    defaults = {key: security.get(key, int) for key in ("runAsUser", "runAsGroup")}
     check_ids(reader, pod + ("securityContext",), defaults["runAsUser"], defaults["runAsGroup"])
     for key in _POD_SECURITY_NO_FIELD:
         if key in pod_security:
-            reader.note(pod + ("securityContext", key), "K2E-W131", f"pod securityContext.{key} has no ECS field")
+            security.note(key, "K2E-W131", f"pod securityContext.{key} has no ECS field")
 
-    account = reader.get(pod + ("serviceAccountName",), str) or reader.get(pod + ("serviceAccount",), str)
+    account = fields.get("serviceAccountName", str) or fields.get("serviceAccount", str)
     facts = PodFacts(namespace=meta.namespace, service_account=account, labels=pod_labels,
                      annotations=pod_annotations, pod_security={k: v for k, v in defaults.items() if v is not None})
     containers = _containers(reader, context, pod, facts)
-    volumes = _volumes(reader, pod)
-    _pod_fields(reader, pod)
-    arch, operating_system = _node_selector(reader, pod)
+    volumes = _volumes(fields)
+    _pod_fields(fields)
+    arch, operating_system = _node_selector(fields)
     return Workload(
         kind=meta.kind, name=meta.name, namespace=meta.namespace, labels=meta.labels, annotations=meta.annotations,
         pod_labels=tuple(sorted(pod_labels.items())), replicas=replicas, rollout=rollout,
         containers=containers, volumes=volumes, service_account=account,
         task_role_arn=_task_role(reader, context, pod, account, meta.namespace),
-        termination_grace_seconds=reader.get(pod + ("terminationGracePeriodSeconds",), int),
+        termination_grace_seconds=fields.get("terminationGracePeriodSeconds", int),
         cpu_architecture=arch, operating_system=operating_system,
-        share_process_namespace=reader.get(pod + ("shareProcessNamespace",), bool),
+        share_process_namespace=fields.get("shareProcessNamespace", bool),
         origin=reader.origin(()),
         repository_credentials_arn=_pull_secret(reader, context, pod),
     )
@@ -191,37 +199,40 @@ def _containers(reader: Reader, context: ParseContext, pod: Path, facts: PodFact
     return tuple(parse_container(reader, item_path, role, context, facts, paths) for item_path, role in roles)
 
 
-def _volumes(reader: Reader, pod: Path) -> tuple[Volume, ...]:
+def _volumes(pod: Scope) -> tuple[Volume, ...]:
+    reader = pod.reader
     volumes: list[Volume] = []
-    for item_path, item in reader.sequence(pod + ("volumes",)):
-        name = reader.get(item_path + ("name",), str)
+    for item_path, item in pod.sequence("volumes"):
+        volume = Scope(reader, item_path, item)
+        name = volume.get("name", str)
         if name is None:
             reader.fail(item_path, "a volume needs a name")
-        origin = reader.origin(item_path)
+        origin = volume.origin()
         if "emptyDir" in item:
-            source = item_path + ("emptyDir",)
-            medium = reader.get(source + ("medium",), str)
+            source = volume.scope("emptyDir")
+            medium = source.get("medium", str)
             if medium == "Memory":
-                reader.note(source + ("medium",), "K2E-W122", f"volume {name!r} is memory-backed in Kubernetes; on ECS it is a disk-backed task volume")
-            if reader.has(source + ("sizeLimit",)):
-                reader.note(source + ("sizeLimit",), "K2E-I124", f"volume {name!r} sizeLimit has no ECS field")
-            reader.mapping(source)
+                source.note("medium", "K2E-W122", f"volume {name!r} is memory-backed in Kubernetes; on ECS it is a disk-backed task volume")
+            if source.has("sizeLimit"):
+                source.note("sizeLimit", "K2E-I124", f"volume {name!r} sizeLimit has no ECS field")
+            volume.mapping("emptyDir")
             volumes.append(Volume(name=name, source="scratch", host_path=None, origin=origin))
         elif "hostPath" in item:
-            host_path = reader.get(item_path + ("hostPath", "path"), str)
+            host = volume.scope("hostPath")
+            host_path = host.get("path", str)
             if host_path is None:
-                reader.fail(item_path + ("hostPath",), f"hostPath volume {name!r} has no path")
-            if reader.has(item_path + ("hostPath", "type")):
-                reader.note(item_path + ("hostPath", "type"), "K2E-I124", "hostPath type checks have no ECS field")
+                volume.fail("hostPath", f"hostPath volume {name!r} has no path")
+            if host.has("type"):
+                host.note("type", "K2E-I124", "hostPath type checks have no ECS field")
             volumes.append(Volume(name=name, source="host", host_path=host_path, origin=origin))
         elif "persistentVolumeClaim" in item:
-            claim = reader.get(item_path + ("persistentVolumeClaim", "claimName"), str)
-            reader.note(item_path + ("persistentVolumeClaim",), "K2E-W121",
+            claim = volume.scope("persistentVolumeClaim").get("claimName", str)
+            volume.note("persistentVolumeClaim", "K2E-W121",
                         f"volume {name!r} uses PersistentVolumeClaim {claim!r}; it became a task-scoped volume whose data is lost when the task stops")
             volumes.append(Volume(name=name, source="scratch", host_path=None, origin=origin))
         else:
             kinds = [key for key in item if key != "name"]
-            mounts = [reader.origin(m).path for m in _mounts_of(reader, pod, name)]
+            mounts = [reader.origin(m).path for m in _mounts_of(reader, pod.path, name)]
             reader.note(item_path, "K2E-W120", f"volume {name!r} ({', '.join(kinds) or 'no source'}) has no ECS equivalent; its mounts were dropped",
                         **({"paths": mounts} if mounts else {}))
     return tuple(volumes)
@@ -241,28 +252,28 @@ def _mounts_of(reader: Reader, pod: Path, volume: str) -> list[Path]:
     return found
 
 
-def _pod_fields(reader: Reader, pod: Path) -> None:
-    for key in reader.present(pod, _SCHEDULING):
-        reader.note(pod + (key,), "K2E-W139", f"{key} has no ECS equivalent (scheduling)")
+def _pod_fields(pod: Scope) -> None:
+    for key in pod.present(_SCHEDULING):
+        pod.note(key, "K2E-W139", f"{key} has no ECS equivalent (scheduling)")
     for key in ("hostNetwork", "hostPID", "hostIPC"):
-        if reader.get(pod + (key,), bool):
-            reader.note(pod + (key,), "K2E-W142", f"{key} is not available with awsvpc networking")
-    dns_policy = reader.get(pod + ("dnsPolicy",), str)
+        if pod.get(key, bool):
+            pod.note(key, "K2E-W142", f"{key} is not available with awsvpc networking")
+    dns_policy = pod.get("dnsPolicy", str)
     if dns_policy not in (None, "ClusterFirst"):
-        reader.note(pod + ("dnsPolicy",), "K2E-W143", f"dnsPolicy {dns_policy} has no ECS field")
-    for key in reader.present(pod, _DNS):
-        reader.note(pod + (key,), "K2E-W143", f"{key} is not supported with awsvpc networking")
-    restart = reader.get(pod + ("restartPolicy",), str)
+        pod.note("dnsPolicy", "K2E-W143", f"dnsPolicy {dns_policy} has no ECS field")
+    for key in pod.present(_DNS):
+        pod.note(key, "K2E-W143", f"{key} is not supported with awsvpc networking")
+    restart = pod.get("restartPolicy", str)
     if restart not in (None, "Always"):
-        reader.fail(pod + ("restartPolicy",), f"a Deployment's pods must have restartPolicy Always, not {restart}")
-    for key in reader.present(pod, ("automountServiceAccountToken", "enableServiceLinks")):
-        reader.note(pod + (key,), "K2E-I009", f"{key} has no meaning on ECS")
-    if reader.has(pod + ("activeDeadlineSeconds",)):
-        reader.note(pod + ("activeDeadlineSeconds",), "K2E-W145", "activeDeadlineSeconds has no ECS field")
+        pod.fail("restartPolicy", f"a Deployment's pods must have restartPolicy Always, not {restart}")
+    for key in pod.present(("automountServiceAccountToken", "enableServiceLinks")):
+        pod.note(key, "K2E-I009", f"{key} has no meaning on ECS")
+    if pod.has("activeDeadlineSeconds"):
+        pod.note("activeDeadlineSeconds", "K2E-W145", "activeDeadlineSeconds has no ECS field")
 
 
-def _node_selector(reader: Reader, pod: Path) -> tuple[Any, Any]:
-    selector = reader.string_map(pod + ("nodeSelector",))
+def _node_selector(pod: Scope) -> tuple[Any, Any]:
+    selector = pod.string_map("nodeSelector")
     arch = operating_system = None
     for key, value in selector.items():
         if key in _ARCH_KEYS and value in _ARCH:
@@ -270,8 +281,8 @@ def _node_selector(reader: Reader, pod: Path) -> tuple[Any, Any]:
         elif key in _OS_KEYS and value in ("linux", "windows"):
             operating_system = value
         else:
-            reader.note(pod + ("nodeSelector", key), "K2E-W140", f"nodeSelector {key}={value} has no Fargate equivalent")
-    os_name = reader.get(pod + ("os", "name"), str)
+            pod.reader.note(pod.path + ("nodeSelector", key), "K2E-W140", f"nodeSelector {key}={value} has no Fargate equivalent")
+    os_name = pod.scope("os").get("name", str)
     if os_name in ("linux", "windows"):
         operating_system = os_name
     return arch, operating_system
