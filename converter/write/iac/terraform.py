@@ -109,6 +109,7 @@ class _Builder:
         self.log_labels: dict[str, str] = {}
         self.output_names = Taken()
         self.workloads: list[TfWorkload] = []
+        self.snaked: tuple[str, str] | None = None  # the last name given to snake() and its label
 
     def label(self, kind: str, base: str) -> str:
         taken = self.taken.get(kind)
@@ -116,8 +117,18 @@ class _Builder:
             taken = self.taken[kind] = Taken()
         return unique_within(base, taken, separator="_")
 
+    def snake(self, name: str) -> str:
+        """snake(name), the same string as the last time for the same name: a workload's log group is labelled
+        just before the workload, from its name, and both labels are kept to the end of the run (issue 24)."""
+        last = self.snaked
+        if last is not None and last[0] == name:
+            return last[1]
+        text = snake(name)
+        self.snaked = (name, text)
+        return text
+
     def log_group(self, name: str, owner: str) -> None:
-        self.log_labels[name] = self.label(RESOURCES["log_group"][2], snake(owner) or "workload")
+        self.log_labels[name] = self.label(RESOURCES["log_group"][2], self.snake(owner) or "workload")
 
     @property
     def log_resources(self) -> list[TfResource]:
@@ -130,7 +141,7 @@ class _Builder:
         """The workload's labels, its resources ((type, label, body): each body as ``make`` collects it) and its
         outputs."""
         labels = TfWorkload(name=workload.name, resource=workload.resource)
-        base = snake(workload.name) or "workload"
+        base = self.snake(workload.name) or "workload"
         for kind in ("task_definition", "service") + (("scalable_target",) if workload.scalable_target else ()):
             labels.labels[kind] = self.label(RESOURCES[kind][2], base)
         context = _Context(workload.name, labels, self.log_labels)
