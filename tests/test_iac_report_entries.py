@@ -42,3 +42,30 @@ def test_retargeted_report_is_the_text_the_whole_list_gives():
     assert isinstance(whole["outputs"], list)
     assert jsontext.dumps(lazy) == jsontext.dumps(whole) == json.dumps(
         {**whole, "resources": [], "findings": []}, indent=2, ensure_ascii=False)
+
+
+def test_main_tf_log_group_resources_are_made_as_the_file_is_written(monkeypatch):
+    """Not joined into one text when the rendering is made and held to the end of the report (issue 24)."""
+    from converter.core.settings import Settings
+    from converter.load.loader import load_paths
+    from converter.pipeline.convert import convert
+    from converter.write.iac import terraform
+    from converter.write.iac.render import IacSink
+    from tests.helpers import SAMPLES
+
+    result = convert(load_paths([str(SAMPLES / "web-loadbalancer-hpa" / "input")]), Settings())
+    sink = IacSink("terraform", spooled=True)
+    try:
+        for position, output in enumerate(result.outputs):
+            sink.put(position, output)
+        made = []
+        real = terraform.block
+        monkeypatch.setattr(terraform, "block", lambda kind, labels, items: made.append(kind) or real(kind, labels, items))
+        rendering = sink.rendering(result.sources)
+        assert "resource" not in made
+        text = "".join(rendering.pieces["main.tf"])
+        groups = made.count("resource")
+        assert groups and groups == text.count('resource "aws_cloudwatch_log_group"')
+        assert "".join(rendering.pieces["main.tf"]) == text  # made again, the same, each time it is written
+    finally:
+        sink.close()
