@@ -283,6 +283,28 @@ def test_a_finding_written_from_its_fields_is_its_dicts_json(level: int) -> None
             assert text == jsontext.dumps(finding_dict(finding), level=level), finding
 
 
+def test_a_findings_kind_is_made_text_once_and_never_taken_for_another_kind(monkeypatch) -> None:
+    """The code, severity, file and suggestion a report's findings share (their kind) are made text once per kind
+    (issue 24: 60,000 findings at 10 MB); the texts kept for a kind are never used for another whose id is the same."""
+    from converter.core import jsontext
+    from converter.report import canonical
+
+    monkeypatch.setattr(canonical, "_KIND_TEXTS", {})
+    made = []
+    real = canonical._kind_texts
+    monkeypatch.setattr(canonical, "_kind_texts", lambda kind, level: made.append(kind) or real(kind, level))
+    findings = [make_finding(code, Origin(resource=f"Deployment/w{index}", file="in.yaml", line=index, path="/spec"),
+                             f"message {index}") for index in range(300) for code in ("K2E-W120", "K2E-I009")]
+    for finding in findings:
+        assert canonical.finding_json(finding, 2) == jsontext.dumps(canonical.finding_dict(finding), level=2)
+    assert len(made) == 2
+    first, other = findings[0], findings[1]
+    stale = canonical._KIND_TEXTS[id(first.kind)]
+    canonical._KIND_TEXTS[id(other.kind)] = stale  # as if other's kind had the id of a kind since let go
+    assert canonical.finding_json(other, 2) == jsontext.dumps(canonical.finding_dict(other), level=2)
+    assert canonical.finding_json(first, 3) == jsontext.dumps(canonical.finding_dict(first), level=3)  # another depth
+
+
 def test_a_report_of_findings_written_from_their_fields_is_the_report_of_their_dicts() -> None:
     import io
     import json

@@ -45,3 +45,16 @@ def test_a_missing_target_group_parameter_still_says_which_targetgroups_key_fill
     parameter = template["Parameters"]["TargetGroupArnWeb8080"]
     assert "Default" not in parameter
     assert "targetGroups web:80" in parameter["Description"]
+
+
+def test_a_workloads_log_group_label_and_its_own_labels_share_one_string():
+    """Both are kept to the end of the run (one per workload at 10 MB: issue 24); the same text is one string."""
+    from converter.write.iac.links import snake
+    from converter.write.iac.terraform import _Builder
+
+    builder = _Builder(keep_workloads=False)
+    first = builder.snake("Team-1 web")
+    assert first == snake("Team-1 web") == "team_1_web"
+    assert builder.snake("team-1-web") == "team_1_web"  # another name, the same label text: made again
+    again = builder.snake("team-1-web")
+    assert again is builder.snake("team-1-web") and again is not first

@@ -155,3 +155,25 @@ def test_the_key_texts_kept_per_depth_are_bounded_and_still_right():
     again = {"outer": {"key1": "x", "\u00e9t\u00e9": [True, None], "a\"b": {}}}
     assert jsontext.dumps(again, level=3) == jsontext.dumps(again, level=3) == \
         json.dumps(again, indent=2, ensure_ascii=False).replace("\n", "\n      ")
+
+
+def test_dump_to_a_file_writes_a_few_hundred_pieces_at_a_time():
+    """A large report's findings are one piece each (about 500 bytes): dump joins and writes a bounded number of
+    them at a time, not 4,096 (issue 24: 4 MB of a 10 MB convert -o's peak)."""
+    import io
+
+    class Counted(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.largest = 0
+
+        def write(self, text: str) -> int:
+            self.largest = max(self.largest, len(text))
+            return super().write(text)
+
+    finding = "x" * 500
+    value = {"findings": jsontext.LazyList(list(range(5000)), lambda _: finding, lambda _, level: '"' + finding + '"')}
+    handle = Counted()
+    jsontext.dump(value, handle)
+    assert handle.getvalue() == json.dumps({"findings": [finding] * 5000}, indent=2, ensure_ascii=False)
+    assert handle.largest <= (jsontext._MOST_WRITTEN + 1) * 520 < 1000 * 500

@@ -141,7 +141,8 @@ def convert(
             # (issue 24: that sort was a 10 MB template's peak).
             merge_findings(result.findings, iac.findings)
             findings = review(result.findings, result.sources, accepted, reuse=True)
-            canonical = iac.retarget_report(build_report(findings, result.sources, result.outputs, calls=result.calls))
+            canonical = iac.retarget_report(build_report(findings, result.sources, result.outputs, calls=result.calls,
+                                                         outputs_as_written=True))
             differ: list[str] = []
             if check:
                 from converter.write.drift import drift  # lazy: only --check needs it

@@ -154,6 +154,9 @@ def _key(key: Any) -> str:
     raise _Unusual
 
 
+_MOST_WRITTEN = 256  # pieces joined before a write to a file (dump)
+
+
 class _Pieces(list):
     """The pieces of the text, joined a few thousand at a time: a list of a million small strings weighs
     several times the text they make (at 1,000 workloads, 30 MB for an 8 MB document)."""
@@ -163,9 +166,12 @@ class _Pieces(list):
         self.joined: list[str] = []
         self.handle = handle  # where joined pieces go at once (dump), instead of self.joined
         self.blanks: int | None = None  # dumps_measured: the blanks of the indentation written so far
+        # Written to a file, fewer at a time: a report's pieces are whole findings (about 500 bytes each), and 4,096
+        # of them joined, then encoded, were 4 MB held at the end of a 10 MB convert -o (issue 24: its peak).
+        self.most = 4096 if handle is None else _MOST_WRITTEN
 
     def compact(self) -> None:
-        if len(self) > 4096:
+        if len(self) > self.most:
             if self.handle is None:
                 self.joined.append("".join(self))
             else:

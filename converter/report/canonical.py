@@ -85,15 +85,54 @@ def finding_json(finding: Finding, level: int) -> str | None:
         line_text = int.__repr__(line)
     else:
         return None
-    texts = [jsontext.string(value) for value in (finding.code, finding.severity.label, finding.resource, finding.file,
-                                                  finding.path, finding.message, finding.suggestion)]
+    # The code, severity, file and suggestion are the finding's kind, which many findings share: their text
+    # (and the lines around them) made once per kind and level, not for each of a report's 60,000 findings.
+    kind = finding.kind
+    texts = _KIND_TEXTS.get(id(kind))
+    if texts is None or texts[0] is not kind or texts[1] != level:  # the kept kind itself: an id can be reused
+        texts = _kind_texts(kind, level)
+        if texts is None:
+            return None
+    resource, path, message = finding.resource, finding.path, finding.text
+    if message.__class__ is not str:
+        message = str(message)
+    if resource.__class__ is not str or path.__class__ is not str or message.__class__ is not str:
+        return None
+    _, _, head, before_line, after_message = texts
+    return (f'{head}{_encode(resource)}{before_line}{line_text}{_PATH[level]}{_encode(path)}{_MESSAGE[level]}'
+            f'{_encode(message)}{after_message}')
+
+
+# id(kind) -> (kind, level, its texts): keyed by identity, as a kind's own hash (a tuple's, its Severity's in
+# Python) cost more than the texts saved.
+_KIND_TEXTS: dict[int, tuple[Any, int, str, str, str]] = {}
+_KINDS_KEPT = 4096  # findings.py keeps as many kinds; a run of more starts again
+
+
+def _kind_texts(kind: Any, level: int) -> tuple[Any, int, str, str, str] | None:
+    """(kind, level, the text before the resource, between the resource and the line, after the message) of a
+    finding of ``kind`` ``level`` deep; None when a field is not a str (written through its dict instead)."""
+    code, severity, suggestion, file = kind
+    texts = [jsontext.string(value) for value in (code, severity.label, file, suggestion)]
     if None in texts:
         return None
-    code, severity, resource, file, path, message, suggestion = texts
+    code, severity, file, suggestion = texts
     inner, outer = jsontext.newline(level + 1), jsontext.newline(level)
-    return (f'{{{inner}"code": {code},{inner}"severity": {severity},{inner}"resource": {resource},{inner}"file": {file},'
-            f'{inner}"line": {line_text},{inner}"path": {path},{inner}"message": {message},{inner}"suggestion": '
-            f'{suggestion}{outer}}}')
+    if len(_PATH) <= level:
+        _PATH.extend(f',{jsontext.newline(depth + 1)}"path": ' for depth in range(len(_PATH), level + 1))
+        _MESSAGE.extend(f',{jsontext.newline(depth + 1)}"message": ' for depth in range(len(_MESSAGE), level + 1))
+    made = (kind, level, f'{{{inner}"code": {code},{inner}"severity": {severity},{inner}"resource": ',
+            f',{inner}"file": {file},{inner}"line": ',
+            f',{inner}"suggestion": {suggestion}{outer}}}')
+    if len(_KIND_TEXTS) >= _KINDS_KEPT:
+        _KIND_TEXTS.clear()
+    _KIND_TEXTS[id(kind)] = made
+    return made
+
+
+_PATH: list[str] = []  # per level: what comes before a finding's path, and its message
+_MESSAGE: list[str] = []
+_encode = jsontext.encode_basestring
 
 
 _DEEPEST = 64  # jsontext writes itself no deeper (its _NEWLINES)

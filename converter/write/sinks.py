@@ -97,8 +97,10 @@ class FolderSink:
 
     def put(self, position: int, output: Any) -> None:
         files = payload_files(output)
-        for name in set(self.names.get(position, ())) - set(files):
-            self.folder.remove(name)
+        before = self.names.get(position)
+        if before is not None:  # a workload put again (pass 2 replaces it): its files that are no longer written go
+            for name in set(before) - set(files):
+                self.folder.remove(name)
         for name, text in files.items():
             self.folder.write(name, text)
         self.names[position] = tuple(files)

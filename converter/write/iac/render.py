@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from converter.core.errors import OutputValidationError
+from converter.core.jsontext import LazyList
 from converter.core.findings import Finding, Origin, make_finding
 from converter.write.iac.links import sort_params
 
@@ -49,7 +50,24 @@ class Rendering:
     def retarget_report(self, report: dict[str, Any]) -> dict[str, Any]:
         """The canonical report with each workload's ``files`` naming the files that hold its resources."""
         names = [name for name in self.pieces if name not in ("versions.tf", "variables.tf")]
-        return {**report, "outputs": [{**entry, "files": list(names)} for entry in report["outputs"]]}
+        outputs = report["outputs"]
+        if outputs.__class__ is LazyList:
+            # Each entry made as a view writes it, as build_report(outputs_as_written=True) gives them: 3,120 entries
+            # at 10 MB, twice over (the report's and these), were held through the report's writing (issue 24).
+            return {**report, "outputs": LazyList(outputs.items, _Retargeted(outputs.make, names))}
+        return {**report, "outputs": [{**entry, "files": list(names)} for entry in outputs]}
+
+
+class _Retargeted:
+    """An output's report entry (``make(output)``) with ``files`` naming the rendering's files."""
+
+    __slots__ = ("make", "names")
+
+    def __init__(self, make: Any, names: list[str]) -> None:
+        self.make, self.names = make, names
+
+    def __call__(self, output: Any) -> dict[str, Any]:
+        return {**self.make(output), "files": list(self.names)}
 
 
 class IacSink:
