@@ -122,6 +122,10 @@ def convert_to_kubernetes(documents: list[Document], settings: Any = None,
                 record.reader.note(getattr(err, "path", ()), "K2E-E031", getattr(err, "detail", err.message))
                 record.reader.take(())
                 continue
+            finally:
+                # Every piece is parsed before the first is linked: the paths each read are held to then, as
+                # tuples (Reader.freeze), a seventh of their sets' size (issue 24). Rendering thaws them.
+                record.reader.freeze()
             read_any = True
     if not read_any and errors:
         raise errors[0]  # nothing at all could be read: exit 3, as before
@@ -273,6 +277,7 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, rele
             task, task_record = found
             used_tasks.add(id(task))
             target = targets_of.for_service(service)
+            _thaw(service, task, target)
             output = _validated(_render(task, service, target, names, service_names), record, writer)
             record.status = task_record.status = "converted"
             output.inputs = (task_record.resource, record.resource)
@@ -284,6 +289,7 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, rele
     for task, record, _ in parsed.tasks:
         if id(task) not in used_tasks:
             task.view.note((), "K2E-I727", f"no ECS service for {task.family} in the input: replicas 1", covers=False)
+            _thaw(task)
             output = _validated(_render(task, None, None, names, service_names), record, writer)
             output.inputs = (record.resource,)
             outputs.append(output)
@@ -296,6 +302,16 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, rele
             target.view.note((), "K2E-E706", f"the scaled service {wanted} is not in the input; not converted",
                              covers=False)
     return outputs
+
+
+def _thaw(*parsed: Any) -> None:
+    """The readers a workload's rendering reads through, their sets of paths back (Reader.freeze)."""
+    for item in parsed:
+        if item is None:
+            continue
+        for view in [item.view, *(policy.view for policy in getattr(item, "policies", ()))]:
+            if view is not None:
+                view.reader.thaw()
 
 
 def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarget | None, names: set[str],
