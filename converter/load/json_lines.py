@@ -28,6 +28,7 @@ from array import array
 from sys import intern
 from typing import Any, Iterator
 
+from converter.core.document import packed_lines
 from converter.load.yaml_limits import MAX_DEPTH
 from converter.load.yaml_tree import SCANNED_KEYS
 
@@ -131,7 +132,7 @@ def _walk(node: Any, following: Any, line_table: dict[int, Any], depth: int) -> 
                 _walk(value, following, line_table, depth + 1)
             elif value.__class__ is str:
                 node[key] = intern(value)
-        line_table[id(node)] = lines if len(lines) <= SCANNED_KEYS else dict(zip(node, lines))
+        line_table[id(node)] = packed_lines(lines) if len(lines) <= SCANNED_KEYS else dict(zip(node, lines))
     else:
         for index, value in enumerate(node):
             lines.append(next(following))
@@ -139,4 +140,4 @@ def _walk(node: Any, following: Any, line_table: dict[int, Any], depth: int) -> 
                 _walk(value, following, line_table, depth + 1)
             elif value.__class__ is str:
                 node[index] = intern(value)
-        line_table[id(node)] = lines
+        line_table[id(node)] = packed_lines(lines)

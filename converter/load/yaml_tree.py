@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from converter.core.document import packed_lines
 from converter.load.yaml_limits import MAX_DEPTH
 
 _STR = "tag:yaml.org,2002:str"
@@ -100,7 +101,7 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
             line_of_key(key_node.start_mark.line + first_line)
         if len(data) != len(pairs):
             raise Unusual  # a duplicate key (one entry for two pairs): the loader names both lines
-        line_table[id(data)] = (array("I", lines) if len(lines) <= SCANNED_KEYS else dict(zip(data, lines)))
+        line_table[id(data)] = (packed_lines(array("I", lines)) if len(lines) <= SCANNED_KEYS else dict(zip(data, lines)))
         return data
     if cls is SequenceNode and (core or node.tag == _SEQ):
         items: list[Any] = []
@@ -116,7 +117,7 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
                     item_of(_container(item, constructor, first_line, line_table, depth + 1, tags))
             else:
                 item_of(_container(item, constructor, first_line, line_table, depth + 1, tags))
-        line_table[id(items)] = array("I", [item.start_mark.line + first_line for item in node.value])
+        line_table[id(items)] = packed_lines(array("I", [item.start_mark.line + first_line for item in node.value]))
         return items
     long = None if core else tags.get(node.tag)
     if long is None:
@@ -127,5 +128,5 @@ def _container(node: Any, constructor: Any, first_line: int, line_table: dict[in
         raise Unusual
     inner = intern(node.value) if cls is ScalarNode else _container(node, constructor, first_line, line_table, depth + 1, tags, True)
     wrapper = {intern(long): inner}
-    line_table[id(wrapper)] = array("I", [node.start_mark.line + first_line])
+    line_table[id(wrapper)] = node.start_mark.line + first_line  # packed_lines of its one line
     return wrapper

@@ -37,7 +37,8 @@ from converter.write.kubernetes.serviceaccount import render_service_account
 from converter.validate.kubernetes import problems as manifest_problems
 from converter.core.document import Document, Unreadable
 from converter.core.model import Rollout
-from converter.pipeline.reverse_links import ScalingRecords, TargetIndex, TaskIndex, finished, link_policies, release_plan
+from converter.pipeline.reverse_links import (ScalingRecords, TargetIndex, TaskIndex, finished, link_policies, release_plan,
+                                              thaw)
 
 _WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
 
@@ -277,7 +278,7 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, rele
             task, task_record = found
             used_tasks.add(id(task))
             target = targets_of.for_service(service)
-            _thaw(service, task, target)
+            thaw(service, task, target)
             output = _validated(_render(task, service, target, names, service_names), record, writer)
             record.status = task_record.status = "converted"
             output.inputs = (task_record.resource, record.resource)
@@ -289,7 +290,7 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, rele
     for task, record, _ in parsed.tasks:
         if id(task) not in used_tasks:
             task.view.note((), "K2E-I727", f"no ECS service for {task.family} in the input: replicas 1", covers=False)
-            _thaw(task)
+            thaw(task)
             output = _validated(_render(task, None, None, names, service_names), record, writer)
             output.inputs = (record.resource,)
             outputs.append(output)
@@ -302,16 +303,6 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, rele
             target.view.note((), "K2E-E706", f"the scaled service {wanted} is not in the input; not converted",
                              covers=False)
     return outputs
-
-
-def _thaw(*parsed: Any) -> None:
-    """The readers a workload's rendering reads through, their sets of paths back (Reader.freeze)."""
-    for item in parsed:
-        if item is None:
-            continue
-        for view in [item.view, *(policy.view for policy in getattr(item, "policies", ()))]:
-            if view is not None:
-                view.reader.thaw()
 
 
 def _render(task: ParsedTask, service: ParsedService | None, target: ParsedTarget | None, names: set[str],
