@@ -17,6 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from converter.core import document
+from converter.core.document import entry_lines as document_module_lines
 from converter.load import loader, yaml_tree
 from converter.core.errors import InputError
 from tests.helpers import SAMPLES, corpus_k8s_files
@@ -41,6 +42,8 @@ def _tables(document: document.Document) -> list[Any]:
         node = stack.pop()
         if isinstance(node, (dict, list)):
             entry = document.line_table.get(id(node))
+            if entry.__class__ is int:  # packed (converter.core.document.packed_lines): the same lines
+                entry = document_module_lines(entry)
             found.append((type(entry).__name__, list(entry.items()) if isinstance(entry, dict) else list(entry or ())))
             stack.extend(reversed(list(node.values()) if isinstance(node, dict) else node))
     return found

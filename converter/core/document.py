@@ -14,8 +14,26 @@ from converter.core.errors import InputError
 
 
 # id() of each mapping and list of a file -> the line of each of its keys or items: an array in key or
-# item order, or a dict from key to line (mappings with merged or many keys).
-LineTable = dict[int, "array[int] | dict[Any, int]"]
+# item order, the same packed into one int (packed_lines), or a dict from key to line (mappings with merged or
+# many keys).
+LineTable = dict[int, "array[int] | int | dict[Any, int]"]
+
+PACKED_LINES = 16  # entries of up to this many lines are packed into an int by the loaders that pack
+
+
+def packed_lines(lines: "array[int]") -> "int | array[int]":
+    """A line table entry of a few lines as one int, line i in its bits 32i to 32i+31 (every line is at least 1,
+    so the count is in its length): an array object weighs 64 bytes before its first line, an int of two
+    lines 36, and most mappings and lists of a manifest or an ECS payload have one to three (issue 24).
+    Longer entries stay arrays, whose items are read without a shift of a long int."""
+    return int.from_bytes(lines.tobytes(), "little") if len(lines) <= PACKED_LINES else lines
+
+
+def entry_lines(entry: Any) -> Any:
+    """The lines of a line table entry in order (an array, or a dict's values), whatever its form."""
+    if entry.__class__ is int:
+        return array("I", entry.to_bytes(((entry.bit_length() + 31) >> 5) * 4, "little"))
+    return entry.values() if entry.__class__ is dict else entry
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,20 @@ def _line_in(lines: Any, container: Any, step: Any) -> int | None:
     """The line of ``step`` in ``container`` from its entry of the line table, or None when it is not there."""
     if lines.__class__ is dict:
         return lines.get(step)
+    if lines.__class__ is int:
+        count = (lines.bit_length() + 31) >> 5
+        if isinstance(container, dict):
+            try:
+                index = indexOf(container, step)
+            except ValueError:
+                return None
+            if index >= count:
+                raise IndexError(index)  # as the array would: a key added to a mapping after it was loaded
+        else:
+            index = step if step.__class__ is int and 0 <= step < count else _list_index(step, count)
+            if index is None:
+                return None
+        return (lines >> (index << 5)) & 0xFFFFFFFF
     if isinstance(container, dict):
         try:  # a short mapping: its lines are in key order
             return lines[indexOf(container, step)]

@@ -251,8 +251,22 @@ class Reader:
         not marked consumed, so an unknown field inside it still gets its own catch-all finding.
         """
         if covers:
+            if self.consumed.__class__ is tuple:
+                self.thaw()
             self.consumed.add(tuple(path))
         self.findings.append(make_finding(code, self.origin(path), message, suggestion, **extra))
+
+    def freeze(self) -> None:
+        """Between two spells of reading (the reverse conversion parses every document, then links and renders):
+        the sets of paths read kept as tuples, a seventh of their size, until thaw(). finish() reads them as
+        they are; note() thaws them; any other read in between must follow a thaw() (a tuple has no add)."""
+        if self.consumed.__class__ is set:
+            self.consumed, self.visited = tuple(self.consumed), tuple(self.visited)  # type: ignore[assignment]
+
+    def thaw(self) -> None:
+        """The sets of paths again, after freeze(): the same paths, for a spell of reading."""
+        if self.consumed.__class__ is tuple:
+            self.consumed, self.visited = set(self.consumed), set(self.visited)
 
     def finish(self, root: Path = ()) -> list[Finding]:
         """Catch-all findings for every field under ``root`` that no mapping consumed or named."""

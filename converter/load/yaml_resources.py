@@ -25,6 +25,7 @@ import re
 from array import array
 from typing import Any, Mapping
 
+from converter.core.document import entry_lines
 from converter.core.quantity import KIB
 from converter.load import yaml_tree
 from converter.load.yaml_line_loader import LineLoader
@@ -126,7 +127,7 @@ def _built(text: str, first_line: int, short_tags: Mapping[str, str], start: int
         if part.__class__ is not dict:
             return None
         entry = line_table.pop(id(part))
-        lines.extend(entry.values() if entry.__class__ is dict else entry)
+        lines.extend(entry_lines(entry))
         size = len(resources)
         resources.update(part)
         if len(resources) != size + len(part):

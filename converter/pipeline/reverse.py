@@ -37,7 +37,8 @@ from converter.write.kubernetes.serviceaccount import render_service_account
 from converter.validate.kubernetes import problems as manifest_problems
 from converter.core.document import Document, Unreadable
 from converter.core.model import Rollout
-from converter.pipeline.reverse_links import ScalingRecords, TargetIndex, TaskIndex, finished, link_policies, release_plan
+from converter.pipeline.reverse_links import (ScalingRecords, TargetIndex, TaskIndex, finished, link_policies, release_plan,
+                                              thaw)
 
 _WRAPPER_READ_ONLY = ("failures", "NextToken", "nextToken", "ResponseMetadata")
 
@@ -122,6 +123,10 @@ def convert_to_kubernetes(documents: list[Document], settings: Any = None,
                 record.reader.note(getattr(err, "path", ()), "K2E-E031", getattr(err, "detail", err.message))
                 record.reader.take(())
                 continue
+            finally:
+                # Every piece is parsed before the first is linked: the paths each read are held to then, as
+                # tuples (Reader.freeze), a seventh of their sets' size (issue 24). Rendering thaws them.
+                record.reader.freeze()
             read_any = True
     if not read_any and errors:
         raise errors[0]  # nothing at all could be read: exit 3, as before
@@ -273,6 +278,7 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, rele
             task, task_record = found
             used_tasks.add(id(task))
             target = targets_of.for_service(service)
+            thaw(service, task, target)
             output = _validated(_render(task, service, target, names, service_names), record, writer)
             record.status = task_record.status = "converted"
             output.inputs = (task_record.resource, record.resource)
@@ -284,6 +290,7 @@ def _link_and_render(parsed: _Parsed, writer: ManifestWriter | None = None, rele
     for task, record, _ in parsed.tasks:
         if id(task) not in used_tasks:
             task.view.note((), "K2E-I727", f"no ECS service for {task.family} in the input: replicas 1", covers=False)
+            thaw(task)
             output = _validated(_render(task, None, None, names, service_names), record, writer)
             output.inputs = (record.resource,)
             outputs.append(output)

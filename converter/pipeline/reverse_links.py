@@ -138,3 +138,15 @@ def finished(reader: Any) -> None:
     reader.finish()
     reader.findings = tuple(reader.findings)
     reader.release()
+
+
+def thaw(*parsed: Any) -> None:
+    """Before a workload renders: the readers it reads through (a service's, a task definition's, a scalable
+    target's and its policies'; None for what it lacks) get their sets of paths back (Reader.freeze: the run
+    holds them as tuples from parsing to here, issue 24)."""
+    for item in parsed:
+        if item is None:
+            continue
+        for view in (item.view, *(policy.view for policy in getattr(item, "policies", ()))):
+            if view is not None:
+                view.reader.thaw()
