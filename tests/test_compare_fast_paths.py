@@ -99,8 +99,11 @@ def test_the_frontier_prefixes_and_covered_are_what_they_replaced(case: Path):
         visited = rows._above(source.visited, set(above), itself=True)
         assert visited == above | {item[:d] for item in source.visited for d in range(len(item) + 1)}
         found = rows._frontier_nodes(source, field_map, above)
-        assert [path for path, _ in found] == list(_old_frontier(source, field_map))
-        assert all(node is paths.node_at(source.data, path) or path == () for path, node in found)
+        assert [path for path, _, _ in found] == list(_old_frontier(source, field_map))
+        assert all(node is paths.node_at(source.data, path) or path == () for path, node, _ in found)
+        # The line the walk found for each row is the one Document.line_of finds from the root (rows read it
+        # from the walk when the source's data is its document's own: source.lines).
+        assert all(line == (None if source.lines is None else source.line_of(path)) for path, _, line in found)
         covered = rows._Covered(source.consumed, above)
         # Every path of the document, and paths past its leaves (a consumed field the document does not have).
         for path in list(_all_paths(source.data)) + [item + ("x",) for item in source.consumed]:
@@ -336,4 +339,64 @@ def test_fanned_out_targets_are_told_apart_by_the_text_json_dumps_gave():
     import json
 
     values = [{"b": 1, "a": [1, "x"]}, ["é", None, True, 1.5], "text", 3, {"when": object}]
-    assert [paths._KEYED.encode(v) for v in values] == [json.dumps(v, sort_keys=True, default=str) for v in values]
+    assert [paths._KEYED(v) for v in values] == [json.dumps(v, sort_keys=True, default=str) for v in values]
+
+
+def test_the_texts_of_values_are_what_json_dumps_gave():
+    """The rows' and the targets' texts come from C encoders made once (jsontext.one_shot), not json.dumps."""
+    import json
+    import datetime
+
+    values = [{"b": 1, "a": [1, "x"]}, ["é", None, True, 1.5, float("inf")], "té\n", 3, {"when": object},
+              {"d": datetime.date(2024, 1, 2)}, [], {}, {"z": {"y": [{}]}}]
+    assert [rows.show(v) for v in values] == \
+        [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, separators=(", ", ": "), default=str)
+         for v in values]
+    assert [paths.as_text(v) for v in values] == \
+        [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True, default=str) for v in values]
+
+
+def test_after_an_error_the_same_containers_are_written_again():
+    """A C encoder made once keeps its table of the containers it is in; an error leaves them there, so one_shot
+    empties it: else the same list, once fixed, would be refused as a cycle."""
+    import json
+
+    value = [{"n": {1: 1, "b": 2}}]  # keys of two types: sort_keys fails inside the inner mapping
+    with pytest.raises(TypeError):
+        paths.as_text(value)
+    value[0]["n"] = {"b": 2}
+    assert paths.as_text(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    with pytest.raises(ValueError, match="Circular reference"):
+        rows.show(cycle)
+
+
+def _old_variables(source: Any, path: tuple[Any, ...]) -> dict[str, Any]:
+    variables: dict[str, Any] = {}
+    for index, step in enumerate(path[:-1]):
+        if step in ("containers", "initContainers") and isinstance(path[index + 1], int):
+            variables["container"] = paths.node_at(source.data, path[: index + 2] + ("name",))
+    node = paths.node_at(source.data, path)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                variables[f"item.{key}"] = value
+    return variables
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if not case.name.startswith("ecs-")],
+                         ids=[case.name for case in CASES if not case.name.startswith("ecs-")])
+def test_a_rows_variables_are_found_in_one_walk_as_from_the_root(case: Path):
+    """kubernetes_fields._variables walks the path once; each path of each document (and past its leaves, and
+    into a container that is not there) gives the variables the lookups from the root gave."""
+    from converter.compare import kubernetes_fields
+
+    sources = {id(s): s for w in _input(case).workloads for s in w.sources}.values()
+    checked = 0
+    for source in sources:
+        for path in list(_all_paths(source.data)) + [("spec", "template", "spec", "containers", 9, "env", 0)]:
+            for tried in (path, path + ("x",)):
+                assert kubernetes_fields._variables(source, tried) == _old_variables(source, tried), tried
+                checked += 1
+    assert checked

@@ -215,11 +215,11 @@ class EcsToKubernetes:
         same = any(value == v and type(value) is type(v) for v in entry.same_when_unset)
         return entry.unset_reason if same else None
 
-    def explains(self, source: SourceDocument, path: tuple[Any, ...], code: str) -> bool:
+    def explained(self, source: SourceDocument, path: tuple[Any, ...]) -> tuple[str, ...]:
         # A finding on an enclosing object (K2E-W725 on a scalable target: no HPA written) joins the rows whose
         # pair names its code (``Pair.codes``): they say why their target is not set.
         entry = entry_for(source, tuple(path))
-        return entry is not None and code in entry.codes
+        return () if entry is None else entry.codes
 
     def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
         targets = _code_fields().get(code)

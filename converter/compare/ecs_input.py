@@ -110,7 +110,8 @@ def _source(index: int, records: list[Any], findings: list[Finding], scrub: "Scr
         text_of=lambda: _text(_shown(data, nested), record.file),
         consumed=frozenset(reader.consumed), visited=frozenset(reader.visited), status=record.status,
         findings=tuple(findings), sensitive=reader.sensitive or scrub.touches(document.data),
-        nested=frozenset(nested), line_of=document.line_of)
+        nested=frozenset(nested), line_of=document.line_of,
+        lines=(document.line, document.line_table) if data is document.data else None)
 
 
 def _shown(data: Any, nested: dict[tuple[Any, ...], str]) -> Any:

@@ -43,10 +43,15 @@ def entry_for(kind: str, path: tuple[Any, ...]) -> Pair | None:
 
 def _variables(source: SourceDocument, path: tuple[Any, ...]) -> dict[str, Any]:
     variables: dict[str, Any] = {}
-    for index, step in enumerate(path[:-1]):
-        if step in ("containers", "initContainers") and isinstance(path[index + 1], int):
-            variables["container"] = _at(source.data, path[: index + 2] + ("name",))
-    node = _at(source.data, path)
+    # One walk down the path (node_at a step at a time: None once a step is not there), where the container's
+    # name and the node were each looked up from the root (issue 24).
+    node = source.data
+    previous = None
+    for step in path:
+        node = _at(node, (step,))
+        if previous in ("containers", "initContainers") and isinstance(step, int):
+            variables["container"] = _at(node, ("name",))
+        previous = step
     if isinstance(node, dict):
         for key, value in node.items():
             if isinstance(value, (str, int)) and not isinstance(value, bool):
@@ -145,9 +150,9 @@ class KubernetesToEcs:
         same = any(value == unset and type(value) is type(unset) for unset in entry.same_when_unset)
         return entry.unset_reason if same else None
 
-    def explains(self, source: SourceDocument, path: tuple[Any, ...], code: str) -> bool:
+    def explained(self, source: SourceDocument, path: tuple[Any, ...]) -> tuple[str, ...]:
         entry = entry_for(source.kind, tuple(path))
-        return entry is not None and code in entry.codes
+        return () if entry is None else entry.codes
 
     def code_target(self, code: str, workload: WorkloadInput) -> tuple[str, Any] | None:
         targets = _code_fields().get(code)

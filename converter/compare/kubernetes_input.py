@@ -173,7 +173,8 @@ def _source(record: Any, findings: list[Finding], shown: SourceText, scrub: Reda
         # The text's maker holds the document, not the reader (whose sets of what it read are handed over below).
         text_of=lambda: _text(document, data, sensitive, shown, scrub),
         consumed=reader.consumed, visited=reader.visited, status=record.status,
-        findings=tuple(findings), sensitive=sensitive or data is not document.data, line_of=document.line_of)
+        findings=tuple(findings), sensitive=sensitive or data is not document.data, line_of=document.line_of,
+        lines=(document.line, document.line_table) if data is document.data else None)
 
 
 def _text(document: Any, data: Any, sensitive: bool, shown: SourceText, scrub: Redactor) -> str:

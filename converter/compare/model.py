@@ -44,6 +44,10 @@ class SourceDocument:
     # resources of a CloudFormation template): shown and counted there, not here.
     nested: frozenset[Path] = frozenset()
     line_of: Callable[[Path], int | None] = field(default=lambda path: None, repr=False, compare=False)
+    # (the document's line, its line table) when ``data`` is the parsed document's own data (not a redacted copy):
+    # the rows' walk then finds each row's line as it steps down (rows._Walk), where ``line_of`` starts again
+    # from the root for each row (issue 24). None: the rows ask ``line_of``.
+    lines: tuple[int, Any] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
@@ -111,8 +115,8 @@ class FieldMap(Protocol):
     def unset(self, source: SourceDocument, path: Path) -> str | None:
         """Why an absent target means what the source value at ``path`` means (the target's default), or None."""
 
-    def explains(self, source: SourceDocument, path: Path, code: str) -> bool:
-        """Whether a finding of ``code`` on an enclosing object (the container, the pod) is about the row at ``path``."""
+    def explained(self, source: SourceDocument, path: Path) -> tuple[str, ...]:
+        """The codes whose findings on an enclosing object (the container, the pod) are about the row at ``path``."""
 
 
 class _Missing:
@@ -139,7 +143,10 @@ class CompareInput:
     calls: tuple[dict[str, Any], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)  # slots: a large input has hundreds of thousands of rows
+# slots: a large input has hundreds of thousands of rows. Not frozen: a frozen dataclass's __init__ sets each field
+# through object.__setattr__, which made a Row cost four times as much to make (issue 24); nothing assigns to a
+# Row once made (dataclasses.replace makes another), and unsafe_hash keeps the hash frozen gave it.
+@dataclass(kw_only=True, slots=True, unsafe_hash=True)
 class Row:
     status: str
     source_resource: str

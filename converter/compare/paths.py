@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any, Mapping, Sequence
 
 from converter.compare.model import MISSING
+from converter.core.jsontext import one_shot
 
 _SEGMENT = re.compile(r"^(?P<key>[^\[\]]+)(?:\[(?P<select>[^\]]*)\])?$")
 _VARIABLE = re.compile(r"\{([A-Za-z_.]+)\}")
@@ -91,18 +92,18 @@ def _resolve(payloads: Mapping[str, Any], segments: Sequence[Segment]) -> Any:
         nodes = following
         if not nodes:
             return MISSING
-    if not fanned:
+    if not fanned or len(nodes) == 1:  # one node: what the lines below give for it, without its text
         return nodes[0]
     unique: dict[str, Any] = {}
     for node in nodes:
-        unique.setdefault(_KEYED.encode(node), node)
+        unique.setdefault(_KEYED(node), node)
     values = list(unique.values())
     return values[0] if len(values) == 1 else values
 
 
 # json.dumps(node, sort_keys=True, default=str), its encoder made once: json.dumps with options builds one per
 # call, and a fanned-out target (every env entry of a container) is told apart by its text (issue 24).
-_KEYED = json.JSONEncoder(sort_keys=True, default=str)
+_KEYED = one_shot(json.JSONEncoder(sort_keys=True, default=str))  # its C encoder made once too (jsontext)
 
 
 def resolve(payloads: Mapping[str, Any], template: str, variables: Mapping[str, Any] | None = None) -> Any:
@@ -202,8 +203,8 @@ def combine(results: list[tuple[str, Any]]) -> tuple[str, Any]:
 
 
 def as_text(value: Any) -> str:
-    return value if isinstance(value, str) else _SORTED.encode(value)
+    return value if isinstance(value, str) else _SORTED(value)
 
 
 # json.dumps(value, ensure_ascii=False, sort_keys=True, default=str), its encoder made once (issue 24).
-_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+_SORTED = one_shot(json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str))

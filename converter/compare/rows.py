@@ -19,14 +19,16 @@ from typing import Any, Iterator
 from converter.compare.model import MISSING, NO_FIELD, FieldMap, Path, Row, SourceDocument, WorkloadInput
 from converter.compare.paths import node_at as _at
 from converter.compare.rules import NEEDS_INPUT, NOT_MAPPED, row_status, worse
-from converter.core.document import pointer
+from converter.core.document import pointer, step_line
+from converter.core.jsontext import one_shot
 from converter.core.findings import Finding
 
 MAX_VALUE_CHARS = 2000  # the full text is in the source and payload panes
 NOT_SET = "(not set)"
 # json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str), made once: json.dumps builds
 # an encoder for each call given options, and rows show about two values each (issue 24).
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str)
+# one_shot: the C encoder itself made once too (converter.core.jsontext).
+_COMPACT = one_shot(json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str))
 _SCALARS = {None: "null", True: "true", False: "false"}  # JSON's text of each (show)
 WHOLE = ""  # the source value of a row about a whole document: its text is in the source pane
 
@@ -70,11 +72,13 @@ def _facts(source: SourceDocument, field_map: FieldMap) -> _Facts:
     prefix = source.prefix
     pointers: dict[str, Path] = {}
     nodes: dict[str, Any] = {}
-    for path, node in found_paths:
+    lines: dict[str, int | None] = {}
+    for path, node, line in found_paths:
         # Interned: the same field of each release's Deployment is the same pointer, kept once for every row.
         where = intern(pointer(prefix + path) if prefix else pointer(path))
         pointers[where] = path
         nodes[where] = node
+        lines[where] = line
     attached: dict[str, list[Finding]] = {p: [] for p in pointers}
     loose: dict[str, list[Finding]] = {}
     for finding in source.findings:
@@ -90,13 +94,15 @@ def _facts(source: SourceDocument, field_map: FieldMap) -> _Facts:
                 attached[also].append(finding)
     _explained(source, field_map, pointers, attached, loose)
     covered = _Covered(source.consumed, above_consumed)
+    walked = source.lines is not None  # each row's line found by the walk (_Walk), as line_of finds it
     rows = []
     for where, path in pointers.items():
         found = attached[where]
         if not found and field_map.hidden(source, path):
             continue
         value = WHOLE if not path else show(nodes[where])
-        rows.append((path, where, tuple(found), covered(path), source.line_of(path), value))
+        line = lines[where] if walked else source.line_of(path)
+        rows.append((path, where, tuple(found), covered(path), line, value))
     return _Facts(source, rows, loose)
 
 
@@ -150,6 +156,7 @@ def _explained(source: SourceDocument, field_map: FieldMap, pointers: dict[str, 
     code explains, or else those of the whole document (K2E-W512 on the metrics explains the HPA's name, which
     no policy carries)."""
     explained: dict[str, list[str]] = {}  # code -> the rows it explains: the same for each finding of the code
+    by_code: dict[str, list[str]] | None = None  # code -> the rows whose pair names it, in the rows' order
     for where in list(loose):
         path = _relative(where, source.prefix)
         if path is None:
@@ -159,11 +166,12 @@ def _explained(source: SourceDocument, field_map: FieldMap, pointers: dict[str, 
         for finding in loose[where]:
             rows = explained.get(finding.code)
             if rows is None:
+                if by_code is None:  # each row's pair asked once, not once per code (issue 24)
+                    by_code = _by_code(source, field_map, pointers)
                 # A row whose absent target means the same (privileged: false) is not what a sibling's finding is
                 # about.
                 rows = explained[finding.code] = [
-                    p for p, row in pointers.items()
-                    if field_map.explains(source, row, finding.code) and field_map.unset(source, row) is None]
+                    p for p in by_code.get(finding.code, ()) if field_map.unset(source, pointers[p]) is None]
             # Within the finding's scope (its container) when a row there is explained; else the document's.
             rows = [p for p in rows if pointers[p][: len(scope)] == scope] or rows
             for row in rows:
@@ -174,6 +182,17 @@ def _explained(source: SourceDocument, field_map: FieldMap, pointers: dict[str, 
             loose[where] = kept
         else:
             del loose[where]
+
+
+def _by_code(source: SourceDocument, field_map: FieldMap, pointers: dict[str, Path]) -> dict[str, list[str]]:
+    """Code -> the rows (pointers, in order) whose field map entry names the code (FieldMap.explained)."""
+    by_code: dict[str, list[str]] = {}
+    for where, path in pointers.items():
+        for code in field_map.explained(source, path):
+            rows = by_code.setdefault(code, [])
+            if not rows or rows[-1] != where:  # a code named twice by one entry is one row
+                rows.append(where)
+    return by_code
 
 
 def _longest_prefix(where: str, pointers: dict[str, Path]) -> str | None:
@@ -223,12 +242,17 @@ def _above(paths: frozenset[Path], into: set[Path], itself: bool = False) -> set
     return into
 
 
-def _frontier_nodes(source: SourceDocument, field_map: FieldMap, above_consumed: set[Path]) -> list[tuple[Path, Any]]:
-    """Row paths, each with the node there: consumed whole, a unit of the field map, or left untouched; split
-    where the conversion looked in. In the order of the document (depth first). ``above_consumed``: every
-    path above a consumed one (_above)."""
+def _frontier_nodes(source: SourceDocument, field_map: FieldMap,
+                    above_consumed: set[Path]) -> list[tuple[Path, Any, int | None]]:
+    """Row paths, each with the node there and its line (None when ``source.lines`` is None): consumed whole, a
+    unit of the field map, or left untouched; split where the conversion looked in. In the order of the
+    document (depth first). ``above_consumed``: every path above a consumed one (_above)."""
     walk = _Walk(source, field_map, above_consumed)
-    walk.node(source.data, ())
+    if source.lines is None:
+        walk.node(source.data, (), None, False)
+    else:
+        line, walk.table = source.lines
+        walk.node(source.data, (), line, True)
     return walk.out
 
 
@@ -237,7 +261,8 @@ class _Walk:
     that calls itself is a reference cycle, which kept every document's sets and paths alive while compare runs
     with the cyclic GC paused (cli_common.built_without_gc)."""
 
-    __slots__ = ("source", "field_map", "consumed", "nested", "above_consumed", "looked_into", "around_nested", "out")
+    __slots__ = ("source", "field_map", "consumed", "nested", "above_consumed", "looked_into", "around_nested", "out",
+                 "table")
 
     def __init__(self, source: SourceDocument, field_map: FieldMap, above_consumed: set[Path]) -> None:
         self.source = source
@@ -247,27 +272,40 @@ class _Walk:
         self.above_consumed = above_consumed
         self.looked_into = _above(source.visited, set(above_consumed), itself=True)
         self.around_nested = _above(source.nested, set())
-        self.out: list[tuple[Path, Any]] = []
+        self.out: list[tuple[Path, Any, int | None]] = []
+        self.table: Any = None  # the document's line table (source.lines), when the walk finds the lines
 
-    def node(self, node: Any, path: Path) -> None:
+    def node(self, node: Any, path: Path, line: int | None, lined: bool) -> None:
+        """``line``: the line of ``node`` as Document.line_of finds it for ``path``; ``lined``: whether line_of
+        would look further down (it stops at the first container the line table does not know)."""
         container = isinstance(node, (dict, list))
         if container and not node:
             return  # an empty container carries nothing
         if self.nested and path in self.nested:
             return
         if container and path in self.around_nested:
-            for key, child in (node.items() if isinstance(node, dict) else enumerate(node)):
-                self.node(child, path + (key,))
+            self._children(node, path, line, lined)
             return
         if path and self.field_map.unit(self.source, path):
-            self.out.append((path, node))
+            self.out.append((path, node, line))
         elif path in self.consumed and path not in self.above_consumed:
-            self.out.append((path, node))  # taken whole (a label map, a referenced document)
+            self.out.append((path, node, line))  # taken whole (a label map, a referenced document)
         elif container and path in self.looked_into:
-            for key, child in (node.items() if isinstance(node, dict) else enumerate(node)):
-                self.node(child, path + (key,))
+            self._children(node, path, line, lined)
         else:
-            self.out.append((path, node))
+            self.out.append((path, node, line))
+
+    def _children(self, node: Any, path: Path, line: int | None, lined: bool) -> None:
+        # Document.line_of's step, one level down: the line of the key or item when the table has it, else the
+        # line above; below a container the table does not know, the line above for good.
+        lines = self.table.get(id(node)) if lined else None
+        if lines is None:
+            for key, child in (node.items() if isinstance(node, dict) else enumerate(node)):
+                self.node(child, path + (key,), line, False)
+            return
+        for key, child in (node.items() if isinstance(node, dict) else enumerate(node)):
+            found = step_line(lines, node, key)
+            self.node(child, path + (key,), line if found is None else found, True)
 
 
 def _finding_rows(source: SourceDocument, workload: WorkloadInput, field_map: FieldMap, where: str,
@@ -306,7 +344,7 @@ def show(value: Any) -> str:
     elif value is None or value is True or value is False:
         text = _SCALARS[value]
     else:
-        text = _COMPACT.encode(value)
+        text = _COMPACT(value)
     if len(text) > MAX_VALUE_CHARS:
         text = text[:MAX_VALUE_CHARS] + f"... ({len(text) - MAX_VALUE_CHARS} more characters)"
     return text

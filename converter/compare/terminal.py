@@ -158,9 +158,17 @@ def _notes(row: Row, width: int) -> list[str]:
         accepted = " (accepted)" if getattr(finding, "accepted", None) is not None else ""
         text = f"{finding.code} {finding.severity.label}{accepted}: {clean(finding.message)}"
         out += _wrap(text, width, first=indent, indent=indent + "  ", limit=NOTE_LINES)
-        out += _wrap(f"-> {clean(finding.suggestion)}", width, first=indent + "  ", indent=indent + "     ",
-                     limit=NOTE_LINES)
+        out += _suggestion_lines(finding.suggestion, width)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggestion_lines(suggestion: str, width: int) -> tuple[str, ...]:
+    """A finding's suggestion as _notes shows it, kept for the run: a code's suggestion is the same on every row
+    it explains, and it was cleaned, split and joined again for each row (issue 24)."""
+    indent = " " * (STATUS_WIDTH + 1)
+    return tuple(_wrap(f"-> {clean(suggestion)}", width, first=indent + "  ", indent=indent + "     ",
+                       limit=NOTE_LINES))
 
 
 def _cell(field: str, value: str, width: int) -> list[str]:

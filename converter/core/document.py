@@ -65,7 +65,7 @@ class Document:
             lines = table.get(id(node))
             if lines is None:
                 break
-            found = _line_in(lines, node, step)
+            found = step_line(lines, node, step)
             if found is not None:
                 line = found
             try:
@@ -82,10 +82,10 @@ class Document:
         """The line of ``step`` in ``container`` (a mapping or list of this document), or None when it is
         not there: line_of's last step, for a caller that already holds the container."""
         lines = self.line_table.get(id(container))
-        return None if lines is None else _line_in(lines, container, step)
+        return None if lines is None else step_line(lines, container, step)
 
 
-def _line_in(lines: Any, container: Any, step: Any) -> int | None:
+def step_line(lines: Any, container: Any, step: Any) -> int | None:
     """The line of ``step`` in ``container`` from its entry of the line table, or None when it is not there."""
     if lines.__class__ is dict:
         return lines.get(step)

@@ -11,8 +11,9 @@ tests/test_jsontext.py compares the two byte for byte.
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # the C implementation when CPython has it
-from typing import Any
+# The C implementations when CPython has them (c_make_encoder is None elsewhere: one_shot then gives encode as is).
+from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
+from typing import Any, Callable
 
 _INDENT = 2
 _NEWLINES = ["\n" + " " * (_INDENT * level) for level in range(64)]
@@ -295,3 +296,28 @@ def newline(level: int) -> str:
     if level >= len(_NEWLINES):
         raise IndexError(level)
     return _NEWLINES[level]
+
+
+def one_shot(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """``encoder.encode`` with CPython's C encoder made once. ``JSONEncoder.encode`` makes a new C encoder (and its
+    float function and cycle table) for every call, most of the cost of the small values compare writes row
+    after row (issue 24). The text, and any error, is what ``encoder.encode`` gives: the same C encoder, with
+    the same options; after an error its table of containers being written is emptied, as a fresh one is."""
+    if c_make_encoder is None or encoder.indent is not None:
+        return encoder.encode
+    markers: dict[int, Any] | None = {} if encoder.check_circular else None
+    strings = encode_basestring_ascii if encoder.ensure_ascii else encode_basestring
+    made = c_make_encoder(markers, encoder.default, strings, encoder.indent, encoder.key_separator,
+                          encoder.item_separator, encoder.sort_keys, encoder.skipkeys, encoder.allow_nan)
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return strings(value)
+        try:
+            return "".join(made(value, 0))
+        except BaseException:
+            if markers:
+                markers.clear()
+            raise
+
+    return encode
