@@ -9,6 +9,9 @@ import io
 import random
 import sys
 from array import array
+from typing import Any
+
+import pytest
 
 from converter.core.findings import Finding, Origin, make_finding, merge_findings, sort_findings
 import converter.core.findings as findings_module
@@ -430,3 +433,60 @@ def test_a_request_marshal_cannot_write_is_kept_as_given() -> None:
     change = Change("service", "web", CREATE, request={"at": when})
     assert change.request == {"at": when} and change.packed_request.__class__ is dict
     assert Change("service", "web", CREATE, request={"at": 1}).packed_request.__class__ is bytes
+
+
+def test_the_plan_is_printed_a_workload_at_a_time_as_one_text_would_be(tmp_path) -> None:
+    """plan writes its text a workload at a time (each part redacted on its own) rather than one text of every
+    workload; the parts are exactly the lines the whole text had."""
+    from converter.aws.plan import build_plan
+    from converter.aws.render import _change_lines, plan_parts, render_plan, summary
+    from converter.aws.state import LiveWorkload
+    from converter.cli_common import kept_conversion
+
+    path, flags = _planned_bundle(tmp_path, 40_000)
+    outputs = kept_conversion([str(path)], flags).outputs
+    plan = build_plan(outputs, {o.name: LiveWorkload() for o in outputs}, cluster="c", region="r", endpoint="e")
+    lines = [f"Plan for ECS cluster {plan.cluster} in {plan.region} ({plan.endpoint})", ""]
+    for workload in plan.workloads:  # the whole text, as it was made before it was made in parts
+        lines.append(f"{workload.name} ({workload.resource})")
+        for change in workload.changes:
+            lines.extend(_change_lines(change))
+        lines.extend(f"    note: {note}" for note in workload.notes)
+        lines.append("")
+    lines.append(summary(plan))
+    parts = list(plan_parts(plan))
+    assert len(parts) == len(plan.workloads) + 2 > 4 and all(part.endswith("\n") for part in parts)
+    assert "".join(parts) == render_plan(plan) == "\n".join(lines) + "\n"
+
+
+def test_plan_lets_the_conversion_go_before_it_makes_the_clients(tmp_path, monkeypatch) -> None:
+    """What plan keeps of the conversion is its outputs and the findings to show: the rest (records, call graph)
+    is let go before the clients load their service models (issue 24: plan's peak)."""
+    import weakref
+    from dataclasses import replace
+
+    from converter.aws import pipeline, session
+    from converter.aws.errors import AwsError
+    from converter.aws.session import Redactor
+    from converter.cli_common import kept_conversion
+    from tests.aws_helpers import isolate_aws_environment
+
+    isolate_aws_environment(monkeypatch, tmp_path)
+    path, flags = _planned_bundle(tmp_path, 40_000)
+    made: list[Any] = []
+    alive_at_connect: list[bool] = []
+
+    def convert(cluster: str, region: str) -> Any:
+        result = kept_conversion([str(path)], replace(flags, cluster=cluster, region=region))
+        made.append(weakref.ref(result))
+        return result
+
+    def connect(*_: Any) -> Any:
+        alive_at_connect.append(made[0]() is not None)
+        raise AwsError("stop before any call")
+
+    monkeypatch.setattr(session, "connect", connect)
+    with pytest.raises(AwsError, match="stop before any call"):
+        pipeline.prepare(config=flags.config, cluster="prod", region="eu-west-3", profile=None, convert=convert,
+                         redact=Redactor())
+    assert alive_at_connect == [False]

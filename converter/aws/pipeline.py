@@ -43,12 +43,15 @@ def prepare(*, config: str | None, cluster: str | None, region: str | None, prof
     conversion = convert(cluster_name, opened.region)
     findings = _check_findings(conversion)
     warnings = sum(1 for f in findings if f.severity.label == "warning")
-    check_outputs(conversion.outputs)
-    # The clients after the conversion: their service models are loaded beside what it keeps, not its peak.
+    outputs = conversion.outputs
+    check_outputs(outputs)
+    # The clients after the conversion, and once the rest of it (its records, call graph, the findings accepted)
+    # is let go: their service models are loaded beside what the plan keeps, not beside the conversion's peak.
+    del conversion
     clients = session.connect(region_name, profile, redact, timeout_seconds, opened)
     check_cluster(clients, cluster_name)
-    live = read_state(clients, cluster_name, conversion.outputs)
-    plan = build_plan(conversion.outputs, live, cluster=cluster_name, region=clients.region, endpoint=clients.endpoint)
+    live = read_state(clients, cluster_name, outputs)
+    plan = build_plan(outputs, live, cluster=cluster_name, region=clients.region, endpoint=clients.endpoint)
     return Prepared(plan=plan, clients=clients, warnings=warnings, findings=tuple(findings))
 
 

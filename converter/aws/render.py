@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from converter.aws.diff import MISSING
@@ -21,15 +22,20 @@ _VALUE_CHARS = 200  # a long value (a command line, a policy document) is cut, n
 
 
 def render_plan(plan: Plan) -> str:
-    lines = [f"Plan for ECS cluster {plan.cluster} in {plan.region} ({plan.endpoint})", ""]
+    return "".join(plan_parts(plan))
+
+
+def plan_parts(plan: Plan) -> Iterator[str]:
+    """The plan's text, a workload at a time (each part whole lines): printed as it is made, a plan of thousands
+    of workloads is not held as one text (issue 24)."""
+    yield f"Plan for ECS cluster {plan.cluster} in {plan.region} ({plan.endpoint})\n\n"
     for workload in plan.workloads:
-        lines.append(f"{workload.name} ({workload.resource})")
+        lines = [f"{workload.name} ({workload.resource})"]
         for change in workload.changes:
             lines.extend(_change_lines(change))
         lines.extend(f"    note: {note}" for note in workload.notes)
-        lines.append("")
-    lines.append(summary(plan))
-    return "\n".join(lines) + "\n"
+        yield "\n".join(lines) + "\n\n"
+    yield summary(plan) + "\n"
 
 
 def summary(plan: Plan) -> str:

@@ -76,7 +76,7 @@ def plan(
     """Show what apply would change in AWS (exit 0: nothing, 2: changes pending, 1: error)."""
     from converter.aws.errors import DetailedExit  # lazy: start-up (converter/cli_common.py)
     from converter.aws.pipeline import detailed
-    from converter.aws.render import render_plan
+    from converter.aws.render import plan_parts
     from converter.aws.session import Redactor
 
     redact = Redactor()
@@ -91,7 +91,8 @@ def plan(
             document = plan_document(prepared.plan, prepared.findings)
             sys.stdout.write(redact(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"))
         else:
-            sys.stdout.write(redact(render_plan(prepared.plan)))
+            for part in plan_parts(prepared.plan):  # redacted a workload at a time: no secret spans two lines
+                sys.stdout.write(redact(part))
         return DetailedExit.CHANGES if prepared.plan.pending else DetailedExit.NO_CHANGES
 
     raise typer.Exit(guarded(detailed(run, redact), traceback))
