@@ -170,13 +170,17 @@ class Reader:
                 self.consumed.add(tuple(path))
             return default
         if types and value.__class__ not in types and not _matches(value, types):  # the exact type: most reads
-            wanted = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
-            self.fail(path, f"expected {wanted}, got {_describe(value, self.sensitive)}")
+            self.wrong_type(path, value, types)
         # an int32's range fits every integer field: only a value outside it needs the field's own width
         if value.__class__ is int and not -2147483648 <= value < 2147483648 and int in types and float not in types:
             self.check_width(path, value)
         self.consumed.add(tuple(path))
         return value
+
+    def wrong_type(self, path: Path, value: Any, types: tuple[type, ...]) -> None:
+        """Fail: ``value`` at ``path`` is none of ``types`` (get's rare case, the check itself inline)."""
+        wanted = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+        self.fail(path, f"expected {wanted}, got {_describe(value, self.sensitive)}")
 
     def check_width(self, path: Path, value: int) -> None:
         """Fail when an integer outside int32's range does not fit its field's width either (get's rare case)."""

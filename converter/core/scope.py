@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from converter.core.findings import Origin
-from converter.core.reader import _MISSING, Path, Reader, _matches, _describe, _TYPE_NAMES
+from converter.core.reader import _MISSING, Path, Reader, _matches
 
 
 _FIND = object()  # Scope(): the node is found by Reader.raw
@@ -78,8 +78,7 @@ class Scope:
                 self.consumed.add(self.path + (key,))
             return default
         if types and value.__class__ not in types and not _matches(value, types):
-            wanted = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
-            self.reader.fail(self.path + (key,), f"expected {wanted}, got {_describe(value, self.reader.sensitive)}")
+            self.reader.wrong_type(self.path + (key,), value, types)
         if value.__class__ is int and not -2147483648 <= value < 2147483648 and int in types and float not in types:
             self.reader.check_width(self.path + (key,), value)
         self.consumed.add(self.path + (key,))
