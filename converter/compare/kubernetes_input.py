@@ -129,7 +129,7 @@ def _workload(source: SourceDocument, output: Spooled | None, members: list[Sour
     labels: tuple[str, ...] = ()
     if output is not None:
         targets = Pinned(functools.partial(_scrubbed, output, scrub))  # filled while pinned (compare.payloads)
-        labels = ("taskDefinition", "service", "scaling") if output.scaling else ("taskDefinition", "service")
+        labels = ("taskDefinition", "service", "scaling") if output.packed_scaling is not None else ("taskDefinition", "service")
     # jsontext: json.dumps(indent=2)'s text without its pure-Python encoder (a tenth of compare at 1 MB, issue 24).
     # The page asks for a payload's text while the workload's section is written, its payloads pinned.
     text = LazyTexts({label: functools.partial(_json, targets, label) for label in labels})

@@ -12,9 +12,9 @@ placeholders), then emptied again, so that one workload's payloads are in memory
 from __future__ import annotations
 
 import contextlib
-import marshal
 from typing import Any, Callable, Iterator
 
+from converter.pipeline.packed import PackedOutput
 from converter.rules.naming import NAMESPACE_TAG
 
 _NO_TAG = object()  # the task definition carries no namespace tag
@@ -94,17 +94,23 @@ def hold(workload: Any) -> None:
         payloads.depth = 1  # never unpinned
 
 
-class Spooled:
-    """What the spool keeps of one output: its names, the namespace tag the grouping matches on, its bytes."""
+class Spooled(PackedOutput):
+    """What the spool keeps of one output: its names and payloads as bytes (converter.pipeline.packed), and the
+    namespace tag the grouping matches on."""
 
-    __slots__ = ("name", "resource", "scaling", "namespace", "data")
+    __slots__ = ("namespace",)
 
-    def __init__(self, name: str, resource: str, scaling: bool, namespace: Any, data: bytes) -> None:
-        self.name, self.resource, self.scaling, self.namespace, self.data = name, resource, scaling, namespace, data
+    def __init__(self, output: Any, namespace: Any) -> None:
+        super().__init__(output)
+        self.namespace = namespace
 
     def payloads(self) -> dict[str, Any]:
-        """{"taskDefinition": ..., "service": ..., and "scaling": ... when there is one}, as the conversion made them."""
-        return marshal.loads(self.data)
+        """{"taskDefinition": ..., "service": ..., and "scaling": ... when there is one}, as the conversion made
+        them: new dicts each time (the pins scrub them)."""
+        payloads = {"taskDefinition": self.packed_task_definition.value(), "service": self.packed_service.value()}
+        if self.packed_scaling is not None:
+            payloads["scaling"] = self.packed_scaling.value()
+        return payloads
 
     def tagged(self) -> bool:
         return self.namespace is not _NO_TAG
@@ -117,15 +123,11 @@ class PayloadSpool:
         self.outputs: list[Spooled] = []
 
     def put(self, position: int, output: Any) -> None:
-        payloads = {"taskDefinition": output.task_definition, "service": output.service}
-        if output.scaling is not None:
-            payloads["scaling"] = output.scaling
         namespace: Any = _NO_TAG
         for tag in output.task_definition.get("tags", []):
             if tag.get("key") == NAMESPACE_TAG:
                 namespace = tag.get("value")  # the last one wins, as a dict of the tags has it
-        self.outputs.append(Spooled(output.name, output.resource, output.scaling is not None, namespace,
-                                    marshal.dumps(payloads)))
+        self.outputs.append(Spooled(output, namespace))
 
     def reset(self) -> None:
         self.outputs = []

@@ -5,7 +5,8 @@ plan), so they kept every output's dicts to the end of the run: about 40 MB of a
 start-up (issue 24: plan's memory was 7.5x the input, against a goal of 5x). ``marshal`` is exact for the JSON
 types the payloads hold and keeps dict order; the bytes are about a fifth of the dicts. The payloads are made
 again when read: one workload's at a time, since each reader walks the outputs in order and reads all it needs
-of one before the next (the last one made is kept).
+of one before the next (the last one made is kept). compare's spool (converter.compare.payloads.Spooled) keeps
+its outputs the same way.
 """
 
 from __future__ import annotations
