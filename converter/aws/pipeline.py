@@ -48,7 +48,7 @@ def prepare(*, config: str | None, cluster: str | None, region: str | None, prof
     # The clients after the conversion, and once the rest of it (its records, call graph, the findings accepted)
     # is let go: their service models are loaded beside what the plan keeps, not beside the conversion's peak.
     del conversion
-    clients = session.connect(region_name, profile, redact, timeout_seconds, opened)
+    clients = session.connect(opened, timeout_seconds)
     check_cluster(clients, cluster_name)
     live = read_state(clients, cluster_name, outputs)
     plan = build_plan(outputs, live, cluster=cluster_name, region=clients.region, endpoint=clients.endpoint)

@@ -112,7 +112,7 @@ RETRY_MODES = ("legacy", "standard", "adaptive")
 
 def client_config(timeout_seconds: float | None, environ: Any = None) -> Any:
     """The botocore Config of k2ecs's clients: connect and read timeouts, retry mode and attempts."""
-    from botocore.config import Config  # lazy: see connect()
+    from botocore.config import Config  # lazy: see open_session()
 
     environ = os.environ if environ is None else environ
     timeout = DEFAULT_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds
@@ -168,11 +168,8 @@ def open_session(region: str | None, profile: str | None, redact: Redactor) -> O
     return Opened(session, session.region_name)
 
 
-def connect(region: str | None, profile: str | None, redact: Redactor, timeout_seconds: float | None = None,
-            opened: Opened | None = None) -> Clients:
-    """ECS, Application Auto Scaling and CloudWatch Logs clients, of ``opened`` (or of open_session())."""
-    if opened is None:
-        opened = open_session(region, profile, redact)
+def connect(opened: Opened, timeout_seconds: float | None = None) -> Clients:
+    """ECS, Application Auto Scaling and CloudWatch Logs clients of the session open_session() opened."""
     config = client_config(timeout_seconds)
     ecs = opened.session.client("ecs", config=config)
     autoscaling = opened.session.client("application-autoscaling", config=config)
@@ -193,7 +190,7 @@ def error_text(err: BaseException, redact: Redactor) -> str:
 
 
 def is_botocore_error(err: BaseException) -> bool:
-    import botocore.exceptions  # lazy: see connect()
+    import botocore.exceptions  # lazy: see open_session()
 
     return isinstance(err, (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError))
 

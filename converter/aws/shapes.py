@@ -7,7 +7,7 @@ from functools import cache
 
 @cache
 def _shapes(service: str) -> dict:
-    import botocore.loaders  # lazy: a missing botocore is session.connect()'s error (AwsError), not an import failure
+    import botocore.loaders  # lazy: a missing botocore is session.open_session()'s error (AwsError), not an import failure
 
     return botocore.loaders.create_loader().load_service_model(service, "service-2")["shapes"]
 
